@@ -1,0 +1,48 @@
+/**
+ * bento-kit: start and supervise the processes of a model-serving service
+ * (runner pools, an API server pool) on Node, Bun and Deno, with sockets held
+ * by the supervisor and a plugin hook pipeline.
+ *
+ * ```ts
+ * // bento.config.ts
+ * import { defineService } from "bento-kit";
+ *
+ * export default defineService({
+ *   name: "iris_classifier",
+ *   api: { command: { module: "./api.ts" }, workers: 2 },
+ *   runners: { iris: { command: { module: "./runner.ts" }, workers: 2 } },
+ * });
+ * ```
+ *
+ * Run it: `deno run -A mod.ts serve ./my-service`, `npx bento-kit serve`.
+ * @module
+ */
+export { defineService, validateManifest } from "./src/core/manifest.ts";
+export type { RunnerDef, RunnerInput, ServeDefaults, ServiceDef, ServiceInput } from "./src/core/manifest.ts";
+export type { CommandInput } from "./src/core/command.ts";
+export { PLACEHOLDERS } from "./src/core/command.ts";
+export { definePlugin } from "./src/core/plugin.ts";
+export type {
+  BentoHooks, BentoPlugin, ExitAdvice, HookContext, HookEntry, HookHandler, HookName,
+  ParallelHook, SetupContext, WaterfallHook,
+} from "./src/core/plugin.ts";
+export { createHookRunner } from "./src/core/hooks.ts";
+export type { HookRunner } from "./src/core/hooks.ts";
+export { buildServeSpec, API_POOL, API_SOCKET, runnerPoolName } from "./src/core/serve-spec.ts";
+export { resolveServeOptions, SERVE_DEFAULTS, SERVE_ENV } from "./src/core/serve-options.ts";
+export type { ServeFlags, ServeOptions } from "./src/core/serve-options.ts";
+export { createSupervisor } from "./src/core/supervisor.ts";
+export type { Supervisor, SupervisorEvent, SupervisorOptions } from "./src/core/supervisor.ts";
+export { DEFAULT_BACKOFF, decideRespawn } from "./src/core/backoff.ts";
+export type { BackoffPolicy } from "./src/core/backoff.ts";
+export { checkUnixPath, UNIX_PATH_MAX } from "./src/core/unix-path.ts";
+export { createSilentLogger } from "./src/core/logger.ts";
+export type { Logger } from "./src/core/logger.ts";
+export type { ChildProcessHandle, Clock, RuntimeName, RuntimePort, SpawnRequest } from "./src/core/ports.ts";
+export type * from "./src/core/types.ts";
+export type * from "./src/core/errors.ts";
+
+if ((import.meta as { main?: boolean }).main) {
+  const { runCli } = await import("./src/cli/main.ts");
+  await runCli();
+}

@@ -1,0 +1,50 @@
+/**
+ * The bento-kit CLI: parse, call the library, print, exit with a meaningful
+ * code (2 for usage and config errors, 1 for runtime failures).
+ */
+import { type ArgsDef, type CommandDef, renderUsage, runCommand } from "citty";
+import { serveCommand } from "./serve.ts";
+import { VERSION } from "./_version.ts";
+
+const COMMANDS: Record<string, CommandDef<any>> = { serve: serveCommand };
+
+const main = {
+  meta: { name: "bento-kit", version: VERSION, description: "Start and supervise the processes of a model-serving service" },
+  subCommands: COMMANDS,
+} satisfies CommandDef;
+
+export async function runCli(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  const [first, ...rest] = argv;
+  if (first === "--version" || first === "-v") return void console.log(VERSION);
+  if (first === undefined || first === "--help" || first === "-h" || first === "help") {
+    return void console.log(await renderUsage(main));
+  }
+  const command = COMMANDS[first];
+  if (!command) return usageError(`Unknown command "${first}": run "bento-kit --help" to see the commands`);
+  if (rest.includes("--help") || rest.includes("-h")) return void console.log(await renderUsage(command, main));
+  const unknown = unknownFlag(rest, (command.args ?? {}) as ArgsDef);
+  if (unknown) return usageError(`Unknown option ${unknown}: run "bento-kit ${first} --help" to see the options`);
+  await runCommand(command, { rawArgs: [...rest] });
+}
+
+function usageError(message: string): void {
+  process.stderr.write(`Error: ${message}\n`);
+  process.exitCode = 2;
+}
+
+/** The first `--flag` that the command does not define (citty ignores them silently). */
+function unknownFlag(args: readonly string[], defs: ArgsDef): string | undefined {
+  const known = new Set<string>();
+  for (const [name, def] of Object.entries(defs)) {
+    const kebab = name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    known.add(kebab).add(name);
+    if (def.type === "boolean") known.add(`no-${kebab}`);
+    for (const alias of ["alias" in def ? def.alias ?? [] : []].flat()) known.add(alias);
+  }
+  for (const arg of args) {
+    if (arg === "--") break;
+    const match = /^--?([^=]+)/.exec(arg);
+    if (match && !known.has(match[1]!)) return arg.split("=")[0];
+  }
+  return undefined;
+}

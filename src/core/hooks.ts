@@ -1,0 +1,125 @@
+/**
+ * The hook pipeline: runs plugin handlers in order (pre, normal, post; plugin
+ * order within each), as waterfalls or in parallel. A throwing handler becomes
+ * a `HookFailed` error naming plugin and hook.
+ */
+import { err, ok, type Result } from "neverthrow";
+import { type HookError, hookFailed, hookVetoed } from "./errors.ts";
+import type { Logger } from "./logger.ts";
+import type { BentoPlugin, HookContext, HookEntry, HookName, HookValue } from "./plugin.ts";
+import type { BoundSocket, LaunchSpec } from "./types.ts";
+
+const BUILT_IN_KINDS: Readonly<Record<string, "waterfall" | "parallel">> = {
+  launchSpec: "waterfall",
+  beforeBind: "waterfall",
+  beforeSpawn: "waterfall",
+  onExit: "parallel",
+};
+
+type AnyHandler = (value: unknown, ctx: HookContext) => unknown;
+interface Step { readonly plugin: string; readonly handler: AnyHandler }
+
+export interface ParallelOutcome<R> {
+  readonly results: readonly R[];
+  readonly errors: readonly HookError[];
+}
+
+export interface HookRunner {
+  waterfall<K extends HookName>(name: K, value: HookValue<K>): Promise<Result<HookValue<K>, HookError>>;
+  parallel<K extends HookName>(name: K, value: HookValue<K>): Promise<ParallelOutcome<unknown>>;
+  setSpec(spec: LaunchSpec): void;
+  setup(): Promise<Result<void, HookError>>;
+  dispose(): Promise<readonly HookError[]>;
+}
+
+export interface HookRunnerOptions {
+  readonly logger: Logger;
+  readonly spec: LaunchSpec;
+  readonly sockets: ReadonlyMap<string, BoundSocket>;
+}
+
+export function createHookRunner(plugins: readonly BentoPlugin[], options: HookRunnerOptions): HookRunner {
+  let spec = options.spec;
+  const kinds = { ...BUILT_IN_KINDS, ...Object.assign({}, ...plugins.map((p) => p.hooks ?? {})) };
+  const contexts = new Map(plugins.map((p) => [p.name, makeContext(p.name)]));
+
+  function makeContext(plugin: string): HookContext {
+    return {
+      logger: options.logger.withTag(plugin),
+      get spec() { return spec; },
+      sockets: options.sockets,
+      callHook: (name, value) =>
+        kinds[name] === "parallel" ? runner.parallel(name, value) : runner.waterfall(name, value),
+    };
+  }
+
+  async function call(step: Step, name: string, value: unknown): Promise<Result<unknown, HookError>> {
+    try {
+      const out = await step.handler(value, contexts.get(step.plugin)!);
+      if (!isResult(out)) return ok(out);
+      return out.isOk() ? ok(out.value) : err(hookVetoed(step.plugin, name, String(out.error)));
+    } catch (cause) {
+      return err(hookFailed(step.plugin, name, cause));
+    }
+  }
+
+  const runner: HookRunner = {
+    async waterfall(name, value) {
+      let current: unknown = value;
+      for (const step of stepsFor(plugins, name)) {
+        const out = await call(step, name, current);
+        if (out.isErr()) return err(out.error);
+        current = out.value;
+      }
+      return ok(current as HookValue<typeof name>);
+    },
+    async parallel(name, value) {
+      const outs = await Promise.all(stepsFor(plugins, name).map((step) => call(step, name, value)));
+      return {
+        results: outs.flatMap((o) => (o.isOk() && o.value !== undefined ? [o.value] : [])),
+        errors: outs.flatMap((o) => (o.isErr() ? [o.error] : [])),
+      };
+    },
+    setSpec(next) { spec = next; },
+    async setup() {
+      for (const plugin of plugins) {
+        try {
+          await plugin.setup?.({ logger: options.logger.withTag(plugin.name) });
+        } catch (cause) {
+          return err(hookFailed(plugin.name, "setup", cause));
+        }
+      }
+      return ok(undefined);
+    },
+    async dispose() {
+      const errors: HookError[] = [];
+      for (const plugin of [...plugins].reverse()) {
+        try {
+          await plugin.dispose?.();
+        } catch (cause) {
+          errors.push(hookFailed(plugin.name, "dispose", cause));
+        }
+      }
+      return errors;
+    },
+  };
+  return runner;
+}
+
+function stepsFor(plugins: readonly BentoPlugin[], name: string): Step[] {
+  const rank = { pre: 0, normal: 1, post: 2 } as const;
+  const steps: { step: Step; rank: number }[] = [];
+  for (const plugin of plugins) {
+    const entry = (plugin as Record<string, unknown>)[name] as HookEntry<HookName> | undefined;
+    if (entry === undefined) continue;
+    const handler = (typeof entry === "function" ? entry : entry.handler) as AnyHandler;
+    const order = typeof entry === "function" ? "normal" : entry.order;
+    steps.push({ step: { plugin: plugin.name, handler }, rank: rank[order] });
+  }
+  return steps.sort((a, b) => a.rank - b.rank).map((s) => s.step);
+}
+
+function isResult(value: unknown): value is Result<unknown, unknown> {
+  return typeof value === "object" && value !== null && "isOk" in value && "isErr" in value &&
+    typeof (value as { isOk: unknown }).isOk === "function";
+}

@@ -1,0 +1,133 @@
+/**
+ * The service manifest (`bento.config.ts` / `.js` / `.json`) and its
+ * validation. Validation reports every problem at once, each with its path.
+ */
+import { err, ok, type Result } from "neverthrow";
+import { type ManifestInvalid, manifestInvalid } from "./errors.ts";
+import { commandIssues, type CommandInput, normalizeCommand } from "./command.ts";
+import { type Checker, createChecker } from "./_checker.ts";
+import type { Command } from "./types.ts";
+
+export interface ServeDefaults {
+  readonly host?: string;
+  readonly port?: number;
+  readonly backlog?: number;
+  readonly apiWorkers?: number;
+  readonly timeout?: number;
+  readonly timeoutKeepAlive?: number;
+  readonly timeoutGracefulShutdown?: number;
+  readonly unixSockets?: boolean;
+}
+
+export interface RunnerInput {
+  readonly command: CommandInput;
+  readonly workers?: number;
+  /** Env for each worker: entry i goes to worker id i+1 (e.g. CUDA_VISIBLE_DEVICES). */
+  readonly workerEnv?: readonly Record<string, string>[];
+  readonly env?: Record<string, string>;
+}
+
+export interface ServiceInput {
+  readonly name: string;
+  readonly api: { readonly command: CommandInput; readonly workers?: number; readonly env?: Record<string, string> };
+  readonly runners?: Record<string, RunnerInput>;
+  /** Service env: defaults that the supervisor's own environment overrides. */
+  readonly env?: Record<string, string>;
+  readonly serve?: ServeDefaults;
+}
+
+export interface RunnerDef {
+  readonly name: string;
+  readonly command: Command;
+  readonly workers: number;
+  readonly workerEnv: readonly Readonly<Record<string, string>>[];
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export interface ServiceDef {
+  readonly name: string;
+  readonly api: { readonly command: Command; readonly workers?: number; readonly env: Readonly<Record<string, string>> };
+  readonly runners: readonly RunnerDef[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly serve: ServeDefaults;
+}
+
+/** Typing helper for `bento.config.ts`: `export default defineService({...})`. */
+export function defineService(service: ServiceInput): ServiceInput {
+  return service;
+}
+
+const NAME = /^[A-Za-z0-9_.-]+$/;
+const RUNNER_NAME = /^[A-Za-z0-9_-]+$/;
+const SERVE_KEYS = {
+  host: "string", port: "port", backlog: "positive", apiWorkers: "positive", timeout: "positive",
+  timeoutKeepAlive: "positive", timeoutGracefulShutdown: "nonnegative", unixSockets: "boolean",
+} as const;
+
+/** Check a loaded manifest; `file` names it in the error. */
+export function validateManifest(input: unknown, file: string): Result<ServiceDef, ManifestInvalid> {
+  const c = createChecker();
+  if (!c.object(input, "")) return err(manifestInvalid(file, c.issues));
+  c.knownKeys(input, "", ["name", "api", "runners", "env", "serve"]);
+  c.string(input.name, "name", NAME, "letters, digits, '_', '.' or '-'");
+  const env = c.stringRecord(input.env, "env");
+  const runners = validateRunners(c, input.runners);
+  const api = validateApi(c, input.api);
+  const serve = validateServe(c, input.serve);
+  if (c.issues.length > 0 || !api) return err(manifestInvalid(file, c.issues));
+  return ok({ name: input.name as string, api, runners, env, serve });
+}
+
+function validateApi(c: Checker, api: unknown): ServiceDef["api"] | undefined {
+  if (!c.object(api, "api", "an object with a `command`, e.g. { command: { module: './api.ts' } }")) return;
+  c.knownKeys(api, "api", ["command", "workers", "env"]);
+  const command = checkCommand(c, api.command, "api.command", ["api"]);
+  const workers = c.optionalInt(api.workers, "api.workers", 1);
+  const env = c.stringRecord(api.env, "api.env");
+  return command && { command, workers, env };
+}
+
+function validateRunners(c: Checker, runners: unknown): RunnerDef[] {
+  if (runners === undefined) return [];
+  if (!c.object(runners, "runners", "an object of runner name to runner")) return [];
+  const defs: RunnerDef[] = [];
+  for (const [name, runner] of Object.entries(runners)) {
+    const path = `runners.${name}`;
+    if (!RUNNER_NAME.test(name)) c.issue(path, "a runner name may hold only letters, digits, '_' and '-'");
+    if (!c.object(runner, path)) continue;
+    c.knownKeys(runner, path, ["command", "workers", "workerEnv", "env"]);
+    const command = checkCommand(c, runner.command, `${path}.command`, [name]);
+    const workers = c.optionalInt(runner.workers, `${path}.workers`, 1) ?? 1;
+    const workerEnv = c.recordList(runner.workerEnv, `${path}.workerEnv`);
+    if (runner.workerEnv !== undefined && workerEnv.length !== workers) {
+      c.issue(`${path}.workerEnv`, `has ${workerEnv.length} entries for ${workers} workers: give one env object per worker`);
+    }
+    const env = c.stringRecord(runner.env, `${path}.env`);
+    if (command) defs.push({ name, command, workers, workerEnv, env });
+  }
+  return defs;
+}
+
+function validateServe(c: Checker, serve: unknown): ServeDefaults {
+  if (serve === undefined || !c.object(serve, "serve")) return {};
+  c.knownKeys(serve, "serve", Object.keys(SERVE_KEYS));
+  for (const [key, type] of Object.entries(SERVE_KEYS)) {
+    const value = serve[key];
+    if (value === undefined) continue;
+    const path = `serve.${key}`;
+    if (type === "string") c.string(value, path);
+    else if (type === "boolean") c.boolean(value, path);
+    else if (type === "port") c.optionalInt(value, path, 0, 65535);
+    else c.optionalInt(value, path, type === "positive" ? 1 : 0);
+  }
+  return serve as ServeDefaults;
+}
+
+function checkCommand(c: Checker, input: unknown, path: string, sockets: readonly string[]): Command | undefined {
+  const issues = commandIssues(input, sockets);
+  for (const issue of issues) {
+    const sep = issue.path === "" || issue.path.startsWith("[") ? "" : ".";
+    c.issue(`${path}${sep}${issue.path}`, issue.message);
+  }
+  return issues.length === 0 ? normalizeCommand(input as CommandInput) : undefined;
+}

@@ -1,0 +1,92 @@
+/**
+ * The plugin API: a plugin is `{ name, ...hooks }` made by an `xxxPlugin()`
+ * factory (Rollup/Vite style). Hooks are typed by one interface map,
+ * `BentoHooks`, that third parties extend by interface merging:
+ *
+ * ```ts
+ * declare module "bento-kit" {
+ *   interface BentoHooks { "acme:ready": ParallelHook<{ pool: string }, void> }
+ * }
+ * ```
+ */
+import type { Result } from "neverthrow";
+import type { Logger } from "./logger.ts";
+import type { BoundSocket, LaunchSpec, SocketSpec, SpawnPlan, WorkerExit } from "./types.ts";
+
+type Awaitable<T> = T | Promise<T>;
+
+/** Each handler gets the previous one's output and returns a new value, or Err to veto. */
+export interface WaterfallHook<T> {
+  readonly kind: "waterfall";
+  readonly value: T;
+}
+
+/** Every handler runs; errors are collected and logged, never fatal. */
+export interface ParallelHook<T, R = void> {
+  readonly kind: "parallel";
+  readonly value: T;
+  readonly result: R;
+}
+
+/** What an `onExit` handler may ask of the supervisor. */
+export interface ExitAdvice {
+  readonly respawn?: false;
+}
+
+export interface BentoHooks {
+  /** Shape the launch spec before anything is bound (add sockets, env, pools). */
+  launchSpec: WaterfallHook<LaunchSpec>;
+  /** One socket about to be bound. */
+  beforeBind: WaterfallHook<SocketSpec>;
+  /** One worker about to be spawned; an Err vetoes this spawn. */
+  beforeSpawn: WaterfallHook<SpawnPlan>;
+  /** A worker ended. */
+  onExit: ParallelHook<WorkerExit, ExitAdvice | void>;
+}
+
+export type HookName = keyof BentoHooks & string;
+
+export interface HookContext {
+  /** A logger tagged with the plugin's name. */
+  readonly logger: Logger;
+  /** The launch spec (after the `launchSpec` waterfall once it has run). */
+  readonly spec: LaunchSpec;
+  /** Sockets bound so far, by name. */
+  readonly sockets: ReadonlyMap<string, BoundSocket>;
+  /** Run a hook declared by a plugin (or a built-in one). */
+  callHook<K extends HookName>(name: K, value: HookValue<K>): Promise<unknown>;
+}
+
+export type HookValue<K extends HookName> = BentoHooks[K]["value"];
+
+export type HookHandler<K extends HookName> = BentoHooks[K] extends WaterfallHook<infer T>
+  ? (value: T, ctx: HookContext) => Awaitable<Result<T, string>>
+  : BentoHooks[K] extends ParallelHook<infer T, infer R>
+    ? (value: T, ctx: HookContext) => Awaitable<Result<R, string> | R>
+    : never;
+
+/** A handler, optionally ordered before ("pre") or after ("post") the others. */
+export type HookEntry<K extends HookName> =
+  | HookHandler<K>
+  | { readonly order: "pre" | "post"; readonly handler: HookHandler<K> };
+
+export type PluginHooks = { readonly [K in HookName]?: HookEntry<K> };
+
+export interface SetupContext {
+  readonly logger: Logger;
+}
+
+export type BentoPlugin = PluginHooks & {
+  /** `bento:xxx` for built-ins, `<scope>:<name>` for third parties. */
+  readonly name: string;
+  /** Hooks this plugin declares, with their kind, for `ctx.callHook`. */
+  readonly hooks?: Readonly<Record<string, "waterfall" | "parallel">>;
+  setup?(ctx: SetupContext): Awaitable<void>;
+  /** Runs once when the supervisor stops, in reverse plugin order. */
+  dispose?(): Awaitable<void>;
+};
+
+/** Typing helper: `export function acmePlugin() { return definePlugin({ name: "acme:x", ... }) }`. */
+export function definePlugin<P extends BentoPlugin>(plugin: P): P {
+  return plugin;
+}

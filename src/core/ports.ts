@@ -1,0 +1,50 @@
+/**
+ * The runtime ports: everything the core needs from Node, Bun or Deno comes
+ * through these interfaces, implemented in src/runtime/.
+ */
+import type { ResultAsync } from "neverthrow";
+import type { BindError, SpawnError } from "./errors.ts";
+import type { BoundSocket, SocketSpec } from "./types.ts";
+
+export type RuntimeName = "node" | "bun" | "deno";
+
+export interface SpawnRequest {
+  /** Program and arguments, placeholders already expanded. */
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string;
+  /** Raw fds handed to the child as fds 3, 4, ... in this order. */
+  readonly fds: readonly number[];
+  readonly keepStdin: boolean;
+}
+
+export interface ChildProcessHandle {
+  readonly pid: number;
+  /** Called once, the moment the child exits. */
+  onExit(listener: (code: number | null, signal: string | null) => void): void;
+  /** Called for each complete line the child writes. */
+  onLine(listener: (stream: "stdout" | "stderr", line: string) => void): void;
+}
+
+export interface RuntimePort {
+  readonly name: RuntimeName;
+  /** Bind (and where the runtime can, listen on) a socket; the supervisor holds the fd. */
+  bind(spec: SocketSpec): ResultAsync<BoundSocket, BindError>;
+  /** Close a bound socket; unlinks a Unix socket file. */
+  close(socket: BoundSocket): void;
+  /** Start a process in its own process group. */
+  spawn(request: SpawnRequest): ResultAsync<ChildProcessHandle, SpawnError>;
+  /** Signal a whole process group; false when the group no longer exists. */
+  killGroup(pgid: number, signal: "SIGTERM" | "SIGKILL" | "SIGINT"): boolean;
+  /** True while any process of the group is alive. */
+  groupAlive(pgid: number): boolean;
+  /** argv prefix that runs a TypeScript/JavaScript module as a worker. */
+  moduleArgv(module: string): readonly string[];
+  removeDir(path: string): void;
+}
+
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): { cancel(): void };
+  random(): number;
+}

@@ -1,0 +1,97 @@
+/**
+ * The `serve` launch spec: runner pools, then the API pool on the public
+ * socket. Runner sockets and the runner map come from the runner-map plugin
+ * (`launchSpec` / `beforeSpawn` hooks), so `start-*` builders can reuse it.
+ */
+import { ok, type Result } from "neverthrow";
+import type { SpecError } from "./errors.ts";
+import type { RunnerDef, ServiceDef } from "./manifest.ts";
+import type { ServeOptions } from "./serve-options.ts";
+import type { LaunchSpec, WatcherSpec } from "./types.ts";
+
+export const API_SOCKET = "api";
+export const API_POOL = "api_server";
+
+export interface BuildContext {
+  /** Private per-instance directory, created by the caller. */
+  readonly runDir: string;
+  readonly cpuCount: number;
+  /** The supervisor's own environment, copied to every worker. */
+  readonly environ: Readonly<Record<string, string | undefined>>;
+}
+
+export function runnerPoolName(runner: string): string {
+  return `runner:${runner}`;
+}
+
+export function buildServeSpec(service: ServiceDef, options: ServeOptions, ctx: BuildContext): Result<LaunchSpec, SpecError> {
+  const vars = optionVars(service, options);
+  const baseEnv = workerBaseEnv(service, options, ctx.environ);
+  const common = { cwd: options.workingDir, respawn: options.respawn, gracefulTimeout: options.timeoutGracefulShutdown, keepStdin: false };
+  const runners: WatcherSpec[] = service.runners.map((runner) => runnerWatcher(runner, baseEnv, common));
+  const api: WatcherSpec = {
+    ...common,
+    name: API_POOL,
+    role: "api",
+    command: service.api.command,
+    workers: options.apiWorkers ?? service.api.workers ?? Math.max(1, ctx.cpuCount),
+    env: { ...baseEnv, ...service.api.env, BENTO_POOL: API_POOL },
+    workerEnv: [],
+    sockets: [API_SOCKET],
+    priority: 10,
+  };
+  return ok({
+    command: "serve",
+    service: service.name,
+    sockets: [{ kind: "tcp", name: API_SOCKET, host: options.host, port: options.port, backlog: options.backlog }],
+    watchers: [...runners, api],
+    runDir: ctx.runDir,
+    vars,
+    publicSocket: API_SOCKET,
+  });
+}
+
+function runnerWatcher(runner: RunnerDef, baseEnv: Record<string, string>, common: Pick<WatcherSpec, "cwd" | "respawn" | "gracefulTimeout" | "keepStdin">): WatcherSpec {
+  const name = runnerPoolName(runner.name);
+  return {
+    ...common,
+    name,
+    role: "runner",
+    command: runner.command,
+    workers: runner.workers,
+    env: { ...baseEnv, ...runner.env, BENTO_POOL: name, BENTO_RUNNER_NAME: runner.name },
+    workerEnv: runner.workerEnv,
+    sockets: [runner.name],
+    priority: 0,
+  };
+}
+
+function optionVars(service: ServiceDef, o: ServeOptions): Record<string, string> {
+  const vars: Record<string, string> = {
+    service: service.name,
+    working_dir: o.workingDir,
+    host: o.host,
+    port: String(o.port),
+    backlog: String(o.backlog),
+    timeout_graceful_shutdown: String(o.timeoutGracefulShutdown),
+  };
+  if (o.timeout !== undefined) vars.timeout = String(o.timeout);
+  if (o.timeoutKeepAlive !== undefined) vars.timeout_keep_alive = String(o.timeoutKeepAlive);
+  return vars;
+}
+
+/** Service env defaults < the supervisor's environment < BENTO_* settings. */
+function workerBaseEnv(service: ServiceDef, o: ServeOptions, environ: BuildContext["environ"]): Record<string, string> {
+  const env: Record<string, string> = { ...service.env };
+  for (const [k, v] of Object.entries(environ)) if (v !== undefined) env[k] = v;
+  for (const k of ["LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "BENTO_RUNNER_MAP"]) delete env[k];
+  Object.assign(env, {
+    BENTO_SERVICE: service.name,
+    BENTO_WORKING_DIR: o.workingDir,
+    BENTO_BACKLOG: String(o.backlog),
+    BENTO_TIMEOUT_GRACEFUL_SHUTDOWN: String(o.timeoutGracefulShutdown),
+  });
+  if (o.timeout !== undefined) env.BENTO_TIMEOUT = String(o.timeout);
+  if (o.timeoutKeepAlive !== undefined) env.BENTO_TIMEOUT_KEEP_ALIVE = String(o.timeoutKeepAlive);
+  return env;
+}

@@ -1,0 +1,50 @@
+/**
+ * From a spawn plan to what the runtime starts: placeholders expanded,
+ * sockets as fds 3, 4, ... announced through the systemd protocol, with
+ * LISTEN_PID set to the worker's own pid by a tiny `sh` exec shim (no
+ * runtime has a pre-exec hook).
+ */
+import { err, ok, type Result } from "neverthrow";
+import { type SpawnError, spawnFailed } from "./errors.ts";
+import { expandArg } from "./command.ts";
+import type { SpawnRequest } from "./ports.ts";
+import type { BoundSocket, SpawnPlan } from "./types.ts";
+
+export const LISTEN_FDS_START = 3;
+const LISTEN_PID_SHIM = 'LISTEN_PID=$$; export LISTEN_PID; exec "$@"';
+
+export function buildSpawnRequest(
+  plan: SpawnPlan,
+  sockets: ReadonlyMap<string, BoundSocket>,
+  moduleArgv: (module: string) => readonly string[],
+): Result<SpawnRequest, SpawnError> {
+  const bound: BoundSocket[] = [];
+  for (const name of plan.sockets) {
+    const socket = sockets.get(name);
+    if (!socket) {
+      return err(spawnFailed(plan.pool, `Pool ${plan.pool} needs socket "${name}", which nothing bound: is the plugin that provides it enabled?`));
+    }
+    bound.push(socket);
+  }
+  const fds = new Map(bound.map((s, i) => [s.spec.name, LISTEN_FDS_START + i]));
+  const vars = { ...plan.vars, worker_id: String(plan.workerId) };
+  const raw = plan.command.kind === "argv"
+    ? plan.command.argv
+    : [...moduleArgv(plan.command.module), ...plan.command.args];
+  const argv = raw.map((arg) => expandArg(arg, vars, fds, plan.sockets[0]));
+  const unresolved = argv.find((arg) => /\{(runner_map|timeout|timeout_keep_alive)\}/.test(arg));
+  if (unresolved !== undefined) {
+    return err(spawnFailed(plan.pool, `Pool ${plan.pool}: argument ${JSON.stringify(unresolved)} has a placeholder with no value here (set the option, or drop the placeholder)`));
+  }
+  const env: Record<string, string> = { ...plan.env, BENTO_WORKER_ID: String(plan.workerId) };
+  if (bound.length === 0) return ok({ argv, env, cwd: plan.cwd, fds: [], keepStdin: plan.keepStdin });
+  env.LISTEN_FDS = String(bound.length);
+  env.LISTEN_FDNAMES = bound.map((s) => s.spec.name).join(":");
+  return ok({
+    argv: ["/bin/sh", "-c", LISTEN_PID_SHIM, "bento-kit-worker", ...argv],
+    env,
+    cwd: plan.cwd,
+    fds: bound.map((s) => s.fd),
+    keepStdin: plan.keepStdin,
+  });
+}

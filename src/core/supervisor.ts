@@ -1,0 +1,139 @@
+/**
+ * The supervisor (circus: the arbiter): runs the plugins' `launchSpec`
+ * hooks, binds every socket before any worker starts and holds them until it
+ * stops, starts pools in priority order (runners before the API), and stops
+ * everything within the graceful timeout. Runtime APIs come in through ports.
+ */
+import { err, ok, type Result } from "neverthrow";
+import { type BackoffPolicy, DEFAULT_BACKOFF } from "./backoff.ts";
+import { bindFailed, type PoolGaveUp, type StartError } from "./errors.ts";
+import { createHookRunner } from "./hooks.ts";
+import type { Logger } from "./logger.ts";
+import type { BentoPlugin } from "./plugin.ts";
+import type { Clock, RuntimePort } from "./ports.ts";
+import { createPool, type Pool, type PoolSnapshot, type SupervisorEvent } from "./pool.ts";
+import type { BoundSocket, LaunchSpec } from "./types.ts";
+
+export type { SupervisorEvent } from "./pool.ts";
+
+export interface SupervisorOptions {
+  readonly spec: LaunchSpec;
+  readonly runtime: RuntimePort;
+  readonly plugins: readonly BentoPlugin[];
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly backoff?: BackoffPolicy;
+  /** Where worker output lines go, already prefixed with `[pool:wid]`. */
+  readonly output: (stream: "stdout" | "stderr", line: string) => void;
+}
+
+export interface Supervisor {
+  /** Bind, then spawn every pool. On error nothing is left running or bound. */
+  start(): Promise<Result<LaunchSpec, StartError>>;
+  /** Graceful stop (idempotent); resolves when everything is gone. */
+  stop(): Promise<void>;
+  /** Escalate a stop in progress: SIGKILL every worker's process group now. */
+  kill(): void;
+  /** Settles when the supervisor has stopped: Err when a pool gave up. */
+  readonly done: Promise<Result<void, PoolGaveUp>>;
+  readonly sockets: ReadonlyMap<string, BoundSocket>;
+  pools(): readonly PoolSnapshot[];
+  on(listener: (event: SupervisorEvent) => void): () => void;
+}
+
+export function createSupervisor(options: SupervisorOptions): Supervisor {
+  const { runtime, clock, logger } = options;
+  let spec = options.spec;
+  const sockets = new Map<string, BoundSocket>();
+  const hooks = createHookRunner(options.plugins, { logger, spec, sockets });
+  const listeners = new Set<(event: SupervisorEvent) => void>();
+  let pools: Pool[] = [];
+  let stopping: Promise<void> | undefined;
+  let failure: PoolGaveUp | undefined;
+  let settle!: (result: Result<void, PoolGaveUp>) => void;
+  const done = new Promise<Result<void, PoolGaveUp>>((resolve) => (settle = resolve));
+
+  const emit = (event: SupervisorEvent) => listeners.forEach((l) => l(event));
+
+  async function bindAll(): Promise<Result<void, StartError>> {
+    for (const socketSpec of spec.sockets) {
+      const shaped = await hooks.waterfall("beforeBind", socketSpec);
+      if (shaped.isErr()) return err(shaped.error);
+      if (sockets.has(shaped.value.name)) return err(bindFailed(shaped.value.name, `Two sockets are named "${shaped.value.name}": give each socket its own name`));
+      const bound = await runtime.bind(shaped.value);
+      if (bound.isErr()) return err(bound.error);
+      sockets.set(shaped.value.name, bound.value);
+      logger.debug(`socket ${shaped.value.name} bound (fd ${bound.value.fd})`);
+    }
+    return ok(undefined);
+  }
+
+  async function release(): Promise<void> {
+    for (const socket of sockets.values()) runtime.close(socket);
+    sockets.clear();
+    for (const e of await hooks.dispose()) logger.error(e.message);
+    runtime.removeDir(spec.runDir);
+  }
+
+  function stop(): Promise<void> {
+    stopping ??= (async () => {
+      const deadline = clock.now() + Math.max(0, ...spec.watchers.map((w) => w.gracefulTimeout)) * 1000;
+      // The API stops first so that its in-flight requests can still reach the runners.
+      for (const pool of [...pools].reverse()) await pool.stop(deadline);
+      await release();
+      settle(failure ? err(failure) : ok(undefined));
+    })();
+    return stopping;
+  }
+
+  function giveUp(error: PoolGaveUp): void {
+    if (failure || stopping) return;
+    failure = error;
+    logger.error(error.message);
+    void stop();
+  }
+
+  return {
+    async start() {
+      const setup = await hooks.setup();
+      const shaped = setup.isOk() ? await hooks.waterfall("launchSpec", spec) : setup;
+      if (shaped.isErr()) return abort(shaped.error);
+      spec = shaped.value as LaunchSpec;
+      hooks.setSpec(spec);
+      const bound = await bindAll();
+      if (bound.isErr()) return abort(bound.error);
+      const ordered = [...spec.watchers].sort((a, b) => a.priority - b.priority);
+      for (const watcher of ordered) {
+        const pool = createPool({
+          spec: watcher, launch: () => spec, runtime, hooks, sockets, clock, emit, giveUp,
+          logger: logger.withTag(watcher.name),
+          policy: options.backoff ?? DEFAULT_BACKOFF,
+          output: options.output,
+        });
+        pools.push(pool);
+        const started = await pool.start();
+        if (started.isErr()) return abort(started.error);
+        if (stopping) break;
+      }
+      return ok(spec);
+
+      async function abort(error: StartError): Promise<Result<LaunchSpec, StartError>> {
+        failure = undefined;
+        for (const pool of pools) pool.killAll();
+        await stop();
+        return err(error);
+      }
+    },
+    stop,
+    kill() {
+      for (const pool of pools) pool.killAll();
+    },
+    done,
+    sockets,
+    pools: () => pools.map((p) => p.snapshot()),
+    on(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * The vocabulary of bento-kit: pure data shared by the spec builders, the
+ * hook pipeline and the supervisor. Nothing here touches a runtime API.
+ */
+
+/** A listening socket the supervisor binds before any worker starts. */
+export type SocketSpec = TcpSocketSpec | UnixSocketSpec;
+
+export interface TcpSocketSpec {
+  readonly kind: "tcp";
+  readonly name: string;
+  /** IPv4 or IPv6 literal, or a hostname resolved at bind time. */
+  readonly host: string;
+  /** 0 picks a free port; the bound port is held for the supervisor's life. */
+  readonly port: number;
+  readonly backlog: number;
+  readonly reusePort?: boolean;
+}
+
+export interface UnixSocketSpec {
+  readonly kind: "unix";
+  readonly name: string;
+  readonly path: string;
+  readonly backlog: number;
+}
+
+/** Where a bound socket really listens (port 0 resolved, hostname resolved). */
+export type BoundAddress =
+  | { readonly kind: "tcp"; readonly host: string; readonly port: number; readonly family: 4 | 6 }
+  | { readonly kind: "unix"; readonly path: string };
+
+export interface BoundSocket {
+  readonly spec: SocketSpec;
+  readonly fd: number;
+  readonly address: BoundAddress;
+}
+
+/**
+ * How to start one worker. `argv` runs a program; `module` runs a TypeScript
+ * or JavaScript module with a runtime that can adopt inherited sockets.
+ * Strings may hold placeholders such as `{fd:api}` or `{worker_id}`.
+ */
+export type Command =
+  | { readonly kind: "argv"; readonly argv: readonly string[] }
+  | { readonly kind: "module"; readonly module: string; readonly args: readonly string[] };
+
+export type PoolRole = "runner" | "api" | "grpc" | "metrics";
+
+/** How to run one pool of workers (circus: a watcher). */
+export interface WatcherSpec {
+  readonly name: string;
+  readonly role: PoolRole;
+  readonly command: Command;
+  readonly workers: number;
+  readonly env: Readonly<Record<string, string>>;
+  /** Env for worker id i+1 is workerEnv[i] (e.g. CUDA_VISIBLE_DEVICES per worker). */
+  readonly workerEnv: readonly Readonly<Record<string, string>>[];
+  readonly cwd: string;
+  /** Names of the sockets handed to each worker, in fd order from 3. */
+  readonly sockets: readonly string[];
+  readonly respawn: boolean;
+  /** Seconds between the stop signal and SIGKILL. */
+  readonly gracefulTimeout: number;
+  /** Start order: lower first (runners 0, API 10). Stop runs in reverse. */
+  readonly priority: number;
+  readonly keepStdin: boolean;
+}
+
+/** The whole plan for one command: pure data, built by pure functions. */
+export interface LaunchSpec {
+  readonly command: "serve" | "start-runner-server" | "start-http-server" | "start-grpc-server";
+  readonly service: string;
+  readonly sockets: readonly SocketSpec[];
+  readonly watchers: readonly WatcherSpec[];
+  /** Private per-instance directory (Unix sockets live here); removed on stop. */
+  readonly runDir: string;
+  /** Values for argv placeholders common to every worker. */
+  readonly vars: Readonly<Record<string, string>>;
+  /** Where the service answers, for the start-up log line. */
+  readonly publicSocket?: string;
+}
+
+/** One worker about to be spawned; the input of the `beforeSpawn` waterfall. */
+export interface SpawnPlan {
+  readonly pool: string;
+  readonly role: PoolRole;
+  readonly workerId: number;
+  readonly command: Command;
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string;
+  readonly sockets: readonly string[];
+  /** Placeholder values: `{name}` in argv becomes vars[name]. */
+  readonly vars: Readonly<Record<string, string>>;
+  readonly keepStdin: boolean;
+}
+
+/** How a worker ended; the input of `onExit`. */
+export interface WorkerExit {
+  readonly pool: string;
+  readonly workerId: number;
+  readonly pid: number;
+  /** Exit code, or null when a signal ended it. */
+  readonly code: number | null;
+  readonly signal: string | null;
+  /** Milliseconds the worker ran. */
+  readonly uptimeMs: number;
+  /** True when the supervisor asked it to stop. */
+  readonly expected: boolean;
+}
+
+export function describeExit(exit: Pick<WorkerExit, "code" | "signal">): string {
+  return exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
+}
