@@ -42,7 +42,8 @@ export type { ChildProcessHandle, Clock, RuntimeName, RuntimePort, SpawnRequest 
 export type * from "./src/core/types.ts";
 export type * from "./src/core/errors.ts";
 
+// Run as the main module: the CLI. No top-level await here, so that a
+// bento.config.ts importing "bento-kit" (this module) does not wait on it.
 if ((import.meta as { main?: boolean }).main) {
-  const { runCli } = await import("./src/cli/main.ts");
-  await runCli();
+  void import("./src/cli/main.ts").then(({ runCli }) => runCli());
 }

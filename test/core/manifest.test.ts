@@ -1,0 +1,50 @@
+import { expect, test } from "bun:test";
+import { validateManifest } from "../../mod.ts";
+
+const good = {
+  name: "iris_classifier",
+  api: { command: { module: "./api.ts" }, workers: 2 },
+  runners: { iris: { command: ["python3", "-m", "uvicorn", "--fd", "{fd}", "runner:app"], workers: 2 } },
+};
+
+test("a valid manifest becomes a ServiceDef with normalized commands", () => {
+  const def = validateManifest(good, "bento.config.ts")._unsafeUnwrap();
+  expect(def.name).toBe("iris_classifier");
+  expect(def.api.command).toEqual({ kind: "module", module: "./api.ts", args: [] });
+  expect(def.runners[0]).toMatchObject({ name: "iris", workers: 2, command: { kind: "argv" } });
+});
+
+test("every mistake is reported at once, each with its path", () => {
+  const bad = {
+    name: "",
+    api: { command: [], workers: 0 },
+    runners: {
+      iris: { command: ["python3", "{fd:nope}", "{bogus}"], workers: -1, workerEnv: [{ A: 1 }] },
+      "bad name": { command: { module: "" } },
+    },
+    env: { X: 3 },
+    serve: { port: 70000, colour: "blue" },
+    extra: true,
+  };
+  const error = validateManifest(bad, "bento.config.ts")._unsafeUnwrapErr();
+  expect(error.kind).toBe("ManifestInvalid");
+  const paths = error.issues.map((i) => i.path);
+  for (const path of [
+    "name", "api.command", "api.workers", "runners.iris.command[1]", "runners.iris.command[2]",
+    "runners.iris.workers", "runners.iris.workerEnv[0].A", "runners.bad name", "runners.bad name.command.module",
+    "env.X", "serve.port", "serve.colour", "extra",
+  ]) expect(paths).toContain(path);
+  expect(error.message).toContain("runners.iris.command[2]: unknown placeholder {bogus}");
+  expect(error.message).toMatch(/^bento.config.ts has \d+ problems:/);
+});
+
+test("workerEnv must give one env per worker", () => {
+  const m = { ...good, runners: { iris: { command: ["x"], workers: 2, workerEnv: [{ CUDA_VISIBLE_DEVICES: "0" }] } } };
+  const error = validateManifest(m, "f")._unsafeUnwrapErr();
+  expect(error.issues).toEqual([{ path: "runners.iris.workerEnv", message: "has 1 entries for 2 workers: give one env object per worker" }]);
+});
+
+test("a manifest that is not an object says so", () => {
+  const error = validateManifest(42, "f")._unsafeUnwrapErr();
+  expect(error.issues[0]?.message).toContain("expected an object");
+});

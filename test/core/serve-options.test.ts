@@ -1,0 +1,33 @@
+import { expect, test } from "bun:test";
+import { resolveServeOptions } from "../../mod.ts";
+
+test("defaults follow BentoML: 0.0.0.0:3000, backlog 2048", () => {
+  const o = resolveServeOptions({}, {}, { workingDir: "/srv" })._unsafeUnwrap();
+  expect(o).toMatchObject({ host: "0.0.0.0", port: 3000, backlog: 2048, workingDir: "/srv", unixSockets: true, respawn: true });
+});
+
+test("flag beats env var beats manifest default", () => {
+  const env = { BENTO_PORT: "4000", BENTO_HOST: "127.0.0.1", BENTO_API_WORKERS: "3" };
+  const o = resolveServeOptions({ port: "5000" }, env, { workingDir: "/", port: 6000, host: "::1" })._unsafeUnwrap();
+  expect(o.port).toBe(5000);
+  expect(o.host).toBe("127.0.0.1");
+  expect(o.apiWorkers).toBe(3);
+  expect(resolveServeOptions({}, {}, { workingDir: "/", port: 6000 })._unsafeUnwrap().port).toBe(6000);
+});
+
+test("a bad value names the flag or the env var", () => {
+  expect(resolveServeOptions({ port: "abc" }, {}, { workingDir: "/" })._unsafeUnwrapErr().message)
+    .toBe('--port: expected a whole number from 0 to 65535, got "abc"');
+  expect(resolveServeOptions({}, { BENTO_API_WORKERS: "0" }, { workingDir: "/" })._unsafeUnwrapErr().message)
+    .toContain("BENTO_API_WORKERS: expected a whole number >= 1");
+});
+
+test("BENTO_CONTAINERIZED turns respawn off; BENTO_NO_UDS turns Unix sockets off", () => {
+  const o = resolveServeOptions({}, { BENTO_CONTAINERIZED: "true", BENTO_NO_UDS: "1" }, { workingDir: "/" })._unsafeUnwrap();
+  expect(o.respawn).toBe(false);
+  expect(o.unixSockets).toBe(false);
+});
+
+test("a bracketed IPv6 host is unwrapped", () => {
+  expect(resolveServeOptions({ host: "[::1]" }, {}, { workingDir: "/" })._unsafeUnwrap().host).toBe("::1");
+});
