@@ -20,13 +20,13 @@ export const serveArgs = {
   service: { type: "positional", required: false, default: ".", description: "Directory holding bento.config.ts (.js, .mjs or .json)" },
   host: { type: "string", valueHint: "HOST", description: "Address the API server listens on: IPv4, IPv6 or a hostname [env BENTO_HOST] (default 0.0.0.0)" },
   port: { type: "string", alias: "p", valueHint: "PORT", description: "Port of the API server; 0 picks a free one [env BENTO_PORT] (default 3000)" },
-  apiWorkers: { type: "string", valueHint: "N", description: "Number of API server workers [env BENTO_API_WORKERS] (default: manifest, else CPU count)" },
+  "api-workers": { type: "string", valueHint: "N", description: "Number of API server workers [env BENTO_API_WORKERS] (default: manifest, else CPU count)" },
   backlog: { type: "string", valueHint: "N", description: "Listen backlog of every socket (default 2048)" },
   timeout: { type: "string", valueHint: "SECONDS", description: "Request timeout handed to workers as BENTO_TIMEOUT and {timeout} [env BENTO_TIMEOUT]" },
-  workingDir: { type: "string", valueHint: "DIR", description: "Working directory of every worker (default: the service directory)" },
-  timeoutKeepAlive: { type: "string", valueHint: "SECONDS", description: "Idle keep-alive timeout handed to workers (BENTO_TIMEOUT_KEEP_ALIVE, {timeout_keep_alive})" },
-  timeoutGracefulShutdown: { type: "string", valueHint: "SECONDS", description: "On stop, seconds workers get to drain before SIGKILL; also handed to workers (default 30)" },
-  unixSockets: { type: "boolean", description: "Connect runners over Unix sockets; --no-unix-sockets uses loopback TCP [env BENTO_NO_UDS=1] (default on)" },
+  "working-dir": { type: "string", valueHint: "DIR", description: "Working directory of every worker (default: the service directory)" },
+  "timeout-keep-alive": { type: "string", valueHint: "SECONDS", description: "Idle keep-alive timeout handed to workers (BENTO_TIMEOUT_KEEP_ALIVE, {timeout_keep_alive})" },
+  "timeout-graceful-shutdown": { type: "string", valueHint: "SECONDS", description: "On stop, seconds workers get to drain before SIGKILL; also handed to workers (default 30)" },
+  "unix-sockets": { type: "boolean", description: "Connect runners over Unix sockets; --no-unix-sockets uses loopback TCP [env BENTO_NO_UDS=1] (default on)" },
   debug: { type: "boolean", description: "Log debug lines (socket fds, worker starts)" },
 } as const;
 
@@ -39,9 +39,9 @@ export const serveCommand = defineCommand({
     if (loaded.isErr()) return fail(loaded.error);
     const { service, dir } = loaded.value;
     const flags: ServeFlags = {
-      host: args.host, port: args.port, backlog: args.backlog, apiWorkers: args.apiWorkers, timeout: args.timeout,
-      timeoutKeepAlive: args.timeoutKeepAlive, timeoutGracefulShutdown: args.timeoutGracefulShutdown,
-      workingDir: args.workingDir, unixSockets: args.unixSockets as boolean | undefined,
+      host: args.host, port: args.port, backlog: args.backlog, apiWorkers: args["api-workers"], timeout: args.timeout,
+      timeoutKeepAlive: args["timeout-keep-alive"], timeoutGracefulShutdown: args["timeout-graceful-shutdown"],
+      workingDir: args["working-dir"], unixSockets: args["unix-sockets"] as boolean | undefined,
     };
     const options = resolveServeOptions(flags, process.env, { ...service.serve, workingDir: dir });
     if (options.isErr()) return fail(options.error);

@@ -1,6 +1,7 @@
 /**
  * Crash-loop back-off: a worker that dies soon after it started is respawned
- * after an exponentially growing, capped, jittered delay; after `maxRetries`
+ * at once the first time, then after an exponentially growing, capped,
+ * jittered delay; after `maxRetries`
  * such quick deaths in a row its pool gives up. A worker that ran for at
  * least `stableAfterMs` is replaced at once and its count starts over.
  */
@@ -30,7 +31,8 @@ export function decideRespawn(policy: BackoffPolicy, previousQuickFailures: numb
   if (uptimeMs >= policy.stableAfterMs) return { action: "respawn", delayMs: 0, quickFailures: 0 };
   const quickFailures = previousQuickFailures + 1;
   if (quickFailures > policy.maxRetries) return { action: "give-up", quickFailures };
-  const raw = Math.min(policy.capMs, policy.baseMs * 2 ** (quickFailures - 1));
+  if (quickFailures === 1) return { action: "respawn", delayMs: 0, quickFailures };
+  const raw = Math.min(policy.capMs, policy.baseMs * 2 ** (quickFailures - 2));
   const delayMs = Math.round(raw * (1 + policy.jitter * (2 * random - 1)));
   return { action: "respawn", delayMs: Math.min(policy.capMs, delayMs), quickFailures };
 }

@@ -55,7 +55,8 @@ export function createPool(deps: PoolDeps): Pool {
   const workers = new Map<number, Worker>();
   const quickFailures = new Map<number, number>();
   const timers = new Map<number, { cancel(): void }>();
-  const stderrTail: string[] = [];
+  /** The last stderr lines of each worker id's current (or last) process. */
+  const stderrTails = new Map<number, string[]>();
   let stopping = false;
   let stoppingGroups: number[] = [];
 
@@ -77,8 +78,10 @@ export function createPool(deps: PoolDeps): Pool {
     const worker: Worker = { id, pid: child.value.pid, startedAt: clock.now(), stopping: false };
     workers.set(id, worker);
     const tag = `[${spec.name}:${id}]`;
+    const tail: string[] = [];
+    stderrTails.set(id, tail);
     child.value.onLine((stream, line) => {
-      if (stream === "stderr") stderrTail.push(line) > STDERR_TAIL && stderrTail.shift();
+      if (stream === "stderr" && tail.push(`${tag} ${line}`) > STDERR_TAIL) tail.shift();
       deps.output(stream, `${tag} ${line}`);
     });
     child.value.onExit((code, signal) => void onExit(worker, code, signal));
@@ -104,13 +107,13 @@ export function createPool(deps: PoolDeps): Pool {
     if (!spec.respawn || vetoed) {
       const why = vetoed ? "a plugin asked not to respawn it" : "respawn is off (BENTO_CONTAINERIZED)";
       logger.warn(`${what}; not replaced: ${why}`);
-      if (workers.size === 0) deps.giveUp(poolGaveUp(spec.name, `Pool ${spec.name} lost its last worker: ${what}, and ${why}.${details()}`));
+      if (workers.size === 0) deps.giveUp(poolGaveUp(spec.name, `Pool ${spec.name} lost its last worker: ${what}, and ${why}.${details(worker.id)}`));
       return;
     }
     const decision = decideRespawn(deps.policy, quickFailures.get(worker.id) ?? 0, exit.uptimeMs, clock.random());
     quickFailures.set(worker.id, decision.quickFailures);
     if (decision.action === "give-up") {
-      deps.giveUp(poolGaveUp(spec.name, `Pool ${spec.name} gave up: ${what}, ${decision.quickFailures} times in a row soon after starting.${details()}`));
+      deps.giveUp(poolGaveUp(spec.name, `Pool ${spec.name} gave up: ${what}, ${decision.quickFailures} times in a row soon after starting.${details(worker.id)}`));
       return;
     }
     logger.warn(`${what}; replacing it${decision.delayMs > 0 ? ` in ${decision.delayMs} ms` : ""}`);
@@ -134,7 +137,8 @@ export function createPool(deps: PoolDeps): Pool {
     timers.set(id, timer);
   }
 
-  function details(): string {
+  function details(id: number): string {
+    const stderrTail = stderrTails.get(id) ?? [];
     const command = spec.command.kind === "argv" ? spec.command.argv.join(" ") : `module ${spec.command.module} ${spec.command.args.join(" ")}`;
     const tail = stderrTail.length ? `\n  last stderr lines:\n${stderrTail.map((l) => `    ${l}`).join("\n")}` : "\n  (it wrote nothing to stderr)";
     return `\n  command: ${command.trim()}${tail}`;

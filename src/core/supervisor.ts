@@ -89,7 +89,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   function giveUp(error: PoolGaveUp): void {
     if (failure || stopping) return;
     failure = error;
-    logger.error(error.message);
+    logger.error(`Pool ${error.pool} failed: stopping every pool`);
     void stop();
   }
 

@@ -1,0 +1,144 @@
+/**
+ * Start `bento-kit serve` as a real process under node, bun or deno, wait for
+ * its start-up line, and find its workers through /proc. Everything started
+ * here is stopped by pid in `stop()` / `cleanup()`.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+export const ROOT = join(import.meta.dir, "..", "..");
+const BIN = join(ROOT, "node_modules", ".bin");
+export const RUNTIMES = ["node", "bun", "deno"] as const;
+export type Runtime = (typeof RUNTIMES)[number];
+
+export function supervisorArgv(runtime: Runtime): string[] {
+  if (runtime === "node") return [process.execPath.endsWith("node") ? process.execPath : "node", join(ROOT, "bin", "bento-kit.mjs")];
+  if (runtime === "bun") return [join(BIN, "bun"), join(ROOT, "mod.ts")];
+  return [join(BIN, "deno"), "run", "-A", join(ROOT, "mod.ts")];
+}
+
+export interface Served {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  port: number;
+  output(): string;
+  waitForOutput(pattern: RegExp, ms?: number): Promise<RegExpMatchArray | undefined>;
+  /** Pids of every live process below the supervisor. */
+  descendants(): number[];
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  readonly exited: Promise<number | null>;
+}
+
+const started: Served[] = [];
+
+export function run(runtime: Runtime, args: string[], env: Record<string, string> = {}): Served {
+  const [cmd, ...pre] = supervisorArgv(runtime);
+  const child = spawn(cmd!, [...pre, ...args], {
+    cwd: ROOT, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const served: Served = {
+    child, pid: child.pid!, port: 0, exited,
+    output: () => out,
+    async waitForOutput(pattern, ms = 20_000) {
+      const end = Date.now() + ms;
+      while (Date.now() < end) {
+        const m = out.match(pattern);
+        if (m) return m;
+        if (child.exitCode !== null) return out.match(pattern) ?? undefined;
+        await sleep(20);
+      }
+      return undefined;
+    },
+    descendants: () => descendantsOf(child.pid!),
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+  started.push(served);
+  return served;
+}
+
+/** Start serving and wait for the "Starting production" line; the port comes from it. */
+export async function serve(runtime: Runtime, service: string, args: string[] = [], env: Record<string, string> = {}): Promise<Served> {
+  const s = run(runtime, ["serve", service, "--port", "0", "--host", "127.0.0.1", ...args], env);
+  const m = await s.waitForOutput(/listening on http:\/\/[^ ]+:(\d+) \(Press CTRL\+C to quit\)/, 30_000);
+  if (!m) throw new Error(`serve did not start:\n${s.output()}`);
+  s.port = Number(m[1]);
+  return s;
+}
+
+/** Kill whatever a test left behind: the supervisors and every process below them. */
+export async function cleanup(): Promise<void> {
+  for (const s of started.splice(0)) {
+    const pids = s.descendants();
+    if (s.child.exitCode === null) s.child.kill("SIGKILL");
+    for (const pid of pids) tryKill(-pid) || tryKill(pid);
+    await Promise.race([s.exited, sleep(2000)]);
+  }
+}
+
+/** True while `pid` runs (a zombie waiting for its reaper counts as gone). */
+export function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+function tryKill(pid: number, signal: NodeJS.Signals | 0 = "SIGKILL"): boolean {
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Every live process whose parent chain leads to `root` (zombies excluded). */
+export function descendantsOf(root: number): number[] {
+  const parent = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (fields[0] !== "Z") parent.set(Number(entry), Number(fields[1]));
+    } catch { /* gone */ }
+  }
+  const out: number[] = [];
+  for (const pid of parent.keys()) {
+    let p: number | undefined = pid;
+    for (let depth = 0; p !== undefined && p > 1 && depth < 50; depth++) {
+      p = parent.get(p);
+      if (p === root) {
+        out.push(pid);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** POST a JSON body on a fresh connection; resolves to status, body and the answering worker's pid. */
+export async function post(port: number, path: string, body: string): Promise<{ status: number; body: string; pid: string | null }> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: "POST", body, headers: { connection: "close" }, keepalive: false });
+  return { status: res.status, body: await res.text(), pid: res.headers.get("x-bento-worker-pid") };
+}
+
+export function runDirOf(output: string): string | undefined {
+  return output.match(/unix:\/\/(\/[^"]+)\/[^/"]+\.sock/)?.[1];
+}
+
+export { existsSync };

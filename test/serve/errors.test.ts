@@ -1,0 +1,84 @@
+import { afterEach, expect, test } from "bun:test";
+import { createServer } from "node:net";
+import { cleanup, run, serve } from "../_helpers/serve-process.ts";
+
+afterEach(cleanup);
+
+/** Run to completion; the error is one line, never a stack trace. */
+async function fails(args: string[], env: Record<string, string> = {}) {
+  const s = run("node", args, env);
+  const code = await s.exited;
+  const lines = s.output().trim().split("\n");
+  expect(s.output()).not.toMatch(/^\s+at /m);
+  return { code, lines, output: s.output(), left: s.descendants() };
+}
+
+test("a manifest with several mistakes reports all of them, each with its path; exit 2", async () => {
+  const r = await fails(["serve", "test/_fixtures/bad-service"]);
+  expect(r.code).toBe(2);
+  expect(r.lines[0]).toMatch(/^Error: .*bento\.config\.json has 6 problems:$/);
+  for (const path of ["name:", "api.command:", "api.workers:", "runners.iris.command[1]: unknown placeholder {nope}", "runners.iris.workers:", "serve.port:"]) {
+    expect(r.output).toContain(`  ${path}`);
+  }
+});
+
+test("port already in use: one line naming the port, exit 1, nothing left running", async () => {
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+  const port = (blocker.address() as { port: number }).port;
+  try {
+    const r = await fails(["serve", "examples/iris", "--host", "127.0.0.1", "--port", String(port)]);
+    expect(r.code).toBe(1);
+    expect(r.lines).toEqual([expect.stringMatching(new RegExp(`^Error: .*${port}.*already in use`))]);
+    expect(r.left).toEqual([]);
+  } finally {
+    blocker.close();
+  }
+});
+
+test("unknown host: one line, exit 2", async () => {
+  const r = await fails(["serve", "examples/iris", "--host", "no-such-host.invalid", "--port", "0"]);
+  expect(r.code).toBe(2);
+  expect(r.lines).toEqual([expect.stringMatching(/^Error: Cannot resolve host "no-such-host.invalid"/)]);
+});
+
+test("a hostname is accepted, not only IP literals", async () => {
+  const s = await serve("node", "test/_fixtures/sd-service", ["--host", "localhost"]);
+  const res = await fetch(`http://127.0.0.1:${s.port}/`);
+  expect(res.status).toBe(200);
+});
+
+test("missing service dir: one line, exit 2", async () => {
+  const r = await fails(["serve", "no/such/dir"]);
+  expect(r.code).toBe(2);
+  expect(r.lines).toEqual(["Error: Service directory no/such/dir does not exist: pass the directory that holds bento.config.ts"]);
+});
+
+test("command not found: one line naming pool and program, exit 2, nothing bound or started", async () => {
+  const r = await fails(["serve", "test/_fixtures/missing-cmd-service", "--port", "0"]);
+  expect(r.code).toBe(2);
+  expect(r.lines).toEqual([expect.stringMatching(/^Error: Pool api_server: command not found: "no-such-program-xyz" is not an executable file on PATH/)]);
+  expect(r.left).toEqual([]);
+});
+
+test("bad flags: unknown option and bad number exit 2 with one line", async () => {
+  const unknown = await fails(["serve", "examples/iris", "--prot", "3000"]);
+  expect(unknown.code).toBe(2);
+  expect(unknown.lines).toEqual(['Error: Unknown option --prot: run "bento-kit serve --help" to see the options']);
+  const bad = await fails(["serve", "examples/iris", "--port", "http"]);
+  expect(bad.code).toBe(2);
+  expect(bad.lines).toEqual(['Error: --port: expected a whole number from 0 to 65535, got "http"']);
+  const env = await fails(["serve", "examples/iris"], { BENTO_API_WORKERS: "many" });
+  expect(env.lines).toEqual(['Error: BENTO_API_WORKERS: expected a whole number >= 1, got "many"']);
+});
+
+test("--help explains every flag; --version prints the version", async () => {
+  const help = run("node", ["serve", "--help"]);
+  expect(await help.exited).toBe(0);
+  for (const flag of ["--host", "--port", "--api-workers", "--backlog", "--timeout", "--working-dir", "--timeout-keep-alive", "--timeout-graceful-shutdown", "BENTO_PORT", "BENTO_HOST", "BENTO_API_WORKERS"]) {
+    expect(help.output()).toContain(flag);
+  }
+  const version = run("node", ["--version"]);
+  expect(await version.exited).toBe(0);
+  expect(version.output().trim()).toMatch(/^\d+\.\d+\.\d+$/);
+});

@@ -1,0 +1,33 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { alive, cleanup, existsSync, post, RUNTIMES, runDirOf, serve } from "../_helpers/serve-process.ts";
+
+afterEach(cleanup);
+
+const BODY = "[[5.9,3.0,5.1,1.8]]";
+
+describe.each(RUNTIMES)("serve examples/iris with the supervisor on %s", (runtime) => {
+  test("answers [2] from both API workers, then SIGTERM leaves nothing behind", async () => {
+    const s = await serve(runtime, "examples/iris");
+    const pids = new Set<string>();
+    for (let round = 0; round < 10 && pids.size < 2; round++) {
+      const answers = await Promise.all(Array.from({ length: 8 }, () => post(s.port, "/classify", BODY)));
+      for (const a of answers) {
+        expect(a).toMatchObject({ status: 200, body: "[2]" });
+        pids.add(a.pid!);
+      }
+    }
+    expect(pids.size).toBe(2);
+    await s.waitForOutput(/\[runner:iris:2\].*ready/);
+    const workers = s.descendants();
+    expect(workers.length).toBeGreaterThanOrEqual(4);
+    const runDir = runDirOf(s.output());
+    expect(runDir && existsSync(runDir)).toBe(true);
+
+    const stopAt = Date.now();
+    expect(await s.stop("SIGTERM")).toBe(0);
+    expect(Date.now() - stopAt).toBeLessThan(31_000);
+    expect(workers.filter(alive)).toEqual([]);
+    expect(existsSync(runDir!)).toBe(false);
+    expect(s.output()).toContain("Stopped: every worker is gone");
+  }, 60_000);
+});

@@ -1,0 +1,54 @@
+import { afterEach, expect, test } from "bun:test";
+import { alive, cleanup, descendantsOf, serve, sleep } from "../_helpers/serve-process.ts";
+
+afterEach(cleanup);
+
+interface Info { pid: number; grandchild: number; workerId: string; fdNames: string; runnerMap: string | null; argv: string[]; custom: string | null }
+
+test("a worker reading LISTEN_FDS/LISTEN_PID like sd_listen_fds gets its socket with no placeholder in argv", async () => {
+  const s = await serve("node", "test/_fixtures/sd-service");
+  await s.waitForOutput(/\[runner:echo:2\] sd worker 2 listening/);
+  const seen = new Map<number, Info>();
+  for (let i = 0; i < 10 && seen.size < 2; i++) {
+    const infos = await Promise.all(Array.from({ length: 6 }, async () => (await fetch(`http://127.0.0.1:${s.port}/`, { headers: { connection: "close" } })).json() as Promise<Info>));
+    for (const info of infos) seen.set(info.pid, info);
+  }
+  const api = [...seen.values()];
+  expect(api.map((i) => i.workerId).sort()).toEqual(["1", "2"]);
+  for (const info of api) {
+    expect(info.argv).toEqual([]);
+    expect(info.fdNames).toBe("api");
+    expect(JSON.parse(info.runnerMap!)).toEqual({ echo: expect.stringMatching(/^unix:\/\/\/.*\/echo\.sock$/) });
+  }
+
+  // The runner's socket from the runner map: worker id placeholder, per-worker env, fd name.
+  const path = JSON.parse(api[0]!.runnerMap!).echo.slice("unix://".length);
+  const runners = new Map<string, Info>();
+  for (let i = 0; i < 20 && runners.size < 2; i++) {
+    const infos = await Promise.all(Array.from({ length: 6 }, () => getUnix(path)));
+    for (const info of infos) runners.set(info.workerId, info);
+  }
+  expect(runners.get("1")).toMatchObject({ argv: ["--worker=1"], custom: "gpu0", fdNames: "echo", runnerMap: null });
+  expect(runners.get("2")).toMatchObject({ argv: ["--worker=2"], custom: "gpu1" });
+
+  // Stop reaches the grandchildren the workers started.
+  const grandchildren = [...api, ...runners.values()].map((i) => i.grandchild);
+  expect(grandchildren.every(alive)).toBe(true);
+  const everything = descendantsOf(s.pid);
+  expect(await s.stop("SIGTERM")).toBe(0);
+  await sleep(50);
+  expect(everything.filter(alive)).toEqual([]);
+}, 40_000);
+
+async function getUnix(socketPath: string): Promise<Info> {
+  const { request } = await import("node:http");
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, path: "/", agent: false }, (res) => {
+      let body = "";
+      res.on("data", (d) => (body += d));
+      res.on("end", () => resolve(JSON.parse(body)));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
