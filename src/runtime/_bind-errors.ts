@@ -1,0 +1,57 @@
+/**
+ * Shared by the three runtime adapters (node:* modules only): resolving the
+ * host of a TCP socket and the wording of every bind failure.
+ */
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
+import { ResultAsync } from "neverthrow";
+import { bindFailed, type BindError } from "../core/errors.ts";
+import type { SocketSpec } from "../core/types.ts";
+
+export interface ResolvedHost {
+  readonly address: string;
+  readonly family: 4 | 6;
+}
+
+/** IP literals pass through; a hostname is looked up, IPv4 first ("localhost" gives 127.0.0.1). */
+export async function resolveHost(host: string): Promise<ResolvedHost> {
+  const literal = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+  const family = isIP(literal);
+  if (family === 4 || family === 6) return { address: literal, family };
+  const found = await lookup(literal, { family: 0, verbatim: false });
+  return { address: found.address, family: found.family === 6 ? 6 : 4 };
+}
+
+/** resolveHost for a bind: a lookup failure becomes a BindFailed with code ENOTFOUND. */
+export function resolveBindHost(socket: string, host: string): ResultAsync<ResolvedHost, BindError> {
+  return ResultAsync.fromPromise(resolveHost(host), (cause) => {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    return bindFailed(socket, `Cannot resolve host "${host}": ${detail}; ` +
+      "pass an IP address or a resolvable hostname to --host", "ENOTFOUND");
+  });
+}
+
+/** The user-facing BindFailed for errno name `code` while binding `spec`. */
+export function bindError(spec: SocketSpec, code: string, detail?: string): BindError {
+  return bindFailed(spec.name, bindMessage(spec, code, detail), code);
+}
+
+function bindMessage(spec: SocketSpec, code: string, detail?: string): string {
+  if (spec.kind === "unix") {
+    const what = `Unix socket ${spec.path}`;
+    if (code === "EADDRINUSE") return `${what} already exists (EADDRINUSE): remove it or use a fresh directory`;
+    if (code === "EACCES") return `Cannot create ${what} (EACCES): check the permissions of its directory`;
+    if (code === "ENOENT") return `Cannot create ${what}: its directory does not exist (ENOENT)`;
+    if (code === "ENAMETOOLONG") return `${what} is over the 107-byte limit (ENAMETOOLONG): use a shorter path`;
+    return `Cannot create ${what} (${code})${detail ? `: ${detail}` : ""}`;
+  }
+  const where = `port ${spec.port} on ${spec.host}`;
+  const Where = `Port ${spec.port} on ${spec.host}`;
+  if (code === "EADDRINUSE") return `${Where} is already in use (EADDRINUSE): stop the other process or pass --port`;
+  if (code === "EACCES") return `${Where} needs privileges (EACCES): use a port above 1023 or run with the needed capability`;
+  if (code === "EADDRNOTAVAIL") {
+    return `Cannot bind ${where}: address not on this machine (EADDRNOTAVAIL): ` +
+      "pass --host 0.0.0.0 or one of this machine's addresses";
+  }
+  return `Cannot bind ${where} (${code})${detail ? `: ${detail}` : ""}`;
+}

@@ -1,0 +1,170 @@
+/**
+ * Process code shared by the three runtime adapters, with only node:* modules
+ * that behave the same on Node, Bun and Deno: spawning into a new process
+ * group, reading output lines, group signals and liveness.
+ */
+import { spawn as nodeSpawn, type ChildProcess } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { errAsync, okAsync, ResultAsync } from "neverthrow";
+import { spawnFailed, type SpawnError } from "../core/errors.ts";
+import type { ChildProcessHandle, SpawnRequest } from "../core/ports.ts";
+
+export { resolveHost, type ResolvedHost } from "./_bind-errors.ts";
+
+/** Longest line passed to onLine; a longer one arrives in pieces of this size. */
+export const MAX_LINE = 64 * 1024;
+
+type LineListener = (stream: "stdout" | "stderr", line: string) => void;
+type ExitListener = (code: number | null, signal: string | null) => void;
+
+/** Start `request.argv` in its own process group; resolves once the OS started it or refused. */
+export function spawnProcess(request: SpawnRequest): ResultAsync<ChildProcessHandle, SpawnError> {
+  const [program, ...args] = request.argv;
+  if (program === undefined) return errAsync(spawnFailed("", "Cannot start a worker with an empty command", "EINVAL"));
+  let child: ChildProcess;
+  try {
+    child = nodeSpawn(program, args, {
+      cwd: request.cwd,
+      env: { ...request.env },
+      detached: true,
+      stdio: [request.keepStdin ? "inherit" : "ignore", "pipe", "pipe", ...request.fds],
+    });
+  } catch (cause) {
+    return errAsync(spawnError(program, request.cwd, cause));
+  }
+  const started = new Promise<ChildProcessHandle | SpawnError>((resolve) => {
+    child.once("error", (cause) => resolve(spawnError(program, request.cwd, cause)));
+    child.once("spawn", () => resolve(wrapChild(child)));
+  });
+  return ResultAsync.fromSafePromise(started).andThen((r) =>
+    "kind" in r ? errAsync(r) : okAsync(r));
+}
+
+function spawnError(program: string, cwd: string, cause: unknown): SpawnError {
+  const code = (cause as { code?: unknown } | null)?.code;
+  const name = typeof code === "string" ? code : "UNKNOWN";
+  const what = `Cannot start "${program}"`;
+  if (name === "ENOENT" && !existsSync(cwd)) {
+    return spawnFailed("", `${what}: working directory ${cwd} does not exist (ENOENT); create it or fix cwd`, name);
+  }
+  const reason = name === "ENOENT"
+    ? "command not found (ENOENT); check the command in bento.config or install it"
+    : name === "EACCES"
+    ? "permission denied (EACCES); make the file executable (chmod +x) or check the command in bento.config"
+    : `${(cause as Error)?.message ?? String(cause)} (${name})`;
+  return spawnFailed("", `${what}: ${reason}`, name);
+}
+
+function wrapChild(child: ChildProcess): ChildProcessHandle {
+  const exitListeners: ExitListener[] = [];
+  const lineListeners: LineListener[] = [];
+  const early: [("stdout" | "stderr"), string][] = [];
+  let exited: [number | null, string | null] | undefined;
+  const emitLine: LineListener = (stream, line) => {
+    if (lineListeners.length === 0) {
+      if (early.length < 1000) early.push([stream, line]);
+      return;
+    }
+    for (const l of lineListeners) l(stream, line);
+  };
+  if (child.stdout) splitLines(child.stdout, (line) => emitLine("stdout", line));
+  if (child.stderr) splitLines(child.stderr, (line) => emitLine("stderr", line));
+  child.once("exit", (code, signal) => {
+    exited = [code, signal];
+    for (const l of exitListeners.splice(0)) l(code, signal);
+  });
+  return {
+    pid: child.pid as number,
+    onExit(listener) {
+      if (exited) {
+        const [code, signal] = exited;
+        queueMicrotask(() => listener(code, signal));
+      } else exitListeners.push(listener);
+    },
+    onLine(listener) {
+      lineListeners.push(listener);
+      for (const [stream, line] of early.splice(0)) listener(stream, line);
+    },
+  };
+}
+
+/** Call `onLine` for each line of a text stream, the unterminated last one included. */
+export function splitLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+  let pending = "";
+  stream.setEncoding("utf8");
+  stream.on("data", (chunk: string) => {
+    const parts = (pending + chunk).split("\n");
+    pending = parts.pop() ?? "";
+    for (const part of parts) emitCapped(part.endsWith("\r") ? part.slice(0, -1) : part, onLine);
+    while (pending.length > MAX_LINE) {
+      onLine(pending.slice(0, MAX_LINE));
+      pending = pending.slice(MAX_LINE);
+    }
+  });
+  stream.on("end", () => {
+    if (pending !== "") emitCapped(pending, onLine);
+    pending = "";
+  });
+  stream.on("error", () => {});
+}
+
+function emitCapped(line: string, onLine: (line: string) => void): void {
+  for (let i = 0; i < line.length; i += MAX_LINE) onLine(line.slice(i, i + MAX_LINE));
+  if (line === "") onLine("");
+}
+
+/** Signal every process of group `pgid`; false when the group is gone (only zombies left counts as gone). */
+export function killGroup(pgid: number, signal: "SIGTERM" | "SIGKILL" | "SIGINT"): boolean {
+  if (!groupAlive(pgid)) return false;
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch (cause) {
+    return errnoCode(cause) !== "ESRCH";
+  }
+}
+
+/**
+ * True while a live process of group `pgid` exists (one we may not signal
+ * counts too). Zombies do not count: an orphaned grandchild stays a zombie
+ * until PID 1 reaps it, which some container inits do late or never.
+ */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+  } catch (cause) {
+    return errnoCode(cause) === "EPERM";
+  }
+  return hasLiveMember(pgid);
+}
+
+/** Scan /proc for a member of group `pgid` that is not a zombie; true when /proc cannot tell. */
+function hasLiveMember(pgid: number): boolean {
+  let pids: string[];
+  try {
+    pids = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
+  } catch {
+    return true;
+  }
+  for (const pid of pids) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    } catch {
+      continue; // exited meanwhile
+    }
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(pgrp) === pgid && state !== "Z" && state !== "X") return true;
+  }
+  return pids.length === 0;
+}
+
+export function removeDir(path: string): void {
+  rmSync(path, { recursive: true, force: true });
+}
+
+function errnoCode(cause: unknown): string | undefined {
+  const code = (cause as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}

@@ -1,0 +1,53 @@
+/**
+ * The Bun adapter: sockets are bound and put in LISTEN state through libc
+ * (bun:ffi), so the supervisor holds a listening fd without accepting on it.
+ * Processes, signals and files go through the shared node:* code.
+ */
+import { dlopen, read } from "bun:ffi";
+import type { RuntimePort } from "../core/ports.ts";
+import { LIBC_PATH, libcSockets, type LibcSocketFns } from "./_libc-socket.ts";
+import { groupAlive, killGroup, removeDir, spawnProcess } from "./_node-compat.ts";
+
+/**
+ * Why module workers run on Node even under Bun: a Bun server cannot listen on
+ * an inherited socket fd (oven-sh/bun#22559), so `moduleArgv` starts Node
+ * (found on PATH) with the tsx loader instead.
+ */
+export const BUN_MODULE_FALLBACK = "Bun cannot listen on an inherited socket fd (oven-sh/bun#22559): " +
+  "TypeScript workers run with node --import tsx";
+
+export function createBunRuntime(): RuntimePort {
+  return {
+    name: "bun",
+    ...libcSockets("Bun", openLibc),
+    spawn: spawnProcess,
+    killGroup,
+    groupAlive,
+    moduleArgv: (module) => ["node", "--import", import.meta.resolve("tsx"), module],
+    removeDir,
+  };
+}
+
+function openLibc(): LibcSocketFns {
+  const { symbols } = dlopen(LIBC_PATH, {
+    socket: { args: ["i32", "i32", "i32"], returns: "i32" },
+    setsockopt: { args: ["i32", "i32", "i32", "ptr", "u32"], returns: "i32" },
+    bind: { args: ["i32", "ptr", "u32"], returns: "i32" },
+    listen: { args: ["i32", "i32"], returns: "i32" },
+    getsockname: { args: ["i32", "ptr", "ptr"], returns: "i32" },
+    close: { args: ["i32"], returns: "i32" },
+    __errno_location: { args: [], returns: "ptr" },
+  });
+  return {
+    socket: (domain, type, protocol) => symbols.socket(domain, type, protocol),
+    setsockopt: (fd, level, name, value, length) => symbols.setsockopt(fd, level, name, value, length),
+    bind: (fd, addr, length) => symbols.bind(fd, addr, length),
+    listen: (fd, backlog) => symbols.listen(fd, backlog),
+    getsockname: (fd, addr, length) => symbols.getsockname(fd, addr, length),
+    close: (fd) => symbols.close(fd),
+    errno: () => {
+      const p = symbols.__errno_location();
+      return p === null ? 0 : read.i32(p, 0);
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * The Deno adapter: sockets are bound and put in LISTEN state through libc
+ * (Deno.dlopen, needs --allow-ffi), so the supervisor holds a listening fd
+ * without accepting on it. Processes, signals and files go through the shared
+ * node:* code. Excluded from tsconfig (it uses the Deno global): checked with
+ * `deno check src/runtime/deno.ts`.
+ */
+import type { RuntimePort } from "../core/ports.ts";
+import { LIBC_PATH, libcSockets, type LibcSocketFns } from "./_libc-socket.ts";
+import { groupAlive, killGroup, removeDir, spawnProcess } from "./_node-compat.ts";
+
+/**
+ * Why module workers run on Node even under Deno: Deno cannot serve on an
+ * inherited socket fd (denoland/deno#14006), so `moduleArgv` starts Node
+ * (found on PATH) with the tsx loader instead.
+ */
+export const DENO_MODULE_FALLBACK = "Deno cannot listen on an inherited socket fd (denoland/deno#14006): " +
+  "TypeScript workers run with node --import tsx";
+
+export function createDenoRuntime(): RuntimePort {
+  return {
+    name: "deno",
+    ...libcSockets("Deno", openLibc),
+    spawn: spawnProcess,
+    killGroup,
+    groupAlive,
+    moduleArgv: (module) => ["node", "--import", import.meta.resolve("tsx"), module],
+    removeDir,
+  };
+}
+
+function openLibc(): LibcSocketFns {
+  const { symbols } = Deno.dlopen(LIBC_PATH, {
+    socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+    setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
+    bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+    listen: { parameters: ["i32", "i32"], result: "i32" },
+    getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+    close: { parameters: ["i32"], result: "i32" },
+    __errno_location: { parameters: [], result: "pointer" },
+  } as const);
+  return {
+    socket: (domain, type, protocol) => symbols.socket(domain, type, protocol),
+    setsockopt: (fd, level, name, value, length) => symbols.setsockopt(fd, level, name, buf(value), length),
+    bind: (fd, addr, length) => symbols.bind(fd, buf(addr), length),
+    listen: (fd, backlog) => symbols.listen(fd, backlog),
+    getsockname: (fd, addr, length) => symbols.getsockname(fd, buf(addr), buf(length)),
+    close: (fd) => symbols.close(fd),
+    errno: () => {
+      const p = symbols.__errno_location();
+      return p === null ? 0 : new Deno.UnsafePointerView(p).getInt32();
+    },
+  };
+}
+
+/** Deno's 'buffer' parameters want an ArrayBuffer-backed view. */
+function buf(view: Uint8Array): Uint8Array<ArrayBuffer> {
+  return view as Uint8Array<ArrayBuffer>;
+}

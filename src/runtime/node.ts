@@ -1,0 +1,139 @@
+/**
+ * The Node.js adapter. Node has no public API to bind a socket without also
+ * accepting on it, so bind() uses the internal `net._createServerHandle`
+ * (bind only), and a throwaway child process puts the socket in LISTEN state:
+ * the supervisor itself never accepts a connection.
+ */
+import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
+import * as net from "node:net";
+import { getSystemErrorName } from "node:util";
+import { errAsync, okAsync, ResultAsync } from "neverthrow";
+import type { BindError } from "../core/errors.ts";
+import type { RuntimePort } from "../core/ports.ts";
+import type { BoundSocket, SocketSpec } from "../core/types.ts";
+import { bindError, resolveBindHost, type ResolvedHost } from "./_bind-errors.ts";
+import { groupAlive, killGroup, removeDir, spawnProcess } from "./_node-compat.ts";
+
+interface SockName {
+  address?: string;
+  port?: number;
+}
+
+/** The libuv TCP or Pipe handle returned by `net._createServerHandle`. */
+interface ServerHandle {
+  readonly fd: number;
+  getsockname?(out: SockName): number;
+  close(): void;
+}
+
+type CreateServerHandle = (
+  address: string,
+  port: number,
+  addressType: number,
+  fd?: number,
+  flags?: number,
+) => ServerHandle | number;
+
+const createServerHandle = (net as unknown as { _createServerHandle: CreateServerHandle })._createServerHandle;
+
+/** libuv's UV_TCP_REUSEPORT, understood by Node builds with libuv 1.49 or later. */
+const UV_TCP_REUSEPORT = 2;
+
+/** Runs in the throwaway child: listen on fd 3 with backlog argv[1], then exit. */
+const LISTEN_SCRIPT = "const s=require('net').createServer();" +
+  "s.on('error',e=>{process.stdout.write(String(e.code));process.exit(1)});" +
+  "s.listen({fd:3,backlog:Number(process.argv[1])},()=>process.exit(0))";
+
+export function createNodeRuntime(): RuntimePort {
+  const handles = new Map<number, { handle: ServerHandle; socket: BoundSocket }>();
+  return {
+    name: "node",
+    bind(spec) {
+      return bindSocket(spec).map(({ handle, socket }) => {
+        handles.set(socket.fd, { handle, socket });
+        return socket;
+      });
+    },
+    close(socket) {
+      const held = handles.get(socket.fd);
+      handles.delete(socket.fd);
+      held?.handle.close();
+      if (socket.address.kind === "unix") rmSync(socket.address.path, { force: true });
+    },
+    spawn: spawnProcess,
+    killGroup,
+    groupAlive,
+    moduleArgv: (module) => [process.execPath, "--import", import.meta.resolve("tsx"), module],
+    removeDir,
+  };
+}
+
+interface Bound {
+  readonly handle: ServerHandle;
+  readonly socket: BoundSocket;
+}
+
+function bindSocket(spec: SocketSpec): ResultAsync<Bound, BindError> {
+  const bound = spec.kind === "unix"
+    ? bindUnix(spec)
+    : resolveBindHost(spec.name, spec.host).andThen((host) => bindTcp(spec, host));
+  return bound.andThen((b) =>
+    listenInChild(b.handle.fd, spec).map(() => b).mapErr((e) => {
+      b.handle.close();
+      return e;
+    })
+  );
+}
+
+function bindUnix(spec: SocketSpec & { kind: "unix" }): ResultAsync<Bound, BindError> {
+  const handle = createServerHandle(spec.path, -1, -1);
+  if (typeof handle === "number") return errAsync(bindError(spec, getSystemErrorName(handle)));
+  return okAsync({ handle, socket: { spec, fd: handle.fd, address: { kind: "unix", path: spec.path } } });
+}
+
+function bindTcp(spec: SocketSpec & { kind: "tcp" }, host: ResolvedHost): ResultAsync<Bound, BindError> {
+  let flags = 0;
+  if (spec.reusePort) {
+    if (!libuvAtLeast(1, 49)) {
+      return errAsync(bindError(spec, "ENOTSUP", `reusePort needs Node 22.12 or later (this is ${process.version}); ` +
+        "drop reusePort or run with Bun or Deno"));
+    }
+    flags = UV_TCP_REUSEPORT;
+  }
+  const handle = createServerHandle(host.address, spec.port, host.family, undefined, flags);
+  if (typeof handle === "number") return errAsync(bindError(spec, getSystemErrorName(handle)));
+  // libuv defers EADDRINUSE from bind(2) to the next call on the handle: getsockname reports it.
+  const out: SockName = {};
+  const err = handle.getsockname?.(out) ?? 0;
+  if (err < 0 || out.port === undefined) {
+    handle.close();
+    return errAsync(bindError(spec, err < 0 ? getSystemErrorName(err) : "EINVAL"));
+  }
+  const address = { kind: "tcp", host: host.address, port: out.port, family: host.family } as const;
+  return okAsync({ handle, socket: { spec, fd: handle.fd, address } });
+}
+
+/** Put the bound socket `fd` in LISTEN state from a short-lived child (about 60 ms). */
+function listenInChild(fd: number, spec: SocketSpec): ResultAsync<void, BindError> {
+  const done = new Promise<BindError | undefined>((resolve) => {
+    const child = spawn(process.execPath, ["-e", LISTEN_SCRIPT, String(spec.backlog)], {
+      stdio: ["ignore", "pipe", "inherit", fd],
+      env: {},
+    });
+    let out = "";
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+    child.once("error", (cause) => resolve(bindError(spec, "EIO", `cannot start ${process.execPath}: ${cause.message}`)));
+    child.once("close", (code, signal) => {
+      if (code === 0) resolve(undefined);
+      else if (/^E[A-Z]+$/.test(out)) resolve(bindError(spec, out));
+      else resolve(bindError(spec, "EIO", `the listen helper ended with ${signal ?? `exit code ${code}`}`));
+    });
+  });
+  return ResultAsync.fromSafePromise(done).andThen((e) => (e ? errAsync(e) : okAsync(undefined)));
+}
+
+function libuvAtLeast(major: number, minor: number): boolean {
+  const [ma = 0, mi = 0] = (process.versions.uv ?? "0.0").split(".").map(Number);
+  return ma > major || (ma === major && mi >= minor);
+}

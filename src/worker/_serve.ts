@@ -1,0 +1,118 @@
+/**
+ * Serve a Web-standard fetch handler on an inherited listening socket, with
+ * the supervisor's timeouts and a graceful stop on SIGTERM/SIGINT.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { getRequestListener } from "@hono/node-server";
+import { workerEnvError } from "./_errors.ts";
+import { getSocketFd } from "./_fds.ts";
+import { workerOptions } from "./_env.ts";
+import { assertNode } from "./_runtime.ts";
+
+/** A Web-standard request handler, e.g. a Hono app's `app.fetch`. */
+export type FetchHandler = (request: Request) => Response | Promise<Response>;
+
+export interface ServeOptions {
+  /** Name of the inherited socket (from `LISTEN_FDNAMES`); default: the only one. */
+  readonly socket?: string;
+  /** Serve on this fd instead of looking one up, e.g. one given in argv. */
+  readonly fd?: number;
+  /** Stop gracefully and exit on SIGTERM and SIGINT (default `true`). */
+  readonly handleSignals?: boolean;
+}
+
+export interface ServeHandle {
+  /** The fd being served. */
+  readonly fd: number;
+  /**
+   * Stop accepting, let in-flight requests finish, close idle keep-alive
+   * connections. Never unlinks a Unix socket file: the supervisor owns it.
+   */
+  close(): Promise<void>;
+}
+
+const SIGNALS = ["SIGTERM", "SIGINT"] as const;
+
+/**
+ * Serves `fetchHandler` on the inherited socket (see {@link ServeOptions}).
+ * Node only: rejects with a `RuntimeUnsupported` error on Bun and Deno.
+ */
+export async function serve(fetchHandler: FetchHandler, options: ServeOptions = {}): Promise<ServeHandle> {
+  assertNode();
+  const settings = workerOptions();
+  const fd = options.fd ?? getSocketFd(options.socket);
+  const listener = getRequestListener(fetchHandler);
+  const inFlight = new Set<ServerResponse>();
+  let closing: Promise<void> | undefined;
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    inFlight.add(res);
+    res.on("close", () => {
+      inFlight.delete(res);
+      // A keep-alive connection that just went idle must not outlive the stop.
+      if (closing !== undefined) setImmediate(() => server.closeIdleConnections());
+    });
+    if (closing !== undefined) res.setHeader("Connection", "close");
+    void listener(req, res);
+  });
+  server.keepAliveTimeout = settings.keepAliveTimeout * 1000;
+  server.requestTimeout = settings.timeout * 1000;
+  server.headersTimeout = settings.timeout > 0 ? Math.min(60_000, settings.timeout * 1000) : 60_000;
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      const message =
+        `Cannot listen on fd ${fd} (${error.code ?? error.message}): it must be an inherited ` +
+        "listening TCP or Unix socket, as bento-kit passes to its workers";
+      reject(workerEnvError("WorkerEnvInvalid", message, "LISTEN_FDS"));
+    };
+    server.once("error", onError);
+    server.listen({ fd, backlog: settings.backlog }, () => {
+      server.off("error", onError);
+      resolve();
+    });
+  });
+
+  function close(): Promise<void> {
+    closing ??= new Promise<void>((resolve) => {
+      // Answers still to be written ask their clients to go away afterwards.
+      for (const res of inFlight) if (!res.headersSent) res.setHeader("Connection", "close");
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+    return closing;
+  }
+
+  function onSignal(signal: NodeJS.Signals): void {
+    if (closing !== undefined) {
+      console.log(`worker ${process.pid}: ${signal} received again, still shutting down`);
+      return;
+    }
+    const grace = settings.gracefulShutdownTimeout;
+    console.log(
+      `worker ${process.pid}: ${signal} received, finishing ${inFlight.size} in-flight request(s) ` +
+        `(at most ${grace}s)`,
+    );
+    const timer = setTimeout(() => {
+      console.error(
+        `worker ${process.pid}: graceful shutdown timed out after ${grace}s with ` +
+          `${inFlight.size} request(s) in flight; exiting`,
+      );
+      process.exit(1);
+    }, grace * 1000);
+    void close().then(() => {
+      clearTimeout(timer);
+      process.exit(0);
+    });
+  }
+
+  if (options.handleSignals ?? true) for (const signal of SIGNALS) process.on(signal, onSignal);
+
+  return {
+    fd,
+    close: () =>
+      close().then(() => {
+        for (const signal of SIGNALS) process.off(signal, onSignal);
+      }),
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * Helpers for workers written in TypeScript and started by bento-kit: adopt
+ * the listening socket the supervisor bound, read the worker id, options and
+ * runner map it passed, serve a fetch handler, and call runners.
+ *
+ * Workers run on Node (`node --import tsx worker.ts`, which the bento-kit
+ * `module` command does for you): Bun and Deno cannot listen on an inherited
+ * fd yet, so {@link serve} refuses to run there with an error saying so.
+ *
+ * @example A runner worker and an API worker calling it
+ * ```ts
+ * import { Hono } from "hono";
+ * import { createRunnerClient, getWorkerId, serve } from "bento-kit/worker";
+ *
+ * // runner.ts — the supervisor passes its socket as fd 3 (LISTEN_FDS=1)
+ * const runner = new Hono().post("/predict", async (c) => {
+ *   const rows: number[][] = await c.req.json();
+ *   return c.json(rows.map((row) => (row[2]! > 2.5 ? 1 : 0)));
+ * });
+ * await serve(runner.fetch);
+ * console.log(`runner worker ${getWorkerId()} ready`);
+ *
+ * // api.ts — BENTO_RUNNER_MAP='{"iris":"unix:///tmp/bento/iris.sock"}'
+ * const runners = createRunnerClient();
+ * const api = new Hono().post("/classify", async (c) =>
+ *   c.json(await runners.call("iris", "/predict", await c.req.json())),
+ * );
+ * await serve(api.fetch); // SIGTERM/SIGINT: finish in-flight requests, exit 0
+ * ```
+ *
+ * @module
+ */
+
+export { listenFds, getSocketFd, LISTEN_FDS_START, type ListenFd } from "./_fds.ts";
+export { getWorkerId, getRunnerMap, workerOptions, type WorkerOptions } from "./_env.ts";
+export { serve, type FetchHandler, type ServeOptions, type ServeHandle } from "./_serve.ts";
+export { createRunnerClient, type RunnerClient, type RunnerClientOptions } from "./_runner-client.ts";
+export {
+  isRunnerError,
+  type RunnerError,
+  type RunnerErrorKind,
+  type WorkerEnvError,
+  type WorkerEnvErrorKind,
+} from "./_errors.ts";
