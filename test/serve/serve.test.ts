@@ -31,3 +31,10 @@ describe.each(RUNTIMES)("serve examples/iris with the supervisor on %s", (runtim
     expect(s.output()).toContain("Stopped: every worker is gone");
   }, 60_000);
 });
+
+test("--no-unix-sockets connects runners over loopback TCP held by the supervisor", async () => {
+  const s = await serve("node", "examples/iris", ["--no-unix-sockets"]);
+  const a = await post(s.port, "/classify", BODY);
+  expect(a).toMatchObject({ status: 200, body: "[2]" });
+  expect(s.output()).toMatch(/runners \{"iris":"tcp:\/\/127\.0\.0\.1:\d+"\}/);
+}, 30_000);
