@@ -7,11 +7,12 @@ import { dlopen, read } from "bun:ffi";
 import type { RuntimePort } from "../core/ports.ts";
 import { LIBC_PATH, libcSockets, type LibcSocketFns } from "./_libc-socket.ts";
 import { groupAlive, killGroup, removeDir, spawnProcess } from "./_node-compat.ts";
+import { nodeModuleArgv } from "./_node-binary.ts";
 
 /**
  * Why module workers run on Node even under Bun: a Bun server cannot listen on
  * an inherited socket fd (oven-sh/bun#22559), so `moduleArgv` starts Node
- * (found on PATH) with the tsx loader instead.
+ * (the first node on PATH that is not this runtime) with the tsx loader instead.
  */
 export const BUN_MODULE_FALLBACK = "Bun cannot listen on an inherited socket fd (oven-sh/bun#22559): " +
   "TypeScript workers run with node --import tsx";
@@ -23,7 +24,7 @@ export function createBunRuntime(): RuntimePort {
     spawn: spawnProcess,
     killGroup,
     groupAlive,
-    moduleArgv: (module) => ["node", "--import", import.meta.resolve("tsx"), module],
+    moduleArgv: nodeModuleArgv,
     removeDir,
   };
 }

@@ -8,11 +8,12 @@
 import type { RuntimePort } from "../core/ports.ts";
 import { LIBC_PATH, libcSockets, type LibcSocketFns } from "./_libc-socket.ts";
 import { groupAlive, killGroup, removeDir, spawnProcess } from "./_node-compat.ts";
+import { nodeModuleArgv } from "./_node-binary.ts";
 
 /**
  * Why module workers run on Node even under Deno: Deno cannot serve on an
  * inherited socket fd (denoland/deno#14006), so `moduleArgv` starts Node
- * (found on PATH) with the tsx loader instead.
+ * (the first node on PATH that is not this runtime) with the tsx loader instead.
  */
 export const DENO_MODULE_FALLBACK = "Deno cannot listen on an inherited socket fd (denoland/deno#14006): " +
   "TypeScript workers run with node --import tsx";
@@ -24,7 +25,7 @@ export function createDenoRuntime(): RuntimePort {
     spawn: spawnProcess,
     killGroup,
     groupAlive,
-    moduleArgv: (module) => ["node", "--import", import.meta.resolve("tsx"), module],
+    moduleArgv: nodeModuleArgv,
     removeDir,
   };
 }
