@@ -1,12 +1,29 @@
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { findNode } from "../../src/runtime/_node-binary.ts";
 import { expect, test } from "bun:test";
 import { BUN_MODULE_FALLBACK } from "../../src/runtime/bun.ts";
 import { createRuntime, detectRuntime } from "../../src/runtime/detect.ts";
 
 // Node and Deno detection run in test/runtime/adapters.test.ts, under those runtimes.
+test("findNode skips a node on PATH that is the running runtime itself (bunx --bun)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "bento-kit-node-"));
+  try {
+    symlinkSync(process.execPath, join(dir, "node"));
+    const found = findNode(`${dir}:${process.env.PATH}`, process.execPath);
+    expect(found).not.toBe(join(dir, "node"));
+    expect(found).toMatch(/\/node$/);
+    expect(findNode(dir, process.execPath)).toBe("node");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("under Bun, detectRuntime says bun and createRuntime gives the Bun adapter", async () => {
   expect(detectRuntime()).toBe("bun");
   const runtime = await createRuntime();
   expect(runtime.name).toBe("bun");
-  expect(runtime.moduleArgv("svc.ts")).toEqual(["node", "--import", import.meta.resolve("tsx"), "svc.ts"]);
+  expect(runtime.moduleArgv("svc.ts")).toEqual([findNode(), "--import", import.meta.resolve("tsx"), "svc.ts"]);
   expect(BUN_MODULE_FALLBACK).toContain("oven-sh/bun#22559");
 });

@@ -1,0 +1,36 @@
+import { afterEach, expect, test } from "bun:test";
+import { alive, cleanup, serve } from "../_helpers/serve-process.ts";
+
+afterEach(cleanup);
+
+async function stubborn(graceful: number) {
+  const s = await serve("node", "test/_fixtures/stubborn-service", ["--timeout-graceful-shutdown", String(graceful)]);
+  for (let i = 0; i < 200 && (s.output().match(/stubborn ready/g) ?? []).length < 2; i++) await Bun.sleep(20);
+  const everything = s.descendants();
+  expect(everything.length).toBeGreaterThanOrEqual(6); // 2 workers, 4 grandchildren (plus tsx's esbuild)
+  return { s, everything };
+}
+
+test("workers that ignore SIGTERM are SIGKILLed, with their children, once the graceful timeout is over", async () => {
+  const { s, everything } = await stubborn(2);
+  const t0 = Date.now();
+  s.child.kill("SIGTERM");
+  expect(await s.exited).toBe(0);
+  const took = Date.now() - t0;
+  expect(took).toBeGreaterThanOrEqual(1900);
+  expect(took).toBeLessThan(3000); // the graceful timeout plus 1 s
+  expect(everything.filter(alive)).toEqual([]);
+  expect(s.output()).toContain("workers still running after the graceful timeout: sending SIGKILL");
+}, 30_000);
+
+test("a second SIGINT kills every worker at once", async () => {
+  const { s, everything } = await stubborn(30);
+  const t0 = Date.now();
+  s.child.kill("SIGINT");
+  await Bun.sleep(200);
+  s.child.kill("SIGINT");
+  expect(await s.exited).toBe(0);
+  expect(Date.now() - t0).toBeLessThan(3000);
+  expect(everything.filter(alive)).toEqual([]);
+  expect(s.output()).toContain("Got SIGINT again: killing every worker now");
+}, 30_000);
