@@ -44,7 +44,8 @@ export interface PoolSnapshot {
 }
 
 export interface Pool {
-  start(): Promise<Result<void, SpawnError | HookError>>;
+  /** Spawn workers 1..N; stops early once `cancelled()` says a stop began. */
+  start(cancelled: () => boolean): Promise<Result<void, SpawnError | HookError>>;
   stop(deadline: number): Promise<void>;
   killAll(): void;
   snapshot(): PoolSnapshot;
@@ -145,8 +146,8 @@ export function createPool(deps: PoolDeps): Pool {
   }
 
   return {
-    async start() {
-      for (let id = 1; id <= spec.workers; id++) {
+    async start(cancelled) {
+      for (let id = 1; id <= spec.workers && !cancelled(); id++) {
         const result = await spawnWorker(id);
         if (result.isErr()) return result;
       }

@@ -49,6 +49,10 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   const listeners = new Set<(event: SupervisorEvent) => void>();
   let pools: Pool[] = [];
   let stopping: Promise<void> | undefined;
+  let stopRequested = false;
+  const cancelled = () => stopRequested || failure !== undefined;
+  /** Settles when `start()` has returned: a stop waits for it, so no pool escapes. */
+  let starting: Promise<unknown> = Promise.resolve();
   let failure: PoolGaveUp | undefined;
   let settle!: (result: Result<void, PoolGaveUp>) => void;
   const done = new Promise<Result<void, PoolGaveUp>>((resolve) => (settle = resolve));
@@ -75,7 +79,8 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     runtime.removeDir(spec.runDir);
   }
 
-  function stop(): Promise<void> {
+  /** The stop sequence itself; runs once. */
+  function shutdown(): Promise<void> {
     stopping ??= (async () => {
       const deadline = clock.now() + Math.max(0, ...spec.watchers.map((w) => w.gracefulTimeout)) * 1000;
       // The API stops first so that its in-flight requests can still reach the runners.
@@ -86,43 +91,55 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     return stopping;
   }
 
+  /** A stop asked for during start-up waits for `start()` to bail out, so no pool escapes it. */
+  function stop(): Promise<void> {
+    stopRequested = true;
+    return starting.then(shutdown);
+  }
+
   function giveUp(error: PoolGaveUp): void {
-    if (failure || stopping) return;
+    if (failure || stopRequested) return;
     failure = error;
     logger.error(`Pool ${error.pool} failed: stopping every pool`);
     void stop();
   }
 
-  return {
-    async start() {
-      const setup = await hooks.setup();
-      const shaped = setup.isOk() ? await hooks.waterfall("launchSpec", spec) : setup;
-      if (shaped.isErr()) return abort(shaped.error);
-      spec = shaped.value as LaunchSpec;
-      hooks.setSpec(spec);
-      const bound = await bindAll();
-      if (bound.isErr()) return abort(bound.error);
-      const ordered = [...spec.watchers].sort((a, b) => a.priority - b.priority);
-      for (const watcher of ordered) {
-        const pool = createPool({
-          spec: watcher, launch: () => spec, runtime, hooks, sockets, clock, emit, giveUp,
-          logger: logger.withTag(watcher.name),
-          policy: options.backoff ?? DEFAULT_BACKOFF,
-          output: options.output,
-        });
-        pools.push(pool);
-        const started = await pool.start();
-        if (started.isErr()) return abort(started.error);
-        if (stopping) break;
-      }
-      return ok(spec);
+  async function start(): Promise<Result<LaunchSpec, StartError>> {
+    const setup = await hooks.setup();
+    const shaped = setup.isOk() ? await hooks.waterfall("launchSpec", spec) : setup;
+    if (shaped.isErr()) return abort(shaped.error);
+    spec = shaped.value as LaunchSpec;
+    hooks.setSpec(spec);
+    const bound = await bindAll();
+    if (bound.isErr()) return abort(bound.error);
+    const ordered = [...spec.watchers].sort((a, b) => a.priority - b.priority);
+    for (const watcher of ordered) {
+      if (cancelled()) break;
+      const pool = createPool({
+        spec: watcher, launch: () => spec, runtime, hooks, sockets, clock, emit, giveUp,
+        logger: logger.withTag(watcher.name),
+        policy: options.backoff ?? DEFAULT_BACKOFF,
+        output: options.output,
+      });
+      pools.push(pool);
+      const started = await pool.start(cancelled);
+      if (started.isErr()) return abort(started.error);
+    }
+    return ok(spec);
 
-      async function abort(error: StartError): Promise<Result<LaunchSpec, StartError>> {
-        failure = undefined;
-        for (const pool of pools) pool.killAll();
-        await stop();
-        return err(error);
-      }
+    async function abort(error: StartError): Promise<Result<LaunchSpec, StartError>> {
+      failure = undefined;
+      for (const pool of pools) pool.killAll();
+      await shutdown();
+      return err(error);
+    }
+  }
+
+  return {
+    start() {
+      const result = start();
+      starting = result;
+      return result;
     },
     stop,
     kill() {

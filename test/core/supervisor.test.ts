@@ -1,0 +1,76 @@
+/**
+ * The supervisor's state machine against an in-memory runtime (real processes
+ * are in test/serve): start order, stop order, and a stop that arrives while
+ * pools are still starting.
+ */
+import { expect, test } from "bun:test";
+import { okAsync } from "neverthrow";
+import { createSilentLogger, createSupervisor, type LaunchSpec, type RuntimePort, type WatcherSpec } from "../../mod.ts";
+import { systemClock } from "../../src/cli/_clock.ts";
+
+function fakeRuntime(log: string[], spawnDelayMs = 0) {
+  const live = new Map<number, (code: number | null, signal: string | null) => void>();
+  let nextPid = 100;
+  const runtime: RuntimePort = {
+    name: "node",
+    bind: (spec) => okAsync({ spec, fd: 10 + log.length, address: { kind: "unix", path: `/run/${spec.name}` } }),
+    close: (s) => void log.push(`close ${s.spec.name}`),
+    spawn: (req) => okAsync(null).map(async () => {
+      await Bun.sleep(spawnDelayMs);
+      const pid = nextPid++;
+      log.push(`spawn ${req.env.BENTO_POOL}:${req.env.BENTO_WORKER_ID}`);
+      let exit: (code: number | null, signal: string | null) => void = () => {};
+      live.set(pid, (c, s) => exit(c, s));
+      return { pid, onExit: (l: typeof exit) => void (exit = l), onLine() {} };
+    }),
+    killGroup(pid, signal) {
+      const exit = live.get(pid);
+      if (!exit) return false;
+      live.delete(pid);
+      log.push(`${signal} ${pid}`);
+      queueMicrotask(() => exit(null, signal));
+      return true;
+    },
+    groupAlive: (pid) => live.has(pid),
+    moduleArgv: (m) => ["node", m],
+    removeDir: (p) => void log.push(`rm ${p}`),
+  };
+  return { runtime, live };
+}
+
+const watcher = (name: string, role: WatcherSpec["role"], priority: number, workers: number): WatcherSpec => ({
+  name, role, priority, workers, command: { kind: "argv", argv: ["w"] }, env: { BENTO_POOL: name }, workerEnv: [],
+  cwd: "/", sockets: [name], respawn: true, gracefulTimeout: 1, keepStdin: false,
+});
+
+const spec: LaunchSpec = {
+  command: "serve", service: "s", runDir: "/run", vars: {},
+  sockets: [{ kind: "unix", name: "api_server", path: "/run/a", backlog: 1 }, { kind: "unix", name: "runner:m", path: "/run/m", backlog: 1 }],
+  watchers: [watcher("api_server", "api", 10, 2), watcher("runner:m", "runner", 0, 2)],
+};
+
+test("runners start before the API; the API stops before the runners; then sockets close and the run dir goes", async () => {
+  const log: string[] = [];
+  const { runtime, live } = fakeRuntime(log);
+  const sup = createSupervisor({ spec, runtime, plugins: [], logger: createSilentLogger(), clock: systemClock, output() {} });
+  expect((await sup.start()).isOk()).toBe(true);
+  expect(log.filter((l) => l.startsWith("spawn"))).toEqual(["spawn runner:m:1", "spawn runner:m:2", "spawn api_server:1", "spawn api_server:2"]);
+  log.length = 0;
+  await sup.stop();
+  expect(log).toEqual(["SIGTERM 102", "SIGTERM 103", "SIGTERM 100", "SIGTERM 101", "close api_server", "close runner:m", "rm /run"]);
+  expect(live.size).toBe(0);
+  expect((await sup.done).isOk()).toBe(true);
+});
+
+test("a stop that arrives while pools are starting leaves no worker behind", async () => {
+  const log: string[] = [];
+  const { runtime, live } = fakeRuntime(log, 20);
+  const sup = createSupervisor({ spec, runtime, plugins: [], logger: createSilentLogger(), clock: systemClock, output() {} });
+  const started = sup.start();
+  while (!log.some((l) => l.startsWith("spawn"))) await Bun.sleep(1);
+  await sup.stop();
+  expect((await started).isOk()).toBe(true);
+  expect(live.size).toBe(0);
+  expect(log.filter((l) => l.startsWith("spawn")).length).toBeLessThan(4);
+  expect(log.at(-1)).toBe("rm /run");
+});
