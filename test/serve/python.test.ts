@@ -18,3 +18,17 @@ test.skipIf(!hasUvicorn)("a Python runner under a real uvicorn adopts the inheri
   expect(await s.stop("SIGTERM")).toBe(0);
   expect(workers.filter(alive)).toEqual([]);
 }, 40_000);
+
+const hasGunicorn = existsSync("/usr/lib/python3/dist-packages/gunicorn");
+
+test.skipIf(!hasUvicorn || !hasGunicorn)("gunicorn finds the socket through LISTEN_FDS/LISTEN_PID alone (no fd in its argv)", async () => {
+  const s = await serve("node", "examples/iris-gunicorn");
+  await s.waitForOutput(/\[runner:iris:2\].*Application startup complete/);
+  await s.waitForOutput(/\[runner:iris:1\].*Application startup complete/);
+  expect(s.output()).toMatch(/\[runner:iris:1\] .*Listening at: unix:\/.*\/iris\.sock/);
+  const answers = await Promise.all(Array.from({ length: 8 }, () => post(s.port, "/classify", "[[5.9,3.0,5.1,1.8]]")));
+  for (const a of answers) expect(a).toMatchObject({ status: 200, body: "[2]" });
+  const workers = s.descendants();
+  expect(await s.stop("SIGTERM")).toBe(0);
+  expect(workers.filter(alive)).toEqual([]);
+}, 40_000);
