@@ -1,13 +1,12 @@
 /**
  * The Bun adapter: sockets are bound and put in LISTEN state through libc
  * (bun:ffi), so the supervisor holds a listening fd without accepting on it.
- * Processes, signals and files go through the shared node:* code.
+ * Everything else is shared with Deno in _ffi-runtime.ts.
  */
 import { dlopen, read } from "bun:ffi";
 import type { RuntimePort } from "../core/ports.ts";
-import { LIBC_PATH, libcSockets, type LibcSocketFns } from "./_libc-socket.ts";
-import { groupAlive, killGroup, removeDir, spawnProcess } from "./_node-compat.ts";
-import { nodeModuleArgv } from "./_node-binary.ts";
+import { createFfiRuntime } from "./_ffi-runtime.ts";
+import { LIBC_PATH, type LibcSocketFns } from "./_libc-socket.ts";
 
 /**
  * Why module workers run on Node even under Bun: a Bun server cannot listen on
@@ -18,15 +17,7 @@ export const BUN_MODULE_FALLBACK = "Bun cannot listen on an inherited socket fd 
   "TypeScript workers run with node --import tsx";
 
 export function createBunRuntime(): RuntimePort {
-  return {
-    name: "bun",
-    ...libcSockets("Bun", openLibc),
-    spawn: spawnProcess,
-    killGroup,
-    groupAlive,
-    moduleArgv: nodeModuleArgv,
-    removeDir,
-  };
+  return createFfiRuntime("bun", openLibc);
 }
 
 function openLibc(): LibcSocketFns {

@@ -6,9 +6,8 @@
  * `deno check src/runtime/deno.ts`.
  */
 import type { RuntimePort } from "../core/ports.ts";
-import { LIBC_PATH, libcSockets, type LibcSocketFns } from "./_libc-socket.ts";
-import { groupAlive, killGroup, removeDir, spawnProcess } from "./_node-compat.ts";
-import { nodeModuleArgv } from "./_node-binary.ts";
+import { createFfiRuntime } from "./_ffi-runtime.ts";
+import { LIBC_PATH, type LibcSocketFns } from "./_libc-socket.ts";
 
 /**
  * Why module workers run on Node even under Deno: Deno cannot serve on an
@@ -19,15 +18,7 @@ export const DENO_MODULE_FALLBACK = "Deno cannot listen on an inherited socket f
   "TypeScript workers run with node --import tsx";
 
 export function createDenoRuntime(): RuntimePort {
-  return {
-    name: "deno",
-    ...libcSockets("Deno", openLibc),
-    spawn: spawnProcess,
-    killGroup,
-    groupAlive,
-    moduleArgv: nodeModuleArgv,
-    removeDir,
-  };
+  return createFfiRuntime("deno", openLibc);
 }
 
 function openLibc(): LibcSocketFns {

@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
 import { getRunnerMap, getWorkerId, workerOptions } from "../../src/worker/mod.ts";
+import { thrown } from "../_helpers/thrown.ts";
 
 test("getWorkerId reads BENTO_WORKER_ID, 1 for a worker started by hand", () => {
   expect(getWorkerId({ BENTO_WORKER_ID: "3" })).toBe(3);
@@ -40,12 +41,3 @@ test("workerOptions names the malformed variable", () => {
   expect(() => workerOptions({ BENTO_TIMEOUT_KEEP_ALIVE: "-1" })).toThrow(/BENTO_TIMEOUT_KEEP_ALIVE/);
   expect(() => workerOptions({ BENTO_BACKLOG: "1.5" })).toThrow(/BENTO_BACKLOG must be a whole number/);
 });
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("Expected the call to throw");
-}

@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
 import { getSocketFd, listenFds } from "../../src/worker/mod.ts";
+import { thrown } from "../_helpers/thrown.ts";
 
 const pid = 4242;
 
@@ -51,12 +52,3 @@ test("getSocketFd names the available sockets when it cannot choose", () => {
   expect(() => getSocketFd(undefined, env, pid)).toThrow(/inherited 2 sockets .*"api" \(fd 3\).*pass the name/);
   expect(() => getSocketFd("api", {}, pid)).toThrow(/No listening socket was passed to this process \(pid 4242\)/);
 });
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("Expected the call to throw");
-}

@@ -1,0 +1,21 @@
+/**
+ * What the Bun and Deno adapters share: sockets through libc over the
+ * runtime's FFI (each adapter brings its own `dlopen` binding), processes,
+ * signals and files through node:* code, module workers on Node.
+ */
+import type { RuntimePort } from "../core/ports.ts";
+import { libcSockets, type LibcSocketFns } from "./_libc-socket.ts";
+import { nodeModuleArgv } from "./_node-binary.ts";
+import { groupAlive, killGroup, removeDir, spawnProcess } from "./_node-compat.ts";
+
+export function createFfiRuntime(name: "bun" | "deno", openLibc: () => LibcSocketFns): RuntimePort {
+  return {
+    name,
+    ...libcSockets(name === "bun" ? "Bun" : "Deno", openLibc),
+    spawn: spawnProcess,
+    killGroup,
+    groupAlive,
+    moduleArgv: nodeModuleArgv,
+    removeDir,
+  };
+}
