@@ -1,9 +1,13 @@
 /**
- * SIGINT/SIGTERM start a graceful stop; a second SIGINT (or SIGTERM) sends
- * SIGKILL to every worker's process group at once.
+ * SIGINT, SIGTERM and SIGHUP (the terminal went away) start a graceful stop;
+ * a second one sends SIGKILL to every worker's process group at once. If the
+ * supervisor itself crashes, its workers are killed before it exits, so
+ * nothing is left running.
  */
 import type { Logger } from "../core/logger.ts";
 import type { Supervisor } from "../core/supervisor.ts";
+
+const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 export function handleStopSignals(supervisor: Supervisor, logger: Logger): () => void {
   let received = 0;
@@ -17,9 +21,17 @@ export function handleStopSignals(supervisor: Supervisor, logger: Logger): () =>
       supervisor.kill();
     }
   };
-  const signals = ["SIGINT", "SIGTERM"] as const;
-  for (const s of signals) process.on(s, onSignal);
+  const onCrash = (error: unknown) => {
+    logger.error(`bento-kit crashed, killing every worker: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    supervisor.kill();
+    process.exit(1);
+  };
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
+  process.on("uncaughtException", onCrash);
+  process.on("unhandledRejection", onCrash);
   return () => {
-    for (const s of signals) process.off(s, onSignal);
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
+    process.off("uncaughtException", onCrash);
+    process.off("unhandledRejection", onCrash);
   };
 }

@@ -76,3 +76,11 @@ export function expandArg(arg: string, vars: Readonly<Record<string, string>>, f
     return vars[name] ?? whole;
   });
 }
+
+/** The first known placeholder left in an expanded argument, e.g. `{timeout}` when no timeout is set. */
+export function unresolvedPlaceholder(arg: string): string | undefined {
+  for (const [whole, name] of arg.matchAll(PLACEHOLDER)) {
+    if ((PLACEHOLDERS as readonly string[]).includes(name!)) return whole;
+  }
+  return undefined;
+}

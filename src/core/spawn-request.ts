@@ -6,7 +6,7 @@
  */
 import { err, ok, type Result } from "neverthrow";
 import { type SpawnError, spawnFailed } from "./errors.ts";
-import { expandArg } from "./command.ts";
+import { expandArg, unresolvedPlaceholder } from "./command.ts";
 import type { SpawnRequest } from "./ports.ts";
 import type { BoundSocket, SpawnPlan } from "./types.ts";
 
@@ -32,9 +32,9 @@ export function buildSpawnRequest(
     ? plan.command.argv
     : [...moduleArgv(plan.command.module), ...plan.command.args];
   const argv = raw.map((arg) => expandArg(arg, vars, fds, plan.sockets[0]));
-  const unresolved = argv.find((arg) => /\{(runner_map|timeout|timeout_keep_alive)\}/.test(arg));
+  const unresolved = argv.map(unresolvedPlaceholder).find((p) => p !== undefined);
   if (unresolved !== undefined) {
-    return err(spawnFailed(plan.pool, `Pool ${plan.pool}: argument ${JSON.stringify(unresolved)} has a placeholder with no value here (set the option, or drop the placeholder)`));
+    return err(spawnFailed(plan.pool, `Pool ${plan.pool}: placeholder ${unresolved} has no value for this pool (set its option, e.g. --timeout for {timeout}, or drop it from the command)`));
   }
   const env: Record<string, string> = { ...plan.env, BENTO_WORKER_ID: String(plan.workerId) };
   if (bound.length === 0) return ok({ argv, env, cwd: plan.cwd, fds: [], keepStdin: plan.keepStdin });
