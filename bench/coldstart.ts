@@ -1,0 +1,89 @@
+/**
+ * (1) Cold start of examples/iris per supervisor runtime: from spawning the
+ * supervisor to the first 200 on POST /classify (2 runners + 2 API workers).
+ * Baseline, same run: one bare iris API worker started alone (bench/_lib.ts
+ * startAlone, a runner map pointing nowhere) until its first 200 on /healthz.
+ * One discarded warm-up round (fills the tsx and Deno caches), then ROUNDS
+ * rounds with the order of the cases rotated each round.
+ */
+import {
+  classify, freePort, http, IRIS, IRIS_API, log, mainIf, median, fmt, QUICK, ratio, rotate, RUNTIMES,
+  startAlone, startSupervisor, stop, table, waitFor, type Proc, type Runtime, type Section,
+} from "./_lib.ts";
+
+const ROUNDS = QUICK ? 2 : 5;
+type Case = "alone" | Runtime;
+const CASES: readonly Case[] = ["alone", ...RUNTIMES];
+
+interface Run {
+  /** Spawn to first 200. */
+  readonly first200: number;
+  /** Spawn to the supervisor's "Starting production HTTP BentoServer" line (sockets bound, workers spawned). */
+  readonly started: number;
+}
+
+const STARTED = /Starting production HTTP BentoServer/;
+
+async function once(c: Case): Promise<Run> {
+  const port = await freePort();
+  let proc: Proc;
+  let probe: () => ReturnType<typeof http>;
+  if (c === "alone") {
+    proc = startAlone(IRIS_API, port, { BENTO_RUNNER_MAP: '{"iris":"unix:///nonexistent/bench-iris.sock"}' });
+    probe = () => http(port, "GET", "/healthz");
+  } else {
+    proc = startSupervisor(c, IRIS, port);
+    probe = () => classify(port);
+  }
+  try {
+    const { t } = await waitFor(proc, probe, { deadlineMs: 30_000, pollMs: 5 });
+    const line = proc.lines.find((l) => STARTED.test(l.text));
+    return { first200: t - proc.t0, started: line ? line.t - proc.t0 : NaN };
+  } finally {
+    await stop(proc);
+  }
+}
+
+export async function coldStart(): Promise<Section> {
+  const ms: Record<Case, number[]> = { alone: [], node: [], bun: [], deno: [] };
+  const started: Record<Case, number[]> = { alone: [], node: [], bun: [], deno: [] };
+  log("cold start: warm-up round (discarded)");
+  for (const c of CASES) await once(c);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const c of rotate(CASES, r)) {
+      const run = await once(c);
+      ms[c].push(run.first200);
+      started[c].push(run.started);
+      log(`cold start round ${r + 1}/${ROUNDS} ${c}: first 200 at ${fmt(run.first200)} ms (log line at ${fmt(run.started)} ms)`);
+    }
+  }
+  const base = median(ms.node);
+  const alone = median(ms.alone);
+  const rows = CASES.map((c) => [
+    c === "alone" ? "baseline: 1 iris API worker alone, GET /healthz" : `\`${c}\` supervisor, POST /classify`,
+    fmt(median(ms[c])),
+    ms[c].map((x) => fmt(x)).join(", "),
+    c === "alone" ? "—" : ratio(median(ms[c]), base),
+    ratio(median(ms[c]), alone),
+    c === "alone" ? "—" : fmt(median(started[c])),
+  ]);
+  const workersPhase = (c: Runtime): number => median(ms[c].map((t, i) => t - (started[c][i] ?? NaN)));
+  const notes = [
+    `Supervisor phase (spawn -> "Starting production" line: sockets bound, every worker spawned): ` +
+      RUNTIMES.map((rt) => `${rt} ${fmt(median(started[rt]))} ms`).join(", ") +
+      `. Worker phase (that line -> first 200): ` + RUNTIMES.map((rt) => `${rt} ${fmt(workersPhase(rt))} ms`).join(", ") +
+      `. The node supervisor is \`node bin/bento-kit.mjs\`, which first registers tsx and loads src/ through it; Bun and Deno run the TypeScript natively.`,
+    `The worker phase starts 4 \`node --import tsx\` workers (2 kNN runners, 2 API workers) at once on 2 cores, so it takes longer ` +
+      `than one API worker alone (${fmt(alone)} ms); that baseline is a floor no supervisor can beat, not a like-for-like service.`,
+  ];
+  for (const rt of ["bun", "deno"] as const) {
+    if (median(ms[rt]) > base) notes.push(`Surprise: the ${rt} supervisor reached its first 200 later than node (${ratio(median(ms[rt]), base)}).`);
+  }
+  return {
+    notes,
+    title: "1. Cold start to first 200",
+    markdown: table(["case", "median ms to first 200", `all runs (ms, ${ROUNDS} interleaved)`, "vs node", "vs 1 worker alone", "median ms to the \"Starting production\" line"], rows),
+  };
+}
+
+await mainIf(import.meta.url, coldStart);
