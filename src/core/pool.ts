@@ -56,7 +56,7 @@ export function createPool(deps: PoolDeps): Pool {
   const workers = new Map<number, Worker>();
   const quickFailures = new Map<number, number>();
   const timers = new Map<number, { cancel(): void }>();
-  /** The last stderr lines of each worker id's current (or last) process. */
+  /** The last stderr lines of each worker id's current (or latest) run. */
   const stderrTails = new Map<number, string[]>();
   let stopping = false;
   let stoppingGroups: number[] = [];
