@@ -2,7 +2,8 @@
  * The bento-kit CLI: parse, call the library, print, exit with a meaningful
  * code (2 for usage and config errors, 1 for runtime failures).
  */
-import { type ArgsDef, type CommandDef, renderUsage, runCommand } from "citty";
+import { stripVTControlCharacters } from "node:util";
+import { type ArgsDef, type CommandDef, parseArgs, renderUsage, runCommand } from "citty";
 import { serveCommand } from "./serve.ts";
 import { VERSION } from "./_version.ts";
 
@@ -17,13 +18,15 @@ export async function runCli(argv: readonly string[] = process.argv.slice(2)): P
   const [first, ...rest] = argv;
   if (first === "--version" || first === "-v") return void console.log(VERSION);
   if (first === undefined || first === "--help" || first === "-h" || first === "help") {
-    return void console.log(await renderUsage(main));
+    return printUsage(await renderUsage(main));
   }
   const command = COMMANDS[first];
   if (!command) return usageError(`Unknown command "${first}": run "bento-kit --help" to see the commands`);
-  if (rest.includes("--help") || rest.includes("-h")) return void console.log(await renderUsage(command, main));
+  if (rest.includes("--help") || rest.includes("-h")) return printUsage(await renderUsage(command, main));
   const unknown = unknownFlag(rest, (command.args ?? {}) as ArgsDef);
   if (unknown) return usageError(`Unknown option ${unknown}: run "bento-kit ${first} --help" to see the options`);
+  const extra = extraArgument(rest, (command.args ?? {}) as ArgsDef);
+  if (extra) return usageError(`Unexpected argument "${extra}": run "bento-kit ${first} --help" to see the usage`);
   await runCommand(command, { rawArgs: [...rest] });
 }
 
@@ -47,4 +50,15 @@ function unknownFlag(args: readonly string[], defs: ArgsDef): string | undefined
     if (match && !known.has(match[1]!)) return arg.split("=")[0];
   }
   return undefined;
+}
+
+/** The first positional argument beyond those the command takes. */
+function extraArgument(args: readonly string[], defs: ArgsDef): string | undefined {
+  const positional = Object.values(defs).filter((d) => d.type === "positional").length;
+  return parseArgs([...args], defs)._[positional];
+}
+
+/** Usage in colour on a terminal, plain text in a pipe or a file. */
+function printUsage(text: string): void {
+  console.log(process.stdout.isTTY ? text : stripVTControlCharacters(text));
 }

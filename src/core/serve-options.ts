@@ -62,8 +62,12 @@ export function resolveServeOptions(
   const num = (key: NumberKey): number | undefined => {
     const envName = (SERVE_ENV as Record<string, string>)[key];
     const fromEnv = envName ? env[envName] : undefined;
-    const raw = flags[key] ?? fromEnv;
-    if (raw === undefined || raw === "") return defaults[key];
+    if (flags[key] === "") {
+      problems.push(optionInvalid(FLAG_NAMES[key], "needs a value, e.g. " + `${FLAG_NAMES[key]} ${key === "port" ? 3000 : 2}`));
+      return undefined;
+    }
+    const raw = flags[key] ?? (fromEnv === "" ? undefined : fromEnv);
+    if (raw === undefined) return defaults[key];
     const name = flags[key] !== undefined ? FLAG_NAMES[key] : envName!;
     const value = Number(raw);
     const max = key === "port" ? 65535 : Number.MAX_SAFE_INTEGER;
@@ -75,7 +79,7 @@ export function resolveServeOptions(
     return value;
   };
   const host = flags.host ?? env[SERVE_ENV.host] ?? defaults.host ?? SERVE_DEFAULTS.host;
-  if (host.trim() === "") problems.push(optionInvalid("--host", "is empty: give an IP address or a hostname"));
+  if (host.trim() === "") problems.push(optionInvalid(flags.host !== undefined ? "--host" : SERVE_ENV.host, "is empty: give an IP address or a hostname"));
   const options: ServeOptions = {
     host: host.replace(/^\[(.*)\]$/, "$1"),
     port: num("port") ?? SERVE_DEFAULTS.port,

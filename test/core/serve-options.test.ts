@@ -31,3 +31,14 @@ test("BENTO_CONTAINERIZED turns respawn off; BENTO_NO_UDS turns Unix sockets off
 test("a bracketed IPv6 host is unwrapped", () => {
   expect(resolveServeOptions({ host: "[::1]" }, {}, { workingDir: "/" })._unsafeUnwrap().host).toBe("::1");
 });
+
+test("a flag given without its value is an error, not the default", () => {
+  expect(resolveServeOptions({ port: "" }, {}, { workingDir: "/" })._unsafeUnwrapErr().message).toBe("--port: needs a value, e.g. --port 3000");
+  expect(resolveServeOptions({}, { BENTO_PORT: "" }, { workingDir: "/" })._unsafeUnwrap().port).toBe(3000);
+});
+
+test("the CLI's VERSION is package.json's version", async () => {
+  const { VERSION } = await import("../../src/cli/_version.ts");
+  const pkg = await import("../../package.json");
+  expect(VERSION).toBe(pkg.default.version);
+});

@@ -68,6 +68,11 @@ test("bad flags: unknown option and bad number exit 2 with one line", async () =
   const bad = await fails(["serve", "examples/iris", "--port", "http"]);
   expect(bad.code).toBe(2);
   expect(bad.lines).toEqual(['Error: --port: expected a whole number from 0 to 65535, got "http"']);
+  const empty = await fails(["serve", "examples/iris", "--port"]);
+  expect(empty.lines).toEqual(["Error: --port: needs a value, e.g. --port 3000"]);
+  const extra = await fails(["serve", "examples/iris", "more"]);
+  expect(extra.code).toBe(2);
+  expect(extra.lines).toEqual(['Error: Unexpected argument "more": run "bento-kit serve --help" to see the usage']);
   const env = await fails(["serve", "examples/iris"], { BENTO_API_WORKERS: "many" });
   expect(env.lines).toEqual(['Error: BENTO_API_WORKERS: expected a whole number >= 1, got "many"']);
 });
@@ -78,6 +83,7 @@ test("--help explains every flag; --version prints the version", async () => {
   for (const flag of ["--host", "--port", "--api-workers", "--backlog", "--timeout", "--working-dir", "--timeout-keep-alive", "--timeout-graceful-shutdown", "BENTO_PORT", "BENTO_HOST", "BENTO_API_WORKERS"]) {
     expect(help.output()).toContain(flag);
   }
+  expect(help.output()).not.toContain("\u001b[");
   const version = run("node", ["--version"]);
   expect(await version.exited).toBe(0);
   expect(version.output().trim()).toMatch(/^\d+\.\d+\.\d+$/);
