@@ -1,15 +1,15 @@
 /**
  * (1) Cold start of examples/iris per supervisor runtime: from spawning the
  * supervisor to the first 200 on POST /classify (2 runners + 2 API workers).
- * Baseline, same run: one bare iris API worker started alone (bench/_lib.ts
+ * Baseline, same run: one bare iris API worker started alone (bench/_lib/start.ts
  * startAlone, a runner map pointing nowhere) until its first 200 on /healthz.
  * One discarded warm-up round (fills the tsx and Deno caches), then ROUNDS
  * rounds with the order of the cases rotated each round.
  */
 import {
-  classify, freePort, http, IRIS, IRIS_API, log, mainIf, median, fmt, QUICK, ratio, rotate, RUNTIMES,
+  classify, freePort, http, IRIS, IRIS_ALONE_ENV, IRIS_API, log, mainIf, median, fmt, QUICK, ratio, rotate, RUNTIMES,
   startAlone, startSupervisor, stop, table, waitFor, type Proc, type Runtime, type Section,
-} from "./_lib.ts";
+} from "./_lib/mod.ts";
 
 const ROUNDS = QUICK ? 2 : 5;
 type Case = "alone" | Runtime;
@@ -29,7 +29,7 @@ async function once(c: Case): Promise<Run> {
   let proc: Proc;
   let probe: () => ReturnType<typeof http>;
   if (c === "alone") {
-    proc = startAlone(IRIS_API, port, { BENTO_RUNNER_MAP: '{"iris":"unix:///nonexistent/bench-iris.sock"}' });
+    proc = startAlone(IRIS_API, port, IRIS_ALONE_ENV);
     probe = () => http(port, "GET", "/healthz");
   } else {
     proc = startSupervisor(c, IRIS, port);

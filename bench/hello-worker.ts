@@ -1,7 +1,7 @@
 /**
  * The smallest API worker: a Hono "hello" on the inherited socket, naming its
  * pid in `x-bento-worker-pid`. Started by bench/hello-service (a pool of 2) or
- * alone by bench/_lib.ts startAlone (one process, same socket setup).
+ * alone by bench/_lib/start.ts startAlone (one process, same socket setup).
  */
 import { Hono } from "hono";
 import { getWorkerId, serve } from "bento-kit/worker";

@@ -6,12 +6,12 @@
  * pid) reached the supervisor's stdout. A worker is killed only after it has
  * run STABLE_MS, so the supervisor replaces it at once (no crash-loop back-off).
  * Baseline, same run, interleaved: one iris API worker started alone, spawn to
- * its first 200 on /healthz (bench/_lib.ts startAlone).
+ * its first 200 on /healthz (bench/_lib/start.ts startAlone).
  */
 import {
-  fmt, freePort, http, IRIS, IRIS_API, log, mainIf, median, now, QUICK, ratio, readyWorkers, sleep,
+  fmt, freePort, http, IRIS, IRIS_ALONE_ENV, IRIS_API, log, mainIf, median, now, QUICK, ratio, readyWorkers, sleep,
   startAlone, startSupervisor, stop, table, track, waitFor, waitReady, type Section,
-} from "./_lib.ts";
+} from "./_lib/mod.ts";
 
 const KILLS = QUICK ? 4 : 10;
 const POLL_MS = 5;
@@ -20,7 +20,7 @@ const STABLE_MS = 5500;
 
 async function aloneColdStart(): Promise<number> {
   const port = await freePort();
-  const proc = startAlone(IRIS_API, port, { BENTO_RUNNER_MAP: '{"iris":"unix:///nonexistent/bench-iris.sock"}' });
+  const proc = startAlone(IRIS_API, port, IRIS_ALONE_ENV);
   try {
     const { t } = await waitFor(proc, () => http(port, "GET", "/healthz"), { pollMs: POLL_MS });
     return t - proc.t0;

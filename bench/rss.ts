@@ -7,8 +7,8 @@
  */
 import {
   classify, cmdline, descendantsOf, fmt, freePort, IRIS, log, mainIf, median, QUICK, ratio, rotate, rssKiB,
-  RUNTIMES, sleep, startSupervisor, stop, table, waitFor, waitReady, type Runtime, type Section,
-} from "./_lib.ts";
+  RUNTIMES, sleep, startSupervisor, table, whileServing, type Runtime, type Section,
+} from "./_lib/mod.ts";
 
 const ROUNDS = QUICK ? 1 : 3;
 const SAMPLES = 5;
@@ -23,9 +23,7 @@ interface Sample {
 async function once(rt: Runtime): Promise<Sample> {
   const port = await freePort();
   const proc = startSupervisor(rt, IRIS, port);
-  try {
-    await waitReady(proc, 4);
-    await waitFor(proc, () => classify(port));
+  return whileServing(proc, { workers: 4, probe: () => classify(port) }, async () => {
     const sup: number[] = [];
     const help: number[] = [];
     let names = new Set<string>();
@@ -37,9 +35,7 @@ async function once(rt: Runtime): Promise<Sample> {
       help.push(helpers.reduce((a, pid) => a + (rssKiB(pid) || 0), 0));
     }
     return { supervisor: median(sup), helpers: median(help), helperNames: [...names].join(", ") || "none" };
-  } finally {
-    await stop(proc);
-  }
+  });
 }
 
 const mib = (kib: number): string => fmt(kib / 1024, 1);

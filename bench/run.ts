@@ -10,7 +10,7 @@ import { coldStart } from "./coldstart.ts";
 import { throughput } from "./throughput.ts";
 import { respawn } from "./respawn.ts";
 import { rss } from "./rss.ts";
-import { BENCH, fmt, leftovers, loadavg, log, now, QUICK, renderSection, ROOT, type Section } from "./_lib.ts";
+import { BENCH, fmt, leftovers, loadavg, log, now, QUICK, renderSection, ROOT, type Section } from "./_lib/mod.ts";
 
 const version = (cmd: string, args: string[]): string => {
   try {

@@ -8,9 +8,9 @@
  */
 import {
   BENCH, classify, cmdline, cpuMs, descendantsOf, fmt, machineTicks, now, freePort, http, HELLO_SERVICE, HELLO_WORKER, IRIS, log, mainIf, median, QUICK,
-  ratio, rotate, RUNTIMES, startAlone, startSupervisor, stop, table, waitFor, waitReady, wrk,
+  ratio, rotate, RUNTIMES, startAlone, startSupervisor, table, whileServing, wrk,
   type Proc, type Runtime, type Section, type WrkResult,
-} from "./_lib.ts";
+} from "./_lib/mod.ts";
 import { join } from "node:path";
 
 const ROUNDS = QUICK ? 1 : 3;
@@ -51,25 +51,15 @@ async function load(proc: Proc, port: number, path: string, script?: string, sup
 async function hello(kind: "alone" | "pool"): Promise<Measured> {
   const port = await freePort();
   const proc = kind === "alone" ? startAlone(HELLO_WORKER, port) : startSupervisor("node", HELLO_SERVICE, port);
-  try {
-    await waitReady(proc, kind === "alone" ? 1 : 2);
-    await waitFor(proc, () => http(port, "GET", "/"));
-    return await load(proc, port, "/", undefined, kind === "pool");
-  } finally {
-    await stop(proc);
-  }
+  return whileServing(proc, { workers: kind === "alone" ? 1 : 2, probe: () => http(port, "GET", "/") }, () =>
+    load(proc, port, "/", undefined, kind === "pool"));
 }
 
 async function iris(rt: Runtime): Promise<Measured> {
   const port = await freePort();
   const proc = startSupervisor(rt, IRIS, port);
-  try {
-    await waitReady(proc, 4);
-    await waitFor(proc, () => classify(port));
-    return await load(proc, port, "/classify", join(BENCH, "classify.lua"), true);
-  } finally {
-    await stop(proc);
-  }
+  return whileServing(proc, { workers: 4, probe: () => classify(port) }, () =>
+    load(proc, port, "/classify", join(BENCH, "classify.lua"), true));
 }
 
 const pct = (x: number): string => `${fmt(x * 100)} %`;

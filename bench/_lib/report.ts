@@ -1,0 +1,39 @@
+/**
+ * Output: progress lines on stderr, a result section as Markdown, and running
+ * one benchmark file on its own (with the leftover check at its end).
+ */
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { leftovers } from "./stop.ts";
+
+/** Markdown table. */
+export function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [`| ${head.join(" | ")} |`, `|${head.map(() => " --- ").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
+export interface Section {
+  readonly title: string;
+  readonly markdown: string;
+  /** Readings of the numbers, written from them (so a rerun keeps them true). */
+  readonly notes?: readonly string[];
+}
+
+export const renderSection = (s: Section): string =>
+  `## ${s.title}\n\n${s.markdown}\n` + (s.notes?.length ? `\n${s.notes.map((n) => `- ${n}`).join("\n")}\n` : "");
+
+/** Runs `bench` and prints its section when the file is the entry point. */
+export async function mainIf(url: string, bench: () => Promise<Section>): Promise<void> {
+  if (process.argv[1] === undefined || url !== pathToFileURL(resolve(process.argv[1])).href) return;
+  try {
+    const s = await bench();
+    console.log(`\n${renderSection(s)}`);
+  } finally {
+    const left = leftovers();
+    if (left.length > 0) {
+      console.error(`LEFTOVER processes:\n${left.join("\n")}`);
+      process.exitCode = 1;
+    }
+  }
+}
+
+export const log = (msg: string): void => void process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);

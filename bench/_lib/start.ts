@@ -1,0 +1,101 @@
+/**
+ * Starting processes: a supervisor on one runtime, or one worker alone on an
+ * inherited socket. Each start keeps its output lines with their arrival time.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import * as net from "node:net";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
+import { ROOT, TSX_LOADER, type Runtime } from "./config.ts";
+import { now } from "./stats.ts";
+
+export interface Line {
+  readonly t: number;
+  readonly text: string;
+}
+
+/** A started process whose stdout/stderr lines are kept with the time they arrived. */
+export interface Proc {
+  readonly name: string;
+  readonly pid: number;
+  readonly t0: number;
+  readonly child: ChildProcess;
+  readonly lines: Line[];
+  /** Resolves with the exit code/signal; never rejects. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exitedAt?: number;
+  /** Every descendant pid seen so far, with its command line (to kill on a failed stop). */
+  readonly seen: Map<number, string>;
+  /** Call `fn` on every line from now on; returns an unsubscribe function. */
+  onLine(fn: (line: Line) => void): () => void;
+}
+
+function startProc(name: string, argv: readonly string[], opts: { env?: NodeJS.ProcessEnv; stdio3?: number; cwd?: string } = {}): Proc {
+  const stdio: (number | "ignore" | "pipe")[] = ["ignore", "pipe", "pipe"];
+  if (opts.stdio3 !== undefined) stdio.push(opts.stdio3);
+  const t0 = now();
+  const child = spawn(argv[0]!, argv.slice(1), {
+    cwd: opts.cwd ?? ROOT,
+    env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", ...opts.env },
+    stdio,
+  });
+  if (child.pid === undefined) throw new Error(`cannot spawn ${argv.join(" ")}`);
+  const lines: Line[] = [];
+  const listeners = new Set<(l: Line) => void>();
+  const push = (text: string): void => {
+    const line = { t: now(), text };
+    lines.push(line);
+    if (lines.length > 2000) lines.splice(0, 1000);
+    for (const fn of listeners) fn(line);
+  };
+  createInterface({ input: child.stdout! }).on("line", push);
+  createInterface({ input: child.stderr! }).on("line", push);
+  const proc: Proc = {
+    name, pid: child.pid, t0, child, lines, seen: new Map(),
+    exited: new Promise((res) => child.once("exit", (code, signal) => {
+      proc.exitedAt = now();
+      res({ code, signal });
+    })),
+    onLine(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+  };
+  return proc;
+}
+
+/** argv of the supervisor on `rt`, serving `serviceDir` on 127.0.0.1:`port`. */
+export function supervisorArgv(rt: Runtime, serviceDir: string, port: number): string[] {
+  const serve = ["serve", serviceDir, "--host", "127.0.0.1", "--port", String(port)];
+  switch (rt) {
+    case "node": return [process.execPath, join(ROOT, "bin/bento-kit.mjs"), ...serve];
+    case "bun": return [join(ROOT, "node_modules/.bin/bun"), join(ROOT, "mod.ts"), ...serve];
+    case "deno": return [join(ROOT, "node_modules/.bin/deno"), "run", "-A", join(ROOT, "mod.ts"), ...serve];
+  }
+}
+
+export function startSupervisor(rt: Runtime, serviceDir: string, port: number): Proc {
+  return startProc(`supervisor(${rt})`, supervisorArgv(rt, serviceDir, port));
+}
+
+/**
+ * One worker alone, the way the supervisor would start it but without one:
+ * bind 127.0.0.1:`port` here (bind only, no listen), hand it over as fd 3 with
+ * LISTEN_FDS=1, LISTEN_FDNAMES=api and LISTEN_PID set to the worker's own pid
+ * (sh sets it, then execs node), and close our copy.
+ */
+export function startAlone(module: string, port: number, env: NodeJS.ProcessEnv = {}): Proc {
+  const create = (net as unknown as {
+    _createServerHandle(address: string, port: number, addressType: number): { fd: number; close(): void } | number;
+  })._createServerHandle;
+  const handle = create("127.0.0.1", port, 4);
+  if (typeof handle === "number") throw new Error(`cannot bind 127.0.0.1:${port} (errno ${handle})`);
+  try {
+    return startProc("alone", [
+      "sh", "-c", 'LISTEN_PID=$$; export LISTEN_PID; exec "$@"', "sh",
+      process.execPath, "--import", TSX_LOADER, module,
+    ], { env: { LISTEN_FDS: "1", LISTEN_FDNAMES: "api", BENTO_WORKER_ID: "1", ...env }, stdio3: handle.fd, cwd: dirname(module) });
+  } finally {
+    handle.close();
+  }
+}
