@@ -6,10 +6,10 @@
 import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { delimiter, isAbsolute, join, resolve } from "node:path";
 import { err, ok, type Result } from "neverthrow";
-import { type SpawnError, spawnFailed } from "../core/errors.ts";
+import { type SpawnFailed, spawnFailed } from "../core/errors.ts";
 import type { LaunchSpec } from "../core/types.ts";
 
-export function checkCommands(spec: LaunchSpec, path = process.env.PATH ?? ""): Result<void, SpawnError> {
+export function checkCommands(spec: LaunchSpec, path = process.env.PATH ?? ""): Result<void, SpawnFailed> {
   for (const w of spec.watchers) {
     if (w.command.kind === "module") {
       if (!existsSync(w.command.module)) {

@@ -34,7 +34,7 @@ export interface SocketPathTooLong {
   readonly path: string;
 }
 
-export interface BindError {
+export interface BindFailed {
   readonly kind: "BindFailed";
   readonly message: string;
   readonly socket: string;
@@ -42,7 +42,7 @@ export interface BindError {
   readonly code?: string;
 }
 
-export interface SpawnError {
+export interface SpawnFailed {
   readonly kind: "SpawnFailed";
   readonly message: string;
   readonly pool: string;
@@ -72,7 +72,7 @@ export interface PoolGaveUp {
 
 export type SpecError = OptionInvalid | SocketPathTooLong;
 export type HookError = HookVetoed | HookFailed;
-export type StartError = BindError | SpawnError | HookError;
+export type StartError = BindFailed | SpawnFailed | HookError;
 export type BentoError =
   | ManifestInvalid
   | ManifestNotFound
@@ -103,11 +103,11 @@ export function socketPathTooLong(path: string, limit: number): SocketPathTooLon
   };
 }
 
-export function bindFailed(socket: string, message: string, code?: string): BindError {
+export function bindFailed(socket: string, message: string, code?: string): BindFailed {
   return { kind: "BindFailed", socket, message, code };
 }
 
-export function spawnFailed(pool: string, message: string, code?: string): SpawnError {
+export function spawnFailed(pool: string, message: string, code?: string): SpawnFailed {
   return { kind: "SpawnFailed", pool, message, code };
 }
 

@@ -5,7 +5,7 @@
  */
 import { err, ok, type Result } from "neverthrow";
 import { decideRespawn, type BackoffPolicy } from "./backoff.ts";
-import { type HookError, type PoolGaveUp, poolGaveUp, type SpawnError, spawnFailed } from "./errors.ts";
+import { type HookError, type PoolGaveUp, poolGaveUp, type SpawnFailed, spawnFailed } from "./errors.ts";
 import type { HookRunner } from "./hooks.ts";
 import type { Logger } from "./logger.ts";
 import type { Clock, RuntimePort } from "./ports.ts";
@@ -45,7 +45,7 @@ export interface PoolSnapshot {
 
 export interface Pool {
   /** Spawn workers 1..N; stops early once `cancelled()` says a stop began. */
-  start(cancelled: () => boolean): Promise<Result<void, SpawnError | HookError>>;
+  start(cancelled: () => boolean): Promise<Result<void, SpawnFailed | HookError>>;
   stop(deadline: number): Promise<void>;
   killAll(): void;
   snapshot(): PoolSnapshot;
@@ -69,7 +69,7 @@ export function createPool(deps: PoolDeps): Pool {
     };
   }
 
-  async function spawnWorker(id: number): Promise<Result<void, SpawnError | HookError>> {
+  async function spawnWorker(id: number): Promise<Result<void, SpawnFailed | HookError>> {
     const plan = await deps.hooks.waterfall("beforeSpawn", planFor(id));
     if (plan.isErr()) return err(plan.error);
     const request = buildSpawnRequest(plan.value, deps.sockets, (m) => runtime.moduleArgv(m));

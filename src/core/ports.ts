@@ -3,7 +3,7 @@
  * through these interfaces, implemented in src/runtime/.
  */
 import type { ResultAsync } from "neverthrow";
-import type { BindError, SpawnError } from "./errors.ts";
+import type { BindFailed, SpawnFailed } from "./errors.ts";
 import type { BoundSocket, SocketSpec } from "./types.ts";
 
 export type RuntimeName = "node" | "bun" | "deno";
@@ -29,11 +29,11 @@ export interface ChildProcessHandle {
 export interface RuntimePort {
   readonly name: RuntimeName;
   /** Bind (and where the runtime can, listen on) a socket; the supervisor holds the fd. */
-  bind(spec: SocketSpec): ResultAsync<BoundSocket, BindError>;
+  bind(spec: SocketSpec): ResultAsync<BoundSocket, BindFailed>;
   /** Close a bound socket; unlinks a Unix socket file. */
   close(socket: BoundSocket): void;
   /** Start a process in its own process group. */
-  spawn(request: SpawnRequest): ResultAsync<ChildProcessHandle, SpawnError>;
+  spawn(request: SpawnRequest): ResultAsync<ChildProcessHandle, SpawnFailed>;
   /** Signal a whole process group; false when the group no longer exists. */
   killGroup(pgid: number, signal: "SIGTERM" | "SIGKILL" | "SIGINT"): boolean;
   /** True while any process of the group is alive. */

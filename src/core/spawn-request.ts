@@ -5,7 +5,7 @@
  * runtime has a pre-exec hook).
  */
 import { err, ok, type Result } from "neverthrow";
-import { type SpawnError, spawnFailed } from "./errors.ts";
+import { type SpawnFailed, spawnFailed } from "./errors.ts";
 import { expandArg, unresolvedPlaceholder } from "./command.ts";
 import type { SpawnRequest } from "./ports.ts";
 import type { BoundSocket, SpawnPlan } from "./types.ts";
@@ -17,7 +17,7 @@ export function buildSpawnRequest(
   plan: SpawnPlan,
   sockets: ReadonlyMap<string, BoundSocket>,
   moduleArgv: (module: string) => readonly string[],
-): Result<SpawnRequest, SpawnError> {
+): Result<SpawnRequest, SpawnFailed> {
   const bound: BoundSocket[] = [];
   for (const name of plan.sockets) {
     const socket = sockets.get(name);

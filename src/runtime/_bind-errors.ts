@@ -5,7 +5,7 @@
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { ResultAsync } from "neverthrow";
-import { bindFailed, type BindError } from "../core/errors.ts";
+import { bindFailed, type BindFailed } from "../core/errors.ts";
 import type { SocketSpec } from "../core/types.ts";
 
 export interface ResolvedHost {
@@ -23,7 +23,7 @@ export async function resolveHost(host: string): Promise<ResolvedHost> {
 }
 
 /** resolveHost for a bind: a lookup failure becomes a BindFailed with code ENOTFOUND. */
-export function resolveBindHost(socket: string, host: string): ResultAsync<ResolvedHost, BindError> {
+export function resolveBindHost(socket: string, host: string): ResultAsync<ResolvedHost, BindFailed> {
   return ResultAsync.fromPromise(resolveHost(host), (cause) => {
     const detail = cause instanceof Error ? cause.message : String(cause);
     return bindFailed(socket, `Cannot resolve host "${host}": ${detail}; ` +
@@ -32,7 +32,7 @@ export function resolveBindHost(socket: string, host: string): ResultAsync<Resol
 }
 
 /** The user-facing BindFailed for errno name `code` while binding `spec`. */
-export function bindError(spec: SocketSpec, code: string, detail?: string): BindError {
+export function bindError(spec: SocketSpec, code: string, detail?: string): BindFailed {
   return bindFailed(spec.name, bindMessage(spec, code, detail), code);
 }
 

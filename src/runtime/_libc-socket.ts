@@ -5,7 +5,7 @@
  */
 import { rmSync } from "node:fs";
 import { err, ok, okAsync, type Result, type ResultAsync } from "neverthrow";
-import type { BindError } from "../core/errors.ts";
+import type { BindFailed } from "../core/errors.ts";
 import type { RuntimePort } from "../core/ports.ts";
 import type { BoundAddress, SocketSpec } from "../core/types.ts";
 import { bindError, resolveBindHost, type ResolvedHost } from "./_bind-errors.ts";
@@ -46,7 +46,7 @@ export function errnoName(errno: number): string {
 }
 
 /** A clear error where the libc adapters cannot work (not Linux with glibc, or no FFI permission). */
-export function libcUnavailable(spec: SocketSpec, runtime: string, cause: unknown): BindError {
+export function libcUnavailable(spec: SocketSpec, runtime: string, cause: unknown): BindFailed {
   const detail = cause instanceof Error ? cause.message : String(cause);
   const needs = runtime === "Deno" ? "Linux with glibc and --allow-ffi (or -A)" : "Linux with glibc";
   return bindError(spec, "ENOTSUP", `${runtime} binds sockets through ${LIBC_PATH}, which could not be loaded ` +
@@ -125,7 +125,7 @@ export function bindWithLibc(
   libc: LibcSocketFns,
   spec: SocketSpec,
   host?: ResolvedHost,
-): Result<{ fd: number; address: BoundAddress }, BindError> {
+): Result<{ fd: number; address: BoundAddress }, BindFailed> {
   let addr: Uint8Array | undefined;
   let domain: number;
   if (spec.kind === "unix") {
@@ -139,7 +139,7 @@ export function bindWithLibc(
   }
   const fd = libc.socket(domain, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return err(bindError(spec, errnoName(libc.errno())));
-  const fail = (): Result<never, BindError> => {
+  const fail = (): Result<never, BindFailed> => {
     const code = errnoName(libc.errno());
     libc.close(fd);
     return err(bindError(spec, code));
@@ -163,7 +163,7 @@ export function bindWithLibc(
 /** `bind` and `close` of a RuntimePort over the libc that `open` loads on first use. */
 export function libcSockets(runtime: string, open: () => LibcSocketFns): Pick<RuntimePort, "bind" | "close"> {
   let libc: LibcSocketFns | undefined;
-  const load = (spec: SocketSpec): Result<LibcSocketFns, BindError> => {
+  const load = (spec: SocketSpec): Result<LibcSocketFns, BindFailed> => {
     try {
       libc ??= open();
       return ok(libc);
@@ -173,7 +173,7 @@ export function libcSockets(runtime: string, open: () => LibcSocketFns): Pick<Ru
   };
   return {
     bind(spec) {
-      const host: ResultAsync<ResolvedHost | undefined, BindError> = spec.kind === "tcp"
+      const host: ResultAsync<ResolvedHost | undefined, BindFailed> = spec.kind === "tcp"
         ? resolveBindHost(spec.name, spec.host)
         : okAsync(undefined);
       return host.andThen((resolved) =>

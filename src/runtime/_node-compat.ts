@@ -6,7 +6,7 @@
 import { spawn as nodeSpawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
-import { spawnFailed, type SpawnError } from "../core/errors.ts";
+import { spawnFailed, type SpawnFailed } from "../core/errors.ts";
 import type { ChildProcessHandle, SpawnRequest } from "../core/ports.ts";
 
 export { resolveHost, type ResolvedHost } from "./_bind-errors.ts";
@@ -18,7 +18,7 @@ type LineListener = (stream: "stdout" | "stderr", line: string) => void;
 type ExitListener = (code: number | null, signal: string | null) => void;
 
 /** Start `request.argv` in its own process group; resolves once the OS started it or refused. */
-export function spawnProcess(request: SpawnRequest): ResultAsync<ChildProcessHandle, SpawnError> {
+export function spawnProcess(request: SpawnRequest): ResultAsync<ChildProcessHandle, SpawnFailed> {
   const [program, ...args] = request.argv;
   if (program === undefined) return errAsync(spawnFailed("", "Cannot start a worker with an empty command", "EINVAL"));
   let child: ChildProcess;
@@ -32,7 +32,7 @@ export function spawnProcess(request: SpawnRequest): ResultAsync<ChildProcessHan
   } catch (cause) {
     return errAsync(spawnError(program, request.cwd, cause));
   }
-  const started = new Promise<ChildProcessHandle | SpawnError>((resolve) => {
+  const started = new Promise<ChildProcessHandle | SpawnFailed>((resolve) => {
     child.once("error", (cause) => resolve(spawnError(program, request.cwd, cause)));
     child.once("spawn", () => resolve(wrapChild(child)));
   });
@@ -40,7 +40,7 @@ export function spawnProcess(request: SpawnRequest): ResultAsync<ChildProcessHan
     "kind" in r ? errAsync(r) : okAsync(r));
 }
 
-function spawnError(program: string, cwd: string, cause: unknown): SpawnError {
+function spawnError(program: string, cwd: string, cause: unknown): SpawnFailed {
   const code = (cause as { code?: unknown } | null)?.code;
   const name = typeof code === "string" ? code : "UNKNOWN";
   const what = `Cannot start "${program}"`;

@@ -9,7 +9,7 @@ import { rmSync } from "node:fs";
 import * as net from "node:net";
 import { getSystemErrorName } from "node:util";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
-import type { BindError } from "../core/errors.ts";
+import type { BindFailed } from "../core/errors.ts";
 import type { RuntimePort } from "../core/ports.ts";
 import type { BoundSocket, SocketSpec } from "../core/types.ts";
 import { bindError, resolveBindHost, type ResolvedHost } from "./_bind-errors.ts";
@@ -74,7 +74,7 @@ interface Bound {
   readonly socket: BoundSocket;
 }
 
-function bindSocket(spec: SocketSpec): ResultAsync<Bound, BindError> {
+function bindSocket(spec: SocketSpec): ResultAsync<Bound, BindFailed> {
   const bound = spec.kind === "unix"
     ? bindUnix(spec)
     : resolveBindHost(spec.name, spec.host).andThen((host) => bindTcp(spec, host));
@@ -86,13 +86,13 @@ function bindSocket(spec: SocketSpec): ResultAsync<Bound, BindError> {
   );
 }
 
-function bindUnix(spec: SocketSpec & { kind: "unix" }): ResultAsync<Bound, BindError> {
+function bindUnix(spec: SocketSpec & { kind: "unix" }): ResultAsync<Bound, BindFailed> {
   const handle = createServerHandle(spec.path, -1, -1);
   if (typeof handle === "number") return errAsync(bindError(spec, getSystemErrorName(handle)));
   return okAsync({ handle, socket: { spec, fd: handle.fd, address: { kind: "unix", path: spec.path } } });
 }
 
-function bindTcp(spec: SocketSpec & { kind: "tcp" }, host: ResolvedHost): ResultAsync<Bound, BindError> {
+function bindTcp(spec: SocketSpec & { kind: "tcp" }, host: ResolvedHost): ResultAsync<Bound, BindFailed> {
   let flags = 0;
   if (spec.reusePort) {
     if (!libuvAtLeast(1, 49)) {
@@ -115,8 +115,8 @@ function bindTcp(spec: SocketSpec & { kind: "tcp" }, host: ResolvedHost): Result
 }
 
 /** Put the bound socket `fd` in LISTEN state from a short-lived child (about 60 ms). */
-function listenInChild(fd: number, spec: SocketSpec): ResultAsync<void, BindError> {
-  const done = new Promise<BindError | undefined>((resolve) => {
+function listenInChild(fd: number, spec: SocketSpec): ResultAsync<void, BindFailed> {
+  const done = new Promise<BindFailed | undefined>((resolve) => {
     const child = spawn(process.execPath, ["-e", LISTEN_SCRIPT, String(spec.backlog)], {
       stdio: ["ignore", "pipe", "inherit", fd],
       env: {},

@@ -7,7 +7,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { BindError, SpawnError } from "../../src/core/errors.ts";
+import type { BindFailed, SpawnFailed } from "../../src/core/errors.ts";
 import type { ChildProcessHandle, RuntimePort, SpawnRequest } from "../../src/core/ports.ts";
 import type { BoundSocket } from "../../src/core/types.ts";
 import { createRuntime } from "../../src/runtime/detect.ts";
@@ -15,7 +15,7 @@ import { report, runProbe, waitFor } from "./probe-util.ts";
 
 const PATH = process.env.PATH ?? "/usr/bin:/bin";
 
-function summary(e: BindError | SpawnError): { kind: string; code?: string; message: string } {
+function summary(e: BindFailed | SpawnFailed): { kind: string; code?: string; message: string } {
   return { kind: e.kind, code: e.code, message: e.message };
 }
 
