@@ -30,7 +30,7 @@ export function runnerMapPlugin(options: RunnerMapOptions = {}) {
           continue;
         }
         const path = checkUnixPath(`${spec.runDir}/${name}.sock`);
-        if (path.isErr()) return err(path.error.message);
+        if (path.isErr()) return err(path.error);
         added.push({ kind: "unix", name, path: path.value, backlog });
       }
       return ok({ ...spec, sockets: [...spec.sockets, ...added] });

@@ -14,22 +14,36 @@ export interface BackoffPolicy {
   readonly stableAfterMs: number;
 }
 
+/**
+ * A worker counts as stable after 30 s: one that loads a model for 10 s and
+ * then dies (out of memory, say) is a crash loop, and its pool gives up after
+ * its sixth such death, about 1 min in, instead of restarting it forever.
+ * Retries come after 0, 250, 500, 1000, 2000 ms (±20 %).
+ */
 export const DEFAULT_BACKOFF: BackoffPolicy = {
-  baseMs: 100,
+  baseMs: 250,
   capMs: 10_000,
   jitter: 0.2,
   maxRetries: 5,
-  stableAfterMs: 5_000,
+  stableAfterMs: 30_000,
 };
 
 export type RespawnDecision =
   | { readonly action: "respawn"; readonly delayMs: number; readonly quickFailures: number }
   | { readonly action: "give-up"; readonly quickFailures: number };
 
-/** `random` is a number in [0, 1), injected so tests are repeatable. */
-export function decideRespawn(policy: BackoffPolicy, previousQuickFailures: number, uptimeMs: number, random: number): RespawnDecision {
+export interface WorkerDeath {
+  /** Quick deaths in a row before this one. */
+  readonly quickFailures: number;
+  readonly uptimeMs: number;
+  /** A number in [0, 1), injected so tests are repeatable. */
+  readonly random: number;
+}
+
+export function decideRespawn(policy: BackoffPolicy, death: WorkerDeath): RespawnDecision {
+  const { uptimeMs, random } = death;
   if (uptimeMs >= policy.stableAfterMs) return { action: "respawn", delayMs: 0, quickFailures: 0 };
-  const quickFailures = previousQuickFailures + 1;
+  const quickFailures = death.quickFailures + 1;
   if (quickFailures > policy.maxRetries) return { action: "give-up", quickFailures };
   if (quickFailures === 1) return { action: "respawn", delayMs: 0, quickFailures };
   const raw = Math.min(policy.capMs, policy.baseMs * 2 ** (quickFailures - 2));

@@ -72,7 +72,7 @@ export interface PoolGaveUp {
 
 export type SpecError = OptionInvalid | SocketPathTooLong;
 export type HookError = HookVetoed | HookFailed;
-export type StartError = BindFailed | SpawnFailed | HookError;
+export type StartError = BindFailed | SpawnFailed | HookError | SpecError;
 export type BentoError =
   | ManifestInvalid
   | ManifestNotFound
@@ -94,11 +94,11 @@ export function optionInvalid(option: string, message: string): OptionInvalid {
   return { kind: "OptionInvalid", option, message: `${option}: ${message}` };
 }
 
-export function socketPathTooLong(path: string, limit: number): SocketPathTooLong {
+export function socketPathTooLong(path: string, bytes: number, limit: number): SocketPathTooLong {
   return {
     kind: "SocketPathTooLong",
     path,
-    message: `Unix socket path ${path} is ${path.length} bytes, over the ${limit}-byte AF_UNIX limit: ` +
+    message: `Unix socket path ${path} is ${bytes} bytes, over the ${limit}-byte AF_UNIX limit: ` +
       `set TMPDIR to a shorter directory, or use --no-unix-sockets to connect runners over loopback TCP`,
   };
 }

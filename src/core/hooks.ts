@@ -4,7 +4,7 @@
  * a `HookFailed` error naming plugin and hook.
  */
 import { err, ok, type Result } from "neverthrow";
-import { type HookError, hookFailed, hookVetoed } from "./errors.ts";
+import { type HookError, hookFailed, hookVetoed, type SpecError } from "./errors.ts";
 import type { Logger } from "./logger.ts";
 import type { BentoPlugin, HookContext, HookEntry, HookName, HookValue } from "./plugin.ts";
 import type { BoundSocket, LaunchSpec } from "./types.ts";
@@ -24,8 +24,11 @@ export interface ParallelOutcome<R> {
   readonly errors: readonly HookError[];
 }
 
+/** What a waterfall can end with: a veto or failure naming the plugin, or a spec error a plugin found. */
+export type WaterfallError = HookError | SpecError;
+
 export interface HookRunner {
-  waterfall<K extends HookName>(name: K, value: HookValue<K>): Promise<Result<HookValue<K>, HookError>>;
+  waterfall<K extends HookName>(name: K, value: HookValue<K>): Promise<Result<HookValue<K>, WaterfallError>>;
   parallel<K extends HookName>(name: K, value: HookValue<K>): Promise<ParallelOutcome<unknown>>;
   setSpec(spec: LaunchSpec): void;
   setup(): Promise<Result<void, HookError>>;
@@ -53,11 +56,14 @@ export function createHookRunner(plugins: readonly BentoPlugin[], options: HookR
     };
   }
 
-  async function call(step: Step, name: string, value: unknown): Promise<Result<unknown, HookError>> {
+  async function call(step: Step, name: string, value: unknown): Promise<Result<unknown, WaterfallError>> {
     try {
       const out = await step.handler(value, contexts.get(step.plugin)!);
-      if (!isResult(out)) return ok(out);
-      return out.isOk() ? ok(out.value) : err(hookVetoed(step.plugin, name, String(out.error)));
+      if (!isResult(out)) {
+        if (kinds[name] !== "waterfall") return ok(out);
+        return err(hookFailed(step.plugin, name, new Error(`returned ${describeValue(out)} instead of ok(value) or err(reason)`)));
+      }
+      return out.isOk() ? ok(out.value) : err(vetoFrom(step.plugin, name, out.error));
     } catch (cause) {
       return err(hookFailed(step.plugin, name, cause));
     }
@@ -77,7 +83,7 @@ export function createHookRunner(plugins: readonly BentoPlugin[], options: HookR
       const outs = await Promise.all(stepsFor(plugins, name).map((step) => call(step, name, value)));
       return {
         results: outs.flatMap((o) => (o.isOk() && o.value !== undefined ? [o.value] : [])),
-        errors: outs.flatMap((o) => (o.isErr() ? [o.error] : [])),
+        errors: outs.flatMap((o) => (o.isErr() ? [o.error as HookError] : [])),
       };
     },
     setSpec(next) { spec = next; },
@@ -117,6 +123,19 @@ function stepsFor(plugins: readonly BentoPlugin[], name: string): Step[] {
     steps.push({ step: { plugin: plugin.name, handler }, rank: rank[order] });
   }
   return steps.sort((a, b) => a.rank - b.rank).map((s) => s.step);
+}
+
+const SPEC_ERROR_KINDS: readonly string[] = ["OptionInvalid", "SocketPathTooLong"] satisfies SpecError["kind"][];
+
+/** A plugin's Err: a core spec error passes through; anything else is a veto with its text. */
+function vetoFrom(plugin: string, hook: string, error: unknown): WaterfallError {
+  if (typeof error === "object" && error !== null && SPEC_ERROR_KINDS.includes((error as SpecError).kind)) return error as SpecError;
+  const reason = typeof error === "string" ? error : (error as { message?: unknown })?.message ?? JSON.stringify(error);
+  return hookVetoed(plugin, hook, String(reason));
+}
+
+function describeValue(value: unknown): string {
+  return value === undefined ? "nothing" : typeof value === "object" ? "a plain value" : JSON.stringify(value);
 }
 
 function isResult(value: unknown): value is Result<unknown, unknown> {

@@ -10,12 +10,17 @@
  * ```
  */
 import type { Result } from "neverthrow";
+import type { SpecError } from "./errors.ts";
 import type { Logger } from "./logger.ts";
 import type { BoundSocket, LaunchSpec, SocketSpec, SpawnPlan, WorkerExit } from "./types.ts";
 
 type Awaitable<T> = T | Promise<T>;
 
-/** Each handler gets the previous one's output and returns a new value, or Err to veto. */
+/**
+ * Each handler gets the previous one's output and returns a new value, or Err
+ * to veto: a reason (reported as "Plugin X vetoed hook: reason"), or one of the
+ * core's spec errors (reported as it is, with its own exit code).
+ */
 export interface WaterfallHook<T> {
   readonly kind: "waterfall";
   readonly value: T;
@@ -60,7 +65,7 @@ export interface HookContext {
 export type HookValue<K extends HookName> = BentoHooks[K]["value"];
 
 export type HookHandler<K extends HookName> = BentoHooks[K] extends WaterfallHook<infer T>
-  ? (value: T, ctx: HookContext) => Awaitable<Result<T, string>>
+  ? (value: T, ctx: HookContext) => Awaitable<Result<T, string | SpecError>>
   : BentoHooks[K] extends ParallelHook<infer T, infer R>
     ? (value: T, ctx: HookContext) => Awaitable<Result<R, string> | R>
     : never;

@@ -1,20 +1,18 @@
 /**
  * One pool of workers (circus: a watcher): spawns workers 1..N, replaces a
  * dead worker with the same id the moment it exits (with crash-loop
- * back-off), and stops its workers' process groups within a deadline.
+ * back-off), and stops its workers' process groups.
  */
 import { err, ok, type Result } from "neverthrow";
-import { decideRespawn, type BackoffPolicy } from "./backoff.ts";
-import { type HookError, type PoolGaveUp, poolGaveUp, type SpawnFailed, spawnFailed } from "./errors.ts";
+import { type BackoffPolicy, decideRespawn } from "./backoff.ts";
+import { type PoolGaveUp, poolGaveUp, type StartError, spawnFailed } from "./errors.ts";
 import type { HookRunner } from "./hooks.ts";
 import type { Logger } from "./logger.ts";
+import type { ExitAdvice } from "./plugin.ts";
 import type { Clock, RuntimePort } from "./ports.ts";
 import { buildSpawnRequest } from "./spawn-request.ts";
 import { type BoundSocket, describeExit, type LaunchSpec, type SpawnPlan, type WatcherSpec, type WorkerExit } from "./types.ts";
-import type { ExitAdvice } from "./plugin.ts";
-import { waitFor } from "./_wait.ts";
-
-const STDERR_TAIL = 20;
+import { describeFailure } from "./_failure.ts";
 
 export type SupervisorEvent =
   | { readonly type: "spawn"; readonly pool: string; readonly workerId: number; readonly pid: number }
@@ -45,10 +43,19 @@ export interface PoolSnapshot {
 
 export interface Pool {
   /** Spawn workers 1..N; stops early once `cancelled()` says a stop began. */
-  start(cancelled: () => boolean): Promise<Result<void, SpawnFailed | HookError>>;
-  stop(deadline: number): Promise<void>;
+  start(cancelled: () => boolean): Promise<Result<void, StartError>>;
+  /** Send SIGTERM to every worker's process group (after spawns in flight have landed). */
+  terminate(): Promise<void>;
+  /** True once every process group this pool signalled is gone. */
+  gone(): boolean;
+  /** SIGKILL every process group of this pool. */
   killAll(): void;
   snapshot(): PoolSnapshot;
+}
+
+/** Variables the supervisor sets: neither the pool's `env` nor a `workerEnv` entry overrides them. */
+function bentoVariables(env: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith("BENTO_")));
 }
 
 export function createPool(deps: PoolDeps): Pool {
@@ -56,33 +63,39 @@ export function createPool(deps: PoolDeps): Pool {
   const workers = new Map<number, Worker>();
   const quickFailures = new Map<number, number>();
   const timers = new Map<number, { cancel(): void }>();
-  /** The last stderr lines of each worker id's current (or latest) run. */
+  const inFlight = new Set<Promise<unknown>>();
   const stderrTails = new Map<number, string[]>();
+  const signalled = new Set<number>();
   let stopping = false;
-  let stoppingGroups: number[] = [];
 
   function planFor(id: number): SpawnPlan {
     return {
       pool: spec.name, role: spec.role, workerId: id, command: spec.command, cwd: spec.cwd,
-      env: { ...spec.env, ...spec.workerEnv[id - 1] }, sockets: spec.sockets,
+      env: { ...spec.env, ...spec.workerEnv[id - 1], ...bentoVariables(spec.env) }, sockets: spec.sockets,
       vars: deps.launch().vars, keepStdin: spec.keepStdin,
     };
   }
 
-  async function spawnWorker(id: number): Promise<Result<void, SpawnFailed | HookError>> {
+  function spawnWorker(id: number): Promise<Result<void, StartError>> {
+    const spawning = spawnOnce(id);
+    inFlight.add(spawning);
+    return spawning.finally(() => inFlight.delete(spawning));
+  }
+
+  async function spawnOnce(id: number): Promise<Result<void, StartError>> {
     const plan = await deps.hooks.waterfall("beforeSpawn", planFor(id));
     if (plan.isErr()) return err(plan.error);
     const request = buildSpawnRequest(plan.value, deps.sockets, (m) => runtime.moduleArgv(m));
     if (request.isErr()) return err(request.error);
     const child = await runtime.spawn(request.value);
     if (child.isErr()) return err(spawnFailed(spec.name, `Pool ${spec.name}, worker ${id}: ${child.error.message}`, child.error.code));
-    const worker: Worker = { id, pid: child.value.pid, startedAt: clock.now(), stopping: false };
+    const worker: Worker = { id, pid: child.value.pid, startedAt: clock.now(), stopping };
     workers.set(id, worker);
     const tag = `[${spec.name}:${id}]`;
     const tail: string[] = [];
     stderrTails.set(id, tail);
     child.value.onLine((stream, line) => {
-      if (stream === "stderr" && tail.push(`${tag} ${line}`) > STDERR_TAIL) tail.shift();
+      if (stream === "stderr" && tail.push(`${tag} ${line}`) > 20) tail.shift();
       deps.output(stream, `${tag} ${line}`);
     });
     child.value.onExit((code, signal) => void onExit(worker, code, signal));
@@ -105,16 +118,17 @@ export function createPool(deps: PoolDeps): Pool {
     if (stopping) return;
     const vetoed = outcome.results.some((r) => (r as ExitAdvice | undefined)?.respawn === false);
     const what = `worker ${worker.id} (pid ${worker.pid}) ${describeExit(exit)} after ${(exit.uptimeMs / 1000).toFixed(1)} s`;
+    const details = () => describeFailure(spec, stderrTails.get(worker.id) ?? []);
     if (!spec.respawn || vetoed) {
       const why = vetoed ? "a plugin asked not to respawn it" : "respawn is off (BENTO_CONTAINERIZED)";
       logger.warn(`${what}; not replaced: ${why}`);
-      if (workers.size === 0) deps.giveUp(poolGaveUp(spec.name, `Pool ${spec.name} lost its last worker: ${what}, and ${why}.${details(worker.id)}`));
+      if (workers.size === 0) deps.giveUp(poolGaveUp(spec.name, `Pool ${spec.name} lost its last worker: ${what}, and ${why}.${details()}`));
       return;
     }
-    const decision = decideRespawn(deps.policy, quickFailures.get(worker.id) ?? 0, exit.uptimeMs, clock.random());
+    const decision = decideRespawn(deps.policy, { quickFailures: quickFailures.get(worker.id) ?? 0, uptimeMs: exit.uptimeMs, random: clock.random() });
     quickFailures.set(worker.id, decision.quickFailures);
     if (decision.action === "give-up") {
-      deps.giveUp(poolGaveUp(spec.name, `Pool ${spec.name} gave up: ${what}, ${decision.quickFailures} times in a row soon after starting.${details(worker.id)}`));
+      deps.giveUp(poolGaveUp(spec.name, `Pool ${spec.name} gave up: ${what}, ${decision.quickFailures} times in a row soon after starting.${details()}`));
       return;
     }
     logger.warn(`${what}; replacing it${decision.delayMs > 0 ? ` in ${decision.delayMs} ms` : ""}`);
@@ -127,22 +141,14 @@ export function createPool(deps: PoolDeps): Pool {
       timers.delete(id);
       if (stopping) return;
       const result = await spawnWorker(id);
-      if (result.isErr()) {
-        logger.error(result.error.message);
-        const decision = decideRespawn(deps.policy, quickFailures.get(id) ?? 0, 0, clock.random());
-        quickFailures.set(id, decision.quickFailures);
-        if (decision.action === "give-up") deps.giveUp(poolGaveUp(spec.name, `Pool ${spec.name} gave up: ${result.error.message}`));
-        else scheduleRespawn(id, decision.delayMs);
-      }
+      if (result.isOk()) return;
+      logger.error(result.error.message);
+      const decision = decideRespawn(deps.policy, { quickFailures: quickFailures.get(id) ?? 0, uptimeMs: 0, random: clock.random() });
+      quickFailures.set(id, decision.quickFailures);
+      if (decision.action === "give-up") deps.giveUp(poolGaveUp(spec.name, `Pool ${spec.name} gave up: ${result.error.message}`));
+      else if (!stopping) scheduleRespawn(id, decision.delayMs);
     }, delayMs);
     timers.set(id, timer);
-  }
-
-  function details(id: number): string {
-    const stderrTail = stderrTails.get(id) ?? [];
-    const command = spec.command.kind === "argv" ? spec.command.argv.join(" ") : `module ${spec.command.module} ${spec.command.args.join(" ")}`;
-    const tail = stderrTail.length ? `\n  last stderr lines:\n${stderrTail.map((l) => `    ${l}`).join("\n")}` : "\n  (it wrote nothing to stderr)";
-    return `\n  command: ${command.trim()}${tail}`;
   }
 
   return {
@@ -153,22 +159,22 @@ export function createPool(deps: PoolDeps): Pool {
       }
       return ok(undefined);
     },
-    async stop(deadline) {
+    async terminate() {
       stopping = true;
       for (const t of timers.values()) t.cancel();
       timers.clear();
-      const pids = (stoppingGroups = [...workers.values()].map((w) => ((w.stopping = true), w.pid)));
-      for (const pid of pids) runtime.killGroup(pid, "SIGTERM");
-      const gone = () => pids.every((pid) => !runtime.groupAlive(pid));
-      if (await waitFor(clock, gone, deadline - clock.now())) return;
-      logger.warn(`workers still running after the graceful timeout: sending SIGKILL`);
-      for (const pid of pids) runtime.killGroup(pid, "SIGKILL");
-      await waitFor(clock, gone, 2_000);
+      await Promise.allSettled([...inFlight]);
+      for (const w of workers.values()) {
+        w.stopping = true;
+        signalled.add(w.pid);
+        runtime.killGroup(w.pid, "SIGTERM");
+      }
     },
+    gone: () => [...signalled].every((pid) => !runtime.groupAlive(pid)),
     killAll() {
       stopping = true;
-      for (const w of workers.values()) runtime.killGroup(w.pid, "SIGKILL");
-      for (const pid of stoppingGroups) runtime.killGroup(pid, "SIGKILL");
+      for (const w of workers.values()) signalled.add(w.pid);
+      for (const pid of signalled) runtime.killGroup(pid, "SIGKILL");
     },
     snapshot() {
       return { name: spec.name, target: spec.workers, workers: [...workers.values()].map(({ id, pid, startedAt }) => ({ id, pid, startedAt })) };

@@ -26,16 +26,17 @@ export function runnerPoolName(runner: string): string {
 
 export function buildServeSpec(service: ServiceDef, options: ServeOptions, ctx: BuildContext): Result<LaunchSpec, SpecError> {
   const vars = optionVars(service, options);
-  const baseEnv = workerBaseEnv(service, options, ctx.environ);
+  const baseEnv = inheritedEnv(service, ctx.environ);
+  const bento = bentoEnv(service, options);
   const common = { cwd: options.workingDir, respawn: options.respawn, gracefulTimeout: options.timeoutGracefulShutdown, keepStdin: false };
-  const runners: WatcherSpec[] = service.runners.map((runner) => runnerWatcher(runner, baseEnv, common));
+  const runners: WatcherSpec[] = service.runners.map((runner) => runnerWatcher(runner, baseEnv, bento, common));
   const api: WatcherSpec = {
     ...common,
     name: API_POOL,
     role: "api",
     command: service.api.command,
     workers: options.apiWorkers ?? service.api.workers ?? Math.max(1, ctx.cpuCount),
-    env: { ...baseEnv, ...service.api.env, BENTO_POOL: API_POOL },
+    env: { ...baseEnv, ...service.api.env, ...bento, BENTO_POOL: API_POOL },
     workerEnv: [],
     sockets: [API_SOCKET],
     priority: 10,
@@ -51,7 +52,9 @@ export function buildServeSpec(service: ServiceDef, options: ServeOptions, ctx: 
   });
 }
 
-function runnerWatcher(runner: RunnerDef, baseEnv: Record<string, string>, common: Pick<WatcherSpec, "cwd" | "respawn" | "gracefulTimeout" | "keepStdin">): WatcherSpec {
+type Common = Pick<WatcherSpec, "cwd" | "respawn" | "gracefulTimeout" | "keepStdin">;
+
+function runnerWatcher(runner: RunnerDef, baseEnv: Record<string, string>, bento: Record<string, string>, common: Common): WatcherSpec {
   const name = runnerPoolName(runner.name);
   return {
     ...common,
@@ -59,7 +62,7 @@ function runnerWatcher(runner: RunnerDef, baseEnv: Record<string, string>, commo
     role: "runner",
     command: runner.command,
     workers: runner.workers,
-    env: { ...baseEnv, ...runner.env, BENTO_POOL: name, BENTO_RUNNER_NAME: runner.name },
+    env: { ...baseEnv, ...runner.env, ...bento, BENTO_POOL: name, BENTO_RUNNER_NAME: runner.name },
     workerEnv: runner.workerEnv,
     sockets: [runner.name],
     priority: 0,
@@ -80,17 +83,22 @@ function optionVars(service: ServiceDef, o: ServeOptions): Record<string, string
   return vars;
 }
 
-/** Service env defaults < the supervisor's environment < BENTO_* settings. */
-function workerBaseEnv(service: ServiceDef, o: ServeOptions, environ: BuildContext["environ"]): Record<string, string> {
+/** Service env defaults < the supervisor's environment (the pool's env comes on top). */
+function inheritedEnv(service: ServiceDef, environ: BuildContext["environ"]): Record<string, string> {
   const env: Record<string, string> = { ...service.env };
   for (const [k, v] of Object.entries(environ)) if (v !== undefined) env[k] = v;
   for (const k of ["LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "BENTO_RUNNER_MAP"]) delete env[k];
-  Object.assign(env, {
+  return env;
+}
+
+/** What the supervisor tells every worker; nothing in a manifest overrides these. */
+function bentoEnv(service: ServiceDef, o: ServeOptions): Record<string, string> {
+  const env: Record<string, string> = {
     BENTO_SERVICE: service.name,
     BENTO_WORKING_DIR: o.workingDir,
     BENTO_BACKLOG: String(o.backlog),
     BENTO_TIMEOUT_GRACEFUL_SHUTDOWN: String(o.timeoutGracefulShutdown),
-  });
+  };
   if (o.timeout !== undefined) env.BENTO_TIMEOUT = String(o.timeout);
   if (o.timeoutKeepAlive !== undefined) env.BENTO_TIMEOUT_KEEP_ALIVE = String(o.timeoutKeepAlive);
   return env;

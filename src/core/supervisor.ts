@@ -13,6 +13,7 @@ import type { BentoPlugin } from "./plugin.ts";
 import type { Clock, RuntimePort } from "./ports.ts";
 import { createPool, type Pool, type PoolSnapshot, type SupervisorEvent } from "./pool.ts";
 import type { BoundSocket, LaunchSpec } from "./types.ts";
+import { waitFor } from "./_wait.ts";
 
 export type { SupervisorEvent } from "./pool.ts";
 
@@ -79,12 +80,28 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     runtime.removeDir(spec.runDir);
   }
 
-  /** The stop sequence itself; runs once. */
+  /**
+   * The stop sequence itself; runs once. The API pool gets SIGTERM first, so
+   * its in-flight requests can still reach the runners; each later stage gets
+   * SIGTERM when the one before is gone, or at the latest halfway through the
+   * time left. Whatever still runs at the graceful deadline gets SIGKILL.
+   */
   function shutdown(): Promise<void> {
     stopping ??= (async () => {
       const deadline = clock.now() + Math.max(0, ...spec.watchers.map((w) => w.gracefulTimeout)) * 1000;
-      // The API stops first so that its in-flight requests can still reach the runners.
-      for (const pool of [...pools].reverse()) await pool.stop(deadline);
+      const stages = [...pools].reverse();
+      for (const [i, pool] of stages.entries()) {
+        await pool.terminate();
+        const last = i === stages.length - 1;
+        const until = last ? deadline : clock.now() + (deadline - clock.now()) / 2;
+        await waitFor(clock, () => pool.gone(), until - clock.now());
+      }
+      const allGone = () => pools.every((p) => p.gone());
+      if (!(await waitFor(clock, allGone, deadline - clock.now()))) {
+        logger.warn("workers still running after the graceful timeout: sending SIGKILL");
+        for (const pool of pools) pool.killAll();
+        await waitFor(clock, allGone, 2_000);
+      }
       await release();
       settle(failure ? err(failure) : ok(undefined));
     })();

@@ -6,7 +6,7 @@ export const UNIX_PATH_MAX = 107;
 
 export function checkUnixPath(path: string, limit = UNIX_PATH_MAX): Result<string, SocketPathTooLong> {
   const bytes = utf8Length(path);
-  return bytes > limit ? err(socketPathTooLong(path, limit)) : ok(path);
+  return bytes > limit ? err(socketPathTooLong(path, bytes, limit)) : ok(path);
 }
 
 function utf8Length(text: string): number {

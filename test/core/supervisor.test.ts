@@ -4,8 +4,8 @@
  * pools are still starting.
  */
 import { expect, test } from "bun:test";
-import { okAsync } from "neverthrow";
-import { createSilentLogger, createSupervisor, type LaunchSpec, type RuntimePort, type WatcherSpec } from "../../mod.ts";
+import { ok, okAsync } from "neverthrow";
+import { createSilentLogger, createSupervisor, definePlugin, type LaunchSpec, type RuntimePort, type SpawnPlan, type WatcherSpec } from "../../mod.ts";
 import { systemClock } from "../../src/cli/_clock.ts";
 
 function fakeRuntime(log: string[], spawnDelayMs = 0) {
@@ -35,7 +35,13 @@ function fakeRuntime(log: string[], spawnDelayMs = 0) {
     moduleArgv: (m) => ["node", m],
     removeDir: (p) => void log.push(`rm ${p}`),
   };
-  return { runtime, live };
+  /** The worker `pid` dies on its own (a crash). */
+  const crash = (pid: number) => {
+    const exit = live.get(pid);
+    live.delete(pid);
+    exit?.(1, null);
+  };
+  return { runtime, live, crash };
 }
 
 const watcher = (name: string, role: WatcherSpec["role"], priority: number, workers: number): WatcherSpec => ({
@@ -73,4 +79,28 @@ test("a stop that arrives while pools are starting leaves no worker behind", asy
   expect(live.size).toBe(0);
   expect(log.filter((l) => l.startsWith("spawn")).length).toBeLessThan(4);
   expect(log.at(-1)).toBe("rm /run");
+});
+
+test("a replacement still being spawned when the stop comes is stopped too", async () => {
+  const log: string[] = [];
+  const { runtime, live, crash } = fakeRuntime(log);
+  const slow = definePlugin({ name: "t:slow", beforeSpawn: async (plan: SpawnPlan) => (await Bun.sleep(50), ok(plan)) });
+  const one: LaunchSpec = { ...spec, watchers: [watcher("runner:m", "runner", 0, 1)], sockets: [spec.sockets[1]!] };
+  const sup = createSupervisor({ spec: one, runtime, plugins: [slow], logger: createSilentLogger(), clock: systemClock, output() {} });
+  expect((await sup.start()).isOk()).toBe(true);
+  crash([...live.keys()][0]!);
+  await Bun.sleep(10); // the replacement is now inside the slow beforeSpawn
+  await sup.stop();
+  expect(log.filter((l) => l.startsWith("spawn"))).toEqual(["spawn runner:m:1", "spawn runner:m:1"]);
+  expect(live.size).toBe(0);
+});
+
+test("a workerEnv entry cannot override the supervisor's BENTO_* variables", async () => {
+  const log: string[] = [];
+  const { runtime } = fakeRuntime(log);
+  const w = { ...watcher("runner:m", "runner", 0, 1), workerEnv: [{ BENTO_POOL: "hijack", GPU: "0" }] };
+  const sup = createSupervisor({ spec: { ...spec, watchers: [w] }, runtime, plugins: [], logger: createSilentLogger(), clock: systemClock, output() {} });
+  await sup.start();
+  expect(log).toContain("spawn runner:m:1");
+  await sup.stop();
 });

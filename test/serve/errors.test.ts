@@ -94,8 +94,8 @@ test("a Unix socket path over the AF_UNIX limit: one line saying what to do, not
   const deep = mkdtempSync(`/tmp/${"d".repeat(90)}-`);
   try {
     const r = await fails(["serve", "examples/iris", "--port", "0"], { TMPDIR: deep });
-    expect(r.code).toBe(1);
-    expect(r.lines).toEqual([expect.stringMatching(/^Error: Plugin bento:runner-map vetoed launchSpec: Unix socket path .*iris\.sock is \d+ bytes, over the 107-byte AF_UNIX limit: set TMPDIR to a shorter directory, or use --no-unix-sockets/)]);
+    expect(r.code).toBe(2);
+    expect(r.lines).toEqual([expect.stringMatching(/^Error: Unix socket path .*iris\.sock is \d+ bytes, over the 107-byte AF_UNIX limit: set TMPDIR to a shorter directory, or use --no-unix-sockets/)]);
     expect(r.left).toEqual([]);
     const { readdirSync } = await import("node:fs");
     expect(readdirSync(deep).filter((f) => f.startsWith("bento-kit-"))).toEqual([]);
