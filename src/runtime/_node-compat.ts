@@ -55,6 +55,8 @@ function spawnError(program: string, cwd: string, cause: unknown): SpawnFailed {
   return spawnFailed("", `${what}: ${reason}`, name);
 }
 
+const OUTPUT_GRACE_MS = 100;
+
 function wrapChild(child: ChildProcess): ChildProcessHandle {
   const exitListeners: ExitListener[] = [];
   const lineListeners: LineListener[] = [];
@@ -67,11 +69,24 @@ function wrapChild(child: ChildProcess): ChildProcessHandle {
     }
     for (const l of lineListeners) l(stream, line);
   };
+  const streams = [child.stdout, child.stderr].filter((s) => s !== null);
+  let open = streams.length;
+  const drained = new Promise<void>((resolve) => {
+    if (open === 0) resolve();
+    for (const s of streams) s.once("close", () => --open === 0 && resolve());
+  });
   if (child.stdout) splitLines(child.stdout, (line) => emitLine("stdout", line));
   if (child.stderr) splitLines(child.stderr, (line) => emitLine("stderr", line));
+  // Report the exit once its last output lines are read (a crash's last stderr
+  // lines say why), but no later than OUTPUT_GRACE_MS: a grandchild may hold the pipes.
   child.once("exit", (code, signal) => {
-    exited = [code, signal];
-    for (const l of exitListeners.splice(0)) l(code, signal);
+    const report = () => {
+      if (exited) return;
+      exited = [code, signal];
+      for (const l of exitListeners.splice(0)) l(code, signal);
+    };
+    const timer = setTimeout(report, OUTPUT_GRACE_MS);
+    void drained.then(() => (clearTimeout(timer), report()));
   });
   return {
     pid: child.pid as number,

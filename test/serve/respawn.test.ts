@@ -46,6 +46,8 @@ test("kill -9 of an API worker and a runner worker under load: same ids back, on
   expect(after.get("api_server:1")).not.toBe(before.get("api_server:1"));
   expect(after.get("runner:iris:2")).not.toBe(before.get("runner:iris:2"));
   expect(alive(after.get("api_server:1")!) && alive(after.get("runner:iris:2")!)).toBe(true);
+  // The issue's bar: both pools back to full size, the replacements ready to serve, within 1 s.
+  expect(backAfterMs).toBeLessThan(1000);
   await sleep(1000);
   running = false;
   await Promise.all(clients);
@@ -83,3 +85,9 @@ test("with BENTO_CONTAINERIZED a dead worker is not replaced and a pool that los
   expect(await s.exited).toBe(1);
   expect(s.output()).toMatch(/Pool api_server lost its last worker: worker 1 \(pid \d+\) killed by SIGKILL .* respawn is off \(BENTO_CONTAINERIZED\)/);
 }, 30_000);
+
+test("the give-up report ends with the dead worker's very last stderr line, even after a flood of output", async () => {
+  const s = run("node", ["serve", "test/_fixtures/noisy-crash-service", "--port", "0"]);
+  expect(await s.exited).toBe(1);
+  expect(s.output()).toMatch(/last stderr lines:\n(    \[api_server:1\] noise line \d+\n){19}    \[api_server:1\] Traceback: FINAL LINE, the real reason\n/);
+}, 60_000);
