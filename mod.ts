@@ -44,6 +44,14 @@ export type * from "./src/core/errors.ts";
 
 // Run as the main module: the CLI. No top-level await here, so that a
 // bento.config.ts importing "bento-kit" (this module) does not wait on it.
+// Until the CLI listens for stop signals itself nothing has been started, so a
+// stop signal means "exit now" (code 0).
 if ((import.meta as { main?: boolean }).main) {
-  void import("./src/cli/main.ts").then(({ runCli }) => runCli());
+  const exitNow = () => process.exit(0);
+  const early = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  for (const s of early) process.on(s, exitNow);
+  void import("./src/cli/main.ts").then(({ runCli }) => {
+    for (const s of early) process.off(s, exitNow);
+    return runCli();
+  });
 }

@@ -10,7 +10,7 @@ import { manifestInvalid, manifestNotFound, type ManifestInvalid, type ManifestN
 import { type ServiceDef, validateManifest } from "../core/manifest.ts";
 import type { Command } from "../core/types.ts";
 
-export const MANIFEST_FILES = ["bento.config.ts", "bento.config.js", "bento.config.mjs", "bento.config.json"];
+export const MANIFEST_FILES = ["bento.config.ts", "bento.config.mts", "bento.config.js", "bento.config.mjs", "bento.config.json"];
 
 export interface LoadedService {
   readonly dir: string;
@@ -32,10 +32,12 @@ export async function loadService(dir: string): Promise<Result<LoadedService, Ma
   try {
     input = name.endsWith(".json")
       ? JSON.parse(readFileSync(file, "utf8"))
-      : await import(pathToFileURL(file).href).then((m) => m.default ?? m.service);
+      : await import(pathToFileURL(file).href).then((m) => unwrapDefault(m.default ?? m.service));
   } catch (cause) {
-    const reason = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
-    return err(manifestInvalid(file, [{ path: "(file)", message: `cannot be loaded: ${reason}` }]));
+    return err(manifestInvalid(file, [{ path: "(file)", message: `cannot be loaded: ${loadFailure(cause, root)}` }]));
+  }
+  if (input === undefined) {
+    return err(manifestInvalid(file, [{ path: "(file)", message: "has no default export: write `export default defineService({ ... })`" }]));
   }
   return validateManifest(input, file).map((service) => ({ dir: root, file, service: resolveModules(service, root) }));
 }
@@ -50,3 +52,23 @@ function resolveModules(service: ServiceDef, root: string): ServiceDef {
   };
 }
 
+
+/** A TypeScript manifest loaded as CommonJS has its default export one level down. */
+function unwrapDefault(value: unknown): unknown {
+  const inner = (value as { default?: unknown } | null)?.default;
+  return inner !== undefined && !(value as { name?: unknown }).name ? inner : value;
+}
+
+/** Why a manifest module failed to load, with the hint that fixes the common cases. */
+function loadFailure(cause: unknown, dir: string): string {
+  const text = cause instanceof Error ? cause.message : String(cause);
+  const code = (cause as { code?: unknown } | null)?.code;
+  if (code === "ERR_REQUIRE_ESM" || code === "ERR_REQUIRE_ASYNC_MODULE" || /Cannot require\(\) ES Module|"cjs" output format/.test(text)) {
+    return `it was loaded as CommonJS: add "type": "module" to the package.json that governs ${dir}, or rename it bento.config.mts`;
+  }
+  // Bun reports build errors as a list of messages with positions.
+  const details = ((cause as { errors?: unknown } | null)?.errors as { message?: string; position?: { line: number; column: number } }[] | undefined)
+    ?.map((e) => `${e.message}${e.position ? ` (line ${e.position.line}, column ${e.position.column})` : ""}`) ?? [];
+  const lines = [...text.split("\n"), ...details].map((l) => l.trim()).filter(Boolean);
+  return lines.slice(0, 4).join(" | ");
+}

@@ -25,6 +25,12 @@ export async function runCli(argv: readonly string[] = process.argv.slice(2)): P
   if (rest.includes("--help") || rest.includes("-h")) return printUsage(await renderUsage(command, main));
   const unknown = unknownFlag(rest, (command.args ?? {}) as ArgsDef);
   if (unknown) return usageError(`Unknown option ${unknown}: run "bento-kit ${first} --help" to see the options`);
+  const valued = valuedSwitch(rest, (command.args ?? {}) as ArgsDef);
+  if (valued) {
+    const [flag = "", ...value] = valued.split("=");
+    const name = flag.replace(/^--(no-)?/, "");
+    return usageError(`${flag} takes no value, got "${value.join("=")}": use --${name} or --no-${name}`);
+  }
   const extra = extraArgument(rest, (command.args ?? {}) as ArgsDef);
   if (extra) return usageError(`Unexpected argument "${extra}": run "bento-kit ${first} --help" to see the usage`);
   await runCommand(command, { rawArgs: [...rest] });
@@ -61,4 +67,13 @@ function extraArgument(args: readonly string[], defs: ArgsDef): string | undefin
 /** Usage in colour on a terminal, plain text in a pipe or a file. */
 function printUsage(text: string): void {
   console.log(process.stdout.isTTY ? text : stripVTControlCharacters(text));
+}
+
+/** A switch written with a value (`--unix-sockets=maybe`), which citty would read as true. */
+function valuedSwitch(args: readonly string[], defs: ArgsDef): string | undefined {
+  const switches = Object.entries(defs).filter(([, d]) => d.type === "boolean").map(([name]) => name);
+  return args.find((arg) => {
+    const m = /^--(?:no-)?([^=]+)=/.exec(arg);
+    return m !== null && switches.includes(m[1]!);
+  });
 }

@@ -2,7 +2,9 @@
 import { mkdtempSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { defineCommand } from "citty";
+import { defineCommand, type ParsedArgs } from "citty";
+import { resolve } from "node:path";
+import type { Logger } from "../core/logger.ts";
 import { resolveServeOptions, type ServeFlags } from "../core/serve-options.ts";
 import { buildServeSpec } from "../core/serve-spec.ts";
 import { createSupervisor } from "../core/supervisor.ts";
@@ -14,7 +16,8 @@ import { fail } from "./_fail.ts";
 import { loadService } from "./_load-manifest.ts";
 import { createCliLogger } from "./_logger.ts";
 import { checkCommands } from "./_preflight.ts";
-import { handleStopSignals } from "./_signals.ts";
+import { createOutput } from "./_output.ts";
+import { listenForStop, type StopSignals } from "./_signals.ts";
 
 export const serveArgs = {
   service: { type: "positional", required: false, default: ".", description: "Directory holding bento.config.ts (.js, .mjs or .json)" },
@@ -35,45 +38,51 @@ export const serveCommand = defineCommand({
   args: serveArgs,
   async run({ args }) {
     const logger = createCliLogger({ debug: Boolean(args.debug) });
-    const loaded = await loadService(args.service ?? ".");
-    if (loaded.isErr()) return fail(loaded.error);
-    const { service, dir } = loaded.value;
-    const flags: ServeFlags = {
-      host: args.host, port: args.port, backlog: args.backlog, apiWorkers: args["api-workers"], timeout: args.timeout,
-      timeoutKeepAlive: args["timeout-keep-alive"], timeoutGracefulShutdown: args["timeout-graceful-shutdown"],
-      workingDir: args["working-dir"], unixSockets: args["unix-sockets"] as boolean | undefined,
-    };
-    const options = resolveServeOptions(flags, process.env, { ...service.serve, workingDir: dir });
-    if (options.isErr()) return fail(options.error);
-    const runDir = mkdtempSync(join(tmpdir(), "bento-kit-"));
-    const spec = buildServeSpec(service, options.value, { runDir, cpuCount: availableParallelism(), environ: process.env });
-    const checked = spec.andThen((s) => checkCommands(s).map(() => s));
-    const runtime = await createRuntime();
-    if (checked.isErr()) {
-      runtime.removeDir(runDir);
-      return fail(checked.error);
+    const output = createOutput();
+    const stop = listenForStop(logger);
+    try {
+      await serve(args, logger, stop, output);
+    } finally {
+      stop.release();
     }
-    const supervisor = createSupervisor({
-      spec: checked.value, runtime, logger, clock: systemClock,
-      plugins: [runnerMapPlugin({ unixSockets: options.value.unixSockets })],
-      output: (stream, line) => (stream === "stdout" ? process.stdout : process.stderr).write(`${line}\n`),
-    });
-    const release = handleStopSignals(supervisor, logger);
-    const started = await supervisor.start();
-    if (started.isErr()) {
-      release();
-      return fail(started.error);
-    }
-    const api = supervisor.sockets.get(started.value.publicSocket ?? "");
-    if (api) {
-      logger.info(`Starting production HTTP BentoServer from "${service.name}" listening on ${url(options.value.host, api.address)} (Press CTRL+C to quit)`);
-    }
-    const done = await supervisor.done;
-    release();
-    if (done.isErr()) return fail(done.error);
-    logger.info("Stopped: every worker is gone and the sockets are closed");
   },
 });
+
+async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: StopSignals, output: ReturnType<typeof createOutput>): Promise<void> {
+  const loaded = await loadService(args.service ?? ".");
+  if (loaded.isErr()) return fail(loaded.error);
+  const { service, dir } = loaded.value;
+  const flags: ServeFlags = {
+    host: args.host, port: args.port, backlog: args.backlog, apiWorkers: args["api-workers"], timeout: args.timeout,
+    timeoutKeepAlive: args["timeout-keep-alive"], timeoutGracefulShutdown: args["timeout-graceful-shutdown"],
+    workingDir: args["working-dir"] === undefined ? undefined : resolve(args["working-dir"]),
+    unixSockets: args["unix-sockets"] as boolean | undefined,
+  };
+  const options = resolveServeOptions(flags, process.env, { ...service.serve, workingDir: dir });
+  if (options.isErr()) return fail(options.error);
+  const runtime = await createRuntime();
+  const runDir = mkdtempSync(join(tmpdir(), "bento-kit-"));
+  const spec = buildServeSpec(service, options.value, { runDir, cpuCount: availableParallelism(), environ: process.env })
+    .andThen((s) => checkCommands(s, (m) => runtime.moduleArgv(m)).map(() => s));
+  if (spec.isErr() || stop.requested) {
+    runtime.removeDir(runDir);
+    return spec.isErr() ? fail(spec.error) : undefined;
+  }
+  const supervisor = createSupervisor({
+    spec: spec.value, runtime, logger, clock: systemClock, output,
+    plugins: [runnerMapPlugin({ unixSockets: options.value.unixSockets }), ...service.plugins],
+  });
+  stop.attach(supervisor, () => runtime.removeDir(runDir));
+  const started = await supervisor.start();
+  if (started.isErr()) return fail(started.error);
+  const api = supervisor.sockets.get(started.value.publicSocket ?? "");
+  if (api && !stop.requested) {
+    logger.info(`Starting production HTTP BentoServer from "${service.name}" listening on ${url(options.value.host, api.address)} (Press CTRL+C to quit)`);
+  }
+  const done = await supervisor.done;
+  if (done.isErr()) return fail(done.error);
+  logger.info("Stopped: every worker is gone and the sockets are closed");
+}
 
 function url(host: string, address: BoundAddress): string {
   if (address.kind === "unix") return `unix://${address.path}`;

@@ -6,7 +6,13 @@ import { err, ok, type Result } from "neverthrow";
 import { type ManifestInvalid, manifestInvalid } from "./errors.ts";
 import { commandIssues, type CommandInput, normalizeCommand } from "./command.ts";
 import { type Checker, createChecker } from "./_checker.ts";
+import type { BentoPlugin } from "./plugin.ts";
 import type { Command } from "./types.ts";
+
+/** The public socket's name (LISTEN_FDNAMES of API workers); no runner may take it. */
+export const API_SOCKET = "api";
+/** Most workers one pool may have: a typo like 10000 should not fork-bomb the machine. */
+export const MAX_WORKERS = 1024;
 
 export interface ServeDefaults {
   readonly host?: string;
@@ -34,6 +40,8 @@ export interface ServiceInput {
   /** Service env: defaults that the supervisor's own environment overrides. */
   readonly env?: Record<string, string>;
   readonly serve?: ServeDefaults;
+  /** Plugins for this service, e.g. `[acmePlugin({ ... })]`, run after the built-in ones. */
+  readonly plugins?: readonly BentoPlugin[];
 }
 
 export interface RunnerDef {
@@ -50,6 +58,7 @@ export interface ServiceDef {
   readonly runners: readonly RunnerDef[];
   readonly env: Readonly<Record<string, string>>;
   readonly serve: ServeDefaults;
+  readonly plugins: readonly BentoPlugin[];
 }
 
 /** Typing helper for `bento.config.ts`: `export default defineService({...})`. */
@@ -68,21 +77,22 @@ const SERVE_KEYS = {
 export function validateManifest(input: unknown, file: string): Result<ServiceDef, ManifestInvalid> {
   const c = createChecker();
   if (!c.object(input, "")) return err(manifestInvalid(file, c.issues));
-  c.knownKeys(input, "", ["name", "api", "runners", "env", "serve"]);
+  c.knownKeys(input, "", ["name", "api", "runners", "env", "serve", "plugins"]);
   c.string(input.name, "name", NAME, "letters, digits, '_', '.' or '-'");
   const env = c.stringRecord(input.env, "env");
   const runners = validateRunners(c, input.runners);
   const api = validateApi(c, input.api);
   const serve = validateServe(c, input.serve);
+  const plugins = validatePlugins(c, input.plugins);
   if (c.issues.length > 0 || !api) return err(manifestInvalid(file, c.issues));
-  return ok({ name: input.name as string, api, runners, env, serve });
+  return ok({ name: input.name as string, api, runners, env, serve, plugins });
 }
 
 function validateApi(c: Checker, api: unknown): ServiceDef["api"] | undefined {
   if (!c.object(api, "api", "an object with a `command`, e.g. { command: { module: './api.ts' } }")) return;
   c.knownKeys(api, "api", ["command", "workers", "env"]);
   const command = checkCommand(c, api.command, "api.command", ["api"]);
-  const workers = c.optionalInt(api.workers, "api.workers", 1);
+  const workers = c.optionalInt(api.workers, "api.workers", 1, MAX_WORKERS);
   const env = c.stringRecord(api.env, "api.env");
   return command && { command, workers, env };
 }
@@ -94,10 +104,11 @@ function validateRunners(c: Checker, runners: unknown): RunnerDef[] {
   for (const [name, runner] of Object.entries(runners)) {
     const path = `runners.${name}`;
     if (!RUNNER_NAME.test(name)) c.issue(path, "a runner name may hold only letters, digits, '_' and '-'");
+    else if (name === API_SOCKET) c.issue(path, `"${API_SOCKET}" is the name of the API server's socket: give the runner another name`);
     if (!c.object(runner, path)) continue;
     c.knownKeys(runner, path, ["command", "workers", "workerEnv", "env"]);
     const command = checkCommand(c, runner.command, `${path}.command`, [name]);
-    const workers = c.optionalInt(runner.workers, `${path}.workers`, 1) ?? 1;
+    const workers = c.optionalInt(runner.workers, `${path}.workers`, 1, MAX_WORKERS) ?? 1;
     const workerEnv = c.recordList(runner.workerEnv, `${path}.workerEnv`);
     if (runner.workerEnv !== undefined && workerEnv.length !== workers) {
       c.issue(`${path}.workerEnv`, `has ${workerEnv.length} entries for ${workers} workers: give one env object per worker`);
@@ -118,9 +129,26 @@ function validateServe(c: Checker, serve: unknown): ServeDefaults {
     if (type === "string") c.string(value, path);
     else if (type === "boolean") c.boolean(value, path);
     else if (type === "port") c.optionalInt(value, path, 0, 65535);
+    else if (key === "apiWorkers") c.optionalInt(value, path, 1, MAX_WORKERS);
     else c.optionalInt(value, path, type === "positive" ? 1 : 0);
   }
   return serve as ServeDefaults;
+}
+
+const PLUGIN_NAME = /^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+$/;
+
+function validatePlugins(c: Checker, plugins: unknown): BentoPlugin[] {
+  if (plugins === undefined) return [];
+  if (!Array.isArray(plugins)) {
+    c.issue("plugins", "expected an array of plugins, e.g. [acmePlugin()]");
+    return [];
+  }
+  plugins.forEach((plugin, i) => {
+    if (c.object(plugin, `plugins[${i}]`, "a plugin object made by definePlugin()")) {
+      c.string(plugin.name, `plugins[${i}].name`, PLUGIN_NAME, "a scoped name like \"acme:metrics\"");
+    }
+  });
+  return plugins as BentoPlugin[];
 }
 
 function checkCommand(c: Checker, input: unknown, path: string, sockets: readonly string[]): Command | undefined {

@@ -4,7 +4,7 @@
  */
 import { err, ok, type Result } from "neverthrow";
 import { type OptionInvalid, optionInvalid } from "./errors.ts";
-import type { ServeDefaults } from "./manifest.ts";
+import { MAX_WORKERS, type ServeDefaults } from "./manifest.ts";
 
 export interface ServeOptions {
   readonly host: string;
@@ -70,9 +70,9 @@ export function resolveServeOptions(
     if (raw === undefined) return defaults[key];
     const name = flags[key] !== undefined ? FLAG_NAMES[key] : envName!;
     const value = Number(raw);
-    const max = key === "port" ? 65535 : Number.MAX_SAFE_INTEGER;
+    const max = key === "port" ? 65535 : key === "apiWorkers" ? MAX_WORKERS : Number.MAX_SAFE_INTEGER;
     if (!/^\d+$/.test(raw.trim()) || value < MINIMUM[key] || value > max) {
-      const range = key === "port" ? "from 0 to 65535" : `>= ${MINIMUM[key]}`;
+      const range = max < Number.MAX_SAFE_INTEGER ? `from ${MINIMUM[key]} to ${max}` : `>= ${MINIMUM[key]}`;
       problems.push(optionInvalid(name, `expected a whole number ${range}, got ${JSON.stringify(raw)}`));
       return undefined;
     }
@@ -89,8 +89,13 @@ export function resolveServeOptions(
     timeoutKeepAlive: num("timeoutKeepAlive"),
     timeoutGracefulShutdown: num("timeoutGracefulShutdown") ?? SERVE_DEFAULTS.timeoutGracefulShutdown,
     workingDir: flags.workingDir ?? defaults.workingDir,
-    unixSockets: flags.unixSockets ?? (env.BENTO_NO_UDS ? false : defaults.unixSockets ?? true),
-    respawn: !env.BENTO_CONTAINERIZED,
+    unixSockets: flags.unixSockets ?? (isTrue(env.BENTO_NO_UDS) ? false : defaults.unixSockets ?? true),
+    respawn: !isTrue(env.BENTO_CONTAINERIZED),
   };
   return problems.length > 0 ? err(problems[0]!) : ok(options);
+}
+
+/** An environment switch: set and not "", "0", "false" or "no". */
+function isTrue(value: string | undefined): boolean {
+  return value !== undefined && !["", "0", "false", "no"].includes(value.trim().toLowerCase());
 }

@@ -5,11 +5,11 @@
  */
 import { ok, type Result } from "neverthrow";
 import type { SpecError } from "./errors.ts";
-import type { RunnerDef, ServiceDef } from "./manifest.ts";
+import { API_SOCKET, type RunnerDef, type ServiceDef } from "./manifest.ts";
 import type { ServeOptions } from "./serve-options.ts";
 import type { LaunchSpec, WatcherSpec } from "./types.ts";
 
-export const API_SOCKET = "api";
+export { API_SOCKET } from "./manifest.ts";
 export const API_POOL = "api_server";
 
 export interface BuildContext {

@@ -4,21 +4,12 @@
  * that is Bun itself, so Node is the first `node` on PATH whose real path is
  * not the running runtime's own binary.
  */
-import { accessSync, constants, realpathSync } from "node:fs";
-import { delimiter, join } from "node:path";
+import { realpathSync } from "node:fs";
+import { findExecutables } from "./_which.ts";
 
 export function findNode(path = process.env.PATH ?? "", self = process.execPath): string {
   const own = realOrSelf(self);
-  for (const dir of path.split(delimiter).filter(Boolean)) {
-    const candidate = join(dir, "node");
-    try {
-      accessSync(candidate, constants.X_OK);
-      if (realOrSelf(candidate) !== own) return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return "node";
+  return findExecutables("node", "/", path).find((candidate) => realOrSelf(candidate) !== own) ?? "node";
 }
 
 export function nodeModuleArgv(module: string): readonly string[] {

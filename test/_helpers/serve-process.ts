@@ -4,7 +4,7 @@
  * here is stopped by pid in `stop()` / `cleanup()`.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
 export const ROOT = join(import.meta.dir, "..", "..");
@@ -73,13 +73,19 @@ export async function serve(runtime: Runtime, service: string, args: string[] = 
   return s;
 }
 
-/** Kill whatever a test left behind: the supervisors and every process below them. */
+/**
+ * Stop whatever a test left running: SIGTERM so the supervisor removes its run
+ * dir, then SIGKILL for anything (supervisor or worker) still alive after 5 s.
+ */
 export async function cleanup(): Promise<void> {
   for (const s of started.splice(0)) {
     const pids = s.descendants();
+    if (s.child.exitCode === null) s.child.kill("SIGTERM");
+    await Promise.race([s.exited, sleep(5000)]);
     if (s.child.exitCode === null) s.child.kill("SIGKILL");
     for (const pid of pids) tryKill(-pid) || tryKill(pid);
-    await Promise.race([s.exited, sleep(2000)]);
+    const runDir = runDirOf(s.output());
+    if (runDir?.includes("/bento-kit-")) rmSync(runDir, { recursive: true, force: true });
   }
 }
 

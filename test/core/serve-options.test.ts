@@ -19,7 +19,7 @@ test("a bad value names the flag or the env var", () => {
   expect(resolveServeOptions({ port: "abc" }, {}, { workingDir: "/" })._unsafeUnwrapErr().message)
     .toBe('--port: expected a whole number from 0 to 65535, got "abc"');
   expect(resolveServeOptions({}, { BENTO_API_WORKERS: "0" }, { workingDir: "/" })._unsafeUnwrapErr().message)
-    .toContain("BENTO_API_WORKERS: expected a whole number >= 1");
+    .toContain("BENTO_API_WORKERS: expected a whole number from 1 to 1024");
 });
 
 test("BENTO_CONTAINERIZED turns respawn off; BENTO_NO_UDS turns Unix sockets off", () => {
@@ -41,4 +41,11 @@ test("the CLI's VERSION is package.json's version", async () => {
   const { VERSION } = await import("../../src/cli/_version.ts");
   const pkg = await import("../../package.json");
   expect(VERSION).toBe(pkg.default.version);
+});
+
+test("environment switches: 0, false, no and empty mean off", () => {
+  for (const off of ["0", "false", "no", ""]) {
+    const o = resolveServeOptions({}, { BENTO_CONTAINERIZED: off, BENTO_NO_UDS: off }, { workingDir: "/" })._unsafeUnwrap();
+    expect([o.respawn, o.unixSockets]).toEqual([true, true]);
+  }
 });

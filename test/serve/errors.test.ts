@@ -74,7 +74,7 @@ test("bad flags: unknown option and bad number exit 2 with one line", async () =
   expect(extra.code).toBe(2);
   expect(extra.lines).toEqual(['Error: Unexpected argument "more": run "bento-kit serve --help" to see the usage']);
   const env = await fails(["serve", "examples/iris"], { BENTO_API_WORKERS: "many" });
-  expect(env.lines).toEqual(['Error: BENTO_API_WORKERS: expected a whole number >= 1, got "many"']);
+  expect(env.lines).toEqual(['Error: BENTO_API_WORKERS: expected a whole number from 1 to 1024, got "many"']);
 });
 
 test("--help explains every flag; --version prints the version", async () => {
@@ -103,3 +103,37 @@ test("a Unix socket path over the AF_UNIX limit: one line saying what to do, not
     rmSync(deep, { recursive: true, force: true });
   }
 });
+
+test("a manifest that does not parse: one line-numbered problem, exit 2", async () => {
+  const r = await fails(["serve", "test/_fixtures/syntax-error-service"]);
+  expect(r.code).toBe(2);
+  expect(r.output).toMatch(/\(file\): cannot be loaded: .*bento\.config\.ts:2:\d+: ERROR: /);
+});
+
+test("more bad input: a runner named api, a missing working dir, a value for a switch, too many workers", async () => {
+  const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
+  const dir = mkdtempSync("/tmp/bento-kit-test-");
+  try {
+    writeFileSync(`${dir}/bento.config.json`, JSON.stringify({ name: "s", api: { command: ["node"] }, runners: { api: { command: ["node"] } } }));
+    const api = await fails(["serve", dir]);
+    expect(api.code).toBe(2);
+    expect(api.output).toContain(`runners.api: "api" is the name of the API server's socket: give the runner another name`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const wd = await fails(["serve", "test/_fixtures/sd-service", "--port", "0", "--working-dir", "/no/such/dir"]);
+  expect(wd.code).toBe(2);
+  expect(wd.lines).toEqual(["Error: Pool runner:echo: working directory /no/such/dir does not exist: fix --working-dir"]);
+  const sw = await fails(["serve", "examples/iris", "--unix-sockets=maybe"]);
+  expect(sw.code).toBe(2);
+  expect(sw.lines).toEqual(['Error: --unix-sockets takes no value, got "maybe": use --unix-sockets or --no-unix-sockets']);
+  const many = await fails(["serve", "examples/iris", "--api-workers", "99999"]);
+  expect(many.lines).toEqual(['Error: --api-workers: expected a whole number from 1 to 1024, got "99999"']);
+});
+
+test("plugins declared in the manifest run in serve", async () => {
+  const s = await serve("node", "test/_fixtures/plugin-service");
+  await s.waitForOutput(/sd worker 1 listening/);
+  const info = (await (await fetch(`http://127.0.0.1:${s.port}/`)).json()) as { custom: string };
+  expect(info.custom).toBe("from-plugin");
+}, 30_000);

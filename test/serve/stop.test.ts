@@ -34,3 +34,33 @@ test("a second SIGINT kills every worker at once", async () => {
   expect(everything.filter(alive)).toEqual([]);
   expect(s.output()).toContain("Got SIGINT again: killing every worker now");
 }, 30_000);
+
+test("SIGTERM during start-up: no start line, exit 0, nothing left behind", async () => {
+  const { run, descendantsOf } = await import("../_helpers/serve-process.ts");
+  for (const delayMs of [150, 250]) {
+    const s = run("node", ["serve", "examples/iris", "--port", "0", "--api-workers", "4"]);
+    const seen = new Set<number>();
+    const until = Date.now() + delayMs;
+    while (Date.now() < until) {
+      for (const pid of descendantsOf(s.pid)) seen.add(pid);
+      await Bun.sleep(5);
+    }
+    s.child.kill("SIGTERM");
+    expect(await s.exited).toBe(0);
+    expect(s.output()).not.toContain("Starting production");
+    expect([...seen].filter(alive)).toEqual([]);
+  }
+}, 30_000);
+
+test("a reader that goes away (serve | head) does not crash the supervisor", async () => {
+  const { run } = await import("../_helpers/serve-process.ts");
+  const s = run("node", ["serve", "examples/iris", "--port", "0"]);
+  await s.waitForOutput(/Starting production/);
+  s.child.stdout!.destroy();
+  await Bun.sleep(1500); // the workers keep writing ready lines into the closed pipe
+  const workers = s.descendants();
+  expect(s.child.exitCode).toBeNull();
+  s.child.kill("SIGTERM");
+  expect(await s.exited).toBe(0);
+  expect(workers.filter(alive)).toEqual([]);
+}, 30_000);

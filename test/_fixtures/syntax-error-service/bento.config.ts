@@ -1,0 +1,2 @@
+import { defineService } from "bento-kit";
+export default defineService({ name: "x", api: { command: ["node"] ] });
