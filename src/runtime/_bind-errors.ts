@@ -6,6 +6,7 @@ import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { ResultAsync } from "neverthrow";
 import { bindFailed, type BindFailed } from "../core/errors.ts";
+import { UNIX_PATH_MAX } from "../core/unix-path.ts";
 import type { SocketSpec } from "../core/types.ts";
 
 export interface ResolvedHost {
@@ -42,7 +43,7 @@ function bindMessage(spec: SocketSpec, code: string, detail?: string): string {
     if (code === "EADDRINUSE") return `${what} already exists (EADDRINUSE): remove it or use a fresh directory`;
     if (code === "EACCES") return `Cannot create ${what} (EACCES): check the permissions of its directory`;
     if (code === "ENOENT") return `Cannot create ${what}: its directory does not exist (ENOENT)`;
-    if (code === "ENAMETOOLONG") return `${what} is over the 107-byte limit (ENAMETOOLONG): use a shorter path`;
+    if (code === "ENAMETOOLONG") return `${what} is over the ${UNIX_PATH_MAX}-byte limit (ENAMETOOLONG): use a shorter path`;
     return `Cannot create ${what} (${code})${detail ? `: ${detail}` : ""}`;
   }
   const where = `port ${spec.port} on ${spec.host}`;

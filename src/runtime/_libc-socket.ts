@@ -3,12 +3,13 @@
  * adapters: sockaddr builders and parsers, errno names, and the
  * socket/setsockopt/bind/listen/getsockname sequence. Linux with glibc only.
  */
-import { rmSync } from "node:fs";
 import { err, ok, okAsync, type Result, type ResultAsync } from "neverthrow";
 import type { BindFailed } from "../core/errors.ts";
 import type { RuntimePort } from "../core/ports.ts";
+import { UNIX_PATH_MAX } from "../core/unix-path.ts";
 import type { BoundAddress, SocketSpec } from "../core/types.ts";
 import { bindError, resolveBindHost, type ResolvedHost } from "./_bind-errors.ts";
+import { removeSocketFile } from "./_node-compat.ts";
 
 /** The libc functions bindWithLibc needs; each returns the C return value. */
 export interface LibcSocketFns {
@@ -33,7 +34,8 @@ const SOCK_CLOEXEC = 0x80000;
 const SOL_SOCKET = 1;
 const SO_REUSEADDR = 2;
 const SO_REUSEPORT = 15;
-const UNIX_PATH_MAX = 108;
+/** sizeof(sun_path): the longest path plus its NUL. */
+const SUN_PATH_SIZE = UNIX_PATH_MAX + 1;
 
 const ERRNO_NAMES: Readonly<Record<number, string>> = {
   1: "EPERM", 2: "ENOENT", 9: "EBADF", 12: "ENOMEM", 13: "EACCES", 20: "ENOTDIR", 22: "EINVAL",
@@ -71,11 +73,11 @@ export function sockaddrIn6(address: string, port: number): Uint8Array {
   return buf;
 }
 
-/** sockaddr_un for `path`, or undefined when the path is over 107 bytes. */
+/** sockaddr_un for `path`, or undefined when the path is over UNIX_PATH_MAX bytes. */
 export function sockaddrUn(path: string): Uint8Array | undefined {
   const bytes = new TextEncoder().encode(path);
-  if (bytes.length >= UNIX_PATH_MAX) return undefined;
-  const buf = new Uint8Array(2 + UNIX_PATH_MAX);
+  if (bytes.length > UNIX_PATH_MAX) return undefined;
+  const buf = new Uint8Array(2 + SUN_PATH_SIZE);
   new DataView(buf.buffer).setUint16(0, AF_UNIX, true);
   buf.set(bytes, 2);
   return buf;
@@ -182,7 +184,7 @@ export function libcSockets(runtime: string, open: () => LibcSocketFns): Pick<Ru
     },
     close(socket) {
       libc?.close(socket.fd);
-      if (socket.address.kind === "unix") rmSync(socket.address.path, { force: true });
+      removeSocketFile(socket);
     },
   };
 }

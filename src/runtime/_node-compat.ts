@@ -7,6 +7,7 @@ import { spawn as nodeSpawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import { spawnFailed, type SpawnFailed } from "../core/errors.ts";
+import type { BoundSocket } from "../core/types.ts";
 import type { ChildProcessHandle, SpawnRequest } from "../core/ports.ts";
 
 export { resolveHost, type ResolvedHost } from "./_bind-errors.ts";
@@ -182,4 +183,9 @@ export function removeDir(path: string): void {
 function errnoCode(cause: unknown): string | undefined {
   const code = (cause as { code?: unknown } | null)?.code;
   return typeof code === "string" ? code : undefined;
+}
+
+/** A Unix socket's file goes with its socket (the supervisor owns it, not the workers). */
+export function removeSocketFile(socket: BoundSocket): void {
+  if (socket.address.kind === "unix") rmSync(socket.address.path, { force: true });
 }

@@ -5,7 +5,6 @@
  * the supervisor itself never accepts a connection.
  */
 import { spawn } from "node:child_process";
-import { rmSync } from "node:fs";
 import * as net from "node:net";
 import { getSystemErrorName } from "node:util";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
@@ -13,7 +12,7 @@ import type { BindFailed } from "../core/errors.ts";
 import type { RuntimePort } from "../core/ports.ts";
 import type { BoundSocket, SocketSpec } from "../core/types.ts";
 import { bindError, resolveBindHost, type ResolvedHost } from "./_bind-errors.ts";
-import { groupAlive, killGroup, removeDir, spawnProcess } from "./_node-compat.ts";
+import { groupAlive, killGroup, removeDir, removeSocketFile, spawnProcess } from "./_node-compat.ts";
 
 interface SockName {
   address?: string;
@@ -59,7 +58,7 @@ export function createNodeRuntime(): RuntimePort {
       const held = handles.get(socket.fd);
       handles.delete(socket.fd);
       held?.handle.close();
-      if (socket.address.kind === "unix") rmSync(socket.address.path, { force: true });
+      removeSocketFile(socket);
     },
     spawn: spawnProcess,
     killGroup,

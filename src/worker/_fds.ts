@@ -4,8 +4,9 @@
  */
 import { workerEnvError } from "./_errors.ts";
 
-/** The first inherited socket is fd 3 (`SD_LISTEN_FDS_START`). */
-export const LISTEN_FDS_START = 3;
+/** The first inherited socket is fd 3 (`SD_LISTEN_FDS_START`), as the supervisor hands them out. */
+export { LISTEN_FDS_START } from "../core/spawn-request.ts";
+import { LISTEN_FDS_START } from "../core/spawn-request.ts";
 
 /** One inherited listening socket: its name from `LISTEN_FDNAMES` and its fd. */
 export interface ListenFd {
