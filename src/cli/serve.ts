@@ -73,6 +73,7 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
     plugins: [runnerMapPlugin({ unixSockets: options.value.unixSockets }), ...service.plugins],
   });
   stop.attach(supervisor, () => runtime.removeDir(runDir));
+  if (runtime.moduleNote && spec.value.watchers.some((w) => w.command.kind === "module")) logger.info(runtime.moduleNote);
   const started = await supervisor.start();
   if (started.isErr()) return fail(started.error);
   const api = supervisor.sockets.get(started.value.publicSocket ?? "");

@@ -40,6 +40,8 @@ export interface RuntimePort {
   groupAlive(pgid: number): boolean;
   /** argv prefix that runs a TypeScript/JavaScript module as a worker. */
   moduleArgv(module: string): readonly string[];
+  /** Why module workers run on another runtime than the supervisor's, when they do. */
+  readonly moduleNote?: string;
   removeDir(path: string): void;
 }
 

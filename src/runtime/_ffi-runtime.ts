@@ -8,9 +8,10 @@ import { libcSockets, type LibcSocketFns } from "./_libc-socket.ts";
 import { nodeModuleArgv } from "./_node-binary.ts";
 import { groupAlive, killGroup, removeDir, spawnProcess } from "./_node-compat.ts";
 
-export function createFfiRuntime(name: "bun" | "deno", openLibc: () => LibcSocketFns): RuntimePort {
+export function createFfiRuntime(name: "bun" | "deno", openLibc: () => LibcSocketFns, moduleNote: string): RuntimePort {
   return {
     name,
+    moduleNote,
     ...libcSockets(name === "bun" ? "Bun" : "Deno", openLibc),
     spawn: spawnProcess,
     killGroup,

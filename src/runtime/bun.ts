@@ -17,7 +17,7 @@ export const BUN_MODULE_FALLBACK = "Bun cannot listen on an inherited socket fd 
   "TypeScript workers run with node --import tsx";
 
 export function createBunRuntime(): RuntimePort {
-  return createFfiRuntime("bun", openLibc);
+  return createFfiRuntime("bun", openLibc, BUN_MODULE_FALLBACK);
 }
 
 function openLibc(): LibcSocketFns {

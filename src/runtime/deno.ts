@@ -18,7 +18,7 @@ export const DENO_MODULE_FALLBACK = "Deno cannot listen on an inherited socket f
   "TypeScript workers run with node --import tsx";
 
 export function createDenoRuntime(): RuntimePort {
-  return createFfiRuntime("deno", openLibc);
+  return createFfiRuntime("deno", openLibc, DENO_MODULE_FALLBACK);
 }
 
 function openLibc(): LibcSocketFns {
