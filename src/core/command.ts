@@ -66,8 +66,16 @@ function placeholderIssues(arg: string, sockets: readonly string[]): string[] {
   return issues;
 }
 
-/** Replace placeholders; `fds` maps socket names to the fd the worker sees. */
-export function expandArg(arg: string, vars: Readonly<Record<string, string>>, fds: ReadonlyMap<string, number>, ownSocket?: string): string {
+export interface Expansion {
+  readonly vars: Readonly<Record<string, string>>;
+  /** Socket name to the fd the worker sees. */
+  readonly fds: ReadonlyMap<string, number>;
+  /** The socket `{fd}` stands for. */
+  readonly ownSocket?: string;
+}
+
+/** Replace the placeholders of one argument. */
+export function expandArg(arg: string, { vars, fds, ownSocket }: Expansion): string {
   return arg.replace(PLACEHOLDER, (whole, name: string, param?: string) => {
     if (name === "fd") {
       const fd = fds.get(param ?? ownSocket ?? "");

@@ -31,7 +31,7 @@ export function buildSpawnRequest(
   const raw = plan.command.kind === "argv"
     ? plan.command.argv
     : [...moduleArgv(plan.command.module), ...plan.command.args];
-  const argv = raw.map((arg) => expandArg(arg, vars, fds, plan.sockets[0]));
+  const argv = raw.map((arg) => expandArg(arg, { vars, fds, ownSocket: plan.sockets[0] }));
   const unresolved = argv.map(unresolvedPlaceholder).find((p) => p !== undefined);
   if (unresolved !== undefined) {
     return err(spawnFailed(plan.pool, `Pool ${plan.pool}: placeholder ${unresolved} has no value for this pool (set its option, e.g. --timeout for {timeout}, or drop it from the command)`));
