@@ -18,6 +18,7 @@ export interface RunnerMapOptions {
 
 export function runnerMapPlugin(options: RunnerMapOptions = {}) {
   const unix = options.unixSockets ?? true;
+  let logged = "";
   return definePlugin({
     name: "bento:runner-map",
     launchSpec(spec: LaunchSpec) {
@@ -38,6 +39,7 @@ export function runnerMapPlugin(options: RunnerMapOptions = {}) {
     beforeSpawn(plan, ctx) {
       if (plan.role !== "api" && plan.role !== "grpc") return ok(plan);
       const map = JSON.stringify(buildRunnerMap(ctx.spec, ctx.sockets, options.remote));
+      if (map !== logged) ctx.logger.debug(`Runner map: ${(logged = map)}`);
       return ok({ ...plan, env: { ...plan.env, BENTO_RUNNER_MAP: map }, vars: { ...plan.vars, runner_map: map } });
     },
   });
