@@ -42,6 +42,8 @@ export interface PoolSnapshot {
 }
 
 export interface Pool {
+  /** Start order: lower first; stops go the other way. */
+  readonly priority: number;
   /** Spawn workers 1..N; stops early once `cancelled()` says a stop began. */
   start(cancelled: () => boolean): Promise<Result<void, StartError>>;
   /** Send SIGTERM to every worker's process group (after spawns in flight have landed). */
@@ -152,6 +154,7 @@ export function createPool(deps: PoolDeps): Pool {
   }
 
   return {
+    priority: spec.priority,
     async start(cancelled) {
       for (let id = 1; id <= spec.workers && !cancelled(); id++) {
         const result = await spawnWorker(id);

@@ -81,20 +81,22 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   }
 
   /**
-   * The stop sequence itself; runs once. The API pool gets SIGTERM first, so
-   * its in-flight requests can still reach the runners; each later stage gets
-   * SIGTERM when the one before is gone, or at the latest halfway through the
-   * time left. Whatever still runs at the graceful deadline gets SIGKILL.
+   * The stop sequence itself; runs once. Pools stop in stages, the reverse of
+   * their start order: the API pool first, so its in-flight requests can
+   * still reach the runners; each later stage gets SIGTERM when the one before
+   * is gone, or at the latest halfway through the time left. Whatever still
+   * runs at the graceful deadline gets SIGKILL.
    */
   function shutdown(): Promise<void> {
     stopping ??= (async () => {
       const deadline = clock.now() + Math.max(0, ...spec.watchers.map((w) => w.gracefulTimeout)) * 1000;
-      const stages = [...pools].reverse();
-      for (const [i, pool] of stages.entries()) {
-        await pool.terminate();
-        const last = i === stages.length - 1;
+      const priorities = [...new Set(pools.map((p) => p.priority))].sort((a, b) => b - a);
+      for (const [i, priority] of priorities.entries()) {
+        const stage = pools.filter((p) => p.priority === priority);
+        await Promise.all(stage.map((p) => p.terminate()));
+        const last = i === priorities.length - 1;
         const until = last ? deadline : clock.now() + (deadline - clock.now()) / 2;
-        await waitFor(clock, () => pool.gone(), until - clock.now());
+        await waitFor(clock, () => stage.every((p) => p.gone()), until - clock.now());
       }
       const allGone = () => pools.every((p) => p.gone());
       if (!(await waitFor(clock, allGone, deadline - clock.now()))) {

@@ -104,3 +104,18 @@ test("a workerEnv entry cannot override the supervisor's BENTO_* variables", asy
   expect(log).toContain("spawn runner:m:1");
   await sup.stop();
 });
+
+test("pools of the same priority stop together: two runner pools get SIGTERM at once, after the API", async () => {
+  const log: string[] = [];
+  const { runtime } = fakeRuntime(log);
+  const three: LaunchSpec = {
+    ...spec,
+    sockets: [...spec.sockets, { kind: "unix", name: "runner:n", path: "/run/n", backlog: 1 }],
+    watchers: [watcher("api_server", "api", 10, 1), watcher("runner:m", "runner", 0, 1), watcher("runner:n", "runner", 0, 1)],
+  };
+  const sup = createSupervisor({ spec: three, runtime, plugins: [], logger: createSilentLogger(), clock: systemClock, output() {} });
+  await sup.start();
+  log.length = 0;
+  await sup.stop();
+  expect(log.slice(0, 3)).toEqual(["SIGTERM 102", "SIGTERM 100", "SIGTERM 101"]);
+});
