@@ -3,8 +3,9 @@
  * SIGKILL one API worker (ids 1 and 2 in turn), then poll GET /healthz on
  * fresh connections every POLL_MS until a pid that was not serving before
  * answers. Also noted: when the replacement's ready line (same worker id, new
- * pid) reached the supervisor's stdout. A worker is killed only after it has
- * run STABLE_MS, so the supervisor replaces it at once (no crash-loop back-off).
+ * pid) reached the supervisor's stdout. Each round starts a fresh supervisor
+ * and kills each worker id once: a worker's first death is replaced at once,
+ * while repeated deaths within 30 s would be crash-loop back-off, not latency.
  * Baseline, same run, interleaved: one iris API worker started alone, spawn to
  * its first 200 on /healthz (bench/_lib/start.ts startAlone).
  */
@@ -13,10 +14,9 @@ import {
   startAlone, startSupervisor, stop, table, track, waitFor, waitReady, type Section,
 } from "./_lib/mod.ts";
 
-const KILLS = QUICK ? 4 : 10;
+const ROUNDS = QUICK ? 2 : 5;
+const KILLS = ROUNDS * 2;
 const POLL_MS = 5;
-/** DEFAULT_BACKOFF.stableAfterMs is 5000: a worker up for less is a "quick failure". */
-const STABLE_MS = 5500;
 
 async function aloneColdStart(): Promise<number> {
   const port = await freePort();
@@ -34,46 +34,46 @@ export async function respawn(): Promise<Section> {
   const ready: number[] = [];
   const alone: number[] = [];
   let failed = 0;
-  const port = await freePort();
-  const sup = startSupervisor("node", IRIS, port);
-  try {
-    await waitReady(sup, 4);
-    await waitFor(sup, () => http(port, "GET", "/healthz"));
-    for (let k = 0; k < KILLS; k++) {
-      const id = (k % 2) + 1;
-      const api = (): Map<number, { pid: number; t: number }> => {
-        const m = new Map<number, { pid: number; t: number }>();
-        for (const w of readyWorkers(sup)) if (w.pool === "api_server") m.set(w.id, w);
-        return m;
-      };
-      const victim = api().get(id);
-      if (victim === undefined) throw new Error(`no ready API worker ${id}`);
-      const wait = victim.t + STABLE_MS - now();
-      if (wait > 0) await sleep(wait);
-      await sleep(300); // let the machine settle after the previous measurement
-      const before = new Set([...api().values()].map((w) => w.pid));
-      const t0 = now();
-      process.kill(victim.pid, "SIGKILL");
-      const got = await waitFor(sup, () => http(port, "GET", "/healthz", undefined, 10_000), {
-        pollMs: POLL_MS, deadlineMs: 20_000, accept: (r) => r.pid !== undefined && !before.has(r.pid),
-      });
-      failed += got.errors;
-      const tAnswer = got.t - t0;
-      // The replacement's ready line may trail its first answer by a moment.
-      for (let i = 0; i < 100 && api().get(id)?.pid === victim.pid; i++) await sleep(10);
-      const replacement = api().get(id);
-      if (replacement === undefined || replacement.pid === victim.pid || replacement.pid !== got.result.pid) {
-        throw new Error(`kill ${k + 1}: worker ${id}'s replacement (${replacement?.pid}) is not the new pid that answered (${got.result.pid})`);
+  for (let round = 0; round < ROUNDS; round++) {
+    const port = await freePort();
+    const sup = startSupervisor("node", IRIS, port);
+    try {
+      await waitReady(sup, 4);
+      await waitFor(sup, () => http(port, "GET", "/healthz"));
+      for (const id of [1, 2]) {
+        const k = round * 2 + id;
+        const api = (): Map<number, { pid: number; t: number }> => {
+          const m = new Map<number, { pid: number; t: number }>();
+          for (const w of readyWorkers(sup)) if (w.pool === "api_server") m.set(w.id, w);
+          return m;
+        };
+        const victim = api().get(id);
+        if (victim === undefined) throw new Error(`no ready API worker ${id}`);
+        await sleep(300); // let the machine settle after start-up or the previous measurement
+        const before = new Set([...api().values()].map((w) => w.pid));
+        const t0 = now();
+        process.kill(victim.pid, "SIGKILL");
+        const got = await waitFor(sup, () => http(port, "GET", "/healthz", undefined, 10_000), {
+          pollMs: POLL_MS, deadlineMs: 20_000, accept: (r) => r.pid !== undefined && !before.has(r.pid),
+        });
+        failed += got.errors;
+        const tAnswer = got.t - t0;
+        // The replacement's ready line may trail its first answer by a moment.
+        for (let i = 0; i < 100 && api().get(id)?.pid === victim.pid; i++) await sleep(10);
+        const replacement = api().get(id);
+        if (replacement === undefined || replacement.pid === victim.pid || replacement.pid !== got.result.pid) {
+          throw new Error(`kill ${k}: worker ${id}'s replacement (${replacement?.pid}) is not the new pid that answered (${got.result.pid})`);
+        }
+        track(sup);
+        answer.push(tAnswer);
+        ready.push(replacement.t - t0);
+        const a = await aloneColdStart();
+        alone.push(a);
+        log(`respawn ${k}/${KILLS}: killed worker ${id} pid ${victim.pid}; pid ${replacement.pid} ready line ${fmt(replacement.t - t0)} ms, answered ${fmt(tAnswer)} ms; worker alone cold start ${fmt(a)} ms`);
       }
-      track(sup);
-      answer.push(tAnswer);
-      ready.push(replacement.t - t0);
-      const a = await aloneColdStart();
-      alone.push(a);
-      log(`respawn ${k + 1}/${KILLS}: killed worker ${id} pid ${victim.pid}; pid ${replacement.pid} ready line ${fmt(replacement.t - t0)} ms, answered ${fmt(tAnswer)} ms; worker alone cold start ${fmt(a)} ms`);
+    } finally {
+      await stop(sup);
     }
-  } finally {
-    await stop(sup);
   }
   const base = median(alone);
   const row = (name: string, xs: number[]): string[] => [name, fmt(median(xs)), xs.map((x) => fmt(x)).join(", "), ratio(median(xs), base)];
@@ -91,7 +91,7 @@ export async function respawn(): Promise<Section> {
     notes,
     title: "3. SIGKILL to replacement worker answering",
     markdown:
-      `${KILLS} SIGKILLs of an iris API worker (ids 1, 2 alternately, each up >= ${STABLE_MS / 1000} s), polling GET /healthz ` +
+      `${KILLS} SIGKILLs of an iris API worker (ids 1 then 2, in each of ${ROUNDS} fresh supervisors), polling GET /healthz ` +
       `with \`Connection: close\` every ${POLL_MS} ms. Failed polls during all kills: ${failed} ` +
       "(the listening socket stays with the supervisor and the other worker keeps serving).\n\n" +
       table(["measure", "median ms", "all (ms)", "vs 1 worker alone"], [
