@@ -8,8 +8,11 @@ const BODY = "[[5.9,3.0,5.1,1.8]]";
 describe.each(RUNTIMES)("serve examples/iris with the supervisor on %s", (runtime) => {
   test("answers [2] from both API workers, then SIGTERM leaves nothing behind", async () => {
     const s = await serve(runtime, "examples/iris");
+    for (const worker of ["api_server:1", "api_server:2", "runner:iris:1", "runner:iris:2"]) {
+      await s.waitForOutput(new RegExp(`\\[${worker}\\].*ready`));
+    }
     const pids = new Set<string>();
-    for (let round = 0; round < 10 && pids.size < 2; round++) {
+    for (let round = 0; round < 50 && pids.size < 2; round++) {
       const answers = await Promise.all(Array.from({ length: 8 }, () => post(s.port, "/classify", BODY)));
       for (const a of answers) {
         expect(a).toMatchObject({ status: 200, body: "[2]" });
@@ -17,7 +20,6 @@ describe.each(RUNTIMES)("serve examples/iris with the supervisor on %s", (runtim
       }
     }
     expect(pids.size).toBe(2);
-    await s.waitForOutput(/\[runner:iris:2\].*ready/);
     const workers = s.descendants();
     expect(workers.length).toBeGreaterThanOrEqual(4);
     const runDir = runDirOf(s.output());

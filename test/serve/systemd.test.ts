@@ -7,9 +7,11 @@ interface Info { pid: number; grandchild: number; workerId: string; fdNames: str
 
 test("a worker reading LISTEN_FDS/LISTEN_PID like sd_listen_fds gets its socket with no placeholder in argv", async () => {
   const s = await serve("node", "test/_fixtures/sd-service");
-  await s.waitForOutput(/\[runner:echo:2\] sd worker 2 listening/);
+  for (const worker of ["runner:echo:1", "runner:echo:2", "api_server:1", "api_server:2"]) {
+    await s.waitForOutput(new RegExp(`\\[${worker}\\] sd worker \\d listening`));
+  }
   const seen = new Map<number, Info>();
-  for (let i = 0; i < 10 && seen.size < 2; i++) {
+  for (let i = 0; i < 50 && seen.size < 2; i++) {
     const infos = await Promise.all(Array.from({ length: 6 }, async () => (await fetch(`http://127.0.0.1:${s.port}/`, { headers: { connection: "close" } })).json() as Promise<Info>));
     for (const info of infos) seen.set(info.pid, info);
   }
@@ -24,7 +26,7 @@ test("a worker reading LISTEN_FDS/LISTEN_PID like sd_listen_fds gets its socket 
   // The runner's socket from the runner map: worker id placeholder, per-worker env, fd name.
   const path = JSON.parse(api[0]!.runnerMap!).echo.slice("unix://".length);
   const runners = new Map<string, Info>();
-  for (let i = 0; i < 20 && runners.size < 2; i++) {
+  for (let i = 0; i < 50 && runners.size < 2; i++) {
     const infos = await Promise.all(Array.from({ length: 6 }, () => getUnix(path)));
     for (const info of infos) runners.set(info.workerId, info);
   }
