@@ -20,7 +20,7 @@ import { createOutput } from "./_output.ts";
 import { listenForStop, type StopSignals } from "./_signals.ts";
 
 export const serveArgs = {
-  service: { type: "positional", required: false, default: ".", description: "Directory holding bento.config.ts (.js, .mjs or .json)" },
+  service: { type: "positional", required: false, default: ".", description: "Directory holding bento.config.ts (.mts, .js, .mjs or .json)" },
   host: { type: "string", valueHint: "HOST", description: "Address the API server listens on: IPv4, IPv6 or a hostname [env BENTO_HOST] (default 0.0.0.0)" },
   port: { type: "string", alias: "p", valueHint: "PORT", description: "Port of the API server; 0 picks a free one [env BENTO_PORT] (default 3000)" },
   "api-workers": { type: "string", valueHint: "N", description: "Number of API server workers [env BENTO_API_WORKERS] (default: manifest, else CPU count)" },
