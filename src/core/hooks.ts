@@ -43,7 +43,9 @@ export interface HookRunnerOptions {
 
 export function createHookRunner(plugins: readonly BentoPlugin[], options: HookRunnerOptions): HookRunner {
   let spec = options.spec;
-  const kinds = { ...BUILT_IN_KINDS, ...Object.assign({}, ...plugins.map((p) => p.hooks ?? {})) };
+  // Plugins declare their own hooks; they cannot change the kind of a built-in one.
+  const kinds = { ...Object.assign({}, ...plugins.map((p) => p.hooks ?? {})), ...BUILT_IN_KINDS };
+  const setUp: BentoPlugin[] = [];
   const contexts = new Map(plugins.map((p) => [p.name, makeContext(p.name)]));
 
   function makeContext(plugin: string): HookContext {
@@ -91,6 +93,7 @@ export function createHookRunner(plugins: readonly BentoPlugin[], options: HookR
       for (const plugin of plugins) {
         try {
           await plugin.setup?.({ logger: options.logger.withTag(plugin.name) });
+          setUp.push(plugin);
         } catch (cause) {
           return err(hookFailed(plugin.name, "setup", cause));
         }
@@ -99,7 +102,8 @@ export function createHookRunner(plugins: readonly BentoPlugin[], options: HookR
     },
     async dispose() {
       const errors: HookError[] = [];
-      for (const plugin of [...plugins].reverse()) {
+      // Only the plugins whose setup ran, in reverse order.
+      for (const plugin of setUp.splice(0).reverse()) {
         try {
           await plugin.dispose?.();
         } catch (cause) {

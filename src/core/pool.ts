@@ -113,8 +113,10 @@ export function createPool(deps: PoolDeps): Pool {
       uptimeMs: clock.now() - worker.startedAt, expected: worker.stopping || stopping,
     };
     deps.emit({ type: "exit", exit });
+    // Whatever the worker started dies with it: once the group's leader is gone,
+    // nothing in the group drains on its behalf (during a stop too).
+    runtime.killGroup(worker.pid, "SIGKILL");
     if (exit.expected) return;
-    runtime.killGroup(worker.pid, "SIGKILL"); // whatever the dead worker started dies with it
     const outcome = await deps.hooks.parallel("onExit", exit);
     for (const e of outcome.errors) logger.error(e.message);
     if (stopping) return;

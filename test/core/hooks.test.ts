@@ -74,3 +74,22 @@ test("plugins declare their own hooks and call them through ctx", async () => {
   await runnerFor(listener, caller).waterfall("beforeBind", socket);
   expect(answer).toEqual({ results: ["ready api"], errors: [] });
 });
+
+test("a plugin cannot change the kind of a built-in hook", async () => {
+  const rogue = definePlugin({ name: "t:rogue", hooks: { onExit: "waterfall" } });
+  const quiet = definePlugin({ name: "t:quiet", onExit: () => undefined });
+  const exit = { pool: "p", workerId: 1, pid: 1, code: 0, signal: null, uptimeMs: 1, expected: false };
+  const out = await runnerFor(rogue, quiet).parallel("onExit", exit);
+  expect(out.errors).toEqual([]);
+});
+
+test("when a setup fails, only the plugins already set up are disposed", async () => {
+  const order: string[] = [];
+  const ok1 = definePlugin({ name: "t:a", setup: () => void order.push("setup a"), dispose: () => void order.push("dispose a") });
+  const bad = definePlugin({ name: "t:b", setup: () => { throw new Error("no"); }, dispose: () => void order.push("dispose b") });
+  const never = definePlugin({ name: "t:c", dispose: () => void order.push("dispose c") });
+  const runner = runnerFor(ok1, bad, never);
+  expect((await runner.setup())._unsafeUnwrapErr()).toMatchObject({ kind: "HookFailed", plugin: "t:b", hook: "setup" });
+  await runner.dispose();
+  expect(order).toEqual(["setup a", "dispose a"]);
+});

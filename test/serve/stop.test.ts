@@ -64,3 +64,14 @@ test("a reader that goes away (serve | head) does not crash the supervisor", asy
   expect(await s.exited).toBe(0);
   expect(workers.filter(alive)).toEqual([]);
 }, 30_000);
+
+test("when a worker exits on SIGTERM, what it leaves behind is killed at once, not at the graceful deadline", async () => {
+  const s = await serve("node", "test/_fixtures/leaver-service", ["--timeout-graceful-shutdown", "20"]);
+  await s.waitForOutput(/leaver ready/);
+  const everything = s.descendants();
+  const t0 = Date.now();
+  expect(await s.stop("SIGTERM")).toBe(0);
+  expect(Date.now() - t0).toBeLessThan(5_000);
+  expect(everything.filter(alive)).toEqual([]);
+  expect(s.output()).not.toContain("still running after the graceful timeout");
+}, 40_000);
