@@ -7,6 +7,7 @@ import { err, ok, type Result } from "neverthrow";
 import { type HookError, hookFailed, hookVetoed, type SpecError } from "./errors.ts";
 import type { Logger } from "./logger.ts";
 import type { BentoPlugin, HookContext, HookEntry, HookName, HookValue } from "./plugin.ts";
+import type { Clock } from "./ports.ts";
 import type { BoundSocket, LaunchSpec } from "./types.ts";
 
 const BUILT_IN_KINDS: Readonly<Record<string, "waterfall" | "parallel">> = {
@@ -39,7 +40,13 @@ export interface HookRunnerOptions {
   readonly logger: Logger;
   readonly spec: LaunchSpec;
   readonly sockets: ReadonlyMap<string, BoundSocket>;
+  /** With a clock, a handler that has not settled after `timeoutMs` fails (a hung plugin cannot hang the supervisor). */
+  readonly clock?: Clock;
+  readonly timeoutMs?: number;
 }
+
+/** How long one hook handler may take. */
+export const HOOK_TIMEOUT_MS = 10_000;
 
 export function createHookRunner(plugins: readonly BentoPlugin[], options: HookRunnerOptions): HookRunner {
   let spec = options.spec;
@@ -60,7 +67,7 @@ export function createHookRunner(plugins: readonly BentoPlugin[], options: HookR
 
   async function call(step: Step, name: string, value: unknown): Promise<Result<unknown, WaterfallError>> {
     try {
-      const out = await step.handler(value, contexts.get(step.plugin)!);
+      const out = await withDeadline(Promise.resolve(step.handler(value, contexts.get(step.plugin)!)));
       if (!isResult(out)) {
         if (kinds[name] !== "waterfall") return ok(out);
         return err(hookFailed(step.plugin, name, new Error(`returned ${describeValue(out)} instead of ok(value) or err(reason)`)));
@@ -69,6 +76,16 @@ export function createHookRunner(plugins: readonly BentoPlugin[], options: HookR
     } catch (cause) {
       return err(hookFailed(step.plugin, name, cause));
     }
+  }
+
+  function withDeadline<T>(work: Promise<T>): Promise<T> {
+    const { clock, timeoutMs = HOOK_TIMEOUT_MS } = options;
+    if (!clock) return work;
+    let timer: { cancel(): void } | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = clock.setTimeout(() => reject(new Error(`did not finish within ${timeoutMs / 1000} s`)), timeoutMs);
+    });
+    return Promise.race([work, expired]).finally(() => timer?.cancel());
   }
 
   const runner: HookRunner = {
@@ -92,7 +109,7 @@ export function createHookRunner(plugins: readonly BentoPlugin[], options: HookR
     async setup() {
       for (const plugin of plugins) {
         try {
-          await plugin.setup?.({ logger: options.logger.withTag(plugin.name) });
+          await withDeadline(Promise.resolve(plugin.setup?.({ logger: options.logger.withTag(plugin.name) })));
           setUp.push(plugin);
         } catch (cause) {
           return err(hookFailed(plugin.name, "setup", cause));
@@ -105,7 +122,7 @@ export function createHookRunner(plugins: readonly BentoPlugin[], options: HookR
       // Only the plugins whose setup ran, in reverse order.
       for (const plugin of setUp.splice(0).reverse()) {
         try {
-          await plugin.dispose?.();
+          await withDeadline(Promise.resolve(plugin.dispose?.()));
         } catch (cause) {
           errors.push(hookFailed(plugin.name, "dispose", cause));
         }

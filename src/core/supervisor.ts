@@ -46,7 +46,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   const { runtime, clock, logger } = options;
   let spec = options.spec;
   const sockets = new Map<string, BoundSocket>();
-  const hooks = createHookRunner(options.plugins, { logger, spec, sockets });
+  const hooks = createHookRunner(options.plugins, { logger, spec, sockets, clock });
   const listeners = new Set<(event: SupervisorEvent) => void>();
   let pools: Pool[] = [];
   let stopping: Promise<void> | undefined;

@@ -93,3 +93,11 @@ test("when a setup fails, only the plugins already set up are disposed", async (
   await runner.dispose();
   expect(order).toEqual(["setup a", "dispose a"]);
 });
+
+test("a handler that never settles fails after the hook timeout, naming plugin and hook", async () => {
+  const { systemClock } = await import("../../src/cli/_clock.ts");
+  const hung = definePlugin({ name: "acme:hung", beforeBind: () => new Promise<never>(() => {}) });
+  const runner = createHookRunner([hung], { logger: createSilentLogger(), spec, sockets: new Map(), clock: systemClock, timeoutMs: 50 });
+  const out = await runner.waterfall("beforeBind", socket);
+  expect(out._unsafeUnwrapErr()).toMatchObject({ kind: "HookFailed", plugin: "acme:hung", hook: "beforeBind", message: "Plugin acme:hung failed in beforeBind: did not finish within 0.05 s" });
+});
