@@ -44,14 +44,13 @@ export type * from "./src/core/errors.ts";
 
 // Run as the main module: the CLI. No top-level await here, so that a
 // bento.config.ts importing "bento-kit" (this module) does not wait on it.
-// Until the CLI listens for stop signals itself nothing has been started, so a
-// stop signal means "exit now" (code 0).
+// Until `serve` listens for stop signals itself nothing has been started, so a
+// stop signal means "exit now" (code 0); `serve` removes these handlers once
+// its own are in place.
 if ((import.meta as { main?: boolean }).main) {
   const exitNow = () => process.exit(0);
   const early = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
   for (const s of early) process.on(s, exitNow);
-  void import("./src/cli/main.ts").then(({ runCli }) => {
-    for (const s of early) process.off(s, exitNow);
-    return runCli();
-  });
+  (globalThis as Record<symbol, unknown>)[Symbol.for("bento-kit.early-stop")] = () => early.forEach((s) => process.off(s, exitNow));
+  void import("./src/cli/main.ts").then(({ runCli }) => runCli());
 }

@@ -39,6 +39,8 @@ export function listenForStop(logger: Logger): StopSignals {
     process.exit(1);
   };
   for (const s of STOP_SIGNALS) process.on(s, onSignal);
+  // The entry point's "exit now" handlers go only once these are in place.
+  (globalThis as Record<symbol, (() => void) | undefined>)[Symbol.for("bento-kit.early-stop")]?.();
   process.on("uncaughtException", onCrash);
   process.on("unhandledRejection", onCrash);
   return {

@@ -45,6 +45,9 @@ export const serveCommand = defineCommand({
     } finally {
       stop.release();
     }
+    // Everything is stopped. Output that a stalled reader never took must not
+    // keep the process alive (Node, Bun and Deno wait for queued pipe writes).
+    process.exit();
   },
 });
 

@@ -75,3 +75,30 @@ test("when a worker exits on SIGTERM, what it leaves behind is killed at once, n
   expect(everything.filter(alive)).toEqual([]);
   expect(s.output()).not.toContain("still running after the graceful timeout");
 }, 40_000);
+
+test("a reader that stalls (a paused | less) neither freezes the supervisor nor keeps it alive after a stop", async () => {
+  const { spawn } = await import("node:child_process");
+  const { supervisorArgv, descendantsOf } = await import("../_helpers/serve-process.ts");
+  const [cmd, ...pre] = supervisorArgv("node");
+  // stdout is a pipe nobody reads: it fills up within milliseconds.
+  const child = spawn(cmd!, [...pre, "serve", "test/_fixtures/spew-service", "--port", "0", "--timeout-graceful-shutdown", "2"], { stdio: ["ignore", "pipe", "ignore"] });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  try {
+    let workers: number[] = [];
+    for (let i = 0; i < 100 && workers.length === 0; i++) {
+      await Bun.sleep(50);
+      workers = descendantsOf(child.pid!).filter((pid) => {
+        try { return require("node:fs").readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("python3"); } catch { return false; }
+      });
+    }
+    expect(workers.length).toBe(1);
+    await Bun.sleep(1500); // the worker spews far more than the pipe holds
+    const t0 = Date.now();
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(workers.filter(alive)).toEqual([]);
+  } finally {
+    if (child.exitCode === null) child.kill("SIGKILL");
+  }
+}, 30_000);
