@@ -1,9 +1,8 @@
 /** `bento-kit serve [SERVICE_DIR]`: every pool of a service, on one machine. */
 import { mkdtempSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { defineCommand, type ParsedArgs } from "citty";
-import { resolve } from "node:path";
 import type { Logger } from "../core/logger.ts";
 import { resolveServeOptions, type ServeFlags } from "../core/serve-options.ts";
 import { buildServeSpec } from "../core/serve-spec.ts";

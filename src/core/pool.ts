@@ -129,8 +129,7 @@ export function createPool(deps: PoolDeps): Pool {
       if (workers.size === 0) deps.giveUp(poolGaveUp(spec.name, `Pool ${spec.name} lost its last worker: ${what}, and ${why}.${details()}`));
       return;
     }
-    const decision = decideRespawn(deps.policy, { quickFailures: quickFailures.get(worker.id) ?? 0, uptimeMs: exit.uptimeMs, random: clock.random() });
-    quickFailures.set(worker.id, decision.quickFailures);
+    const decision = nextRespawn(worker.id, exit.uptimeMs);
     if (decision.action === "give-up") {
       deps.giveUp(poolGaveUp(spec.name, `Pool ${spec.name} gave up: ${what}, ${decision.quickFailures} times in a row soon after starting.${details()}`));
       return;
@@ -140,6 +139,13 @@ export function createPool(deps: PoolDeps): Pool {
     scheduleRespawn(worker.id, decision.delayMs);
   }
 
+  /** The back-off decision for worker `id`'s latest death, its quick-death count updated. */
+  function nextRespawn(id: number, uptimeMs: number) {
+    const decision = decideRespawn(deps.policy, { quickFailures: quickFailures.get(id) ?? 0, uptimeMs, random: clock.random() });
+    quickFailures.set(id, decision.quickFailures);
+    return decision;
+  }
+
   function scheduleRespawn(id: number, delayMs: number): void {
     const timer = clock.setTimeout(async () => {
       timers.delete(id);
@@ -147,8 +153,7 @@ export function createPool(deps: PoolDeps): Pool {
       const result = await spawnWorker(id);
       if (result.isOk()) return;
       logger.error(result.error.message);
-      const decision = decideRespawn(deps.policy, { quickFailures: quickFailures.get(id) ?? 0, uptimeMs: 0, random: clock.random() });
-      quickFailures.set(id, decision.quickFailures);
+      const decision = nextRespawn(id, 0);
       if (decision.action === "give-up") deps.giveUp(poolGaveUp(spec.name, `Pool ${spec.name} gave up: ${result.error.message}`));
       else if (!stopping) scheduleRespawn(id, decision.delayMs);
     }, delayMs);
