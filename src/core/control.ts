@@ -1,0 +1,87 @@
+/**
+ * Steering a running service: scale a pool, restart one worker, roll a pool,
+ * stop. Each request goes through the `beforeControl` waterfall (a plugin may
+ * veto or reshape it) and ends as a Result with a tagged error.
+ */
+import type { HookError } from "./errors.ts";
+import type { Result } from "neverthrow";
+import type { SlotState, SupervisorEvent } from "./events.ts";
+
+export type ControlRequest =
+  | { readonly action: "scale"; readonly pool: string; readonly workers: number }
+  | { readonly action: "restart"; readonly pool: string }
+  | { readonly action: "restart-worker"; readonly pool: string; readonly workerId: number }
+  | { readonly action: "stop" };
+
+export interface PoolNotFound { readonly kind: "PoolNotFound"; readonly message: string; readonly pool: string }
+export interface WorkerNotFound { readonly kind: "WorkerNotFound"; readonly message: string; readonly pool: string; readonly workerId: number }
+export interface WorkerCountInvalid { readonly kind: "WorkerCountInvalid"; readonly message: string; readonly workers: unknown }
+export interface OperationInProgress { readonly kind: "OperationInProgress"; readonly message: string; readonly pool: string }
+export interface RolloutFailed { readonly kind: "RolloutFailed"; readonly message: string; readonly pool: string; readonly workerId: number }
+export interface ServiceStopping { readonly kind: "ServiceStopping"; readonly message: string }
+
+export type ControlError =
+  | PoolNotFound | WorkerNotFound | WorkerCountInvalid | OperationInProgress | RolloutFailed | ServiceStopping | HookError;
+
+/** One worker as the admin API shows it. */
+export interface WorkerView {
+  readonly id: number;
+  /** Null while the slot waits for a respawn (`backoff`). */
+  readonly pid: number | null;
+  readonly state: SlotState;
+  /** Epoch ms the current process started / became ready. */
+  readonly startedAt: number | null;
+  readonly readyAt: number | null;
+  /** Times this worker id was replaced after an unexpected exit. */
+  readonly restarts: number;
+  readonly lastExit: { readonly code: number | null; readonly signal: string | null; readonly reason: string; readonly at: number } | null;
+}
+
+export interface PoolView {
+  readonly name: string;
+  readonly role: string;
+  /** The number of workers the pool keeps. */
+  readonly target: number;
+  readonly ready: number;
+  /** The operation in progress, if any. */
+  readonly busy: "scale" | "restart" | null;
+  readonly workers: readonly WorkerView[];
+}
+
+export function poolNotFound(pool: string, known: readonly string[]): PoolNotFound {
+  return { kind: "PoolNotFound", pool, message: `No pool named "${pool}": the pools are ${known.map((p) => `"${p}"`).join(", ")}` };
+}
+
+export function workerNotFound(pool: string, workerId: number, target: number): WorkerNotFound {
+  return { kind: "WorkerNotFound", pool, workerId, message: `Pool ${pool} has no worker ${workerId}: its workers are 1..${target}` };
+}
+
+export function workerCountInvalid(workers: unknown, max: number): WorkerCountInvalid {
+  return { kind: "WorkerCountInvalid", workers, message: `workers: expected a whole number from 1 to ${max}, got ${JSON.stringify(workers) ?? String(workers)}` };
+}
+
+export function operationInProgress(pool: string, what: string): OperationInProgress {
+  return { kind: "OperationInProgress", pool, message: `Pool ${pool} is busy with a ${what}: try again when it is done` };
+}
+
+export function rolloutFailed(pool: string, workerId: number, why: string): RolloutFailed {
+  return { kind: "RolloutFailed", pool, workerId, message: `Restart of pool ${pool} stopped at worker ${workerId}: ${why}; the previous workers keep serving` };
+}
+
+export function serviceStopping(): ServiceStopping {
+  return { kind: "ServiceStopping", message: "The service is stopping: no more changes are accepted" };
+}
+
+/** What the admin server (or any controller) needs from a running supervisor. */
+export interface ServiceControl {
+  pools(): readonly PoolView[];
+  /** Resize a pool: new workers are ready, or removed ones gone, when it resolves. */
+  scale(pool: string, workers: number): Promise<Result<PoolView, ControlError>>;
+  /** Rolling restart: each replacement ready before its old worker stops; one at a time. */
+  restart(pool: string): Promise<Result<PoolView, ControlError>>;
+  /** Replace one worker the same way. */
+  restartWorker(pool: string, workerId: number): Promise<Result<PoolView, ControlError>>;
+  /** Begin a graceful stop of the whole service (resolves once it has begun). */
+  stop(): Promise<Result<void, ControlError>>;
+  on(listener: (event: SupervisorEvent) => void): () => void;
+}

@@ -1,0 +1,27 @@
+/**
+ * What the supervisor does, as data: one union for every observer (the admin
+ * server's event stream, the CLI log, monitoring plugins, the `onEvent` hook).
+ */
+import type { WorkerExit } from "./types.ts";
+
+/** A worker's life: `starting` until it signals ready, `stopping` once asked to stop. */
+export type WorkerState = "starting" | "ready" | "stopping";
+
+/** A worker slot (an id) with no live process: waiting to be respawned, or stopped. */
+export type SlotState = WorkerState | "backoff" | "stopped";
+
+export type SupervisorEvent =
+  | { readonly type: "spawn"; readonly pool: string; readonly workerId: number; readonly pid: number }
+  | { readonly type: "ready"; readonly pool: string; readonly workerId: number; readonly pid: number; readonly afterMs: number; readonly how: ReadyCause }
+  | { readonly type: "not-ready"; readonly pool: string; readonly workerId: number; readonly pid: number; readonly afterMs: number }
+  | { readonly type: "exit"; readonly exit: WorkerExit; readonly reason: string }
+  | { readonly type: "respawn-scheduled"; readonly pool: string; readonly workerId: number; readonly delayMs: number }
+  | { readonly type: "give-up"; readonly pool: string; readonly message: string }
+  | { readonly type: "scale"; readonly pool: string; readonly from: number; readonly to: number }
+  | { readonly type: "restart"; readonly pool: string; readonly workerId?: number; readonly phase: "begin" | "done" | "failed"; readonly message?: string }
+  | { readonly type: "stop"; readonly phase: "stopping" | "stopped" };
+
+/** How a worker became ready: it said so, printed its ready line, or its delay passed. */
+export type ReadyCause = "notify" | "log" | "delay";
+
+export type SupervisorEventType = SupervisorEvent["type"];
