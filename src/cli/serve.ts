@@ -79,7 +79,8 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
   const started = await supervisor.start();
   if (started.isErr()) return fail(started.error);
   const api = supervisor.sockets.get(started.value.publicSocket ?? "");
-  if (api && !stop.requested) {
+  const ready = await supervisor.whenReady();
+  if (api && ready && !stop.requested) {
     logger.info(`Starting production HTTP BentoServer from "${service.name}" listening on ${url(options.value.host, api.address)} (Press CTRL+C to quit)`);
   }
   const done = await supervisor.done;

@@ -15,6 +15,8 @@ const BUILT_IN_KINDS: Readonly<Record<string, "waterfall" | "parallel">> = {
   beforeBind: "waterfall",
   beforeSpawn: "waterfall",
   onExit: "parallel",
+  beforeControl: "waterfall",
+  onEvent: "parallel",
 };
 
 type AnyHandler = (value: unknown, ctx: HookContext) => unknown;

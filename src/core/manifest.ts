@@ -7,6 +7,7 @@ import { type ManifestInvalid, manifestInvalid } from "./errors.ts";
 import { commandIssues, type CommandInput, normalizeCommand } from "./command.ts";
 import { type Checker, createChecker } from "./_checker.ts";
 import type { BentoPlugin } from "./plugin.ts";
+import { type ReadyInput, validateReady } from "./ready-input.ts";
 import type { Command } from "./types.ts";
 
 /** The public socket's name (LISTEN_FDNAMES of API workers); no runner may take it. */
@@ -31,11 +32,13 @@ export interface RunnerInput {
   /** Env for each worker: entry i goes to worker id i+1 (e.g. CUDA_VISIBLE_DEVICES). */
   readonly workerEnv?: readonly Record<string, string>[];
   readonly env?: Record<string, string>;
+  /** When a worker counts as ready (see docs/worker-contract.md). */
+  readonly ready?: ReadyInput;
 }
 
 export interface ServiceInput {
   readonly name: string;
-  readonly api: { readonly command: CommandInput; readonly workers?: number; readonly env?: Record<string, string> };
+  readonly api: { readonly command: CommandInput; readonly workers?: number; readonly env?: Record<string, string>; readonly ready?: ReadyInput };
   readonly runners?: Record<string, RunnerInput>;
   /** Service env: defaults that the supervisor's own environment overrides. */
   readonly env?: Record<string, string>;
@@ -50,11 +53,12 @@ export interface RunnerDef {
   readonly workers: number;
   readonly workerEnv: readonly Readonly<Record<string, string>>[];
   readonly env: Readonly<Record<string, string>>;
+  readonly ready?: ReadyInput;
 }
 
 export interface ServiceDef {
   readonly name: string;
-  readonly api: { readonly command: Command; readonly workers?: number; readonly env: Readonly<Record<string, string>> };
+  readonly api: { readonly command: Command; readonly workers?: number; readonly env: Readonly<Record<string, string>>; readonly ready?: ReadyInput };
   readonly runners: readonly RunnerDef[];
   readonly env: Readonly<Record<string, string>>;
   readonly serve: ServeDefaults;
@@ -90,11 +94,12 @@ export function validateManifest(input: unknown, file: string): Result<ServiceDe
 
 function validateApi(c: Checker, api: unknown): ServiceDef["api"] | undefined {
   if (!c.object(api, "api", "an object with a `command`, e.g. { command: { module: './api.ts' } }")) return;
-  c.knownKeys(api, "api", ["command", "workers", "env"]);
+  c.knownKeys(api, "api", ["command", "workers", "env", "ready"]);
   const command = checkCommand(c, api.command, "api.command", ["api"]);
   const workers = c.optionalInt(api.workers, "api.workers", 1, MAX_WORKERS);
   const env = c.stringRecord(api.env, "api.env");
-  return command && { command, workers, env };
+  const ready = validateReady(c, api.ready, "api.ready");
+  return command && { command, workers, env, ready };
 }
 
 function validateRunners(c: Checker, runners: unknown): RunnerDef[] {
@@ -106,7 +111,7 @@ function validateRunners(c: Checker, runners: unknown): RunnerDef[] {
     if (!RUNNER_NAME.test(name)) c.issue(path, "a runner name may hold only letters, digits, '_' and '-'");
     else if (name === API_SOCKET) c.issue(path, `"${API_SOCKET}" is the name of the API server's socket: give the runner another name`);
     if (!c.object(runner, path)) continue;
-    c.knownKeys(runner, path, ["command", "workers", "workerEnv", "env"]);
+    c.knownKeys(runner, path, ["command", "workers", "workerEnv", "env", "ready"]);
     const command = checkCommand(c, runner.command, `${path}.command`, [name]);
     const workers = c.optionalInt(runner.workers, `${path}.workers`, 1, MAX_WORKERS) ?? 1;
     const workerEnv = c.recordList(runner.workerEnv, `${path}.workerEnv`);
@@ -114,7 +119,8 @@ function validateRunners(c: Checker, runners: unknown): RunnerDef[] {
       c.issue(`${path}.workerEnv`, `has ${workerEnv.length} entries for ${workers} workers: give one env object per worker`);
     }
     const env = c.stringRecord(runner.env, `${path}.env`);
-    if (command) defs.push({ name, command, workers, workerEnv, env });
+    const ready = validateReady(c, runner.ready, `${path}.ready`);
+    if (command) defs.push({ name, command, workers, workerEnv, env, ready });
   }
   return defs;
 }

@@ -12,6 +12,8 @@
 import type { Result } from "neverthrow";
 import type { SpecError } from "./errors.ts";
 import type { Logger } from "./logger.ts";
+import type { ControlRequest } from "./control.ts";
+import type { SupervisorEvent } from "./events.ts";
 import type { BoundSocket, LaunchSpec, SocketSpec, SpawnPlan, WorkerExit } from "./types.ts";
 
 type Awaitable<T> = T | Promise<T>;
@@ -47,6 +49,10 @@ export interface BentoHooks {
   beforeSpawn: WaterfallHook<SpawnPlan>;
   /** A worker ended. */
   onExit: ParallelHook<WorkerExit, ExitAdvice | void>;
+  /** A control request (scale, restart, stop) about to run; an Err vetoes it. */
+  beforeControl: WaterfallHook<ControlRequest>;
+  /** Everything the supervisor does (spawn, ready, exit, respawn, scale, restart, stop), as it happens. */
+  onEvent: ParallelHook<SupervisorEvent, void>;
 }
 
 export type HookName = keyof BentoHooks & string;

@@ -1,11 +1,16 @@
 /**
- * One pool of workers (circus: a watcher): spawns workers 1..N, replaces a
- * dead worker with the same id the moment it exits (with crash-loop
- * back-off), and stops its workers' process groups.
+ * One pool of workers (circus: a watcher). Each worker id 1..N is a slot
+ * holding its current process; a dead worker is replaced with the same id the
+ * moment it exits (with crash-loop back-off). A slot may briefly hold a
+ * second process: a `candidate` started by a restart, promoted once it is
+ * ready, or a `retiring` one being stopped. Scaling and restarts are in
+ * `_pool-ops.ts`; this file owns the processes.
  */
 import { err, ok, type Result } from "neverthrow";
 import { type BackoffPolicy, decideRespawn } from "./backoff.ts";
 import { type PoolGaveUp, poolGaveUp, type StartError, spawnFailed } from "./errors.ts";
+import type { SupervisorEvent, WorkerState } from "./events.ts";
+import type { ControlError, PoolView } from "./control.ts";
 import type { HookRunner } from "./hooks.ts";
 import type { Logger } from "./logger.ts";
 import type { ExitAdvice } from "./plugin.ts";
@@ -13,11 +18,10 @@ import type { Clock, RuntimePort } from "./ports.ts";
 import { buildSpawnRequest } from "./spawn-request.ts";
 import { type BoundSocket, describeExit, type LaunchSpec, type SpawnPlan, type WatcherSpec, type WorkerExit } from "./types.ts";
 import { describeFailure } from "./_failure.ts";
+import { createPoolOps } from "./_pool-ops.ts";
+import { DEFAULT_READY, type ReadinessWatch, watchReadiness } from "./_readiness.ts";
 
-export type SupervisorEvent =
-  | { readonly type: "spawn"; readonly pool: string; readonly workerId: number; readonly pid: number }
-  | { readonly type: "exit"; readonly exit: WorkerExit }
-  | { readonly type: "respawn-scheduled"; readonly pool: string; readonly workerId: number; readonly delayMs: number };
+export type { SupervisorEvent } from "./events.ts";
 
 export interface PoolDeps {
   readonly spec: WatcherSpec;
@@ -33,15 +37,32 @@ export interface PoolDeps {
   readonly giveUp: (error: PoolGaveUp) => void;
 }
 
-interface Worker { readonly id: number; readonly pid: number; readonly startedAt: number; stopping: boolean }
+export type WorkerRole = "current" | "candidate" | "retiring";
 
-export interface PoolSnapshot {
-  readonly name: string;
-  readonly target: number;
-  readonly workers: readonly { readonly id: number; readonly pid: number; readonly startedAt: number }[];
+export interface Worker {
+  readonly id: number;
+  readonly pid: number;
+  readonly startedAt: number;
+  state: WorkerState;
+  readyAt: number | null;
+  role: WorkerRole;
+  /** Settles true once the worker is ready, false if it exits first. */
+  readonly settled: Promise<boolean>;
+  /** Settles when the process has exited. */
+  readonly exited: Promise<void>;
+}
+
+export interface Slot {
+  readonly id: number;
+  current?: Worker;
+  restarts: number;
+  quickFailures: number;
+  lastExit: PoolView["workers"][number]["lastExit"];
+  timer?: { cancel(): void };
 }
 
 export interface Pool {
+  readonly name: string;
   /** Start order: lower first; stops go the other way. */
   readonly priority: number;
   /** Spawn workers 1..N; stops early once `cancelled()` says a stop began. */
@@ -50,9 +71,14 @@ export interface Pool {
   terminate(): Promise<void>;
   /** True once every process group this pool signalled is gone. */
   gone(): boolean;
-  /** SIGKILL every process group of this pool. */
+  /** SIGKILL every process group of this pool, spawns still in flight included. */
   killAll(): void;
-  snapshot(): PoolSnapshot;
+  /** True when every slot's worker is ready. */
+  allReady(): boolean;
+  view(): PoolView;
+  scale(workers: number): Promise<Result<PoolView, ControlError>>;
+  restart(): Promise<Result<PoolView, ControlError>>;
+  restartWorker(id: number): Promise<Result<PoolView, ControlError>>;
 }
 
 /** Variables the supervisor sets: neither the pool's `env` nor a `workerEnv` entry overrides them. */
@@ -62,13 +88,13 @@ function bentoVariables(env: Readonly<Record<string, string>>): Record<string, s
 
 export function createPool(deps: PoolDeps): Pool {
   const { spec, runtime, clock, logger } = deps;
-  const workers = new Map<number, Worker>();
-  const quickFailures = new Map<number, number>();
-  const timers = new Map<number, { cancel(): void }>();
+  const ready = spec.ready ?? DEFAULT_READY;
+  const slots = new Map<number, Slot>();
+  const live = new Set<Worker>();
   const inFlight = new Set<Promise<unknown>>();
   const stderrTails = new Map<number, string[]>();
   const signalled = new Set<number>();
-  let stopping = false;
+  const state = { stopping: false, killed: false, target: spec.workers };
 
   function planFor(id: number): SpawnPlan {
     return {
@@ -78,116 +104,171 @@ export function createPool(deps: PoolDeps): Pool {
     };
   }
 
-  function spawnWorker(id: number): Promise<Result<void, StartError>> {
-    const spawning = spawnOnce(id);
+  function slotFor(id: number): Slot {
+    let slot = slots.get(id);
+    if (!slot) slots.set(id, slot = { id, restarts: 0, quickFailures: 0, lastExit: null });
+    return slot;
+  }
+
+  /** Start a process for slot `id`: `current` replaces the slot's worker, `candidate` waits to be promoted. */
+  function spawnWorker(id: number, role: "current" | "candidate"): Promise<Result<Worker | undefined, StartError>> {
+    const spawning = spawnOnce(id, role);
     inFlight.add(spawning);
     return spawning.finally(() => inFlight.delete(spawning));
   }
 
-  async function spawnOnce(id: number): Promise<Result<void, StartError>> {
+  async function spawnOnce(id: number, role: "current" | "candidate"): Promise<Result<Worker | undefined, StartError>> {
     const plan = await deps.hooks.waterfall("beforeSpawn", planFor(id));
     if (plan.isErr()) return err(plan.error);
+    if (state.stopping) return ok(undefined); // a stop began while the hooks ran: spawn nothing
     const request = buildSpawnRequest(plan.value, deps.sockets, (m) => runtime.moduleArgv(m));
     if (request.isErr()) return err(request.error);
     const child = await runtime.spawn(request.value);
     if (child.isErr()) return err(spawnFailed(spec.name, `Pool ${spec.name}, worker ${id}: ${child.error.message}`, child.error.code));
-    const worker: Worker = { id, pid: child.value.pid, startedAt: clock.now(), stopping };
-    workers.set(id, worker);
+    let settle!: (ready: boolean) => void;
+    let markExited!: () => void;
+    const worker: Worker = {
+      id, pid: child.value.pid, startedAt: clock.now(), state: "starting", readyAt: null, role,
+      settled: new Promise((resolve) => (settle = resolve)),
+      exited: new Promise((resolve) => (markExited = resolve)),
+    };
+    live.add(worker);
+    if (role === "current") slotFor(id).current = worker;
     const tag = `[${spec.name}:${id}]`;
     const tail: string[] = [];
-    stderrTails.set(id, tail);
+    stderrTails.set(worker.pid, tail);
+    const watch: ReadinessWatch = watchReadiness(child.value, ready, clock, {
+      ready(how) {
+        if (worker.state !== "starting") return;
+        worker.state = "ready";
+        worker.readyAt = clock.now();
+        settle(true);
+        deps.emit({ type: "ready", pool: spec.name, workerId: id, pid: worker.pid, afterMs: worker.readyAt - worker.startedAt, how });
+        logger.debug(`worker ${id} (pid ${worker.pid}) ready (${how})`);
+      },
+      late() {
+        logger.warn(`worker ${id} (pid ${worker.pid}) is not ready ${ready.timeoutMs / 1000} s after it started: ` +
+          "it should write READY=1 to the fd in BENTO_READY_FD, or give the pool a ready.log pattern (see docs/worker-contract.md)");
+        deps.emit({ type: "not-ready", pool: spec.name, workerId: id, pid: worker.pid, afterMs: clock.now() - worker.startedAt });
+      },
+    });
     child.value.onLine((stream, line) => {
       if (stream === "stderr" && tail.push(`${tag} ${line}`) > 20) tail.shift();
+      watch.line(line);
       deps.output(stream, `${tag} ${line}`);
     });
-    child.value.onExit((code, signal) => void onExit(worker, code, signal));
+    child.value.onExit((code, signal) => {
+      watch.cancel();
+      settle(false);
+      markExited();
+      void onExit(worker, code, signal);
+    });
     deps.emit({ type: "spawn", pool: spec.name, workerId: id, pid: worker.pid });
     logger.debug(`worker ${id} started (pid ${worker.pid})`);
-    return ok(undefined);
+    // A stop (or a kill) that began while this spawn was in flight reaches it too.
+    if (state.stopping) stopWorker(worker, state.killed ? "SIGKILL" : "SIGTERM");
+    return ok(worker);
+  }
+
+  /** Ask one worker to stop: its process group gets `signal`. */
+  function stopWorker(worker: Worker, signal: "SIGTERM" | "SIGKILL"): void {
+    worker.state = "stopping";
+    signalled.add(worker.pid);
+    runtime.killGroup(worker.pid, signal);
   }
 
   async function onExit(worker: Worker, code: number | null, signal: string | null): Promise<void> {
-    if (workers.get(worker.id) === worker) workers.delete(worker.id);
+    live.delete(worker);
+    const slot = slots.get(worker.id);
+    const wasCurrent = slot?.current === worker;
+    if (wasCurrent) slot!.current = undefined;
+    const expected = worker.state === "stopping" || state.stopping || !wasCurrent;
     const exit: WorkerExit = {
-      pool: spec.name, workerId: worker.id, pid: worker.pid, code, signal,
-      uptimeMs: clock.now() - worker.startedAt, expected: worker.stopping || stopping,
+      pool: spec.name, workerId: worker.id, pid: worker.pid, code, signal, uptimeMs: clock.now() - worker.startedAt, expected,
     };
-    deps.emit({ type: "exit", exit });
+    const what = `worker ${worker.id} (pid ${worker.pid}) ${describeExit(exit)} after ${(exit.uptimeMs / 1000).toFixed(1)} s`;
+    if (slot && wasCurrent) slot.lastExit = { code, signal, reason: describeExit(exit) + (expected ? " (asked to stop)" : ""), at: clock.now() };
+    deps.emit({ type: "exit", exit, reason: describeExit(exit) });
     // Whatever the worker started dies with it: once the group's leader is gone,
     // nothing in the group drains on its behalf (during a stop too).
     runtime.killGroup(worker.pid, "SIGKILL");
-    if (exit.expected) return;
+    const tail = stderrTails.get(worker.pid) ?? [];
+    stderrTails.delete(worker.pid);
+    if (worker.role === "candidate" && worker.state !== "stopping") logger.warn(`${what} before it was ready; the previous worker keeps serving`);
+    if (expected) return;
     const outcome = await deps.hooks.parallel("onExit", exit);
     for (const e of outcome.errors) logger.error(e.message);
-    if (stopping) return;
+    if (state.stopping || slots.get(worker.id) !== slot) return;
     const vetoed = outcome.results.some((r) => (r as ExitAdvice | undefined)?.respawn === false);
-    const what = `worker ${worker.id} (pid ${worker.pid}) ${describeExit(exit)} after ${(exit.uptimeMs / 1000).toFixed(1)} s`;
-    const details = () => describeFailure(spec, stderrTails.get(worker.id) ?? []);
+    const details = () => describeFailure(spec, tail);
     if (!spec.respawn || vetoed) {
       const why = vetoed ? "a plugin asked not to respawn it" : "respawn is off (BENTO_CONTAINERIZED)";
       logger.warn(`${what}; not replaced: ${why}`);
-      if (workers.size === 0) deps.giveUp(poolGaveUp(spec.name, `Pool ${spec.name} lost its last worker: ${what}, and ${why}.${details()}`));
+      if (![...slots.values()].some((s) => s.current)) deps.giveUp(poolGaveUp(spec.name, `Pool ${spec.name} lost its last worker: ${what}, and ${why}.${details()}`));
       return;
     }
-    const decision = nextRespawn(worker.id, exit.uptimeMs);
+    const decision = nextRespawn(slot!, exit.uptimeMs);
     if (decision.action === "give-up") {
+      deps.emit({ type: "give-up", pool: spec.name, message: `${what}, ${decision.quickFailures} times in a row soon after starting` });
       deps.giveUp(poolGaveUp(spec.name, `Pool ${spec.name} gave up: ${what}, ${decision.quickFailures} times in a row soon after starting.${details()}`));
       return;
     }
     logger.warn(`${what}; replacing it${decision.delayMs > 0 ? ` in ${decision.delayMs} ms` : ""}`);
     deps.emit({ type: "respawn-scheduled", pool: spec.name, workerId: worker.id, delayMs: decision.delayMs });
-    scheduleRespawn(worker.id, decision.delayMs);
+    scheduleRespawn(slot!, decision.delayMs);
   }
 
-  /** The back-off decision for worker `id`'s latest death, its quick-death count updated. */
-  function nextRespawn(id: number, uptimeMs: number) {
-    const decision = decideRespawn(deps.policy, { quickFailures: quickFailures.get(id) ?? 0, uptimeMs, random: clock.random() });
-    quickFailures.set(id, decision.quickFailures);
+  /** The back-off decision for a slot's latest death, its quick-death count updated. */
+  function nextRespawn(slot: Slot, uptimeMs: number) {
+    const decision = decideRespawn(deps.policy, { quickFailures: slot.quickFailures, uptimeMs, random: clock.random() });
+    slot.quickFailures = decision.quickFailures;
     return decision;
   }
 
-  function scheduleRespawn(id: number, delayMs: number): void {
-    const timer = clock.setTimeout(async () => {
-      timers.delete(id);
-      if (stopping) return;
-      const result = await spawnWorker(id);
+  function scheduleRespawn(slot: Slot, delayMs: number): void {
+    slot.timer = clock.setTimeout(async () => {
+      slot.timer = undefined;
+      if (state.stopping || slots.get(slot.id) !== slot || slot.current) return;
+      slot.restarts += 1;
+      const result = await spawnWorker(slot.id, "current");
       if (result.isOk()) return;
       logger.error(result.error.message);
-      const decision = nextRespawn(id, 0);
+      const decision = nextRespawn(slot, 0);
       if (decision.action === "give-up") deps.giveUp(poolGaveUp(spec.name, `Pool ${spec.name} gave up: ${result.error.message}`));
-      else if (!stopping) scheduleRespawn(id, decision.delayMs);
+      else if (!state.stopping) scheduleRespawn(slot, decision.delayMs);
     }, delayMs);
-    timers.set(id, timer);
   }
 
+  const ops = createPoolOps({ spec, ready, clock, logger, slots, state, emit: deps.emit, runtime, spawnWorker, stopWorker, slotFor });
+
   return {
+    name: spec.name,
     priority: spec.priority,
     async start(cancelled) {
       for (let id = 1; id <= spec.workers && !cancelled(); id++) {
-        const result = await spawnWorker(id);
-        if (result.isErr()) return result;
+        const result = await spawnWorker(id, "current");
+        if (result.isErr()) return err(result.error);
       }
       return ok(undefined);
     },
     async terminate() {
-      stopping = true;
-      for (const t of timers.values()) t.cancel();
-      timers.clear();
+      state.stopping = true;
+      for (const slot of slots.values()) slot.timer?.cancel();
       await Promise.allSettled([...inFlight]);
-      for (const w of workers.values()) {
-        w.stopping = true;
-        signalled.add(w.pid);
-        runtime.killGroup(w.pid, "SIGTERM");
-      }
+      for (const w of live) stopWorker(w, "SIGTERM");
     },
     gone: () => [...signalled].every((pid) => !runtime.groupAlive(pid)),
     killAll() {
-      stopping = true;
-      for (const w of workers.values()) signalled.add(w.pid);
+      state.stopping = true;
+      state.killed = true;
+      for (const slot of slots.values()) slot.timer?.cancel();
+      for (const w of live) signalled.add(w.pid);
       for (const pid of signalled) runtime.killGroup(pid, "SIGKILL");
     },
-    snapshot() {
-      return { name: spec.name, target: spec.workers, workers: [...workers.values()].map(({ id, pid, startedAt }) => ({ id, pid, startedAt })) };
-    },
+    allReady: () => [...slots.values()].every((s) => s.current?.state === "ready"),
+    view: () => ops.view(),
+    scale: (workers) => ops.scale(workers),
+    restart: () => ops.restart(),
+    restartWorker: (id) => ops.restartWorker(id),
   };
 }

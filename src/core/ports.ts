@@ -16,6 +16,8 @@ export interface SpawnRequest {
   /** Raw fds handed to the child as fds 3, 4, ... in this order. */
   readonly fds: readonly number[];
   readonly keepStdin: boolean;
+  /** Open a pipe as the fd after `fds` (the worker finds it in BENTO_READY_FD) and report its lines. */
+  readonly notify?: boolean;
 }
 
 export interface ChildProcessHandle {
@@ -24,6 +26,8 @@ export interface ChildProcessHandle {
   onExit(listener: (code: number | null, signal: string | null) => void): void;
   /** Called for each complete line the child writes. */
   onLine(listener: (stream: "stdout" | "stderr", line: string) => void): void;
+  /** Called for each line the child writes to its notify pipe (`READY=1`, systemd style). */
+  onNotify?(listener: (line: string) => void): void;
 }
 
 export interface RuntimePort {

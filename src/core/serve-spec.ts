@@ -7,6 +7,7 @@ import { ok, type Result } from "neverthrow";
 import type { SpecError } from "./errors.ts";
 import { API_SOCKET, type RunnerDef, type ServiceDef } from "./manifest.ts";
 import type { ServeOptions } from "./serve-options.ts";
+import { buildReadySpec } from "./ready-input.ts";
 import type { LaunchSpec, WatcherSpec } from "./types.ts";
 
 export { API_SOCKET } from "./manifest.ts";
@@ -40,6 +41,7 @@ export function buildServeSpec(service: ServiceDef, options: ServeOptions, ctx: 
     workerEnv: [],
     sockets: [API_SOCKET],
     priority: 10,
+    ready: buildReadySpec(service.api.command, service.api.ready),
   };
   return ok({
     command: "serve",
@@ -66,6 +68,7 @@ function runnerWatcher(runner: RunnerDef, baseEnv: Record<string, string>, bento
     workerEnv: runner.workerEnv,
     sockets: [runner.name],
     priority: 0,
+    ready: buildReadySpec(runner.command, runner.ready),
   };
 }
 

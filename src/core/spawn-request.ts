@@ -36,8 +36,11 @@ export function buildSpawnRequest(
   if (unresolved !== undefined) {
     return err(spawnFailed(plan.pool, `Pool ${plan.pool}: placeholder ${unresolved} has no value for this pool (set its option, e.g. --timeout for {timeout}, or drop it from the command)`));
   }
-  const env: Record<string, string> = { ...plan.env, BENTO_WORKER_ID: String(plan.workerId) };
-  if (bound.length === 0) return ok({ argv, env, cwd: plan.cwd, fds: [], keepStdin: plan.keepStdin });
+  // The readiness pipe comes right after the sockets (systemd's fds stay 3..3+N-1).
+  const env: Record<string, string> = {
+    ...plan.env, BENTO_WORKER_ID: String(plan.workerId), BENTO_READY_FD: String(LISTEN_FDS_START + bound.length),
+  };
+  if (bound.length === 0) return ok({ argv, env, cwd: plan.cwd, fds: [], keepStdin: plan.keepStdin, notify: true });
   env.LISTEN_FDS = String(bound.length);
   env.LISTEN_FDNAMES = bound.map((s) => s.spec.name).join(":");
   return ok({
@@ -46,5 +49,6 @@ export function buildSpawnRequest(
     cwd: plan.cwd,
     fds: bound.map((s) => s.fd),
     keepStdin: plan.keepStdin,
+    notify: true,
   });
 }

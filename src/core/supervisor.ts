@@ -11,11 +11,14 @@ import { createHookRunner } from "./hooks.ts";
 import type { Logger } from "./logger.ts";
 import type { BentoPlugin } from "./plugin.ts";
 import type { Clock, RuntimePort } from "./ports.ts";
-import { createPool, type Pool, type PoolSnapshot, type SupervisorEvent } from "./pool.ts";
+import type { ServiceControl } from "./control.ts";
+import { createPool, type Pool } from "./pool.ts";
+import type { SupervisorEvent } from "./events.ts";
 import type { BoundSocket, LaunchSpec } from "./types.ts";
+import { createControl } from "./_supervisor-control.ts";
 import { waitFor } from "./_wait.ts";
 
-export type { SupervisorEvent } from "./pool.ts";
+export type { SupervisorEvent } from "./events.ts";
 
 export interface SupervisorOptions {
   readonly spec: LaunchSpec;
@@ -28,18 +31,22 @@ export interface SupervisorOptions {
   readonly output: (stream: "stdout" | "stderr", line: string) => void;
 }
 
-export interface Supervisor {
+export interface Supervisor extends Omit<ServiceControl, "stop"> {
   /** Bind, then spawn every pool. On error nothing is left running or bound. */
   start(): Promise<Result<LaunchSpec, StartError>>;
   /** Graceful stop (idempotent); resolves when everything is gone. */
   stop(): Promise<void>;
+  /** A stop asked for from outside (the admin API): goes through `beforeControl`, resolves once it began. */
+  requestStop: ServiceControl["stop"];
+  /** Resolves true once every worker of every pool is ready, false if the service stops first. */
+  whenReady(): Promise<boolean>;
   /** Escalate a stop in progress: SIGKILL every worker's process group now. */
   kill(): void;
   /** Settles when the supervisor has stopped: Err when a pool gave up. */
   readonly done: Promise<Result<void, PoolGaveUp>>;
   readonly sockets: ReadonlyMap<string, BoundSocket>;
-  pools(): readonly PoolSnapshot[];
-  on(listener: (event: SupervisorEvent) => void): () => void;
+  /** The launch spec as the plugins shaped it. */
+  readonly spec: LaunchSpec;
 }
 
 export function createSupervisor(options: SupervisorOptions): Supervisor {
@@ -58,7 +65,10 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   let settle!: (result: Result<void, PoolGaveUp>) => void;
   const done = new Promise<Result<void, PoolGaveUp>>((resolve) => (settle = resolve));
 
-  const emit = (event: SupervisorEvent) => listeners.forEach((l) => l(event));
+  const emit = (event: SupervisorEvent) => {
+    for (const listener of listeners) listener(event);
+    void hooks.parallel("onEvent", event).then((o) => o.errors.forEach((e) => logger.error(e.message)));
+  };
 
   async function bindAll(): Promise<Result<void, StartError>> {
     for (const socketSpec of spec.sockets) {
@@ -89,6 +99,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
    */
   function shutdown(): Promise<void> {
     stopping ??= (async () => {
+      emit({ type: "stop", phase: "stopping" });
       const deadline = clock.now() + Math.max(0, ...spec.watchers.map((w) => w.gracefulTimeout)) * 1000;
       const priorities = [...new Set(pools.map((p) => p.priority))].sort((a, b) => b - a);
       for (const [i, priority] of priorities.entries()) {
@@ -105,6 +116,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
         await waitFor(clock, allGone, 2_000);
       }
       await release();
+      emit({ type: "stop", phase: "stopped" });
       settle(failure ? err(failure) : ok(undefined));
     })();
     return stopping;
@@ -124,6 +136,8 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   }
 
   async function start(): Promise<Result<LaunchSpec, StartError>> {
+    // Stopped before it started: nothing may be bound or spawned any more.
+    if (stopping) return ok(spec);
     const setup = await hooks.setup();
     const shaped = setup.isOk() ? await hooks.waterfall("launchSpec", spec) : setup;
     if (shaped.isErr()) return abort(shaped.error);
@@ -154,7 +168,10 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     }
   }
 
+  const control = createControl({ pools: () => pools, hooks, stopping: () => stopRequested || failure !== undefined, stop });
+
   return {
+    ...control,
     start() {
       const result = start();
       starting = result;
@@ -166,10 +183,24 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     },
     done,
     sockets,
-    pools: () => pools.map((p) => p.snapshot()),
+    get spec() { return spec; },
     on(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    whenReady() {
+      return new Promise<boolean>((resolve) => {
+        const check = () => {
+          if (cancelled()) resolve(false);
+          else if (pools.length === spec.watchers.length && pools.every((p) => p.allReady())) resolve(true);
+          else return;
+          off();
+        };
+        listeners.add(check);
+        const off = () => listeners.delete(check);
+        void done.then(() => (resolve(false), off()));
+        check();
+      });
     },
   };
 }

@@ -64,6 +64,20 @@ export interface WatcherSpec {
   /** Start order: lower first (runners 0, API 10). Stop runs in reverse. */
   readonly priority: number;
   readonly keepStdin: boolean;
+  /** When a worker counts as ready (default: when it writes READY=1 to BENTO_READY_FD). */
+  readonly ready?: ReadySpec;
+}
+
+/**
+ * When a worker counts as ready. A worker that writes `READY=1` to the pipe
+ * named by `BENTO_READY_FD` is ready at once; a pool may also accept an output
+ * line matching `log`, or the time `afterMs` after the spawn. A worker still
+ * not ready after `timeoutMs` is reported by name (and fails a rolling restart).
+ */
+export interface ReadySpec {
+  readonly log?: string;
+  readonly afterMs?: number;
+  readonly timeoutMs: number;
 }
 
 /** The whole plan for one command: pure data, built by pure functions. */

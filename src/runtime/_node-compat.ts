@@ -28,14 +28,14 @@ export function spawnProcess(request: SpawnRequest): ResultAsync<ChildProcessHan
       cwd: request.cwd,
       env: { ...request.env },
       detached: true,
-      stdio: [request.keepStdin ? "inherit" : "ignore", "pipe", "pipe", ...request.fds],
+      stdio: [request.keepStdin ? "inherit" : "ignore", "pipe", "pipe", ...request.fds, ...(request.notify ? ["pipe" as const] : [])],
     });
   } catch (cause) {
     return errAsync(spawnError(program, request.cwd, cause));
   }
   const started = new Promise<ChildProcessHandle | SpawnFailed>((resolve) => {
     child.once("error", (cause) => resolve(spawnError(program, request.cwd, cause)));
-    child.once("spawn", () => resolve(wrapChild(child)));
+    child.once("spawn", () => resolve(wrapChild(child, request.notify ? 3 + request.fds.length : undefined)));
   });
   return ResultAsync.fromSafePromise(started).andThen((r) =>
     "kind" in r ? errAsync(r) : okAsync(r));
@@ -58,9 +58,18 @@ function spawnError(program: string, cwd: string, cause: unknown): SpawnFailed {
 
 const OUTPUT_GRACE_MS = 100;
 
-function wrapChild(child: ChildProcess): ChildProcessHandle {
+function wrapChild(child: ChildProcess, notifyFd: number | undefined): ChildProcessHandle {
   const exitListeners: ExitListener[] = [];
   const lineListeners: LineListener[] = [];
+  const notifyListeners: ((line: string) => void)[] = [];
+  const notifyEarly: string[] = [];
+  const notifyPipe = notifyFd === undefined ? null : child.stdio[notifyFd] as NodeJS.ReadableStream | null;
+  if (notifyPipe) {
+    splitLines(notifyPipe, (line) => {
+      if (notifyListeners.length === 0) notifyEarly.length < 100 && notifyEarly.push(line);
+      else for (const l of notifyListeners) l(line);
+    });
+  }
   const early: [("stdout" | "stderr"), string][] = [];
   let exited: [number | null, string | null] | undefined;
   const emitLine: LineListener = (stream, line) => {
@@ -100,6 +109,10 @@ function wrapChild(child: ChildProcess): ChildProcessHandle {
     onLine(listener) {
       lineListeners.push(listener);
       for (const [stream, line] of early.splice(0)) listener(stream, line);
+    },
+    onNotify(listener) {
+      notifyListeners.push(listener);
+      for (const line of notifyEarly.splice(0)) listener(line);
     },
   };
 }

@@ -7,6 +7,7 @@ import { getRequestListener } from "@hono/node-server";
 import { workerEnvError } from "./_errors.ts";
 import { getSocketFd } from "./_fds.ts";
 import { workerOptions } from "./_env.ts";
+import { notifyReady } from "./_notify.ts";
 import { assertNode } from "./_runtime.ts";
 
 /** A Web-standard request handler, e.g. a Hono app's `app.fetch`. */
@@ -19,6 +20,11 @@ export interface ServeOptions {
   readonly fd?: number;
   /** Stop gracefully and exit on SIGTERM and SIGINT (default `true`). */
   readonly handleSignals?: boolean;
+  /**
+   * Tell the supervisor this worker is ready once it listens (default `true`).
+   * Pass `false` when more start-up follows, then call `notifyReady()` yourself.
+   */
+  readonly notify?: boolean;
 }
 
 export interface ServeHandle {
@@ -107,6 +113,7 @@ export async function serve(fetchHandler: FetchHandler, options: ServeOptions = 
   }
 
   if (options.handleSignals ?? true) for (const signal of SIGNALS) process.on(signal, onSignal);
+  if (options.notify ?? true) notifyReady();
 
   return {
     fd,
