@@ -4,61 +4,13 @@
  * are in test/admin and test/serve).
  */
 import { afterEach, expect, test } from "bun:test";
-import { ok, okAsync } from "neverthrow";
+import { ok } from "neverthrow";
 import {
-  createSilentLogger, createSupervisor, definePlugin, type LaunchSpec, type RuntimePort, type Supervisor,
+  createSilentLogger, createSupervisor, definePlugin, type LaunchSpec, type Supervisor,
   type SupervisorEvent, type WatcherSpec,
 } from "../../mod.ts";
 import { systemClock } from "../../src/cli/_clock.ts";
-
-interface FakeWorker { pool: string; id: number; exit(code: number | null, signal: string | null): void; ready(): void; ignoreTerm: boolean }
-
-function fakeRuntime(opts: { readyAtOnce: (pool: string, id: number, nth: number) => boolean }) {
-  const live = new Map<number, FakeWorker>();
-  const log: string[] = [];
-  const spawnCount = new Map<string, number>();
-  let nextPid = 100;
-  const runtime: RuntimePort = {
-    name: "node",
-    bind: (spec) => okAsync({ spec, fd: 10, address: { kind: "unix", path: `/run/${spec.name}` } }),
-    close() {},
-    spawn: (req) => okAsync(null).map(() => {
-      const pid = nextPid++;
-      const pool = req.env.BENTO_POOL!;
-      const id = Number(req.env.BENTO_WORKER_ID);
-      const key = `${pool}:${id}`;
-      const nth = (spawnCount.get(key) ?? 0) + 1;
-      spawnCount.set(key, nth);
-      log.push(`spawn ${key} ${pid}`);
-      let exit: FakeWorker["exit"] = () => {};
-      let notify: (line: string) => void = () => {};
-      const w: FakeWorker = { pool, id, exit: (c, s) => exit(c, s), ready: () => notify("READY=1"), ignoreTerm: false };
-      live.set(pid, w);
-      return {
-        pid,
-        onExit: (l: FakeWorker["exit"]) => void (exit = l),
-        onLine() {},
-        onNotify(l: (line: string) => void) {
-          notify = l;
-          if (opts.readyAtOnce(pool, id, nth)) queueMicrotask(() => l("READY=1"));
-        },
-      };
-    }),
-    killGroup(pid, signal) {
-      const w = live.get(pid);
-      if (!w) return false;
-      log.push(`${signal} ${pid}`);
-      if (signal === "SIGTERM" && w.ignoreTerm) return true;
-      live.delete(pid);
-      queueMicrotask(() => w.exit(null, signal));
-      return true;
-    },
-    groupAlive: (pid) => live.has(pid),
-    moduleArgv: (m) => ["node", m],
-    removeDir() {},
-  };
-  return { runtime, live, log };
-}
+import { fakeRuntime } from "../_helpers/fake-runtime.ts";
 
 const watcher = (name: string, workers: number, timeoutMs = 5_000): WatcherSpec => ({
   name, role: "api", priority: 10, workers, command: { kind: "argv", argv: ["w"] }, env: { BENTO_POOL: name }, workerEnv: [],
@@ -177,4 +129,26 @@ test("restart of one worker replaces only that worker", async () => {
   const after = (await sup.restartWorker("api_server", 2))._unsafeUnwrap().workers.map((w) => w.pid);
   expect(after[0]).toBe(before[0]);
   expect(after[1]).not.toBe(before[1]);
+});
+
+test("stop() before start(): start binds and spawns nothing, and done has settled", async () => {
+  const fake = fakeRuntime({ readyAtOnce: () => true });
+  const sup = createSupervisor({ spec: spec(watcher("api_server", 1)), runtime: fake.runtime, plugins: [], logger: createSilentLogger(), clock: systemClock, output() {} });
+  await sup.stop();
+  expect((await sup.start()).isOk()).toBe(true);
+  expect(fake.log).toEqual([]);
+  expect(sup.sockets.size).toBe(0);
+  expect((await sup.done).isOk()).toBe(true);
+});
+
+test("kill() also reaches a replacement still in an async beforeSpawn: it never starts", async () => {
+  const slow = definePlugin({ name: "t:slow", beforeSpawn: async (plan) => (await Bun.sleep(80), ok(plan)) });
+  const { sup, live } = await started(watcher("api_server", 1), () => true, [slow as never]);
+  const [pid] = [...live.keys()];
+  live.get(pid!)!.exit(1, null); // a crash: the replacement enters the slow hook
+  live.delete(pid!);
+  await Bun.sleep(20);
+  sup.kill();
+  await Bun.sleep(150);
+  expect(live.size).toBe(0);
 });
