@@ -1,7 +1,10 @@
 /**
- * Stop signals, listened for from the first moment of `serve`: SIGINT,
- * SIGTERM and SIGHUP (the terminal went away) start a graceful stop; a second
- * one sends SIGKILL to every worker's process group at once. A signal that
+ * Stop signals, listened for from the first moment of `serve`: SIGINT and
+ * SIGTERM start a graceful stop; a second one sends SIGKILL to every worker's
+ * process group at once. SIGHUP depends on how `serve` runs: in a terminal it
+ * means the terminal went away, so it stops like SIGTERM; without one (systemd,
+ * a container, nohup) it is the operator's "reload", as for gunicorn and
+ * nginx: a rolling restart of every pool, runners first. A signal that
  * comes before the supervisor exists stops it as soon as it is attached. If
  * the supervisor itself crashes, its workers are killed and its run dir is
  * removed before it exits, so nothing is left behind.
@@ -18,11 +21,12 @@ export interface StopSignals {
   release(): void;
 }
 
-export function listenForStop(logger: Logger): StopSignals {
+export function listenForStop(logger: Logger, inTerminal = Boolean(process.stdin.isTTY || process.stdout.isTTY)): StopSignals {
   let received = 0;
   let supervisor: Supervisor | undefined;
   let cleanup = () => {};
   const onSignal = (signal: string) => {
+    if (signal === "SIGHUP" && !inTerminal && supervisor && received === 0) return void reloadAll(supervisor, logger);
     received += 1;
     if (received === 1) {
       logger.info(`Got ${signal}: stopping gracefully (press Ctrl+C again to kill the workers now)`);
@@ -58,4 +62,14 @@ export function listenForStop(logger: Logger): StopSignals {
       process.off("unhandledRejection", onCrash);
     },
   };
+}
+
+/** SIGHUP without a terminal: roll every pool, one after the other, in start order. */
+async function reloadAll(supervisor: Supervisor, logger: Logger): Promise<void> {
+  logger.info("Got SIGHUP: rolling restart of every pool (send SIGTERM to stop)");
+  for (const pool of supervisor.pools()) {
+    const rolled = await supervisor.restart(pool.name);
+    if (rolled.isErr()) return logger.error(`SIGHUP reload stopped: ${rolled.error.message}`);
+  }
+  logger.info("SIGHUP reload done: every worker was replaced");
 }
