@@ -15,6 +15,8 @@ export default defineService({
         "--chdir", "../iris/python", "runner:app",
       ],
       workers: 2,
+      // uvicorn says nothing on BENTO_READY_FD; its startup line marks the worker ready.
+      ready: { log: "Application startup complete" },
     },
   },
 });
