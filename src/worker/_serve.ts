@@ -7,6 +7,7 @@ import { getRequestListener } from "@hono/node-server";
 import { workerEnvError } from "./_errors.ts";
 import { getSocketFd } from "./_fds.ts";
 import { workerOptions } from "./_env.ts";
+import { trackConnections } from "./_drain.ts";
 import { notifyReady } from "./_notify.ts";
 import { assertNode } from "./_runtime.ts";
 
@@ -53,14 +54,10 @@ export async function serve(fetchHandler: FetchHandler, options: ServeOptions = 
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     inFlight.add(res);
-    res.on("close", () => {
-      inFlight.delete(res);
-      // A keep-alive connection that just went idle must not outlive the stop.
-      if (closing !== undefined) setImmediate(() => server.closeIdleConnections());
-    });
-    if (closing !== undefined) res.setHeader("Connection", "close");
+    res.on("close", () => inFlight.delete(res));
     void listener(req, res);
   });
+  const connections = trackConnections(server);
   server.keepAliveTimeout = settings.keepAliveTimeout * 1000;
   server.requestTimeout = settings.timeout * 1000;
   server.headersTimeout = settings.timeout > 0 ? Math.min(60_000, settings.timeout * 1000) : 60_000;
@@ -80,12 +77,11 @@ export async function serve(fetchHandler: FetchHandler, options: ServeOptions = 
   });
 
   function close(): Promise<void> {
-    closing ??= new Promise<void>((resolve) => {
+    closing ??= (() => {
       // Answers still to be written ask their clients to go away afterwards.
       for (const res of inFlight) if (!res.headersSent) res.setHeader("Connection", "close");
-      server.close(() => resolve());
-      server.closeIdleConnections();
-    });
+      return connections.drain();
+    })();
     return closing;
   }
 
