@@ -9,7 +9,7 @@
 import { err, ok, type Result } from "neverthrow";
 import { type BackoffPolicy, decideRespawn } from "./backoff.ts";
 import { type PoolGaveUp, poolGaveUp, type StartError, spawnFailed } from "./errors.ts";
-import type { SupervisorEvent, WorkerState } from "./events.ts";
+import type { SupervisorEvent } from "./events.ts";
 import type { ControlError, PoolView } from "./control.ts";
 import type { HookRunner } from "./hooks.ts";
 import type { Logger } from "./logger.ts";
@@ -19,7 +19,8 @@ import { buildSpawnRequest } from "./spawn-request.ts";
 import { type BoundSocket, describeExit, type LaunchSpec, type SpawnPlan, type WatcherSpec, type WorkerExit } from "./types.ts";
 import { describeFailure } from "./_failure.ts";
 import { createPoolOps } from "./_pool-ops.ts";
-import { DEFAULT_READY, type ReadinessWatch, watchReadiness } from "./_readiness.ts";
+import { DEFAULT_READY } from "./_readiness.ts";
+import { createWorker, type Worker } from "./_worker.ts";
 
 export type { SupervisorEvent } from "./events.ts";
 
@@ -37,20 +38,7 @@ export interface PoolDeps {
   readonly giveUp: (error: PoolGaveUp) => void;
 }
 
-export type WorkerRole = "current" | "candidate" | "retiring";
-
-export interface Worker {
-  readonly id: number;
-  readonly pid: number;
-  readonly startedAt: number;
-  state: WorkerState;
-  readyAt: number | null;
-  role: WorkerRole;
-  /** Settles true once the worker is ready, false if it exits first. */
-  readonly settled: Promise<boolean>;
-  /** Settles when the process has exited. */
-  readonly exited: Promise<void>;
-}
+export type { Worker, WorkerRole } from "./_worker.ts";
 
 export interface Slot {
   readonly id: number;
@@ -92,7 +80,6 @@ export function createPool(deps: PoolDeps): Pool {
   const slots = new Map<number, Slot>();
   const live = new Set<Worker>();
   const inFlight = new Set<Promise<unknown>>();
-  const stderrTails = new Map<number, string[]>();
   const signalled = new Set<number>();
   const state = { stopping: false, killed: false, target: spec.workers };
 
@@ -125,44 +112,11 @@ export function createPool(deps: PoolDeps): Pool {
     if (request.isErr()) return err(request.error);
     const child = await runtime.spawn(request.value);
     if (child.isErr()) return err(spawnFailed(spec.name, `Pool ${spec.name}, worker ${id}: ${child.error.message}`, child.error.code));
-    let settle!: (ready: boolean) => void;
-    let markExited!: () => void;
-    const worker: Worker = {
-      id, pid: child.value.pid, startedAt: clock.now(), state: "starting", readyAt: null, role,
-      settled: new Promise((resolve) => (settle = resolve)),
-      exited: new Promise((resolve) => (markExited = resolve)),
-    };
+    const worker = createWorker(child.value, id, role, {
+      pool: spec.name, ready, clock, logger, output: deps.output, emit: deps.emit, onExit: (w, code, signal) => void onExit(w, code, signal),
+    });
     live.add(worker);
     if (role === "current") slotFor(id).current = worker;
-    const tag = `[${spec.name}:${id}]`;
-    const tail: string[] = [];
-    stderrTails.set(worker.pid, tail);
-    const watch: ReadinessWatch = watchReadiness(child.value, ready, clock, {
-      ready(how) {
-        if (worker.state !== "starting") return;
-        worker.state = "ready";
-        worker.readyAt = clock.now();
-        settle(true);
-        deps.emit({ type: "ready", pool: spec.name, workerId: id, pid: worker.pid, afterMs: worker.readyAt - worker.startedAt, how });
-        logger.debug(`worker ${id} (pid ${worker.pid}) ready (${how})`);
-      },
-      late() {
-        logger.warn(`worker ${id} (pid ${worker.pid}) is not ready ${ready.timeoutMs / 1000} s after it started: ` +
-          "it should write READY=1 to the fd in BENTO_READY_FD, or give the pool a ready.log pattern (see docs/worker-contract.md)");
-        deps.emit({ type: "not-ready", pool: spec.name, workerId: id, pid: worker.pid, afterMs: clock.now() - worker.startedAt });
-      },
-    });
-    child.value.onLine((stream, line) => {
-      if (stream === "stderr" && tail.push(`${tag} ${line}`) > 20) tail.shift();
-      watch.line(line);
-      deps.output(stream, `${tag} ${line}`);
-    });
-    child.value.onExit((code, signal) => {
-      watch.cancel();
-      settle(false);
-      markExited();
-      void onExit(worker, code, signal);
-    });
     deps.emit({ type: "spawn", pool: spec.name, workerId: id, pid: worker.pid });
     logger.debug(`worker ${id} started (pid ${worker.pid})`);
     // A stop (or a kill) that began while this spawn was in flight reaches it too.
@@ -192,8 +146,7 @@ export function createPool(deps: PoolDeps): Pool {
     // Whatever the worker started dies with it: once the group's leader is gone,
     // nothing in the group drains on its behalf (during a stop too).
     runtime.killGroup(worker.pid, "SIGKILL");
-    const tail = stderrTails.get(worker.pid) ?? [];
-    stderrTails.delete(worker.pid);
+    const tail = worker.stderrTail;
     if (worker.role === "candidate" && worker.state !== "stopping") logger.warn(`${what} before it was ready; the previous worker keeps serving`);
     if (expected) return;
     const outcome = await deps.hooks.parallel("onExit", exit);
