@@ -1,12 +1,23 @@
+import { workerArgv } from "./spawn-request.ts";
 import type { WatcherSpec } from "./types.ts";
 
-/** The command and the last stderr lines of a failed worker, for the give-up report. */
-export function describeFailure(spec: WatcherSpec, stderrTail: readonly string[]): string {
-  const command = spec.command.kind === "argv"
+/**
+ * The command and the last stderr lines of a failed worker, for the give-up
+ * report. `argv` is what the worker really ran (placeholders expanded), when known.
+ */
+export function describeFailure(spec: WatcherSpec, stderrTail: readonly string[], argv?: readonly string[]): string {
+  const command = argv
+    ? workerArgv(argv).map(shellQuote).join(" ")
+    : spec.command.kind === "argv"
     ? spec.command.argv.join(" ")
     : `module ${spec.command.module} ${spec.command.args.join(" ")}`;
   const tail = stderrTail.length
     ? `\n  last stderr lines:\n${stderrTail.map((l) => `    ${l}`).join("\n")}`
     : "\n  (it wrote nothing to stderr)";
   return `\n  command: ${command.trim()}${tail}`;
+}
+
+/** An argument as a POSIX shell would need it, so the report can be pasted into a terminal. */
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
 }

@@ -68,6 +68,7 @@ export function createPool(deps: PoolDeps): Pool {
   const inFlight = new Set<Promise<unknown>>();
   const stderrTails = new Map<number, string[]>();
   const signalled = new Set<number>();
+  const ranArgv = new Map<number, readonly string[]>();
   let stopping = false;
 
   function planFor(id: number): SpawnPlan {
@@ -89,6 +90,7 @@ export function createPool(deps: PoolDeps): Pool {
     if (plan.isErr()) return err(plan.error);
     const request = buildSpawnRequest(plan.value, deps.sockets, (m) => runtime.moduleArgv(m));
     if (request.isErr()) return err(request.error);
+    ranArgv.set(id, request.value.argv);
     const child = await runtime.spawn(request.value);
     if (child.isErr()) return err(spawnFailed(spec.name, `Pool ${spec.name}, worker ${id}: ${child.error.message}`, child.error.code));
     const worker: Worker = { id, pid: child.value.pid, startedAt: clock.now(), stopping };
@@ -122,7 +124,7 @@ export function createPool(deps: PoolDeps): Pool {
     if (stopping) return;
     const vetoed = outcome.results.some((r) => (r as ExitAdvice | undefined)?.respawn === false);
     const what = `worker ${worker.id} (pid ${worker.pid}) ${describeExit(exit)} after ${(exit.uptimeMs / 1000).toFixed(1)} s`;
-    const details = () => describeFailure(spec, stderrTails.get(worker.id) ?? []);
+    const details = () => describeFailure(spec, stderrTails.get(worker.id) ?? [], ranArgv.get(worker.id));
     if (!spec.respawn || vetoed) {
       const why = vetoed ? "a plugin asked not to respawn it" : "respawn is off (BENTO_CONTAINERIZED)";
       logger.warn(`${what}; not replaced: ${why}`);
