@@ -10,6 +10,7 @@ export const EXIT_CODES: { readonly [K in BentoError["kind"]]: 1 | 2 } = {
   EnvInvalid: 2,
   TempDirUnusable: 2,
   FdLimitTooLow: 2,
+  PreflightFailed: 2,
   BindFailed: 1,
   SpawnFailed: 1,
   HookVetoed: 1,

@@ -79,6 +79,13 @@ export interface SpawnFailed {
   readonly code?: string;
 }
 
+/** Found before anything starts: a worker's program, interpreter or module cannot run as written. */
+export interface PreflightFailed {
+  readonly kind: "PreflightFailed";
+  readonly message: string;
+  readonly pool: string;
+}
+
 export interface HookVetoed {
   readonly kind: "HookVetoed";
   readonly message: string;
@@ -111,6 +118,7 @@ export type BentoError =
   | StartError
   | TempDirUnusable
   | FdLimitTooLow
+  | PreflightFailed
   | PoolGaveUp;
 
 export function manifestInvalid(file: string, issues: readonly ManifestIssue[]): ManifestInvalid {
@@ -170,6 +178,10 @@ export function bindFailed(socket: string, message: string, code?: string): Bind
 
 export function spawnFailed(pool: string, message: string, code?: string): SpawnFailed {
   return { kind: "SpawnFailed", pool, message, code };
+}
+
+export function preflightFailed(pool: string, message: string): PreflightFailed {
+  return { kind: "PreflightFailed", pool, message };
 }
 
 export function hookVetoed(plugin: string, hook: string, reason: string): HookVetoed {
