@@ -25,7 +25,7 @@ export function utf8Length(text: string): number {
 export function envIssues(env: Readonly<Record<string, string>>, path: string): ManifestIssue[] {
   const issues: ManifestIssue[] = [];
   for (const [name, value] of Object.entries(env)) {
-    const at = `${path}.${name}`;
+    const at = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? `${path}.${name}` : `${path}[${JSON.stringify(name)}]`;
     if (name === "") issues.push({ path: at, message: "a variable name cannot be empty: remove it or give it a name" });
     else if (name.includes("=")) {
       issues.push({ path: at, message: `a variable name cannot hold "=" (the OS would read it as ${JSON.stringify(name.split("=")[0])}): rename it` });
