@@ -7,7 +7,7 @@ import type { WatcherSpec } from "./types.ts";
  */
 export function describeFailure(spec: WatcherSpec, stderrTail: readonly string[], argv?: readonly string[]): string {
   const command = argv
-    ? workerArgv(argv).map(shellQuote).join(" ")
+    ? workerArgv(argv).join(" ")
     : spec.command.kind === "argv"
     ? spec.command.argv.join(" ")
     : `module ${spec.command.module} ${spec.command.args.join(" ")}`;
@@ -17,7 +17,3 @@ export function describeFailure(spec: WatcherSpec, stderrTail: readonly string[]
   return `\n  command: ${command.trim()}${tail}`;
 }
 
-/** An argument as a POSIX shell would need it, so the report can be pasted into a terminal. */
-function shellQuote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
-}
