@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 // The `bento-kit` command. Node runs TypeScript through tsx; Bun and Deno natively.
+import { mkdtempSync, readFileSync, rmdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 // Until `serve` listens for stop signals itself, nothing has been started: a
 // Ctrl+C or SIGTERM then simply means "exit now", with code 0. `serve` removes
@@ -9,8 +12,41 @@ const early = ["SIGINT", "SIGTERM", "SIGHUP"];
 for (const s of early) process.on(s, exitNow);
 globalThis[Symbol.for("bento-kit.early-stop")] = () => early.forEach((s) => process.off(s, exitNow));
 
-// tsx's main entry is the loader `node --import tsx` uses: it hooks both ESM and
-// CommonJS, so a bento.config.ts loads whatever "type" its package.json has.
-if (!globalThis.Bun && !globalThis.Deno) await import("tsx");
-const { runCli } = await import("../src/cli/main.ts");
-await runCli();
+// tsx caches what it compiles in $TMPDIR and throws a raw stack trace when it
+// cannot create it: without a usable temp dir, compile without the cache, so
+// that the CLI itself reports the temp dir in one line.
+if (!globalThis.Bun && !globalThis.Deno && !tempDirUsable()) process.env.TSX_DISABLE_CACHE = "1";
+
+// Read now: once the descriptors have run out, /proc/self/limits cannot be opened.
+const fileLimit = openFileLimit();
+try {
+  // tsx's main entry is the loader `node --import tsx` uses: it hooks both ESM and
+  // CommonJS, so a bento.config.ts loads whatever "type" its package.json has.
+  if (!globalThis.Bun && !globalThis.Deno) await import("tsx");
+  const { runCli } = await import("../src/cli/main.ts");
+  await runCli();
+} catch (error) {
+  if (error?.code !== "EMFILE") throw error;
+  // Loading the CLI itself ran out of file descriptors (`ulimit -n` far too low).
+  process.stderr.write(`Error: Too many open files (EMFILE) while bento-kit was starting${fileLimit ? `: the open-file limit is ${fileLimit}` : ""}; ` +
+    "raise it, e.g. ulimit -n 1024, and start again\n");
+  process.exit(2);
+}
+
+function tempDirUsable() {
+  try {
+    rmdirSync(mkdtempSync(join(tmpdir(), "bento-kit-probe-")));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function openFileLimit() {
+  try {
+    const line = readFileSync("/proc/self/limits", "utf8").split("\n").find((l) => l.startsWith("Max open files"));
+    return line?.slice("Max open files".length).trim().split(/\s+/)[0];
+  } catch {
+    return undefined;
+  }
+}

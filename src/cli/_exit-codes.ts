@@ -4,8 +4,13 @@ import type { BentoError } from "../core/errors.ts";
 export const EXIT_CODES: { readonly [K in BentoError["kind"]]: 1 | 2 } = {
   ManifestInvalid: 2,
   ManifestNotFound: 2,
+  ManifestTimedOut: 2,
   OptionInvalid: 2,
   SocketPathTooLong: 2,
+  EnvInvalid: 2,
+  TempDirUnusable: 2,
+  FdLimitTooLow: 2,
+  PreflightFailed: 2,
   BindFailed: 1,
   SpawnFailed: 1,
   HookVetoed: 1,

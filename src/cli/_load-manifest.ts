@@ -6,7 +6,9 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { err, type Result } from "neverthrow";
-import { manifestInvalid, manifestNotFound, type ManifestInvalid, type ManifestNotFound } from "../core/errors.ts";
+import {
+  manifestInvalid, type ManifestInvalid, manifestNotFound, type ManifestNotFound, manifestTimedOut, type ManifestTimedOut,
+} from "../core/errors.ts";
 import { type ServiceDef, validateManifest } from "../core/manifest.ts";
 import type { Command } from "../core/types.ts";
 
@@ -18,7 +20,7 @@ export interface LoadedService {
   readonly service: ServiceDef;
 }
 
-export async function loadService(dir: string): Promise<Result<LoadedService, ManifestInvalid | ManifestNotFound>> {
+export async function loadService(dir: string): Promise<Result<LoadedService, ManifestInvalid | ManifestNotFound | ManifestTimedOut>> {
   const root = resolve(dir);
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     return err(manifestNotFound(root, `Service directory ${dir} does not exist: pass the directory that holds bento.config.ts`));
@@ -31,15 +33,37 @@ export async function loadService(dir: string): Promise<Result<LoadedService, Ma
   let input: unknown;
   try {
     input = name.endsWith(".json")
-      ? JSON.parse(readFileSync(file, "utf8"))
-      : await import(pathToFileURL(file).href).then((m) => unwrapDefault(m.default ?? m.service));
+      ? JSON.parse(readFileSync(file, "utf8").replace(/^\uFEFF/, ""))
+      : await withDeadline(import(pathToFileURL(file).href).then((m) => unwrapDefault(m.default ?? m.service)), loadTimeoutMs());
   } catch (cause) {
+    if (cause === TIMED_OUT) return err(manifestTimedOut(file, loadTimeoutMs() / 1000, LOAD_TIMEOUT_ENV));
     return err(manifestInvalid(file, [{ path: "(file)", message: `cannot be loaded: ${loadFailure(cause, root)}` }]));
   }
   if (input === undefined) {
     return err(manifestInvalid(file, [{ path: "(file)", message: "has no default export: write `export default defineService({ ... })`" }]));
   }
   return validateManifest(input, file).map((service) => ({ dir: root, file, service: resolveModules(service, root) }));
+}
+
+/** Seconds a manifest module may take to load (its top-level awaits included). */
+export const LOAD_TIMEOUT_ENV = "BENTO_MANIFEST_TIMEOUT";
+const DEFAULT_LOAD_TIMEOUT_S = 30;
+const TIMED_OUT = Symbol("timed out");
+
+function loadTimeoutMs(): number {
+  const seconds = Number(process.env[LOAD_TIMEOUT_ENV]);
+  return (Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_LOAD_TIMEOUT_S) * 1000;
+}
+
+/**
+ * `promise`, or a rejection with TIMED_OUT after `ms`. The timer also keeps the
+ * event loop alive: a module whose top-level await never settles would
+ * otherwise leave nothing pending, and Node would exit 13 without a word.
+ */
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(TIMED_OUT), ms)));
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 function resolveModules(service: ServiceDef, root: string): ServiceDef {

@@ -25,6 +25,11 @@ export async function runCli(argv: readonly string[] = process.argv.slice(2)): P
   if (rest.includes("--help") || rest.includes("-h")) return printUsage(await renderUsage(command, main));
   const unknown = unknownFlag(rest, (command.args ?? {}) as ArgsDef);
   if (unknown) return usageError(`Unknown option ${unknown}: run "bento-kit ${first} --help" to see the options`);
+  const repeated = repeatedFlag(rest, (command.args ?? {}) as ArgsDef);
+  if (repeated) {
+    const values = repeated.values.map((v) => JSON.stringify(v)).join(" and ");
+    return usageError(`${repeated.flag} is given more than once (${values}): give it once`);
+  }
   const valued = valuedSwitch(rest, (command.args ?? {}) as ArgsDef);
   if (valued) {
     const [flag = "", ...value] = valued.split("=");
@@ -41,19 +46,51 @@ function usageError(message: string): void {
   process.exitCode = 2;
 }
 
-/** The first `--flag` that the command does not define (citty ignores them silently). */
-function unknownFlag(args: readonly string[], defs: ArgsDef): string | undefined {
-  const known = new Set<string>();
+/** Each spelling of a flag (`api-workers`, `apiWorkers`, `no-debug`, alias `p`) to its definition's name. */
+function flagNames(defs: ArgsDef): Map<string, string> {
+  const known = new Map<string, string>();
   for (const [name, def] of Object.entries(defs)) {
     const kebab = name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-    known.add(kebab).add(name);
-    if (def.type === "boolean") known.add(`no-${kebab}`);
-    for (const alias of ["alias" in def ? def.alias ?? [] : []].flat()) known.add(alias);
+    known.set(kebab, name).set(name, name);
+    if (def.type === "boolean") known.set(`no-${kebab}`, name);
+    for (const alias of ["alias" in def ? def.alias ?? [] : []].flat()) known.set(alias, name);
   }
-  for (const arg of args) {
+  return known;
+}
+
+/**
+ * The first `--flag` that the command does not define (citty ignores them
+ * silently). The word after a flag that takes a value is that value, even
+ * when it starts with "-" (`--port -1`).
+ */
+function unknownFlag(args: readonly string[], defs: ArgsDef): string | undefined {
+  const known = flagNames(defs);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
     if (arg === "--") break;
-    const match = /^--?([^=]+)/.exec(arg);
-    if (match && !known.has(match[1]!)) return arg.split("=")[0];
+    const match = /^--?([^=]+)(=?)/.exec(arg);
+    if (!match) continue;
+    const name = known.get(match[1]!);
+    if (name === undefined) return arg.split("=")[0];
+    if (defs[name]!.type === "string" && match[2] === "") i++;
+  }
+  return undefined;
+}
+
+/** A flag that takes one value, given twice (`--host a --host b`): citty would keep the last silently. */
+function repeatedFlag(args: readonly string[], defs: ArgsDef): { flag: string; values: string[] } | undefined {
+  const known = flagNames(defs);
+  const seen = new Map<string, string[]>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--") break;
+    const match = /^--?([^=]+)(?:=(.*))?$/s.exec(arg);
+    const name = match && known.get(match[1]!);
+    if (!match || !name || defs[name]!.type !== "string") continue;
+    const value = match[2] ?? args[++i] ?? "";
+    const values = [...(seen.get(name) ?? []), value];
+    seen.set(name, values);
+    if (values.length > 1) return { flag: `--${name}`, values };
   }
   return undefined;
 }

@@ -1,7 +1,6 @@
 /** `bento-kit serve [SERVICE_DIR]`: every pool of a service, on one machine. */
-import { mkdtempSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
 import { defineCommand, type ParsedArgs } from "citty";
 import type { Logger } from "../core/logger.ts";
 import { resolveServeOptions, type ServeFlags } from "../core/serve-options.ts";
@@ -15,6 +14,7 @@ import { fail } from "./_fail.ts";
 import { loadService } from "./_load-manifest.ts";
 import { createCliLogger } from "./_logger.ts";
 import { checkCommands } from "./_preflight.ts";
+import { checkFdLimit, makeRunDir } from "./_resources.ts";
 import { createOutput } from "./_output.ts";
 import { listenForStop, type StopSignals } from "./_signals.ts";
 
@@ -63,9 +63,12 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
   const options = resolveServeOptions(flags, process.env, { ...service.serve, workingDir: dir });
   if (options.isErr()) return fail(options.error);
   const runtime = await createRuntime();
-  const runDir = mkdtempSync(join(tmpdir(), "bento-kit-"));
+  const made = makeRunDir();
+  if (made.isErr()) return fail(made.error);
+  const runDir = made.value;
   const spec = buildServeSpec(service, options.value, { runDir, cpuCount: availableParallelism(), environ: process.env })
-    .andThen((s) => checkCommands(s, (m) => runtime.moduleArgv(m)).map(() => s));
+    .andThen((s) => checkCommands(s, (m) => runtime.moduleArgv(m)).map(() => s))
+    .andThen((s) => checkFdLimit(s).map(() => s));
   if (spec.isErr() || stop.requested) {
     runtime.removeDir(runDir);
     return spec.isErr() ? fail(spec.error) : undefined;

@@ -16,7 +16,33 @@ export const PLACEHOLDERS = [
   "timeout", "timeout_keep_alive", "timeout_graceful_shutdown", "service",
 ] as const;
 
-const PLACEHOLDER = /\{([a-z_]+)(?::([A-Za-z0-9_-]+))?\}/g;
+/** `{{` and `}}` (literal braces), a placeholder `{name}` / `{name:param}`, or a stray brace. */
+const TOKEN = /\{\{|\}\}|\{([a-z_]+)(?::([A-Za-z0-9_-]+))?\}|[{}]/g;
+
+type Piece =
+  | { readonly kind: "text"; readonly text: string; readonly stray?: true }
+  | { readonly kind: "placeholder"; readonly raw: string; readonly name: string; readonly param?: string };
+
+/** Split an argument into literal text and placeholders; `{{`/`}}` are the escapes for `{`/`}`. */
+function tokenize(arg: string): Piece[] {
+  const pieces: Piece[] = [];
+  let last = 0;
+  for (const m of arg.matchAll(TOKEN)) {
+    if (m.index > last) pieces.push({ kind: "text", text: arg.slice(last, m.index) });
+    const [raw, name, param] = m;
+    if (raw === "{{" || raw === "}}") pieces.push({ kind: "text", text: raw[0]! });
+    else if (name === undefined) pieces.push({ kind: "text", text: raw, stray: true });
+    else pieces.push({ kind: "placeholder", raw, name, param });
+    last = m.index + raw.length;
+  }
+  if (last < arg.length) pieces.push({ kind: "text", text: arg.slice(last) });
+  return pieces;
+}
+
+/** The placeholder names an argument uses (escaped braces are not placeholders). */
+export function placeholdersIn(arg: string): string[] {
+  return tokenize(arg).flatMap((p) => (p.kind === "placeholder" ? [p.name] : []));
+}
 
 export function normalizeCommand(input: CommandInput): Command {
   if (Array.isArray(input)) return { kind: "argv", argv: [...input] };
@@ -54,14 +80,25 @@ export function commandIssues(input: unknown, sockets: readonly string[]): Manif
   }];
 }
 
+const ESCAPE = "write {{ and }} for literal braces";
+
 function placeholderIssues(arg: string, sockets: readonly string[]): string[] {
   const issues: string[] = [];
-  for (const [, name, param] of arg.matchAll(PLACEHOLDER)) {
-    if (!(PLACEHOLDERS as readonly string[]).includes(name!)) {
-      issues.push(`unknown placeholder {${name}}: use one of ${PLACEHOLDERS.map((p) => `{${p}}`).join(", ")}`);
-    } else if (name === "fd" && param !== undefined && !sockets.includes(param)) {
-      issues.push(`{fd:${param}} names no socket of this pool: use {fd} or {fd:${sockets[0]}}`);
+  const pieces = tokenize(arg);
+  for (const p of pieces) {
+    if (p.kind !== "placeholder") continue;
+    if (!(PLACEHOLDERS as readonly string[]).includes(p.name)) {
+      issues.push(`unknown placeholder ${p.raw}: use one of ${PLACEHOLDERS.map((n) => `{${n}}`).join(", ")}, or ${ESCAPE} (inline code: {{${p.name}}})`);
+    } else if (p.param !== undefined && p.name !== "fd") {
+      issues.push(`${p.raw} is not a placeholder (only {fd:NAME} takes a name): ${ESCAPE}, e.g. {{${p.name}:${p.param}}}`);
+    } else if (p.name === "fd" && p.param !== undefined && !sockets.includes(p.param)) {
+      issues.push(`{fd:${p.param}} names no socket of this pool: use {fd} or {fd:${sockets[0]}}, or ${ESCAPE}, e.g. {{fd:${p.param}}}`);
     }
+  }
+  const used = pieces.find((p) => p.kind === "placeholder");
+  if (used && pieces.some((p) => p.kind === "text" && p.stray)) {
+    issues.push(`mixes the placeholder ${used.raw} with literal braces, as inline code does: write the code's braces as {{ and }} ` +
+      `(and ${used.raw.replace(/^\{|\}$/g, (b) => b + b)} where it is code, not the placeholder)`);
   }
   return issues;
 }
@@ -74,21 +111,25 @@ export interface Expansion {
   readonly ownSocket?: string;
 }
 
-/** Replace the placeholders of one argument. */
-export function expandArg(arg: string, { vars, fds, ownSocket }: Expansion): string {
-  return arg.replace(PLACEHOLDER, (whole, name: string, param?: string) => {
-    if (name === "fd") {
-      const fd = fds.get(param ?? ownSocket ?? "");
-      return fd === undefined ? whole : String(fd);
-    }
-    return vars[name] ?? whole;
-  });
+/**
+ * Replace the placeholders of one argument and turn `{{`/`}}` into `{`/`}`.
+ * Only known placeholder names are replaced; `missing` lists those with no value.
+ */
+export function expandArg(arg: string, { vars, fds, ownSocket }: Expansion): { readonly text: string; readonly missing: readonly string[] } {
+  const missing: string[] = [];
+  const text = tokenize(arg).map((p) => {
+    if (p.kind === "text") return p.text;
+    const value = p.name === "fd" ? fds.get(p.param ?? ownSocket ?? "")?.toString() : vars[p.name];
+    if (value === undefined && (PLACEHOLDERS as readonly string[]).includes(p.name)) missing.push(p.raw);
+    return value ?? p.raw;
+  }).join("");
+  return { text, missing };
 }
 
-/** The first known placeholder left in an expanded argument, e.g. `{timeout}` when no timeout is set. */
-export function unresolvedPlaceholder(arg: string): string | undefined {
-  for (const [whole, name] of arg.matchAll(PLACEHOLDER)) {
-    if ((PLACEHOLDERS as readonly string[]).includes(name!)) return whole;
-  }
-  return undefined;
+/** Placeholders a command uses that are not in `vars` (fd, worker_id and runner_map come at spawn). */
+export function unsetPlaceholders(command: Command, vars: Readonly<Record<string, string>>): string[] {
+  const args = command.kind === "argv" ? command.argv : command.args;
+  const atSpawn = ["fd", "worker_id", "runner_map"];
+  const names = args.flatMap(placeholdersIn).filter((n) => !atSpawn.includes(n) && vars[n] === undefined);
+  return [...new Set(names)];
 }

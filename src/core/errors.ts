@@ -22,10 +22,40 @@ export interface ManifestNotFound {
   readonly path: string;
 }
 
+/** A manifest module that did not finish loading in time (a top-level await that never settles). */
+export interface ManifestTimedOut {
+  readonly kind: "ManifestTimedOut";
+  readonly message: string;
+  readonly file: string;
+}
+
 export interface OptionInvalid {
   readonly kind: "OptionInvalid";
   readonly message: string;
   readonly option: string;
+}
+
+/** A worker environment exec would refuse (too large), found before anything starts. */
+export interface EnvInvalid {
+  readonly kind: "EnvInvalid";
+  readonly message: string;
+  readonly pool: string;
+}
+
+/** The private temp directory cannot be created (read-only, missing or not a directory TMPDIR). */
+export interface TempDirUnusable {
+  readonly kind: "TempDirUnusable";
+  readonly message: string;
+  readonly dir: string;
+  readonly code?: string;
+}
+
+/** The open-file limit is below what the launch needs (sockets, pipes per worker). */
+export interface FdLimitTooLow {
+  readonly kind: "FdLimitTooLow";
+  readonly message: string;
+  readonly needed: number;
+  readonly limit: number;
 }
 
 export interface SocketPathTooLong {
@@ -49,6 +79,13 @@ export interface SpawnFailed {
   readonly code?: string;
 }
 
+/** Found before anything starts: a worker's program, interpreter or module cannot run as written. */
+export interface PreflightFailed {
+  readonly kind: "PreflightFailed";
+  readonly message: string;
+  readonly pool: string;
+}
+
 export interface HookVetoed {
   readonly kind: "HookVetoed";
   readonly message: string;
@@ -70,14 +107,18 @@ export interface PoolGaveUp {
   readonly pool: string;
 }
 
-export type SpecError = OptionInvalid | SocketPathTooLong;
+export type SpecError = OptionInvalid | SocketPathTooLong | EnvInvalid;
 export type HookError = HookVetoed | HookFailed;
 export type StartError = BindFailed | SpawnFailed | HookError | SpecError;
 export type BentoError =
   | ManifestInvalid
   | ManifestNotFound
+  | ManifestTimedOut
   | SpecError
   | StartError
+  | TempDirUnusable
+  | FdLimitTooLow
+  | PreflightFailed
   | PoolGaveUp;
 
 export function manifestInvalid(file: string, issues: readonly ManifestIssue[]): ManifestInvalid {
@@ -90,8 +131,36 @@ export function manifestNotFound(path: string, message: string): ManifestNotFoun
   return { kind: "ManifestNotFound", path, message };
 }
 
+export function manifestTimedOut(file: string, seconds: number, setting: string): ManifestTimedOut {
+  return {
+    kind: "ManifestTimedOut", file,
+    message: `${file} did not finish loading within ${seconds} s: a top-level await in it (or in a module it imports) ` +
+      `never settled; make it settle, or move the slow work into the workers (${setting}=SECONDS sets the limit)`,
+  };
+}
+
 export function optionInvalid(option: string, message: string): OptionInvalid {
   return { kind: "OptionInvalid", option, message: `${option}: ${message}` };
+}
+
+export function envInvalid(pool: string, message: string): EnvInvalid {
+  return { kind: "EnvInvalid", pool, message };
+}
+
+export function tempDirUnusable(dir: string, code: string | undefined, reason: string): TempDirUnusable {
+  return {
+    kind: "TempDirUnusable", dir, code,
+    message: `Cannot create a private directory in the temp dir ${dir} (${code ?? "error"}: ${reason}): ` +
+      `set TMPDIR to a writable directory, e.g. TMPDIR=/tmp`,
+  };
+}
+
+export function fdLimitTooLow(needed: number, limit: number, what: string): FdLimitTooLow {
+  return {
+    kind: "FdLimitTooLow", needed, limit,
+    message: `${what} needs about ${needed} open files, and the open-file limit is ${limit}: ` +
+      `raise it with "ulimit -n ${needed}" (or more) before starting, or start fewer workers`,
+  };
 }
 
 export function socketPathTooLong(path: string, bytes: number, limit: number): SocketPathTooLong {
@@ -109,6 +178,10 @@ export function bindFailed(socket: string, message: string, code?: string): Bind
 
 export function spawnFailed(pool: string, message: string, code?: string): SpawnFailed {
   return { kind: "SpawnFailed", pool, message, code };
+}
+
+export function preflightFailed(pool: string, message: string): PreflightFailed {
+  return { kind: "PreflightFailed", pool, message };
 }
 
 export function hookVetoed(plugin: string, hook: string, reason: string): HookVetoed {

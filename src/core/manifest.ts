@@ -6,6 +6,7 @@ import { err, ok, type Result } from "neverthrow";
 import { type ManifestInvalid, manifestInvalid } from "./errors.ts";
 import { commandIssues, type CommandInput, normalizeCommand } from "./command.ts";
 import { type Checker, createChecker } from "./_checker.ts";
+import { envIssues } from "./env-rules.ts";
 import type { BentoPlugin } from "./plugin.ts";
 import { type ReadyInput, validateReady } from "./ready-input.ts";
 import type { Command } from "./types.ts";
@@ -83,7 +84,7 @@ export function validateManifest(input: unknown, file: string): Result<ServiceDe
   if (!c.object(input, "")) return err(manifestInvalid(file, c.issues));
   c.knownKeys(input, "", ["name", "api", "runners", "env", "serve", "plugins"]);
   c.string(input.name, "name", NAME, "letters, digits, '_', '.' or '-'");
-  const env = c.stringRecord(input.env, "env");
+  const env = envRecord(c, input.env, "env");
   const runners = validateRunners(c, input.runners);
   const api = validateApi(c, input.api);
   const serve = validateServe(c, input.serve);
@@ -97,7 +98,7 @@ function validateApi(c: Checker, api: unknown): ServiceDef["api"] | undefined {
   c.knownKeys(api, "api", ["command", "workers", "env", "ready"]);
   const command = checkCommand(c, api.command, "api.command", ["api"]);
   const workers = c.optionalInt(api.workers, "api.workers", 1, MAX_WORKERS);
-  const env = c.stringRecord(api.env, "api.env");
+  const env = envRecord(c, api.env, "api.env");
   const ready = validateReady(c, api.ready, "api.ready");
   return command && { command, workers, env, ready };
 }
@@ -115,10 +116,11 @@ function validateRunners(c: Checker, runners: unknown): RunnerDef[] {
     const command = checkCommand(c, runner.command, `${path}.command`, [name]);
     const workers = c.optionalInt(runner.workers, `${path}.workers`, 1, MAX_WORKERS) ?? 1;
     const workerEnv = c.recordList(runner.workerEnv, `${path}.workerEnv`);
+    workerEnv.forEach((e, i) => envIssues(e, `${path}.workerEnv[${i}]`).forEach((x) => c.issue(x.path, x.message)));
     if (runner.workerEnv !== undefined && workerEnv.length !== workers) {
       c.issue(`${path}.workerEnv`, `has ${workerEnv.length} entries for ${workers} workers: give one env object per worker`);
     }
-    const env = c.stringRecord(runner.env, `${path}.env`);
+    const env = envRecord(c, runner.env, `${path}.env`);
     const ready = validateReady(c, runner.ready, `${path}.ready`);
     if (command) defs.push({ name, command, workers, workerEnv, env, ready });
   }
@@ -155,6 +157,13 @@ function validatePlugins(c: Checker, plugins: unknown): BentoPlugin[] {
     }
   });
   return plugins as BentoPlugin[];
+}
+
+/** An env object: strings only, names and values the OS accepts (see env-rules.ts). */
+function envRecord(c: Checker, value: unknown, path: string): Record<string, string> {
+  const env = c.stringRecord(value, path);
+  for (const issue of envIssues(env, path)) c.issue(issue.path, issue.message);
+  return env;
 }
 
 function checkCommand(c: Checker, input: unknown, path: string, sockets: readonly string[]): Command | undefined {

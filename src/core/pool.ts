@@ -82,6 +82,7 @@ export function createPool(deps: PoolDeps): Pool {
   const inFlight = new Set<Promise<unknown>>();
   const signalled = new Set<number>();
   const state = { stopping: false, killed: false, target: spec.workers };
+  const ranArgv = new Map<number, readonly string[]>();
 
   function planFor(id: number): SpawnPlan {
     return {
@@ -110,6 +111,7 @@ export function createPool(deps: PoolDeps): Pool {
     if (state.stopping) return ok(undefined); // a stop began while the hooks ran: spawn nothing
     const request = buildSpawnRequest(plan.value, deps.sockets, (m) => runtime.moduleArgv(m));
     if (request.isErr()) return err(request.error);
+    ranArgv.set(id, request.value.argv);
     const child = await runtime.spawn(request.value);
     if (child.isErr()) return err(spawnFailed(spec.name, `Pool ${spec.name}, worker ${id}: ${child.error.message}`, child.error.code));
     const worker = createWorker(child.value, id, role, {
@@ -153,7 +155,7 @@ export function createPool(deps: PoolDeps): Pool {
     for (const e of outcome.errors) logger.error(e.message);
     if (state.stopping || slots.get(worker.id) !== slot) return;
     const vetoed = outcome.results.some((r) => (r as ExitAdvice | undefined)?.respawn === false);
-    const details = () => describeFailure(spec, tail);
+    const details = () => describeFailure(spec, tail, ranArgv.get(worker.id));
     if (!spec.respawn || vetoed) {
       const why = vetoed ? "a plugin asked not to respawn it" : "respawn is off (BENTO_CONTAINERIZED)";
       logger.warn(`${what}; not replaced: ${why}`);

@@ -3,7 +3,8 @@
  * socket. Runner sockets and the runner map come from the runner-map plugin
  * (`launchSpec` / `beforeSpawn` hooks), so `start-*` builders can reuse it.
  */
-import { ok, type Result } from "neverthrow";
+import type { Result } from "neverthrow";
+import { checkLaunchSpec } from "./spec-checks.ts";
 import type { SpecError } from "./errors.ts";
 import { API_SOCKET, type RunnerDef, type ServiceDef } from "./manifest.ts";
 import type { ServeOptions } from "./serve-options.ts";
@@ -43,7 +44,7 @@ export function buildServeSpec(service: ServiceDef, options: ServeOptions, ctx: 
     priority: 10,
     ready: buildReadySpec(service.api.command, service.api.ready),
   };
-  return ok({
+  const spec: LaunchSpec = {
     command: "serve",
     service: service.name,
     sockets: [{ kind: "tcp", name: API_SOCKET, host: options.host, port: options.port, backlog: options.backlog }],
@@ -51,7 +52,8 @@ export function buildServeSpec(service: ServiceDef, options: ServeOptions, ctx: 
     runDir: ctx.runDir,
     vars,
     publicSocket: API_SOCKET,
-  });
+  };
+  return checkLaunchSpec(spec);
 }
 
 type Common = Pick<WatcherSpec, "cwd" | "respawn" | "gracefulTimeout" | "keepStdin">;

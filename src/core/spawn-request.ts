@@ -6,12 +6,18 @@
  */
 import { err, ok, type Result } from "neverthrow";
 import { type SpawnFailed, spawnFailed } from "./errors.ts";
-import { expandArg, unresolvedPlaceholder } from "./command.ts";
+import { expandArg } from "./command.ts";
 import type { SpawnRequest } from "./ports.ts";
 import type { BoundSocket, SpawnPlan } from "./types.ts";
 
 export const LISTEN_FDS_START = 3;
 const LISTEN_PID_SHIM = 'LISTEN_PID=$$; export LISTEN_PID; exec "$@"';
+const SHIM_PREFIX = ["/bin/sh", "-c", LISTEN_PID_SHIM, "bento-kit-worker"];
+
+/** The worker's own argv in a spawn request: without the LISTEN_PID shim in front. */
+export function workerArgv(argv: readonly string[]): readonly string[] {
+  return SHIM_PREFIX.every((a, i) => argv[i] === a) ? argv.slice(SHIM_PREFIX.length) : argv;
+}
 
 export function buildSpawnRequest(
   plan: SpawnPlan,
@@ -31,11 +37,12 @@ export function buildSpawnRequest(
   const raw = plan.command.kind === "argv"
     ? plan.command.argv
     : [...moduleArgv(plan.command.module), ...plan.command.args];
-  const argv = raw.map((arg) => expandArg(arg, { vars, fds, ownSocket: plan.sockets[0] }));
-  const unresolved = argv.map(unresolvedPlaceholder).find((p) => p !== undefined);
+  const expanded = raw.map((arg) => expandArg(arg, { vars, fds, ownSocket: plan.sockets[0] }));
+  const unresolved = expanded.flatMap((e) => e.missing)[0];
   if (unresolved !== undefined) {
     return err(spawnFailed(plan.pool, `Pool ${plan.pool}: placeholder ${unresolved} has no value for this pool (set its option, e.g. --timeout for {timeout}, or drop it from the command)`));
   }
+  const argv = expanded.map((e) => e.text);
   // The readiness pipe comes right after the sockets (systemd's fds stay 3..3+N-1).
   const env: Record<string, string> = {
     ...plan.env, BENTO_WORKER_ID: String(plan.workerId), BENTO_READY_FD: String(LISTEN_FDS_START + bound.length),
@@ -44,7 +51,7 @@ export function buildSpawnRequest(
   env.LISTEN_FDS = String(bound.length);
   env.LISTEN_FDNAMES = bound.map((s) => s.spec.name).join(":");
   return ok({
-    argv: ["/bin/sh", "-c", LISTEN_PID_SHIM, "bento-kit-worker", ...argv],
+    argv: [...SHIM_PREFIX, ...argv],
     env,
     cwd: plan.cwd,
     fds: bound.map((s) => s.fd),
