@@ -60,8 +60,8 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Run `bento-kit ARGS` (on Node, as users do with npx) and wait for it to end. */
-export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 30_000): Promise<CliRun> {
+/** Start `bento-kit ARGS` (on Node, as users do with npx); `done` resolves when it ends. */
+export function startCli(args: string[], env: Record<string, string> = {}, timeoutMs = 30_000): { stdout(): string; done: Promise<CliRun> } {
   const [cmd, ...pre] = supervisorArgv("node");
   const child = spawn(cmd!, [...pre, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   children.push(child);
@@ -70,10 +70,25 @@ export function runCli(args: string[], env: Record<string, string> = {}, timeout
   child.stdout!.on("data", (d) => (stdout += d));
   child.stderr!.on("data", (d) => (stderr += d));
   const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-  return new Promise((resolve) => child.on("exit", (code) => {
+  const done = new Promise<CliRun>((resolve) => child.on("exit", (code) => {
     clearTimeout(timer);
     resolve({ code, stdout, stderr });
   }));
+  return { stdout: () => stdout, done };
+}
+
+export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 30_000): Promise<CliRun> {
+  return startCli(args, env, timeoutMs).done;
+}
+
+/** Wait for a condition, up to a deadline. */
+export async function waitFor(condition: () => boolean, ms = 20_000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return true;
 }
 
 export function cleanupServices(): void {
