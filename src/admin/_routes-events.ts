@@ -45,5 +45,8 @@ export function addEventRoutes(app: OpenAPIHono, ctx: AdminContext): void {
     }) as never;
   });
   app.openapi(healthRoute, (c) => c.json({ ok: true as const }, 200));
-  app.openapi(dashboardRoute, (c) => c.html(DASHBOARD_HTML, 200));
+  app.openapi(dashboardRoute, (c) => c.html(DASHBOARD_HTML, 200, {
+    "Content-Security-Policy": "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+  }));
 }
