@@ -4,10 +4,20 @@ import type { BindFailed } from "../core/errors.ts";
 import type { HttpApp, HttpServer } from "../core/ports.ts";
 import { httpBindFailed } from "./_http.ts";
 
+/** The part of Bun's API used here (typed locally: deno check reads this file too, without Bun's typings). */
+interface BunHttp {
+  serve(options: {
+    hostname: string;
+    port: number;
+    idleTimeout: number;
+    fetch(request: Request): Response | Promise<Response>;
+  }): { readonly hostname?: string; readonly port?: number; stop(closeActiveConnections?: boolean): Promise<void> };
+}
+
 export function bunServeHttp(app: HttpApp, options: { readonly host: string; readonly port: number }): ResultAsync<HttpServer, BindFailed> {
   const { host, port } = options;
   try {
-    const server = Bun.serve({
+    const server = (globalThis as unknown as { Bun: BunHttp }).Bun.serve({
       hostname: host,
       port,
       // Event streams stay open between events (heartbeats every 15 s): no idle cut-off.
