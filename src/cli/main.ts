@@ -4,10 +4,22 @@
  */
 import { stripVTControlCharacters } from "node:util";
 import { type ArgsDef, type CommandDef, parseArgs, renderUsage, runCommand } from "citty";
+import { eventsCommand } from "./events.ts";
+import { restartCommand } from "./restart.ts";
+import { scaleCommand } from "./scale.ts";
 import { serveCommand } from "./serve.ts";
+import { statusCommand } from "./status.ts";
+import { stopCommand } from "./stop.ts";
 import { VERSION } from "./_version.ts";
 
-const COMMANDS: Record<string, CommandDef<any>> = { serve: serveCommand };
+const COMMANDS: Record<string, CommandDef<any>> = {
+  serve: serveCommand,
+  status: statusCommand,
+  scale: scaleCommand,
+  restart: restartCommand,
+  stop: stopCommand,
+  events: eventsCommand,
+};
 
 const main = {
   meta: { name: "bento-kit", version: VERSION, description: "Start and supervise the processes of a model-serving service" },

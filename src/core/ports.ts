@@ -47,6 +47,33 @@ export interface RuntimePort {
   /** Why module workers run on another runtime than the supervisor's, when they do. */
   readonly moduleNote?: string;
   removeDir(path: string): void;
+  /** Serve HTTP (the admin server) on host:port; port 0 picks a free one. */
+  serveHttp?(app: HttpApp, options: { readonly host: string; readonly port: number }): ResultAsync<HttpServer, BindFailed>;
+  /** Memory and CPU time of a live process, where the platform tells (Linux /proc). */
+  processStats?(pid: number): ProcessStats | undefined;
+}
+
+/**
+ * A fetch-style app (a Hono app): a Fetch API Request in, a Response (or a
+ * promise of one) out. Typed loosely because src/core has no DOM typings; the
+ * adapters, which have the Fetch API, pass real Requests and Responses.
+ */
+export interface HttpApp {
+  fetch(request: { readonly url: string; readonly method: string }): unknown;
+}
+
+export interface HttpServer {
+  /** Where it really listens (port 0 resolved). */
+  readonly host: string;
+  readonly port: number;
+  /** Stop listening and drop open connections. */
+  close(): Promise<void>;
+}
+
+export interface ProcessStats {
+  readonly rssBytes: number;
+  /** User plus system CPU time. */
+  readonly cpuSeconds: number;
 }
 
 export interface Clock {

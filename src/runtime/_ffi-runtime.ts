@@ -6,6 +6,7 @@
 import type { RuntimePort } from "../core/ports.ts";
 import { libcSockets, type LibcSocketFns } from "./_libc-socket.ts";
 import { nodeModuleArgv } from "./_node-binary.ts";
+import { readProcessStats } from "./_proc-stats.ts";
 import { groupAlive, killGroup, removeDir, spawnProcess } from "./_node-compat.ts";
 
 export function createFfiRuntime(name: "bun" | "deno", openLibc: () => LibcSocketFns, moduleNote: string): RuntimePort {
@@ -18,5 +19,6 @@ export function createFfiRuntime(name: "bun" | "deno", openLibc: () => LibcSocke
     groupAlive,
     moduleArgv: nodeModuleArgv,
     removeDir,
+    processStats: readProcessStats,
   };
 }

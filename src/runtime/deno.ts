@@ -5,7 +5,10 @@
  * node:* code. Excluded from tsconfig (it uses the Deno global): checked with
  * `deno check src/runtime/deno.ts`.
  */
-import type { RuntimePort } from "../core/ports.ts";
+import { errAsync, okAsync, type ResultAsync } from "neverthrow";
+import type { BindFailed } from "../core/errors.ts";
+import type { HttpApp, HttpServer, RuntimePort } from "../core/ports.ts";
+import { httpBindFailed } from "./_http.ts";
 import { createFfiRuntime } from "./_ffi-runtime.ts";
 import { LIBC_PATH, type LibcSocketFns } from "./_libc-socket.ts";
 
@@ -18,7 +21,7 @@ export const DENO_MODULE_FALLBACK = "Deno cannot listen on an inherited socket f
   "TypeScript workers run with node --import tsx";
 
 export function createDenoRuntime(): RuntimePort {
-  return createFfiRuntime("deno", openLibc, DENO_MODULE_FALLBACK);
+  return { ...createFfiRuntime("deno", openLibc, DENO_MODULE_FALLBACK), serveHttp: denoServeHttp };
 }
 
 function openLibc(): LibcSocketFns {
@@ -48,4 +51,16 @@ function openLibc(): LibcSocketFns {
 /** Deno's 'buffer' parameters want an ArrayBuffer-backed view. */
 function buf(view: Uint8Array): Uint8Array<ArrayBuffer> {
   return view as Uint8Array<ArrayBuffer>;
+}
+
+/** `serveHttp` for Deno: Deno.serve (close() ends open streams first: shutdown waits for them). */
+function denoServeHttp(app: HttpApp, options: { readonly host: string; readonly port: number }): ResultAsync<HttpServer, BindFailed> {
+  const { host, port } = options;
+  try {
+    const server = Deno.serve({ hostname: host, port, onListen() {} }, (request) => app.fetch(request) as Response | Promise<Response>);
+    const address = server.addr as Deno.NetAddr;
+    return okAsync({ host: address.hostname, port: address.port, close: () => server.shutdown() });
+  } catch (cause) {
+    return errAsync(httpBindFailed(host, port, cause));
+  }
 }

@@ -12,6 +12,8 @@ import type { BindFailed } from "../core/errors.ts";
 import type { RuntimePort } from "../core/ports.ts";
 import type { BoundSocket, SocketSpec } from "../core/types.ts";
 import { bindError, resolveBindHost, type ResolvedHost } from "./_bind-errors.ts";
+import { readProcessStats } from "./_proc-stats.ts";
+import { nodeServeHttp } from "./_serve-http-node.ts";
 import { groupAlive, killGroup, removeDir, removeSocketFile, spawnProcess } from "./_node-compat.ts";
 
 interface SockName {
@@ -65,6 +67,8 @@ export function createNodeRuntime(): RuntimePort {
     groupAlive,
     moduleArgv: (module) => [process.execPath, "--import", import.meta.resolve("tsx"), module],
     removeDir,
+    serveHttp: nodeServeHttp,
+    processStats: readProcessStats,
   };
 }
 

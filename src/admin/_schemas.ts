@@ -1,0 +1,90 @@
+/**
+ * The shapes of the admin API, as zod schemas: requests are validated with
+ * them and /openapi.json is generated from them.
+ */
+import { z } from "@hono/zod-openapi";
+
+export const ErrorSchema = z.object({
+  error: z.object({
+    kind: z.string().openapi({ example: "PoolNotFound" }),
+    message: z.string().openapi({ example: 'No pool named "web": the pools are "runner:iris", "api_server"' }),
+  }),
+}).openapi("Error");
+
+const ExitSchema = z.object({
+  code: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  reason: z.string(),
+  at: z.number().openapi({ description: "Epoch ms" }),
+});
+
+export const WorkerSchema = z.object({
+  id: z.number().int(),
+  pid: z.number().int().nullable().openapi({ description: "Null while the worker waits for a respawn" }),
+  state: z.enum(["starting", "ready", "stopping", "backoff", "stopped"]),
+  startedAt: z.number().nullable(),
+  readyAt: z.number().nullable(),
+  uptimeMs: z.number().nullable(),
+  restarts: z.number().int(),
+  lastExit: ExitSchema.nullable(),
+  rssBytes: z.number().optional().openapi({ description: "Resident memory, where the platform tells" }),
+  cpuSeconds: z.number().optional().openapi({ description: "User plus system CPU time, where the platform tells" }),
+}).openapi("Worker");
+
+export const PoolSchema = z.object({
+  name: z.string(),
+  role: z.string(),
+  target: z.number().int().openapi({ description: "The number of workers the pool keeps" }),
+  ready: z.number().int(),
+  busy: z.enum(["scale", "restart"]).nullable(),
+  workers: z.array(WorkerSchema),
+}).openapi("Pool");
+
+export const PoolsSchema = z.object({ pools: z.array(PoolSchema) }).openapi("Pools");
+
+const Env = z.record(z.string(), z.string());
+
+export const ServiceSchema = z.object({
+  name: z.string(),
+  command: z.string(),
+  version: z.string().openapi({ description: "bento-kit version" }),
+  pid: z.number().int(),
+  startedAt: z.number(),
+  uptimeMs: z.number(),
+  runtime: z.string(),
+  options: z.record(z.string(), z.unknown()),
+  sockets: z.array(z.object({ name: z.string(), kind: z.enum(["tcp", "unix"]), address: z.string() })),
+  pools: z.array(z.object({
+    name: z.string(),
+    role: z.string(),
+    command: z.object({ kind: z.enum(["argv", "module"]), argv: z.array(z.string()) }),
+    env: Env,
+    workerEnv: z.array(Env),
+    cwd: z.string(),
+    sockets: z.array(z.string()),
+  })),
+}).openapi("Service");
+
+export const ScaleBodySchema = z.object({
+  workers: z.number({ error: "workers: expected a whole number of workers, e.g. {\"workers\": 3}" })
+    .int({ error: "workers: expected a whole number" })
+    .min(1, { error: "workers: expected at least 1 (use POST /v1/stop to stop the service)" }),
+}).strict().openapi("ScaleRequest");
+
+export const PoolParamsSchema = z.object({
+  pool: z.string().min(1).openapi({ param: { name: "pool", in: "path" }, example: "api_server" }),
+});
+
+export const WorkerParamsSchema = PoolParamsSchema.extend({
+  id: z.coerce.number({ error: "id: expected a worker id (a whole number)" }).int({ error: "id: expected a worker id (a whole number)" }).min(1, { error: "id: worker ids start at 1" })
+    .openapi({ param: { name: "id", in: "path" }, example: 1, type: "integer" }),
+});
+
+export const StopSchema = z.object({ stopping: z.literal(true) }).openapi("Stopping");
+
+export const EventsHeadersSchema = z.object({
+  "last-event-id": z.string().regex(/^\d+$/, { error: "Last-Event-ID: expected the id of an event (a whole number)" }).optional()
+    .openapi({ param: { name: "last-event-id", in: "header" }, description: "Replay the buffered events after this id" }),
+});
+
+export const HealthSchema = z.object({ ok: z.literal(true) }).openapi("Health");

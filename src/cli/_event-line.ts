@@ -1,0 +1,34 @@
+/** One line per supervisor event, for `bento-kit events`. */
+import type { SupervisorEvent } from "../core/events.ts";
+
+export type StreamedEvent = SupervisorEvent & { readonly id: number; readonly at: number };
+
+export function eventLine(e: StreamedEvent): string {
+  const time = new Date(e.at).toISOString().replace("T", " ").replace(/Z$/, "");
+  return `${time} #${e.id} ${e.type} ${details(e)}`;
+}
+
+function details(e: SupervisorEvent): string {
+  switch (e.type) {
+    case "spawn":
+      return `${e.pool}:${e.workerId} pid ${e.pid}`;
+    case "ready":
+      return `${e.pool}:${e.workerId} pid ${e.pid} after ${e.afterMs} ms (${e.how})`;
+    case "not-ready":
+      return `${e.pool}:${e.workerId} pid ${e.pid} not ready after ${e.afterMs} ms`;
+    case "exit":
+      return `${e.exit.pool}:${e.exit.workerId} pid ${e.exit.pid}: ${e.reason}`;
+    case "respawn-scheduled":
+      return `${e.pool}:${e.workerId} in ${e.delayMs} ms`;
+    case "give-up":
+      return `${e.pool}: ${e.message}`;
+    case "scale":
+      return `${e.pool} ${e.from} → ${e.to}`;
+    case "restart":
+      return `${e.pool}${e.workerId === undefined ? "" : `:${e.workerId}`} ${e.phase}${e.message ? `: ${e.message}` : ""}`;
+    case "stop":
+      return e.phase;
+    default:
+      return JSON.stringify(e satisfies never);
+  }
+}

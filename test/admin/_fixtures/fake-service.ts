@@ -1,0 +1,32 @@
+/**
+ * A stand-in for `bento-kit serve`: the admin server started with startAdmin
+ * (as serve will) in front of the in-memory control, on whichever runtime runs
+ * this file. Prints the start-up log; POST /v1/stop makes it exit 0 shortly
+ * after, removing its instance file. BK_POOLS='{"api_server":2}' sets the pools.
+ */
+import { createFakeControl, fakeServiceInfo } from "../_fake-control.ts";
+import { resolveAdminSettings, startAdmin } from "../../../src/cli/_admin-server.ts";
+import { createCliLogger } from "../../../src/cli/_logger.ts";
+import { createRuntime } from "../../../src/runtime/detect.ts";
+
+const control = createFakeControl(process.env.BK_POOLS ? JSON.parse(process.env.BK_POOLS) : undefined);
+const info = { ...fakeServiceInfo(control), name: process.env.BK_SERVICE ?? "iris_classifier", pid: process.pid, runtime: (await createRuntime()).name };
+const logger = createCliLogger();
+const settings = resolveAdminSettings({}, process.env);
+if (settings.isErr()) {
+  process.stderr.write(`Error: ${settings.error.message}\n`);
+  process.exit(2);
+}
+const admin = await startAdmin({ control, runtime: await createRuntime(), service: () => info, settings: settings.value!, logger, env: process.env });
+if (admin.isErr()) {
+  process.stderr.write(`Error: ${admin.error.message}\n`);
+  process.exit(1);
+}
+control.on((e) => {
+  if (e.type !== "stop") return;
+  setTimeout(async () => {
+    await admin.value.close();
+    logger.info("Stopped");
+    process.exit(0);
+  }, 200);
+});
