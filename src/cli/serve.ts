@@ -17,6 +17,9 @@ import { checkCommands } from "./_preflight.ts";
 import { checkFdLimit, makeRunDir } from "./_resources.ts";
 import { createOutput } from "./_output.ts";
 import { listenForStop, type StopSignals } from "./_signals.ts";
+import { adminArgs, resolveAdminSettings, startAdmin } from "./_admin-server.ts";
+import { describeService } from "../admin/service-info.ts";
+import { VERSION } from "./_version.ts";
 
 export const serveArgs = {
   service: { type: "positional", required: false, default: ".", description: "Directory holding bento.config.ts (.mts, .js, .mjs or .json)" },
@@ -30,6 +33,7 @@ export const serveArgs = {
   "timeout-graceful-shutdown": { type: "string", valueHint: "SECONDS", description: "On stop, seconds workers get to drain before SIGKILL; also handed to workers (default 30)" },
   "unix-sockets": { type: "boolean", description: "Connect runners over Unix sockets; --no-unix-sockets uses loopback TCP [env BENTO_NO_UDS=1] (default on)" },
   debug: { type: "boolean", description: "Log debug lines (socket fds, worker starts)" },
+  ...adminArgs,
 } as const;
 
 export const serveCommand = defineCommand({
@@ -62,6 +66,8 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
   };
   const options = resolveServeOptions(flags, process.env, { ...service.serve, workingDir: dir });
   if (options.isErr()) return fail(options.error);
+  const adminSettings = resolveAdminSettings(args, process.env);
+  if (adminSettings.isErr()) return fail(adminSettings.error);
   const runtime = await createRuntime();
   const made = makeRunDir();
   if (made.isErr()) return fail(made.error);
@@ -79,14 +85,28 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
   });
   stop.attach(supervisor, () => runtime.removeDir(runDir));
   if (runtime.moduleNote && spec.value.watchers.some((w) => w.command.kind === "module")) logger.info(runtime.moduleNote);
+  const startedAt = Date.now();
   const started = await supervisor.start();
   if (started.isErr()) return fail(started.error);
+  const info = describeService({
+    spec: started.value, options: options.value, sockets: supervisor.sockets.values(), version: VERSION, pid: process.pid, startedAt,
+    runtime: runtime.name,
+  });
+  const admin = adminSettings.value && !stop.requested
+    ? await startAdmin({ control: { ...supervisor, stop: supervisor.requestStop }, runtime, service: () => info, settings: adminSettings.value, logger })
+    : undefined;
+  if (admin?.isErr()) {
+    await supervisor.stop();
+    return fail(admin.error);
+  }
+  const adminServer = admin?.isOk() ? admin.value : undefined;
   const api = supervisor.sockets.get(started.value.publicSocket ?? "");
   const ready = await supervisor.whenReady();
   if (api && ready && !stop.requested) {
     logger.info(`Starting production HTTP BentoServer from "${service.name}" listening on ${url(options.value.host, api.address)} (Press CTRL+C to quit)`);
   }
   const done = await supervisor.done;
+  await adminServer?.close();
   if (done.isErr()) return fail(done.error);
   logger.info("Stopped: every worker is gone and the sockets are closed");
 }
