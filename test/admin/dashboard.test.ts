@@ -75,3 +75,28 @@ test.skipIf(!existsSync(CHROMIUM))("without a token the page asks for one, and s
   await page.locator('section[data-pool="api_server"] tr[data-worker-id]').first().waitFor();
   await page.close();
 }, 60_000);
+
+test.skipIf(!existsSync(CHROMIUM))("on a real serve of the iris example: both pools shown, a click on restart shows the new pids live", async () => {
+  const { cleanup, serve } = await import("../_helpers/serve-process.ts");
+  const token = "dashboard-e2e-token-0123456789";
+  try {
+    const s = await serve("node", "examples/iris", [], { BENTO_ADMIN_TOKEN: token, BENTO_STATE_DIR: (await import("./_service.ts")).newStateDir() });
+    const url = (await s.waitForOutput(/Admin API and dashboard on (http:\/\/\S+)/))![1]!;
+    const page = await browser!.newPage();
+    await page.goto(`${url}/#token=${token}`);
+    await page.locator('section[data-pool="runner:iris"] tr[data-worker-id]').nth(1).waitFor();
+    await page.locator('section[data-pool="api_server"] tr[data-worker-id]').nth(1).waitFor();
+    const before = await pids(page, "runner:iris");
+    expect(before.every((p) => /^\d+$/.test(p))).toBe(true);
+    await page.locator('section[data-pool="runner:iris"] button[data-action="rolling"]').click();
+    await page.waitForFunction((old) => {
+      const now = [...document.querySelectorAll('section[data-pool="runner:iris"] td.pid')].map((td) => td.textContent);
+      return now.length === 2 && now.every((p) => p && /^\d+$/.test(p) && !old.includes(p));
+    }, before, { timeout: 30_000 });
+    const after = await pids(page, "runner:iris");
+    for (const pid of before) expect(after).not.toContain(pid);
+    await page.close();
+  } finally {
+    await cleanup();
+  }
+}, 90_000);
