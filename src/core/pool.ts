@@ -180,7 +180,8 @@ export function createPool(deps: PoolDeps): Pool {
         runtime.killGroup(w.pid, "SIGTERM");
       }
     },
-    gone: () => [...signalled].every((pid) => !runtime.groupAlive(pid)),
+    // Also wait for each exit to be reported: it comes after the worker's last output lines are read.
+    gone: () => workers.size === 0 && [...signalled].every((pid) => !runtime.groupAlive(pid)),
     killAll() {
       stopping = true;
       for (const w of workers.values()) signalled.add(w.pid);
