@@ -46,7 +46,9 @@ const started: Served[] = [];
 export function run(runtime: Runtime, args: string[], env: Record<string, string> = {}): Served {
   const [cmd, ...pre] = supervisorArgv(runtime);
   const child = spawn(cmd!, [...pre, ...args], {
-    cwd: ROOT, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"],
+    cwd: ROOT, env: { ...process.env, NO_COLOR: "1", ...env },
+    // stdin is a pipe the test never writes: a worker that inherited it would not see /dev/null.
+    stdio: ["pipe", "pipe", "pipe"],
   });
   let out = "";
   child.stdout!.on("data", (d) => (out += d));

@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { cleanup, RUNTIMES, serve } from "../_helpers/serve-process.ts";
 
-afterEach(cleanup);
+afterEach(cleanup, 20_000);
 
 interface Report { pid: number; argv: string[]; env: Record<string, string>; cwd: string; stdin: string }
 

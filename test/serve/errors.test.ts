@@ -2,7 +2,7 @@ import { afterEach, expect, test } from "bun:test";
 import { createServer } from "node:net";
 import { cleanup, run, serve } from "../_helpers/serve-process.ts";
 
-afterEach(cleanup);
+afterEach(cleanup, 20_000);
 
 /** Run to completion; the error is one line, never a stack trace. */
 async function fails(args: string[], env: Record<string, string> = {}) {

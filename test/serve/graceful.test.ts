@@ -6,7 +6,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { cleanup, serve } from "../_helpers/serve-process.ts";
 
-afterEach(cleanup);
+afterEach(cleanup, 20_000);
 
 test("a request in flight when serve gets SIGTERM is answered; the worker logs its drain; runners stop after the API", async () => {
   const s = await serve("node", "test/_fixtures/drain-service", ["--timeout-graceful-shutdown", "30"]);

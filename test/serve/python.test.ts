@@ -2,7 +2,7 @@ import { afterEach, expect, test } from "bun:test";
 import { hasGunicorn, hasUvicorn, noteSkipped } from "../_helpers/python.ts";
 import { alive, cleanup, post, serve } from "../_helpers/serve-process.ts";
 
-afterEach(cleanup);
+afterEach(cleanup, 20_000);
 
 noteSkipped("the uvicorn and gunicorn serve tests", [...(hasUvicorn ? [] : ["python3-uvicorn"]), ...(hasGunicorn ? [] : ["python3-gunicorn"])]);
 

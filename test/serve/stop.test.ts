@@ -2,7 +2,7 @@ import { afterEach, expect, test } from "bun:test";
 import { writeFileSync, rmSync } from "node:fs";
 import { alive, cleanup, run, serve } from "../_helpers/serve-process.ts";
 
-afterEach(cleanup);
+afterEach(cleanup, 20_000);
 
 async function stubborn(graceful: number) {
   const s = await serve("node", "test/_fixtures/stubborn-service", ["--timeout-graceful-shutdown", String(graceful)]);
