@@ -212,7 +212,8 @@ export function createPool(deps: PoolDeps): Pool {
       await Promise.allSettled([...inFlight]);
       for (const w of live) stopWorker(w, "SIGTERM");
     },
-    gone: () => [...signalled].every((pid) => !runtime.groupAlive(pid)),
+    // Also wait for each exit to be reported: it comes after the worker's last output lines are read.
+    gone: () => workers.size === 0 && [...signalled].every((pid) => !runtime.groupAlive(pid)),
     killAll() {
       state.stopping = true;
       state.killed = true;

@@ -41,10 +41,14 @@ const createServerHandle = (net as unknown as { _createServerHandle: CreateServe
 /** libuv's UV_TCP_REUSEPORT, understood by Node builds with libuv 1.49 or later. */
 const UV_TCP_REUSEPORT = 2;
 
-/** Runs in the throwaway child: listen on fd 3 with backlog argv[1], then exit. */
+/**
+ * Runs in the throwaway child: listen on fd 3 with backlog argv[1], then exit.
+ * The backlog goes as an argument: Node ignores `backlog` in the options
+ * object when listening on an fd (it then listens with 511).
+ */
 const LISTEN_SCRIPT = "const s=require('net').createServer();" +
   "s.on('error',e=>{process.stdout.write(String(e.code));process.exit(1)});" +
-  "s.listen({fd:3,backlog:Number(process.argv[1])},()=>process.exit(0))";
+  "s.listen({fd:3},Number(process.argv[1]),()=>process.exit(0))";
 
 export function createNodeRuntime(): RuntimePort {
   const handles = new Map<number, { handle: ServerHandle; socket: BoundSocket }>();

@@ -1,11 +1,15 @@
 /**
  * Start `bento-kit serve` as a real process under node, bun or deno, wait for
- * its start-up line, and find its workers through /proc. Everything started
- * here is stopped by pid in `stop()` / `cleanup()`.
+ * its start-up line, and find its workers through /proc. While the supervisor
+ * runs, every process below it (and its process group) is recorded every
+ * 50 ms; `cleanup()` (every e2e file's afterEach) stops the supervisor, then
+ * fails the test if any recorded process or group member is still alive, and
+ * kills it. `gone()` makes the same check inside a test.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { createProcRecord, describeProcs, killLeftovers, type Proc, type ProcRecord } from "./procs.ts";
 
 export const ROOT = join(import.meta.dir, "..", "..");
 const BIN = join(ROOT, "node_modules", ".bin");
@@ -24,8 +28,15 @@ export interface Served {
   port: number;
   output(): string;
   waitForOutput(pattern: RegExp, ms?: number): Promise<RegExpMatchArray | undefined>;
-  /** Pids of every live process below the supervisor. */
+  /** Pids of every live process below the supervisor (recorded for the leak check). */
   descendants(): number[];
+  /** What was ever seen below the supervisor (pids and groups), polled while it runs. */
+  readonly procs: ProcRecord;
+  /**
+   * Wait (up to `ms`) until nothing recorded runs any more: no recorded process
+   * and no member of a recorded process group. Resolves to what is left.
+   */
+  leftovers(ms?: number): Promise<Proc[]>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
   readonly exited: Promise<number | null>;
 }
@@ -35,14 +46,31 @@ const started: Served[] = [];
 export function run(runtime: Runtime, args: string[], env: Record<string, string> = {}): Served {
   const [cmd, ...pre] = supervisorArgv(runtime);
   const child = spawn(cmd!, [...pre, ...args], {
-    cwd: ROOT, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"],
+    cwd: ROOT, env: { ...process.env, NO_COLOR: "1", ...env },
+    // stdin is a pipe the test never writes: a worker that inherited it would not see /dev/null.
+    stdio: ["pipe", "pipe", "pipe"],
   });
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const procs = createProcRecord(child.pid!);
+  procs.record();
+  const poll = setInterval(() => procs.record(), 50);
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => {
+    clearInterval(poll);
+    resolve(code);
+  }));
   const served: Served = {
-    child, pid: child.pid!, port: 0, exited,
+    child, pid: child.pid!, port: 0, exited, procs,
+    async leftovers(ms = 3000) {
+      const end = Date.now() + ms;
+      let left = procs.leftovers();
+      while (left.length > 0 && Date.now() < end) {
+        await sleep(50);
+        left = procs.leftovers();
+      }
+      return left;
+    },
     output: () => out,
     async waitForOutput(pattern, ms = 20_000) {
       const end = Date.now() + ms;
@@ -54,7 +82,7 @@ export function run(runtime: Runtime, args: string[], env: Record<string, string
       }
       return undefined;
     },
-    descendants: () => descendantsOf(child.pid!),
+    descendants: () => procs.record().map((p) => p.pid),
     async stop(signal = "SIGTERM") {
       if (child.exitCode === null) child.kill(signal);
       return exited;
@@ -77,18 +105,27 @@ export async function serve(runtime: Runtime, service: string, args: string[] = 
 
 /**
  * Stop whatever a test left running: SIGTERM so the supervisor removes its run
- * dir, then SIGKILL for anything (supervisor or worker) still alive after 5 s.
+ * dir, SIGKILL if it is still alive after 5 s. Then the leak check: anything
+ * recorded below the supervisor (a process, or a member of its process group)
+ * still alive 3 s later is killed and fails the test, listed by command line.
  */
 export async function cleanup(): Promise<void> {
+  const leaks: string[] = [];
   for (const s of started.splice(0)) {
-    const pids = s.descendants();
+    s.descendants();
     if (s.child.exitCode === null) s.child.kill("SIGTERM");
     await Promise.race([s.exited, sleep(5000)]);
     if (s.child.exitCode === null) s.child.kill("SIGKILL");
-    for (const pid of pids) tryKill(-pid) || tryKill(pid);
+    await s.exited;
+    const left = await s.leftovers();
+    if (left.length > 0) {
+      leaks.push(`bento-kit ${s.child.spawnargs.slice(2).join(" ")} left behind:\n  ${describeProcs(left)}`);
+      killLeftovers(left);
+    }
     const runDir = runDirOf(s.output());
     if (runDir?.includes("/bento-kit-")) rmSync(runDir, { recursive: true, force: true });
   }
+  if (leaks.length > 0) throw new Error(`Processes outlived their supervisor:\n${leaks.join("\n")}`);
 }
 
 /** True while `pid` runs (a zombie waiting for its reaper counts as gone). */
@@ -96,15 +133,6 @@ export function alive(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
-}
-
-function tryKill(pid: number, signal: NodeJS.Signals | 0 = "SIGKILL"): boolean {
-  try {
-    process.kill(pid, signal);
-    return true;
   } catch {
     return false;
   }

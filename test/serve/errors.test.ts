@@ -2,7 +2,7 @@ import { afterEach, expect, test } from "bun:test";
 import { createServer } from "node:net";
 import { cleanup, run, serve } from "../_helpers/serve-process.ts";
 
-afterEach(cleanup);
+afterEach(cleanup, 20_000);
 
 /** Run to completion; the error is one line, never a stack trace. */
 async function fails(args: string[], env: Record<string, string> = {}) {
@@ -10,7 +10,7 @@ async function fails(args: string[], env: Record<string, string> = {}) {
   const code = await s.exited;
   const lines = s.output().trim().split("\n");
   expect(s.output()).not.toMatch(/^\s+at /m);
-  return { code, lines, output: s.output(), left: s.descendants() };
+  return { code, lines, output: s.output(), left: await s.leftovers() };
 }
 
 test("a manifest with several mistakes reports all of them, each with its path; exit 2", async () => {

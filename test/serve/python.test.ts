@@ -1,10 +1,10 @@
 import { afterEach, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
+import { hasGunicorn, hasUvicorn, noteSkipped } from "../_helpers/python.ts";
 import { alive, cleanup, post, serve } from "../_helpers/serve-process.ts";
 
-afterEach(cleanup);
+afterEach(cleanup, 20_000);
 
-const hasUvicorn = existsSync("/usr/lib/python3/dist-packages/uvicorn");
+noteSkipped("the uvicorn and gunicorn serve tests", [...(hasUvicorn ? [] : ["python3-uvicorn"]), ...(hasGunicorn ? [] : ["python3-gunicorn"])]);
 
 test.skipIf(!hasUvicorn)("a Python runner under a real uvicorn adopts the inherited fd, behind the TypeScript API server", async () => {
   const s = await serve("node", "examples/iris-python");
@@ -19,7 +19,6 @@ test.skipIf(!hasUvicorn)("a Python runner under a real uvicorn adopts the inheri
   expect(workers.filter(alive)).toEqual([]);
 }, 40_000);
 
-const hasGunicorn = existsSync("/usr/lib/python3/dist-packages/gunicorn");
 
 test.skipIf(!hasUvicorn || !hasGunicorn)("gunicorn finds the socket through LISTEN_FDS/LISTEN_PID alone (no fd in its argv)", async () => {
   const s = await serve("node", "examples/iris-gunicorn");

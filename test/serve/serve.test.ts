@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { alive, cleanup, existsSync, post, RUNTIMES, runDirOf, serve } from "../_helpers/serve-process.ts";
 
-afterEach(cleanup);
+afterEach(cleanup, 20_000);
 
 const BODY = "[[5.9,3.0,5.1,1.8]]";
 

@@ -1,7 +1,7 @@
 import { afterEach, expect, test } from "bun:test";
-import { alive, cleanup, descendantsOf, serve, sleep } from "../_helpers/serve-process.ts";
+import { alive, cleanup, serve } from "../_helpers/serve-process.ts";
 
-afterEach(cleanup);
+afterEach(cleanup, 20_000);
 
 interface Info { pid: number; grandchild: number; workerId: string; fdNames: string; runnerMap: string | null; argv: string[]; custom: string | null }
 
@@ -36,10 +36,11 @@ test("a worker reading LISTEN_FDS/LISTEN_PID like sd_listen_fds gets its socket 
   // Stop reaches the grandchildren the workers started.
   const grandchildren = [...api, ...runners.values()].map((i) => i.grandchild);
   expect(grandchildren.every(alive)).toBe(true);
-  const everything = descendantsOf(s.pid);
+  const everything = s.descendants();
+  expect(everything).toEqual(expect.arrayContaining(grandchildren));
   expect(await s.stop("SIGTERM")).toBe(0);
-  await sleep(50);
   expect(everything.filter(alive)).toEqual([]);
+  expect(await s.leftovers()).toEqual([]);
 }, 40_000);
 
 async function getUnix(socketPath: string): Promise<Info> {

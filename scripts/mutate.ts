@@ -1,0 +1,223 @@
+/**
+ * Mutation check: does the test suite notice when the core breaks?
+ *
+ *   node_modules/.bin/bun scripts/mutate.ts            # every mutation
+ *   node_modules/.bin/bun scripts/mutate.ts no-respawn # only the ones named
+ *
+ * For each mutation (a literal search-and-replace in one source file) it copies
+ * the checkout to a temp dir (node_modules symlinked), applies the change
+ * there, and runs the test files that should catch it with `bun test --bail`.
+ * The checkout itself is never touched, so Ctrl+C leaves nothing to restore;
+ * the temp dir is removed on exit. A mutation whose search text is no longer
+ * in the file is reported loudly as "no longer applies" (the code moved under
+ * it: update the table). Exit 1 unless every mutation applied and was killed.
+ * Slow (a few minutes): not part of CI.
+ */
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+interface Mutation {
+  readonly name: string;
+  readonly file: string;
+  /** Exact text to find (each must occur exactly once) and what replaces it. */
+  readonly edits: readonly (readonly [search: string, replace: string])[];
+  readonly tests: readonly string[];
+}
+
+const MUTATIONS: readonly Mutation[] = [
+  {
+    name: "respawn-id",
+    file: "src/core/pool.ts",
+    edits: [["if (stopping) return;\n      const result = await spawnWorker(id);", "if (stopping) return;\n      const result = await spawnWorker(id + 1);"]],
+    tests: ["test/serve/respawn.test.ts"],
+  },
+  {
+    name: "env-worker-id",
+    file: "src/core/spawn-request.ts",
+    edits: [["BENTO_WORKER_ID: String(plan.workerId)", 'BENTO_WORKER_ID: "1"']],
+    tests: ["test/serve/respawn.test.ts"],
+  },
+  {
+    name: "listen-pid",
+    file: "src/core/spawn-request.ts",
+    edits: [["'LISTEN_PID=$$; export LISTEN_PID; exec \"$@\"'", "'LISTEN_PID=$PPID; export LISTEN_PID; exec \"$@\"'"]],
+    tests: ["test/serve/contract.test.ts", "test/serve/systemd.test.ts"],
+  },
+  {
+    name: "first-error-only",
+    file: "src/core/manifest.ts",
+    edits: [["if (c.issues.length > 0 || !api) return err(manifestInvalid(file, c.issues));", "if (c.issues.length > 0 || !api) return err(manifestInvalid(file, c.issues.slice(0, 1)));"]],
+    tests: ["test/serve/errors.test.ts"],
+  },
+  {
+    name: "no-sigterm-on-stop",
+    file: "src/core/pool.ts",
+    edits: [['runtime.killGroup(w.pid, "SIGTERM");', "/* no SIGTERM */"]],
+    tests: ["test/serve/graceful.test.ts"],
+  },
+  {
+    name: "never-signal-workers",
+    file: "src/core/pool.ts",
+    edits: [
+      ['runtime.killGroup(w.pid, "SIGTERM");', "/* no SIGTERM */"],
+      ['for (const pid of signalled) runtime.killGroup(pid, "SIGKILL");', "/* no SIGKILL */"],
+    ],
+    tests: ["test/serve/respawn.test.ts"],
+  },
+  {
+    name: "no-group-kill",
+    file: "src/runtime/_node-compat.ts",
+    edits: [["process.kill(-pgid, signal);", "process.kill(pgid, signal);"]],
+    tests: ["test/serve/systemd.test.ts"],
+  },
+  {
+    name: "no-group-kill-on-exit",
+    file: "src/core/pool.ts",
+    edits: [['runtime.killGroup(worker.pid, "SIGKILL");\n    if (exit.expected) return;', "if (exit.expected) return;"]],
+    tests: ["test/serve/stop.test.ts"],
+  },
+  {
+    name: "no-respawn",
+    file: "src/core/pool.ts",
+    edits: [["scheduleRespawn(worker.id, decision.delayMs);\n  }", "void decision;\n  }"]],
+    tests: ["test/serve/respawn.test.ts"],
+  },
+  {
+    name: "ignore-respawn-veto",
+    file: "src/core/pool.ts",
+    edits: [["const vetoed = outcome.results.some(", "const vetoed = false && outcome.results.some("]],
+    tests: ["test/serve/contract.test.ts"],
+  },
+  {
+    name: "no-halfway-rule",
+    file: "src/core/supervisor.ts",
+    edits: [["const until = last ? deadline : clock.now() + (deadline - clock.now()) / 2;", "const until = deadline;"]],
+    tests: ["test/serve/graceful.test.ts"],
+  },
+  {
+    name: "runners-stop-with-api",
+    file: "src/core/supervisor.ts",
+    edits: [["const stage = pools.filter((p) => p.priority === priority);", "const stage = i === 0 ? pools : [];"]],
+    tests: ["test/serve/graceful.test.ts"],
+  },
+  {
+    name: "start-ignores-stop",
+    file: "src/core/pool.ts",
+    edits: [["for (let id = 1; id <= spec.workers && !cancelled(); id++) {", "for (let id = 1; id <= spec.workers; id++) {"]],
+    tests: ["test/serve/stop.test.ts"],
+  },
+  {
+    name: "plugins-before-built-ins",
+    file: "src/cli/serve.ts",
+    edits: [["plugins: [runnerMapPlugin({ unixSockets: options.value.unixSockets }), ...service.plugins],", "plugins: [...service.plugins, runnerMapPlugin({ unixSockets: options.value.unixSockets })],"]],
+    tests: ["test/serve/contract.test.ts"],
+  },
+  {
+    name: "stdin-inherited",
+    file: "src/core/serve-spec.ts",
+    edits: [["keepStdin: false };", "keepStdin: true };"]],
+    tests: ["test/serve/contract.test.ts"],
+  },
+  {
+    name: "backlog-ignored",
+    file: "src/core/serve-spec.ts",
+    edits: [["port: options.port, backlog: options.backlog }]", "port: options.port, backlog: 511 }]"]],
+    tests: ["test/serve/contract.test.ts"],
+  },
+  {
+    name: "no-backlog-env",
+    file: "src/core/serve-spec.ts",
+    edits: [["BENTO_BACKLOG: String(o.backlog),", ""]],
+    tests: ["test/serve/contract.test.ts"],
+  },
+];
+
+/**
+ * A mutant may leave workers running (that is what some mutations break):
+ * kill, by pid and process group, every process whose command line names the copy.
+ */
+function killStrays(copy: string): void {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let cmd: string;
+    let pgid: number;
+    try {
+      cmd = readFileSync(`/proc/${entry}/cmdline`, "utf8");
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      pgid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+    } catch {
+      continue;
+    }
+    if (!cmd.includes(copy)) continue;
+    for (const target of pgid === Number(entry) ? [-pgid, Number(entry)] : [Number(entry)]) {
+      try {
+        process.kill(target, "SIGKILL");
+      } catch { /* gone */ }
+    }
+  }
+}
+
+const ROOT = resolve(import.meta.dir, "..");
+const BUN = join(ROOT, "node_modules", ".bin", "bun");
+const wanted = process.argv.slice(2);
+const chosen = wanted.length > 0 ? MUTATIONS.filter((m) => wanted.includes(m.name)) : MUTATIONS;
+const unknown = wanted.filter((w) => !MUTATIONS.some((m) => m.name === w));
+if (unknown.length > 0) {
+  console.error(`Unknown mutation(s): ${unknown.join(", ")}. Known: ${MUTATIONS.map((m) => m.name).join(", ")}`);
+  process.exit(2);
+}
+
+const work = mkdtempSync(join(tmpdir(), "bento-kit-mutate-"));
+const removeWork = () => rmSync(work, { recursive: true, force: true });
+process.on("exit", removeWork);
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
+
+interface Row { name: string; tests: string; outcome: "killed" | "SURVIVED" | "NO LONGER APPLIES"; detail: string; seconds: number }
+const rows: Row[] = [];
+
+for (const m of chosen) {
+  const t0 = Date.now();
+  const copy = join(work, m.name);
+  cpSync(ROOT, copy, { recursive: true, filter: (src) => !/\/(node_modules|\.git)$/.test(src) });
+  symlinkSync(join(ROOT, "node_modules"), join(copy, "node_modules"));
+  const target = join(copy, m.file);
+  let text = existsSync(target) ? readFileSync(target, "utf8") : undefined;
+  const missing = text === undefined
+    ? `${m.file} does not exist`
+    : m.edits.map(([search]) => search).find((search) => text!.split(search).length !== 2);
+  if (missing !== undefined) {
+    const why = text === undefined ? missing : `search text not found exactly once in ${m.file}: ${JSON.stringify(missing)}`;
+    console.error(`\n!!! mutation ${m.name} no longer applies: ${why}\n`);
+    rows.push({ name: m.name, tests: m.tests.join(" "), outcome: "NO LONGER APPLIES", detail: why, seconds: 0 });
+    rmSync(copy, { recursive: true, force: true });
+    continue;
+  }
+  for (const [search, replace] of m.edits) text = text!.replace(search, () => replace);
+  writeFileSync(target, text!);
+  console.log(`== ${m.name}: ${m.file}; running ${m.tests.join(" ")}`);
+  const run = spawnSync("timeout", ["600", BUN, "test", "--bail", ...m.tests], { cwd: copy, encoding: "utf8", maxBuffer: 64 << 20 });
+  const out = `${run.stdout}${run.stderr}`;
+  const failed = [...out.matchAll(/^\(fail\) (.*?)(?: \[[\d.]+m?s\])?$/gm)].map((x) => x[1]!);
+  const killed = run.status !== 0;
+  const logFile = join(tmpdir(), `bento-kit-mutate-${m.name}.log`);
+  writeFileSync(logFile, out);
+  const detail = failed[0] ?? (killed ? `bun test exited ${run.status ?? run.signal}` : "every test passed");
+  rows.push({ name: m.name, tests: m.tests.join(" "), outcome: killed ? "killed" : "SURVIVED", detail, seconds: (Date.now() - t0) / 1000 });
+  console.log(`   ${killed ? "killed" : "SURVIVED"} (${rows.at(-1)!.seconds.toFixed(0)} s): ${detail}; full output in ${logFile}`);
+  killStrays(copy);
+  rmSync(copy, { recursive: true, force: true });
+}
+
+const header = ["mutation", "tests run", "killed?", "first failing test"];
+const table = [header, ...rows.map((r) => [r.name, r.tests, r.outcome === "killed" ? `yes (${r.seconds.toFixed(0)} s)` : r.outcome, r.detail])];
+const widths = header.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+console.log("");
+for (const [i, row] of table.entries()) {
+  console.log(`| ${row.map((cell, j) => cell.padEnd(widths[j]!)).join(" | ")} |`);
+  if (i === 0) console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+}
+const bad = rows.filter((r) => r.outcome !== "killed");
+console.log(`\n${rows.length - bad.length} of ${rows.length} mutations killed${bad.length ? `; not killed: ${bad.map((r) => `${r.name} (${r.outcome})`).join(", ")}` : ""}`);
+process.exit(bad.length === 0 ? 0 : 1);
