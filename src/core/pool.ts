@@ -213,7 +213,7 @@ export function createPool(deps: PoolDeps): Pool {
       for (const w of live) stopWorker(w, "SIGTERM");
     },
     // Also wait for each exit to be reported: it comes after the worker's last output lines are read.
-    gone: () => workers.size === 0 && [...signalled].every((pid) => !runtime.groupAlive(pid)),
+    gone: () => live.size === 0 && [...signalled].every((pid) => !runtime.groupAlive(pid)),
     killAll() {
       state.stopping = true;
       state.killed = true;
