@@ -47,7 +47,7 @@ interface Outcome {
 }
 
 /** Sample the supervisor's descendants until it exits, then check they are all gone. */
-async function outcome(s: Served, tmp: string): Promise<Outcome> {
+async function outcome(s: Scratch, tmp: string): Promise<Outcome> {
   const seen = new Map<number, string>();
   while (s.child.exitCode === null && s.child.signalCode === null) {
     for (const pid of s.descendants()) if (!seen.has(pid)) seen.set(pid, cmdline(pid));
@@ -81,7 +81,7 @@ async function serveFails(args: string[], env: Record<string, string> = {}): Pro
 }
 
 /** Like `run`, but through `bash -c` (ulimit, unshare), stopped in cleanup like the rest. */
-function runShell(script: string, env: Record<string, string>): Served {
+function runShell(script: string, env: Record<string, string>): Scratch {
   const child = spawn("bash", ["-c", script], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
@@ -96,6 +96,8 @@ function runShell(script: string, env: Record<string, string>): Served {
   };
 }
 const scratchProcesses: number[] = [];
+/** What `outcome` needs of a started process (a `serve` run, or a shell around one). */
+type Scratch = Omit<Served, "procs" | "leftovers">;
 afterEach(() => {
   for (const pid of scratchProcesses.splice(0)) if (alive(pid)) process.kill(pid, "SIGKILL");
 });
