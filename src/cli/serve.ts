@@ -17,7 +17,7 @@ import { checkCommands } from "./_preflight.ts";
 import { checkFdLimit, makeRunDir } from "./_resources.ts";
 import { createOutput } from "./_output.ts";
 import { listenForStop, type StopSignals } from "./_signals.ts";
-import { adminArgs, resolveAdminSettings, startAdmin } from "./_admin-server.ts";
+import { adminArgs, resolveAdminSettings } from "./_admin-settings.ts";
 import { describeService } from "../admin/service-info.ts";
 import { VERSION } from "./_version.ts";
 
@@ -93,7 +93,7 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
     runtime: runtime.name,
   });
   const admin = adminSettings.value && !stop.requested
-    ? await startAdmin({ control: { ...supervisor, stop: supervisor.requestStop }, runtime, service: () => info, settings: adminSettings.value, logger })
+    ? await (await import("./_admin-server.ts")).startAdmin({ control: { ...supervisor, stop: supervisor.requestStop }, runtime, service: () => info, settings: adminSettings.value, logger })
     : undefined;
   if (admin?.isErr()) {
     await supervisor.stop();

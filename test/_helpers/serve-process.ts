@@ -94,9 +94,10 @@ export function run(runtime: Runtime, args: string[], env: Record<string, string
 
 /** Start serving and wait for the "Starting production" line; the port comes from it. */
 export async function serve(runtime: Runtime, service: string, args: string[] = [], env: Record<string, string> = {}): Promise<Served> {
-  // A flag given twice is a usage error: the test's own --host replaces the default.
+  // A flag given twice is a usage error: the test's own --host or --port replaces the default.
   const host = args.includes("--host") ? [] : ["--host", "127.0.0.1"];
-  const s = run(runtime, ["serve", service, "--port", "0", ...host, ...args], env);
+  const port = args.includes("--port") ? [] : ["--port", "0"];
+  const s = run(runtime, ["serve", service, ...port, ...host, ...args], env);
   const m = await s.waitForOutput(/listening on http:\/\/\S+:(\d+) \(Press CTRL\+C to quit\)/, 30_000);
   if (!m) throw new Error(`serve did not start:\n${s.output()}`);
   s.port = Number(m[1]);

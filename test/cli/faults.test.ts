@@ -50,7 +50,8 @@ interface Outcome {
 async function outcome(s: Scratch, tmp: string): Promise<Outcome> {
   const seen = new Map<number, string>();
   while (s.child.exitCode === null && s.child.signalCode === null) {
-    for (const pid of s.descendants()) if (!seen.has(pid)) seen.set(pid, cmdline(pid));
+    // A process whose cmdline reads empty has exited (a zombie): look again next round.
+    for (const pid of s.descendants()) if (!seen.get(pid)) seen.set(pid, cmdline(pid));
     await Promise.race([s.exited, sleep(25)]);
   }
   const code = await s.exited;
@@ -60,7 +61,7 @@ async function outcome(s: Scratch, tmp: string): Promise<Outcome> {
   expect(output).not.toMatch(/^\s+at /m);
   return {
     code, output, seen: [...seen.keys()],
-    workers: [...seen].filter(([, cmd]) => !/esbuild/.test(cmd)).map(([pid]) => pid),
+    workers: [...seen].filter(([, cmd]) => cmd !== "" && !/esbuild/.test(cmd)).map(([pid]) => pid),
     lines: output.trim().split("\n"),
     leftInTmp: readdirSync(statSync(tmp).isDirectory() ? tmp : dirname(tmp)).filter((f) => f.startsWith("bento-kit-")),
   };

@@ -5,7 +5,8 @@
  * after, removing its instance file. BK_POOLS='{"api_server":2}' sets the pools.
  */
 import { createFakeControl, fakeServiceInfo } from "../_fake-control.ts";
-import { resolveAdminSettings, startAdmin } from "../../../src/cli/_admin-server.ts";
+import { startAdmin } from "../../../src/cli/_admin-server.ts";
+import { resolveAdminSettings } from "../../../src/cli/_admin-settings.ts";
 import { createCliLogger } from "../../../src/cli/_logger.ts";
 import { createRuntime } from "../../../src/runtime/detect.ts";
 
