@@ -30,7 +30,7 @@ const MUTATIONS: readonly Mutation[] = [
   {
     name: "respawn-id",
     file: "src/core/pool.ts",
-    edits: [["if (stopping) return;\n      const result = await spawnWorker(id);", "if (stopping) return;\n      const result = await spawnWorker(id + 1);"]],
+    edits: [["slot.restarts += 1;\n      const result = await spawnWorker(slot.id, \"current\");", "slot.restarts += 1;\n      const result = await spawnWorker(slot.id + 1, \"current\");"]],
     tests: ["test/serve/respawn.test.ts"],
   },
   {
@@ -54,14 +54,14 @@ const MUTATIONS: readonly Mutation[] = [
   {
     name: "no-sigterm-on-stop",
     file: "src/core/pool.ts",
-    edits: [['runtime.killGroup(w.pid, "SIGTERM");', "/* no SIGTERM */"]],
+    edits: [['for (const w of live) stopWorker(w, "SIGTERM");', "for (const w of live) signalled.add(w.pid);"]],
     tests: ["test/serve/graceful.test.ts"],
   },
   {
     name: "never-signal-workers",
     file: "src/core/pool.ts",
     edits: [
-      ['runtime.killGroup(w.pid, "SIGTERM");', "/* no SIGTERM */"],
+      ['for (const w of live) stopWorker(w, "SIGTERM");', "for (const w of live) signalled.add(w.pid);"],
       ['for (const pid of signalled) runtime.killGroup(pid, "SIGKILL");', "/* no SIGKILL */"],
     ],
     tests: ["test/serve/respawn.test.ts"],
@@ -75,13 +75,13 @@ const MUTATIONS: readonly Mutation[] = [
   {
     name: "no-group-kill-on-exit",
     file: "src/core/pool.ts",
-    edits: [['runtime.killGroup(worker.pid, "SIGKILL");\n    if (exit.expected) return;', "if (exit.expected) return;"]],
+    edits: [['runtime.killGroup(worker.pid, "SIGKILL");\n    const tail = worker.stderrTail;', "const tail = worker.stderrTail;"]],
     tests: ["test/serve/stop.test.ts"],
   },
   {
     name: "no-respawn",
     file: "src/core/pool.ts",
-    edits: [["scheduleRespawn(worker.id, decision.delayMs);\n  }", "void decision;\n  }"]],
+    edits: [["scheduleRespawn(slot!, decision.delayMs);\n  }", "void decision;\n  }"]],
     tests: ["test/serve/respawn.test.ts"],
   },
   {
@@ -131,6 +131,24 @@ const MUTATIONS: readonly Mutation[] = [
     file: "src/core/serve-spec.ts",
     edits: [["BENTO_BACKLOG: String(o.backlog),", ""]],
     tests: ["test/serve/contract.test.ts"],
+  },
+  {
+    name: "rollout-skips-readiness",
+    file: "src/core/_pool-ops.ts",
+    edits: [["const ready = await within(candidate.settled, p.ready.timeoutMs, false);", "const ready = true;"]],
+    tests: ["test/core/control.test.ts"],
+  },
+  {
+    name: "scale-down-lowest-ids",
+    file: "src/core/_pool-ops.ts",
+    edits: [["for (let id = from; id > to; id--) {", "for (let id = 1; id <= from - to; id++) {"]],
+    tests: ["test/core/control.test.ts"],
+  },
+  {
+    name: "start-line-before-ready",
+    file: "src/cli/serve.ts",
+    edits: [["const ready = await supervisor.whenReady();", "const ready = true;"]],
+    tests: ["test/serve/readiness.test.ts"],
   },
 ];
 
