@@ -67,7 +67,9 @@ export async function serve(fetchHandler: FetchHandler, options: ServeOptions = 
       reject(workerEnvError("WorkerEnvInvalid", message, "LISTEN_FDS"));
     };
     server.once("error", onError);
-    server.listen({ fd, backlog: settings.backlog }, () => {
+    // Node ignores `backlog` inside the options object when listening on an fd
+    // (it would listen(2) again with 511): only the positional argument counts.
+    server.listen({ fd }, settings.backlog, () => {
       server.off("error", onError);
       resolve();
     });
