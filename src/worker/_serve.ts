@@ -8,6 +8,8 @@ import { workerEnvError } from "./_errors.ts";
 import { getSocketFd } from "./_fds.ts";
 import { workerOptions } from "./_env.ts";
 import { assertNode } from "./_runtime.ts";
+import { WORKER_HEADER } from "./_runner-pool.ts";
+import { setLongTimeout, TIMER_MAX_MS } from "./_timer.ts";
 
 /** A Web-standard request handler, e.g. a Hono app's `app.fetch`. */
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
@@ -53,10 +55,12 @@ export async function serve(fetchHandler: FetchHandler, options: ServeOptions = 
       if (closing !== undefined) setImmediate(() => server.closeIdleConnections());
     });
     if (closing !== undefined) res.setHeader("Connection", "close");
+    // Names the worker that answered: the runner client spreads calls over workers with it.
+    res.setHeader(WORKER_HEADER, String(process.pid));
     void listener(req, res);
   });
-  server.keepAliveTimeout = settings.keepAliveTimeout * 1000;
-  server.requestTimeout = settings.timeout * 1000;
+  server.keepAliveTimeout = Math.min(settings.keepAliveTimeout * 1000, TIMER_MAX_MS);
+  server.requestTimeout = Math.min(settings.timeout * 1000, TIMER_MAX_MS);
   server.headersTimeout = settings.timeout > 0 ? Math.min(60_000, settings.timeout * 1000) : 60_000;
 
   await new Promise<void>((resolve, reject) => {
@@ -95,7 +99,7 @@ export async function serve(fetchHandler: FetchHandler, options: ServeOptions = 
       `worker ${process.pid}: ${signal} received, finishing ${inFlight.size} in-flight request(s) ` +
         `(at most ${grace}s)`,
     );
-    const timer = setTimeout(() => {
+    const timer = setLongTimeout(() => {
       console.error(
         `worker ${process.pid}: graceful shutdown timed out after ${grace}s with ` +
           `${inFlight.size} request(s) in flight; exiting`,
@@ -103,7 +107,7 @@ export async function serve(fetchHandler: FetchHandler, options: ServeOptions = 
       process.exit(1);
     }, grace * 1000);
     void close().then(() => {
-      clearTimeout(timer);
+      timer.cancel();
       process.exit(0);
     });
   }
