@@ -15,7 +15,7 @@ import { fail } from "./_fail.ts";
 import { loadService } from "./_load-manifest.ts";
 import { createCliLogger } from "./_logger.ts";
 import { checkCommands } from "./_preflight.ts";
-import { createOutput } from "./_output.ts";
+import { createOutput, flushOutput } from "./_output.ts";
 import { listenForStop, type StopSignals } from "./_signals.ts";
 
 export const serveArgs = {
@@ -46,6 +46,7 @@ export const serveCommand = defineCommand({
     }
     // Everything is stopped. Output that a stalled reader never took must not
     // keep the process alive (Node, Bun and Deno wait for queued pipe writes).
+    await flushOutput(500);
     process.exit();
   },
 });

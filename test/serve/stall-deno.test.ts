@@ -1,0 +1,54 @@
+// A reader of the supervisor's stdout that stalls (a paused `| less`, a stuck
+// log shipper) must not freeze a supervisor running on Deno, whose node-compat
+// process.stdout writes synchronously: signals, stop and exit still work.
+import { afterEach, expect, test } from "bun:test";
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { alive, descendantsOf, ROOT, sleep, supervisorArgv } from "../_helpers/serve-process.ts";
+
+const started: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const child of started.splice(0)) {
+    for (const pid of descendantsOf(child.pid!)) tryKill(-pid) || tryKill(pid);
+    tryKill(child.pid!);
+  }
+});
+
+function tryKill(pid: number): boolean {
+  try {
+    process.kill(pid, "SIGKILL");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isPython(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("python3");
+  } catch {
+    return false;
+  }
+}
+
+test("a reader that stalls neither freezes the Deno supervisor nor keeps it alive after a stop", async () => {
+  const [cmd, ...pre] = supervisorArgv("deno");
+  // stdout is a pipe nobody reads: the spewing worker fills it within milliseconds.
+  const args = ["serve", "test/_fixtures/spew-service", "--port", "0", "--timeout-graceful-shutdown", "2"];
+  const child = spawn(cmd!, [...pre, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "ignore"] });
+  started.push(child);
+  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  let workers: number[] = [];
+  for (let i = 0; i < 200 && workers.length === 0; i++) {
+    await sleep(50);
+    workers = descendantsOf(child.pid!).filter(isPython);
+  }
+  expect(workers.length).toBe(1);
+  await sleep(1500); // the worker spews far more than the pipe holds
+  const t0 = Date.now();
+  child.kill("SIGTERM");
+  expect(await Promise.race([exited, sleep(10_000).then(() => "still running 10 s after SIGTERM")])).toBe(0);
+  expect(Date.now() - t0).toBeLessThan(3000);
+  expect(workers.filter(alive)).toEqual([]);
+}, 40_000);
