@@ -3,36 +3,13 @@
 // Node adapter's listen helper) gets it too. At any moment of start-up, a
 // Ctrl+C must end in a clean stop: exit 0 and nothing left running.
 import { afterEach, expect, test } from "bun:test";
-import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { cmdline, killTracked, track } from "./_spawned.ts";
 import { alive, descendantsOf, ROOT, type Runtime, sleep, supervisorArgv } from "../_helpers/serve-process.ts";
 
 const SERVICE = "test/_fixtures/many-sockets-service"; // 17 sockets: binding takes a while on Node
-const started: ChildProcess[] = [];
+afterEach(killTracked);
 
-afterEach(() => {
-  for (const child of started.splice(0)) {
-    for (const pid of descendantsOf(child.pid!)) tryKill(-pid) || tryKill(pid);
-    tryKill(-child.pid!);
-  }
-});
-
-function tryKill(pid: number): boolean {
-  try {
-    process.kill(pid, "SIGKILL");
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function cmdline(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8");
-  } catch {
-    return "";
-  }
-}
 
 type Moment = (pids: number[]) => boolean;
 const MOMENTS: Record<string, Moment> = {
@@ -47,7 +24,7 @@ async function ctrlC(runtime: Runtime, moment: Moment): Promise<{ end: string; o
   const child = spawn(cmd!, [...pre, "serve", SERVICE, "--port", "0", "--host", "127.0.0.1"], {
     cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" },
   });
-  started.push(child);
+  track(child);
   let output = "";
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));

@@ -2,42 +2,20 @@
 // log shipper) must not freeze a supervisor running on Deno, whose node-compat
 // process.stdout writes synchronously: signals, stop and exit still work.
 import { afterEach, expect, test } from "bun:test";
-import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { cmdline, killTracked, track } from "./_spawned.ts";
 import { alive, descendantsOf, ROOT, sleep, supervisorArgv } from "../_helpers/serve-process.ts";
 
-const started: ChildProcess[] = [];
+afterEach(killTracked);
 
-afterEach(() => {
-  for (const child of started.splice(0)) {
-    for (const pid of descendantsOf(child.pid!)) tryKill(-pid) || tryKill(pid);
-    tryKill(child.pid!);
-  }
-});
-
-function tryKill(pid: number): boolean {
-  try {
-    process.kill(pid, "SIGKILL");
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function isPython(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("python3");
-  } catch {
-    return false;
-  }
-}
+const isPython = (pid: number): boolean => cmdline(pid).includes("python3");
 
 test("a reader that stalls neither freezes the Deno supervisor nor keeps it alive after a stop", async () => {
   const [cmd, ...pre] = supervisorArgv("deno");
   // stdout is a pipe nobody reads: the spewing worker fills it within milliseconds.
   const args = ["serve", "test/_fixtures/spew-service", "--port", "0", "--timeout-graceful-shutdown", "2"];
   const child = spawn(cmd!, [...pre, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "ignore"] });
-  started.push(child);
+  track(child);
   const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
   let workers: number[] = [];
   for (let i = 0; i < 200 && workers.length === 0; i++) {
