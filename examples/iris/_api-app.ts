@@ -14,6 +14,7 @@ const STATUS: { readonly [K in RunnerErrorKind]: ContentfulStatusCode } = {
   RunnerAddressInvalid: 500,
   RunnerUnavailable: 503,
   RunnerTimeout: 504,
+  RunnerAborted: 503,
   RunnerHttpError: 502,
   RunnerBadResponse: 502,
 };
@@ -29,7 +30,8 @@ export function createApiApp(runners: Pick<RunnerClient, "call">, pid: number = 
     const parsed = parseRows(await c.req.text());
     if (!parsed.ok) return c.json({ error: parsed.error }, 400);
     try {
-      return c.json(await runners.call("iris", "/predict", parsed.rows));
+      // A prediction may safely run twice: resent once if a runner worker dies under it.
+      return c.json(await runners.call("iris", "/predict", parsed.rows, { idempotent: true }));
     } catch (error) {
       if (!isRunnerError(error)) throw error;
       return c.json({ error: `Cannot classify: ${error.message}` }, STATUS[error.kind]);

@@ -1,10 +1,9 @@
 import type { Clock } from "../core/ports.ts";
+import { setLongTimeout } from "../worker/_timer.ts";
 
+/** The real clock; its timers wait however long they are asked (past 2^31−1 ms too). */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout(fn, ms) {
-    const id = setTimeout(fn, ms);
-    return { cancel: () => clearTimeout(id) };
-  },
+  setTimeout: (fn, ms) => setLongTimeout(fn, ms),
   random: () => Math.random(),
 };

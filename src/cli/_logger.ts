@@ -4,6 +4,7 @@
  */
 import { createConsola, type ConsolaInstance, type LogObject } from "consola";
 import type { Logger } from "../core/logger.ts";
+import { writeText } from "./_output.ts";
 
 const LEVELS: Record<string, string> = { info: "INFO", warn: "WARNING", error: "ERROR", debug: "DEBUG", log: "INFO", success: "INFO", start: "INFO", ready: "INFO", fail: "ERROR", fatal: "CRITICAL" };
 
@@ -22,8 +23,7 @@ export function createCliLogger(options: { debug?: boolean } = {}): Logger {
     level: options.debug ? 4 : 3,
     reporters: [{
       log(log) {
-        const out = log.level <= 1 ? process.stderr : process.stdout;
-        out.write(format(log));
+        writeText(log.level <= 1 ? "stderr" : "stdout", format(log));
       },
     }],
   });

@@ -1,33 +1,113 @@
 /**
- * Where worker lines go, without ever blocking the supervisor. A reader that
- * went away (`serve | head`, a closed terminal) must not crash it: write
- * errors such as EPIPE are ignored. A reader that stalls (a paused `| less`,
- * a stuck log shipper) must not freeze it: stdout and stderr are made
- * non-blocking, and once a stream holds MAX_BUFFERED bytes unwritten, worker
- * lines are dropped and counted until it drains.
+ * Where the supervisor's own lines and its workers' lines go, without ever
+ * blocking it. A reader that went away (`serve | head`, a closed terminal)
+ * must not crash it: write errors such as EPIPE are ignored. A reader that
+ * stalls (a paused `| less`, a stuck log shipper) must not freeze it: on Node
+ * and Bun stdout and stderr are made non-blocking; Deno's node-compat
+ * `process.stdout` writes synchronously, so there lines go through the async
+ * `Deno.stdout`/`Deno.stderr` writers, in order, from a queue. Once a stream
+ * holds MAX_BUFFERED bytes unwritten, worker lines are dropped and counted
+ * until it drains (the supervisor's own lines are always kept).
  */
 const MAX_BUFFERED = 1 << 20;
 
 type Stream = "stdout" | "stderr";
 
+interface Sink {
+  /** Bytes handed over and not yet written. */
+  buffered(): number;
+  write(text: string): void;
+  /** Resolves once everything queued is written (or the stream failed). */
+  drained(): Promise<void>;
+}
+
+/** The part of Deno's API used here (src/cli is type-checked without Deno's typings). */
+interface DenoWriter {
+  write(bytes: Uint8Array): Promise<number>;
+}
+
+let sinks: Record<Stream, Sink> | undefined;
+
+function getSinks(): Record<Stream, Sink> {
+  const deno = (globalThis as { Deno?: { stdout: DenoWriter; stderr: DenoWriter } }).Deno;
+  sinks ??= deno
+    ? { stdout: queuedSink(deno.stdout), stderr: queuedSink(deno.stderr) }
+    : { stdout: streamSink(process.stdout), stderr: streamSink(process.stderr) };
+  return sinks;
+}
+
+function streamSink(s: NodeJS.WriteStream): Sink {
+  s.on("error", () => {});
+  // Node writes to pipes and files synchronously by default (Bun has no such handle).
+  (s as unknown as { _handle?: { setBlocking?(on: boolean): void } })._handle?.setBlocking?.(false);
+  return {
+    buffered: () => (s.writable ? s.writableLength : Infinity),
+    write: (text) => void (s.writable && s.write(text)),
+    drained: () => (s.writableLength === 0 || !s.writable ? Promise.resolve() : new Promise((r) => s.once("drain", r))),
+  };
+}
+
+/** Writes through an async writer, one chunk at a time; a failed stream discards the rest. */
+function queuedSink(writer: DenoWriter): Sink {
+  const encoder = new TextEncoder();
+  const queue: Uint8Array[] = [];
+  let bytes = 0;
+  let failed = false;
+  let pumping: Promise<void> | undefined;
+  const pump = async (): Promise<void> => {
+    for (let chunk = queue[0]; chunk !== undefined; chunk = queue[0]) {
+      try {
+        for (let done = 0; done < chunk.length;) done += await writer.write(chunk.subarray(done));
+      } catch {
+        failed = true;
+        queue.length = 0;
+        bytes = 0;
+        return;
+      }
+      queue.shift();
+      bytes -= chunk.length;
+    }
+  };
+  return {
+    buffered: () => (failed ? Infinity : bytes),
+    write(text) {
+      if (failed) return;
+      const chunk = encoder.encode(text);
+      queue.push(chunk);
+      bytes += chunk.length;
+      pumping ??= pump().finally(() => (pumping = undefined));
+    },
+    drained: () => pumping ?? Promise.resolve(),
+  };
+}
+
+/** Writes the supervisor's own text (log lines) without blocking; never dropped. */
+export function writeText(stream: Stream, text: string): void {
+  getSinks()[stream].write(text);
+}
+
+/** Waits until what was written is out, at most `ms` (a stalled reader must not keep the process alive). */
+export async function flushOutput(ms: number): Promise<void> {
+  const all = Promise.all(Object.values(getSinks()).map((s) => s.drained()));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
+/** The writer of worker lines: drops and counts them while a stream's reader lags behind. */
 export function createOutput(): (stream: Stream, line: string) => void {
   const dropped: Record<Stream, number> = { stdout: 0, stderr: 0 };
-  for (const s of [process.stdout, process.stderr]) {
-    s.on("error", () => {});
-    // Node writes to pipes and files synchronously by default (Bun and Deno have no such handle).
-    (s as unknown as { _handle?: { setBlocking?(on: boolean): void } })._handle?.setBlocking?.(false);
-  }
+  const all = getSinks();
   return (stream, line) => {
-    const out = stream === "stdout" ? process.stdout : process.stderr;
-    if (!out.writable) return;
-    if (out.writableLength > MAX_BUFFERED) {
+    const sink = all[stream];
+    if (sink.buffered() > MAX_BUFFERED) {
       dropped[stream] += 1;
       return;
     }
     if (dropped[stream] > 0) {
-      out.write(`[bento-kit] ${dropped[stream]} worker lines dropped: the reader of ${stream} did not keep up\n`);
+      sink.write(`[bento-kit] ${dropped[stream]} worker lines dropped: the reader of ${stream} did not keep up\n`);
       dropped[stream] = 0;
     }
-    out.write(`${line}\n`);
+    sink.write(`${line}\n`);
   };
 }

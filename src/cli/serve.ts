@@ -15,7 +15,7 @@ import { loadService } from "./_load-manifest.ts";
 import { createCliLogger } from "./_logger.ts";
 import { checkCommands } from "./_preflight.ts";
 import { checkFdLimit, makeRunDir } from "./_resources.ts";
-import { createOutput } from "./_output.ts";
+import { createOutput, flushOutput } from "./_output.ts";
 import { listenForStop, type StopSignals } from "./_signals.ts";
 import { adminArgs, resolveAdminSettings } from "./_admin-settings.ts";
 import { describeService } from "../admin/service-info.ts";
@@ -50,6 +50,7 @@ export const serveCommand = defineCommand({
     }
     // Everything is stopped. Output that a stalled reader never took must not
     // keep the process alive (Node, Bun and Deno wait for queued pipe writes).
+    await flushOutput(500);
     process.exit();
   },
 });

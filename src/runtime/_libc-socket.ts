@@ -9,6 +9,7 @@ import type { RuntimePort } from "../core/ports.ts";
 import { UNIX_PATH_MAX } from "../core/unix-path.ts";
 import type { BoundAddress, SocketSpec } from "../core/types.ts";
 import { bindError, resolveBindHost, type ResolvedHost } from "./_bind-errors.ts";
+import { readFileSync } from "node:fs";
 import { removeSocketFile } from "./_node-compat.ts";
 
 /** The libc functions bindWithLibc needs; each returns the C return value. */
@@ -64,13 +65,33 @@ export function sockaddrIn(address: string, port: number): Uint8Array {
   return buf;
 }
 
-export function sockaddrIn6(address: string, port: number): Uint8Array {
+/**
+ * sockaddr_in6 for an IPv6 literal, keeping a zone (`fe80::1%eth0`, `fe80::1%2`)
+ * as sin6_scope_id; undefined when the zone names no network interface.
+ */
+export function sockaddrIn6(address: string, port: number): Uint8Array | undefined {
+  const [ip = "", zone] = address.split("%");
+  const scope = zone === undefined ? 0 : scopeId(zone);
+  if (scope === undefined) return undefined;
   const buf = new Uint8Array(28);
   const view = new DataView(buf.buffer);
   view.setUint16(0, AF_INET6, true);
   view.setUint16(2, port, false);
-  buf.set(ipv6Bytes(address), 8);
+  buf.set(ipv6Bytes(ip), 8);
+  view.setUint32(24, scope, true);
   return buf;
+}
+
+/** The interface index of a zone: a number as is, a name through /sys (if_nametoindex). */
+export function scopeId(zone: string): number | undefined {
+  if (/^\d+$/.test(zone)) return Number(zone);
+  if (!/^[\w.:-]+$/.test(zone)) return undefined;
+  try {
+    const index = Number(readFileSync(`/sys/class/net/${zone}/ifindex`, "utf8").trim());
+    return Number.isInteger(index) && index > 0 ? index : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** sockaddr_un for `path`, or undefined when the path is over UNIX_PATH_MAX bytes. */
@@ -138,6 +159,10 @@ export function bindWithLibc(
     if (!host) return err(bindError(spec, "EINVAL", "the host was not resolved"));
     domain = host.family === 6 ? AF_INET6 : AF_INET;
     addr = host.family === 6 ? sockaddrIn6(host.address, spec.port) : sockaddrIn(host.address, spec.port);
+    if (!addr) {
+      const zone = host.address.split("%")[1];
+      return err(bindError(spec, "ENODEV", `no network interface "${zone}" (the zone after %); see \`ip link\``));
+    }
   }
   const fd = libc.socket(domain, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return err(bindError(spec, errnoName(libc.errno())));

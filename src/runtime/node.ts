@@ -43,8 +43,8 @@ const UV_TCP_REUSEPORT = 2;
 
 /**
  * Runs in the throwaway child: listen on fd 3 with backlog argv[1], then exit.
- * The backlog goes as an argument: Node ignores `backlog` in the options
- * object when listening on an fd (it then listens with 511).
+ * The backlog goes as listen's second argument: Node ignores `backlog` in the
+ * options object when it listens on an fd, and would use 511.
  */
 const LISTEN_SCRIPT = "const s=require('net').createServer();" +
   "s.on('error',e=>{process.stdout.write(String(e.code));process.exit(1)});" +
@@ -124,9 +124,12 @@ function bindTcp(spec: SocketSpec & { kind: "tcp" }, host: ResolvedHost): Result
 /** Put the bound socket `fd` in LISTEN state from a short-lived child (about 60 ms). */
 function listenInChild(fd: number, spec: SocketSpec): ResultAsync<void, BindFailed> {
   const done = new Promise<BindFailed | undefined>((resolve) => {
+    // Its own process group: a Ctrl+C in the terminal signals the supervisor's
+    // group, and must stop the supervisor, not fail the bind it is doing.
     const child = spawn(process.execPath, ["-e", LISTEN_SCRIPT, String(spec.backlog)], {
       stdio: ["ignore", "pipe", "inherit", fd],
       env: {},
+      detached: true,
     });
     let out = "";
     child.stdout?.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));

@@ -13,6 +13,7 @@ export type RunnerErrorKind =
   | "RunnerAddressInvalid"
   | "RunnerUnavailable"
   | "RunnerTimeout"
+  | "RunnerAborted"
   | "RunnerHttpError"
   | "RunnerBadResponse";
 
@@ -57,6 +58,7 @@ const runnerKinds: ReadonlySet<string> = new Set<RunnerErrorKind>([
   "RunnerAddressInvalid",
   "RunnerUnavailable",
   "RunnerTimeout",
+  "RunnerAborted",
   "RunnerHttpError",
   "RunnerBadResponse",
 ]);

@@ -1,25 +1,63 @@
 /**
- * A client for the runners in the runner map: JSON over HTTP on each runner's
- * Unix or TCP socket, one keep-alive agent per runner.
+ * A client for the runners in the runner map: HTTP on each runner's Unix or
+ * TCP socket, calls spread over the runner's workers (see _runner-pool.ts),
+ * every call with a deadline, an optional AbortSignal, and a resend only when
+ * that cannot run the work twice.
  */
-import { Agent, request, type IncomingMessage } from "node:http";
 import { parseRunnerAddress, type RunnerTarget } from "./_address.ts";
 import { getRunnerMap, workerOptions } from "./_env.ts";
 import { runnerError, type RunnerError } from "./_errors.ts";
+import { type Answer, attempt, type Exchange, type Failure, diedBeforeAnswer, neverReached } from "./_runner-attempt.ts";
+import { type ConnectionPool, createConnectionPool, WORKER_HEADER } from "./_runner-pool.ts";
 
 export interface RunnerClientOptions {
-  /** Seconds to wait for a runner's whole answer (default `BENTO_TIMEOUT`, else 60). */
+  /** Seconds a call may take, answer included (default `BENTO_TIMEOUT`, else 60; 0: no deadline). */
   readonly timeout?: number;
+}
+
+export interface RunnerCallOptions {
+  /** HTTP method (default `POST`). */
+  readonly method?: string;
+  /** Request headers; `content-length` is set from the body. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Seconds this call may take (default: the client's timeout; 0: no deadline). */
+  readonly timeout?: number;
+  /** Aborting it ends the call with a `RunnerAborted` error. */
+  readonly signal?: AbortSignal;
+  /**
+   * The call may run twice, so it is resent once on a fresh connection when
+   * its connection dies before any answer (default: true for GET, HEAD, PUT,
+   * DELETE, OPTIONS). Other calls are resent only when they provably never
+   * reached a worker (the connection could not be made).
+   */
+  readonly idempotent?: boolean;
+}
+
+export interface RunnerRequestOptions extends RunnerCallOptions {
+  /** Raw request body. */
+  readonly body?: Uint8Array | string;
+}
+
+/** A runner's answer, whatever its status. */
+export interface RunnerResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Uint8Array;
+  text(): string;
 }
 
 export interface RunnerClient {
   /** Runner names in the map. */
   readonly runners: readonly string[];
   /**
-   * POSTs `body` as JSON to `path` on `runner` and resolves with the parsed
-   * JSON answer (`null` for an empty body). Rejects with a {@link RunnerError}.
+   * Sends `body` as JSON (`POST` unless `options.method` says otherwise; no
+   * body when `body` is undefined) and resolves with the parsed JSON answer
+   * (`null` for an empty one). Rejects with a {@link RunnerError}, including
+   * for a non-2xx answer (`RunnerHttpError`).
    */
-  call(runner: string, path: string, body: unknown): Promise<unknown>;
+  call(runner: string, path: string, body?: unknown, options?: RunnerCallOptions): Promise<unknown>;
+  /** Sends a raw request; resolves with the answer whatever its status. Rejects with a {@link RunnerError}. */
+  request(runner: string, path: string, options?: RunnerRequestOptions): Promise<RunnerResponse>;
   /** Closes the pooled connections. */
   close(): void;
 }
@@ -28,169 +66,136 @@ interface Runner {
   readonly name: string;
   readonly address: string;
   readonly target: RunnerTarget;
-  readonly agent: Agent;
+  readonly pool: ConnectionPool;
 }
 
-interface Answer {
-  readonly status: number;
-  readonly text: string;
-}
-
-/** Why one attempt failed, and whether it may be retried. */
-interface Failure {
-  readonly error: NodeJS.ErrnoException;
-  readonly reusedSocket: boolean;
-  readonly responseStarted: boolean;
-  readonly timedOut: boolean;
-}
+const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
 
 /** Creates a client for `map` (default: `BENTO_RUNNER_MAP`). Throws `RunnerAddressInvalid`. */
 export function createRunnerClient(
   map: Readonly<Record<string, string>> = getRunnerMap(),
   options: RunnerClientOptions = {},
 ): RunnerClient {
-  const timeoutMs = (options.timeout ?? workerOptions().timeout) * 1000;
+  const settings = workerOptions();
+  const timeout = options.timeout ?? settings.timeout;
+  // Idle connections close before the runner's keep-alive timeout can close them under a request.
+  const idleMs = Math.max(500, settings.keepAliveTimeout * 1000 - 1000);
   const runners = new Map<string, Runner>();
   for (const [name, address] of Object.entries(map)) {
     const target = parseRunnerAddress(address);
     if (typeof target === "string") {
       throw runnerError("RunnerAddressInvalid", `Runner "${name}" has a bad address: ${target}`, { runner: name });
     }
-    runners.set(name, { name, address, target, agent: new Agent({ keepAlive: true }) });
+    runners.set(name, { name, address, target, pool: createConnectionPool(idleMs) });
   }
 
-  async function call(name: string, path: string, body: unknown): Promise<unknown> {
+  function find(name: string): Runner {
     const runner = runners.get(name);
-    if (runner === undefined) {
-      const known = [...runners.keys()].map((n) => `"${n}"`).join(", ") || "none";
-      throw runnerError("RunnerNotFound", `No runner named "${name}" in the runner map; available: ${known}`, {
-        runner: name,
-      });
-    }
-    const payload = Buffer.from(JSON.stringify(body) ?? "null");
-    const answer = await send(runner, path, payload, timeoutMs);
-    return decode(runner, path, answer);
+    if (runner !== undefined) return runner;
+    const known = [...runners.keys()].map((n) => `"${n}"`).join(", ") || "none";
+    throw runnerError("RunnerNotFound", `No runner named "${name}" in the runner map; available: ${known}`, {
+      runner: name,
+    });
+  }
+
+  async function request(name: string, path: string, opts: RunnerRequestOptions = {}): Promise<RunnerResponse> {
+    const runner = find(name);
+    const method = (opts.method ?? "POST").toUpperCase();
+    const body = typeof opts.body === "string" ? new TextEncoder().encode(opts.body) : opts.body ?? new Uint8Array();
+    const exchange: Exchange = {
+      method, path, body, headers: opts.headers ?? {}, timeoutMs: (opts.timeout ?? timeout) * 1000,
+      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+    };
+    const answer = await send(runner, exchange, opts.idempotent ?? IDEMPOTENT.has(method));
+    return {
+      status: answer.status,
+      headers: answer.headers,
+      body: answer.body,
+      text: () => new TextDecoder().decode(answer.body),
+    };
+  }
+
+  async function call(name: string, path: string, body?: unknown, opts: RunnerCallOptions = {}): Promise<unknown> {
+    const headers = { accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) };
+    const answer = await request(name, path, {
+      ...opts,
+      headers: { ...headers, ...opts.headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) ?? "null" }),
+    });
+    return decode(name, `${(opts.method ?? "POST").toUpperCase()} ${path}`, answer);
   }
 
   return {
     runners: [...runners.keys()],
     call,
+    request,
     close: () => {
-      for (const runner of runners.values()) runner.agent.destroy();
+      for (const runner of runners.values()) runner.pool.close();
     },
   };
 }
 
 /**
- * One attempt on the pool; if a reused keep-alive connection turns out to be
- * dead (the runner worker behind it died) before any response byte arrived,
- * one retry on a fresh connection. Never retries once a response started.
+ * One attempt; a second one on a fresh connection only when the first
+ * provably never reached a worker, or when it may run twice and its
+ * connection died before any answer. Never once an answer has started.
  */
-async function send(runner: Runner, path: string, payload: Buffer, timeoutMs: number): Promise<Answer> {
+async function send(runner: Runner, exchange: Exchange, idempotent: boolean): Promise<Answer> {
+  const once = async (fresh: boolean): Promise<Answer> => {
+    const connection = fresh ? runner.pool.acquireFresh() : runner.pool.acquire();
+    try {
+      const answer = await attempt(runner.target, connection.agent, exchange);
+      const named = answer.headers[WORKER_HEADER];
+      runner.pool.release(connection, { ok: true, ...(typeof named === "string" ? { worker: named } : {}) });
+      return answer;
+    } catch (thrown) {
+      runner.pool.release(connection, { ok: false });
+      throw thrown;
+    }
+  };
   try {
-    return await attempt(runner, runner.agent, path, payload, timeoutMs);
+    return await once(false);
   } catch (thrown) {
     const failure = thrown as Failure;
-    if (!isStaleConnection(failure)) throw toRunnerError(runner, failure, timeoutMs);
-    dropIdleSockets(runner.agent);
+    if (!neverReached(failure) && !(idempotent && diedBeforeAnswer(failure))) throw toRunnerError(runner, failure, exchange);
     try {
-      return await attempt(runner, false, path, payload, timeoutMs);
+      return await once(true);
     } catch (again) {
-      throw toRunnerError(runner, again as Failure, timeoutMs);
+      throw toRunnerError(runner, again as Failure, exchange);
     }
   }
 }
 
-function isStaleConnection(failure: Failure): boolean {
-  const code = failure.error.code;
-  return (
-    failure.reusedSocket &&
-    !failure.responseStarted &&
-    !failure.timedOut &&
-    (code === "ECONNRESET" || code === "EPIPE")
-  );
-}
-
-/** The other idle connections to this runner are suspect too: drop them. */
-function dropIdleSockets(agent: Agent): void {
-  for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
-}
-
-function attempt(
-  runner: Runner,
-  agent: Agent | false,
-  path: string,
-  payload: Buffer,
-  timeoutMs: number,
-): Promise<Answer> {
-  return new Promise<Answer>((resolve, reject) => {
-    let responseStarted = false;
-    let timedOut = false;
-    const req = request({
-      ...runner.target,
-      agent,
-      method: "POST",
-      path,
-      headers: {
-        "content-type": "application/json",
-        accept: "application/json",
-        "content-length": String(payload.length),
-      },
-    });
-    const timer =
-      timeoutMs > 0
-        ? setTimeout(() => {
-            timedOut = true;
-            req.destroy(Object.assign(new Error("timed out"), { code: "ETIMEDOUT" }));
-          }, timeoutMs)
-        : undefined;
-    const fail = (error: NodeJS.ErrnoException): void => {
-      clearTimeout(timer);
-      reject({ error, reusedSocket: req.reusedSocket, responseStarted, timedOut } satisfies Failure);
-    };
-    req.on("error", fail);
-    req.on("response", (res: IncomingMessage) => {
-      responseStarted = true;
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("error", fail);
-      res.on("end", () => {
-        clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") });
-      });
-    });
-    req.end(payload);
-  });
-}
-
-function toRunnerError(runner: Runner, failure: Failure, timeoutMs: number): RunnerError {
+function toRunnerError(runner: Runner, failure: Failure, exchange: Exchange): RunnerError {
   const where = `Runner "${runner.name}" at ${runner.address}`;
   const code = failure.error.code;
+  const fields = { runner: runner.name, ...(code === undefined ? {} : { code }) };
+  if (failure.aborted) {
+    return runnerError("RunnerAborted", `${where}: the call ${exchange.method} ${exchange.path} was aborted`, fields);
+  }
   if (failure.timedOut) {
-    return runnerError("RunnerTimeout", `${where} did not answer within ${timeoutMs / 1000}s`, {
-      runner: runner.name,
-      ...(code === undefined ? {} : { code }),
-    });
+    return runnerError("RunnerTimeout", `${where} did not answer ${exchange.method} ${exchange.path} within ` +
+      `${exchange.timeoutMs / 1000}s: pass a longer timeout, or check the runner`, fields);
   }
   const what = failure.responseStarted ? "dropped the connection while answering" : "is unavailable";
   return runnerError("RunnerUnavailable", `${where} ${what} (${code ?? failure.error.message}): is its pool running?`, {
-    runner: runner.name,
+    ...fields,
     cause: failure.error,
-    ...(code === undefined ? {} : { code }),
   });
 }
 
-function decode(runner: Runner, path: string, answer: Answer): unknown {
-  const body = answer.text.slice(0, 2000);
+function decode(runner: string, what: string, answer: RunnerResponse): unknown {
+  const text = answer.text();
+  const body = text.slice(0, 2000);
   if (answer.status < 200 || answer.status > 299) {
-    const message = `Runner "${runner.name}" answered ${answer.status} to POST ${path}: ${body}`;
-    throw runnerError("RunnerHttpError", message, { runner: runner.name, status: answer.status, body });
+    const message = `Runner "${runner}" answered ${answer.status} to ${what}: ${body}`;
+    throw runnerError("RunnerHttpError", message, { runner, status: answer.status, body });
   }
-  if (answer.text.trim() === "") return null;
+  if (text.trim() === "") return null;
   try {
-    return JSON.parse(answer.text);
+    return JSON.parse(text);
   } catch {
-    const message = `Runner "${runner.name}" answered POST ${path} with a body that is not JSON: ${body}`;
-    throw runnerError("RunnerBadResponse", message, { runner: runner.name, status: answer.status, body });
+    const message = `Runner "${runner}" answered ${what} with a body that is not JSON: ${body}`;
+    throw runnerError("RunnerBadResponse", message, { runner, status: answer.status, body });
   }
 }

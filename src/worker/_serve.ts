@@ -10,6 +10,8 @@ import { workerOptions } from "./_env.ts";
 import { trackConnections } from "./_drain.ts";
 import { notifyReady } from "./_notify.ts";
 import { assertNode } from "./_runtime.ts";
+import { WORKER_HEADER } from "./_runner-pool.ts";
+import { setLongTimeout, TIMER_MAX_MS } from "./_timer.ts";
 
 /** A Web-standard request handler, e.g. a Hono app's `app.fetch`. */
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
@@ -55,11 +57,13 @@ export async function serve(fetchHandler: FetchHandler, options: ServeOptions = 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     inFlight.add(res);
     res.on("close", () => inFlight.delete(res));
+    // Names the worker that answered: the runner client spreads calls over workers with it.
+    res.setHeader(WORKER_HEADER, String(process.pid));
     void listener(req, res);
   });
   const connections = trackConnections(server);
-  server.keepAliveTimeout = settings.keepAliveTimeout * 1000;
-  server.requestTimeout = settings.timeout * 1000;
+  server.keepAliveTimeout = Math.min(settings.keepAliveTimeout * 1000, TIMER_MAX_MS);
+  server.requestTimeout = Math.min(settings.timeout * 1000, TIMER_MAX_MS);
   server.headersTimeout = settings.timeout > 0 ? Math.min(60_000, settings.timeout * 1000) : 60_000;
 
   await new Promise<void>((resolve, reject) => {
@@ -70,7 +74,9 @@ export async function serve(fetchHandler: FetchHandler, options: ServeOptions = 
       reject(workerEnvError("WorkerEnvInvalid", message, "LISTEN_FDS"));
     };
     server.once("error", onError);
-    server.listen({ fd, backlog: settings.backlog }, () => {
+    // Node ignores `backlog` inside the options object when listening on an fd
+    // (it would listen(2) again with 511): only the positional argument counts.
+    server.listen({ fd }, settings.backlog, () => {
       server.off("error", onError);
       resolve();
     });
@@ -95,7 +101,7 @@ export async function serve(fetchHandler: FetchHandler, options: ServeOptions = 
       `worker ${process.pid}: ${signal} received, finishing ${inFlight.size} in-flight request(s) ` +
         `(at most ${grace}s)`,
     );
-    const timer = setTimeout(() => {
+    const timer = setLongTimeout(() => {
       console.error(
         `worker ${process.pid}: graceful shutdown timed out after ${grace}s with ` +
           `${inFlight.size} request(s) in flight; exiting`,
@@ -103,7 +109,7 @@ export async function serve(fetchHandler: FetchHandler, options: ServeOptions = 
       process.exit(1);
     }, grace * 1000);
     void close().then(() => {
-      clearTimeout(timer);
+      timer.cancel();
       process.exit(0);
     });
   }

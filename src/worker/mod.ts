@@ -35,7 +35,14 @@ export { listenFds, getSocketFd, LISTEN_FDS_START, type ListenFd } from "./_fds.
 export { getWorkerId, getRunnerMap, workerOptions, type WorkerOptions } from "./_env.ts";
 export { notifyReady } from "./_notify.ts";
 export { serve, type FetchHandler, type ServeOptions, type ServeHandle } from "./_serve.ts";
-export { createRunnerClient, type RunnerClient, type RunnerClientOptions } from "./_runner-client.ts";
+export {
+  createRunnerClient,
+  type RunnerCallOptions,
+  type RunnerClient,
+  type RunnerClientOptions,
+  type RunnerRequestOptions,
+  type RunnerResponse,
+} from "./_runner-client.ts";
 export {
   isRunnerError,
   type RunnerError,

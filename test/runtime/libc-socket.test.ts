@@ -17,7 +17,7 @@ describe("sockaddr builders", () => {
   });
 
   test("sockaddr_in6: family 10, big-endian port, address at byte 8, 28 bytes long", () => {
-    const b = sockaddrIn6("::1", 443);
+    const b = sockaddrIn6("::1", 443)!;
     expect(b.length).toBe(28);
     expect([...b.subarray(0, 4)]).toEqual([10, 0, 1, 187]);
     expect([...b.subarray(8, 24)]).toEqual([...new Array(15).fill(0), 1]);
@@ -44,8 +44,8 @@ describe("sockaddr builders", () => {
 
   test("getsockname output parses back to the address", () => {
     expect(parseSockaddr(sockaddrIn("10.1.2.3", 3000))).toEqual({ kind: "tcp", host: "10.1.2.3", port: 3000, family: 4 });
-    expect(parseSockaddr(sockaddrIn6("2001:db8::1", 80))).toEqual({ kind: "tcp", host: "2001:db8::1", port: 80, family: 6 });
-    expect(parseSockaddr(sockaddrIn6("::1", 1))).toMatchObject({ host: "::1" });
+    expect(parseSockaddr(sockaddrIn6("2001:db8::1", 80)!)).toEqual({ kind: "tcp", host: "2001:db8::1", port: 80, family: 6 });
+    expect(parseSockaddr(sockaddrIn6("::1", 1)!)).toMatchObject({ host: "::1" });
     expect(parseSockaddr(sockaddrUn("/run/x.sock") ?? new Uint8Array())).toEqual({ kind: "unix", path: "/run/x.sock" });
   });
 

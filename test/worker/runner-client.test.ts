@@ -8,7 +8,9 @@ import { NODE_TS, ROOT } from "./_harness.ts";
 
 type Outcome = { value?: unknown; error?: { kind: string; message: string; status?: number; body?: string; code?: string } };
 type Run = { outcomes: Outcome[]; requests: number };
-type Scenario = "staleConnection" | "staleConnectionTcp" | "alwaysDies" | "diesMidResponse" | "httpError" | "notJson" | "neverAnswers";
+type Scenario =
+  | "staleConnection" | "staleConnectionTcp" | "staleIdempotent" | "staleMarkedIdempotent" | "alwaysDies" | "alwaysDiesIdempotent"
+  | "diesMidResponse" | "httpError" | "notJson" | "neverAnswers" | "perCallTimeout" | "aborted" | "echo";
 let results: Record<Scenario, Run> & { missingSocket: { kind: string; code: string; message: string } };
 
 beforeAll(() => {
@@ -17,16 +19,25 @@ beforeAll(() => {
   results = JSON.parse(out.toString());
 });
 
-test("a request on a dead kept-alive connection is retried once on a fresh one (unix and tcp)", () => {
+test("a POST whose kept-alive connection dies after sending it is not sent again: the runner may have run it", () => {
   for (const run of [results.staleConnection, results.staleConnectionTcp]) {
+    expect(run.requests).toBe(2);
+    expect(run.outcomes[1]?.error).toMatchObject({ kind: "RunnerUnavailable", code: "ECONNRESET" });
+  }
+});
+
+test("an idempotent call (PUT, or marked idempotent) on a dead kept-alive connection is retried once on a fresh one", () => {
+  for (const run of [results.staleIdempotent, results.staleMarkedIdempotent]) {
     expect(run.outcomes).toEqual([{ value: { ok: true } }, { value: { ok: true } }]);
     expect(run.requests).toBe(3);
   }
 });
 
-test("no retry when a fresh connection dies: the runner is reported unavailable", () => {
+test("a POST is not resent when a fresh connection dies; an idempotent call once: then the runner is unavailable", () => {
   expect(results.alwaysDies.requests).toBe(1);
   expect(results.alwaysDies.outcomes[0]?.error).toMatchObject({ kind: "RunnerUnavailable", code: "ECONNRESET" });
+  expect(results.alwaysDiesIdempotent.requests).toBe(2);
+  expect(results.alwaysDiesIdempotent.outcomes[0]?.error).toMatchObject({ kind: "RunnerUnavailable", code: "ECONNRESET" });
 });
 
 test("no retry once a response has started", () => {
@@ -46,10 +57,25 @@ test("a non-2xx answer is a RunnerHttpError with its status and body", () => {
   expect(results.notJson.outcomes[0]?.error).toMatchObject({ kind: "RunnerBadResponse", body: "<html>" });
 });
 
-test("a runner that never answers times out; a missing socket is unavailable", () => {
+test("a runner that never answers times out (client and per-call timeout); a missing socket is unavailable", () => {
   expect(results.neverAnswers.outcomes[0]?.error).toMatchObject({ kind: "RunnerTimeout" });
-  expect(results.neverAnswers.outcomes[0]?.error?.message).toMatch(/did not answer within 0.3s/);
+  expect(results.neverAnswers.outcomes[0]?.error?.message).toMatch(/did not answer POST \/predict within 0.3s/);
+  expect(results.perCallTimeout.outcomes[0]?.error?.message).toMatch(/did not answer POST \/slow within 0.1s/);
   expect(results.missingSocket).toMatchObject({ kind: "RunnerUnavailable", code: "ENOENT" });
+});
+
+test("an AbortSignal ends a call (aborted on the way, or before it started) with RunnerAborted", () => {
+  expect(results.aborted.outcomes.map((o) => o.error?.kind)).toEqual(["RunnerAborted", "RunnerAborted"]);
+  expect(results.aborted.outcomes[0]?.error?.message).toMatch(/: the call POST \/slow was aborted$/);
+  expect(results.aborted.requests).toBe(1); // the second call never left
+});
+
+test("request(): any method, headers and a binary or text body, raw answer; call() with GET sends no body", () => {
+  expect(results.echo.outcomes).toEqual([
+    { value: { status: 200, same: true, method: "PUT", custom: "yes" } },
+    { value: "héllo" },
+    { value: null },
+  ]);
 });
 
 test("an unknown runner name lists the runners there are", async () => {

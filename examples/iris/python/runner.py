@@ -137,7 +137,12 @@ async def read_body(receive):
 
 async def respond(send, status, payload, content_type=b"application/json"):
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode("utf-8")
-    headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
+    headers = [
+        (b"content-type", content_type),
+        (b"content-length", str(len(body)).encode()),
+        # Names this worker process: bento-kit's runner client spreads calls over workers with it.
+        (b"x-bento-worker-pid", str(os.getpid()).encode()),
+    ]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 

@@ -1,0 +1,119 @@
+/**
+ * The kept-alive connections to one runner, and which one each call takes.
+ *
+ * All workers of a runner accept on one shared socket, so an address cannot
+ * pick a worker: a connection reaches whichever worker accepted it. One
+ * kept-alive connection would send every sequential call to the same worker
+ * (with one GPU per worker, the others idle). So the pool learns which worker
+ * each connection reached from the answer's `x-bento-worker-pid` header (the
+ * `serve()` of bento-kit/worker sets it), opens new connections while they
+ * keep reaching workers it has not seen, and gives each call an idle
+ * connection to the worker that was called longest ago. Runners that do not
+ * name themselves get spread by recycling: a connection is closed after
+ * RECYCLE_AFTER calls, and its successor lands on any worker.
+ */
+import { Agent } from "node:http";
+
+/** The answer header naming the worker process that answered. */
+export const WORKER_HEADER = "x-bento-worker-pid";
+/** New connections that reach an already known worker in a row before the pool stops looking. */
+const MAX_MISSES = 8;
+/** Calls after which the pool looks for workers again (one may have been added or replaced). */
+const LOOK_AGAIN_EVERY = 256;
+/** Idle connections kept per worker (more are opened for concurrent calls, then closed). */
+const IDLE_PER_WORKER = 4;
+/** Calls a connection serves before it is replaced, for runners that do not name their worker. */
+const RECYCLE_AFTER = 16;
+
+export interface Connection {
+  readonly agent: Agent;
+}
+
+interface Slot extends Connection {
+  readonly id: number;
+  worker: string | undefined;
+  busy: boolean;
+  uses: number;
+  looking: boolean;
+}
+
+export interface ConnectionPool {
+  /** A connection for one call (marked busy until released). */
+  acquire(): Connection;
+  /** A connection never used before, for a retry. */
+  acquireFresh(): Connection;
+  /** The call on `connection` ended; `worker` answered it (undefined: unknown or failed). */
+  release(connection: Connection, outcome: { readonly ok: boolean; readonly worker?: string }): void;
+  close(): void;
+}
+
+/** `idleMs`: how long an idle connection is kept (below the runner's keep-alive timeout). */
+export function createConnectionPool(idleMs: number): ConnectionPool {
+  const slots: Slot[] = [];
+  const lastCalled = new Map<string, number>();
+  let nextId = 0;
+  let calls = 0;
+  let named = false;
+  let looking = true;
+  let misses = 0;
+
+  const keyOf = (slot: Slot): string => slot.worker ?? `connection ${slot.id}`;
+  const open = (lookingForWorker: boolean): Slot => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1, timeout: idleMs });
+    const slot: Slot = { id: nextId++, agent, worker: undefined, busy: true, uses: 0, looking: lookingForWorker };
+    slots.push(slot);
+    return slot;
+  };
+  const drop = (slot: Slot): void => {
+    slot.agent.destroy();
+    slots.splice(slots.indexOf(slot), 1);
+    lastCalled.delete(`connection ${slot.id}`);
+  };
+
+  function acquire(): Connection {
+    calls += 1;
+    if (!looking && calls % LOOK_AGAIN_EVERY === 0) [looking, misses] = [true, 0];
+    const idle = slots.filter((s) => !s.busy);
+    if (idle.length === 0 || (named && looking)) return open(named);
+    const oldest = (s: Slot): number => lastCalled.get(keyOf(s)) ?? -1;
+    const slot = idle.reduce((best, s) => (oldest(s) < oldest(best) ? s : best));
+    if (!named && slot.uses >= RECYCLE_AFTER) {
+      drop(slot);
+      return open(false);
+    }
+    slot.busy = true;
+    return slot;
+  }
+
+  function release(connection: Connection, outcome: { readonly ok: boolean; readonly worker?: string }): void {
+    const slot = connection as Slot;
+    slot.busy = false;
+    slot.uses += 1;
+    if (!outcome.ok) {
+      // A worker may have died and been replaced: look for workers again.
+      drop(slot);
+      [looking, misses] = [true, 0];
+      return;
+    }
+    if (outcome.worker !== undefined) named = true;
+    const known = outcome.worker !== undefined && slots.some((s) => s !== slot && s.worker === outcome.worker);
+    if (slot.looking) {
+      slot.looking = false;
+      misses = known ? misses + 1 : 0;
+      if (misses >= MAX_MISSES) looking = false;
+    }
+    slot.worker = outcome.worker;
+    lastCalled.set(keyOf(slot), calls);
+    const idleSame = slots.filter((s) => !s.busy && s.worker !== undefined && s.worker === slot.worker);
+    if (idleSame.length > IDLE_PER_WORKER) drop(slot);
+  }
+
+  return {
+    acquire,
+    acquireFresh: () => open(false),
+    release,
+    close: () => {
+      for (const slot of slots.splice(0)) slot.agent.destroy();
+    },
+  };
+}

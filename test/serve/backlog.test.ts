@@ -1,0 +1,30 @@
+// --backlog reaches the listening sockets, as the kernel reports them (`ss -l`
+// shows a listener's backlog as Send-Q), and stays there once the TypeScript
+// workers have adopted them (a worker listens again on its inherited fd).
+import { afterEach, expect, test } from "bun:test";
+import { execFileSync } from "node:child_process";
+import { cleanup, runDirOf, serve } from "../_helpers/serve-process.ts";
+
+afterEach(cleanup);
+
+/** Send-Q of the listening TCP socket on `port`, and of each listening Unix socket under `dir`. */
+function backlogs(port: number, dir: string): { api: number[]; runners: number[] } {
+  const tcp = execFileSync("ss", ["-Hltn", `sport = :${port}`], { encoding: "utf8" });
+  const unix = execFileSync("ss", ["-Hlx"], { encoding: "utf8" });
+  const sendQ = (line: string, at: number) => Number(line.trim().split(/\s+/)[at]);
+  return {
+    api: tcp.split("\n").filter((l) => l.trim() !== "").map((l) => sendQ(l, 2)),
+    runners: unix.split("\n").filter((l) => l.includes(`${dir}/`)).map((l) => sendQ(l, 3)),
+  };
+}
+
+for (const runtime of ["node", "deno"] as const) {
+  test(`--backlog 64 is the backlog of the API and runner sockets, workers running (${runtime})`, async () => {
+    const s = await serve(runtime, "examples/iris", ["--backlog", "64", "--api-workers", "2"]);
+    for (let i = 0; i < 500 && (s.output().match(/ ready: /g) ?? []).length < 4; i++) await Bun.sleep(20);
+    expect((s.output().match(/ ready: /g) ?? []).length).toBe(4); // every worker has listened again
+    const dir = runDirOf(s.output());
+    expect(dir).toBeDefined();
+    expect(backlogs(s.port, dir!)).toEqual({ api: [64], runners: [64] });
+  }, 40_000);
+}

@@ -1,0 +1,32 @@
+// A reader of the supervisor's stdout that stalls (a paused `| less`, a stuck
+// log shipper) must not freeze a supervisor running on Deno, whose node-compat
+// process.stdout writes synchronously: signals, stop and exit still work.
+import { afterEach, expect, test } from "bun:test";
+import { spawn } from "node:child_process";
+import { cmdline, killTracked, track } from "./_spawned.ts";
+import { alive, descendantsOf, ROOT, sleep, supervisorArgv } from "../_helpers/serve-process.ts";
+
+afterEach(killTracked);
+
+const isPython = (pid: number): boolean => cmdline(pid).includes("python3");
+
+test("a reader that stalls neither freezes the Deno supervisor nor keeps it alive after a stop", async () => {
+  const [cmd, ...pre] = supervisorArgv("deno");
+  // stdout is a pipe nobody reads: the spewing worker fills it within milliseconds.
+  const args = ["serve", "test/_fixtures/spew-service", "--port", "0", "--timeout-graceful-shutdown", "2"];
+  const child = spawn(cmd!, [...pre, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "ignore"] });
+  track(child);
+  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  let workers: number[] = [];
+  for (let i = 0; i < 200 && workers.length === 0; i++) {
+    await sleep(50);
+    workers = descendantsOf(child.pid!).filter(isPython);
+  }
+  expect(workers.length).toBe(1);
+  await sleep(1500); // the worker spews far more than the pipe holds
+  const t0 = Date.now();
+  child.kill("SIGTERM");
+  expect(await Promise.race([exited, sleep(10_000).then(() => "still running 10 s after SIGTERM")])).toBe(0);
+  expect(Date.now() - t0).toBeLessThan(3000);
+  expect(workers.filter(alive)).toEqual([]);
+}, 40_000);
