@@ -145,6 +145,10 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     hooks.setSpec(spec);
     const bound = await bindAll();
     if (bound.isErr()) return abort(bound.error);
+    // {port} is the port really bound (--port 0 picks one).
+    const publicAddress = sockets.get(spec.publicSocket ?? "")?.address;
+    if (publicAddress?.kind === "tcp") spec = { ...spec, vars: { ...spec.vars, port: String(publicAddress.port) } };
+    hooks.setSpec(spec);
     const ordered = [...spec.watchers].sort((a, b) => a.priority - b.priority);
     for (const watcher of ordered) {
       if (cancelled()) break;

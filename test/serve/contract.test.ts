@@ -74,9 +74,15 @@ test.each([...RUNTIMES])("supervisor on %s: every placeholder is expanded, the B
   }
 }, 40_000);
 
-test.todo("{port} is the bound port when --port 0 picks one (today it expands to 0)");
+test("{port} is the port really bound when --port 0 picks one", async () => {
+  const s = await serve("node", "test/_fixtures/contract-service", ["--port", "0"]);
+  await s.waitForOutput(/\[api_server:1\] contract /);
+  const api = reportOf(s.output(), "api_server:1");
+  expect(s.port).toBeGreaterThan(0);
+  expect(api.argv[6]).toBe(String(s.port));
+}, 40_000);
 
-test.todo("bento-kit/worker's serve() keeps --backlog when it adopts the socket (issue item 14: it re-listens with Node's default)");
+// bento-kit/worker's serve() keeping --backlog when it adopts the socket: test/serve/backlog.test.ts.
 
 describe.each(["manifest-mts", "manifest-js"])("a service whose manifest is %s", (dir) => {
   test.each([...RUNTIMES])("loads and serves under %s", async (runtime) => {
