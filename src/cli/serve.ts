@@ -15,6 +15,7 @@ import { loadService } from "./_load-manifest.ts";
 import { createCliLogger } from "./_logger.ts";
 import { checkCommands } from "./_preflight.ts";
 import { checkFdLimit, makeRunDir } from "./_resources.ts";
+import { startKeeper } from "./_keeper.ts";
 import { createOutput, flushOutput } from "./_output.ts";
 import { listenForStop, type StopSignals } from "./_signals.ts";
 import { adminArgs, resolveAdminSettings } from "./_admin-settings.ts";
@@ -85,6 +86,9 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
     plugins: [runnerMapPlugin({ unixSockets: options.value.unixSockets }), ...service.plugins],
   });
   stop.attach(supervisor, () => runtime.removeDir(runDir));
+  const keeper = startKeeper(runDir, spec.value.instance ?? "");
+  if (!keeper) logger.warn("Cannot start the keeper (/bin/sh): if bento-kit is killed with SIGKILL, its workers will keep running");
+  supervisor.on((e) => e.type === "spawn" ? keeper?.watch(e.pid) : e.type === "exit" ? keeper?.unwatch(e.exit.pid) : undefined);
   if (runtime.moduleNote && spec.value.watchers.some((w) => w.command.kind === "module")) logger.info(runtime.moduleNote);
   const startedAt = Date.now();
   const started = await supervisor.start();
@@ -107,6 +111,7 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
     logger.info(`Starting production HTTP BentoServer from "${service.name}" listening on ${url(options.value.host, api.address)} (Press CTRL+C to quit)`);
   }
   const done = await supervisor.done;
+  keeper?.release();
   await adminServer?.close();
   if (done.isErr()) return fail(done.error);
   logger.info("Stopped: every worker is gone and the sockets are closed");

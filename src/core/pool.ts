@@ -213,7 +213,8 @@ export function createPool(deps: PoolDeps): Pool {
       for (const w of live) stopWorker(w, "SIGTERM");
     },
     // Also wait for each exit to be reported: it comes after the worker's last output lines are read.
-    gone: () => live.size === 0 && [...signalled].every((pid) => !runtime.groupAlive(pid)),
+    // Exits reported first (they come after a worker's last output), then one /proc pass for the groups.
+    gone: () => live.size === 0 && (runtime.aliveGroups?.(signalled).size ?? [...signalled].filter((pid) => runtime.groupAlive(pid)).length) === 0,
     killAll() {
       state.stopping = true;
       state.killed = true;

@@ -29,7 +29,8 @@ export function runnerPoolName(runner: string): string {
 export function buildServeSpec(service: ServiceDef, options: ServeOptions, ctx: BuildContext): Result<LaunchSpec, SpecError> {
   const vars = optionVars(service, options);
   const baseEnv = inheritedEnv(service, ctx.environ);
-  const bento = bentoEnv(service, options);
+  const instance = ctx.runDir.split("/").filter(Boolean).pop() ?? "bento-kit";
+  const bento = { ...bentoEnv(service, options), BENTO_INSTANCE: instance };
   const common = { cwd: options.workingDir, respawn: options.respawn, gracefulTimeout: options.timeoutGracefulShutdown, keepStdin: false };
   const runners: WatcherSpec[] = service.runners.map((runner) => runnerWatcher(runner, baseEnv, bento, common));
   const api: WatcherSpec = {
@@ -52,6 +53,7 @@ export function buildServeSpec(service: ServiceDef, options: ServeOptions, ctx: 
     runDir: ctx.runDir,
     vars,
     publicSocket: API_SOCKET,
+    instance,
   };
   return checkLaunchSpec(spec);
 }

@@ -115,11 +115,26 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
         for (const pool of pools) pool.killAll();
         await waitFor(clock, allGone, 2_000);
       }
+      await stopEscapees(deadline);
       await release();
       emit({ type: "stop", phase: "stopped" });
       settle(failure ? err(failure) : ok(undefined));
     })();
     return stopping;
+  }
+
+  /**
+   * Processes a worker started that left its process group (`setsid`,
+   * `detached`) still carry the instance's tag: SIGTERM, then SIGKILL at the
+   * deadline (at least 1 s later).
+   */
+  async function stopEscapees(deadline: number): Promise<void> {
+    const tag = spec.instance && `BENTO_INSTANCE=${spec.instance}`;
+    if (!tag || !runtime.signalTagged || runtime.signalTagged(tag, "SIGTERM") === 0) return;
+    logger.warn("processes started by workers outside their process group are still running: sending SIGTERM");
+    if (!(await waitFor(clock, () => runtime.signalTagged!(tag, 0) === 0, Math.max(1_000, deadline - clock.now()), 100))) {
+      runtime.signalTagged(tag, "SIGKILL");
+    }
   }
 
   /** A stop asked for during start-up waits for `start()` to bail out, so no pool escapes it. */
@@ -184,6 +199,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     stop,
     kill() {
       for (const pool of pools) pool.killAll();
+      if (spec.instance) runtime.signalTagged?.(`BENTO_INSTANCE=${spec.instance}`, "SIGKILL");
     },
     done,
     sockets,

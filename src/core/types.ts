@@ -92,6 +92,12 @@ export interface LaunchSpec {
   readonly vars: Readonly<Record<string, string>>;
   /** Where the service answers, for the start-up log line. */
   readonly publicSocket?: string;
+  /**
+   * This instance's tag: every worker gets `BENTO_INSTANCE=<tag>`, and whatever
+   * a worker starts inherits it, so the stop finds descendants that left their
+   * worker's process group.
+   */
+  readonly instance?: string;
 }
 
 /** One worker about to be spawned; the input of the `beforeSpawn` waterfall. */

@@ -7,7 +7,7 @@ import type { RuntimePort } from "../core/ports.ts";
 import { libcSockets, type LibcSocketFns } from "./_libc-socket.ts";
 import { nodeModuleArgv } from "./_node-binary.ts";
 import { readProcessStats } from "./_proc-stats.ts";
-import { groupAlive, killGroup, removeDir, spawnProcess } from "./_node-compat.ts";
+import { aliveGroups, groupAlive, killGroup, removeDir, signalTagged, spawnProcess } from "./_node-compat.ts";
 
 export function createFfiRuntime(name: "bun" | "deno", openLibc: () => LibcSocketFns, moduleNote: string): RuntimePort {
   return {
@@ -17,6 +17,8 @@ export function createFfiRuntime(name: "bun" | "deno", openLibc: () => LibcSocke
     spawn: spawnProcess,
     killGroup,
     groupAlive,
+    aliveGroups,
+    signalTagged,
     moduleArgv: nodeModuleArgv,
     removeDir,
     processStats: readProcessStats,

@@ -4,13 +4,14 @@
  * group, reading output lines, group signals and liveness.
  */
 import { spawn as nodeSpawn, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import { spawnFailed, type SpawnFailed } from "../core/errors.ts";
 import type { BoundSocket } from "../core/types.ts";
 import type { ChildProcessHandle, SpawnRequest } from "../core/ports.ts";
 
 export { resolveHost, type ResolvedHost } from "./_bind-errors.ts";
+export { aliveGroups, groupAlive, killGroup, signalTagged } from "./_process-groups.ts";
 
 /** Longest line passed to onLine; a longer one arrives in pieces of this size. */
 export const MAX_LINE = 64 * 1024;
@@ -142,61 +143,10 @@ function emitCapped(line: string, onLine: (line: string) => void): void {
   if (line === "") onLine("");
 }
 
-/** Signal every process of group `pgid`; false when the group is gone (only zombies left counts as gone). */
-export function killGroup(pgid: number, signal: "SIGTERM" | "SIGKILL" | "SIGINT"): boolean {
-  if (!groupAlive(pgid)) return false;
-  try {
-    process.kill(-pgid, signal);
-    return true;
-  } catch (cause) {
-    return errnoCode(cause) !== "ESRCH";
-  }
-}
-
-/**
- * True while a live process of group `pgid` exists (one we may not signal
- * counts too). Zombies do not count: an orphaned grandchild stays a zombie
- * until PID 1 reaps it, which some container inits do late or never.
- */
-export function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-  } catch (cause) {
-    return errnoCode(cause) === "EPERM";
-  }
-  return hasLiveMember(pgid);
-}
-
-/** Scan /proc for a member of group `pgid` that is not a zombie; true when /proc cannot tell. */
-function hasLiveMember(pgid: number): boolean {
-  let pids: string[];
-  try {
-    pids = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
-  } catch {
-    return true;
-  }
-  for (const pid of pids) {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    } catch {
-      continue; // exited meanwhile
-    }
-    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (Number(pgrp) === pgid && state !== "Z" && state !== "X") return true;
-  }
-  return pids.length === 0;
-}
-
 export function removeDir(path: string): void {
   rmSync(path, { recursive: true, force: true });
 }
 
-function errnoCode(cause: unknown): string | undefined {
-  const code = (cause as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
-}
 
 /** A Unix socket's file goes with its socket (the supervisor owns it, not the workers). */
 export function removeSocketFile(socket: BoundSocket): void {

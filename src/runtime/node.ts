@@ -14,7 +14,7 @@ import type { BoundSocket, SocketSpec } from "../core/types.ts";
 import { bindError, resolveBindHost, type ResolvedHost } from "./_bind-errors.ts";
 import { readProcessStats } from "./_proc-stats.ts";
 import { nodeServeHttp } from "./_serve-http-node.ts";
-import { groupAlive, killGroup, removeDir, removeSocketFile, spawnProcess } from "./_node-compat.ts";
+import { aliveGroups, groupAlive, killGroup, removeDir, removeSocketFile, signalTagged, spawnProcess } from "./_node-compat.ts";
 
 interface SockName {
   address?: string;
@@ -69,6 +69,8 @@ export function createNodeRuntime(): RuntimePort {
     spawn: spawnProcess,
     killGroup,
     groupAlive,
+    aliveGroups,
+    signalTagged,
     moduleArgv: (module) => [process.execPath, "--import", import.meta.resolve("tsx"), module],
     removeDir,
     serveHttp: nodeServeHttp,
