@@ -1,5 +1,5 @@
 /** Load with wrk, and its output parsed. */
-import { execFile } from "node:child_process";
+import { execFile, type ChildProcess } from "node:child_process";
 
 export interface WrkResult {
   readonly rps: number;
@@ -16,13 +16,21 @@ function toMs(v: string): number {
   return m[2] === "us" ? x / 1000 : m[2] === "s" ? x * 1000 : x;
 }
 
-/** `wrk -t2 -c64 -dNs --latency [-s script] URL`, parsed. */
-export function wrk(port: number, path: string, seconds: number, script?: string): Promise<WrkResult> {
+/** A wrk run in progress: `stop()` sends it SIGINT, after which it prints its results as usual. */
+export interface WrkRun {
+  readonly pid: number;
+  readonly done: Promise<WrkResult>;
+  stop(): void;
+}
+
+/** Starts `wrk -t2 -c64 -dNs --latency [-s script] URL`; `done` resolves with its output parsed. */
+export function startWrk(port: number, path: string, seconds: number, script?: string): WrkRun {
   const args = ["-t2", "-c64", `-d${seconds}s`, "--latency", "--timeout", "5s"];
   if (script) args.push("-s", script);
   args.push(`http://127.0.0.1:${port}${path}`);
-  return new Promise((res, rej) => {
-    execFile("wrk", args, { timeout: (seconds + 20) * 1000 }, (err, stdout) => {
+  let child: ChildProcess | undefined;
+  const done = new Promise<WrkResult>((res, rej) => {
+    child = execFile("wrk", args, { timeout: (seconds + 20) * 1000 }, (err, stdout) => {
       if (err) return rej(new Error(`wrk failed: ${err.message}\n${stdout}`));
       const num = (re: RegExp): number => Number(re.exec(stdout)?.[1] ?? 0);
       const errs = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
@@ -35,4 +43,11 @@ export function wrk(port: number, path: string, seconds: number, script?: string
       });
     });
   });
+  const pid = child?.pid;
+  if (pid === undefined) throw new Error("cannot spawn wrk");
+  return { pid, done, stop: () => void child?.kill("SIGINT") };
 }
+
+/** `wrk -t2 -c64 -dNs --latency [-s script] URL`, parsed. */
+export const wrk = (port: number, path: string, seconds: number, script?: string): Promise<WrkResult> =>
+  startWrk(port, path, seconds, script).done;
