@@ -3,12 +3,12 @@
  * tarball: `npx bento-kit serve` (Node) and `bunx --bun bento-kit serve` (Bun),
  * with a TypeScript service importing "bento-kit" and "bento-kit/worker".
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT, sleep } from "./_helpers/serve-process.ts";
+import { alive, descendantsOf, ROOT, sleep } from "./_helpers/serve-process.ts";
 
 let project = "";
 let files: string[] = [];
@@ -25,7 +25,10 @@ beforeAll(() => {
 export default defineService({ name: "packed", api: { command: { module: "./api.ts" }, workers: 2 } });
 `);
   writeFileSync(join(project, "svc", "api.ts"), `import { getWorkerId, serve } from "bento-kit/worker";
-await serve(() => new Response(JSON.stringify({ worker: getWorkerId(), pid: process.pid })));
+await serve(async (req) => {
+  if (new URL(req.url).pathname === "/slow") await new Promise((r) => setTimeout(r, 400));
+  return new Response(JSON.stringify({ worker: getWorkerId(), pid: process.pid }));
+});
 console.log("packed worker ready");
 `);
 }, 120_000);
@@ -70,4 +73,70 @@ for (const [label, argv] of [
     }
     expect(out).toContain("Stopped: every worker is gone");
   }, 60_000);
+}
+
+const LAUNCHERS = [
+  ["npx", ["npx", "--no-install", "bento-kit"]],
+  ["bunx", [join(ROOT, "node_modules", ".bin", "bunx"), "--bun", "bento-kit"]],
+] as const;
+
+const launched: { pid: number; group: number[] }[] = [];
+afterEach(() => {
+  // Even when a test failed: SIGKILL whatever a launch left (its session group, then every recorded process).
+  for (const l of launched.splice(0)) {
+    for (const pid of [-l.pid, ...l.group, ...descendantsOf(l.pid)]) {
+      try { process.kill(pid, "SIGKILL"); } catch { /* gone */ }
+    }
+  }
+});
+
+/** Start the packed service under a launcher in a new session (a terminal's foreground group). */
+async function launch(argv: readonly string[]) {
+  const child = spawn(argv[0]!, [...argv.slice(1), "serve", "svc", "--port", "0", "--host", "127.0.0.1", "--api-workers", "1", "--no-admin"], {
+    cwd: project, stdio: ["ignore", "pipe", "pipe"], detached: true,
+  });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (out += d));
+  const exited = new Promise((r) => child.once("exit", r));
+  let port = 0;
+  for (let i = 0; i < 400 && !port; i++) {
+    port = Number(out.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/)?.[1] ?? 0);
+    await sleep(25);
+  }
+  expect(port).toBeGreaterThan(0);
+  const group = descendantsOf(child.pid!);
+  launched.push({ pid: child.pid!, group });
+  return { child, port, group, exited, out: () => out };
+}
+
+async function stopped(out: () => string): Promise<boolean> {
+  for (let i = 0; i < 200 && !out().includes("Stopped:"); i++) await sleep(25);
+  return out().includes("Stopped:");
+}
+
+for (const [name, argv] of LAUNCHERS) {
+  test(`SIGTERM to the ${name} process alone stops the service gracefully; nothing is left`, async () => {
+    const s = await launch(argv);
+    process.kill(s.child.pid!, "SIGTERM"); // as docker stop or systemd's KillMode=mixed: the launcher only
+    expect(await stopped(s.out)).toBe(true);
+    expect(s.out()).toMatch(/worker \d+: SIGTERM received/);
+    for (let i = 0; i < 100 && s.group.some(alive); i++) await sleep(50);
+    expect(s.group.filter(alive)).toEqual([]);
+  }, 60_000);
+
+  test(`20 Ctrl+C presses under ${name}, each with a request in flight: every one a graceful stop, the request answered`, async () => {
+    for (let press = 0; press < 20; press++) {
+      const s = await launch(argv);
+      const inFlight = fetch(`http://127.0.0.1:${s.port}/slow`, { headers: { connection: "close" } }).then((r) => r.status, () => 0);
+      await sleep(100);
+      process.kill(-s.child.pid!, "SIGINT"); // Ctrl+C: the whole foreground group
+      expect(await inFlight).toBe(200);
+      expect(await stopped(s.out)).toBe(true);
+      expect(s.out()).not.toContain("killing every worker now");
+      await s.exited;
+      for (let i = 0; i < 100 && s.group.some(alive); i++) await sleep(50);
+      expect(s.group.filter(alive)).toEqual([]);
+    }
+  }, 240_000);
 }

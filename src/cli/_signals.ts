@@ -4,15 +4,25 @@
  * process group at once. SIGHUP depends on how `serve` runs: in a terminal it
  * means the terminal went away, so it stops like SIGTERM; without one (systemd,
  * a container, nohup) it is the operator's "reload", as for gunicorn and
- * nginx: a rolling restart of every pool, runners first. A signal that
- * comes before the supervisor exists stops it as soon as it is attached. If
- * the supervisor itself crashes, its workers are killed and its run dir is
- * removed before it exits, so nothing is left behind.
+ * nginx: a rolling restart of every pool, runners first. SIGQUIT stops at
+ * once (SIGKILL to every worker, as gunicorn's quick shutdown). SIGUSR1 and
+ * SIGUSR2 are logged and ignored (Node would open its inspector on SIGUSR1;
+ * Bun and Deno would die). A repeat of the same signal within
+ * REPEAT_WINDOW_MS is the same key press (bunx forwards the terminal's SIGINT
+ * that the process group already got). A signal that comes before the
+ * supervisor exists stops it as soon as it is attached; a launcher (npm, npx)
+ * that goes away counts as SIGTERM (see `_launcher.ts`). If the supervisor
+ * itself crashes, its workers are killed and its run dir is removed before it
+ * exits, so nothing is left behind.
  */
 import type { Logger } from "../core/logger.ts";
 import type { Supervisor } from "../core/supervisor.ts";
+import { watchLauncher } from "./_launcher.ts";
 
-const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
+const IGNORED_SIGNALS = ["SIGUSR1", "SIGUSR2"] as const;
+/** Two deliveries of one Ctrl+C (the group's and a launcher's) come within a few ms. */
+export const REPEAT_WINDOW_MS = 500;
 
 export interface StopSignals {
   /** True once a stop signal came. */
@@ -25,10 +35,18 @@ export function listenForStop(logger: Logger, inTerminal = Boolean(process.stdin
   let received = 0;
   let supervisor: Supervisor | undefined;
   let cleanup = () => {};
+  let first: { signal: string; at: number } | undefined;
   const onSignal = (signal: string) => {
     if (signal === "SIGHUP" && !inTerminal && supervisor && received === 0) return void reloadAll(supervisor, logger);
+    const now = Date.now();
+    if (signal !== "SIGQUIT" && first?.signal === signal && now - first.at < REPEAT_WINDOW_MS) return;
+    first ??= { signal, at: now };
     received += 1;
-    if (received === 1) {
+    if (signal === "SIGQUIT") {
+      logger.warn("Got SIGQUIT: stopping at once (SIGKILL to every worker)");
+      void supervisor?.stop();
+      supervisor?.kill();
+    } else if (received === 1) {
       logger.info(`Got ${signal}: stopping gracefully (press Ctrl+C again to kill the workers now)`);
       void supervisor?.stop();
     } else {
@@ -43,6 +61,12 @@ export function listenForStop(logger: Logger, inTerminal = Boolean(process.stdin
     process.exit(1);
   };
   for (const s of STOP_SIGNALS) process.on(s, onSignal);
+  const onIgnored = (signal: string) => logger.info(`Got ${signal}: ignored (it has no meaning for bento-kit)`);
+  for (const s of IGNORED_SIGNALS) process.on(s, onIgnored);
+  const launcher = watchLauncher(() => {
+    logger.info("The launcher (npm, npx) that started bento-kit is gone: stopping gracefully");
+    onSignal("SIGTERM");
+  });
   // The entry point's "exit now" handlers go only once these are in place.
   (globalThis as Record<symbol, (() => void) | undefined>)[Symbol.for("bento-kit.early-stop")]?.();
   process.on("uncaughtException", onCrash);
@@ -58,6 +82,8 @@ export function listenForStop(logger: Logger, inTerminal = Boolean(process.stdin
     },
     release() {
       for (const s of STOP_SIGNALS) process.off(s, onSignal);
+      for (const s of IGNORED_SIGNALS) process.off(s, onIgnored);
+      launcher.cancel();
       process.off("uncaughtException", onCrash);
       process.off("unhandledRejection", onCrash);
     },
