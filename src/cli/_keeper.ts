@@ -10,11 +10,11 @@
  */
 import { spawn } from "node:child_process";
 
-const KEEPER = `dir=$1; tag=$2; groups=""
+const KEEPER = `dir=$1; tag=$2; groups=" "
 while IFS= read -r line; do
   case $line in
-    +*) groups="$groups \${line#+}" ;;
-    -*) g=\${line#-}; kept=""; for x in $groups; do [ "$x" = "$g" ] || kept="$kept $x"; done; groups=$kept ;;
+    +*) groups="$groups\${line#+} " ;;
+    -*) g=\${line#-}; case $groups in *" $g "*) groups="\${groups%% $g *} \${groups#* $g }" ;; esac ;;
     done) exit 0 ;;
   esac
 done

@@ -30,14 +30,14 @@ const REASONS: Readonly<Record<string, string>> = {
   EDQUOT: "disk quota exceeded",
 };
 
-/** Descriptors the supervisor holds per worker: stdout and stderr pipes, and one more while it spawns. */
-const FDS_PER_WORKER = 3;
+/** Descriptors the supervisor holds per worker: stdout, stderr and readiness pipes, and one more while it spawns. */
+const FDS_PER_WORKER = 4;
 /** Head room for the runtime's own files, loaders, timers and the admin server. */
 const SPARE_FDS = 16;
 
 /**
  * The supervisor's open-file limit against what this launch needs: the fds
- * open now, one per socket, three per worker. Linux only (/proc); elsewhere
+ * open now, one per socket, four per worker. Linux only (/proc); elsewhere
  * nothing is checked.
  */
 export function checkFdLimit(spec: LaunchSpec): Result<void, FdLimitTooLow> {

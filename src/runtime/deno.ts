@@ -21,7 +21,27 @@ export const DENO_MODULE_FALLBACK = "Deno cannot listen on an inherited socket f
   "TypeScript workers run with node --import tsx";
 
 export function createDenoRuntime(): RuntimePort {
+  ignoreInspectorSignal();
   return { ...createFfiRuntime("deno", openLibc, DENO_MODULE_FALLBACK), serveHttp: denoServeHttp };
+}
+
+/**
+ * Deno (2.9.2+) opens its inspector on 127.0.0.1:9229 when it gets SIGUSR1,
+ * with no switch to turn that off; it installs that handler 500 ms after it
+ * starts. The supervisor, often root, must not: once that moment has passed,
+ * SIGUSR1 is set to SIG_IGN through libc (the signal then does nothing at all).
+ */
+function ignoreInspectorSignal(): void {
+  const SIGUSR1 = 10; // Linux, x86_64 and arm64
+  const SIG_IGN = 1;
+  const apply = () => {
+    try {
+      const { symbols, close } = Deno.dlopen(LIBC_PATH, { signal: { parameters: ["i32", "usize"], result: "usize" } } as const);
+      symbols.signal(SIGUSR1, BigInt(SIG_IGN));
+      close();
+    } catch { /* no FFI permission: Deno's own behaviour stays */ }
+  };
+  Deno.unrefTimer(setTimeout(apply, Math.max(0, 700 - performance.now())));
 }
 
 function openLibc(): LibcSocketFns {

@@ -1,0 +1,96 @@
+/**
+ * Every signal has a meaning, at any size: SIGQUIT stops at once and leaves
+ * nothing; SIGUSR1 opens no port (no inspector) and kills nothing; 1024
+ * workers stop within the graceful timeout plus 1 s, and a second SIGINT ends
+ * 1024 stubborn workers within 1 s.
+ */
+import { afterEach, expect, test } from "bun:test";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { alive, cleanup, descendantsOf, RUNTIMES, serve, sleep } from "../_helpers/serve-process.ts";
+
+const dirs: string[] = [];
+afterEach(async () => {
+  await cleanup();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+}, 30_000);
+
+function service(command: string[], workers: number): string {
+  const dir = mkdtempSync(join(tmpdir(), "signals-"));
+  dirs.push(dir);
+  writeFileSync(join(dir, "bento.config.json"), JSON.stringify({ name: "signals", api: { command, workers, ready: { after: 0 } } }));
+  return dir;
+}
+
+/** The supervisor's worker processes (its keeper left out: it exits once the supervisor says done). */
+function workersOf(pid: number): number[] {
+  return descendantsOf(pid).filter((p) => {
+    try {
+      return !readFileSync(`/proc/${p}/cmdline`, "utf8").includes("bento-kit-keeper");
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** TCP ports process `pid` listens on (from `ss -ltnp`). */
+function listeningPorts(pid: number): string[] {
+  const out = execFileSync("ss", ["-Hltnp"], { encoding: "utf8" });
+  return out.split("\n").filter((l) => l.includes(`pid=${pid},`)).map((l) => l.trim().split(/\s+/)[3]!).sort();
+}
+
+test("SIGQUIT stops at once: exit 0, nothing left", async () => {
+  const s = await serve("node", "examples/iris", ["--timeout-graceful-shutdown", "30"]);
+  const t0 = performance.now();
+  s.child.kill("SIGQUIT");
+  expect(await s.exited).toBe(0);
+  expect(performance.now() - t0).toBeLessThan(10_000); // not the 30 s graceful timeout
+  expect(s.output()).toContain("Got SIGQUIT: stopping at once");
+  expect(await s.leftovers()).toEqual([]);
+}, 60_000);
+
+test.each([...RUNTIMES])("SIGUSR1 and SIGUSR2 to the %s supervisor open no port and stop nothing", async (runtime) => {
+  const s = await serve(runtime, "examples/iris");
+  const before = listeningPorts(s.pid);
+  s.child.kill("SIGUSR1");
+  s.child.kill("SIGUSR2");
+  expect(await s.waitForOutput(/Got SIGUSR2: ignored/)).toBeDefined();
+  await sleep(300);
+  expect(listeningPorts(s.pid)).toEqual(before);
+  expect(s.child.exitCode).toBeNull();
+  expect(s.output()).not.toContain("Debugger listening");
+  expect(await s.stop("SIGTERM")).toBe(0);
+}, 60_000);
+
+test("1024 workers stop within the graceful timeout plus 1 s", async () => {
+  const s = await serve("node", service(["sleep", "1000"], 1024), ["--no-admin", "--timeout-graceful-shutdown", "5"]);
+  const workers = workersOf(s.pid);
+  expect(workers.length).toBeGreaterThanOrEqual(1024);
+  const t0 = performance.now();
+  s.child.kill("SIGTERM");
+  expect(await s.exited).toBe(0);
+  const took = performance.now() - t0;
+  console.log(`1024 workers stopped in ${took.toFixed(0)} ms`);
+  expect(took).toBeLessThan(6_000);
+  expect(workers.filter(alive)).toEqual([]);
+  expect(await s.leftovers()).toEqual([]);
+}, 120_000);
+
+test("a second SIGINT ends 1024 workers that ignore SIGTERM within 1 s", async () => {
+  const s = await serve("node", service(["sh", "-c", "trap '' TERM; exec sleep 1000"], 1024), ["--no-admin", "--timeout-graceful-shutdown", "60"]);
+  const workers = workersOf(s.pid);
+  s.child.kill("SIGINT");
+  expect(await s.waitForOutput(/Got SIGINT: stopping gracefully/)).toBeDefined();
+  await sleep(1000); // well past the same-key-press window
+  const t0 = performance.now();
+  s.child.kill("SIGINT");
+  const deadline = Date.now() + 10_000;
+  while (workers.some(alive) && Date.now() < deadline) await sleep(20);
+  const took = performance.now() - t0;
+  console.log(`second SIGINT: 1024 stubborn workers gone in ${took.toFixed(0)} ms`);
+  expect(workers.filter(alive)).toEqual([]);
+  expect(took).toBeLessThan(1_000);
+  expect(await s.exited).toBe(0);
+}, 120_000);
