@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every benchmark in one invocation and rewrites bench/RESULTS.md (~5 min).
+# Runs every benchmark in one invocation and rewrites bench/RESULTS.md (~7 min).
 # `bash bench/run.sh --quick` checks the harness: fewer rounds, prints only.
 set -u
 cd "$(dirname "$0")/.."

@@ -11,6 +11,7 @@ import { throughput } from "./throughput.ts";
 import { respawn } from "./respawn.ts";
 import { rss } from "./rss.ts";
 import { admin } from "./admin.ts";
+import { chaos } from "./chaos.ts";
 import { BENCH, fmt, leftovers, loadavg, log, now, QUICK, renderSection, ROOT, type Section } from "./_lib/mod.ts";
 
 const version = (cmd: string, args: string[]): string => {
@@ -38,6 +39,7 @@ const benches: [string, () => Promise<Section>][] = [
   ["respawn", respawn],
   ["rss", rss],
   ["admin", admin],
+  ["chaos", chaos],
 ];
 const parts: string[] = [];
 for (const [name, bench] of benches) {
