@@ -3,9 +3,11 @@
  * SIGKILL (the OOM killer, a crash, a CI timeout) and cleans up after it. The
  * supervisor holds the write end of the keeper's stdin and tells it each
  * worker's process group; when that pipe reaches EOF without a "done" line,
- * the supervisor died: the keeper sends SIGTERM to every worker group and to
- * every process tagged with the instance (those that left their group), then
- * SIGKILL a second later, and removes the run directory. POSIX sh only: it
+ * the supervisor died: the keeper sends SIGTERM to every worker group whose
+ * leader still carries the instance's tag (a group id can be reused once its
+ * worker is gone) and to every process tagged with the instance (those that
+ * left their group), then SIGKILL a second later, and removes the run
+ * directory. POSIX sh only: it
  * costs about 1 MB and nothing in the workers (gunicorn, uvicorn unmodified).
  */
 import { spawn } from "node:child_process";
@@ -19,8 +21,9 @@ while IFS= read -r line; do
   esac
 done
 tagged() { grep -lzsx -- "$tag" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3; }
+mine() { grep -qzsx -- "$tag" /proc/$1/environ 2>/dev/null; }
 for sig in TERM KILL; do
-  for g in $groups; do kill -s $sig -- -$g 2>/dev/null; done
+  for g in $groups; do mine $g && kill -s $sig -- -$g 2>/dev/null; done
   pids=$(tagged); [ -n "$pids" ] && kill -s $sig $pids 2>/dev/null
   [ $sig = TERM ] && sleep 1
 done
@@ -29,8 +32,8 @@ rm -rf -- "$dir"`;
 export interface Keeper {
   watch(pgid: number): void;
   unwatch(pgid: number): void;
-  /** The supervisor stopped cleanly: the keeper exits without touching anything. */
-  release(): void;
+  /** The supervisor stopped cleanly: the keeper exits without touching anything (resolves once it has, at most 1 s). */
+  release(): Promise<void>;
 }
 
 export function startKeeper(runDir: string, instance: string): Keeper | undefined {
@@ -53,8 +56,14 @@ export function startKeeper(runDir: string, instance: string): Keeper | undefine
     watch: (pgid) => send(`+${pgid}`),
     unwatch: (pgid) => send(`-${pgid}`),
     release() {
+      const exited = new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const timer = setTimeout(resolve, 1_000);
+        child.once("exit", () => (clearTimeout(timer), resolve()));
+      });
       send("done");
       stdin.end();
+      return exited;
     },
   };
 }

@@ -111,7 +111,7 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
     logger.info(`Starting production HTTP BentoServer from "${service.name}" listening on ${url(options.value.host, api.address)} (Press CTRL+C to quit)`);
   }
   const done = await supervisor.done;
-  keeper?.release();
+  await keeper?.release();
   await adminServer?.close();
   if (done.isErr()) return fail(done.error);
   logger.info("Stopped: every worker is gone and the sockets are closed");

@@ -214,7 +214,13 @@ export function createPool(deps: PoolDeps): Pool {
     },
     // Also wait for each exit to be reported: it comes after the worker's last output lines are read.
     // Exits reported first (they come after a worker's last output), then one /proc pass for the groups.
-    gone: () => live.size === 0 && (runtime.aliveGroups?.(signalled).size ?? [...signalled].filter((pid) => runtime.groupAlive(pid)).length) === 0,
+    gone() {
+      if (live.size > 0) return false;
+      const alive = runtime.aliveGroups?.(signalled) ?? new Set([...signalled].filter((pid) => runtime.groupAlive(pid)));
+      // A group seen gone is forgotten: its id may later be reused by an unrelated process group.
+      for (const pid of signalled) if (!alive.has(pid)) signalled.delete(pid);
+      return alive.size === 0;
+    },
     killAll() {
       state.stopping = true;
       state.killed = true;

@@ -6,17 +6,28 @@
 import { afterEach, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { createConnection } from "node:net";
-import { alive, cleanup, RUNTIMES, runDirOf, serve, sleep } from "../_helpers/serve-process.ts";
+import { alive, cleanup, descendantsOf, RUNTIMES, runDirOf, serve, sleep } from "../_helpers/serve-process.ts";
 
 afterEach(cleanup, 20_000);
 
-/** Every live process on the machine whose whole command line matches `pattern`. */
-function processesWith(pattern: RegExp): number[] {
+/** The instance tag every worker of supervisor `pid` carries in BENTO_INSTANCE. */
+function instanceOf(pid: number): string {
+  for (const child of descendantsOf(pid)) {
+    try {
+      const m = readFileSync(`/proc/${child}/environ`, "latin1").match(/(?:^|\0)BENTO_INSTANCE=([^\0]+)/);
+      if (m) return m[1]!;
+    } catch { /* gone */ }
+  }
+  return "?";
+}
+
+/** Every live process of this service instance (by its BENTO_INSTANCE tag) whose command line matches `pattern`. */
+function processesWith(pattern: RegExp, instance: string): number[] {
   const out: number[] = [];
   for (const entry of require("node:fs").readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ").trim().match(pattern) && alive(Number(entry))) out.push(Number(entry));
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ").trim().match(pattern) && readFileSync(`/proc/${entry}/environ`, "latin1").includes(`BENTO_INSTANCE=${instance}\0`) && alive(Number(entry))) out.push(Number(entry));
     } catch { /* gone */ }
   }
   return out;
@@ -55,8 +66,9 @@ test.each([...RUNTIMES])("kill -9 of the %s supervisor: within 2 s no worker or 
 
 test("children that left the worker's process group (setsid, detached) stop with the service", async () => {
   const s = await serve("node", "test/_fixtures/escape-service");
-  expect(await within(10_000, () => processesWith(/^sleep 30[012]$/).length === 3)).toBeDefined();
-  const escapees = processesWith(/^sleep 30[012]$/);
+  const instance = instanceOf(s.pid);
+  expect(await within(20_000, () => processesWith(/^sleep 30[012]$/, instance).length === 3)).toBeDefined();
+  const escapees = processesWith(/^sleep 30[012]$/, instance);
   expect(await s.stop("SIGTERM")).toBe(0);
   expect(escapees.filter(alive)).toEqual([]);
   expect(s.output()).toContain("outside their process group are still running: sending SIGTERM");
@@ -64,8 +76,9 @@ test("children that left the worker's process group (setsid, detached) stop with
 
 test("...and with a supervisor killed by SIGKILL", async () => {
   const s = await serve("node", "test/_fixtures/escape-service");
-  expect(await within(10_000, () => processesWith(/^sleep 30[012]$/).length === 3)).toBeDefined();
-  const escapees = processesWith(/^sleep 30[012]$/);
+  const instance = instanceOf(s.pid);
+  expect(await within(20_000, () => processesWith(/^sleep 30[012]$/, instance).length === 3)).toBeDefined();
+  const escapees = processesWith(/^sleep 30[012]$/, instance);
   process.kill(s.pid, "SIGKILL");
   expect(await within(3_000, () => escapees.every((pid) => !alive(pid)))).toBeDefined();
 }, 60_000);
