@@ -52,5 +52,7 @@ if ((import.meta as { main?: boolean }).main) {
   const early = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
   for (const s of early) process.on(s, exitNow);
   (globalThis as Record<symbol, unknown>)[Symbol.for("bento-kit.early-stop")] = () => early.forEach((s) => process.off(s, exitNow));
-  void import("./src/cli/main.ts").then(({ runCli }) => runCli());
+  // As PID 1 (a container without --init) orphans must be reaped: see src/cli/_pid1.ts.
+  const init = process.pid === 1 ? import("./src/cli/_pid1.ts").then((m) => m.asInit()) : Promise.resolve("not-pid1");
+  void init.then((mode) => mode === "wrapped" ? undefined : import("./src/cli/main.ts").then(({ runCli }) => runCli()));
 }

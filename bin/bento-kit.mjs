@@ -23,8 +23,12 @@ try {
   // tsx's main entry is the loader `node --import tsx` uses: it hooks both ESM and
   // CommonJS, so a bento.config.ts loads whatever "type" its package.json has.
   if (!globalThis.Bun && !globalThis.Deno) await import("tsx");
-  const { runCli } = await import("../src/cli/main.ts");
-  await runCli();
+  // As PID 1 (a container without --init) orphans must be reaped: see src/cli/_pid1.ts.
+  const mode = process.pid === 1 ? await (await import("../src/cli/_pid1.ts")).asInit() : "not-pid1";
+  if (mode !== "wrapped") {
+    const { runCli } = await import("../src/cli/main.ts");
+    await runCli();
+  }
 } catch (error) {
   if (error?.code !== "EMFILE") throw error;
   // Loading the CLI itself ran out of file descriptors (`ulimit -n` far too low).
