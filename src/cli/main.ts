@@ -8,6 +8,7 @@ import { eventsCommand } from "./events.ts";
 import { restartCommand } from "./restart.ts";
 import { scaleCommand } from "./scale.ts";
 import { serveCommand } from "./serve.ts";
+import { startGrpcServerCommand } from "./start-grpc-server.ts";
 import { startHttpServerCommand } from "./start-http-server.ts";
 import { startRunnerServerCommand } from "./start-runner-server.ts";
 import { statusCommand } from "./status.ts";
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, CommandDef<any>> = {
   serve: serveCommand,
   "start-runner-server": startRunnerServerCommand,
   "start-http-server": startHttpServerCommand,
+  "start-grpc-server": startGrpcServerCommand,
   status: statusCommand,
   scale: scaleCommand,
   restart: restartCommand,

@@ -17,6 +17,8 @@ const CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 const dir = process.env.BENTO_GRPC_METRICS_DIR ?? "";
 const own = new Registry();
 collectDefaultMetrics({ register: own, prefix: "bento_metrics_server_" });
+// prom-client's nodejs_active_*_total are gauges, which promtool flags (a _total suffix is for counters).
+for (const m of own.getMetricsAsArray()) if (String(m.type) === "gauge" && m.name.endsWith("_total")) own.removeSingleMetric(m.name);
 
 async function scrape(): Promise<string> {
   let files: string[] = [];

@@ -6,7 +6,9 @@
  * that grpcurl, grpc_health_probe and Kubernetes gRPC probes work.
  */
 import { fileURLToPath } from "node:url";
-import type { Server, ServerDuplexStream, ServerUnaryCall, ServerWritableStream, ServiceDefinition } from "@grpc/grpc-js";
+import type {
+  sendUnaryData, Server, ServerDuplexStream, ServerUnaryCall, ServerWritableStream, ServiceDefinition, UntypedServiceImplementation,
+} from "@grpc/grpc-js";
 import type { PackageDefinition } from "@grpc/proto-loader";
 
 const HEALTH_PROTO = fileURLToPath(new URL("./protos/health.proto", import.meta.url));
@@ -19,6 +21,13 @@ export interface HealthHandle {
   set(service: string, status: ServingStatus): void;
 }
 
+/** The standard services added to each server, which reflection lists beside the caller's. */
+const standard = new WeakMap<Server, PackageDefinition[]>();
+
+function remember(server: Server, def: PackageDefinition): void {
+  standard.set(server, [...(standard.get(server) ?? []), def]);
+}
+
 async function load(file: string): Promise<PackageDefinition> {
   const loader = await import("@grpc/proto-loader");
   return loader.loadSync(file, { keepCase: true, enums: String, defaults: true, oneofs: true });
@@ -27,11 +36,12 @@ async function load(file: string): Promise<PackageDefinition> {
 /** Adds `grpc.health.v1.Health`; "" and every name in `services` start SERVING. */
 export async function addHealthService(server: Server, services: readonly string[] = []): Promise<HealthHandle> {
   const def = await load(HEALTH_PROTO);
+  remember(server, def);
   const status = new Map<string, ServingStatus>([["", "SERVING"], ...services.map((s) => [s, "SERVING"] as const)]);
   const watchers = new Set<{ service: string; call: ServerWritableStream<{ service: string }, unknown> }>();
   const statusOf = (service: string) => status.get(service) ?? "SERVICE_UNKNOWN";
   server.addService(def["grpc.health.v1.Health"] as ServiceDefinition, {
-    Check(call: ServerUnaryCall<{ service: string }, unknown>, callback: (e: unknown, r?: unknown) => void) {
+    Check(call: ServerUnaryCall<{ service: string }, unknown>, callback: sendUnaryData<unknown>) {
       const s = status.get(call.request.service);
       if (s === undefined) callback({ code: 5, details: `unknown service "${call.request.service}"` });
       else callback(null, { status: s });
@@ -42,7 +52,7 @@ export async function addHealthService(server: Server, services: readonly string
       call.write({ status: statusOf(watcher.service) });
       call.on("cancelled", () => watchers.delete(watcher));
     },
-  });
+  } as UntypedServiceImplementation);
   return {
     set(service, value) {
       status.set(service, value);
@@ -61,12 +71,20 @@ type ReflectionRequest = {
 /** Adds server reflection for the services and messages in `definitions` (the ones this server serves). */
 export async function addReflectionService(server: Server, definitions: readonly PackageDefinition[]): Promise<void> {
   const def = await load(REFLECTION_PROTO);
-  const all: PackageDefinition = Object.assign({}, ...definitions);
-  const services = Object.keys(all).filter((name) => isService(all[name]));
-  const byFile = new Map<string, Buffer>();
-  for (const entry of Object.values(all)) for (const buf of descriptorsOf(entry)) byFile.set(fileName(buf), buf);
+  remember(server, def);
+  // Computed at the first request: services added after this call are listed too.
+  let index: { all: PackageDefinition; services: string[]; byFile: Map<string, Buffer> } | undefined;
+  const indexed = () => {
+    if (index) return index;
+    const all: PackageDefinition = Object.assign({}, ...(standard.get(server) ?? []), ...definitions);
+    const services = [...Object.keys(all).filter((name) => isService(all[name])), "grpc.reflection.v1.ServerReflection"].sort();
+    const byFile = new Map<string, Buffer>();
+    for (const entry of Object.values(all)) for (const buf of descriptorsOf(entry)) byFile.set(fileName(buf), buf);
+    return (index = { all, services, byFile });
+  };
 
   const answer = (request: ReflectionRequest): Record<string, unknown> => {
+    const { all, services, byFile } = indexed();
     const base = { valid_host: request.host ?? "", original_request: request };
     const notFound = (what: string) => ({ ...base, error_response: { error_code: 5, error_message: `${what} not found` } });
     switch (request.message_request) {
