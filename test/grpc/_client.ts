@@ -6,10 +6,11 @@
 import { spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 
-const ROOT = join(import.meta.dir, "..", "..");
+const ROOT = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
 const load = (file: string) => grpc.loadPackageDefinition(protoLoader.loadSync(file, { keepCase: true, enums: String, defaults: true, oneofs: true }));
 const iris = load(join(ROOT, "examples/iris-grpc/iris.proto")) as any;
 const health = load(join(ROOT, "src/worker/protos/health.proto")) as any;
@@ -93,4 +94,14 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** Run _probe.ts on Node (see there why) and parse its JSON line. */
+export async function probe<T>(port: number, ...args: string[]): Promise<T> {
+  const { spawn } = await import("node:child_process");
+  const child = spawn("node", ["--import", "tsx", join(ROOT, "test/grpc/_probe.ts"), String(port), ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  await new Promise((resolve) => child.on("exit", resolve));
+  return JSON.parse(out.trim().split("\n").pop() ?? "null") as T;
 }
