@@ -15,6 +15,7 @@ import { workerOptions } from "./_env.ts";
 import { notifyReady } from "./_notify.ts";
 import { assertNode } from "./_runtime.ts";
 import { setLongTimeout } from "./_timer.ts";
+import type { ServeOptions } from "./_serve.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -53,17 +54,10 @@ export async function grpcServerOptions(extra: ServerOptions = {}, env: Env = pr
   return options;
 }
 
-export interface GrpcServeOptions {
-  /** Name of the inherited socket (from `LISTEN_FDNAMES`); default: the only one. */
-  readonly socket?: string;
-  /** Serve on this fd instead of looking one up. */
-  readonly fd?: number;
+/** `socket`, `fd`, `handleSignals` and `notify` as for the HTTP `serve()`. */
+export interface GrpcServeOptions extends Pick<ServeOptions, "socket" | "fd" | "handleSignals" | "notify"> {
   /** Default: insecure (plaintext h2c). Pass your own when your grpc-js copy is not bento-kit's. */
   readonly credentials?: ServerCredentials;
-  /** Stop gracefully and exit on SIGTERM and SIGINT (default `true`). */
-  readonly handleSignals?: boolean;
-  /** Tell the supervisor this worker is ready once it listens (default `true`). */
-  readonly notify?: boolean;
 }
 
 export interface GrpcServeHandle {
