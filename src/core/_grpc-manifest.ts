@@ -6,7 +6,7 @@
  * supervisor reserves the port.
  */
 import type { Checker } from "./_checker.ts";
-import type { CommandInput } from "./command.ts";
+import { type CommandInput, placeholdersIn } from "./command.ts";
 import { type ReadyInput, validateReady } from "./ready-input.ts";
 import type { Command } from "./types.ts";
 
@@ -44,6 +44,10 @@ export function validateGrpc(c: Checker, input: unknown, checks: GrpcChecks): Gr
   const reusePort = input.reusePort === undefined ? false : c.boolean(input.reusePort, "grpc.reusePort") && input.reusePort === true;
   // A pool that binds by itself gets no socket: {fd} would name nothing.
   const command = checks.command(input.command, "grpc.command", reusePort ? [] : [GRPC_SOCKET]);
+  const args = command?.kind === "argv" ? command.argv : command?.args ?? [];
+  if (reusePort && args.some((a) => placeholdersIn(a).includes("fd"))) {
+    c.issue("grpc.command", "uses {fd}, but with reusePort: true the workers get no socket: pass {host} and {port} for them to bind");
+  }
   const workers = c.optionalInt(input.workers, "grpc.workers", 1, checks.maxWorkers);
   const env = checks.env(input.env, "grpc.env");
   const ready = validateReady(c, input.ready, "grpc.ready");

@@ -6,12 +6,12 @@
  *
  * - `check`: Classify x8 over 4 connections, a bad Classify, Health/Check,
  *   the reflection service list (or its error code).
- * - `stream MS KILL_AT_MS`: 4 connections calling Classify back to back for MS;
+ * - `stream MS KILL_AT_MS [CONNECTIONS]`: 4 (or CONNECTIONS) connections calling Classify back to back for MS;
  *   prints the time of each failure and of the first success after KILL_AT_MS.
  */
 import { fileContaining, healthCheck, irisClient, listServices } from "./_client.ts";
 
-const [port, mode = "check", ...rest] = process.argv.slice(2).map((a, i) => (i === 1 ? a : a));
+const [port, mode = "check", ...rest] = process.argv.slice(2);
 const P = Number(port);
 const VIRGINICA = [5.9, 3.0, 5.1, 1.8];
 
@@ -26,8 +26,8 @@ async function check() {
   return { labels, bad, health, services, irisFileHasService: files.some((f) => f.includes("IrisClassifier")) };
 }
 
-async function stream(ms: number, killAt: number) {
-  const clients = Array.from({ length: 4 }, () => irisClient(P));
+async function stream(ms: number, killAt: number, connections: number) {
+  const clients = Array.from({ length: connections }, () => irisClient(P));
   const start = Date.now();
   const failures: number[] = [];
   let calls = 0;
@@ -48,6 +48,6 @@ async function stream(ms: number, killAt: number) {
   return { calls, failures, firstOkAfterKill, inFlight: clients.length };
 }
 
-const result = mode === "stream" ? await stream(Number(rest[0]), Number(rest[1])) : await check();
+const result = mode === "stream" ? await stream(Number(rest[0]), Number(rest[1]), Number(rest[2] ?? 4)) : await check();
 console.log(JSON.stringify(result));
 process.exit(0);
