@@ -10,10 +10,12 @@
  * port bound with SO_REUSEPORT and never listening (a `reserve` socket).
  */
 import { err, ok, type Result } from "neverthrow";
-import { optionInvalid, type OptionInvalid, type SpecError } from "./errors.ts";
+import { remoteApiSpec } from "./component-specs.ts";
+import { optionInvalid, type OptionInvalid, type RunnerMapInvalid, type SpecError } from "./errors.ts";
 import { GRPC_SOCKET, type ServiceDef } from "./manifest.ts";
 import { buildReadySpec } from "./ready-input.ts";
-import { type BuildContext, buildServeSpec } from "./serve-spec.ts";
+import type { RemoteRunners } from "./runner-map-input.ts";
+import { type BuildContext, planServeSpec } from "./serve-spec.ts";
 import type { ServeOptions } from "./serve-options.ts";
 import { checkLaunchSpec } from "./spec-checks.ts";
 import type { LaunchSpec, SocketSpec, WatcherSpec } from "./types.ts";
@@ -45,8 +47,8 @@ export interface GrpcFlags {
 }
 
 export interface GrpcBuildContext extends BuildContext {
-  /** Runners started here (`serve --grpc`), or served elsewhere (`start-grpc-server`). */
-  readonly runners: "local" | "remote";
+  /** Runners served elsewhere (`start-grpc-server`): name → address; none: started here (`serve --grpc`). */
+  readonly runners?: RemoteRunners;
   /** Absolute path of the metrics server module (src/metrics-server/main.ts). */
   readonly metricsServerModule: string;
 }
@@ -89,62 +91,51 @@ export function grpcWorkerSettings(o: GrpcOptions): { env: Record<string, string
   return { env, vars };
 }
 
-/** A stand-in API command while the serve spec is built (the gRPC pool's own comes after, and is checked then). */
-const STUB = { kind: "argv", argv: ["true"] } as const;
-
 export function buildGrpcSpec(
   service: ServiceDef,
   serve: ServeOptions,
   grpc: GrpcOptions,
   ctx: GrpcBuildContext,
-): Result<LaunchSpec, SpecError> {
+): Result<LaunchSpec, SpecError | RunnerMapInvalid> {
   const def = service.grpc;
   if (!def) {
     return err(optionInvalid("grpc", `service ${service.name} declares no gRPC pool: add grpc: { command: ... } to its manifest`));
   }
-  const api = { command: STUB, workers: def.workers, env: def.env };
-  return buildServeSpec({ ...service, api }, serve, ctx).andThen((base) => {
-    const settings = grpcWorkerSettings(grpc);
-    const metricsDir = `${ctx.runDir}/grpc-metrics`;
-    const shared = { BENTO_GRPC_METRICS_DIR: metricsDir };
-    const watchers: WatcherSpec[] = [];
-    for (const w of base.watchers) {
-      if (w.role === "runner") {
-        if (ctx.runners === "local") watchers.push(w);
-        continue;
-      }
-      watchers.push({
-        ...w,
-        name: GRPC_POOL,
-        role: "grpc",
-        command: def.command,
-        env: { ...w.env, ...settings.env, ...shared, BENTO_POOL: GRPC_POOL },
-        sockets: def.reusePort ? [] : [GRPC_SOCKET],
-        ready: buildReadySpec(def.command, def.ready),
-      });
-      watchers.push({
-        ...w,
-        name: METRICS_POOL,
-        role: "metrics",
-        command: { kind: "module", module: ctx.metricsServerModule, args: [] },
-        workers: 1,
-        env: { ...w.env, ...shared, BENTO_POOL: METRICS_POOL },
-        sockets: [METRICS_SOCKET],
-        ready: buildReadySpec({ kind: "module", module: ctx.metricsServerModule, args: [] }, undefined),
-      });
+  const api = { command: def.command, workers: def.workers, env: def.env, ready: def.ready };
+  const base = planServeSpec({ ...service, api }, serve, ctx);
+  const settings = grpcWorkerSettings(grpc);
+  const metricsDir = `${ctx.runDir}/grpc-metrics`;
+  const shared = { BENTO_GRPC_METRICS_DIR: metricsDir };
+  const watchers: WatcherSpec[] = [];
+  for (const w of base.watchers) {
+    if (w.role === "runner") {
+      watchers.push(w);
+      continue;
     }
-    const sockets: SocketSpec[] = base.sockets.flatMap((s): SocketSpec[] => {
-      if (s.kind !== "tcp" || s.name !== base.publicSocket) return [s];
-      const held: SocketSpec = { ...s, name: GRPC_SOCKET, ...(def.reusePort && { reusePort: true, reserve: true }) };
-      return [held, { kind: "tcp", name: METRICS_SOCKET, host: grpc.metricsHost, port: grpc.metricsPort, backlog: s.backlog }];
+    watchers.push({
+      ...w,
+      name: GRPC_POOL,
+      role: "grpc",
+      command: def.command,
+      env: { ...w.env, ...settings.env, ...shared, BENTO_POOL: GRPC_POOL },
+      sockets: def.reusePort ? [] : [GRPC_SOCKET],
     });
-    return checkLaunchSpec({
-      ...base,
-      command: ctx.runners === "remote" ? "start-grpc-server" : base.command,
-      sockets,
-      watchers,
-      vars: { ...base.vars, ...settings.vars },
-      publicSocket: GRPC_SOCKET,
+    watchers.push({
+      ...w,
+      name: METRICS_POOL,
+      role: "metrics",
+      command: { kind: "module", module: ctx.metricsServerModule, args: [] },
+      workers: 1,
+      env: { ...w.env, ...shared, BENTO_POOL: METRICS_POOL },
+      sockets: [METRICS_SOCKET],
+      ready: buildReadySpec({ kind: "module", module: ctx.metricsServerModule, args: [] }, undefined),
     });
+  }
+  const sockets: SocketSpec[] = base.sockets.flatMap((s): SocketSpec[] => {
+    if (s.kind !== "tcp" || s.name !== base.publicSocket) return [s];
+    const held: SocketSpec = { ...s, name: GRPC_SOCKET, ...(def.reusePort && { reusePort: true, reserve: true }) };
+    return [held, { kind: "tcp", name: METRICS_SOCKET, host: grpc.metricsHost, port: grpc.metricsPort, backlog: s.backlog }];
   });
+  const spec: LaunchSpec = { ...base, sockets, watchers, vars: { ...base.vars, ...settings.vars }, publicSocket: GRPC_SOCKET };
+  return ctx.runners ? remoteApiSpec(spec, "start-grpc-server", service, ctx.runners) : checkLaunchSpec(spec);
 }
