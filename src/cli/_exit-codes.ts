@@ -11,6 +11,8 @@ export const EXIT_CODES: { readonly [K in BentoError["kind"]]: 1 | 2 } = {
   TempDirUnusable: 2,
   FdLimitTooLow: 2,
   PreflightFailed: 2,
+  RunnerNotFound: 2,
+  RunnerMapInvalid: 2,
   BindFailed: 1,
   SpawnFailed: 1,
   HookVetoed: 1,

@@ -73,6 +73,7 @@ function resolveModules(service: ServiceDef, root: string): ServiceDef {
     ...service,
     api: { ...service.api, command: fix(service.api.command) },
     runners: service.runners.map((r) => ({ ...r, command: fix(r.command) })),
+    ...(service.grpc && { grpc: { ...service.grpc, command: fix(service.grpc.command) } }),
   };
 }
 

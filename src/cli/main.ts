@@ -8,12 +8,18 @@ import { eventsCommand } from "./events.ts";
 import { restartCommand } from "./restart.ts";
 import { scaleCommand } from "./scale.ts";
 import { serveCommand } from "./serve.ts";
+import { startGrpcServerCommand } from "./start-grpc-server.ts";
+import { startHttpServerCommand } from "./start-http-server.ts";
+import { startRunnerServerCommand } from "./start-runner-server.ts";
 import { statusCommand } from "./status.ts";
 import { stopCommand } from "./stop.ts";
 import { VERSION } from "./_version.ts";
 
 const COMMANDS: Record<string, CommandDef<any>> = {
   serve: serveCommand,
+  "start-runner-server": startRunnerServerCommand,
+  "start-http-server": startHttpServerCommand,
+  "start-grpc-server": startGrpcServerCommand,
   status: statusCommand,
   scale: scaleCommand,
   restart: restartCommand,
@@ -89,7 +95,11 @@ function unknownFlag(args: readonly string[], defs: ArgsDef): string | undefined
   return undefined;
 }
 
-/** A flag that takes one value, given twice (`--host a --host b`): citty would keep the last silently. */
+/**
+ * A flag that takes one value, given twice (`--host a --host b`): citty would
+ * keep the last silently. A definition marked `repeatable` (`--depends`)
+ * collects its values itself.
+ */
 function repeatedFlag(args: readonly string[], defs: ArgsDef): { flag: string; values: string[] } | undefined {
   const known = flagNames(defs);
   const seen = new Map<string, string[]>();
@@ -98,7 +108,7 @@ function repeatedFlag(args: readonly string[], defs: ArgsDef): { flag: string; v
     if (arg === "--") break;
     const match = /^--?([^=]+)(?:=(.*))?$/s.exec(arg);
     const name = match && known.get(match[1]!);
-    if (!match || !name || defs[name]!.type !== "string") continue;
+    if (!match || !name || defs[name]!.type !== "string" || (defs[name] as { repeatable?: boolean }).repeatable) continue;
     const value = match[2] ?? args[++i] ?? "";
     const values = [...(seen.get(name) ?? []), value];
     seen.set(name, values);

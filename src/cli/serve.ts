@@ -21,6 +21,8 @@ import { listenForStop, type StopSignals } from "./_signals.ts";
 import { adminArgs, resolveAdminSettings } from "./_admin-settings.ts";
 import { describeService } from "../admin/service-info.ts";
 import { VERSION } from "./_version.ts";
+import { grpcArgs, grpcPlan } from "./_grpc-launch.ts";
+import { launch } from "./_launch.ts";
 
 export const serveArgs = {
   service: { type: "positional", required: false, default: ".", description: "Directory holding bento.config.ts (.mts, .js, .mjs or .json)" },
@@ -35,12 +37,15 @@ export const serveArgs = {
   "unix-sockets": { type: "boolean", description: "Connect runners over Unix sockets; --no-unix-sockets uses loopback TCP [env BENTO_NO_UDS=1] (default on)" },
   debug: { type: "boolean", description: "Log debug lines (socket fds, worker starts)" },
   ...adminArgs,
+  grpc: { type: "boolean", description: "Serve the manifest's gRPC pool (and its metrics server) instead of the HTTP API pool" },
+  ...grpcArgs,
 } as const;
 
 export const serveCommand = defineCommand({
   meta: { name: "serve", description: "Serve a service: runner pools, then the API server pool, with sockets held by the supervisor (Ctrl+C stops everything)" },
   args: serveArgs,
   async run({ args }) {
+    if (args.grpc) return launch(grpcPlan(args, false));
     const logger = createCliLogger({ debug: Boolean(args.debug) });
     const output = createOutput();
     const stop = listenForStop(logger);

@@ -2,7 +2,8 @@
  * Worker commands and their argv placeholders: `{fd}` (the pool's own socket),
  * `{fd:NAME}`, `{worker_id}`, `{runner_map}`, `{working_dir}`, `{host}`,
  * `{port}`, `{backlog}`, `{timeout}`, `{timeout_keep_alive}`,
- * `{timeout_graceful_shutdown}`, `{service}`.
+ * `{timeout_graceful_shutdown}`, `{service}`; gRPC pools also `{enable_reflection}`,
+ * `{enable_channelz}`, `{max_concurrent_streams}`, `{protocol_version}`.
  */
 import type { ManifestIssue } from "./errors.ts";
 import { describe } from "./_checker.ts";
@@ -14,6 +15,7 @@ export type CommandInput = readonly string[] | { readonly module: string; readon
 export const PLACEHOLDERS = [
   "fd", "worker_id", "runner_map", "working_dir", "host", "port", "backlog",
   "timeout", "timeout_keep_alive", "timeout_graceful_shutdown", "service",
+  "enable_reflection", "enable_channelz", "max_concurrent_streams", "protocol_version",
 ] as const;
 
 /** `{{` and `}}` (literal braces), a placeholder `{name}` / `{name:param}`, or a stray brace. */

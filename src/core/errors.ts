@@ -119,6 +119,8 @@ export type BentoError =
   | TempDirUnusable
   | FdLimitTooLow
   | PreflightFailed
+  | RunnerNotFound
+  | RunnerMapInvalid
   | PoolGaveUp;
 
 export function manifestInvalid(file: string, issues: readonly ManifestIssue[]): ManifestInvalid {
@@ -195,4 +197,29 @@ export function hookFailed(plugin: string, hook: string, cause: unknown): HookFa
 
 export function poolGaveUp(pool: string, message: string): PoolGaveUp {
   return { kind: "PoolGaveUp", pool, message };
+}
+
+/** `start-runner-server --runner-name` names no runner of the service. */
+export interface RunnerNotFound {
+  readonly kind: "RunnerNotFound";
+  readonly message: string;
+  readonly runner: string;
+  readonly available: readonly string[];
+}
+
+/** A runner map (`--depends`, `--runner-map`) that misses a runner or holds a bad address; every problem is listed. */
+export interface RunnerMapInvalid {
+  readonly kind: "RunnerMapInvalid";
+  readonly message: string;
+  readonly problems: readonly string[];
+}
+
+export function runnerNotFound(runner: string, service: string, available: readonly string[]): RunnerNotFound {
+  const list = available.length > 0 ? `the available runners are ${available.join(", ")}` : "it declares no runners";
+  return { kind: "RunnerNotFound", runner, available, message: `Runner "${runner}" is not in service "${service}": ${list}` };
+}
+
+export function runnerMapInvalid(problems: readonly string[]): RunnerMapInvalid {
+  const message = problems.length === 1 ? problems[0]! : `The runner map has ${problems.length} problems:\n${problems.map((p) => `  ${p}`).join("\n")}`;
+  return { kind: "RunnerMapInvalid", problems, message };
 }

@@ -10,6 +10,9 @@ import { envIssues } from "./env-rules.ts";
 import type { BentoPlugin } from "./plugin.ts";
 import { type ReadyInput, validateReady } from "./ready-input.ts";
 import type { Command } from "./types.ts";
+import { type GrpcDef, type GrpcInput, validateGrpc } from "./_grpc-manifest.ts";
+
+export { GRPC_SOCKET, type GrpcDef, type GrpcInput } from "./_grpc-manifest.ts";
 
 /** The public socket's name (LISTEN_FDNAMES of API workers); no runner may take it. */
 export const API_SOCKET = "api";
@@ -41,6 +44,8 @@ export interface ServiceInput {
   readonly name: string;
   readonly api: { readonly command: CommandInput; readonly workers?: number; readonly env?: Record<string, string>; readonly ready?: ReadyInput };
   readonly runners?: Record<string, RunnerInput>;
+  /** A gRPC API server pool (`start-grpc-server`, `serve --grpc`). */
+  readonly grpc?: GrpcInput;
   /** Service env: defaults that the supervisor's own environment overrides. */
   readonly env?: Record<string, string>;
   readonly serve?: ServeDefaults;
@@ -61,6 +66,7 @@ export interface ServiceDef {
   readonly name: string;
   readonly api: { readonly command: Command; readonly workers?: number; readonly env: Readonly<Record<string, string>>; readonly ready?: ReadyInput };
   readonly runners: readonly RunnerDef[];
+  readonly grpc?: GrpcDef;
   readonly env: Readonly<Record<string, string>>;
   readonly serve: ServeDefaults;
   readonly plugins: readonly BentoPlugin[];
@@ -82,15 +88,20 @@ const SERVE_KEYS = {
 export function validateManifest(input: unknown, file: string): Result<ServiceDef, ManifestInvalid> {
   const c = createChecker();
   if (!c.object(input, "")) return err(manifestInvalid(file, c.issues));
-  c.knownKeys(input, "", ["name", "api", "runners", "env", "serve", "plugins"]);
+  c.knownKeys(input, "", ["name", "api", "runners", "grpc", "env", "serve", "plugins"]);
   c.string(input.name, "name", NAME, "letters, digits, '_', '.' or '-'");
   const env = envRecord(c, input.env, "env");
   const runners = validateRunners(c, input.runners);
   const api = validateApi(c, input.api);
   const serve = validateServe(c, input.serve);
   const plugins = validatePlugins(c, input.plugins);
+  const grpc = validateGrpc(c, input.grpc, {
+    command: (value, path, sockets) => checkCommand(c, value, path, sockets),
+    env: (value, path) => envRecord(c, value, path),
+    maxWorkers: MAX_WORKERS,
+  });
   if (c.issues.length > 0 || !api) return err(manifestInvalid(file, c.issues));
-  return ok({ name: input.name as string, api, runners, env, serve, plugins });
+  return ok({ name: input.name as string, api, runners, env, serve, plugins, ...(grpc && { grpc }) });
 }
 
 function validateApi(c: Checker, api: unknown): ServiceDef["api"] | undefined {

@@ -27,6 +27,11 @@ export function runnerPoolName(runner: string): string {
 }
 
 export function buildServeSpec(service: ServiceDef, options: ServeOptions, ctx: BuildContext): Result<LaunchSpec, SpecError> {
+  return checkLaunchSpec(planServeSpec(service, options, ctx));
+}
+
+/** The serve spec before its checks: the start-* builders (component-specs.ts) take their pools from it. */
+export function planServeSpec(service: ServiceDef, options: ServeOptions, ctx: BuildContext): LaunchSpec {
   const vars = optionVars(service, options);
   const baseEnv = inheritedEnv(service, ctx.environ);
   const instance = ctx.runDir.split("/").filter(Boolean).pop() ?? "bento-kit";
@@ -55,7 +60,7 @@ export function buildServeSpec(service: ServiceDef, options: ServeOptions, ctx: 
     publicSocket: API_SOCKET,
     instance,
   };
-  return checkLaunchSpec(spec);
+  return spec;
 }
 
 type Common = Pick<WatcherSpec, "cwd" | "respawn" | "gracefulTimeout" | "keepStdin">;

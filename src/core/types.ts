@@ -15,6 +15,13 @@ export interface TcpSocketSpec {
   readonly port: number;
   readonly backlog: number;
   readonly reusePort?: boolean;
+  /**
+   * Bind only, never listen, never hand to a worker: the supervisor holds the
+   * port for workers that bind it themselves with SO_REUSEPORT (Python grpcio).
+   * A runtime that cannot set SO_REUSEPORT (Node < 22.12) only checks that the
+   * port is free and returns fd -1 (nothing held).
+   */
+  readonly reserve?: boolean;
 }
 
 export interface UnixSocketSpec {

@@ -173,11 +173,14 @@ export function bindWithLibc(
   };
   if (spec.kind === "tcp") {
     const one = new Uint8Array(new Int32Array([1]).buffer);
-    if (libc.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, one, 4) < 0) return fail();
+    // Not on a reservation: a bound, not listening SO_REUSEADDR socket would let
+    // any SO_REUSEADDR server bind and listen on the port beside it.
+    if (!spec.reserve && libc.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, one, 4) < 0) return fail();
     if (spec.reusePort && libc.setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, one, 4) < 0) return fail();
   }
   if (libc.bind(fd, addr, addr.length) < 0) return fail();
-  if (libc.listen(fd, spec.backlog) < 0) return fail();
+  // A reservation is bound, never listening: it takes no connection, and holds the port.
+  if (!(spec.kind === "tcp" && spec.reserve) && libc.listen(fd, spec.backlog) < 0) return fail();
   const out = new Uint8Array(128);
   const length = new Uint8Array(new Uint32Array([out.length]).buffer);
   if (libc.getsockname(fd, out, length) < 0) return fail();

@@ -87,6 +87,7 @@ function bindSocket(spec: SocketSpec): ResultAsync<Bound, BindFailed> {
   const bound = spec.kind === "unix"
     ? bindUnix(spec)
     : resolveBindHost(spec.name, spec.host).andThen((host) => bindTcp(spec, host));
+  if (spec.kind === "tcp" && spec.reserve) return bound.map(reservation);
   return bound.andThen((b) =>
     listenInChild(b.handle.fd, spec).map(() => b).mapErr((e) => {
       b.handle.close();
@@ -101,9 +102,22 @@ function bindUnix(spec: SocketSpec & { kind: "unix" }): ResultAsync<Bound, BindF
   return okAsync({ handle, socket: { spec, fd: handle.fd, address: { kind: "unix", path: spec.path } } });
 }
 
+/**
+ * A reservation for workers that bind the port themselves with SO_REUSEPORT:
+ * held bound (never listening) where libuv sets SO_REUSEPORT (Node >= 22.12).
+ * Older Node cannot set it, and a socket held without it would keep the
+ * workers out: the port was checked free by the bind, is released now, and
+ * the socket is reported with fd -1 (nothing held).
+ */
+function reservation(b: Bound): Bound {
+  if (libuvAtLeast(1, 49)) return b;
+  b.handle.close();
+  return { handle: { fd: -1, close() {} }, socket: { ...b.socket, fd: -1 } };
+}
+
 function bindTcp(spec: SocketSpec & { kind: "tcp" }, host: ResolvedHost): ResultAsync<Bound, BindFailed> {
   let flags = 0;
-  if (spec.reusePort) {
+  if (spec.reusePort && !(spec.reserve && !libuvAtLeast(1, 49))) {
     if (!libuvAtLeast(1, 49)) {
       return errAsync(bindError(spec, "ENOTSUP", `reusePort needs Node 22.12 or later (this is ${process.version}); ` +
         "drop reusePort or run with Bun or Deno"));

@@ -36,6 +36,15 @@ export { getWorkerId, getRunnerMap, workerOptions, type WorkerOptions } from "./
 export { notifyReady } from "./_notify.ts";
 export { serve, type FetchHandler, type ServeOptions, type ServeHandle } from "./_serve.ts";
 export {
+  grpcServerOptions,
+  grpcSettings,
+  serveGrpc,
+  type GrpcServeHandle,
+  type GrpcServeOptions,
+  type GrpcSettings,
+} from "./_grpc.ts";
+export { addHealthService, addReflectionService, type HealthHandle, type ServingStatus } from "./_grpc-services.ts";
+export {
   createRunnerClient,
   type RunnerCallOptions,
   type RunnerClient,

@@ -15,3 +15,5 @@ export const hasGunicorn = has("gunicorn");
 export function noteSkipped(what: string, missing: readonly string[]): void {
   if (missing.length > 0) console.warn(`skipping ${what}: ${missing.join(", ")} not installed (apt-get install ${missing.join(" ")})`);
 }
+
+export const hasGrpcio = has("grpc");

@@ -1,0 +1,141 @@
+/**
+ * The gRPC launch spec (`start-grpc-server`, `serve --grpc`): the serve spec
+ * with its API pool made the gRPC pool `grpc_api_server`, plus one metrics
+ * server process `prom_server` on its own socket (`--metrics-host`,
+ * `--metrics-port`, default 0.0.0.0:3001), as BentoML's serve_grpc_production.
+ *
+ * The gRPC socket is held by the supervisor: workers adopt it (`{fd}`,
+ * LISTEN_FDS), or, for a pool with `reusePort: true` (Python grpcio), bind
+ * `{host}:{port}` themselves with SO_REUSEPORT while the supervisor holds the
+ * port bound with SO_REUSEPORT and never listening (a `reserve` socket).
+ */
+import { err, ok, type Result } from "neverthrow";
+import { remoteApiSpec } from "./component-specs.ts";
+import { optionInvalid, type OptionInvalid, type RunnerMapInvalid, type SpecError } from "./errors.ts";
+import { GRPC_SOCKET, type ServiceDef } from "./manifest.ts";
+import { buildReadySpec } from "./ready-input.ts";
+import type { RemoteRunners } from "./runner-map-input.ts";
+import { type BuildContext, planServeSpec } from "./serve-spec.ts";
+import type { ServeOptions } from "./serve-options.ts";
+import { checkLaunchSpec } from "./spec-checks.ts";
+import type { LaunchSpec, SocketSpec, WatcherSpec } from "./types.ts";
+
+export { GRPC_SOCKET } from "./manifest.ts";
+export const GRPC_POOL = "grpc_api_server";
+export const METRICS_POOL = "prom_server";
+export const METRICS_SOCKET = "metrics";
+export const PROTOCOL_VERSIONS = ["v1", "v1alpha1"] as const;
+export const GRPC_DEFAULTS = { metricsHost: "0.0.0.0", metricsPort: 3001, protocolVersion: "v1" } as const;
+
+export interface GrpcOptions {
+  readonly reflection: boolean;
+  readonly channelz: boolean;
+  readonly maxConcurrentStreams?: number;
+  readonly protocolVersion: (typeof PROTOCOL_VERSIONS)[number];
+  readonly metricsHost: string;
+  readonly metricsPort: number;
+}
+
+/** Raw flag values as the CLI parsed them. */
+export interface GrpcFlags {
+  readonly enableReflection?: boolean;
+  readonly enableChannelz?: boolean;
+  readonly maxConcurrentStreams?: string;
+  readonly protocolVersion?: string;
+  readonly metricsHost?: string;
+  readonly metricsPort?: string;
+}
+
+export interface GrpcBuildContext extends BuildContext {
+  /** Runners served elsewhere (`start-grpc-server`): name → address; none: started here (`serve --grpc`). */
+  readonly runners?: RemoteRunners;
+  /** Absolute path of the metrics server module (src/metrics-server/main.ts). */
+  readonly metricsServerModule: string;
+}
+
+export function resolveGrpcOptions(flags: GrpcFlags): Result<GrpcOptions, OptionInvalid> {
+  const whole = (raw: string | undefined, flag: string, min: number, max: number): Result<number | undefined, OptionInvalid> => {
+    if (raw === undefined) return ok(undefined);
+    const n = Number(raw);
+    return /^\d+$/.test(raw.trim()) && n >= min && n <= max
+      ? ok(n)
+      : err(optionInvalid(flag, `expected a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`));
+  };
+  const version = flags.protocolVersion ?? GRPC_DEFAULTS.protocolVersion;
+  if (!(PROTOCOL_VERSIONS as readonly string[]).includes(version)) {
+    return err(optionInvalid("--protocol-version", `expected ${PROTOCOL_VERSIONS.join(" or ")}, got ${JSON.stringify(version)}`));
+  }
+  const host = flags.metricsHost ?? GRPC_DEFAULTS.metricsHost;
+  if (host.trim() === "") return err(optionInvalid("--metrics-host", "is empty: give an IP address or a hostname"));
+  return whole(flags.maxConcurrentStreams, "--max-concurrent-streams", 1, 2 ** 31 - 1).andThen((streams) =>
+    whole(flags.metricsPort, "--metrics-port", 0, 65535).map((port): GrpcOptions => ({
+      reflection: flags.enableReflection ?? false,
+      channelz: flags.enableChannelz ?? false,
+      maxConcurrentStreams: streams,
+      protocolVersion: version as GrpcOptions["protocolVersion"],
+      metricsHost: host.replace(/^\[(.*)\]$/, "$1"),
+      metricsPort: port ?? GRPC_DEFAULTS.metricsPort,
+    }))
+  );
+}
+
+/** The gRPC options as workers see them: env `BENTO_GRPC_*` and argv placeholders. */
+export function grpcWorkerSettings(o: GrpcOptions): { env: Record<string, string>; vars: Record<string, string> } {
+  const vars: Record<string, string> = {
+    enable_reflection: String(o.reflection),
+    enable_channelz: String(o.channelz),
+    protocol_version: o.protocolVersion,
+  };
+  if (o.maxConcurrentStreams !== undefined) vars.max_concurrent_streams = String(o.maxConcurrentStreams);
+  const env = Object.fromEntries(Object.entries(vars).map(([k, v]) => [`BENTO_GRPC_${k.toUpperCase()}`, v]));
+  return { env, vars };
+}
+
+export function buildGrpcSpec(
+  service: ServiceDef,
+  serve: ServeOptions,
+  grpc: GrpcOptions,
+  ctx: GrpcBuildContext,
+): Result<LaunchSpec, SpecError | RunnerMapInvalid> {
+  const def = service.grpc;
+  if (!def) {
+    return err(optionInvalid("grpc", `service ${service.name} declares no gRPC pool: add grpc: { command: ... } to its manifest`));
+  }
+  const api = { command: def.command, workers: def.workers, env: def.env, ready: def.ready };
+  const base = planServeSpec({ ...service, api }, serve, ctx);
+  const settings = grpcWorkerSettings(grpc);
+  const metricsDir = `${ctx.runDir}/grpc-metrics`;
+  const shared = { BENTO_GRPC_METRICS_DIR: metricsDir };
+  const watchers: WatcherSpec[] = [];
+  for (const w of base.watchers) {
+    if (w.role === "runner") {
+      watchers.push(w);
+      continue;
+    }
+    watchers.push({
+      ...w,
+      name: GRPC_POOL,
+      role: "grpc",
+      command: def.command,
+      env: { ...w.env, ...settings.env, ...shared, BENTO_POOL: GRPC_POOL },
+      sockets: def.reusePort ? [] : [GRPC_SOCKET],
+    });
+    watchers.push({
+      ...w,
+      name: METRICS_POOL,
+      role: "metrics",
+      command: { kind: "module", module: ctx.metricsServerModule, args: [] },
+      workers: 1,
+      env: { ...w.env, ...shared, BENTO_POOL: METRICS_POOL },
+      sockets: [METRICS_SOCKET],
+      ready: buildReadySpec({ kind: "module", module: ctx.metricsServerModule, args: [] }, undefined),
+    });
+  }
+  const sockets: SocketSpec[] = base.sockets.flatMap((s): SocketSpec[] => {
+    if (s.kind !== "tcp" || s.name !== base.publicSocket) return [s];
+    const held: SocketSpec = { ...s, name: GRPC_SOCKET, ...(def.reusePort && { reusePort: true, reserve: true }) };
+    return [held, { kind: "tcp", name: METRICS_SOCKET, host: grpc.metricsHost, port: grpc.metricsPort, backlog: s.backlog }];
+  });
+  const spec: LaunchSpec = { ...base, sockets, watchers, vars: { ...base.vars, ...settings.vars }, publicSocket: GRPC_SOCKET };
+  return ctx.runners ? remoteApiSpec(spec, "start-grpc-server", service, ctx.runners) : checkLaunchSpec(spec);
+}

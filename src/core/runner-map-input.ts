@@ -1,0 +1,103 @@
+/**
+ * The remote runners of `start-http-server` (and `start-grpc-server`):
+ * `--depends name=uri` (repeatable, env `BENTO_SERVE_DEPENDS`, entries
+ * separated by spaces) and `--runner-map JSON` (env `BENTO_RUNNER_MAP`).
+ * Every address is checked as the runner client will read it, and every
+ * runner the service declares must be named; all problems are reported at once.
+ */
+import { err, ok, type Result } from "neverthrow";
+import { type RunnerMapInvalid, runnerMapInvalid } from "./errors.ts";
+import type { ServiceDef } from "./manifest.ts";
+import { parseRunnerAddress } from "./runner-address.ts";
+
+export const RUNNER_MAP_ENV = { depends: "BENTO_SERVE_DEPENDS", runnerMap: "BENTO_RUNNER_MAP" } as const;
+
+/** What the command line gave; undefined when the flag is absent (then its env var is read). */
+export interface RunnerMapSources {
+  readonly depends?: readonly string[];
+  readonly runnerMap?: string;
+}
+
+export type RemoteRunners = Readonly<Record<string, string>>;
+
+const EXAMPLE = "tcp://10.0.0.5:3001";
+
+/**
+ * The runner map from flags (else env): `--runner-map` entries, then
+ * `--depends` entries on top. `required` are the runners the service declares.
+ */
+export function resolveRunnerMap(
+  sources: RunnerMapSources,
+  env: Readonly<Record<string, string | undefined>>,
+  required: readonly string[],
+): Result<RemoteRunners, RunnerMapInvalid> {
+  const problems: string[] = [];
+  const map: Record<string, string> = {};
+  const origin: Record<string, string> = {};
+  const add = (name: string, address: string, from: string) => {
+    if (name in map && map[name] !== address) {
+      problems.push(`Runner ${name} is given two addresses (${map[name]} from ${origin[name]}, ${address} from ${from}): give one`);
+    }
+    map[name] = address;
+    origin[name] = from;
+  };
+  const jsonFrom = sources.runnerMap !== undefined ? "--runner-map" : RUNNER_MAP_ENV.runnerMap;
+  const json = sources.runnerMap ?? nonEmpty(env[RUNNER_MAP_ENV.runnerMap]);
+  if (json !== undefined) {
+    const parsed = parseMapJson(json, jsonFrom);
+    if (typeof parsed === "string") problems.push(parsed);
+    else for (const [name, address] of Object.entries(parsed)) add(name, address, jsonFrom);
+  }
+  const dependsFrom = sources.depends !== undefined ? "--depends" : RUNNER_MAP_ENV.depends;
+  const depends = sources.depends ?? nonEmpty(env[RUNNER_MAP_ENV.depends])?.trim().split(/\s+/) ?? [];
+  for (const entry of depends) {
+    const at = entry.indexOf("=");
+    const name = entry.slice(0, at).trim();
+    if (at <= 0 || name === "") {
+      problems.push(`${dependsFrom} ${JSON.stringify(entry)}: expected NAME=URI, e.g. --depends iris=${EXAMPLE}`);
+      continue;
+    }
+    add(name, entry.slice(at + 1).trim(), dependsFrom);
+  }
+  for (const [name, address] of Object.entries(map)) {
+    const target = parseRunnerAddress(address);
+    if (typeof target === "string") problems.push(`Runner ${name} (${origin[name]}): ${target}`);
+  }
+  problems.push(...missingRunners(required, map));
+  return problems.length > 0 ? err(runnerMapInvalid(problems)) : ok(map);
+}
+
+/** The runners a service declares that `map` does not name, as messages (empty: covered). */
+export function missingRunners(required: readonly string[], map: RemoteRunners): string[] {
+  const missing = required.filter((name) => !(name in map));
+  if (missing.length === 0) return [];
+  const given = Object.keys(map);
+  const flags = missing.map((name) => `--depends ${name}=tcp://HOST:PORT`).join(" ");
+  return [
+    `The service needs runner${missing.length === 1 ? "" : "s"} ${missing.join(", ")}, ` +
+    `but the runner map names ${given.length === 0 ? "none" : given.join(", ")}: pass ${flags} (or --runner-map JSON)`,
+  ];
+}
+
+/** Runner names of a service, in declaration order. */
+export function runnerNames(service: ServiceDef): string[] {
+  return service.runners.map((r) => r.name);
+}
+
+function parseMapJson(text: string, from: string): Record<string, string> | string {
+  const usage = `expected a JSON object of runner name to address, e.g. '{"iris":"${EXAMPLE}"}'`;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    return `${from}: ${usage}; it is not JSON (${(cause as Error).message})`;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return `${from}: ${usage}`;
+  const bad = Object.entries(value).filter(([, v]) => typeof v !== "string").map(([k]) => k);
+  if (bad.length > 0) return `${from}: ${usage}; the address of ${bad.join(", ")} is not a string`;
+  return value as Record<string, string>;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === "" ? undefined : value;
+}

@@ -1,0 +1,48 @@
+/**
+ * The port reservation for workers that bind with SO_REUSEPORT themselves,
+ * through libc (the Bun and Deno supervisors; this test runs under Bun):
+ * bound with SO_REUSEPORT and never listening, it keeps out a process that
+ * binds without SO_REUSEPORT, lets the workers join and takes no connection.
+ */
+import { spawnSync } from "node:child_process";
+import { expect, test } from "bun:test";
+import { createBunRuntime } from "../../src/runtime/bun.ts";
+
+/**
+ * python3: bind 127.0.0.1:port with SO_REUSEADDR as servers do (and SO_REUSEPORT
+ * when asked), listen, then accept one connection made to itself; else the errno.
+ */
+function pythonBind(port: number, reusePort: boolean): string {
+  const code = `
+import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+${reusePort ? "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)" : ""}
+try:
+    s.bind(("127.0.0.1", ${port}))
+    s.listen(8)
+except OSError as e:
+    print(e.errno); raise SystemExit
+c = socket.create_connection(("127.0.0.1", ${port}), timeout=5)
+s.settimeout(5)
+s.accept()
+print("accepted")`;
+  return spawnSync("/usr/bin/python3", ["-c", code], { encoding: "utf8" }).stdout.trim();
+}
+
+test("a reserve socket holds the port against plain binds, lets SO_REUSEPORT listeners join and takes no connection", async () => {
+  const runtime = createBunRuntime();
+  const bound = await runtime.bind({ kind: "tcp", name: "grpc", host: "127.0.0.1", port: 0, backlog: 16, reusePort: true, reserve: true });
+  const socket = bound._unsafeUnwrap();
+  expect(socket.fd).toBeGreaterThanOrEqual(0);
+  const port = socket.address.kind === "tcp" ? socket.address.port : 0;
+  expect(port).toBeGreaterThan(0);
+  try {
+    expect(pythonBind(port, false)).toBe("98"); // EADDRINUSE (at bind, or at listen with SO_REUSEADDR): held
+    // 5 connections each accepted by the worker's listener: never queued on the reservation.
+    for (let i = 0; i < 5; i++) expect(pythonBind(port, true)).toBe("accepted");
+  } finally {
+    runtime.close(socket);
+  }
+  expect(pythonBind(port, false)).toBe("accepted"); // released on close
+});
