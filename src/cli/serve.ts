@@ -18,6 +18,7 @@ import { checkFdLimit, makeRunDir } from "./_resources.ts";
 import { createOutput, flushOutput } from "./_output.ts";
 import { listenForStop, type StopSignals } from "./_signals.ts";
 import { adminArgs, resolveAdminSettings } from "./_admin-settings.ts";
+import { metricsArgs, metricsEnabled, metricsLine, metricsPlugins } from "./_metrics-settings.ts";
 import { describeService } from "../admin/service-info.ts";
 import { VERSION } from "./_version.ts";
 
@@ -34,6 +35,7 @@ export const serveArgs = {
   "unix-sockets": { type: "boolean", description: "Connect runners over Unix sockets; --no-unix-sockets uses loopback TCP [env BENTO_NO_UDS=1] (default on)" },
   debug: { type: "boolean", description: "Log debug lines (socket fds, worker starts)" },
   ...adminArgs,
+  ...metricsArgs,
 } as const;
 
 export const serveCommand = defineCommand({
@@ -80,9 +82,10 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
     runtime.removeDir(runDir);
     return spec.isErr() ? fail(spec.error) : undefined;
   }
+  const metricsOn = metricsEnabled(args, process.env);
   const supervisor = createSupervisor({
     spec: spec.value, runtime, logger, clock: systemClock, output,
-    plugins: [runnerMapPlugin({ unixSockets: options.value.unixSockets }), ...service.plugins],
+    plugins: [runnerMapPlugin({ unixSockets: options.value.unixSockets }), ...metricsPlugins(metricsOn), ...service.plugins],
   });
   stop.attach(supervisor, () => runtime.removeDir(runDir));
   if (runtime.moduleNote && spec.value.watchers.some((w) => w.command.kind === "module")) logger.info(runtime.moduleNote);
@@ -104,6 +107,7 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
   const api = supervisor.sockets.get(started.value.publicSocket ?? "");
   const ready = await supervisor.whenReady();
   if (api && ready && !stop.requested) {
+    if (metricsOn) logger.info(metricsLine(service.name, url(options.value.host, api.address)));
     logger.info(`Starting production HTTP BentoServer from "${service.name}" listening on ${url(options.value.host, api.address)} (Press CTRL+C to quit)`);
   }
   const done = await supervisor.done;
