@@ -109,7 +109,9 @@ function add(metric: Metric, name: string, labels: Record<string, string>, value
 }
 
 function render(metric: Metric): string {
-  const lines = [`# HELP ${metric.name} ${escapeHelp(metric.help)}`, `# TYPE ${metric.name} ${metric.type}`];
+  // As prometheus_client's text format names it: a counter's family is `<name>_total`.
+  const family = metric.type === "counter" && !metric.name.endsWith("_total") ? `${metric.name}_total` : metric.name;
+  const lines = [`# HELP ${family} ${escapeHelp(metric.help)}`, `# TYPE ${family} ${metric.type}`];
   const sample = (name: string, labels: Record<string, string>, value: number) => {
     const l = renderLabels(labels);
     lines.push(`${name}${l === "" ? "" : `{${l}}`} ${goFloat(value)}`);

@@ -15,3 +15,6 @@ export const hasGunicorn = has("gunicorn");
 export function noteSkipped(what: string, missing: readonly string[]): void {
   if (missing.length > 0) console.warn(`skipping ${what}: ${missing.join(", ")} not installed (apt-get install ${missing.join(" ")})`);
 }
+export const hasPrometheusClient = has("prometheus_client");
+/** Debian's `prometheus` (the server and promtool). */
+export const hasPrometheus = existsSync("/usr/bin/prometheus") && existsSync("/usr/bin/promtool");
