@@ -1,5 +1,5 @@
 /**
- * Runs the four benchmarks in one invocation and rewrites bench/RESULTS.md
+ * Runs the five benchmarks in one invocation and rewrites bench/RESULTS.md
  * (`--quick`: fewer rounds, prints only). Usage: `bash bench/run.sh`.
  */
 import { execFileSync } from "node:child_process";
@@ -10,6 +10,7 @@ import { coldStart } from "./coldstart.ts";
 import { throughput } from "./throughput.ts";
 import { respawn } from "./respawn.ts";
 import { rss } from "./rss.ts";
+import { monitoring } from "./monitoring.ts";
 import { BENCH, fmt, leftovers, loadavg, log, now, QUICK, renderSection, ROOT, type Section } from "./_lib/mod.ts";
 
 const version = (cmd: string, args: string[]): string => {
@@ -36,6 +37,7 @@ const benches: [string, () => Promise<Section>][] = [
   ["throughput", throughput],
   ["respawn", respawn],
   ["rss", rss],
+  ["monitoring", monitoring],
 ];
 const parts: string[] = [];
 for (const [name, bench] of benches) {

@@ -64,9 +64,9 @@ function startProc(name: string, argv: readonly string[], opts: { env?: NodeJS.P
   return proc;
 }
 
-/** argv of the supervisor on `rt`, serving `serviceDir` on 127.0.0.1:`port`. */
-export function supervisorArgv(rt: Runtime, serviceDir: string, port: number): string[] {
-  const serve = ["serve", serviceDir, "--host", "127.0.0.1", "--port", String(port)];
+/** argv of the supervisor on `rt`, serving `serviceDir` on 127.0.0.1:`port` (plus `extra` serve flags). */
+export function supervisorArgv(rt: Runtime, serviceDir: string, port: number, extra: readonly string[] = []): string[] {
+  const serve = ["serve", serviceDir, "--host", "127.0.0.1", "--port", String(port), ...extra];
   switch (rt) {
     case "node": return [process.execPath, join(ROOT, "bin/bento-kit.mjs"), ...serve];
     case "bun": return [join(ROOT, "node_modules/.bin/bun"), join(ROOT, "mod.ts"), ...serve];
@@ -74,8 +74,8 @@ export function supervisorArgv(rt: Runtime, serviceDir: string, port: number): s
   }
 }
 
-export function startSupervisor(rt: Runtime, serviceDir: string, port: number): Proc {
-  return startProc(`supervisor(${rt})`, supervisorArgv(rt, serviceDir, port));
+export function startSupervisor(rt: Runtime, serviceDir: string, port: number, extra: readonly string[] = []): Proc {
+  return startProc(`supervisor(${rt})`, supervisorArgv(rt, serviceDir, port, extra));
 }
 
 /**
