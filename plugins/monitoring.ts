@@ -26,7 +26,7 @@ import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { ok } from "neverthrow";
 import { definePlugin, type HookContext, type ParallelHook } from "../mod.ts";
-import { createSupervisorMetrics, type SupervisorMetrics } from "./_monitoring-registry.ts";
+import type { SupervisorMetrics } from "./_monitoring-registry.ts";
 
 /** One metric family a `monitoring:collect` handler reports. */
 export interface MetricFamily {
@@ -89,8 +89,9 @@ export function monitoringPlugin() {
   return definePlugin({
     name: "bento:monitoring",
     hooks: { "monitoring:collect": "parallel" },
-    setup() {
-      metrics = createSupervisorMetrics();
+    async setup() {
+      // prom-client is loaded when a service starts, not by every CLI command that imports this plugin.
+      metrics = (await import("./_monitoring-registry.ts")).createSupervisorMetrics();
     },
     async beforeSpawn(plan, ctx) {
       const dir = join(ctx.spec.runDir, METRICS_DIR);
