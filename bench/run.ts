@@ -12,6 +12,7 @@ import { respawn } from "./respawn.ts";
 import { rss } from "./rss.ts";
 import { admin } from "./admin.ts";
 import { chaos } from "./chaos.ts";
+import { monitoring } from "./monitoring.ts";
 import { BENCH, fmt, leftovers, loadavg, log, now, QUICK, renderSection, ROOT, type Section } from "./_lib/mod.ts";
 
 const version = (cmd: string, args: string[]): string => {
@@ -40,6 +41,7 @@ const benches: [string, () => Promise<Section>][] = [
   ["rss", rss],
   ["admin", admin],
   ["chaos", chaos],
+  ["monitoring", monitoring],
 ];
 const parts: string[] = [];
 for (const [name, bench] of benches) {

@@ -111,7 +111,7 @@ const MUTATIONS: readonly Mutation[] = [
   {
     name: "plugins-before-built-ins",
     file: "src/cli/serve.ts",
-    edits: [["plugins: [runnerMapPlugin({ unixSockets: options.value.unixSockets }), ...service.plugins],", "plugins: [...service.plugins, runnerMapPlugin({ unixSockets: options.value.unixSockets })],"]],
+    edits: [["plugins: [runnerMapPlugin({ unixSockets: options.value.unixSockets }), ...metricsPlugins(metricsOn), ...service.plugins],", "plugins: [...service.plugins, runnerMapPlugin({ unixSockets: options.value.unixSockets }), ...metricsPlugins(metricsOn)],"]],
     tests: ["test/serve/contract.test.ts"],
   },
   {

@@ -19,6 +19,7 @@ import { startKeeper } from "./_keeper.ts";
 import { createOutput, flushOutput } from "./_output.ts";
 import { listenForStop, type StopSignals } from "./_signals.ts";
 import { adminArgs, resolveAdminSettings } from "./_admin-settings.ts";
+import { metricsArgs, metricsEnabled, metricsLine, metricsPlugins } from "./_metrics-settings.ts";
 import { describeService } from "../admin/service-info.ts";
 import { VERSION } from "./_version.ts";
 import { grpcArgs, grpcPlan } from "./_grpc-launch.ts";
@@ -39,6 +40,7 @@ export const serveArgs = {
   ...adminArgs,
   grpc: { type: "boolean", description: "Serve the manifest's gRPC pool (and its metrics server) instead of the HTTP API pool" },
   ...grpcArgs,
+  ...metricsArgs,
 } as const;
 
 export const serveCommand = defineCommand({
@@ -86,9 +88,10 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
     runtime.removeDir(runDir);
     return spec.isErr() ? fail(spec.error) : undefined;
   }
+  const metricsOn = metricsEnabled(args, process.env);
   const supervisor = createSupervisor({
     spec: spec.value, runtime, logger, clock: systemClock, output,
-    plugins: [runnerMapPlugin({ unixSockets: options.value.unixSockets }), ...service.plugins],
+    plugins: [runnerMapPlugin({ unixSockets: options.value.unixSockets }), ...metricsPlugins(metricsOn), ...service.plugins],
   });
   stop.attach(supervisor, () => runtime.removeDir(runDir));
   const keeper = startKeeper(runDir, spec.value.instance ?? "");
@@ -113,6 +116,7 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
   const api = supervisor.sockets.get(started.value.publicSocket ?? "");
   const ready = await supervisor.whenReady();
   if (api && ready && !stop.requested) {
+    if (metricsOn) logger.info(metricsLine(service.name, url(options.value.host, api.address)));
     logger.info(`Starting production HTTP BentoServer from "${service.name}" listening on ${url(options.value.host, api.address)} (Press CTRL+C to quit)`);
   }
   const done = await supervisor.done;

@@ -9,6 +9,7 @@ import { getSocketFd } from "./_fds.ts";
 import { workerOptions } from "./_env.ts";
 import { trackConnections } from "./_drain.ts";
 import { notifyReady } from "./_notify.ts";
+import { withMetrics } from "./_metrics.ts";
 import { assertNode } from "./_runtime.ts";
 import { WORKER_HEADER } from "./_runner-pool.ts";
 import { setLongTimeout, TIMER_MAX_MS } from "./_timer.ts";
@@ -50,7 +51,7 @@ export async function serve(fetchHandler: FetchHandler, options: ServeOptions = 
   assertNode();
   const settings = workerOptions();
   const fd = options.fd ?? getSocketFd(options.socket);
-  const listener = getRequestListener(fetchHandler);
+  const listener = getRequestListener(await withMetrics(fetchHandler));
   const inFlight = new Set<ServerResponse>();
   let closing: Promise<void> | undefined;
 

@@ -34,6 +34,7 @@
 export { listenFds, getSocketFd, LISTEN_FDS_START, type ListenFd } from "./_fds.ts";
 export { getWorkerId, getRunnerMap, workerOptions, type WorkerOptions } from "./_env.ts";
 export { notifyReady } from "./_notify.ts";
+export { loadMetrics } from "./_metrics.ts";
 export { serve, type FetchHandler, type ServeOptions, type ServeHandle } from "./_serve.ts";
 export {
   grpcServerOptions,

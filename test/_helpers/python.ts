@@ -17,3 +17,6 @@ export function noteSkipped(what: string, missing: readonly string[]): void {
 }
 
 export const hasGrpcio = has("grpc");
+export const hasPrometheusClient = has("prometheus_client");
+/** Debian's `prometheus` (the server and promtool). */
+export const hasPrometheus = existsSync("/usr/bin/prometheus") && existsSync("/usr/bin/promtool");

@@ -103,9 +103,14 @@ test("kill -9 of a worker shows on /v1/events as an exit naming the signal, then
   const killedAt = performance.now();
   process.kill(victim.pid, "SIGKILL");
   const until = Date.now() + 15_000;
+  // A read that loses the race stays pending and is awaited again: dropping it would lose its chunk.
+  let pending = reader.read();
   while (!/"type":"ready"[^\n]*"workerId":1/.test(text.slice(text.indexOf("SIGKILL"))) && Date.now() < until) {
-    const chunk = await Promise.race([reader.read(), sleep(500).then(() => undefined)]);
-    if (chunk && !chunk.done) text += new TextDecoder().decode(chunk.value);
+    const chunk = await Promise.race([pending, sleep(500).then(() => undefined)]);
+    if (chunk === undefined) continue;
+    if (chunk.done) break;
+    text += new TextDecoder().decode(chunk.value);
+    pending = reader.read();
   }
   const backMs = performance.now() - killedAt;
   await reader.cancel();

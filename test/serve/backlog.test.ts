@@ -14,7 +14,8 @@ function backlogs(port: number, dir: string): { api: number[]; runners: number[]
   const sendQ = (line: string, at: number) => Number(line.trim().split(/\s+/)[at]);
   return {
     api: tcp.split("\n").filter((l) => l.trim() !== "").map((l) => sendQ(l, 2)),
-    runners: unix.split("\n").filter((l) => l.includes(`${dir}/`)).map((l) => sendQ(l, 3)),
+    // The monitoring plugin's private metrics sockets (`<dir>/metrics/…`) are not runner sockets.
+    runners: unix.split("\n").filter((l) => l.includes(`${dir}/`) && !l.includes(`${dir}/metrics/`)).map((l) => sendQ(l, 3)),
   };
 }
 

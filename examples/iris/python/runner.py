@@ -124,6 +124,23 @@ MODEL = Knn(FEATURES_TRAIN, LABELS, K)
 WORKER_ID = os.environ.get("BENTO_WORKER_ID", "1")
 
 
+def prediction_counter():
+    """A metric of the runner's own, in prometheus_client's multiprocess mode: bento-kit's
+    monitoring plugin gives each worker its PROMETHEUS_MULTIPROC_DIR (set before this import,
+    as multiprocess mode needs) and GET /metrics on the API port reads the files written there.
+    None without the plugin (--no-metrics) or without python3-prometheus-client."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return None
+    try:
+        from prometheus_client import Counter
+    except ImportError:
+        return None
+    return Counter("iris_runner_predictions", "Rows classified by the Python iris runner, by class", ["class_name"])
+
+
+PREDICTIONS = prediction_counter()
+
+
 async def read_body(receive):
     chunks = []
     while True:
@@ -180,4 +197,8 @@ async def app(scope, receive, send):
     rows, error = check_rows(body)
     if error is not None:
         return await respond(send, 400, {"error": error})
-    return await respond(send, 200, MODEL.predict(rows))
+    predicted = MODEL.predict(rows)
+    if PREDICTIONS is not None:
+        for label in predicted:
+            PREDICTIONS.labels(class_name=CLASSES[label]).inc()
+    return await respond(send, 200, predicted)

@@ -1,0 +1,142 @@
+/**
+ * bento:monitoring — Prometheus metrics for the supervisor and every worker,
+ * one scrape away at `GET /metrics` on the API port (as BentoML serves it).
+ *
+ * The instance's metrics directory is `<run dir>/metrics`, private to this
+ * running service and removed with the run dir when it stops. Each worker slot
+ * gets its own sub-directory `<pool>.<worker id>` as `PROMETHEUS_MULTIPROC_DIR`
+ * (and the instance directory as `BENTO_METRICS_DIR`): a bento-kit/worker
+ * worker serves its registry on `metrics.sock` there, a Python worker's
+ * prometheus_client writes its `*.db` files there. The supervisor serves its
+ * own registry on `supervisor.sock`. The API worker answering `/metrics` asks
+ * every socket and reads every `.db` file, labelling each worker's series with
+ * `pool` and `worker_id`: the supervisor is in the path of the scrape only.
+ *
+ * Other plugins add metrics through the `monitoring:collect` hook it declares:
+ *
+ * ```ts
+ * definePlugin({
+ *   name: "acme:queue",
+ *   "monitoring:collect": () => [{ name: "acme_queue_depth", type: "gauge", help: "Jobs waiting", samples: [{ value: depth() }] }],
+ * });
+ * ```
+ */
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { join } from "node:path";
+import { ok } from "neverthrow";
+import { definePlugin, type HookContext, type ParallelHook } from "../mod.ts";
+import type { SupervisorMetrics } from "./_monitoring-registry.ts";
+
+/** One metric family a `monitoring:collect` handler reports. */
+export interface MetricFamily {
+  readonly name: string;
+  readonly type: "counter" | "gauge";
+  readonly help: string;
+  readonly samples: readonly { readonly labels?: Readonly<Record<string, string>>; readonly value: number }[];
+}
+
+/** What a `monitoring:collect` handler is given at each scrape. */
+export interface MonitoringCollect {
+  readonly service: string;
+}
+
+declare module "../mod.ts" {
+  interface BentoHooks {
+    /** Each scrape of the supervisor's metrics: handlers return the families they add. */
+    "monitoring:collect": ParallelHook<MonitoringCollect, readonly MetricFamily[]>;
+  }
+}
+
+export const METRICS_DIR = "metrics";
+const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+export function monitoringPlugin() {
+  let metrics: SupervisorMetrics | undefined;
+  let server: Server | undefined;
+  let started: Promise<void> | undefined;
+  const slots = new Map<number, string>();
+
+  async function start(dir: string, ctx: HookContext): Promise<void> {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    server = createServer((_req, res) => {
+      void render(ctx).then((text) => {
+        res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
+        res.end(text);
+      }, (error) => res.writeHead(500).end(String(error)));
+    });
+    await new Promise<void>((resolve) => {
+      server!.once("error", (error) => {
+        ctx.logger.error(`Cannot serve the supervisor's metrics on ${dir}/supervisor.sock (${error.message}): /metrics will miss them`);
+        resolve();
+      });
+      server!.listen(join(dir, "supervisor.sock"), resolve);
+    });
+    server.unref();
+  }
+
+  async function render(ctx: HookContext): Promise<string> {
+    const own = await metrics!.registry.metrics();
+    const outcome = await ctx.callHook("monitoring:collect", { service: ctx.spec.service }) as {
+      results: readonly (readonly MetricFamily[])[];
+      errors: readonly { message: string }[];
+    };
+    for (const e of outcome.errors) ctx.logger.error(e.message);
+    return own + outcome.results.flat().map((f) => renderFamily(f, ctx)).join("");
+  }
+
+  return definePlugin({
+    name: "bento:monitoring",
+    hooks: { "monitoring:collect": "parallel" },
+    async setup() {
+      // prom-client is loaded when a service starts, not by every CLI command that imports this plugin.
+      metrics = (await import("./_monitoring-registry.ts")).createSupervisorMetrics();
+    },
+    async beforeSpawn(plan, ctx) {
+      const dir = join(ctx.spec.runDir, METRICS_DIR);
+      await (started ??= start(dir, ctx));
+      const slot = join(dir, `${plan.pool.replace(/\//g, "_")}.${plan.workerId}`);
+      mkdirSync(slot, { recursive: true });
+      return ok({ ...plan, env: { ...plan.env, BENTO_METRICS_DIR: dir, PROMETHEUS_MULTIPROC_DIR: slot } });
+    },
+    onEvent(event, ctx) {
+      metrics?.observe(event);
+      if (event.type === "spawn") {
+        slots.set(event.pid, join(ctx.spec.runDir, METRICS_DIR, `${event.pool.replace(/\//g, "_")}.${event.workerId}`));
+      } else if (event.type === "exit") {
+        const slot = slots.get(event.exit.pid);
+        slots.delete(event.exit.pid);
+        if (slot) markProcessDead(slot, event.exit.pid);
+      }
+    },
+    dispose() {
+      server?.close();
+    },
+  });
+}
+
+/** prometheus_client's `mark_process_dead`: a dead pid's `live*` gauges stop counting. */
+function markProcessDead(dir: string, pid: number): void {
+  try {
+    for (const f of readdirSync(dir)) {
+      if (f.startsWith("gauge_live") && f.endsWith(`_${pid}.db`)) rmSync(join(dir, f), { force: true });
+    }
+  } catch { /* the directory went with the run dir */ }
+}
+
+function renderFamily(family: MetricFamily, ctx: HookContext): string {
+  const bad = !NAME.test(family.name) ||
+    family.samples.some((s) => Object.keys(s.labels ?? {}).some((k) => !LABEL.test(k)));
+  if (bad) {
+    ctx.logger.error(`monitoring:collect: skipped "${family.name}": metric and label names must match ${NAME.source}`);
+    return "";
+  }
+  const lines = [`# HELP ${family.name} ${family.help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n")}`, `# TYPE ${family.name} ${family.type}`];
+  for (const s of family.samples) {
+    const labels = Object.entries(s.labels ?? {}).map(([k, v]) => `${k}="${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`);
+    const value = Number.isNaN(s.value) ? "NaN" : s.value === Infinity ? "+Inf" : s.value === -Infinity ? "-Inf" : String(s.value);
+    lines.push(`${family.name}${labels.length ? `{${labels.join(",")}}` : ""} ${value}`);
+  }
+  return `${lines.join("\n")}\n`;
+}

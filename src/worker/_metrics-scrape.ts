@@ -1,0 +1,90 @@
+/**
+ * One scrape of a whole service instance, run by the API worker that got
+ * `GET /metrics`. The instance's metrics directory (`BENTO_METRICS_DIR`)
+ * holds `supervisor.sock` (the supervisor's registry) and one directory per
+ * worker slot, `<pool>.<worker id>` (that worker's `PROMETHEUS_MULTIPROC_DIR`),
+ * holding `metrics.sock` for a bento-kit/worker worker and prometheus_client's
+ * `*.db` files for a Python one. Every socket is asked in parallel under one
+ * deadline; a socket that does not answer (its worker just died, or is busy
+ * past the deadline) is left out of this scrape, which still succeeds.
+ */
+import { request } from "node:http";
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { readMultiprocessDir } from "./_metrics-mmap.ts";
+import { type ExpositionPart, mergeExpositions } from "./_metrics-text.ts";
+
+export const SUPERVISOR_SOCKET = "supervisor.sock";
+export const WORKER_SOCKET = "metrics.sock";
+
+/** `api_server.2` → pool and worker id labels; undefined for anything else. */
+export function slotLabels(entry: string): { pool: string; worker_id: string } | undefined {
+  const m = /^(.+)\.(\d+)$/.exec(entry);
+  return m ? { pool: m[1]!, worker_id: m[2]! } : undefined;
+}
+
+export function slotName(pool: string, workerId: number | string): string {
+  return `${pool.replace(/\//g, "_")}.${workerId}`;
+}
+
+export interface ScrapeSelf {
+  /** This worker's slot directory name. */
+  readonly slot: string;
+  /** True while this worker's socket is the one in its slot (a rolling-restart replacement may have taken it). */
+  owns(): boolean;
+  text(): Promise<string>;
+}
+
+/** Every process's metrics in `dir`, merged, within `timeoutMs`. */
+export async function scrapeInstance(dir: string, self: ScrapeSelf | undefined, timeoutMs: number): Promise<string> {
+  const deadline = AbortSignal.timeout(timeoutMs);
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    entries = [];
+  }
+  const parts: Promise<ExpositionPart | undefined>[] = [];
+  for (const entry of entries) {
+    const path = join(dir, entry);
+    if (entry === SUPERVISOR_SOCKET) {
+      parts.push(askSocket(path, deadline).then((text) => (text === undefined ? undefined : { text })));
+      continue;
+    }
+    const labels = slotLabels(entry);
+    if (!labels) continue;
+    if (self?.slot === entry && self.owns()) {
+      parts.push(self.text().then((text) => ({ text, labels })));
+    } else if (exists(join(path, WORKER_SOCKET))) {
+      parts.push(askSocket(join(path, WORKER_SOCKET), deadline).then((text) => (text === undefined ? undefined : { text, labels })));
+    }
+    const python = readMultiprocessDir(path);
+    if (python !== "") parts.push(Promise.resolve({ text: python, labels }));
+  }
+  const got = await Promise.all(parts);
+  return mergeExpositions(got.filter((p): p is ExpositionPart => p !== undefined));
+}
+
+function exists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** GET / on a Unix socket; undefined when it refuses, fails or misses the deadline. */
+function askSocket(socketPath: string, deadline: AbortSignal): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    if (deadline.aborted) return resolve(undefined);
+    const req = request({ socketPath, path: "/metrics", agent: false, signal: deadline }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve(res.statusCode === 200 ? Buffer.concat(chunks).toString("utf8") : undefined));
+      res.on("error", () => resolve(undefined));
+    });
+    req.on("error", () => resolve(undefined));
+    req.end();
+  });
+}
