@@ -79,6 +79,11 @@ export function startSupervisor(rt: Runtime, serviceDir: string, port: number, o
   return startProc(`supervisor(${rt})`, supervisorArgv(rt, serviceDir, port, opts.args), { env: opts.env });
 }
 
+/** `bento-kit <args>` on the node supervisor (e.g. start-runner-server, start-http-server). */
+export function startCommand(name: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv } = {}): Proc {
+  return startProc(name, [process.execPath, join(ROOT, "bin/bento-kit.mjs"), ...args], { env: opts.env });
+}
+
 /**
  * One worker alone, the way the supervisor would start it but without one:
  * bind 127.0.0.1:`port` here (bind only, no listen), hand it over as fd 3 with

@@ -5,6 +5,7 @@
 import { stripVTControlCharacters } from "node:util";
 import { type ArgsDef, type CommandDef, parseArgs, renderUsage, runCommand } from "citty";
 import { eventsCommand } from "./events.ts";
+import { exportCommand } from "./export.ts";
 import { restartCommand } from "./restart.ts";
 import { scaleCommand } from "./scale.ts";
 import { serveCommand } from "./serve.ts";
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, CommandDef<any>> = {
   restart: restartCommand,
   stop: stopCommand,
   events: eventsCommand,
+  export: exportCommand,
 };
 
 const main = {

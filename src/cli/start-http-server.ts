@@ -10,7 +10,7 @@
 import { resolve } from "node:path";
 import { defineCommand } from "citty";
 import { buildHttpServerSpec } from "../core/component-specs.ts";
-import { type RemoteRunners, resolveRunnerMap, RUNNER_MAP_ENV, runnerNames } from "../core/runner-map-input.ts";
+import { type RemoteRunners, resolveRunnerMap, RUNNER_MAP_ENV } from "../core/runner-map-input.ts";
 import { resolveServeOptions, type ServeOptions } from "../core/serve-options.ts";
 import { runnerMapPlugin } from "../../plugins/runner-map.ts";
 import { adminArgs } from "./_admin-settings.ts";
@@ -45,7 +45,7 @@ export const startHttpServerCommand = defineCommand({
       options: ({ service, dir }, env) => {
         const runners = resolveRunnerMap(
           { depends: depends.length > 0 ? depends : undefined, runnerMap: raw["runner-map"] as string | undefined },
-          env, runnerNames(service),
+          env, service,
         );
         const options = resolveServeOptions(serveFlagsFrom(raw, (p) => resolve(p)), env, { ...service.serve, workingDir: dir });
         return combineProblems(options, [runners]).map((o) => ({ ...o, runners: runners.unwrapOr({}) }));

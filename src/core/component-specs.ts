@@ -74,7 +74,7 @@ export function remoteApiSpec(
   service: ServiceDef,
   runners: RemoteRunners,
 ): Result<LaunchSpec, SpecError | RunnerMapInvalid> {
-  const missing = missingRunners(runnerNames(service), runners);
+  const missing = missingRunners(service, runners);
   if (missing.length > 0) return err(runnerMapInvalid(missing));
   const local = new Set(plan.watchers.filter((w) => w.role === "runner").flatMap((w) => w.sockets));
   return checkLaunchSpec({

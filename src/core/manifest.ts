@@ -9,6 +9,7 @@ import { type Checker, createChecker } from "./_checker.ts";
 import { envIssues } from "./env-rules.ts";
 import type { BentoPlugin } from "./plugin.ts";
 import { type ReadyInput, validateReady } from "./ready-input.ts";
+import { type ResourcesInput, validateResources } from "./resources.ts";
 import type { Command } from "./types.ts";
 import { type GrpcDef, type GrpcInput, validateGrpc } from "./_grpc-manifest.ts";
 
@@ -38,11 +39,16 @@ export interface RunnerInput {
   readonly env?: Record<string, string>;
   /** When a worker counts as ready (see docs/worker-contract.md). */
   readonly ready?: ReadyInput;
+  /** What the whole pool needs when it runs on its own host or pod (`bento-kit export`). */
+  readonly resources?: ResourcesInput;
 }
 
 export interface ServiceInput {
   readonly name: string;
-  readonly api: { readonly command: CommandInput; readonly workers?: number; readonly env?: Record<string, string>; readonly ready?: ReadyInput };
+  readonly api: {
+    readonly command: CommandInput; readonly workers?: number; readonly env?: Record<string, string>; readonly ready?: ReadyInput;
+    readonly resources?: ResourcesInput;
+  };
   readonly runners?: Record<string, RunnerInput>;
   /** A gRPC API server pool (`start-grpc-server`, `serve --grpc`). */
   readonly grpc?: GrpcInput;
@@ -60,11 +66,15 @@ export interface RunnerDef {
   readonly workerEnv: readonly Readonly<Record<string, string>>[];
   readonly env: Readonly<Record<string, string>>;
   readonly ready?: ReadyInput;
+  readonly resources?: ResourcesInput;
 }
 
 export interface ServiceDef {
   readonly name: string;
-  readonly api: { readonly command: Command; readonly workers?: number; readonly env: Readonly<Record<string, string>>; readonly ready?: ReadyInput };
+  readonly api: {
+    readonly command: Command; readonly workers?: number; readonly env: Readonly<Record<string, string>>; readonly ready?: ReadyInput;
+    readonly resources?: ResourcesInput;
+  };
   readonly runners: readonly RunnerDef[];
   readonly grpc?: GrpcDef;
   readonly env: Readonly<Record<string, string>>;
@@ -106,12 +116,13 @@ export function validateManifest(input: unknown, file: string): Result<ServiceDe
 
 function validateApi(c: Checker, api: unknown): ServiceDef["api"] | undefined {
   if (!c.object(api, "api", "an object with a `command`, e.g. { command: { module: './api.ts' } }")) return;
-  c.knownKeys(api, "api", ["command", "workers", "env", "ready"]);
+  c.knownKeys(api, "api", ["command", "workers", "env", "ready", "resources"]);
   const command = checkCommand(c, api.command, "api.command", ["api"]);
   const workers = c.optionalInt(api.workers, "api.workers", 1, MAX_WORKERS);
   const env = envRecord(c, api.env, "api.env");
   const ready = validateReady(c, api.ready, "api.ready");
-  return command && { command, workers, env, ready };
+  const resources = validateResources(c, api.resources, "api.resources");
+  return command && { command, workers, env, ready, resources };
 }
 
 function validateRunners(c: Checker, runners: unknown): RunnerDef[] {
@@ -123,7 +134,7 @@ function validateRunners(c: Checker, runners: unknown): RunnerDef[] {
     if (!RUNNER_NAME.test(name)) c.issue(path, "a runner name may hold only letters, digits, '_' and '-'");
     else if (name === API_SOCKET) c.issue(path, `"${API_SOCKET}" is the name of the API server's socket: give the runner another name`);
     if (!c.object(runner, path)) continue;
-    c.knownKeys(runner, path, ["command", "workers", "workerEnv", "env", "ready"]);
+    c.knownKeys(runner, path, ["command", "workers", "workerEnv", "env", "ready", "resources"]);
     const command = checkCommand(c, runner.command, `${path}.command`, [name]);
     const workers = c.optionalInt(runner.workers, `${path}.workers`, 1, MAX_WORKERS) ?? 1;
     const workerEnv = c.recordList(runner.workerEnv, `${path}.workerEnv`);
@@ -133,7 +144,8 @@ function validateRunners(c: Checker, runners: unknown): RunnerDef[] {
     }
     const env = envRecord(c, runner.env, `${path}.env`);
     const ready = validateReady(c, runner.ready, `${path}.ready`);
-    if (command) defs.push({ name, command, workers, workerEnv, env, ready });
+    const resources = validateResources(c, runner.resources, `${path}.resources`);
+    if (command) defs.push({ name, command, workers, workerEnv, env, ready, resources });
   }
   return defs;
 }

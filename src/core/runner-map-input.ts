@@ -12,7 +12,7 @@ import { parseRunnerAddress } from "./runner-address.ts";
 
 export const RUNNER_MAP_ENV = { depends: "BENTO_SERVE_DEPENDS", runnerMap: "BENTO_RUNNER_MAP" } as const;
 
-/** What the command line gave; undefined when the flag is absent (then its env var is read). */
+/** What the command line gave; undefined when a flag is absent (with both absent, the env vars are read). */
 export interface RunnerMapSources {
   readonly depends?: readonly string[];
   readonly runnerMap?: string;
@@ -24,12 +24,12 @@ const EXAMPLE = "tcp://10.0.0.5:3001";
 
 /**
  * The runner map from flags (else env): `--runner-map` entries, then
- * `--depends` entries on top. `required` are the runners the service declares.
+ * `--depends` entries; it must name every runner `service` declares.
  */
 export function resolveRunnerMap(
   sources: RunnerMapSources,
   env: Readonly<Record<string, string | undefined>>,
-  required: readonly string[],
+  service: ServiceDef,
 ): Result<RemoteRunners, RunnerMapInvalid> {
   const problems: string[] = [];
   const map: Record<string, string> = {};
@@ -41,15 +41,17 @@ export function resolveRunnerMap(
     map[name] = address;
     origin[name] = from;
   };
-  const jsonFrom = sources.runnerMap !== undefined ? "--runner-map" : RUNNER_MAP_ENV.runnerMap;
-  const json = sources.runnerMap ?? nonEmpty(env[RUNNER_MAP_ENV.runnerMap]);
+  // Flags beat the environment: with either flag given, neither variable is read.
+  const fromFlags = sources.depends !== undefined || sources.runnerMap !== undefined;
+  const jsonFrom = fromFlags ? "--runner-map" : RUNNER_MAP_ENV.runnerMap;
+  const json = fromFlags ? sources.runnerMap : nonEmpty(env[RUNNER_MAP_ENV.runnerMap]);
   if (json !== undefined) {
     const parsed = parseMapJson(json, jsonFrom);
     if (typeof parsed === "string") problems.push(parsed);
     else for (const [name, address] of Object.entries(parsed)) add(name, address, jsonFrom);
   }
-  const dependsFrom = sources.depends !== undefined ? "--depends" : RUNNER_MAP_ENV.depends;
-  const depends = sources.depends ?? nonEmpty(env[RUNNER_MAP_ENV.depends])?.trim().split(/\s+/) ?? [];
+  const dependsFrom = fromFlags ? "--depends" : RUNNER_MAP_ENV.depends;
+  const depends = fromFlags ? sources.depends ?? [] : nonEmpty(env[RUNNER_MAP_ENV.depends])?.trim().split(/\s+/) ?? [];
   for (const entry of depends) {
     const at = entry.indexOf("=");
     const name = entry.slice(0, at).trim();
@@ -63,18 +65,19 @@ export function resolveRunnerMap(
     const target = parseRunnerAddress(address);
     if (typeof target === "string") problems.push(`Runner ${name} (${origin[name]}): ${target}`);
   }
-  problems.push(...missingRunners(required, map));
+  // A map that could not be read names nothing: saying so again for each runner would only add noise.
+  if (problems.length === 0) problems.push(...missingRunners(service, map));
   return problems.length > 0 ? err(runnerMapInvalid(problems)) : ok(map);
 }
 
 /** The runners a service declares that `map` does not name, as messages (empty: covered). */
-export function missingRunners(required: readonly string[], map: RemoteRunners): string[] {
-  const missing = required.filter((name) => !(name in map));
+export function missingRunners(service: ServiceDef, map: RemoteRunners): string[] {
+  const missing = runnerNames(service).filter((name) => !(name in map));
   if (missing.length === 0) return [];
   const given = Object.keys(map);
   const flags = missing.map((name) => `--depends ${name}=tcp://HOST:PORT`).join(" ");
   return [
-    `The service needs runner${missing.length === 1 ? "" : "s"} ${missing.join(", ")}, ` +
+    `Service ${service.name} needs runner${missing.length === 1 ? "" : "s"} ${missing.join(", ")}, ` +
     `but the runner map names ${given.length === 0 ? "none" : given.join(", ")}: pass ${flags} (or --runner-map JSON)`,
   ];
 }
