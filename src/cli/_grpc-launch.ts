@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { resolve } from "node:path";
 import type { ArgsDef } from "citty";
 import { buildGrpcSpec, GRPC_DEFAULTS, type GrpcFlags, type GrpcOptions, resolveGrpcOptions } from "../core/grpc-spec.ts";
-import { type RemoteRunners, resolveRunnerMap, runnerNames } from "../core/runner-map-input.ts";
+import { type RemoteRunners, resolveRunnerMap } from "../core/runner-map-input.ts";
 import { resolveServeOptions, type ServeOptions } from "../core/serve-options.ts";
 import { runnerMapPlugin } from "../../plugins/runner-map.ts";
 import { combineProblems, type LaunchPlan, listenUrl } from "./_launch.ts";
@@ -58,7 +58,7 @@ export function grpcPlan(raw: Readonly<Record<string, unknown>>, remote: { reado
         ? resolveRunnerMap({
           depends: remote.depends.length > 0 ? remote.depends : undefined,
           runnerMap: raw["runner-map"] as string | undefined,
-        }, env, runnerNames(service))
+        }, env, service)
         : undefined;
       return combineProblems(serve, runners ? [grpc, runners] : [grpc])
         .map((o) => ({ ...o, grpc: grpc.unwrapOr(undefined as never), runners: runners?.unwrapOr({}) }));
