@@ -2,7 +2,9 @@
  * The keeper: a tiny `sh` process that outlives a supervisor killed with
  * SIGKILL (the OOM killer, a crash, a CI timeout) and cleans up after it. The
  * supervisor holds the write end of the keeper's stdin and tells it each
- * worker's process group; when that pipe reaches EOF without a "done" line,
+ * worker's process group (it never forgets one: a group is only signalled while
+ * its leader carries the instance's tag, so a reused id is safe, and reading a
+ * line stays cheap with 1024 workers); when that pipe reaches EOF without a "done" line,
  * the supervisor died: the keeper sends SIGTERM to every worker group whose
  * leader still carries the instance's tag (a group id can be reused once its
  * worker is gone) and to every process tagged with the instance (those that
@@ -16,22 +18,20 @@ const KEEPER = `dir=$1; tag=$2; groups=" "
 while IFS= read -r line; do
   case $line in
     +*) groups="$groups\${line#+} " ;;
-    -*) g=\${line#-}; case $groups in *" $g "*) groups="\${groups%% $g *} \${groups#* $g }" ;; esac ;;
     done) exit 0 ;;
   esac
 done
 tagged() { grep -lzsx -- "$tag" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3; }
 mine() { grep -qzsx -- "$tag" /proc/$1/environ 2>/dev/null; }
 for sig in TERM KILL; do
-  for g in $groups; do mine $g && kill -s $sig -- -$g 2>/dev/null; done
   pids=$(tagged); [ -n "$pids" ] && kill -s $sig $pids 2>/dev/null
+  for g in $groups; do [ -d /proc/$g ] && mine $g && kill -s $sig -- -$g 2>/dev/null; done
   [ $sig = TERM ] && sleep 1
 done
 rm -rf -- "$dir"`;
 
 export interface Keeper {
   watch(pgid: number): void;
-  unwatch(pgid: number): void;
   /** The supervisor stopped cleanly: the keeper exits without touching anything (resolves once it has, at most 1 s). */
   release(): Promise<void>;
 }
@@ -54,7 +54,6 @@ export function startKeeper(runDir: string, instance: string): Keeper | undefine
   const send = (line: string) => void stdin.write(`${line}\n`);
   return {
     watch: (pgid) => send(`+${pgid}`),
-    unwatch: (pgid) => send(`-${pgid}`),
     release() {
       const exited = new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();

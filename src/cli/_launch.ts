@@ -102,7 +102,7 @@ async function run<O extends ServeOptions>(
   stop.attach(supervisor, () => runtime.removeDir(runDir));
   const keeper = startKeeper(runDir, spec.value.instance ?? "");
   if (!keeper) logger.warn("Cannot start the keeper (/bin/sh): if bento-kit is killed with SIGKILL, its workers will keep running");
-  supervisor.on((e) => e.type === "spawn" ? keeper?.watch(e.pid) : e.type === "exit" ? keeper?.unwatch(e.exit.pid) : undefined);
+  supervisor.on((e) => e.type === "spawn" && keeper?.watch(e.pid));
   if (runtime.moduleNote && spec.value.watchers.some((w) => w.command.kind === "module")) logger.info(runtime.moduleNote);
   const startedAt = Date.now();
   const started = await supervisor.start();
@@ -118,7 +118,7 @@ async function run<O extends ServeOptions>(
   const ready = await supervisor.whenReady();
   if (ready && !stop.requested) logger.info(plan.startLine(loaded, options.value, address));
   const done = await supervisor.done;
-  keeper?.release();
+  await keeper?.release();
   if (admin?.isOk()) await admin.value.close();
   if (done.isErr()) return fail(done.error);
   logger.info("Stopped: every worker is gone and the sockets are closed");

@@ -96,7 +96,7 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
   stop.attach(supervisor, () => runtime.removeDir(runDir));
   const keeper = startKeeper(runDir, spec.value.instance ?? "");
   if (!keeper) logger.warn("Cannot start the keeper (/bin/sh): if bento-kit is killed with SIGKILL, its workers will keep running");
-  supervisor.on((e) => e.type === "spawn" ? keeper?.watch(e.pid) : e.type === "exit" ? keeper?.unwatch(e.exit.pid) : undefined);
+  supervisor.on((e) => e.type === "spawn" && keeper?.watch(e.pid));
   if (runtime.moduleNote && spec.value.watchers.some((w) => w.command.kind === "module")) logger.info(runtime.moduleNote);
   const startedAt = Date.now();
   const started = await supervisor.start();

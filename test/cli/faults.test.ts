@@ -50,8 +50,9 @@ interface Outcome {
 async function outcome(s: Scratch, tmp: string): Promise<Outcome> {
   const seen = new Map<number, string>();
   while (s.child.exitCode === null && s.child.signalCode === null) {
-    // A process whose cmdline reads empty has exited (a zombie): look again next round.
-    for (const pid of s.descendants()) if (!seen.get(pid)) seen.set(pid, cmdline(pid));
+    // The latest command line wins: a child caught between fork and exec still shows its
+    // parent's (tsx's esbuild starts that way); an empty one (a zombie) never replaces a real one.
+    for (const pid of s.descendants()) seen.set(pid, cmdline(pid) || seen.get(pid) || "");
     await Promise.race([s.exited, sleep(25)]);
   }
   const code = await s.exited;
