@@ -63,7 +63,8 @@ export function resolveTlsOptions(
     logger.warn("--ssl-keyfile-password puts the password on this command line, which every user can read (ps, /proc/PID/cmdline): " +
       "give it in BENTO_SSL_KEYFILE_PASSWORD or a file (--ssl-keyfile-password-file) instead. Workers never get it either way");
   }
-  const password = pick("ssl-keyfile-password");
+  const given = pick("ssl-keyfile-password");
+  const password = takeHiddenPassword() ?? given;
   const passwordFile = pick("ssl-keyfile-password-file");
   if (password !== undefined && passwordFile !== undefined) {
     return err(optionInvalid("--ssl-keyfile-password-file", "and a password (--ssl-keyfile-password or BENTO_SSL_KEYFILE_PASSWORD) are both given: give one"));
@@ -78,6 +79,18 @@ export function resolveTlsOptions(
     certfile: pick("ssl-certfile"), keyfile: pick("ssl-keyfile"), keyfilePassword: password ?? fromFile.value,
     version: version.value, certReqs: certReqs.value, caCerts: pick("ssl-ca-certs"), ciphers: pick("ssl-ciphers"),
   });
+}
+
+/**
+ * `BENTO_SSL_KEYFILE_PASSWORD` as the bin moved it out of the environment before
+ * anything could inherit it; also removed from this process's environment so
+ * no child started later gets it.
+ */
+function takeHiddenPassword(): string | undefined {
+  const key = Symbol.for("bento-kit.ssl-keyfile-password");
+  const hidden = (globalThis as Record<symbol, unknown>)[key];
+  delete process.env.BENTO_SSL_KEYFILE_PASSWORD;
+  return typeof hidden === "string" && hidden !== "" ? hidden : undefined;
 }
 
 function int(raw: string | undefined, option: string): Result<number | undefined, OptionInvalid> {
