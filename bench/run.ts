@@ -10,6 +10,7 @@ import { coldStart } from "./coldstart.ts";
 import { throughput } from "./throughput.ts";
 import { respawn } from "./respawn.ts";
 import { rss } from "./rss.ts";
+import { tls } from "./tls.ts";
 import { BENCH, fmt, leftovers, loadavg, log, now, QUICK, renderSection, ROOT, type Section } from "./_lib/mod.ts";
 
 const version = (cmd: string, args: string[]): string => {
@@ -36,6 +37,7 @@ const benches: [string, () => Promise<Section>][] = [
   ["throughput", throughput],
   ["respawn", respawn],
   ["rss", rss],
+  ["tls", tls],
 ];
 const parts: string[] = [];
 for (const [name, bench] of benches) {

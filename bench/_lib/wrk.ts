@@ -16,11 +16,11 @@ function toMs(v: string): number {
   return m[2] === "us" ? x / 1000 : m[2] === "s" ? x * 1000 : x;
 }
 
-/** `wrk -t2 -c64 -dNs --latency [-s script] URL`, parsed. */
-export function wrk(port: number, path: string, seconds: number, script?: string): Promise<WrkResult> {
+/** `wrk -t2 -c64 -dNs --latency [-s script] URL`, parsed (wrk speaks https too, without checking the certificate). */
+export function wrk(port: number, path: string, seconds: number, script?: string, scheme: "http" | "https" = "http"): Promise<WrkResult> {
   const args = ["-t2", "-c64", `-d${seconds}s`, "--latency", "--timeout", "5s"];
   if (script) args.push("-s", script);
-  args.push(`http://127.0.0.1:${port}${path}`);
+  args.push(`${scheme}://127.0.0.1:${port}${path}`);
   return new Promise((res, rej) => {
     execFile("wrk", args, { timeout: (seconds + 20) * 1000 }, (err, stdout) => {
       if (err) return rej(new Error(`wrk failed: ${err.message}\n${stdout}`));
