@@ -77,10 +77,10 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
   const options = resolveServeOptions(flags, process.env, { ...service.serve, workingDir: dir });
   if (options.isErr()) return fail(options.error);
   // TLS is checked before anything is made or bound; the plugin writes the workers' key copy.
-  const tlsOptions = resolveTlsOptions(args, process.env, { serve: service.serve, dir }, logger);
-  const tls = tlsOptions.andThen((o) => checkTls(o));
-  if (tlsOptions.isErr() || tls.isErr()) return fail(tlsOptions.isErr() ? tlsOptions.error : tls._unsafeUnwrapErr());
-  const scheme = tls.value ? "https" : "http";
+  const tls = resolveTlsOptions(args, process.env, { serve: service.serve, dir }, logger)
+    .andThen((settings) => checkTls(settings).map((checked) => ({ settings, checked })));
+  if (tls.isErr()) return fail(tls.error);
+  const scheme = tls.value.checked ? "https" : "http";
   const adminSettings = resolveAdminSettings(args, process.env);
   if (adminSettings.isErr()) return fail(adminSettings.error);
   const runtime = await createRuntime();
@@ -96,7 +96,7 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
   }
   const supervisor = createSupervisor({
     spec: spec.value, runtime, logger, clock: systemClock, output: output.line,
-    plugins: [runnerMapPlugin({ unixSockets: options.value.unixSockets }), tlsPlugin(tlsOptions.value), ...service.plugins],
+    plugins: [runnerMapPlugin({ unixSockets: options.value.unixSockets }), tlsPlugin(tls.value.settings), ...service.plugins],
   });
   supervisor.on(output.event);
   stop.attach(supervisor, () => runtime.removeDir(runDir));
@@ -105,7 +105,7 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
   const started = await supervisor.start();
   if (started.isErr()) return fail(started.error);
   const info = describeService({
-    spec: started.value, options: { ...options.value, scheme, tls: tls.value && describeTls(tls.value) }, sockets: supervisor.sockets.values(), version: VERSION, pid: process.pid, startedAt,
+    spec: started.value, options: { ...options.value, scheme, tls: tls.value.checked && describeTls(tls.value.checked) }, sockets: supervisor.sockets.values(), version: VERSION, pid: process.pid, startedAt,
     runtime: runtime.name,
   });
   const admin = adminSettings.value && !stop.requested
