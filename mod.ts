@@ -18,9 +18,10 @@
  * @module
  */
 export { defineService, validateManifest } from "./src/core/manifest.ts";
-export type { RunnerDef, RunnerInput, ServeDefaults, ServiceDef, ServiceInput } from "./src/core/manifest.ts";
+export type { RunnerDef, RunnerInput, ServeDefaults, ServiceDef, ServiceInput, ValidateOptions } from "./src/core/manifest.ts";
 export type { CommandInput } from "./src/core/command.ts";
-export { PLACEHOLDERS } from "./src/core/command.ts";
+export { PLACEHOLDERS, placeholdersIn } from "./src/core/command.ts";
+export { optionInvalid, tlsInvalid } from "./src/core/errors.ts";
 export { definePlugin } from "./src/core/plugin.ts";
 export type {
   BentoHooks, BentoPlugin, ExitAdvice, HookContext, HookEntry, HookHandler, HookName,

@@ -13,6 +13,7 @@ import { rss } from "./rss.ts";
 import { admin } from "./admin.ts";
 import { chaos } from "./chaos.ts";
 import { monitoring } from "./monitoring.ts";
+import { tls } from "./tls.ts";
 import { BENCH, fmt, leftovers, loadavg, log, now, QUICK, renderSection, ROOT, type Section } from "./_lib/mod.ts";
 
 const version = (cmd: string, args: string[]): string => {
@@ -42,6 +43,7 @@ const benches: [string, () => Promise<Section>][] = [
   ["admin", admin],
   ["chaos", chaos],
   ["monitoring", monitoring],
+  ["tls", tls],
 ];
 const parts: string[] = [];
 for (const [name, bench] of benches) {

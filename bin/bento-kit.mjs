@@ -17,6 +17,13 @@ globalThis[Symbol.for("bento-kit.early-stop")] = () => early.forEach((s) => proc
 // that the CLI itself reports the temp dir in one line.
 if (!globalThis.Bun && !globalThis.Deno && !tempDirUsable()) process.env.TSX_DISABLE_CACHE = "1";
 
+// The TLS key's password reaches no other process: not even tsx's esbuild
+// helper, which inherits this environment (src/cli/_tls-args.ts reads it here).
+if (process.env.BENTO_SSL_KEYFILE_PASSWORD !== undefined) {
+  globalThis[Symbol.for("bento-kit.ssl-keyfile-password")] = process.env.BENTO_SSL_KEYFILE_PASSWORD;
+  delete process.env.BENTO_SSL_KEYFILE_PASSWORD;
+}
+
 // Read now: once the descriptors have run out, /proc/self/limits cannot be opened.
 const fileLimit = openFileLimit();
 try {

@@ -23,11 +23,11 @@ export interface WrkRun {
   stop(): void;
 }
 
-/** Starts `wrk -t2 -c64 -dNs --latency [-s script] URL`; `done` resolves with its output parsed. */
-export function startWrk(port: number, path: string, seconds: number, script?: string): WrkRun {
+/** Starts `wrk -t2 -c64 -dNs --latency [-s script] URL` (https too, without checking the certificate); `done` resolves with its output parsed. */
+export function startWrk(port: number, path: string, seconds: number, script?: string, scheme: "http" | "https" = "http"): WrkRun {
   const args = ["-t2", "-c64", `-d${seconds}s`, "--latency", "--timeout", "5s"];
   if (script) args.push("-s", script);
-  args.push(`http://127.0.0.1:${port}${path}`);
+  args.push(`${scheme}://127.0.0.1:${port}${path}`);
   let child: ChildProcess | undefined;
   const done = new Promise<WrkResult>((res, rej) => {
     child = execFile("wrk", args, { timeout: (seconds + 20) * 1000 }, (err, stdout) => {
@@ -49,5 +49,5 @@ export function startWrk(port: number, path: string, seconds: number, script?: s
 }
 
 /** `wrk -t2 -c64 -dNs --latency [-s script] URL`, parsed. */
-export const wrk = (port: number, path: string, seconds: number, script?: string): Promise<WrkResult> =>
-  startWrk(port, path, seconds, script).done;
+export const wrk = (port: number, path: string, seconds: number, script?: string, scheme: "http" | "https" = "http"): Promise<WrkResult> =>
+  startWrk(port, path, seconds, script, scheme).done;

@@ -4,4 +4,6 @@ import { defineService } from "bento-kit";
 export default defineService({
   name: "hello",
   api: { command: { module: "../hello-worker.ts" }, workers: 2 },
+  // Compared with the worker alone, which logs no requests: the pool must not either.
+  serve: { accessLog: false },
 });

@@ -8,6 +8,7 @@ export const EXIT_CODES: { readonly [K in BentoError["kind"]]: 1 | 2 } = {
   OptionInvalid: 2,
   SocketPathTooLong: 2,
   EnvInvalid: 2,
+  TlsInvalid: 2,
   TempDirUnusable: 2,
   FdLimitTooLow: 2,
   PreflightFailed: 2,

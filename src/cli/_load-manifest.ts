@@ -9,7 +9,7 @@ import { err, type Result } from "neverthrow";
 import {
   manifestInvalid, type ManifestInvalid, manifestNotFound, type ManifestNotFound, manifestTimedOut, type ManifestTimedOut,
 } from "../core/errors.ts";
-import { type ServiceDef, validateManifest } from "../core/manifest.ts";
+import { type ServiceDef, validateManifest, type ValidateOptions } from "../core/manifest.ts";
 import type { Command } from "../core/types.ts";
 
 export const MANIFEST_FILES = ["bento.config.ts", "bento.config.mts", "bento.config.js", "bento.config.mjs", "bento.config.json"];
@@ -20,7 +20,7 @@ export interface LoadedService {
   readonly service: ServiceDef;
 }
 
-export async function loadService(dir: string): Promise<Result<LoadedService, ManifestInvalid | ManifestNotFound | ManifestTimedOut>> {
+export async function loadService(dir: string, options: ValidateOptions = {}): Promise<Result<LoadedService, ManifestInvalid | ManifestNotFound | ManifestTimedOut>> {
   const root = resolve(dir);
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     return err(manifestNotFound(root, `Service directory ${dir} does not exist: pass the directory that holds bento.config.ts`));
@@ -42,7 +42,7 @@ export async function loadService(dir: string): Promise<Result<LoadedService, Ma
   if (input === undefined) {
     return err(manifestInvalid(file, [{ path: "(file)", message: "has no default export: write `export default defineService({ ... })`" }]));
   }
-  return validateManifest(input, file).map((service) => ({ dir: root, file, service: resolveModules(service, root) }));
+  return validateManifest(input, file, options).map((service) => ({ dir: root, file, service: resolveModules(service, root) }));
 }
 
 /** Seconds a manifest module may take to load (its top-level awaits included). */

@@ -1,21 +1,17 @@
 /**
  * consola, formatted like BentoML's server log:
- * `2026-11-25T19:40:00+0000 [INFO] [cli] message`.
+ * `2026-11-25T19:40:00+0000 [INFO] [cli] message` (or one JSON object a line
+ * with `--log-format json`, see _log-format.ts).
  */
 import { createConsola, type ConsolaInstance, type LogObject } from "consola";
 import type { Logger } from "../core/logger.ts";
 import { writeText } from "./_output.ts";
+import { formatLogLine, type Level } from "./_log-format.ts";
 
-const LEVELS: Record<string, string> = { info: "INFO", warn: "WARNING", error: "ERROR", debug: "DEBUG", log: "INFO", success: "INFO", start: "INFO", ready: "INFO", fail: "ERROR", fatal: "CRITICAL" };
-
-function timestamp(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "+0000");
-}
+const LEVELS: Record<string, Level> = { info: "info", warn: "warning", error: "error", debug: "debug", log: "info", success: "info", start: "info", ready: "info", fail: "error", fatal: "critical" };
 
 function format(log: LogObject): string {
-  const level = LEVELS[log.type] ?? log.type.toUpperCase();
-  const tag = log.tag ? ` [${log.tag}]` : "";
-  return `${timestamp(log.date)} [${level}]${tag} ${log.args.map(String).join(" ")}\n`;
+  return formatLogLine(LEVELS[log.type] ?? "info", log.tag || undefined, log.args.map(String).join(" "), log.date);
 }
 
 export function createCliLogger(options: { debug?: boolean } = {}): Logger {

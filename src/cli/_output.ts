@@ -9,6 +9,8 @@
  * holds MAX_BUFFERED bytes unwritten, worker lines are dropped and counted
  * until it drains (the supervisor's own lines are always kept).
  */
+import { formatLogLine } from "./_log-format.ts";
+
 const MAX_BUFFERED = 1 << 20;
 
 type Stream = "stdout" | "stderr";
@@ -105,7 +107,7 @@ export function createOutput(): (stream: Stream, line: string) => void {
       return;
     }
     if (dropped[stream] > 0) {
-      sink.write(`[bento-kit] ${dropped[stream]} worker lines dropped: the reader of ${stream} did not keep up\n`);
+      sink.write(formatLogLine("warning", "cli", `${dropped[stream]} worker lines dropped: the reader of ${stream} did not keep up`));
       dropped[stream] = 0;
     }
     sink.write(`${line}\n`);

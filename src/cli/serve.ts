@@ -8,6 +8,10 @@ import { buildServeSpec } from "../core/serve-spec.ts";
 import { createSupervisor } from "../core/supervisor.ts";
 import type { BoundAddress } from "../core/types.ts";
 import { runnerMapPlugin } from "../../plugins/runner-map.ts";
+import { checkTls, describeTls, TLS_PLACEHOLDERS, tlsPlugin } from "../../plugins/tls.ts";
+import { resolveTlsOptions, tlsArgs } from "./_tls-args.ts";
+import { logArgs, parseLogFormat, setLogFormat } from "./_log-format.ts";
+import { createWorkerOutput, type WorkerOutput } from "./_worker-output.ts";
 import { createRuntime } from "../runtime/detect.ts";
 import { systemClock } from "./_clock.ts";
 import { fail } from "./_fail.ts";
@@ -41,19 +45,24 @@ export const serveArgs = {
   grpc: { type: "boolean", description: "Serve the manifest's gRPC pool (and its metrics server) instead of the HTTP API pool" },
   ...grpcArgs,
   ...metricsArgs,
+  ...tlsArgs,
+  ...logArgs,
 } as const;
 
 export const serveCommand = defineCommand({
   meta: { name: "serve", description: "Serve a service: runner pools, then the API server pool, with sockets held by the supervisor (Ctrl+C stops everything)" },
   args: serveArgs,
   async run({ args }) {
+    const format = parseLogFormat(args["log-format"], process.env);
+    if (format.isOk()) setLogFormat(format.value);
     if (args.grpc) return launch(grpcPlan(args, false));
     const logger = createCliLogger({ debug: Boolean(args.debug) });
-    const output = createOutput();
+    const output = createWorkerOutput(createOutput());
     const stop = listenForStop(logger);
     try {
-      await serve(args, logger, stop, output);
+      await (format.isErr() ? fail(format.error) : serve(args, logger, stop, output));
     } finally {
+      output.flush();
       stop.release();
     }
     // Everything is stopped. Output that a stalled reader never took must not
@@ -63,18 +72,23 @@ export const serveCommand = defineCommand({
   },
 });
 
-async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: StopSignals, output: ReturnType<typeof createOutput>): Promise<void> {
-  const loaded = await loadService(args.service ?? ".");
+async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: StopSignals, output: WorkerOutput): Promise<void> {
+  const loaded = await loadService(args.service ?? ".", { placeholders: TLS_PLACEHOLDERS });
   if (loaded.isErr()) return fail(loaded.error);
   const { service, dir } = loaded.value;
   const flags: ServeFlags = {
     host: args.host, port: args.port, backlog: args.backlog, apiWorkers: args["api-workers"], timeout: args.timeout,
     timeoutKeepAlive: args["timeout-keep-alive"], timeoutGracefulShutdown: args["timeout-graceful-shutdown"],
     workingDir: args["working-dir"] === undefined ? undefined : resolve(args["working-dir"]),
-    unixSockets: args["unix-sockets"] as boolean | undefined,
+    unixSockets: args["unix-sockets"] as boolean | undefined, accessLog: args["access-log"] as boolean | undefined,
   };
   const options = resolveServeOptions(flags, process.env, { ...service.serve, workingDir: dir });
   if (options.isErr()) return fail(options.error);
+  // TLS is checked before anything is made or bound; the plugin writes the workers' key copy.
+  const tls = resolveTlsOptions(args, process.env, { serve: service.serve, dir }, logger)
+    .andThen((settings) => checkTls(settings).map((checked) => ({ settings, checked })));
+  if (tls.isErr()) return fail(tls.error);
+  const scheme = tls.value.checked ? "https" : "http";
   const adminSettings = resolveAdminSettings(args, process.env);
   if (adminSettings.isErr()) return fail(adminSettings.error);
   const runtime = await createRuntime();
@@ -90,9 +104,10 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
   }
   const metricsOn = metricsEnabled(args, process.env);
   const supervisor = createSupervisor({
-    spec: spec.value, runtime, logger, clock: systemClock, output,
-    plugins: [runnerMapPlugin({ unixSockets: options.value.unixSockets }), ...metricsPlugins(metricsOn), ...service.plugins],
+    spec: spec.value, runtime, logger, clock: systemClock, output: output.line,
+    plugins: [runnerMapPlugin({ unixSockets: options.value.unixSockets }), tlsPlugin(tls.value.settings), ...metricsPlugins(metricsOn), ...service.plugins],
   });
+  supervisor.on(output.event);
   stop.attach(supervisor, () => runtime.removeDir(runDir));
   const keeper = startKeeper(runDir, spec.value.instance ?? "");
   if (!keeper) logger.warn("Cannot start the keeper (/bin/sh): if bento-kit is killed with SIGKILL, its workers will keep running");
@@ -102,7 +117,7 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
   const started = await supervisor.start();
   if (started.isErr()) return fail(started.error);
   const info = describeService({
-    spec: started.value, options: options.value, sockets: supervisor.sockets.values(), version: VERSION, pid: process.pid, startedAt,
+    spec: started.value, options: { ...options.value, scheme, tls: tls.value.checked && describeTls(tls.value.checked) }, sockets: supervisor.sockets.values(), version: VERSION, pid: process.pid, startedAt,
     runtime: runtime.name,
   });
   const admin = adminSettings.value && !stop.requested
@@ -116,8 +131,8 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
   const api = supervisor.sockets.get(started.value.publicSocket ?? "");
   const ready = await supervisor.whenReady();
   if (api && ready && !stop.requested) {
-    if (metricsOn) logger.info(metricsLine(service.name, url(options.value.host, api.address)));
-    logger.info(`Starting production HTTP BentoServer from "${service.name}" listening on ${url(options.value.host, api.address)} (Press CTRL+C to quit)`);
+    if (metricsOn) logger.info(metricsLine(service.name, url(scheme, options.value.host, api.address)));
+    logger.info(`Starting production ${scheme.toUpperCase()} BentoServer from "${service.name}" listening on ${url(scheme, options.value.host, api.address)} (Press CTRL+C to quit)`);
   }
   const done = await supervisor.done;
   await keeper?.release();
@@ -126,7 +141,7 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
   logger.info("Stopped: every worker is gone and the sockets are closed");
 }
 
-function url(host: string, address: BoundAddress): string {
+function url(scheme: string, host: string, address: BoundAddress): string {
   if (address.kind === "unix") return `unix://${address.path}`;
-  return `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
+  return `${scheme}://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
 }

@@ -6,7 +6,7 @@
 import type { ReadyCause, SupervisorEvent, WorkerState } from "./events.ts";
 import type { Logger } from "./logger.ts";
 import type { ChildProcessHandle, Clock } from "./ports.ts";
-import type { ReadySpec } from "./types.ts";
+import type { ReadySpec, WorkerLine } from "./types.ts";
 import { watchReadiness } from "./_readiness.ts";
 
 export type WorkerRole = "current" | "candidate" | "retiring";
@@ -31,7 +31,7 @@ export interface WorkerDeps {
   readonly ready: ReadySpec;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly output: (stream: "stdout" | "stderr", line: string) => void;
+  readonly output: (stream: "stdout" | "stderr", line: string, from?: WorkerLine) => void;
   readonly emit: (event: SupervisorEvent) => void;
   readonly onExit: (worker: Worker, code: number | null, signal: string | null) => void;
 }
@@ -67,7 +67,7 @@ export function createWorker(child: ChildProcessHandle, id: number, role: Worker
   child.onLine((stream, line) => {
     if (stream === "stderr" && tail.push(`${tag} ${line}`) > TAIL_LINES) tail.shift();
     watch.line(line);
-    deps.output(stream, `${tag} ${line}`);
+    deps.output(stream, `${tag} ${line}`, { pool, workerId: id, pid: worker.pid, text: line });
   });
   child.onExit((code, signal) => {
     watch.cancel();

@@ -3,7 +3,8 @@
  * `{fd:NAME}`, `{worker_id}`, `{runner_map}`, `{working_dir}`, `{host}`,
  * `{port}`, `{backlog}`, `{timeout}`, `{timeout_keep_alive}`,
  * `{timeout_graceful_shutdown}`, `{service}`; gRPC pools also `{enable_reflection}`,
- * `{enable_channelz}`, `{max_concurrent_streams}`, `{protocol_version}`.
+ * `{enable_channelz}`, `{max_concurrent_streams}`, `{protocol_version}`; plugins add their own names
+ * (`BentoPlugin.placeholders`, e.g. the TLS plugin's `{ssl_certfile}`).
  */
 import type { ManifestIssue } from "./errors.ts";
 import { describe } from "./_checker.ts";
@@ -52,8 +53,11 @@ export function normalizeCommand(input: CommandInput): Command {
   return { kind: "module", module, args: [...args] };
 }
 
-/** Problems with a command as written in a manifest; `sockets` are the names the pool receives. */
-export function commandIssues(input: unknown, sockets: readonly string[]): ManifestIssue[] {
+/**
+ * Problems with a command as written in a manifest; `sockets` are the names the
+ * pool receives, `extra` the placeholder names plugins add.
+ */
+export function commandIssues(input: unknown, sockets: readonly string[], extra: readonly string[] = []): ManifestIssue[] {
   const issues: ManifestIssue[] = [];
   const checkArgs = (args: unknown, path: string) => {
     if (!Array.isArray(args)) {
@@ -62,7 +66,7 @@ export function commandIssues(input: unknown, sockets: readonly string[]): Manif
     }
     args.forEach((arg, i) => {
       if (typeof arg !== "string") issues.push({ path: `${path}[${i}]`, message: `expected a string, got ${describe(arg)}` });
-      else issues.push(...placeholderIssues(arg, sockets).map((message) => ({ path: `${path}[${i}]`, message })));
+      else issues.push(...placeholderIssues(arg, sockets, extra).map((message) => ({ path: `${path}[${i}]`, message })));
     });
   };
   if (Array.isArray(input)) {
@@ -84,13 +88,14 @@ export function commandIssues(input: unknown, sockets: readonly string[]): Manif
 
 const ESCAPE = "write {{ and }} for literal braces";
 
-function placeholderIssues(arg: string, sockets: readonly string[]): string[] {
+function placeholderIssues(arg: string, sockets: readonly string[], extra: readonly string[]): string[] {
   const issues: string[] = [];
   const pieces = tokenize(arg);
+  const known: readonly string[] = [...PLACEHOLDERS, ...extra];
   for (const p of pieces) {
     if (p.kind !== "placeholder") continue;
-    if (!(PLACEHOLDERS as readonly string[]).includes(p.name)) {
-      issues.push(`unknown placeholder ${p.raw}: use one of ${PLACEHOLDERS.map((n) => `{${n}}`).join(", ")}, or ${ESCAPE} (inline code: {{${p.name}}})`);
+    if (!known.includes(p.name)) {
+      issues.push(`unknown placeholder ${p.raw}: use one of ${known.map((n) => `{${n}}`).join(", ")}, or ${ESCAPE} (inline code: {{${p.name}}})`);
     } else if (p.param !== undefined && p.name !== "fd") {
       issues.push(`${p.raw} is not a placeholder (only {fd:NAME} takes a name): ${ESCAPE}, e.g. {{${p.name}:${p.param}}}`);
     } else if (p.name === "fd" && p.param !== undefined && !sockets.includes(p.param)) {
@@ -114,24 +119,28 @@ export interface Expansion {
 }
 
 /**
- * Replace the placeholders of one argument and turn `{{`/`}}` into `{`/`}`.
- * Only known placeholder names are replaced; `missing` lists those with no value.
+ * Replace the placeholders of one argument and turn `{{`/`}}` into `{`/`}`;
+ * `missing` lists those with no value (the manifest check let only known names through).
  */
 export function expandArg(arg: string, { vars, fds, ownSocket }: Expansion): { readonly text: string; readonly missing: readonly string[] } {
   const missing: string[] = [];
   const text = tokenize(arg).map((p) => {
     if (p.kind === "text") return p.text;
     const value = p.name === "fd" ? fds.get(p.param ?? ownSocket ?? "")?.toString() : vars[p.name];
-    if (value === undefined && (PLACEHOLDERS as readonly string[]).includes(p.name)) missing.push(p.raw);
+    if (value === undefined) missing.push(p.raw);
     return value ?? p.raw;
   }).join("");
   return { text, missing };
 }
 
-/** Placeholders a command uses that are not in `vars` (fd, worker_id and runner_map come at spawn). */
+/**
+ * The core's placeholders a command uses that are not in `vars` (fd, worker_id
+ * and runner_map come at spawn; a plugin's own placeholders are its to check).
+ */
 export function unsetPlaceholders(command: Command, vars: Readonly<Record<string, string>>): string[] {
   const args = command.kind === "argv" ? command.argv : command.args;
   const atSpawn = ["fd", "worker_id", "runner_map"];
-  const names = args.flatMap(placeholdersIn).filter((n) => !atSpawn.includes(n) && vars[n] === undefined);
+  const core: readonly string[] = PLACEHOLDERS;
+  const names = args.flatMap(placeholdersIn).filter((n) => core.includes(n) && !atSpawn.includes(n) && vars[n] === undefined);
   return [...new Set(names)];
 }

@@ -64,6 +64,15 @@ export interface SocketPathTooLong {
   readonly path: string;
 }
 
+/** A TLS setting that cannot work: a missing or unreadable file, a certificate and key that do not match, a wrong password, a certificate out of its dates. */
+export interface TlsInvalid {
+  readonly kind: "TlsInvalid";
+  readonly message: string;
+  /** The option at fault, e.g. `--ssl-keyfile`. */
+  readonly option: string;
+  readonly file?: string;
+}
+
 export interface BindFailed {
   readonly kind: "BindFailed";
   readonly message: string;
@@ -107,7 +116,7 @@ export interface PoolGaveUp {
   readonly pool: string;
 }
 
-export type SpecError = OptionInvalid | SocketPathTooLong | EnvInvalid;
+export type SpecError = OptionInvalid | SocketPathTooLong | EnvInvalid | TlsInvalid;
 export type HookError = HookVetoed | HookFailed;
 export type StartError = BindFailed | SpawnFailed | HookError | SpecError;
 export type BentoError =
@@ -143,6 +152,10 @@ export function manifestTimedOut(file: string, seconds: number, setting: string)
 
 export function optionInvalid(option: string, message: string): OptionInvalid {
   return { kind: "OptionInvalid", option, message: `${option}: ${message}` };
+}
+
+export function tlsInvalid(option: string, message: string, file?: string): TlsInvalid {
+  return { kind: "TlsInvalid", option, file, message };
 }
 
 export function envInvalid(pool: string, message: string): EnvInvalid {

@@ -148,7 +148,7 @@ function stepsFor(plugins: readonly BentoPlugin[], name: string): Step[] {
   return steps.sort((a, b) => a.rank - b.rank).map((s) => s.step);
 }
 
-const SPEC_ERROR_KINDS: readonly string[] = ["OptionInvalid", "SocketPathTooLong"] satisfies SpecError["kind"][];
+const SPEC_ERROR_KINDS: readonly string[] = ["OptionInvalid", "SocketPathTooLong", "EnvInvalid", "TlsInvalid"] satisfies SpecError["kind"][];
 
 /** A plugin's Err: a core spec error passes through; anything else is a veto with its text. */
 function vetoFrom(plugin: string, hook: string, error: unknown): WaterfallError {

@@ -29,6 +29,21 @@ export interface ServeDefaults {
   readonly timeoutKeepAlive?: number;
   readonly timeoutGracefulShutdown?: number;
   readonly unixSockets?: boolean;
+  /** An access log line per request from TypeScript API workers (default true; runners never). */
+  readonly accessLog?: boolean;
+  /** TLS (the bento:tls plugin); paths relative to the manifest. No password here: give a file. */
+  readonly sslCertfile?: string;
+  readonly sslKeyfile?: string;
+  readonly sslKeyfilePasswordFile?: string;
+  readonly sslVersion?: number;
+  readonly sslCertReqs?: number;
+  readonly sslCaCerts?: string;
+  readonly sslCiphers?: string;
+}
+
+export interface ValidateOptions {
+  /** Placeholder names the built-in plugins add (the manifest's own plugins add theirs). */
+  readonly placeholders?: readonly string[];
 }
 
 export interface RunnerInput {
@@ -91,22 +106,25 @@ const NAME = /^[A-Za-z0-9_.-]+$/;
 const RUNNER_NAME = /^[A-Za-z0-9_-]+$/;
 const SERVE_KEYS = {
   host: "string", port: "port", backlog: "positive", apiWorkers: "positive", timeout: "positive",
-  timeoutKeepAlive: "positive", timeoutGracefulShutdown: "nonnegative", unixSockets: "boolean",
+  timeoutKeepAlive: "positive", timeoutGracefulShutdown: "nonnegative", unixSockets: "boolean", accessLog: "boolean",
+  sslCertfile: "string", sslKeyfile: "string", sslKeyfilePasswordFile: "string", sslVersion: "nonnegative",
+  sslCertReqs: "nonnegative", sslCaCerts: "string", sslCiphers: "string",
 } as const;
 
 /** Check a loaded manifest; `file` names it in the error. */
-export function validateManifest(input: unknown, file: string): Result<ServiceDef, ManifestInvalid> {
+export function validateManifest(input: unknown, file: string, options: ValidateOptions = {}): Result<ServiceDef, ManifestInvalid> {
   const c = createChecker();
   if (!c.object(input, "")) return err(manifestInvalid(file, c.issues));
   c.knownKeys(input, "", ["name", "api", "runners", "grpc", "env", "serve", "plugins"]);
   c.string(input.name, "name", NAME, "letters, digits, '_', '.' or '-'");
   const env = envRecord(c, input.env, "env");
-  const runners = validateRunners(c, input.runners);
-  const api = validateApi(c, input.api);
-  const serve = validateServe(c, input.serve);
   const plugins = validatePlugins(c, input.plugins);
+  const extra = [...(options.placeholders ?? []), ...plugins.flatMap((p) => (Array.isArray(p?.placeholders) ? p.placeholders : []))];
+  const runners = validateRunners(c, input.runners, extra);
+  const api = validateApi(c, input.api, extra);
+  const serve = validateServe(c, input.serve);
   const grpc = validateGrpc(c, input.grpc, {
-    command: (value, path, sockets) => checkCommand(c, value, path, sockets),
+    command: (value, path, sockets) => checkCommand(c, value, path, sockets, extra),
     env: (value, path) => envRecord(c, value, path),
     maxWorkers: MAX_WORKERS,
   });
@@ -114,10 +132,10 @@ export function validateManifest(input: unknown, file: string): Result<ServiceDe
   return ok({ name: input.name as string, api, runners, env, serve, plugins, ...(grpc && { grpc }) });
 }
 
-function validateApi(c: Checker, api: unknown): ServiceDef["api"] | undefined {
+function validateApi(c: Checker, api: unknown, extra: readonly string[]): ServiceDef["api"] | undefined {
   if (!c.object(api, "api", "an object with a `command`, e.g. { command: { module: './api.ts' } }")) return;
   c.knownKeys(api, "api", ["command", "workers", "env", "ready", "resources"]);
-  const command = checkCommand(c, api.command, "api.command", ["api"]);
+  const command = checkCommand(c, api.command, "api.command", ["api"], extra);
   const workers = c.optionalInt(api.workers, "api.workers", 1, MAX_WORKERS);
   const env = envRecord(c, api.env, "api.env");
   const ready = validateReady(c, api.ready, "api.ready");
@@ -125,7 +143,7 @@ function validateApi(c: Checker, api: unknown): ServiceDef["api"] | undefined {
   return command && { command, workers, env, ready, resources };
 }
 
-function validateRunners(c: Checker, runners: unknown): RunnerDef[] {
+function validateRunners(c: Checker, runners: unknown, extra: readonly string[]): RunnerDef[] {
   if (runners === undefined) return [];
   if (!c.object(runners, "runners", "an object of runner name to runner")) return [];
   const defs: RunnerDef[] = [];
@@ -135,7 +153,7 @@ function validateRunners(c: Checker, runners: unknown): RunnerDef[] {
     else if (name === API_SOCKET) c.issue(path, `"${API_SOCKET}" is the name of the API server's socket: give the runner another name`);
     if (!c.object(runner, path)) continue;
     c.knownKeys(runner, path, ["command", "workers", "workerEnv", "env", "ready", "resources"]);
-    const command = checkCommand(c, runner.command, `${path}.command`, [name]);
+    const command = checkCommand(c, runner.command, `${path}.command`, [name], extra);
     const workers = c.optionalInt(runner.workers, `${path}.workers`, 1, MAX_WORKERS) ?? 1;
     const workerEnv = c.recordList(runner.workerEnv, `${path}.workerEnv`);
     workerEnv.forEach((e, i) => envIssues(e, `${path}.workerEnv[${i}]`).forEach((x) => c.issue(x.path, x.message)));
@@ -152,7 +170,11 @@ function validateRunners(c: Checker, runners: unknown): RunnerDef[] {
 
 function validateServe(c: Checker, serve: unknown): ServeDefaults {
   if (serve === undefined || !c.object(serve, "serve")) return {};
-  c.knownKeys(serve, "serve", Object.keys(SERVE_KEYS));
+  c.knownKeys(serve, "serve", [...Object.keys(SERVE_KEYS), "sslKeyfilePassword"]);
+  if (serve.sslKeyfilePassword !== undefined) {
+    c.issue("serve.sslKeyfilePassword", "a manifest is no place for a password (it gets committed and copied): " +
+      "put it in a file only you can read and give serve.sslKeyfilePasswordFile, or set BENTO_SSL_KEYFILE_PASSWORD");
+  }
   for (const [key, type] of Object.entries(SERVE_KEYS)) {
     const value = serve[key];
     if (value === undefined) continue;
@@ -189,8 +211,8 @@ function envRecord(c: Checker, value: unknown, path: string): Record<string, str
   return env;
 }
 
-function checkCommand(c: Checker, input: unknown, path: string, sockets: readonly string[]): Command | undefined {
-  const issues = commandIssues(input, sockets);
+function checkCommand(c: Checker, input: unknown, path: string, sockets: readonly string[], extra: readonly string[]): Command | undefined {
+  const issues = commandIssues(input, sockets, extra);
   for (const issue of issues) {
     const sep = issue.path === "" || issue.path.startsWith("[") ? "" : ".";
     c.issue(`${path}${sep}${issue.path}`, issue.message);

@@ -90,6 +90,12 @@ export interface SetupContext {
 export type BentoPlugin = PluginHooks & {
   /** `bento:xxx` for built-ins, `<scope>:<name>` for third parties. */
   readonly name: string;
+  /**
+   * Argv placeholder names this plugin gives values to (through the spec's
+   * `vars` in `launchSpec`, or a plan's `vars` in `beforeSpawn`), e.g.
+   * `["ssl_certfile"]`: the manifest check accepts `{ssl_certfile}` then.
+   */
+  readonly placeholders?: readonly string[];
   /** Hooks this plugin declares, with their kind, for `ctx.callHook`. */
   readonly hooks?: Readonly<Record<string, "waterfall" | "parallel">>;
   setup?(ctx: SetupContext): Awaitable<void>;

@@ -16,7 +16,7 @@ import type { Logger } from "./logger.ts";
 import type { ExitAdvice } from "./plugin.ts";
 import type { Clock, RuntimePort } from "./ports.ts";
 import { buildSpawnRequest } from "./spawn-request.ts";
-import { type BoundSocket, describeExit, type LaunchSpec, type SpawnPlan, type WatcherSpec, type WorkerExit } from "./types.ts";
+import { type BoundSocket, describeExit, type LaunchSpec, type SpawnPlan, type WatcherSpec, type WorkerExit, type WorkerLine } from "./types.ts";
 import { describeFailure } from "./_failure.ts";
 import { createPoolOps } from "./_pool-ops.ts";
 import { DEFAULT_READY } from "./_readiness.ts";
@@ -33,7 +33,7 @@ export interface PoolDeps {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly policy: BackoffPolicy;
-  readonly output: (stream: "stdout" | "stderr", line: string) => void;
+  readonly output: (stream: "stdout" | "stderr", line: string, from?: WorkerLine) => void;
   readonly emit: (event: SupervisorEvent) => void;
   readonly giveUp: (error: PoolGaveUp) => void;
 }

@@ -19,6 +19,8 @@ export interface ServeOptions {
   readonly unixSockets: boolean;
   /** False inside containers (BENTO_CONTAINERIZED): fail fast instead. */
   readonly respawn: boolean;
+  /** TypeScript API workers print an access log line per request (BENTO_ACCESS_LOG); runners never do. */
+  readonly accessLog: boolean;
 }
 
 /** Raw flag values as the CLI parsed them (strings, or booleans for switches). */
@@ -32,6 +34,7 @@ export interface ServeFlags {
   readonly timeoutGracefulShutdown?: string;
   readonly workingDir?: string;
   readonly unixSockets?: boolean;
+  readonly accessLog?: boolean;
 }
 
 export const SERVE_DEFAULTS = { host: "0.0.0.0", port: 3000, backlog: 2048, timeoutGracefulShutdown: 30 } as const;
@@ -91,6 +94,7 @@ export function resolveServeOptions(
     workingDir: flags.workingDir ?? defaults.workingDir,
     unixSockets: flags.unixSockets ?? (isTrue(env.BENTO_NO_UDS) ? false : defaults.unixSockets ?? true),
     respawn: !isTrue(env.BENTO_CONTAINERIZED),
+    accessLog: flags.accessLog ?? (env.BENTO_ACCESS_LOG ? isTrue(env.BENTO_ACCESS_LOG) : defaults.accessLog ?? true),
   };
   return problems.length > 0 ? err(problems[0]!) : ok(options);
 }

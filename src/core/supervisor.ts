@@ -14,7 +14,7 @@ import type { Clock, RuntimePort } from "./ports.ts";
 import type { ServiceControl } from "./control.ts";
 import { createPool, type Pool } from "./pool.ts";
 import type { SupervisorEvent } from "./events.ts";
-import type { BoundSocket, LaunchSpec } from "./types.ts";
+import type { BoundSocket, LaunchSpec, WorkerLine } from "./types.ts";
 import { createControl } from "./_supervisor-control.ts";
 import { waitFor } from "./_wait.ts";
 
@@ -27,8 +27,8 @@ export interface SupervisorOptions {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly backoff?: BackoffPolicy;
-  /** Where worker output lines go, already prefixed with `[pool:wid]`. */
-  readonly output: (stream: "stdout" | "stderr", line: string) => void;
+  /** Where worker output lines go, already prefixed with `[pool:wid]`; `from` says whose line it is, unprefixed. */
+  readonly output: (stream: "stdout" | "stderr", line: string, from?: WorkerLine) => void;
 }
 
 export interface Supervisor extends Omit<ServiceControl, "stop"> {

@@ -121,6 +121,14 @@ export interface SpawnPlan {
   readonly keepStdin: boolean;
 }
 
+/** One line a worker printed, unprefixed, and whose it is (the CLI formats it: text or JSON). */
+export interface WorkerLine {
+  readonly pool: string;
+  readonly workerId: number;
+  readonly pid: number;
+  readonly text: string;
+}
+
 /** How a worker ended; the input of `onExit`. */
 export interface WorkerExit {
   readonly pool: string;

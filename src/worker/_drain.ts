@@ -9,6 +9,7 @@
  */
 import type { Server } from "node:http";
 import { Server as NetServer, type Socket } from "node:net";
+import { Server as TlsServer } from "node:tls";
 
 /** A connection idle this long during a drain is closed. */
 export const DRAIN_IDLE_MS = 1000;
@@ -18,7 +19,8 @@ interface Connection { busy: number; idleSince: number }
 export function trackConnections(server: Server): { drain(): Promise<void> } {
   const connections = new Map<Socket, Connection>();
   let draining = false;
-  server.on("connection", (socket: Socket) => {
+  // Over TLS a request's socket is the TLS socket, which "secureConnection" gives.
+  server.on(server instanceof TlsServer ? "secureConnection" : "connection", (socket: Socket) => {
     connections.set(socket, { busy: 0, idleSince: Date.now() });
     socket.once("close", () => connections.delete(socket));
   });

@@ -3,6 +3,7 @@
  * the supervisor's timeouts and a graceful stop on SIGTERM/SIGINT.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import { getRequestListener } from "@hono/node-server";
 import { workerEnvError } from "./_errors.ts";
 import { getSocketFd } from "./_fds.ts";
@@ -13,6 +14,8 @@ import { withMetrics } from "./_metrics.ts";
 import { assertNode } from "./_runtime.ts";
 import { WORKER_HEADER } from "./_runner-pool.ts";
 import { setLongTimeout, TIMER_MAX_MS } from "./_timer.ts";
+import { tlsServerOptions } from "./_tls.ts";
+import { accessLogEnabled, logWhenSent } from "./_access-log.ts";
 
 /** A Web-standard request handler, e.g. a Hono app's `app.fetch`. */
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
@@ -55,13 +58,18 @@ export async function serve(fetchHandler: FetchHandler, options: ServeOptions = 
   const inFlight = new Set<ServerResponse>();
   let closing: Promise<void> | undefined;
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  // HTTPS when the supervisor configured TLS (BENTO_SSL_CERTFILE); an access log line per request on API workers.
+  const tls = tlsServerOptions();
+  const accessLog = accessLogEnabled();
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    if (accessLog) logWhenSent(req, res, tls ? "https" : "http", performance.now());
     inFlight.add(res);
     res.on("close", () => inFlight.delete(res));
     // Names the worker that answered: the runner client spreads calls over workers with it.
     res.setHeader(WORKER_HEADER, String(process.pid));
     void listener(req, res);
-  });
+  };
+  const server = tls ? createHttpsServer(tls, handle) : createServer(handle);
   const connections = trackConnections(server);
   server.keepAliveTimeout = Math.min(settings.keepAliveTimeout * 1000, TIMER_MAX_MS);
   server.requestTimeout = Math.min(settings.timeout * 1000, TIMER_MAX_MS);

@@ -98,7 +98,7 @@ export async function serve(runtime: Runtime, service: string, args: string[] = 
   const host = args.includes("--host") ? [] : ["--host", "127.0.0.1"];
   const port = args.includes("--port") ? [] : ["--port", "0"];
   const s = run(runtime, ["serve", service, ...port, ...host, ...args], env);
-  const m = await s.waitForOutput(/listening on http:\/\/\S+:(\d+) \(Press CTRL\+C to quit\)/, 30_000);
+  const m = await s.waitForOutput(/listening on https?:\/\/\S+:(\d+) \(Press CTRL\+C to quit\)/, 30_000);
   if (!m) throw new Error(`serve did not start:\n${s.output()}`);
   s.port = Number(m[1]);
   return s;

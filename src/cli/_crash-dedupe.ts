@@ -1,0 +1,123 @@
+/**
+ * A crash loop prints the same traceback at every start. Each worker slot
+ * (pool and id, kept across respawns) remembers what its previous process
+ * printed; while a new process prints exactly the same lines in the same
+ * order they are held back. When it exits having printed nothing else, one
+ * line replaces them: `(same 37 lines as the previous start, not shown again;
+ * 3 times in a row)`. As soon as a line differs, or held lines wait longer
+ * than `holdMs` while the process lives on (a worker that started fine), the
+ * held lines are printed as they came, with their own times. So the first
+ * full output is always shown, and so is every start that differs from the
+ * one before it. Pure: time comes in as an argument.
+ */
+import type { WorkerLine } from "../core/types.ts";
+
+type Stream = "stdout" | "stderr";
+export type Who = Omit<WorkerLine, "text">;
+
+export interface DedupeSink {
+  line(stream: Stream, from: WorkerLine, date: Date): void;
+  note(who: Who, message: string, date: Date): void;
+}
+
+export interface DedupeOptions {
+  /** How long matching lines of a live process are held (ms). */
+  readonly holdMs?: number;
+  /** Outputs longer than this are not compared (a crash report is short). */
+  readonly maxLines?: number;
+}
+
+interface Held { readonly stream: Stream; readonly from: WorkerLine; readonly date: Date }
+
+interface Slot {
+  readonly pid: number;
+  /** What this process printed so far (stream and text), up to maxLines. */
+  readonly record: string[];
+  overflow: boolean;
+  /** The previous process's record, when it is comparable. */
+  readonly previous?: readonly string[];
+  /** Still printing exactly what the previous process printed. */
+  matching: boolean;
+  readonly held: Held[];
+  ended: boolean;
+  /** Identical starts in a row before this one. */
+  readonly streak: number;
+}
+
+export interface CrashDedupe {
+  line(stream: Stream, from: WorkerLine, now: number): void;
+  /** The process `who.pid` exited (its last line came before). */
+  exited(who: Who, now: number): void;
+  /** Print lines held longer than holdMs. */
+  tick(now: number): void;
+  /** End of the run: settle every slot. */
+  flush(now: number): void;
+}
+
+export function createCrashDedupe(sink: DedupeSink, options: DedupeOptions = {}): CrashDedupe {
+  const holdMs = options.holdMs ?? 2000;
+  const maxLines = options.maxLines ?? 200;
+  const slots = new Map<string, Slot>();
+  let repeats = new Map<string, number>();
+
+  function release(slot: Slot): void {
+    slot.matching = false;
+    for (const h of slot.held.splice(0)) sink.line(h.stream, h.from, h.date);
+  }
+
+  function end(key: string, slot: Slot, now: number): void {
+    if (slot.ended) return;
+    slot.ended = true;
+    const same = slot.matching && slot.previous !== undefined && slot.previous.length > 0 && slot.record.length === slot.previous.length;
+    if (!same) {
+      release(slot);
+      repeats.delete(key);
+      return;
+    }
+    const times = slot.streak + 1;
+    repeats.set(key, times);
+    const first = slot.held[0]!.from;
+    slot.held.length = 0;
+    sink.note({ pool: first.pool, workerId: first.workerId, pid: first.pid },
+      `(same ${slot.record.length} lines as the previous start, not shown again; ${times === 1 ? "once" : `${times} times in a row`})`, new Date(now));
+  }
+
+  return {
+    line(stream, from, now) {
+      const key = `${from.pool}\0${from.workerId}`;
+      let slot = slots.get(key);
+      if (slot?.pid !== from.pid) {
+        if (slot) end(key, slot, now);
+        const previous = slot && !slot.overflow ? slot.record : undefined;
+        slot = {
+          pid: from.pid, record: [], overflow: false, previous, matching: previous !== undefined, held: [], ended: false,
+          streak: repeats.get(key) ?? 0,
+        };
+        slots.set(key, slot);
+      }
+      const entry = `${stream}:${from.text}`;
+      if (slot.record.length < maxLines) slot.record.push(entry);
+      else slot.overflow = true;
+      if (slot.matching && !slot.ended && slot.previous?.[slot.record.length - 1] === entry && !slot.overflow) {
+        slot.held.push({ stream, from, date: new Date(now) });
+        return;
+      }
+      if (slot.matching) release(slot);
+      sink.line(stream, from, new Date(now));
+    },
+    exited(who, now) {
+      const key = `${who.pool}\0${who.workerId}`;
+      const slot = slots.get(key);
+      if (slot?.pid === who.pid) end(key, slot, now);
+    },
+    tick(now) {
+      for (const slot of slots.values()) {
+        if (!slot.ended && slot.held.length > 0 && now - slot.held[0]!.date.getTime() >= holdMs) release(slot);
+      }
+    },
+    flush(now) {
+      for (const [key, slot] of slots) end(key, slot, now);
+      repeats = new Map();
+    },
+  };
+}
