@@ -68,9 +68,9 @@ const MUTATIONS: readonly Mutation[] = [
   },
   {
     name: "no-group-kill",
-    file: "src/runtime/_node-compat.ts",
+    file: "src/runtime/_process-groups.ts",
     edits: [["process.kill(-pgid, signal);", "process.kill(pgid, signal);"]],
-    tests: ["test/serve/systemd.test.ts"],
+    tests: ["test/serve/systemd.test.ts", "test/serve/stop.test.ts"],
   },
   {
     name: "no-group-kill-on-exit",
@@ -111,7 +111,7 @@ const MUTATIONS: readonly Mutation[] = [
   {
     name: "plugins-before-built-ins",
     file: "src/cli/serve.ts",
-    edits: [["plugins: [runnerMapPlugin({ unixSockets: options.value.unixSockets }), ...metricsPlugins(metricsOn), ...service.plugins],", "plugins: [...service.plugins, runnerMapPlugin({ unixSockets: options.value.unixSockets }), ...metricsPlugins(metricsOn)],"]],
+    edits: [["plugins: [runnerMapPlugin({ unixSockets: options.value.unixSockets }), tlsPlugin(tls.value.settings), ...metricsPlugins(metricsOn), ...service.plugins],", "plugins: [...service.plugins, runnerMapPlugin({ unixSockets: options.value.unixSockets }), tlsPlugin(tls.value.settings), ...metricsPlugins(metricsOn)],"]],
     tests: ["test/serve/contract.test.ts"],
   },
   {

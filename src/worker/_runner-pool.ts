@@ -17,9 +17,9 @@ import { Agent } from "node:http";
 /** The answer header naming the worker process that answered. */
 export const WORKER_HEADER = "x-bento-worker-pid";
 /** New connections that reach an already known worker in a row before the pool stops looking. */
-const MAX_MISSES = 8;
+const MAX_MISSES = 32;
 /** Calls after which the pool looks for workers again (one may have been added or replaced). */
-const LOOK_AGAIN_EVERY = 256;
+const LOOK_AGAIN_EVERY = 64;
 /** Idle connections kept per worker (more are opened for concurrent calls, then closed). */
 const IDLE_PER_WORKER = 4;
 /** Calls a connection serves before it is replaced, for runners that do not name their worker. */

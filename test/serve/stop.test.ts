@@ -107,6 +107,8 @@ test("when a worker exits on SIGTERM, what it leaves behind is killed at once, n
   expect(Date.now() - t0).toBeLessThan(5_000);
   expect(everything.filter(alive)).toEqual([]);
   expect(s.output()).not.toContain("still running after the graceful timeout");
+  // Its children stayed in its process group: the group signal took them, not the tagged-process sweep.
+  expect(s.output()).not.toContain("outside their process group");
 }, 40_000);
 
 test("a reader that stalls (a paused | less) neither freezes the supervisor nor keeps it alive after a stop", async () => {
