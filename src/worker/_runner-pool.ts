@@ -10,7 +10,10 @@
  * keep reaching workers it has not seen, and gives each call an idle
  * connection to the worker that was called longest ago. Runners that do not
  * name themselves get spread by recycling: a connection is closed after
- * RECYCLE_AFTER calls, and its successor lands on any worker.
+ * RECYCLE_AFTER calls, and its successor lands on any worker. All this is for
+ * sequential calls: a call made while another is in flight takes a shared
+ * keep-alive agent instead (concurrent connections spread over the accepting
+ * workers by themselves, and the bookkeeping would halve the throughput).
  */
 import { Agent } from "node:http";
 
@@ -49,6 +52,8 @@ export interface ConnectionPool {
 
 /** `idleMs`: how long an idle connection is kept (below the runner's keep-alive timeout). */
 export function createConnectionPool(idleMs: number): ConnectionPool {
+  const shared: Connection = { agent: new Agent({ keepAlive: true, timeout: idleMs }) };
+  let inFlight = 0;
   const slots: Slot[] = [];
   const lastCalled = new Map<string, number>();
   let nextId = 0;
@@ -71,6 +76,8 @@ export function createConnectionPool(idleMs: number): ConnectionPool {
   };
 
   function acquire(): Connection {
+    inFlight += 1;
+    if (inFlight > 1) return shared;
     calls += 1;
     if (!looking && calls % LOOK_AGAIN_EVERY === 0) [looking, misses] = [true, 0];
     const idle = slots.filter((s) => !s.busy);
@@ -86,6 +93,11 @@ export function createConnectionPool(idleMs: number): ConnectionPool {
   }
 
   function release(connection: Connection, outcome: { readonly ok: boolean; readonly worker?: string }): void {
+    inFlight = Math.max(0, inFlight - 1);
+    if (connection === shared) {
+      if (!outcome.ok) [looking, misses] = [true, 0];
+      return;
+    }
     const slot = connection as Slot;
     slot.busy = false;
     slot.uses += 1;
@@ -110,10 +122,11 @@ export function createConnectionPool(idleMs: number): ConnectionPool {
 
   return {
     acquire,
-    acquireFresh: () => open(false),
+    acquireFresh: () => (inFlight += 1, open(false)),
     release,
     close: () => {
       for (const slot of slots.splice(0)) slot.agent.destroy();
+      shared.agent.destroy();
     },
   };
 }
