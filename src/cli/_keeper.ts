@@ -13,6 +13,8 @@
  * costs about 1 MB and nothing in the workers (gunicorn, uvicorn unmodified).
  */
 import { spawn } from "node:child_process";
+import type { Logger } from "../core/logger.ts";
+import type { Supervisor } from "../core/supervisor.ts";
 
 const KEEPER = `dir=$1; tag=$2; groups=" "
 while IFS= read -r line; do
@@ -65,4 +67,15 @@ export function startKeeper(runDir: string, instance: string): Keeper | undefine
       return exited;
     },
   };
+}
+
+/**
+ * Start the keeper for a supervisor's run dir and tell it every worker that
+ * spawns; warns once when it cannot start.
+ */
+export function attachKeeper(supervisor: Supervisor, runDir: string, instance: string, logger: Logger): Keeper | undefined {
+  const keeper = startKeeper(runDir, instance);
+  if (!keeper) logger.warn("Cannot start the keeper (/bin/sh): if bento-kit is killed with SIGKILL, its workers will keep running");
+  supervisor.on((e) => e.type === "spawn" && keeper?.watch(e.pid));
+  return keeper;
 }

@@ -22,7 +22,7 @@ import { describeService } from "../admin/service-info.ts";
 import { type AdminSettings, resolveAdminSettings } from "./_admin-settings.ts";
 import { systemClock } from "./_clock.ts";
 import { fail } from "./_fail.ts";
-import { startKeeper } from "./_keeper.ts";
+import { attachKeeper } from "./_keeper.ts";
 import { loadService } from "./_load-manifest.ts";
 import { createCliLogger } from "./_logger.ts";
 import { createOutput, flushOutput } from "./_output.ts";
@@ -100,9 +100,7 @@ async function run<O extends ServeOptions>(
     plugins: [...plan.plugins(loaded, options.value), ...loaded.service.plugins],
   });
   stop.attach(supervisor, () => runtime.removeDir(runDir));
-  const keeper = startKeeper(runDir, spec.value.instance ?? "");
-  if (!keeper) logger.warn("Cannot start the keeper (/bin/sh): if bento-kit is killed with SIGKILL, its workers will keep running");
-  supervisor.on((e) => e.type === "spawn" && keeper?.watch(e.pid));
+  const keeper = attachKeeper(supervisor, runDir, spec.value.instance ?? "", logger);
   if (runtime.moduleNote && spec.value.watchers.some((w) => w.command.kind === "module")) logger.info(runtime.moduleNote);
   const startedAt = Date.now();
   const started = await supervisor.start();

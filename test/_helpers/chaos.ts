@@ -31,6 +31,7 @@
  */
 import { request } from "node:http";
 import { readdirSync, readFileSync } from "node:fs";
+import { rssKiB } from "../../bench/_lib/procfs.ts";
 
 export const CLASSIFY_BODY = "[[5.9,3.0,5.1,1.8]]";
 const CLASSIFY_ANSWER = "[2]";
@@ -60,15 +61,6 @@ function statFields(pid: number): { state: string; ppid: number; comm: string } 
 export function fdCount(pid: number): number {
   try {
     return readdirSync(`/proc/${pid}/fd`).length;
-  } catch {
-    return NaN;
-  }
-}
-
-export function rssKiB(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return m ? Number(m[1]) : NaN;
   } catch {
     return NaN;
   }
