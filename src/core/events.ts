@@ -19,7 +19,20 @@ export type SupervisorEvent =
   | { readonly type: "give-up"; readonly pool: string; readonly message: string }
   | { readonly type: "scale"; readonly pool: string; readonly from: number; readonly to: number }
   | { readonly type: "restart"; readonly pool: string; readonly workerId?: number; readonly phase: "begin" | "done" | "failed"; readonly message?: string }
-  | { readonly type: "stop"; readonly phase: "stopping" | "stopped" };
+  | { readonly type: "stop"; readonly phase: "stopping" | "stopped" }
+  | ReloadEvent;
+
+/**
+ * `serve --reload`: files changed (`files`, relative to the watched directory).
+ * `begin` then `done`, or `failed` when a replacement did not become ready or
+ * the edited manifest is invalid (the running workers keep serving).
+ */
+export interface ReloadEvent {
+  readonly type: "reload";
+  readonly phase: "begin" | "done" | "failed";
+  readonly files: readonly string[];
+  readonly message?: string;
+}
 
 /** How a worker became ready: it said so, printed its ready line, or its delay passed. */
 export type ReadyCause = "notify" | "log" | "delay";

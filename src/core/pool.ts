@@ -55,6 +55,8 @@ export interface Pool {
   readonly priority: number;
   /** Spawn workers 1..N; stops early once `cancelled()` says a stop began. */
   start(cancelled: () => boolean): Promise<Result<void, StartError>>;
+  /** Use `next` (same name) for the workers started from now on; returns the spec it replaces. */
+  respec(next: WatcherSpec): WatcherSpec;
   /** Send SIGTERM to every worker's process group (after spawns in flight have landed). */
   terminate(): Promise<void>;
   /** True once every process group this pool signalled is gone. */
@@ -75,8 +77,9 @@ function bentoVariables(env: Readonly<Record<string, string>>): Record<string, s
 }
 
 export function createPool(deps: PoolDeps): Pool {
-  const { spec, runtime, clock, logger } = deps;
-  const ready = spec.ready ?? DEFAULT_READY;
+  const { runtime, clock, logger } = deps;
+  let spec = deps.spec;
+  let ready = spec.ready ?? DEFAULT_READY;
   const slots = new Map<number, Slot>();
   const live = new Set<Worker>();
   const inFlight = new Set<Promise<unknown>>();
@@ -194,7 +197,10 @@ export function createPool(deps: PoolDeps): Pool {
     }, delayMs);
   }
 
-  const ops = createPoolOps({ spec, ready, clock, logger, slots, state, emit: deps.emit, runtime, spawnWorker, stopWorker, slotFor });
+  const ops = createPoolOps({
+    get spec() { return spec; }, get ready() { return ready; },
+    clock, logger, slots, state, emit: deps.emit, runtime, spawnWorker, stopWorker, slotFor,
+  });
 
   return {
     name: spec.name,
@@ -205,6 +211,12 @@ export function createPool(deps: PoolDeps): Pool {
         if (result.isErr()) return err(result.error);
       }
       return ok(undefined);
+    },
+    respec(next) {
+      const previous = spec;
+      spec = next;
+      ready = next.ready ?? DEFAULT_READY;
+      return previous;
     },
     async terminate() {
       state.stopping = true;

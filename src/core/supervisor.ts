@@ -14,8 +14,9 @@ import type { Clock, RuntimePort } from "./ports.ts";
 import type { ServiceControl } from "./control.ts";
 import { createPool, type Pool } from "./pool.ts";
 import type { SupervisorEvent } from "./events.ts";
-import type { BoundSocket, LaunchSpec, WorkerLine } from "./types.ts";
+import type { BoundSocket, LaunchSpec, SocketSpec, WatcherSpec, WorkerLine } from "./types.ts";
 import { createControl } from "./_supervisor-control.ts";
+import { applyReload, type ReloadFailed, type ReloadRequest } from "./_supervisor-reload.ts";
 import { waitFor } from "./_wait.ts";
 
 export type { SupervisorEvent } from "./events.ts";
@@ -47,6 +48,8 @@ export interface Supervisor extends Omit<ServiceControl, "stop"> {
   readonly sockets: ReadonlyMap<string, BoundSocket>;
   /** The launch spec as the plugins shaped it. */
   readonly spec: LaunchSpec;
+  /** `serve --reload`: apply a reload plan for the files that changed (see `_supervisor-reload.ts`). */
+  reload(files: readonly string[], request: ReloadRequest): Promise<Result<void, ReloadFailed>>;
 }
 
 export function createSupervisor(options: SupervisorOptions): Supervisor {
@@ -72,15 +75,32 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
 
   async function bindAll(): Promise<Result<void, StartError>> {
     for (const socketSpec of spec.sockets) {
-      const shaped = await hooks.waterfall("beforeBind", socketSpec);
-      if (shaped.isErr()) return err(shaped.error);
-      if (sockets.has(shaped.value.name)) return err(bindFailed(shaped.value.name, `Two sockets are named "${shaped.value.name}": give each socket its own name`));
-      const bound = await runtime.bind(shaped.value);
-      if (bound.isErr()) return err(bound.error);
-      sockets.set(shaped.value.name, bound.value);
-      logger.debug(`socket ${shaped.value.name} bound (fd ${bound.value.fd})`);
+      const bound = await bindOne(socketSpec);
+      if (bound.isErr()) return bound;
     }
     return ok(undefined);
+  }
+
+  async function bindOne(socketSpec: SocketSpec): Promise<Result<void, StartError>> {
+    const shaped = await hooks.waterfall("beforeBind", socketSpec);
+    if (shaped.isErr()) return err(shaped.error);
+    if (sockets.has(shaped.value.name)) return err(bindFailed(shaped.value.name, `Two sockets are named "${shaped.value.name}": give each socket its own name`));
+    const bound = await runtime.bind(shaped.value);
+    if (bound.isErr()) return err(bound.error);
+    sockets.set(shaped.value.name, bound.value);
+    logger.debug(`socket ${shaped.value.name} bound (fd ${bound.value.fd})`);
+    return ok(undefined);
+  }
+
+  function newPool(watcher: WatcherSpec): Pool {
+    const pool = createPool({
+      spec: watcher, launch: () => spec, runtime, hooks, sockets, clock, emit, giveUp,
+      logger: logger.withTag(watcher.name),
+      policy: options.backoff ?? DEFAULT_BACKOFF,
+      output: options.output,
+    });
+    pools.push(pool);
+    return pool;
   }
 
   async function release(): Promise<void> {
@@ -167,13 +187,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     const ordered = [...spec.watchers].sort((a, b) => a.priority - b.priority);
     for (const watcher of ordered) {
       if (cancelled()) break;
-      const pool = createPool({
-        spec: watcher, launch: () => spec, runtime, hooks, sockets, clock, emit, giveUp,
-        logger: logger.withTag(watcher.name),
-        policy: options.backoff ?? DEFAULT_BACKOFF,
-        output: options.output,
-      });
-      pools.push(pool);
+      const pool = newPool(watcher);
       const started = await pool.start(cancelled);
       if (started.isErr()) return abort(started.error);
     }
@@ -204,6 +218,18 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     done,
     sockets,
     get spec() { return spec; },
+    reload: (files, request) => applyReload({
+      pools: () => pools, addPool: newPool, dropPool: (pool) => void (pools = pools.filter((p) => p !== pool)),
+      spec: () => spec, setSpec: (next) => hooks.setSpec(spec = next),
+      shape: (next) => hooks.waterfall("launchSpec", next) as Promise<Result<LaunchSpec, StartError>>,
+      bound: () => new Set(sockets.keys()), bind: bindOne,
+      unbind(name) {
+        const socket = sockets.get(name);
+        sockets.delete(name);
+        if (socket) runtime.close(socket);
+      },
+      stopping: cancelled, emit, logger, clock,
+    }, files, request),
     on(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

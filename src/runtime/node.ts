@@ -14,6 +14,7 @@ import type { BoundSocket, SocketSpec } from "../core/types.ts";
 import { bindError, resolveBindHost, type ResolvedHost } from "./_bind-errors.ts";
 import { readProcessStats } from "./_proc-stats.ts";
 import { nodeServeHttp } from "./_serve-http-node.ts";
+import { nodeWatch } from "./_watch-node.ts";
 import { aliveGroups, groupAlive, killGroup, removeDir, removeSocketFile, signalTagged, spawnProcess } from "./_node-compat.ts";
 
 interface SockName {
@@ -75,6 +76,7 @@ export function createNodeRuntime(): RuntimePort {
     removeDir,
     serveHttp: nodeServeHttp,
     processStats: readProcessStats,
+    watch: nodeWatch,
   };
 }
 
