@@ -14,6 +14,7 @@ import type { Logger } from "../core/logger.ts";
 import type { Clock, FileWatch, RuntimePort } from "../core/ports.ts";
 import { planReload, type ReloadPlan } from "../core/reload-plan.ts";
 import { createReloadFilter } from "../core/reload-rules.ts";
+import { poolsConcerned } from "../core/import-graph.ts";
 import type { Supervisor } from "../core/supervisor.ts";
 import type { LaunchSpec } from "../core/types.ts";
 
@@ -80,7 +81,10 @@ export function startReload(setup: ReloadSetup): Result<{ close(): void }, strin
 
     function plan(nextBuilt: Built | undefined): ReloadPlan {
       const targets = Object.fromEntries(setup.supervisor.pools().map((p) => [p.name, p.target]));
-      const p = planReload({ previous: built.spec, next: nextBuilt?.spec, targets, codeChanged: dirty || files.some((f) => f !== manifest) });
+      const code = files.filter((f) => f !== manifest).map((f) => join(serviceDir, f));
+      // After a failed reload every pool rolls: what failed may be anywhere.
+      const concerned = dirty ? undefined : poolsConcerned(setup.supervisor.spec.watchers, code, readText);
+      const p = planReload({ previous: built.spec, next: nextBuilt?.spec, targets, codeChanged: dirty || code.length > 0, concerned });
       const notes = nextBuilt && nextBuilt.plugins.join() !== built.plugins.join()
         ? [...p.notes, "the manifest's plugins changed: restart serve to apply them"]
         : p.notes;
@@ -106,6 +110,14 @@ export function startReload(setup: ReloadSetup): Result<{ close(): void }, strin
       for (const w of watches) w.close();
     },
   });
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
 }
 
 /** The service directory, and the working dir unless it is the same tree. */

@@ -11,6 +11,7 @@ import type { SupervisorEvent } from "./events.ts";
 import type { Logger } from "./logger.ts";
 import type { Clock } from "./ports.ts";
 import type { Pool } from "./pool.ts";
+import type { RestartGate } from "./_pool-ops.ts";
 import type { PoolChange, ReloadPlan } from "./reload-plan.ts";
 import type { LaunchSpec, SocketSpec, WatcherSpec } from "./types.ts";
 import { waitFor } from "./_wait.ts";
@@ -64,9 +65,13 @@ export async function applyReload(deps: ReloadDeps, files: readonly string[], re
     }
     deps.setSpec(spec);
   }
+  const rolls = plan.changes.filter((c) => c.kind === "roll");
   for (const change of plan.changes) {
     if (deps.stopping()) return err({ kind: "ReloadFailed", message: "The service is stopping: reload abandoned" });
-    const done = await applyChange(deps, change, { before, spec }, plan.manifestChanged);
+    if (change.kind === "roll" && change !== rolls[0]) continue;
+    const done = change.kind === "roll"
+      ? await rollInStages(deps, rolls.map((c) => c.pool), spec, plan.manifestChanged)
+      : await applyChange(deps, change, { before, spec });
     if (done.isErr()) return fail(done.error);
   }
   const unused = [...deps.bound()].filter((name) => !spec.sockets.some((s) => s.name === name));
@@ -75,8 +80,31 @@ export async function applyReload(deps: ReloadDeps, files: readonly string[], re
   return ok(undefined);
 }
 
+/**
+ * Roll pools stage by stage in start order (runners, then the API): every
+ * pool of a stage at once, and a later stage's first replacement starts
+ * meanwhile but takes over only once the stages before it rolled (start-up
+ * time is what a reload waits for). A stage that fails drops the later ones.
+ */
+async function rollInStages(deps: ReloadDeps, names: readonly string[], spec: LaunchSpec, respec: boolean): Promise<Result<void, string>> {
+  const pools = deps.pools().filter((p) => names.includes(p.name));
+  const priorities = [...new Set(pools.map((p) => p.priority))].sort((a, b) => a - b);
+  let before: Promise<Result<void, string>> = Promise.resolve(ok(undefined));
+  for (const priority of priorities) {
+    const earlier = before;
+    const gate: RestartGate = async () => ((await earlier).isOk() ? { ok: true } : { ok: false, why: "a pool rolled before it failed" });
+    const stage = pools.filter((p) => p.priority === priority).map((pool) => {
+      const watcher = spec.watchers.find((w) => w.name === pool.name);
+      if (respec && watcher) pool.respec(watcher);
+      return pool.restart(priority === priorities[0] ? undefined : gate).then((r) => r.map(() => undefined).mapErr((e) => e.message));
+    });
+    before = Promise.all([earlier, ...stage]).then((results) => results.find((r) => r.isErr()) ?? ok(undefined));
+  }
+  return before;
+}
+
 async function applyChange(
-  deps: ReloadDeps, change: PoolChange, specs: { readonly before: LaunchSpec; readonly spec: LaunchSpec }, respec: boolean,
+  deps: ReloadDeps, change: Exclude<PoolChange, { kind: "roll" }>, specs: { readonly before: LaunchSpec; readonly spec: LaunchSpec },
 ): Promise<Result<void, string>> {
   const { before, spec } = specs;
   const pool = deps.pools().find((p) => p.name === change.pool);
@@ -91,11 +119,6 @@ async function applyChange(
       return (await waitFor(deps.clock, () => added.allReady() || deps.stopping(), timeout))
         ? ok(undefined)
         : err(`Pool ${change.pool} was not ready within ${timeout / 1000} s`);
-    }
-    case "roll": {
-      if (!pool) return ok(undefined);
-      if (respec && watcher) pool.respec(watcher);
-      return (await pool.restart()).map(() => undefined).mapErr((e) => e.message);
     }
     case "scale":
       return pool ? (await pool.scale(change.workers)).map(() => undefined).mapErr((e) => e.message) : ok(undefined);

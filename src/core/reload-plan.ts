@@ -1,6 +1,7 @@
 /**
  * What a reload does, decided from what changed (pure). Code changes roll
- * every pool, runners first, then the API pool. A manifest change is compared
+ * the pools they concern (every pool unless told), runners first, then the
+ * API pool. A manifest change is compared
  * pool by pool with the manifest the service runs: new pools start, removed
  * ones stop, a pool whose command, env or readiness changed is rolled with
  * its new spec, and a pool whose `workers` changed in the manifest is resized
@@ -24,8 +25,10 @@ export interface ReloadInput {
   readonly next?: LaunchSpec;
   /** Pool name → the number of workers it keeps now. */
   readonly targets: Readonly<Record<string, number>>;
-  /** Files other than the manifest changed: every pool is rolled. */
+  /** Files other than the manifest changed: the pools they concern are rolled. */
   readonly codeChanged: boolean;
+  /** The pools the changed code concerns (`poolsConcerned`); default every pool. */
+  readonly concerned?: ReadonlySet<string>;
 }
 
 export interface ReloadPlan {
@@ -61,7 +64,8 @@ export function planReload(input: ReloadInput): ReloadPlan {
     const workers = w.workers !== old.workers ? w.workers : current;
     watchers.push({ ...w, workers });
     const apiNeedsMap = runnersChanged && (w.role === "api" || w.role === "grpc");
-    if (codeChanged || varsChanged || apiNeedsMap || key(withoutCount(w)) !== key(withoutCount(old))) rolls.push({ kind: "roll", pool: w.name });
+    const codeConcerns = codeChanged && (input.concerned?.has(w.name) ?? true);
+    if (codeConcerns || varsChanged || apiNeedsMap || key(withoutCount(w)) !== key(withoutCount(old))) rolls.push({ kind: "roll", pool: w.name });
     if (workers !== current) scales.push({ kind: "scale", pool: w.name, workers });
   }
   const removes: PoolChange[] = byPriority(previous.watchers).reverse()

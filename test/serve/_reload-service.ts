@@ -98,11 +98,19 @@ export function occurrences(text: string, pattern: RegExp): number {
 }
 
 /** The supervisor's events from its admin event stream (state dir `stateDir`), until `until` matches one, or `ms` pass. */
-export async function adminEvents(stateDir: string, pid: number, until: (e: { type: string; phase?: string }) => boolean, ms = 10_000) {
+export interface StreamedEvent {
+  readonly type: string;
+  readonly phase?: string;
+  readonly pool?: string;
+  readonly files?: string[];
+  readonly message?: string;
+}
+
+export async function adminEvents(stateDir: string, pid: number, until: (e: StreamedEvent) => boolean, ms = 10_000): Promise<StreamedEvent[]> {
   const instance = JSON.parse(await readFile(join(stateDir, `${pid}.json`), "utf8")) as Instance;
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), ms);
-  const events: { type: string; phase?: string; files?: string[]; message?: string }[] = [];
+  const events: StreamedEvent[] = [];
   try {
     const res = await fetch(`${instance.url}/v1/events`, { headers: { authorization: `Bearer ${instance.token}`, "last-event-id": "0" }, signal: abort.signal });
     const reader = res.body!.getReader();
