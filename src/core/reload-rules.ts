@@ -6,13 +6,16 @@
  * re-includes. A path is ignored when it, or a directory above it, is.
  *
  * Never watched: `.git`, `node_modules`, `__pycache__`, `.venv` (directories)
- * and `*.pyc`. Ignored: the service directory's `.gitignore` patterns and
- * `--reload-exclude`; `--reload-include` brings a file back from those two.
+ * and `*.pyc`. Ignored: editors' swap and backup files, the service
+ * directory's `.gitignore` patterns and `--reload-exclude`; `--reload-include`
+ * brings a file back from those.
  */
 
 /** Directories never watched, whatever the include patterns say. */
 export const ALWAYS_SKIPPED_DIRS: readonly string[] = [".git", "node_modules", "__pycache__", ".venv"];
 const ALWAYS_IGNORED_FILES: readonly string[] = ["*.pyc"];
+/** Vim's swap files and its write test (4913), backups (`x~`), Emacs locks. */
+const EDITOR_FILES: readonly string[] = ["*.swp", "*.swx", "*~", ".#*", "4913"];
 
 export interface ReloadRulesInput {
   /** The text of the service directory's `.gitignore`, if any. */
@@ -38,7 +41,7 @@ interface Rule {
 
 export function createReloadFilter(input: ReloadRulesInput): ReloadFilter {
   const always = compile([...ALWAYS_SKIPPED_DIRS.map((d) => `${d}/`), ...ALWAYS_IGNORED_FILES]);
-  const user = compile([...(input.gitignore ?? "").split(/\r?\n/), ...(input.exclude ?? [])]);
+  const user = compile([...EDITOR_FILES, ...(input.gitignore ?? "").split(/\r?\n/), ...(input.exclude ?? [])]);
   const include = compile(input.include ?? []);
   return {
     ignored(relPath) {
