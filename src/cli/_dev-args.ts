@@ -7,9 +7,9 @@ export const devArgs = {
   },
   reload: {
     type: "boolean",
-    description: "Reload on change: watch the service directory and --working-dir; a saved file rolls every pool (runners " +
-      "first, then the API pool, each new worker ready before the old one stops), a saved manifest is checked, then applied. " +
-      "A change that breaks a worker leaves the running workers serving",
+    description: "Reload on change: watch the service directory and --working-dir; a saved module rolls the pools that import " +
+      "it (any other file: every pool), runners first, then the API pool, each new worker ready before the old one stops; a saved " +
+      "manifest is checked, then applied. A change that breaks a worker leaves the running workers serving (docs/development.md)",
   },
   "reload-include": {
     type: "string", valueHint: "GLOBS",

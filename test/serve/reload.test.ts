@@ -7,7 +7,7 @@
  * when invalid, change nothing. Save-to-answer times are printed, not asserted.
  */
 import { afterEach, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cleanup, RUNTIMES, serve, sleep } from "../_helpers/serve-process.ts";
 import { adminEvents, edit, irisCopy, newStateDir, occurrences, removeCopies, requestLoop, waitCount } from "./_reload-service.ts";
@@ -106,14 +106,26 @@ test("a syntax error saved into the runner: the old workers keep answering [2], 
   expect(await s.stop()).toBe(0);
 }, 120_000);
 
-test("a manifest edit to workers: 3 resizes the pool; an invalid manifest edit is reported and changes nothing", async () => {
+// The manifest module is loaded again in the supervisor's runtime: each has its own module cache.
+for (const runtime of RUNTIMES) {
+  test(`${runtime}: a manifest edit to workers: 3 resizes the pool; an invalid manifest edit is reported and changes nothing`, async () => {
+    await manifestEdits(runtime);
+  }, 120_000);
+}
+
+async function manifestEdits(runtime: (typeof RUNTIMES)[number]): Promise<void> {
   const dir = irisCopy();
-  const s = await serve("node", dir, ["--development", "--reload"]);
+  const s = await serve(runtime, dir, ["--development", "--reload"]);
   const loop = requestLoop(s);
   edit(dir, "bento.config.ts", 'iris: { command: { module: "./runner.ts" }, workers: 2 }', 'iris: { command: { module: "./runner.ts" }, workers: 3 }');
   expect(await waitCount(() => occurrences(s.output(), DONE), 1)).toBe(true);
   const ready = () => new Set([...s.output().matchAll(/\[runner:iris:(\d)\] iris runner worker/g)].map((m) => m[1]));
-  expect([...ready()].sort()).toEqual(["1", "2", "3"]);
+  expect(await waitCount(() => ready().size, 3, 10_000)).toBe(true);
+  // A changed command: the API pool rolls onto it.
+  edit(dir, "bento.config.ts", 'command: { module: "./api.ts" }', 'command: { module: "./api.ts", args: ["--flavour", "v2"] }');
+  expect(await waitCount(() => occurrences(s.output(), DONE), 2)).toBe(true);
+  const answer = await fetch(`http://127.0.0.1:${s.port}/classify`, { method: "POST", body: "[[5.9,3.0,5.1,1.8]]" });
+  expect(readFileSync(`/proc/${answer.headers.get("x-bento-worker-pid")}/cmdline`, "utf8")).toContain("--flavour\0v2");
   const spawnsBefore = occurrences(s.output(), /worker \d+ started \(pid/);
   edit(dir, "bento.config.ts", "workers: 3", 'workers: "three"');
   expect(await s.waitForOutput(/bento\.config\.ts was not applied: .*\n\s*runners\.iris\.workers: expected a whole number/, 30_000)).toBeDefined();
@@ -123,4 +135,4 @@ test("a manifest edit to workers: 3 resizes the pool; an invalid manifest edit i
   await loop.stop();
   expect(loop.failed).toEqual([]);
   expect(await s.stop()).toBe(0);
-}, 120_000);
+}
