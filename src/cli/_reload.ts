@@ -56,7 +56,9 @@ export function startReload(setup: ReloadSetup): Result<{ close(): void }, strin
   /** The last reload failed: the next one rolls every pool, whatever changed. */
   let dirty = false;
   const manifest = relative(serviceDir, setup.manifestFile);
-  const batch = createChangeBatch(setup.clock, DEFAULT_BATCH, async (files) => {
+  const batch = createChangeBatch(setup.clock, DEFAULT_BATCH, (files) =>
+    reload(files).catch((error: unknown) => logger.error(`Reload failed: ${error instanceof Error ? error.message : String(error)}`)));
+  async function reload(files: readonly string[]): Promise<void> {
     const startedAt = setup.clock.now();
     const manifestChanged = files.includes(manifest);
     logger.info(`Reloading: ${describeFiles(files)} changed`);
@@ -90,7 +92,7 @@ export function startReload(setup: ReloadSetup): Result<{ close(): void }, strin
         : p.notes;
       return { ...p, spec: setup.finish(p.spec), notes };
     }
-  });
+  }
   const watches: FileWatch[] = [];
   for (const root of watchRoots(serviceDir, setup.workingDir)) {
     const watched = runtime.watch(root, {

@@ -65,6 +65,9 @@ export const serveCommand = defineCommand({
   async run({ args }) {
     const format = parseLogFormat(args["log-format"], process.env);
     if (format.isOk()) setLogFormat(format.value);
+    if (args.grpc && (args.development || args.reload)) {
+      createCliLogger({ debug: false }).warn("--development and --reload are for the HTTP API pool: ignored with --grpc");
+    }
     if (args.grpc) return launch(grpcPlan(args, false));
     const logger = createCliLogger({ debug: Boolean(args.debug || args.development) });
     const output = createWorkerOutput(createOutput());

@@ -7,7 +7,7 @@
  * when invalid, change nothing. Save-to-answer times are printed, not asserted.
  */
 import { afterEach, expect, test } from "bun:test";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cleanup, RUNTIMES, serve, sleep } from "../_helpers/serve-process.ts";
 import { adminEvents, edit, irisCopy, newStateDir, occurrences, removeCopies, requestLoop, waitCount } from "./_reload-service.ts";
@@ -34,7 +34,13 @@ for (const runtime of RUNTIMES) {
     const s = await serve(runtime, dir, ["--development", "--reload"], { BENTO_STATE_DIR: stateDir });
     expect(s.output()).toMatch(/Starting development HTTP BentoServer from "iris_classifier" listening on http:\/\/127\.0\.0\.1:\d+/);
     expect(s.output()).toMatch(/\[DEBUG\]/);
+    await s.waitForOutput(/iris api worker 1 \(pid \d+\) ready[^]*iris runner worker 1|iris runner worker 1 \(pid \d+\) ready[^]*iris api worker 1/);
     expect(occurrences(s.output(), /iris runner worker \d+ \(pid \d+\) ready/)).toBe(1); // one worker per pool
+    expect(occurrences(s.output(), /iris api worker \d+ \(pid \d+\) ready/)).toBe(1);
+    // The API worker reads the supervisor's stdin; a runner reads /dev/null.
+    const pidOf = (what: string) => s.output().match(new RegExp(`iris ${what} worker 1 \\(pid (\\d+)\\)`))![1];
+    expect(readlinkSync(`/proc/${pidOf("api")}/fd/0`)).toBe(readlinkSync(`/proc/${s.pid}/fd/0`));
+    expect(readlinkSync(`/proc/${pidOf("runner")}/fd/0`)).toBe("/dev/null");
     const loop = requestLoop(s);
     await waitCount(() => loop.answered, 5);
     const times: number[] = [];
