@@ -34,7 +34,7 @@ function details(e: SupervisorEvent): string {
     case "stop":
       return e.phase;
     case "reload":
-      return `${e.phase} (${e.files.join(", ")})${e.message ? `: ${e.message}` : ""}`;
+      return `${e.phase} (${e.files.join(", ")})${e.message ? `: ${e.message.split("\n")[0]}` : ""}`;
     default:
       return JSON.stringify(e satisfies never);
   }
