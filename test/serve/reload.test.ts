@@ -9,7 +9,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cleanup, RUNTIMES, serve, sleep } from "../_helpers/serve-process.ts";
+import { cleanup, run, RUNTIMES, serve, sleep } from "../_helpers/serve-process.ts";
 import { adminEvents, edit, irisCopy, newStateDir, occurrences, removeCopies, requestLoop, waitCount } from "./_reload-service.ts";
 
 afterEach(async () => {
@@ -142,3 +142,10 @@ async function manifestEdits(runtime: (typeof RUNTIMES)[number]): Promise<void> 
   expect(loop.failed).toEqual([]);
   expect(await s.stop()).toBe(0);
 }
+
+test("development mode listens on 127.0.0.1 unless a host is given; the start line says development", async () => {
+  const s = run("node", ["serve", "examples/iris", "--development", "--port", "0", "--no-admin"]);
+  expect(await s.waitForOutput(/Starting development HTTP BentoServer from "iris_classifier" listening on http:\/\/127\.0\.0\.1:\d+ /)).toBeDefined();
+  expect(s.output()).not.toMatch(/Reload on/);
+  expect(await s.stop()).toBe(0);
+}, 60_000);
