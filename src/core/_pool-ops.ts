@@ -31,9 +31,6 @@ export interface PoolInternals {
   slotFor(id: number): Slot;
 }
 
-/** Awaited before a replacement takes over: `ok: false` drops it (the old worker stays), saying why. */
-export type RestartGate = () => Promise<{ readonly ok: true } | { readonly ok: false; readonly why: string }>;
-
 export function createPoolOps(p: PoolInternals) {
   const pool = p.spec.name;
   let busy: "scale" | "restart" | null = null;
@@ -82,12 +79,8 @@ export function createPoolOps(p: PoolInternals) {
     await exitedWithin(worker, 2_000);
   }
 
-  /**
-   * Start a replacement for worker `id`, wait until it is ready, then retire
-   * the old one. A `gate` (a reload: runners first) is awaited before the
-   * replacement takes over; false drops the replacement.
-   */
-  async function replace(id: number, gate?: RestartGate): Promise<Result<void, ControlError>> {
+  /** Start a replacement for worker `id`, wait until it is ready, then retire the old one. */
+  async function replace(id: number): Promise<Result<void, ControlError>> {
     const spawned = await p.spawnWorker(id, "candidate");
     if (spawned.isErr()) return err(rolloutFailed(pool, id, spawned.error.message));
     const candidate = spawned.value;
@@ -99,11 +92,6 @@ export function createPoolOps(p: PoolInternals) {
       const why = exited ? "exited before it was ready" : `was not ready within ${p.ready.timeoutMs / 1000} s`;
       if (!exited) await retire(candidate);
       return err(rolloutFailed(pool, id, `its replacement (pid ${candidate.pid}) ${why}`));
-    }
-    const open = gate ? await gate() : { ok: true as const };
-    if (!open.ok) {
-      await retire(candidate);
-      return err(rolloutFailed(pool, id, open.why));
     }
     if (p.state.stopping) return err(serviceStopping());
     const slot = p.slotFor(id);
@@ -117,10 +105,10 @@ export function createPoolOps(p: PoolInternals) {
     return ok(undefined);
   }
 
-  async function rollout(ids: readonly number[], workerId?: number, gate?: RestartGate): Promise<Result<void, ControlError>> {
+  async function rollout(ids: readonly number[], workerId?: number): Promise<Result<void, ControlError>> {
     p.emit({ type: "restart", pool, workerId, phase: "begin" });
     for (const id of ids) {
-      const replaced = await replace(id, gate);
+      const replaced = await replace(id);
       if (replaced.isErr()) {
         p.emit({ type: "restart", pool, workerId: id, phase: "failed", message: replaced.error.message });
         p.logger.error(replaced.error.message);
@@ -170,8 +158,8 @@ export function createPoolOps(p: PoolInternals) {
         return workers > from ? grow(from, workers) : shrink(from, workers);
       });
     },
-    restart(gate?: RestartGate): Promise<Result<PoolView, ControlError>> {
-      return exclusive("restart", () => rollout([...p.slots.keys()].sort((a, b) => a - b), undefined, gate));
+    restart(): Promise<Result<PoolView, ControlError>> {
+      return exclusive("restart", () => rollout([...p.slots.keys()].sort((a, b) => a - b)));
     },
     restartWorker(id: number): Promise<Result<PoolView, ControlError>> {
       if (!p.slots.has(id)) return Promise.resolve(err(workerNotFound(pool, id, p.state.target)));

@@ -11,7 +11,6 @@ import type { SupervisorEvent } from "./events.ts";
 import type { Logger } from "./logger.ts";
 import type { Clock } from "./ports.ts";
 import type { Pool } from "./pool.ts";
-import type { RestartGate } from "./_pool-ops.ts";
 import type { PoolChange, ReloadPlan } from "./reload-plan.ts";
 import type { LaunchSpec, SocketSpec, WatcherSpec } from "./types.ts";
 import { waitFor } from "./_wait.ts";
@@ -81,26 +80,23 @@ export async function applyReload(deps: ReloadDeps, files: readonly string[], re
 }
 
 /**
- * Roll pools stage by stage in start order (runners, then the API): every
- * pool of a stage at once, and a later stage's first replacement starts
- * meanwhile but takes over only once the stages before it rolled (start-up
- * time is what a reload waits for). A stage that fails drops the later ones.
+ * Roll pools stage by stage in start order (runners, then the API), the
+ * pools of one stage at once. A stage that fails ends the reload before the
+ * next one starts anything: an error in code every pool imports is shown by
+ * one new worker, not one per pool.
  */
 async function rollInStages(deps: ReloadDeps, names: readonly string[], spec: LaunchSpec, respec: boolean): Promise<Result<void, string>> {
   const pools = deps.pools().filter((p) => names.includes(p.name));
-  const priorities = [...new Set(pools.map((p) => p.priority))].sort((a, b) => a - b);
-  let before: Promise<Result<void, string>> = Promise.resolve(ok(undefined));
-  for (const priority of priorities) {
-    const earlier = before;
-    const gate: RestartGate = async () => ((await earlier).isOk() ? { ok: true } : { ok: false, why: "a pool rolled before it failed" });
+  for (const priority of [...new Set(pools.map((p) => p.priority))].sort((a, b) => a - b)) {
     const stage = pools.filter((p) => p.priority === priority).map((pool) => {
       const watcher = spec.watchers.find((w) => w.name === pool.name);
       if (respec && watcher) pool.respec(watcher);
-      return pool.restart(priority === priorities[0] ? undefined : gate).then((r) => r.map(() => undefined).mapErr((e) => e.message));
+      return pool.restart();
     });
-    before = Promise.all([earlier, ...stage]).then((results) => results.find((r) => r.isErr()) ?? ok(undefined));
+    const failed = (await Promise.all(stage)).find((r) => r.isErr());
+    if (failed?.isErr()) return err(failed.error.message);
   }
-  return before;
+  return ok(undefined);
 }
 
 async function applyChange(

@@ -18,7 +18,7 @@ import type { Clock, RuntimePort } from "./ports.ts";
 import { buildSpawnRequest } from "./spawn-request.ts";
 import { type BoundSocket, describeExit, type LaunchSpec, type SpawnPlan, type WatcherSpec, type WorkerExit, type WorkerLine } from "./types.ts";
 import { describeFailure } from "./_failure.ts";
-import { createPoolOps, type RestartGate } from "./_pool-ops.ts";
+import { createPoolOps } from "./_pool-ops.ts";
 import { DEFAULT_READY } from "./_readiness.ts";
 import { createWorker, type Worker } from "./_worker.ts";
 
@@ -67,8 +67,7 @@ export interface Pool {
   allReady(): boolean;
   view(): PoolView;
   scale(workers: number): Promise<Result<PoolView, ControlError>>;
-  /** Rolling restart; with a `gate`, each replacement waits for it before taking over. */
-  restart(gate?: RestartGate): Promise<Result<PoolView, ControlError>>;
+  restart(): Promise<Result<PoolView, ControlError>>;
   restartWorker(id: number): Promise<Result<PoolView, ControlError>>;
 }
 
@@ -244,7 +243,7 @@ export function createPool(deps: PoolDeps): Pool {
     allReady: () => [...slots.values()].every((s) => s.current?.state === "ready"),
     view: () => ops.view(),
     scale: (workers) => ops.scale(workers),
-    restart: (gate) => ops.restart(gate),
+    restart: () => ops.restart(),
     restartWorker: (id) => ops.restartWorker(id),
   };
 }

@@ -90,6 +90,10 @@ function withoutCount(w: WatcherSpec): Omit<WatcherSpec, "workers"> {
   return rest;
 }
 
+/** A value as text for comparing, object keys sorted: Deno lists the environment in no fixed order. */
 function key(value: unknown): string {
-  return JSON.stringify(value);
+  return JSON.stringify(value, (_, v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v);
 }

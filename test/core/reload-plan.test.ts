@@ -60,3 +60,9 @@ test("a changed public socket cannot be applied while serving: it is a note", ()
   // {port} changed too: every pool's placeholders do, so every pool rolls.
   expect(plan.changes.map((c) => c.kind)).toEqual(["roll", "roll"]);
 });
+
+test("the same environment listed in another order is no change (Deno lists it in no fixed order)", () => {
+  const reordered = spec(base.watchers.map((w) => ({ ...w, env: { B: "2", A: "1", ...w.env } })));
+  const again = spec(base.watchers.map((w) => ({ ...w, env: { ...w.env, A: "1", B: "2" } })));
+  expect(planReload({ previous: reordered, next: again, targets, codeChanged: false }).changes).toEqual([]);
+});

@@ -107,6 +107,13 @@ test("a syntax error saved into the runner: the old workers keep answering [2], 
   edit(dir, "runner.ts", "const model = trainIrisModel(;", "const model = trainIrisModel();");
   expect(await waitCount(() => occurrences(s.output(), DONE), 1)).toBe(true);
   expect(occurrences(s.output(), /iris runner worker 1 \(pid \d+\) ready/)).toBe(2);
+  // Code both pools import: the runners roll first, fail, and the API pool starts nothing.
+  edit(dir, "_validate.ts", "export const MAX_ROWS = 10_000;", "export const MAX_ROWS = 10_000 +;");
+  expect(await waitCount(() => occurrences(s.output(), /Reload stopped/), 2)).toBe(true);
+  await sleep(1_000);
+  expect(occurrences(s.output(), /ERROR: Unexpected ";"/)).toBe(2);
+  edit(dir, "_validate.ts", "export const MAX_ROWS = 10_000 +;", "export const MAX_ROWS = 10_000;");
+  expect(await waitCount(() => occurrences(s.output(), DONE), 2)).toBe(true);
   await loop.stop();
   expect(loop.failed).toEqual([]);
   expect(await s.stop()).toBe(0);
