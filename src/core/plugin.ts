@@ -15,6 +15,7 @@ import type { Logger } from "./logger.ts";
 import type { ControlRequest } from "./control.ts";
 import type { SupervisorEvent } from "./events.ts";
 import type { BoundSocket, LaunchSpec, SocketSpec, SpawnPlan, WorkerExit } from "./types.ts";
+import type { MetricFamily, MonitoringCollect } from "./metric-family.ts";
 
 type Awaitable<T> = T | Promise<T>;
 
@@ -41,6 +42,8 @@ export interface ExitAdvice {
 }
 
 export interface BentoHooks {
+  /** Each scrape of the supervisor's metrics (declared by the monitoring plugin): handlers return the families they add. */
+  "monitoring:collect": ParallelHook<MonitoringCollect, readonly MetricFamily[]>;
   /** Shape the launch spec before anything is bound (add sockets, env, pools). */
   launchSpec: WaterfallHook<LaunchSpec>;
   /** One socket about to be bound. */
