@@ -8,7 +8,7 @@
 import { resolve } from "node:path";
 import { err, type Result } from "neverthrow";
 import type { BentoError } from "../core/errors.ts";
-import { validateManifest } from "../core/manifest.ts";
+import { type ServiceDef, validateManifest } from "../core/manifest.ts";
 import { planLaunch } from "../core/plan.ts";
 import type { BentoPlugin } from "../core/plugin.ts";
 import { resolveServeOptions, type ServeFlags } from "../core/serve-options.ts";
@@ -36,18 +36,25 @@ export interface LaunchSpecOptions {
 }
 
 /** What `serve` would run for `manifest`, before any plugin: the spec and every plugin in `serve`'s order. */
-export function serveSpecFor(manifest: unknown, options: LaunchSpecOptions = {}): Result<{ spec: LaunchSpec; plugins: BentoPlugin[] }, BentoError> {
+export function serveSpecFor(manifest: unknown, options: LaunchSpecOptions = {}): Result<ServeSpec, BentoError> {
   const dir = resolve(options.dir ?? ".");
-  const extra = options.plugins ?? [];
-  const placeholders = [...TLS_PLACEHOLDERS, ...extra.flatMap((p) => p.placeholders ?? [])];
+  const placeholders = [...TLS_PLACEHOLDERS, ...(options.plugins ?? []).flatMap((p) => p.placeholders ?? [])];
+  return validateManifest(manifest, "manifest", { placeholders })
+    .andThen((service) => serveSpecOf(resolveModules(service, dir), options));
+}
+
+export interface ServeSpec {
+  readonly spec: LaunchSpec;
+  readonly plugins: BentoPlugin[];
+}
+
+/** The same, from a validated service (module paths already resolved). */
+export function serveSpecOf(service: ServiceDef, options: LaunchSpecOptions = {}): Result<ServeSpec, BentoError> {
   const env = options.env ?? {};
-  const validated = validateManifest(manifest, "manifest", { placeholders }).map((s) => resolveModules(s, dir));
-  if (validated.isErr()) return err(validated.error);
-  const service = validated.value;
-  return resolveServeOptions(options.flags ?? {}, env, { ...service.serve, workingDir: dir })
+  return resolveServeOptions(options.flags ?? {}, env, { ...service.serve, workingDir: resolve(options.dir ?? ".") })
     .andThen((serveOptions) =>
       buildServeSpec(service, serveOptions, { runDir: options.runDir ?? "/tmp/bento-kit-test", cpuCount: options.cpuCount ?? 2, environ: env })
-        .map((spec) => ({ spec, plugins: [runnerMapPlugin({ unixSockets: serveOptions.unixSockets }), ...service.plugins, ...extra] })));
+        .map((spec) => ({ spec, plugins: [runnerMapPlugin({ unixSockets: serveOptions.unixSockets }), ...service.plugins, ...(options.plugins ?? [])] })));
 }
 
 /** The launch spec `serve` would start for `manifest`, as the plugins shape it. */

@@ -11,6 +11,7 @@ import { resolve } from "node:path";
 import { err, ok, type Result } from "neverthrow";
 import type { PoolView } from "../core/control.ts";
 import type { BentoError } from "../core/errors.ts";
+import type { ServiceDef } from "../core/manifest.ts";
 import type { SupervisorEvent } from "../core/events.ts";
 import type { BentoPlugin } from "../core/plugin.ts";
 import type { ServeFlags } from "../core/serve-options.ts";
@@ -21,7 +22,8 @@ import { checkCommands } from "../cli/_preflight.ts";
 import { makeRunDir } from "../cli/_resources.ts";
 import { createRuntime } from "../runtime/detect.ts";
 import { createCaptureLogger } from "./_capture-logger.ts";
-import { serveSpecFor } from "./launch-spec.ts";
+import { serveSpecFor, serveSpecOf } from "./launch-spec.ts";
+import { TLS_PLACEHOLDERS } from "../../plugins/tls.ts";
 
 export interface StartServiceOptions {
   /** The service directory (default: the current dir); its `bento.config.*` is loaded unless `manifest` is given. */
@@ -67,12 +69,17 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
   const dir = resolve(options.dir ?? ".");
   const env = options.env ?? process.env;
   const flags: ServeFlags = { host: "127.0.0.1", port: "0", ...options.flags };
-  const manifest = options.manifest !== undefined ? ok(options.manifest) : (await loadService(dir)).map((l) => l.service as unknown);
-  if (manifest.isErr()) return err(manifest.error);
+  let service: ServiceDef | undefined;
+  if (options.manifest === undefined) {
+    const loaded = await loadService(dir, { placeholders: [...TLS_PLACEHOLDERS, ...(options.plugins ?? []).flatMap((p) => p.placeholders ?? [])] });
+    if (loaded.isErr()) return err(loaded.error);
+    service = loaded.value.service;
+  }
   const runtime = await createRuntime();
   const runDir = makeRunDir();
   if (runDir.isErr()) return err(runDir.error);
-  const base = serveSpecFor(manifest.value, { dir, flags, env, runDir: runDir.value, cpuCount: availableParallelism(), plugins: options.plugins })
+  const specOptions = { dir, flags, env, runDir: runDir.value, cpuCount: availableParallelism(), plugins: options.plugins };
+  const base = (service ? serveSpecOf(service, specOptions) : serveSpecFor(options.manifest, specOptions))
     .andThen((b) => checkCommands(b.spec, (m) => runtime.moduleArgv(m)).map(() => b));
   if (base.isErr()) {
     runtime.removeDir(runDir.value);
