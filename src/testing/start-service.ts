@@ -122,7 +122,7 @@ async function stopAndCheck(
   }
   const tag = supervisor.spec.instance && `BENTO_INSTANCE=${supervisor.spec.instance}`;
   const tagged = tag ? runtime.signalTagged?.(tag, 0) ?? 0 : 0;
-  if (tagged > 0) left.push(`${tagged} processes with ${tag} in their environment are still running`);
+  if (tagged > 0) left.push(`${tagged} ${tagged === 1 ? "process" : "processes"} with ${tag} in its environment ${tagged === 1 ? "is" : "are"} still running`);
   if (existsSync(runDir)) left.push(`the run dir ${runDir} is still there`);
   return left;
 }
