@@ -25,8 +25,9 @@ export { optionInvalid, tlsInvalid } from "./src/core/errors.ts";
 export { definePlugin } from "./src/core/plugin.ts";
 export type {
   BentoHooks, BentoPlugin, ExitAdvice, HookContext, HookEntry, HookHandler, HookName,
-  ParallelHook, SetupContext, WaterfallHook,
+  ParallelHook, PoolStopped, SetupContext, SpawnedWorker, StopSignal, Veto, WaterfallHook, WorkerSignal,
 } from "./src/core/plugin.ts";
+export type { PoolView, SpawnVeto, WorkerView } from "./src/core/control.ts";
 export { createHookRunner } from "./src/core/hooks.ts";
 export type { HookRunner } from "./src/core/hooks.ts";
 export { buildServeSpec, API_POOL, API_SOCKET, runnerPoolName } from "./src/core/serve-spec.ts";

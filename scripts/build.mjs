@@ -21,6 +21,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const ENTRY_POINTS = [
   "mod.ts",
   "src/worker/mod.ts",
+  "src/testing/mod.ts",
   "plugins/tls.ts",
   "plugins/monitoring.ts",
   "plugins/runner-map.ts",

@@ -78,7 +78,8 @@ function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
-function resolveModules(service: ServiceDef, root: string): ServiceDef {
+/** Module paths in a manifest are relative to its directory. */
+export function resolveModules(service: ServiceDef, root: string): ServiceDef {
   const fix = (c: Command): Command =>
     c.kind === "module" && !isAbsolute(c.module) ? { ...c, module: resolve(root, c.module) } : c;
   return {
