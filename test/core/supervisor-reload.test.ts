@@ -9,7 +9,7 @@ import { err, ok } from "neverthrow";
 import { createSilentLogger, createSupervisor, type LaunchSpec, type SupervisorEvent, type WatcherSpec } from "../../mod.ts";
 import { systemClock } from "../../src/cli/_clock.ts";
 import { planReload } from "../../src/core/reload-plan.ts";
-import { fakeRuntime } from "../_helpers/fake-runtime.ts";
+import { createRecordingRuntime, type RecordingRuntime } from "../../src/testing/recording-runtime.ts";
 
 function pool(name: string, role: "api" | "runner"): WatcherSpec {
   return {
@@ -26,7 +26,7 @@ function spec(runners: string[]): LaunchSpec {
   };
 }
 
-async function started(fake: ReturnType<typeof fakeRuntime>, first: LaunchSpec) {
+async function started(fake: RecordingRuntime, first: LaunchSpec) {
   const events: SupervisorEvent[] = [];
   const sup = createSupervisor({ spec: first, runtime: fake.runtime, plugins: [], logger: createSilentLogger(), clock: systemClock, output() {} });
   sup.on((e) => events.push(e));
@@ -36,7 +36,7 @@ async function started(fake: ReturnType<typeof fakeRuntime>, first: LaunchSpec) 
 }
 
 test("a new runner is bound and started before the API rolls; a removed runner stops and its socket closes", async () => {
-  const fake = fakeRuntime({ readyAtOnce: () => true });
+  const fake = createRecordingRuntime();
   const before = spec(["runner:a"]);
   const { sup, events } = await started(fake, before);
   fake.log.length = 0;
@@ -51,11 +51,12 @@ test("a new runner is bound and started before the API rolls; a removed runner s
   expect(sup.pools().map((p) => p.name).sort()).toEqual(["api_server", "runner:b"]);
   expect([...sup.sockets.keys()].sort()).toEqual(["api_server", "runner:b"]);
   expect(events.filter((e) => e.type === "reload").map((e) => e.type === "reload" && e.phase)).toEqual(["begin", "done"]);
+  expect(events.filter((e) => e.type === "pool-stopped")).toEqual([{ type: "pool-stopped", pool: "runner:a" }]);
   await sup.stop();
 });
 
 test("a runner replacement that dies before it is ready: reload failed, the old workers serve, the API keeps its worker", async () => {
-  const fake = fakeRuntime({ readyAtOnce: (p, _id, nth) => !(p === "runner:a" && nth === 2) });
+  const fake = createRecordingRuntime({ readyAtOnce: (p, _id, nth) => !(p === "runner:a" && nth === 2) });
   const first = spec(["runner:a"]);
   const { sup, events } = await started(fake, first);
   const pids = () => sup.pools().map((p) => `${p.name} ${p.workers.map((w) => w.pid).join()}`);
@@ -64,7 +65,6 @@ test("a runner replacement that dies before it is ready: reload failed, the old 
   while (fake.log.filter((l) => l.startsWith("spawn runner:a:1")).length < 2) await Bun.sleep(5);
   const candidate = [...fake.live.entries()].filter(([, w]) => w.pool === "runner:a").map(([pid]) => pid).at(-1)!;
   fake.live.get(candidate)!.exit(1, null);
-  fake.live.delete(candidate);
   const result = await reloading;
   expect(result.isErr() && result.error.message).toMatch(/Restart of pool runner:a stopped at worker 1/);
   expect(pids()).toEqual(running);
