@@ -14,6 +14,8 @@ import type { Logger } from "../core/logger.ts";
 import type { Clock, FileWatch, RuntimePort } from "../core/ports.ts";
 import { planReload, type ReloadPlan } from "../core/reload-plan.ts";
 import { createReloadFilter } from "../core/reload-rules.ts";
+
+export { splitPatterns } from "../core/reload-rules.ts";
 import { poolsConcerned } from "../core/import-graph.ts";
 import type { Supervisor } from "../core/supervisor.ts";
 import type { LaunchSpec } from "../core/types.ts";

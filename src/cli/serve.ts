@@ -30,12 +30,11 @@ import { grpcArgs, grpcPlan } from "./_grpc-launch.ts";
 import { launch } from "./_launch.ts";
 import { devArgs } from "./_dev-args.ts";
 import { describeEvent } from "./_event-line.ts";
-import { type Built, startReload, watchRoots } from "./_reload.ts";
+import type { Built } from "./_reload.ts";
 import { DEVELOPMENT_HOST, developmentSpec } from "../core/development.ts";
 import type { ServiceDef } from "../core/manifest.ts";
 import type { LaunchSpec } from "../core/types.ts";
 import type { BentoError } from "../core/errors.ts";
-import { splitPatterns } from "../core/reload-rules.ts";
 import { err, type Result } from "neverthrow";
 
 export const serveArgs = {
@@ -140,6 +139,8 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
       .andThen((o) => buildServeSpec(s, o, ctx)).andThen(check)
       .map((next) => ({ spec: next, plugins: s.plugins.map((p) => p.name) }));
   };
+  // Loaded only for --reload (the watcher, its rules, the reload plan).
+  const { startReload, splitPatterns, watchRoots } = args.reload ? await import("./_reload.ts") : ({} as never);
   const reload = args.reload && !stop.requested
     ? startReload({
       supervisor, runtime, logger, clock: systemClock, serviceDir: dir, manifestFile: file, workingDir: options.value.workingDir,
@@ -149,7 +150,7 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
     })
     : undefined;
   if (reload?.isErr()) logger.warn(`Reload is off: ${reload.error}`);
-  else if (reload) logger.info(`Reload on: watching ${watchRootsLine(dir, options.value.workingDir)} (ignoring .git, node_modules, __pycache__, .venv, *.pyc and .gitignore)`);
+  else if (reload) logger.info(`Reload on: watching ${watchRoots(dir, options.value.workingDir).join(" and ")} (ignoring .git, node_modules, __pycache__, .venv, *.pyc and .gitignore)`);
   const info = describeService({
     spec: started.value, options: { ...options.value, scheme, tls: tls.value.checked && describeTls(tls.value.checked) }, sockets: supervisor.sockets.values(), version: VERSION, pid: process.pid, startedAt,
     runtime: runtime.name,
@@ -179,8 +180,4 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
 function url(scheme: string, host: string, address: BoundAddress): string {
   if (address.kind === "unix") return `unix://${address.path}`;
   return `${scheme}://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
-}
-
-function watchRootsLine(serviceDir: string, workingDir: string): string {
-  return watchRoots(serviceDir, workingDir).join(" and ");
 }
