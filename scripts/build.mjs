@@ -10,7 +10,7 @@
 // Run by `npm pack` (prepack) and by `npm install` in this repository
 // (prepare); the repository itself runs from source and needs no build.
 import { execFileSync } from "node:child_process";
-import { cpSync, rmSync } from "node:fs";
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -48,4 +48,12 @@ await build({
   logLevel: "warning",
 });
 execFileSync(join(root, "node_modules", ".bin", "tsc"), ["-p", join(root, "tsconfig.build.json")], { stdio: "inherit" });
+// tsc keeps the source's relative ".ts" specifiers in declarations; point them at the .js files
+// (which the .d.ts files sit beside), as TypeScript and Deno resolve a published package's types.
+for (const file of readdirSync(join(root, "dist"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".d.ts"))) {
+  const path = join(root, "dist", file);
+  const text = readFileSync(path, "utf8");
+  const fixed = text.replace(/((?:from|import)\s*\(?\s*["'])(\.{1,2}\/[^"']+)\.ts(["'])/g, "$1$2.js$3");
+  if (fixed !== text) writeFileSync(path, fixed);
+}
 cpSync(join(root, "src/worker/protos"), join(root, "dist/src/worker/protos"), { recursive: true });

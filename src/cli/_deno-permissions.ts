@@ -47,8 +47,7 @@ export function checkDenoPermissions(): void {
   if (refused.length === 0) return;
   const flags = flagsOf(refused);
   deno.stderr.writeSync(new TextEncoder().encode(
-    `Error: bento-kit needs Deno permissions it was not given (${flags}): run it with ${DENO_PERMISSION_FLAGS} ` +
-      `(what \`deno task serve\` does), or -A\n`,
+    `Error: bento-kit needs Deno permissions it was not given (${flags}): run it with ${DENO_PERMISSION_FLAGS}, or -A\n`,
   ));
   deno.exit(2);
 }
