@@ -96,7 +96,7 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
   if (made.isErr()) return fail(made.error);
   const runDir = made.value;
   const spec = buildServeSpec(service, options.value, { runDir, cpuCount: availableParallelism(), environ: process.env })
-    .andThen((s) => checkCommands(s, (m) => runtime.moduleArgv(m)).map(() => s))
+    .andThen((s) => checkCommands(s, runtime).map(() => s))
     .andThen((s) => checkFdLimit(s).map(() => s));
   if (spec.isErr() || stop.requested) {
     runtime.removeDir(runDir);
@@ -110,7 +110,6 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
   supervisor.on(output.event);
   stop.attach(supervisor, () => runtime.removeDir(runDir));
   const keeper = attachKeeper(supervisor, runDir, spec.value.instance ?? "", logger);
-  if (runtime.moduleNote && spec.value.watchers.some((w) => w.command.kind === "module")) logger.info(runtime.moduleNote);
   const startedAt = Date.now();
   const started = await supervisor.start();
   if (started.isErr()) return fail(started.error);

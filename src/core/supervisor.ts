@@ -17,6 +17,7 @@ import type { SupervisorEvent } from "./events.ts";
 import type { BoundSocket, LaunchSpec, WorkerLine } from "./types.ts";
 import { createControl } from "./_supervisor-control.ts";
 import { waitFor } from "./_wait.ts";
+import { resolveWorkerRuntimes } from "./worker-runtime.ts";
 
 export type { SupervisorEvent } from "./events.ts";
 
@@ -156,7 +157,8 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     const setup = await hooks.setup();
     const shaped = setup.isOk() ? await hooks.waterfall("launchSpec", spec) : setup;
     if (shaped.isErr()) return abort(shaped.error);
-    spec = shaped.value as LaunchSpec;
+    // Module workers get their runtime; pools of Bun and Deno workers get SO_REUSEPORT reservations.
+    spec = resolveWorkerRuntimes(shaped.value as LaunchSpec, runtime.name);
     hooks.setSpec(spec);
     const bound = await bindAll();
     if (bound.isErr()) return abort(bound.error);

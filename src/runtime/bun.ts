@@ -9,16 +9,8 @@ import { createFfiRuntime } from "./_ffi-runtime.ts";
 import { bunServeHttp } from "./_serve-http-bun.ts";
 import { LIBC_PATH, type LibcSocketFns } from "./_libc-socket.ts";
 
-/**
- * Why module workers run on Node even under Bun: a Bun server cannot listen on
- * an inherited socket fd (oven-sh/bun#22559), so `moduleArgv` starts Node
- * (the first node on PATH that is not this runtime) with the tsx loader instead.
- */
-export const BUN_MODULE_FALLBACK = "Bun cannot listen on an inherited socket fd (oven-sh/bun#22559): " +
-  "TypeScript workers run with node --import tsx";
-
 export function createBunRuntime(): RuntimePort {
-  return { ...createFfiRuntime("bun", openLibc, BUN_MODULE_FALLBACK), serveHttp: bunServeHttp };
+  return { ...createFfiRuntime("bun", openLibc), serveHttp: bunServeHttp };
 }
 
 function openLibc(): LibcSocketFns {

@@ -14,6 +14,7 @@ import type { BoundSocket, SocketSpec } from "../core/types.ts";
 import { bindError, resolveBindHost, type ResolvedHost } from "./_bind-errors.ts";
 import { readProcessStats } from "./_proc-stats.ts";
 import { nodeServeHttp } from "./_serve-http-node.ts";
+import { withWorkerRuntimes } from "./_worker-runtime.ts";
 import { aliveGroups, groupAlive, killGroup, removeDir, removeSocketFile, signalTagged, spawnProcess } from "./_node-compat.ts";
 
 interface SockName {
@@ -71,7 +72,7 @@ export function createNodeRuntime(): RuntimePort {
     groupAlive,
     aliveGroups,
     signalTagged,
-    moduleArgv: (module) => [process.execPath, "--import", import.meta.resolve("tsx"), module],
+    moduleArgv: withWorkerRuntimes((module) => [process.execPath, "--import", import.meta.resolve("tsx"), module]),
     removeDir,
     serveHttp: nodeServeHttp,
     processStats: readProcessStats,

@@ -6,12 +6,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { createServer as createHttpsServer } from "node:https";
 import { getRequestListener } from "@hono/node-server";
 import { workerEnvError } from "./_errors.ts";
-import { getSocketFd } from "./_fds.ts";
+import { getSocketFd, reusePortTarget } from "./_fds.ts";
 import { workerOptions } from "./_env.ts";
 import { trackConnections } from "./_drain.ts";
 import { notifyReady } from "./_notify.ts";
 import { withMetrics } from "./_metrics.ts";
-import { assertNode } from "./_runtime.ts";
+import { assertNode, foreignRuntime } from "./_runtime.ts";
+import { serveNative } from "./_serve-native.ts";
 import { WORKER_HEADER } from "./_runner-pool.ts";
 import { setLongTimeout, TIMER_MAX_MS } from "./_timer.ts";
 import { tlsServerOptions } from "./_tls.ts";
@@ -48,10 +49,16 @@ const SIGNALS = ["SIGTERM", "SIGINT"] as const;
 
 /**
  * Serves `fetchHandler` on the inherited socket (see {@link ServeOptions}).
- * Node only: rejects with a `RuntimeUnsupported` error on Bun and Deno.
+ * On Bun and Deno, which cannot adopt an fd, on the host:port the supervisor
+ * reserved for the pool, with SO_REUSEPORT (`BENTO_REUSEPORT_SOCKETS`); there
+ * it rejects with a `RuntimeUnsupported` error when only an fd was passed.
  */
 export async function serve(fetchHandler: FetchHandler, options: ServeOptions = {}): Promise<ServeHandle> {
-  assertNode();
+  if (foreignRuntime() !== undefined) {
+    const target = options.fd === undefined ? reusePortTarget(options.socket) : undefined;
+    if (target === undefined) assertNode();
+    else return serveNative(fetchHandler, target, options);
+  }
   const settings = workerOptions();
   const fd = options.fd ?? getSocketFd(options.socket);
   const listener = getRequestListener(await withMetrics(fetchHandler));

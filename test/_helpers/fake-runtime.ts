@@ -50,7 +50,7 @@ export function fakeRuntime(opts: { readyAtOnce: (pool: string, id: number, nth:
       return true;
     },
     groupAlive: (pid) => live.has(pid),
-    moduleArgv: (m) => ["node", m],
+    moduleArgv: (m: string) => ["node", m],
     removeDir() {},
   };
   return { runtime, live, log };
