@@ -181,4 +181,16 @@ export function runDirOf(output: string): string | undefined {
   return output.match(/unix:\/\/(\/[^"]+)\/[^/"]+\.sock/)?.[1];
 }
 
+/** The run dir from a worker's environment (Bun and Deno runners are on TCP: no socket path in the output). */
+export function runDirOfWorkers(pids: readonly number[]): string | undefined {
+  for (const pid of pids) {
+    try {
+      const env = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+      const dir = env.find((e) => e.startsWith("BENTO_METRICS_DIR="))?.slice("BENTO_METRICS_DIR=".length);
+      if (dir) return dir.replace(/\/metrics$/, "");
+    } catch { /* gone */ }
+  }
+  return undefined;
+}
+
 export { existsSync };

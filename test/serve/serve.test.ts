@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { alive, cleanup, existsSync, post, RUNTIMES, runDirOf, serve } from "../_helpers/serve-process.ts";
+import { alive, cleanup, existsSync, post, RUNTIMES, runDirOf, runDirOfWorkers, serve } from "../_helpers/serve-process.ts";
 
 afterEach(cleanup, 20_000);
 
@@ -22,7 +22,7 @@ describe.each(RUNTIMES)("serve examples/iris with the supervisor on %s", (runtim
     expect(pids.size).toBe(2);
     const workers = s.descendants();
     expect(workers.length).toBeGreaterThanOrEqual(4);
-    const runDir = runDirOf(s.output());
+    const runDir = runDirOf(s.output()) ?? runDirOfWorkers(workers);
     expect(runDir && existsSync(runDir)).toBe(true);
 
     const stopAt = Date.now();
