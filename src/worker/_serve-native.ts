@@ -31,6 +31,8 @@ interface Listen {
   readonly tls: NativeTls | undefined;
   /** Seconds a connection may stay idle (Bun's idleTimeout, at most 255; 0: none). */
   readonly idleSeconds: number;
+  /** The listen backlog (Deno's tcpBacklog; Bun has no setting for it). */
+  readonly backlog: number;
 }
 
 const SIGNALS = ["SIGTERM", "SIGINT"] as const;
@@ -59,7 +61,7 @@ export async function serveNative(
       inFlight -= 1;
     }
   };
-  const listen: Listen = { host: target.host, port: target.port, tls, idleSeconds: Math.min(255, settings.timeout) };
+  const listen: Listen = { host: target.host, port: target.port, tls, idleSeconds: Math.min(255, settings.timeout), backlog: settings.backlog };
   let server: NativeServer;
   try {
     server = "Deno" in globalThis ? listenDeno(listen, handle) : listenBun(listen, handle);
@@ -139,7 +141,7 @@ function listenBun(o: Listen, handle: Handler): NativeServer {
 
 interface DenoServe {
   serve(
-    options: { hostname: string; port: number; reusePort: boolean; cert?: string; key?: string; onListen(): void },
+    options: { hostname: string; port: number; reusePort: boolean; tcpBacklog: number; cert?: string; key?: string; onListen(): void },
     handler: (request: Request, info: { remoteAddr: { hostname?: string; port?: number } }) => Promise<Response>,
   ): { shutdown(): Promise<void> };
 }
@@ -150,7 +152,7 @@ function listenDeno(o: Listen, handle: Handler): NativeServer {
   }
   const deno = (globalThis as unknown as { Deno: DenoServe }).Deno;
   const server = deno.serve(
-    { hostname: o.host, port: o.port, reusePort: true, ...(o.tls && { cert: o.tls.cert, key: o.tls.key }), onListen() {} },
+    { hostname: o.host, port: o.port, reusePort: true, tcpBacklog: o.backlog, ...(o.tls && { cert: o.tls.cert, key: o.tls.key }), onListen() {} },
     (request, info) => handle(request, { address: info.remoteAddr.hostname, port: info.remoteAddr.port }),
   );
   return { stop: () => server.shutdown() };
