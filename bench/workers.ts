@@ -22,6 +22,8 @@ import {
 const ROUNDS = QUICK ? 1 : 2;
 const SECONDS = QUICK ? 3 : 6;
 const MIGRATE = "/proc/sys/net/ipv4/tcp_migrate_req";
+/** `--faults-only`: only part (c). */
+const FAULTS_ONLY = process.argv.includes("--faults-only");
 
 async function measure(port: number, path: string, script?: string): Promise<number> {
   await wrk(port, path, 1, script);
@@ -99,7 +101,7 @@ export async function workers(): Promise<Section> {
   const hello: Record<Runtime, { pool: number[]; alone: number[]; cold: number[]; iris: number[] }> = {
     node: { pool: [], alone: [], cold: [], iris: [] }, bun: { pool: [], alone: [], cold: [], iris: [] }, deno: { pool: [], alone: [], cold: [], iris: [] },
   };
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < (FAULTS_ONLY ? 0 : ROUNDS); round++) {
     for (const rt of rotate(RUNTIMES, round)) {
       log(`round ${round + 1}: ${rt}`);
       const a = await alone(rt);

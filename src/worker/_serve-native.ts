@@ -5,8 +5,17 @@
  * connections over the pool's workers. Same contract as on Node: metrics,
  * `x-bento-worker-pid`, the access log, HTTPS, READY=1 once listening, and a
  * graceful stop on SIGTERM/SIGINT within `BENTO_TIMEOUT_GRACEFUL_SHUTDOWN`.
+ *
+ * The stop drains as on Node (_drain.ts), as far as Bun.serve and Deno.serve
+ * let it: for DRAIN_IDLE_MS every answer carries `connection: close` (clients
+ * leave a kept-alive connection after their current request instead of
+ * racing its close), then the server stops: no new connection, in-flight
+ * requests finish. Its listener's accept queue goes to the pool's other
+ * workers only with net.ipv4.tcp_migrate_req=1 (else those connections are
+ * reset): docs/worker-runtimes.md.
  */
-import { fetchAccessLine, accessLogEnabled } from "./_access-log.ts";
+import { accessLogEnabled, fetchAccessLine } from "./_access-log.ts";
+import { DRAIN_IDLE_MS } from "./_drain.ts";
 import { workerOptions } from "./_env.ts";
 import { workerEnvError } from "./_errors.ts";
 import { withMetrics } from "./_metrics.ts";
@@ -72,7 +81,11 @@ export async function serveNative(
   }
 
   let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => (closing ??= (draining = true, server.stop()));
+  const close = (): Promise<void> => (closing ??= (async () => {
+    draining = true;
+    await new Promise((resolve) => setTimeout(resolve, DRAIN_IDLE_MS));
+    await server.stop();
+  })());
 
   function onSignal(signal: string): void {
     if (closing !== undefined) return void console.log(`worker ${pid}: ${signal} received again, still shutting down`);
