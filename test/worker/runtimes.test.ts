@@ -4,7 +4,9 @@
 // the same on Node (inherited fds), Bun and Deno (a reserved port shared with
 // SO_REUSEPORT).
 import { afterEach, describe, expect, test } from "bun:test";
+import { execFileSync } from "node:child_process";
 import { readlinkSync } from "node:fs";
+import { makeCerts } from "../_helpers/certs.ts";
 import { alive, cleanup, serve, type Served, sleep } from "../_helpers/serve-process.ts";
 
 const SERVICE = "test/_fixtures/runtimes-service";
@@ -79,6 +81,21 @@ for (const runtime of ["node", "bun", "deno"] as const) {
       expect(await code).toBe(0);
       expect(await s.leftovers()).toEqual([]);
       expect(alive(victim)).toBe(false);
+    }, SLOW);
+
+    test("HTTPS with an encrypted key (the workers read the supervisor's decrypted copy): the API answers over TLS", async () => {
+      const certs = makeCerts();
+      try {
+        const s = await serve("node", SERVICE, [
+          "--ssl-certfile", certs.cert, "--ssl-keyfile", certs.encryptedKey, "--ssl-keyfile-password-file", certs.passwordFile,
+        ], { WORKER_RUNTIME: runtime });
+        const out = execFileSync("curl", ["-s", "--cacert", certs.ca, "-D", "-", `https://localhost:${s.port}/id`], { encoding: "utf8" });
+        const pid = /x-bento-worker-pid: (\d+)/i.exec(out)?.[1];
+        expect(out).toMatch(/"id":[12]/);
+        expect(exeOf(pid!)).toContain(runtime);
+      } finally {
+        certs.remove();
+      }
     }, SLOW);
   });
 }
