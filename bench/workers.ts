@@ -30,9 +30,9 @@ async function measure(port: number, path: string, script?: string): Promise<num
   return (await wrk(port, path, SECONDS, script)).rps;
 }
 
-async function pool(rt: Runtime, dir: string, workers: number, path: string, script?: string): Promise<number> {
+async function pool(rt: Runtime, dir: string, workers: number, path: string, script?: string, extra: string[] = []): Promise<number> {
   const port = await freePort();
-  const proc = startSupervisor(rt, dir, port, { args: ["--no-access-log", "--no-admin", "--no-metrics"] });
+  const proc = startSupervisor(rt, dir, port, { args: ["--no-access-log", "--no-admin", "--no-metrics", ...extra] });
   const probe = () => (script ? classify(port) : http(port, "GET", path));
   return whileServing(proc, { workers, probe }, () => measure(port, path, script));
 }
@@ -101,6 +101,7 @@ export async function workers(): Promise<Section> {
   const hello: Record<Runtime, { pool: number[]; alone: number[]; cold: number[]; iris: number[] }> = {
     node: { pool: [], alone: [], cold: [], iris: [] }, bun: { pool: [], alone: [], cold: [], iris: [] }, deno: { pool: [], alone: [], cold: [], iris: [] },
   };
+  const irisTcp: number[] = [];
   for (let round = 0; round < (FAULTS_ONLY ? 0 : ROUNDS); round++) {
     for (const rt of rotate(RUNTIMES, round)) {
       log(`round ${round + 1}: ${rt}`);
@@ -109,6 +110,8 @@ export async function workers(): Promise<Section> {
       hello[rt].cold.push(a.coldMs);
       hello[rt].pool.push(await pool(rt, HELLO_SERVICE, 2, "/"));
       hello[rt].iris.push(await pool(rt, IRIS, 4, "/classify", join(BENCH, "classify.lua")));
+      // Node runners on loopback TCP instead of Unix sockets: what the Bun and Deno runners' transport costs.
+      if (rt === "node") irisTcp.push(await pool(rt, IRIS, 4, "/classify", join(BENCH, "classify.lua"), ["--no-unix-sockets"]));
     }
   }
   const original = (() => {
@@ -152,6 +155,7 @@ export async function workers(): Promise<Section> {
       rows,
     ) + "\n\n" + table(["workers", "tcp_migrate_req", "kill -9: failed", "kill -9: back ms", "rolling restart: failed", "of requests"], faultRows),
     notes: [
+      `iris with Node runners on loopback TCP (--no-unix-sockets): ${fmt(median(irisTcp))} req/s, ${ratio(median(irisTcp), nodeIris)} of Node with Unix runners.`,
       `${ROUNDS} interleaved rounds, wrk -t2 -c64 ${SECONDS}s after 1 s warm-up; supervisor on the workers' runtime; medians.`,
       "Failed requests are wrk's socket errors plus non-2xx answers; kill -9 under a 6 s load, rolling restart (SIGHUP) under an 8 s load.",
     ],

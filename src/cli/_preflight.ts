@@ -23,19 +23,24 @@ export function checkCommands(
   spec: LaunchSpec,
   runtime: ModuleRuntime,
   path = process.env.PATH ?? "",
+  platform: string = process.platform,
 ): Result<void, PreflightFailed> {
   for (const w of spec.watchers) {
-    const problem = commandProblem(w, runtime, path);
+    const problem = commandProblem(w, runtime, path, platform);
     if (problem) return err(preflightFailed(w.name, `Pool ${w.name}: ${problem}`));
   }
   return ok(undefined);
 }
 
-function commandProblem(w: WatcherSpec, runtime: ModuleRuntime, path: string): string | undefined {
+function commandProblem(w: WatcherSpec, runtime: ModuleRuntime, path: string, platform: string): string | undefined {
   if (!existsSync(w.cwd) || !statSync(w.cwd).isDirectory()) return `working directory ${w.cwd} does not exist: fix --working-dir`;
   if (w.command.kind === "module") {
     if (!existsSync(w.command.module)) return `module ${w.command.module} does not exist: fix its command in the manifest`;
     const worker = workerRuntimeOf(w.command, w.role, runtime.name) ?? "node";
+    if (worker !== "node" && platform !== "linux") {
+      return `its TypeScript workers run on ${LABEL[worker]}, which shares a port between workers with SO_REUSEPORT, and ` +
+        `${platform} does not balance connections that way: set runtime: "node" in its command (docs/worker-runtimes.md)`;
+    }
     const runner = runtime.moduleArgv(w.command.module, { runtime: worker, denoFlags: [] })[0]!;
     if (!findExecutable(runner, w.cwd, path)) {
       const why = w.command.runtime ? `its command says runtime: "${worker}"` : `bento-kit runs on ${LABEL[runtime.name]}`;

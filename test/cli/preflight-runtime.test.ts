@@ -24,3 +24,12 @@ test("a runtime the command names is checked, whatever runs the supervisor", () 
   const result = checkCommands(spec(watcher(command)), { name: "node", ...missing }, "/usr/bin");
   expect(result._unsafeUnwrapErr().message).toContain('run on Bun (its command says runtime: "bun"), and "/nowhere/bun" is not on PATH: install Bun');
 });
+
+test("Bun or Deno workers where SO_REUSEPORT does not balance (macOS): refused, with the way out", () => {
+  const command = { kind: "module", module: `${ROOT}/examples/iris/api.ts`, args: [] } as const;
+  const result = checkCommands(spec(watcher(command)), { name: "bun", ...missing }, "/usr/bin", "darwin");
+  expect(result._unsafeUnwrapErr().message).toBe(
+    "Pool api_server: its TypeScript workers run on Bun, which shares a port between workers with SO_REUSEPORT, and darwin " +
+      'does not balance connections that way: set runtime: "node" in its command (docs/worker-runtimes.md)',
+  );
+});
