@@ -1,6 +1,6 @@
 /**
- * Module workers under Bun and Deno run on Node with the tsx loader (neither
- * runtime can listen on an inherited fd). `bunx --bun` puts a `node` on PATH
+ * Node module workers under a Bun or Deno supervisor (`runtime: "node"`, and
+ * gRPC pools) run on Node with the tsx loader. `bunx --bun` puts a `node` on PATH
  * that is Bun itself, so Node is the first `node` on PATH whose real path is
  * not the running runtime's own binary.
  */
