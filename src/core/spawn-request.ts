@@ -47,6 +47,8 @@ export function buildSpawnRequest(
   const vars = { ...plan.vars, worker_id: String(plan.workerId) };
   const listen = Object.values(reusePort).map((a) => a.slice("tcp://".length));
   const reuseEnv: Record<string, string> = listen.length > 0 ? { [REUSEPORT_ENV]: JSON.stringify(reusePort) } : {};
+  // A Deno worker checks for a newer Deno in the background and says so on stderr: not in a service's log.
+  if (plan.command.kind === "module" && plan.command.runtime === "deno") reuseEnv.DENO_NO_UPDATE_CHECK ??= plan.env.DENO_NO_UPDATE_CHECK ?? "1";
   const raw = plan.command.kind === "argv" ? plan.command.argv : [
     ...runner.moduleArgv(plan.command.module, {
       runtime: plan.command.runtime ?? "node",

@@ -36,7 +36,7 @@ export interface ServeOptions {
 }
 
 export interface ServeHandle {
-  /** The fd being served. */
+  /** The fd being served; -1 on Bun and Deno, which listen on the reserved port themselves. */
   readonly fd: number;
   /**
    * Stop accepting, let in-flight requests finish, close idle keep-alive
