@@ -46,9 +46,9 @@ export function buildSpawnRequest(
   const fds = new Map(bound.map((s, i) => [s.spec.name, LISTEN_FDS_START + i]));
   const vars = { ...plan.vars, worker_id: String(plan.workerId) };
   const listen = Object.values(reusePort).map((a) => a.slice("tcp://".length));
-  const reuseEnv: Record<string, string> = listen.length > 0 ? { [REUSEPORT_ENV]: JSON.stringify(reusePort) } : {};
+  const runtimeEnv: Record<string, string> = listen.length > 0 ? { [REUSEPORT_ENV]: JSON.stringify(reusePort) } : {};
   // A Deno worker checks for a newer Deno in the background and says so on stderr: not in a service's log.
-  if (plan.command.kind === "module" && plan.command.runtime === "deno") reuseEnv.DENO_NO_UPDATE_CHECK ??= plan.env.DENO_NO_UPDATE_CHECK ?? "1";
+  if (plan.command.kind === "module" && plan.command.runtime === "deno") runtimeEnv.DENO_NO_UPDATE_CHECK ??= plan.env.DENO_NO_UPDATE_CHECK ?? "1";
   const raw = plan.command.kind === "argv" ? plan.command.argv : [
     ...runner.moduleArgv(plan.command.module, {
       runtime: plan.command.runtime ?? "node",
@@ -66,7 +66,7 @@ export function buildSpawnRequest(
   const argv = expanded.map((e) => e.text);
   // The readiness pipe comes right after the sockets (systemd's fds stay 3..3+N-1).
   const env: Record<string, string> = {
-    ...plan.env, ...reuseEnv, BENTO_WORKER_ID: String(plan.workerId), BENTO_READY_FD: String(LISTEN_FDS_START + bound.length),
+    ...plan.env, ...runtimeEnv, BENTO_WORKER_ID: String(plan.workerId), BENTO_READY_FD: String(LISTEN_FDS_START + bound.length),
   };
   if (bound.length === 0) return ok({ argv, env, cwd: plan.cwd, fds: [], keepStdin: plan.keepStdin, notify: true });
   env.LISTEN_FDS = String(bound.length);
