@@ -48,7 +48,7 @@ export function buildSpawnRequest(
   const listen = Object.values(reusePort).map((a) => a.slice("tcp://".length));
   const runtimeEnv: Record<string, string> = listen.length > 0 ? { [REUSEPORT_ENV]: JSON.stringify(reusePort) } : {};
   // A Deno worker checks for a newer Deno in the background and says so on stderr: not in a service's log.
-  if (plan.command.kind === "module" && plan.command.runtime === "deno") runtimeEnv.DENO_NO_UPDATE_CHECK ??= plan.env.DENO_NO_UPDATE_CHECK ?? "1";
+  if (plan.command.kind === "module" && plan.command.runtime === "deno") runtimeEnv.DENO_NO_UPDATE_CHECK = plan.env.DENO_NO_UPDATE_CHECK ?? "1";
   const raw = plan.command.kind === "argv" ? plan.command.argv : [
     ...runner.moduleArgv(plan.command.module, {
       runtime: plan.command.runtime ?? "node",
