@@ -19,11 +19,10 @@ import { DRAIN_IDLE_MS } from "./_drain.ts";
 import { workerOptions } from "./_env.ts";
 import { workerEnvError } from "./_errors.ts";
 import { withMetrics } from "./_metrics.ts";
-import { notifyReady } from "./_notify.ts";
 import { WORKER_HEADER } from "./_runner-pool.ts";
-import { setLongTimeout } from "./_timer.ts";
 import { nativeTls, type NativeTls } from "./_tls.ts";
 import type { FetchHandler, ServeHandle, ServeOptions } from "./_serve.ts";
+import { servingHandle } from "./_stop-signals.ts";
 import type { RunnerTarget } from "./_address.ts";
 
 type Remote = { address?: string; port?: number };
@@ -43,8 +42,6 @@ interface Listen {
   /** The listen backlog (Deno's tcpBacklog; Bun has no setting for it). */
   readonly backlog: number;
 }
-
-const SIGNALS = ["SIGTERM", "SIGINT"] as const;
 
 export async function serveNative(
   fetchHandler: FetchHandler,
@@ -87,28 +84,9 @@ export async function serveNative(
     await server.stop();
   })());
 
-  function onSignal(signal: string): void {
-    if (closing !== undefined) return void console.log(`worker ${pid}: ${signal} received again, still shutting down`);
-    const grace = settings.gracefulShutdownTimeout;
-    console.log(`worker ${pid}: ${signal} received, finishing ${inFlight} in-flight request(s) (at most ${grace}s)`);
-    const timer = setLongTimeout(() => {
-      console.error(`worker ${pid}: graceful shutdown timed out after ${grace}s with ${inFlight} request(s) in flight; exiting`);
-      process.exit(1);
-    }, grace * 1000);
-    void close().then(() => {
-      timer.cancel();
-      process.exit(0);
-    });
-  }
-
-  if (options.handleSignals ?? true) for (const signal of SIGNALS) process.on(signal, onSignal);
-  if (options.notify ?? true) notifyReady();
-  return {
-    fd: -1,
-    close: () => close().then(() => {
-      for (const signal of SIGNALS) process.off(signal, onSignal);
-    }),
-  };
+  return servingHandle({
+    fd: -1, close, closing: () => closing !== undefined, inFlight: () => inFlight, graceSeconds: settings.gracefulShutdownTimeout,
+  }, options);
 }
 
 /** The answer with `x-bento-worker-pid` (and `connection: close` while draining); copied when its headers are immutable. */
