@@ -22,6 +22,10 @@ function details(e: SupervisorEvent): string {
       return `${e.pool}:${e.workerId} in ${e.delayMs} ms`;
     case "give-up":
       return `${e.pool}: ${e.message}`;
+    case "spawn-vetoed":
+      return `${e.pool}:${e.workerId}: ${e.message}${e.stop ? " (stops the service)" : " (kept down)"}`;
+    case "pool-stopped":
+      return e.pool;
     case "scale":
       return `${e.pool} ${e.from} → ${e.to}`;
     case "restart":

@@ -6,7 +6,7 @@
  */
 import { err, ok, type Result } from "neverthrow";
 import { type BackoffPolicy, DEFAULT_BACKOFF } from "./backoff.ts";
-import { bindFailed, type PoolGaveUp, type StartError } from "./errors.ts";
+import { bindFailed, type ServiceFailure, type StartError } from "./errors.ts";
 import { createHookRunner } from "./hooks.ts";
 import type { Logger } from "./logger.ts";
 import type { BentoPlugin } from "./plugin.ts";
@@ -43,8 +43,8 @@ export interface Supervisor extends Omit<ServiceControl, "stop"> {
   whenReady(): Promise<boolean>;
   /** Escalate a stop in progress: SIGKILL every worker's process group now. */
   kill(): void;
-  /** Settles when the supervisor has stopped: Err when a pool gave up. */
-  readonly done: Promise<Result<void, PoolGaveUp>>;
+  /** Settles when the supervisor has stopped: Err when a pool gave up or a plugin stopped the service. */
+  readonly done: Promise<Result<void, ServiceFailure>>;
   readonly sockets: ReadonlyMap<string, BoundSocket>;
   /** The launch spec as the plugins shaped it. */
   readonly spec: LaunchSpec;
@@ -62,9 +62,9 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   const cancelled = () => stopRequested || failure !== undefined;
   /** Settles when `start()` has returned: a stop waits for it, so no pool escapes. */
   let starting: Promise<unknown> = Promise.resolve();
-  let failure: PoolGaveUp | undefined;
-  let settle!: (result: Result<void, PoolGaveUp>) => void;
-  const done = new Promise<Result<void, PoolGaveUp>>((resolve) => (settle = resolve));
+  let failure: ServiceFailure | undefined;
+  let settle!: (result: Result<void, ServiceFailure>) => void;
+  const done = new Promise<Result<void, ServiceFailure>>((resolve) => (settle = resolve));
 
   const emit = (event: SupervisorEvent) => {
     for (const listener of listeners) listener(event);
@@ -103,12 +103,14 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       emit({ type: "stop", phase: "stopping" });
       const deadline = clock.now() + Math.max(0, ...spec.watchers.map((w) => w.gracefulTimeout)) * 1000;
       const priorities = [...new Set(pools.map((p) => p.priority))].sort((a, b) => b - a);
+      const stopped = poolsStopped();
       for (const [i, priority] of priorities.entries()) {
         const stage = pools.filter((p) => p.priority === priority);
         await Promise.all(stage.map((p) => p.terminate()));
         const last = i === priorities.length - 1;
         const until = last ? deadline : clock.now() + (deadline - clock.now()) / 2;
         await waitFor(clock, () => stage.every((p) => p.gone()), until - clock.now());
+        stopped.check(stage);
       }
       const allGone = () => pools.every((p) => p.gone());
       if (!(await waitFor(clock, allGone, deadline - clock.now()))) {
@@ -116,7 +118,9 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
         for (const pool of pools) pool.killAll();
         await waitFor(clock, allGone, 2_000);
       }
+      stopped.check(pools);
       await stopEscapees(deadline);
+      await stopped.settled();
       await release();
       emit({ type: "stop", phase: "stopped" });
       settle(failure ? err(failure) : ok(undefined));
@@ -144,11 +148,35 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     return starting.then(shutdown);
   }
 
-  function giveUp(error: PoolGaveUp): void {
+  function giveUp(error: ServiceFailure): void {
     if (failure || stopRequested) return;
     failure = error;
-    logger.error(`Pool ${error.pool} failed: stopping every pool`);
+    logger.error(error.kind === "PoolGaveUp" ? `Pool ${error.pool} failed: stopping every pool` : `Plugin ${error.plugin} asked to stop the service: stopping every pool`);
     void stop();
+  }
+
+  /**
+   * Each pool whose process groups are all gone, once: a `pool-stopped` event
+   * and the `afterPoolStop` hooks (not waited for between stages, so a slow
+   * handler does not hold back the next stage's SIGTERM; waited for before the
+   * plugins are disposed).
+   */
+  function poolsStopped() {
+    const seen = new Set<Pool>();
+    const running: Promise<unknown>[] = [];
+    return {
+      check(candidates: readonly Pool[]) {
+        for (const pool of candidates) {
+          if (seen.has(pool) || !pool.gone()) continue;
+          seen.add(pool);
+          emit({ type: "pool-stopped", pool: pool.name });
+          const view = pool.view();
+          const value = { pool: pool.name, role: view.role, view, cause: failure ? "failure" as const : "stop" as const };
+          running.push(hooks.parallel("afterPoolStop", value).then((o) => o.errors.forEach((e) => logger.error(e.message))));
+        }
+      },
+      settled: () => Promise.all(running),
+    };
   }
 
   async function start(): Promise<Result<LaunchSpec, StartError>> {

@@ -2,8 +2,7 @@
  * The Deno adapter: sockets are bound and put in LISTEN state through libc
  * (Deno.dlopen, needs --allow-ffi), so the supervisor holds a listening fd
  * without accepting on it. Processes, signals and files go through the shared
- * node:* code. Excluded from tsconfig (it uses the Deno global): checked with
- * `deno check src/runtime/deno.ts`.
+ * node:* code. tsc checks it against @types/deno; `deno check` against Deno's own types.
  */
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
 import type { BindFailed } from "../core/errors.ts";
@@ -33,7 +32,8 @@ function ignoreInspectorSignal(): void {
       close();
     } catch { /* no FFI permission: Deno's own behaviour stays */ }
   };
-  Deno.unrefTimer(setTimeout(apply, Math.max(0, 700 - performance.now())));
+  const timer: unknown = setTimeout(apply, Math.max(0, 700 - performance.now())); // a number on Deno
+  Deno.unrefTimer(timer as number);
 }
 
 function openLibc(): LibcSocketFns {

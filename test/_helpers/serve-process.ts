@@ -43,9 +43,13 @@ export interface Served {
 
 const started: Served[] = [];
 
-/** `argv` replaces the supervisor's command (e.g. deno with explicit --allow-* flags). */
-export function run(runtime: Runtime, args: string[], env: Record<string, string> = {}, argv = supervisorArgv(runtime)): Served {
-  const [cmd, ...pre] = argv;
+export function run(runtime: Runtime, args: string[], env: Record<string, string> = {}): Served {
+  return runCommand(supervisorArgv(runtime), args, env);
+}
+
+/** `run`, with the supervisor started by `command` (e.g. deno with named permissions instead of -A). */
+export function runCommand(command: readonly string[], args: string[], env: Record<string, string> = {}): Served {
+  const [cmd, ...pre] = command;
   const child = spawn(cmd!, [...pre, ...args], {
     cwd: ROOT, env: { ...process.env, NO_COLOR: "1", ...env },
     // stdin is a pipe the test never writes: a worker that inherited it would not see /dev/null.
@@ -93,14 +97,14 @@ export function run(runtime: Runtime, args: string[], env: Record<string, string
   return served;
 }
 
-/** Start serving and wait for the "Starting production" line; the port comes from it. */
+/** Start serving and wait for the "Starting production" line; the port comes from it. `argv` replaces the supervisor's command. */
 export async function serve(
   runtime: Runtime, service: string, args: string[] = [], env: Record<string, string> = {}, argv = supervisorArgv(runtime),
 ): Promise<Served> {
   // A flag given twice is a usage error: the test's own --host or --port replaces the default.
   const host = args.includes("--host") ? [] : ["--host", "127.0.0.1"];
   const port = args.includes("--port") ? [] : ["--port", "0"];
-  const s = run(runtime, ["serve", service, ...port, ...host, ...args], env, argv);
+  const s = runCommand(argv, ["serve", service, ...port, ...host, ...args], env);
   const m = await s.waitForOutput(/listening on https?:\/\/\S+:(\d+) \(Press CTRL\+C to quit\)/, 30_000);
   if (!m) throw new Error(`serve did not start:\n${s.output()}`);
   s.port = Number(m[1]);
