@@ -29,7 +29,8 @@ function pathWithout(runtime: "bun" | "deno"): string {
   return dir;
 }
 
-const DENO_FLAGS = ["--allow-env", "--allow-read", "--allow-write", "--allow-run", "--allow-net", "--allow-ffi", "--allow-sys"];
+/** The supervisor's flags as `deno task serve` gives them (deno.json); the workers get their own, narrower ones. */
+const DENO_FLAGS = ["--allow-read", "--allow-write", "--allow-net", "--allow-env", "--allow-run", "--allow-ffi", "--allow-sys=uid,gid,homedir"];
 
 for (const runtime of ["deno", "bun"] as const) {
   test(`${runtime} alone: serve examples/iris answers [2] from ${runtime} workers, stops cleanly, leaves nothing`, async () => {
