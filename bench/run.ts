@@ -14,6 +14,7 @@ import { admin } from "./admin.ts";
 import { chaos } from "./chaos.ts";
 import { monitoring } from "./monitoring.ts";
 import { tls } from "./tls.ts";
+import { workers } from "./workers.ts";
 import { BENCH, fmt, leftovers, loadavg, log, now, QUICK, renderSection, ROOT, type Section } from "./_lib/mod.ts";
 
 const version = (cmd: string, args: string[]): string => {
@@ -44,6 +45,7 @@ const benches: [string, () => Promise<Section>][] = [
   ["chaos", chaos],
   ["monitoring", monitoring],
   ["tls", tls],
+  ["worker runtimes", workers],
 ];
 const parts: string[] = [];
 for (const [name, bench] of benches) {

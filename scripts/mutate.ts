@@ -121,6 +121,24 @@ const MUTATIONS: readonly Mutation[] = [
     tests: ["test/serve/contract.test.ts"],
   },
   {
+    name: "native-no-worker-header",
+    file: "src/worker/_serve-native.ts",
+    edits: [["    r.headers.set(WORKER_HEADER, pid);", ""]],
+    tests: ["test/worker/runtimes.test.ts"],
+  },
+  {
+    name: "native-stop-without-drain",
+    file: "src/worker/_serve-native.ts",
+    edits: [["setTimeout(resolve, DRAIN_IDLE_MS)", "setTimeout(resolve, 0)"]],
+    tests: ["test/serve/reuseport-load.test.ts"],
+  },
+  {
+    name: "deno-workers-on-node",
+    file: "src/core/worker-runtime.ts",
+    edits: [["role === \"metrics\" ? \"node\" : supervisor", "role === \"metrics\" ? \"node\" : \"node\""]],
+    tests: ["test/serve/no-node.test.ts"],
+  },
+  {
     name: "backlog-ignored",
     file: "src/core/serve-spec.ts",
     edits: [["port: options.port, backlog: options.backlog }]", "port: options.port, backlog: 511 }]"]],

@@ -105,3 +105,16 @@ export function startAlone(module: string, port: number, env: NodeJS.ProcessEnv 
     handle.close();
   }
 }
+
+/**
+ * One worker alone on `rt`: Node on an inherited socket (startAlone); Bun and
+ * Deno listening themselves on 127.0.0.1:`port` with SO_REUSEPORT, as a
+ * supervisor's reservation tells them (BENTO_REUSEPORT_SOCKETS).
+ */
+export function startAloneOn(rt: Runtime, module: string, port: number, env: NodeJS.ProcessEnv = {}): Proc {
+  if (rt === "node") return startAlone(module, port, env);
+  const binary = join(ROOT, "node_modules/.bin", rt);
+  const argv = rt === "bun" ? [binary, module] : [binary, "run", "-A", "--unstable-net", module];
+  const reuse = { BENTO_REUSEPORT_SOCKETS: JSON.stringify({ api: `tcp://127.0.0.1:${port}` }), BENTO_WORKER_ID: "1" };
+  return startProc(`alone(${rt})`, argv, { env: { ...reuse, ...env }, cwd: dirname(module) });
+}

@@ -32,8 +32,8 @@ export async function waitFor(proc: Proc, attempt: () => Promise<HttpResult>, op
   throw new Error(`${proc.name}: no accepted 200 within ${opts.deadlineMs ?? 30_000} ms (last: ${last})\n${tail(proc)}`);
 }
 
-/** `[pool:ID] ... (pid N) ready` as relayed by the supervisor, or `... (pid N) ready` from a lone worker. */
-const READY = /^(?:\[(api_server|runner:[\w-]+):(\d+)\] )?.*\(pid (\d+)\) ready/;
+/** `[TIME ][pool:ID] ... (pid N) ready` as relayed by the supervisor, or `... (pid N) ready` from a lone worker. */
+const READY = /^(?:\d{4}-\S+ )?(?:\[(api_server|runner:[\w-]+):(\d+)\] )?.*\(pid (\d+)\) ready/;
 
 export interface ReadyWorker {
   readonly pool: string;

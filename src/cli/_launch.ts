@@ -88,7 +88,7 @@ async function run<O extends ServeOptions>(
   const runDir = made.value;
   const ctx: BuildContext = { runDir, cpuCount: availableParallelism(), environ: process.env };
   const spec = plan.buildSpec(loaded, options.value, ctx)
-    .andThen((s) => checkCommands(s, (m) => runtime.moduleArgv(m)).map(() => s))
+    .andThen((s) => checkCommands(s, runtime).map(() => s))
     .andThen((s) => checkFdLimit(s).map(() => s));
   if (spec.isErr() || stop.requested) {
     runtime.removeDir(runDir);
@@ -101,7 +101,6 @@ async function run<O extends ServeOptions>(
   });
   stop.attach(supervisor, () => runtime.removeDir(runDir));
   const keeper = attachKeeper(supervisor, runDir, spec.value.instance ?? "", logger);
-  if (runtime.moduleNote && spec.value.watchers.some((w) => w.command.kind === "module")) logger.info(runtime.moduleNote);
   const startedAt = Date.now();
   const started = await supervisor.start();
   if (started.isErr()) return fail(started.error);

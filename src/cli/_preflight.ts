@@ -2,35 +2,51 @@
  * Before anything is bound: every pool's working directory and program must
  * exist (a program on PATH, or a path relative to the working dir), and so
  * must the interpreter a script's `#!` line names; every module file too, the
- * Node.js that runs module workers, and a module with top-level await must
- * load as an ES module. So a mistake is one clear line instead of a crash loop.
+ * runtime (Node, Bun or Deno) that runs module workers, and a module with
+ * top-level await must load as an ES module. So a mistake is one clear line instead of a crash loop.
  */
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
 import { err, ok, type Result } from "neverthrow";
 import { type PreflightFailed, preflightFailed } from "../core/errors.ts";
+import type { RuntimePort } from "../core/ports.ts";
 import type { LaunchSpec, WatcherSpec } from "../core/types.ts";
+import { workerRuntimeOf } from "../core/worker-runtime.ts";
 import { findExecutable } from "../runtime/_which.ts";
+import { INSTALL_HINT } from "../runtime/_worker-runtime.ts";
+
+type ModuleRuntime = Pick<RuntimePort, "name" | "moduleArgv">;
+
+const LABEL = { node: "Node.js", bun: "Bun", deno: "Deno" } as const;
 
 export function checkCommands(
   spec: LaunchSpec,
-  moduleArgv: (module: string) => readonly string[],
+  runtime: ModuleRuntime,
   path = process.env.PATH ?? "",
+  platform: string = process.platform,
 ): Result<void, PreflightFailed> {
   for (const w of spec.watchers) {
-    const problem = commandProblem(w, moduleArgv, path);
+    const problem = commandProblem(w, runtime, path, platform);
     if (problem) return err(preflightFailed(w.name, `Pool ${w.name}: ${problem}`));
   }
   return ok(undefined);
 }
 
-function commandProblem(w: WatcherSpec, moduleArgv: (module: string) => readonly string[], path: string): string | undefined {
+function commandProblem(w: WatcherSpec, runtime: ModuleRuntime, path: string, platform: string): string | undefined {
   if (!existsSync(w.cwd) || !statSync(w.cwd).isDirectory()) return `working directory ${w.cwd} does not exist: fix --working-dir`;
   if (w.command.kind === "module") {
     if (!existsSync(w.command.module)) return `module ${w.command.module} does not exist: fix its command in the manifest`;
-    const runner = moduleArgv(w.command.module)[0]!;
+    const worker = workerRuntimeOf(w.command, w.role, runtime.name) ?? "node";
+    if (worker !== "node" && platform !== "linux") {
+      return `its TypeScript workers run on ${LABEL[worker]}, which shares a port between workers with SO_REUSEPORT, and ` +
+        `${platform} does not balance connections that way: set runtime: "node" in its command (docs/worker-runtimes.md)`;
+    }
+    const runner = runtime.moduleArgv(w.command.module, { runtime: worker, denoFlags: [] })[0]!;
     if (!findExecutable(runner, w.cwd, path)) {
-      return `TypeScript and JavaScript workers run on Node.js, and "${runner}" is not on PATH: install Node.js 20 or later`;
+      const why = w.command.runtime ? `its command says runtime: "${worker}"` : `bento-kit runs on ${LABEL[runtime.name]}`;
+      const other = (["node", "bun", "deno"] as const).filter((r) => r !== worker).map((r) => `"${r}"`).join(" or ");
+      return `its TypeScript workers run on ${LABEL[worker]} (${why}), and "${runner}" is not on PATH: ` +
+        `${INSTALL_HINT[worker]}, or set runtime: ${other} in its command`;
     }
     return moduleFormatProblem(w.command.module);
   }

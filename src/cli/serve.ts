@@ -110,7 +110,7 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
   if (made.isErr()) return fail(made.error);
   const runDir = made.value;
   const ctx = { runDir, cpuCount: availableParallelism(), environ: process.env };
-  const check = (s: LaunchSpec) => checkCommands(s, (m) => runtime.moduleArgv(m)).andThen(() => checkFdLimit(s)).map(() => s);
+  const check = (s: LaunchSpec) => checkCommands(s, runtime).andThen(() => checkFdLimit(s)).map(() => s);
   const built = buildServeSpec(service, options.value, ctx).andThen(check);
   const apiWorkersGiven = options.value.apiWorkers !== undefined;
   const spec = built.map((s) => (dev ? developmentSpec(s, { oneWorker: true, apiWorkersGiven }) : s));
@@ -127,7 +127,6 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
   if (dev) supervisor.on((event) => logger.debug(describeEvent(event)));
   stop.attach(supervisor, () => runtime.removeDir(runDir));
   const keeper = attachKeeper(supervisor, runDir, spec.value.instance ?? "", logger);
-  if (runtime.moduleNote && spec.value.watchers.some((w) => w.command.kind === "module")) logger.info(runtime.moduleNote);
   const startedAt = Date.now();
   const started = await supervisor.start();
   if (started.isErr()) return fail(started.error);

@@ -8,10 +8,22 @@
  */
 import type { ManifestIssue } from "./errors.ts";
 import { describe } from "./_checker.ts";
-import type { Command } from "./types.ts";
+import { type Command, WORKER_RUNTIMES, type WorkerRuntime } from "./types.ts";
 
 /** What a manifest may write: an argv array, or a module run by the supervisor's tooling. */
-export type CommandInput = readonly string[] | { readonly module: string; readonly args?: readonly string[] };
+export type CommandInput = readonly string[] | ModuleInput;
+
+export interface ModuleInput {
+  readonly module: string;
+  readonly args?: readonly string[];
+  /** The runtime the module runs on (default: the one running the supervisor). */
+  readonly runtime?: WorkerRuntime;
+  /** Deno workers: flags granting more than the least they need, e.g. `["--allow-read=/models"]`. */
+  readonly denoPermissions?: readonly string[];
+}
+
+/** A Deno permission flag a pool may add: `--allow-*` or `--deny-*`, with or without a list (`-A` only when written). */
+const DENO_PERMISSION = /^--(allow|deny)-(read|write|net|env|sys|run|ffi|import)(=.+)?$|^--allow-all$|^-A$/;
 
 export const PLACEHOLDERS = [
   "fd", "worker_id", "runner_map", "working_dir", "host", "port", "backlog",
@@ -49,8 +61,11 @@ export function placeholdersIn(arg: string): string[] {
 
 export function normalizeCommand(input: CommandInput): Command {
   if (Array.isArray(input)) return { kind: "argv", argv: [...input] };
-  const { module, args = [] } = input as { module: string; args?: readonly string[] };
-  return { kind: "module", module, args: [...args] };
+  const { module, args = [], runtime, denoPermissions } = input as ModuleInput;
+  return {
+    kind: "module", module, args: [...args],
+    ...(runtime && { runtime }), ...(denoPermissions && { denoPermissions: [...denoPermissions] }),
+  };
 }
 
 /**
@@ -75,15 +90,34 @@ export function commandIssues(input: unknown, sockets: readonly string[], extra:
     return issues;
   }
   if (typeof input === "object" && input !== null && "module" in input) {
-    const { module, args } = input as { module: unknown; args?: unknown };
+    const { module, args, runtime, denoPermissions } = input as Record<string, unknown>;
     if (typeof module !== "string" || module === "") issues.push({ path: "module", message: "expected a path to a .ts or .js module, e.g. \"./api.ts\"" });
     if (args !== undefined) checkArgs(args, "args");
+    if (runtime !== undefined && !(WORKER_RUNTIMES as readonly unknown[]).includes(runtime)) {
+      issues.push({ path: "runtime", message: `expected "node", "bun" or "deno" (default: the runtime running bento-kit), got ${describe(runtime)}` });
+    }
+    if (denoPermissions !== undefined) issues.push(...denoPermissionIssues(denoPermissions));
+    for (const key of Object.keys(input)) {
+      if (!["module", "args", "runtime", "denoPermissions"].includes(key)) {
+        issues.push({ path: key, message: "is not a module command field: use module, args, runtime or denoPermissions" });
+      }
+    }
     return issues;
   }
   return [{
     path: "",
     message: `expected an argv array like ["python3", "runner.py"] or { module: "./worker.ts" }, got ${describe(input)}`,
   }];
+}
+
+function denoPermissionIssues(flags: unknown): ManifestIssue[] {
+  if (!Array.isArray(flags)) return [{ path: "denoPermissions", message: `expected an array of Deno flags like ["--allow-read=/models"], got ${describe(flags)}` }];
+  return flags.flatMap((flag, i) =>
+    typeof flag === "string" && DENO_PERMISSION.test(flag) ? [] : [{
+      path: `denoPermissions[${i}]`,
+      message: `expected a Deno permission flag such as "--allow-read=/models" or "--allow-net=api.example.com:443", got ${describe(flag)}`,
+    }]
+  );
 }
 
 const ESCAPE = "write {{ and }} for literal braces";

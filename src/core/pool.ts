@@ -116,7 +116,9 @@ export function createPool(deps: PoolDeps): Pool {
     const plan = await deps.hooks.waterfall("beforeSpawn", planFor(id));
     if (plan.isErr()) return refused(id, role, plan.error);
     if (state.stopping) return ok(undefined); // a stop began while the hooks ran: spawn nothing
-    const request = buildSpawnRequest(plan.value, deps.sockets, (m) => runtime.moduleArgv(m));
+    const request = buildSpawnRequest(plan.value, deps.sockets, {
+      moduleArgv: (m, launch) => runtime.moduleArgv(m, launch), runDir: deps.launch().runDir,
+    });
     if (request.isErr()) return err(request.error);
     ranArgv.set(id, request.value.argv);
     const child = await runtime.spawn(request.value);

@@ -5,6 +5,7 @@
 import type { Result, ResultAsync } from "neverthrow";
 import type { BindFailed, SpawnFailed } from "./errors.ts";
 import type { BoundSocket, SocketSpec } from "./types.ts";
+import type { ModuleLaunch } from "./worker-runtime.ts";
 
 export type RuntimeName = "node" | "bun" | "deno";
 
@@ -49,10 +50,8 @@ export interface RuntimePort {
    * descendants that left their worker's process group or session.
    */
   signalTagged?(tag: string, signal: "SIGTERM" | "SIGKILL" | 0): number;
-  /** argv prefix that runs a TypeScript/JavaScript module as a worker. */
-  moduleArgv(module: string): readonly string[];
-  /** Why module workers run on another runtime than the supervisor's, when they do. */
-  readonly moduleNote?: string;
+  /** argv prefix that runs a TypeScript/JavaScript module as a worker on `launch.runtime`. */
+  moduleArgv(module: string, launch: ModuleLaunch): readonly string[];
   removeDir(path: string): void;
   /** Serve HTTP (the admin server) on host:port; port 0 picks a free one. */
   serveHttp?(app: HttpApp, options: { readonly host: string; readonly port: number }): ResultAsync<HttpServer, BindFailed>;

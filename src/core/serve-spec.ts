@@ -99,7 +99,7 @@ function optionVars(service: ServiceDef, o: ServeOptions): Record<string, string
 function inheritedEnv(service: ServiceDef, environ: BuildContext["environ"]): Record<string, string> {
   const env: Record<string, string> = { ...service.env };
   for (const [k, v] of Object.entries(environ)) if (v !== undefined) env[k] = v;
-  for (const k of ["LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "BENTO_RUNNER_MAP"]) delete env[k];
+  for (const k of ["LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "BENTO_RUNNER_MAP", "BENTO_REUSEPORT_SOCKETS"]) delete env[k];
   return env;
 }
 

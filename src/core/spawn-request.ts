@@ -9,6 +9,7 @@ import { type SpawnFailed, spawnFailed } from "./errors.ts";
 import { expandArg } from "./command.ts";
 import type { SpawnRequest } from "./ports.ts";
 import type { BoundSocket, SpawnPlan } from "./types.ts";
+import { denoPermissionFlags, type ModuleLaunch, REUSEPORT_ENV, tcpAddress } from "./worker-runtime.ts";
 
 export const LISTEN_FDS_START = 3;
 const LISTEN_PID_SHIM = 'LISTEN_PID=$$; export LISTEN_PID; exec "$@"';
@@ -19,24 +20,44 @@ export function workerArgv(argv: readonly string[]): readonly string[] {
   return SHIM_PREFIX.every((a, i) => argv[i] === a) ? argv.slice(SHIM_PREFIX.length) : argv;
 }
 
+/** How the runtime starts module workers, and the instance's run dir (Deno workers may use it). */
+export interface ModuleRunner {
+  readonly moduleArgv: (module: string, launch: ModuleLaunch) => readonly string[];
+  readonly runDir: string;
+}
+
 export function buildSpawnRequest(
   plan: SpawnPlan,
   sockets: ReadonlyMap<string, BoundSocket>,
-  moduleArgv: (module: string) => readonly string[],
+  runner: ModuleRunner,
 ): Result<SpawnRequest, SpawnFailed> {
   const bound: BoundSocket[] = [];
+  // Sockets the worker binds itself with SO_REUSEPORT (the supervisor holds a reservation): name → tcp://host:port.
+  const reusePort: Record<string, string> = {};
   for (const name of plan.sockets) {
     const socket = sockets.get(name);
     if (!socket) {
       return err(spawnFailed(plan.pool, `Pool ${plan.pool} needs socket "${name}", which nothing bound: is the plugin that provides it enabled?`));
     }
-    bound.push(socket);
+    const address = socket.spec.kind === "tcp" && socket.spec.reserve ? tcpAddress(socket) : undefined;
+    if (address !== undefined) reusePort[name] = address;
+    else bound.push(socket);
   }
   const fds = new Map(bound.map((s, i) => [s.spec.name, LISTEN_FDS_START + i]));
   const vars = { ...plan.vars, worker_id: String(plan.workerId) };
-  const raw = plan.command.kind === "argv"
-    ? plan.command.argv
-    : [...moduleArgv(plan.command.module), ...plan.command.args];
+  const listen = Object.values(reusePort).map((a) => a.slice("tcp://".length));
+  const runtimeEnv: Record<string, string> = listen.length > 0 ? { [REUSEPORT_ENV]: JSON.stringify(reusePort) } : {};
+  // A Deno worker checks for a newer Deno in the background and says so on stderr: not in a service's log.
+  if (plan.command.kind === "module" && plan.command.runtime === "deno") runtimeEnv.DENO_NO_UPDATE_CHECK = plan.env.DENO_NO_UPDATE_CHECK ?? "1";
+  const raw = plan.command.kind === "argv" ? plan.command.argv : [
+    ...runner.moduleArgv(plan.command.module, {
+      runtime: plan.command.runtime ?? "node",
+      denoFlags: plan.command.runtime === "deno"
+        ? denoPermissionFlags({ listen, env: plan.env, cwd: plan.cwd, runDir: runner.runDir, extra: plan.command.denoPermissions ?? [] })
+        : [],
+    }),
+    ...plan.command.args,
+  ];
   const expanded = raw.map((arg) => expandArg(arg, { vars, fds, ownSocket: plan.sockets[0] }));
   const unresolved = expanded.flatMap((e) => e.missing)[0];
   if (unresolved !== undefined) {
@@ -45,7 +66,7 @@ export function buildSpawnRequest(
   const argv = expanded.map((e) => e.text);
   // The readiness pipe comes right after the sockets (systemd's fds stay 3..3+N-1).
   const env: Record<string, string> = {
-    ...plan.env, BENTO_WORKER_ID: String(plan.workerId), BENTO_READY_FD: String(LISTEN_FDS_START + bound.length),
+    ...plan.env, ...runtimeEnv, BENTO_WORKER_ID: String(plan.workerId), BENTO_READY_FD: String(LISTEN_FDS_START + bound.length),
   };
   if (bound.length === 0) return ok({ argv, env, cwd: plan.cwd, fds: [], keepStdin: plan.keepStdin, notify: true });
   env.LISTEN_FDS = String(bound.length);

@@ -18,6 +18,7 @@ import type { BoundSocket, LaunchSpec, SocketSpec, WatcherSpec, WorkerLine } fro
 import { createControl } from "./_supervisor-control.ts";
 import { applyReload, type ReloadFailed, type ReloadRequest } from "./_supervisor-reload.ts";
 import { waitFor } from "./_wait.ts";
+import { resolveWorkerRuntimes } from "./worker-runtime.ts";
 
 export type { SupervisorEvent } from "./events.ts";
 
@@ -204,7 +205,8 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     const setup = await hooks.setup();
     const shaped = setup.isOk() ? await hooks.waterfall("launchSpec", spec) : setup;
     if (shaped.isErr()) return abort(shaped.error);
-    spec = shaped.value as LaunchSpec;
+    // Module workers get their runtime; pools of Bun and Deno workers get SO_REUSEPORT reservations.
+    spec = resolveWorkerRuntimes(shaped.value as LaunchSpec, runtime.name);
     hooks.setSpec(spec);
     const bound = await bindAll();
     if (bound.isErr()) return abort(bound.error);

@@ -42,14 +42,28 @@ export interface BoundSocket {
   readonly address: BoundAddress;
 }
 
+/** The runtimes a TypeScript/JavaScript module worker can run on. */
+export type WorkerRuntime = "node" | "bun" | "deno";
+export const WORKER_RUNTIMES: readonly WorkerRuntime[] = ["node", "bun", "deno"];
+
 /**
  * How to start one worker. `argv` runs a program; `module` runs a TypeScript
- * or JavaScript module with a runtime that can adopt inherited sockets.
- * Strings may hold placeholders such as `{fd:api}` or `{worker_id}`.
+ * or JavaScript module on `runtime` (default: the supervisor's own; see
+ * worker-runtime.ts), Deno workers with `denoPermissions` on top of the least
+ * they need. Strings may hold placeholders such as `{fd:api}` or `{worker_id}`.
  */
 export type Command =
   | { readonly kind: "argv"; readonly argv: readonly string[] }
-  | { readonly kind: "module"; readonly module: string; readonly args: readonly string[] };
+  | ModuleCommand;
+
+export interface ModuleCommand {
+  readonly kind: "module";
+  readonly module: string;
+  readonly args: readonly string[];
+  readonly runtime?: WorkerRuntime;
+  /** Extra Deno flags (`--allow-read=/models`, `--allow-net=api.example.com`), Deno workers only. */
+  readonly denoPermissions?: readonly string[];
+}
 
 export type PoolRole = "runner" | "api" | "grpc" | "metrics";
 

@@ -1,7 +1,7 @@
 /**
  * How a `module` worker runs on Node: plain `node module.js`, or with the tsx
- * loader (`node --import tsx module.ts`) for TypeScript. Module workers under
- * Bun and Deno run on Node too (neither runtime can listen on an inherited fd).
+ * loader (`node --import tsx module.ts`) for TypeScript. Under a Bun or Deno
+ * supervisor, Node module workers (`runtime: "node"`, gRPC pools) run so too.
  * `bunx --bun` puts a `node` on PATH that is Bun itself, so Node is the first
  * `node` on PATH whose real path is not the running runtime's own binary.
  */

@@ -10,16 +10,8 @@ import { bunServeHttp } from "./_serve-http-bun.ts";
 import { nodeWatch } from "./_watch-node.ts";
 import { LIBC_PATH, type LibcSocketFns } from "./_libc-socket.ts";
 
-/**
- * Why module workers run on Node even under Bun: a Bun server cannot listen on
- * an inherited socket fd (oven-sh/bun#22559), so `moduleArgv` starts Node
- * (the first node on PATH that is not this runtime) with the tsx loader instead.
- */
-export const BUN_MODULE_FALLBACK = "Bun cannot listen on an inherited socket fd (oven-sh/bun#22559): " +
-  "TypeScript workers run with node --import tsx";
-
 export function createBunRuntime(): RuntimePort {
-  return { ...createFfiRuntime("bun", openLibc, BUN_MODULE_FALLBACK), serveHttp: bunServeHttp, watch: nodeWatch };
+  return { ...createFfiRuntime("bun", openLibc), serveHttp: bunServeHttp, watch: nodeWatch };
 }
 
 function openLibc(): LibcSocketFns {

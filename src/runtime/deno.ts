@@ -12,17 +12,9 @@ import { createFfiRuntime } from "./_ffi-runtime.ts";
 import { LIBC_PATH, type LibcSocketFns } from "./_libc-socket.ts";
 import { type DirWatcher, watchTree } from "./_tree-watch.ts";
 
-/**
- * Why module workers run on Node even under Deno: Deno cannot serve on an
- * inherited socket fd (denoland/deno#14006), so `moduleArgv` starts Node
- * (the first node on PATH that is not this runtime) with the tsx loader instead.
- */
-export const DENO_MODULE_FALLBACK = "Deno cannot listen on an inherited socket fd (denoland/deno#14006): " +
-  "TypeScript workers run with node --import tsx";
-
 export function createDenoRuntime(): RuntimePort {
   ignoreInspectorSignal();
-  return { ...createFfiRuntime("deno", openLibc, DENO_MODULE_FALLBACK), serveHttp: denoServeHttp, watch: (root, options) => watchTree(root, options, denoWatchDir) };
+  return { ...createFfiRuntime("deno", openLibc), serveHttp: denoServeHttp, watch: (root, options) => watchTree(root, options, denoWatchDir) };
 }
 
 /**

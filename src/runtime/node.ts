@@ -14,6 +14,7 @@ import { bindError, resolveBindHost, type ResolvedHost } from "./_bind-errors.ts
 import { readProcessStats } from "./_proc-stats.ts";
 import { nodeServeHttp } from "./_serve-http-node.ts";
 import { nodeWatch } from "./_watch-node.ts";
+import { withWorkerRuntimes } from "./_worker-runtime.ts";
 import { aliveGroups, groupAlive, killGroup, removeDir, removeSocketFile, signalTagged, spawnProcess } from "./_node-compat.ts";
 import { nodeModuleArgv } from "./_node-binary.ts";
 import { listenInChild } from "./_listen-helper.ts";
@@ -64,7 +65,7 @@ export function createNodeRuntime(): RuntimePort {
     groupAlive,
     aliveGroups,
     signalTagged,
-    moduleArgv: (module) => nodeModuleArgv(module, process.execPath),
+    moduleArgv: withWorkerRuntimes((module) => nodeModuleArgv(module, process.execPath)),
     removeDir,
     serveHttp: nodeServeHttp,
     processStats: readProcessStats,

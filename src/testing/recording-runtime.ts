@@ -103,7 +103,7 @@ export function createRecordingRuntime(options: RecordingRuntimeOptions = {}): R
       return true;
     },
     groupAlive: (pid) => live.has(pid),
-    moduleArgv: (module) => ["node", module],
+    moduleArgv: (module: string) => ["node", module],
     removeDir: (path) => void log.push(`rm ${path}`),
   };
   const worker = (pool: string, id: number) => [...live.values()].find((w) => w.pool === pool && w.id === id);

@@ -80,7 +80,7 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
   if (runDir.isErr()) return err(runDir.error);
   const specOptions = { dir, flags, env, runDir: runDir.value, cpuCount: availableParallelism(), plugins: options.plugins };
   const base = (service ? serveSpecOf(service, specOptions) : serveSpecFor(options.manifest, specOptions))
-    .andThen((b) => checkCommands(b.spec, (m) => runtime.moduleArgv(m)).map(() => b));
+    .andThen((b) => checkCommands(b.spec, runtime).map(() => b));
   if (base.isErr()) {
     runtime.removeDir(runDir.value);
     return err(base.error);

@@ -23,12 +23,45 @@ export function logWhenSent(req: IncomingMessage, res: ServerResponse, scheme: "
 }
 
 export function accessLine(req: IncomingMessage, res: ServerResponse, scheme: string, ms: number): string {
-  const { remoteAddress, remotePort } = req.socket;
-  const client = remoteAddress === undefined ? "_" : `${remoteAddress.includes(":") ? `[${remoteAddress}]` : remoteAddress}:${remotePort}`;
-  const path = (req.url ?? "/").split("?")[0];
-  const request = `scheme=${scheme},method=${req.method},path=${path},type=${req.headers["content-type"] ?? ""},length=${req.headers["content-length"] ?? ""}`;
-  const response = `status=${res.statusCode},type=${header(res, "content-type")},length=${header(res, "content-length")}`;
-  return `${client} (${request}) (${response}) ${ms.toFixed(3)}ms`;
+  return formatAccess({
+    client: clientOf(req.socket.remoteAddress, req.socket.remotePort), scheme, method: req.method ?? "", url: req.url ?? "/",
+    requestType: req.headers["content-type"] ?? "", requestLength: req.headers["content-length"] ?? "",
+    status: res.statusCode, responseType: header(res, "content-type"), responseLength: header(res, "content-length"), ms,
+  });
+}
+
+/** The same line for a Fetch API exchange (Bun.serve, Deno.serve); `url` is the request's full URL. */
+export function fetchAccessLine(remote: { address?: string; port?: number }, request: Request, response: Response, scheme: string, ms: number): string {
+  const url = new URL(request.url);
+  return formatAccess({
+    client: clientOf(remote.address, remote.port), scheme, method: request.method, url: url.pathname,
+    requestType: request.headers.get("content-type") ?? "", requestLength: request.headers.get("content-length") ?? "",
+    status: response.status, responseType: response.headers.get("content-type") ?? "",
+    responseLength: response.headers.get("content-length") ?? "", ms,
+  });
+}
+
+interface AccessFields {
+  readonly client: string;
+  readonly scheme: string;
+  readonly method: string;
+  readonly url: string;
+  readonly requestType: string;
+  readonly requestLength: string;
+  readonly status: number;
+  readonly responseType: string;
+  readonly responseLength: string;
+  readonly ms: number;
+}
+
+function formatAccess(f: AccessFields): string {
+  const request = `scheme=${f.scheme},method=${f.method},path=${f.url.split("?")[0]},type=${f.requestType},length=${f.requestLength}`;
+  const response = `status=${f.status},type=${f.responseType},length=${f.responseLength}`;
+  return `${f.client} (${request}) (${response}) ${f.ms.toFixed(3)}ms`;
+}
+
+function clientOf(address: string | undefined, port: number | undefined): string {
+  return address === undefined ? "_" : `${address.includes(":") ? `[${address}]` : address}:${port}`;
 }
 
 function header(res: ServerResponse, name: string): string {

@@ -2,6 +2,7 @@
  * Inherited listening sockets, announced with the systemd protocol
  * (`LISTEN_PID`, `LISTEN_FDS`, `LISTEN_FDNAMES`; see sd_listen_fds(3)).
  */
+import { parseRunnerAddress } from "./_address.ts";
 import { workerEnvError } from "./_errors.ts";
 
 /** The first inherited socket is fd 3 (`SD_LISTEN_FDS_START`), as the supervisor hands them out. */
@@ -104,4 +105,29 @@ export function getSocketFd(name?: string, env: Env = process.env, pid: number =
 
 function describe(fds: readonly ListenFd[]): string {
   return fds.map((s) => `"${s.name}" (fd ${s.fd})`).join(", ");
+}
+
+/**
+ * Where a Bun or Deno worker listens itself, with SO_REUSEPORT, on the port
+ * the supervisor reserved for its pool (`BENTO_REUSEPORT_SOCKETS`, e.g.
+ * `{"api":"tcp://0.0.0.0:3000"}`): the socket called `name`, or the only one.
+ * Undefined when the variable is unset or names no such socket.
+ */
+export function reusePortTarget(name?: string, env: Env = process.env): { host: string; port: number } | undefined {
+  const raw = env.BENTO_REUSEPORT_SOCKETS;
+  if (raw === undefined || raw === "") return undefined;
+  let sockets: Record<string, unknown>;
+  try {
+    sockets = JSON.parse(raw) as Record<string, unknown>;
+  } catch {
+    throw workerEnvError("WorkerEnvInvalid", `BENTO_REUSEPORT_SOCKETS is not JSON: ${raw}`, "BENTO_REUSEPORT_SOCKETS");
+  }
+  const entries = Object.entries(sockets);
+  const address = name === undefined ? (entries.length === 1 ? entries[0]![1] : undefined) : sockets[name];
+  if (typeof address !== "string") return undefined;
+  const target = parseRunnerAddress(address);
+  if (typeof target === "string" || !("host" in target)) {
+    throw workerEnvError("WorkerEnvInvalid", `BENTO_REUSEPORT_SOCKETS has a bad address ${address}: expected tcp://host:port`, "BENTO_REUSEPORT_SOCKETS");
+  }
+  return { host: target.host, port: target.port };
 }

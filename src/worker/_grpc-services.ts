@@ -11,8 +11,9 @@ import type {
 } from "@grpc/grpc-js";
 import type { PackageDefinition } from "@grpc/proto-loader";
 
-const HEALTH_PROTO = packageAsset("src/worker/protos/health.proto");
-const REFLECTION_PROTO = packageAsset("src/worker/protos/reflection.proto");
+// Found when used, not at import: a Deno worker reads no file outside its grants (docs/worker-runtimes.md) unless it serves gRPC.
+const HEALTH_PROTO = "src/worker/protos/health.proto";
+const REFLECTION_PROTO = "src/worker/protos/reflection.proto";
 
 export type ServingStatus = "SERVING" | "NOT_SERVING";
 
@@ -35,7 +36,7 @@ async function load(file: string): Promise<PackageDefinition> {
 
 /** Adds `grpc.health.v1.Health`; "" and every name in `services` start SERVING. */
 export async function addHealthService(server: Server, services: readonly string[] = []): Promise<HealthHandle> {
-  const def = await load(HEALTH_PROTO);
+  const def = await load(packageAsset(HEALTH_PROTO));
   remember(server, def);
   const status = new Map<string, ServingStatus>([["", "SERVING"], ...services.map((s) => [s, "SERVING"] as const)]);
   const watchers = new Set<{ service: string; call: ServerWritableStream<{ service: string }, unknown> }>();
@@ -70,7 +71,7 @@ type ReflectionRequest = {
 
 /** Adds server reflection for the services and messages in `definitions` (the ones this server serves). */
 export async function addReflectionService(server: Server, definitions: readonly PackageDefinition[]): Promise<void> {
-  const def = await load(REFLECTION_PROTO);
+  const def = await load(packageAsset(REFLECTION_PROTO));
   remember(server, def);
   // Computed at the first request: services added after this call are listed too.
   let index: { all: PackageDefinition; services: string[]; byFile: Map<string, Buffer> } | undefined;

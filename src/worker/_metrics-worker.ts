@@ -120,9 +120,11 @@ function inode(path: string): number | undefined {
  * Serve the registry on `path`: bound under a name of this pid's own, then
  * renamed into place, so a replacement with the same worker id takes the
  * name atomically and the old worker closing never unlinks the new socket.
+ * Deno grants a Unix socket by its exact path only (`--allow-net=unix:PATH`),
+ * so a Deno worker binds the name itself, replacing its predecessor's.
  */
 function listenPrivate(path: string): Promise<{ path: string; ino: number | undefined } | undefined> {
-  const temp = `${path}.${process.pid}`;
+  const temp = "Deno" in globalThis ? path : `${path}.${process.pid}`;
   const server = createServer((req, res) => {
     void register.metrics().then((text) => {
       res.writeHead(200, { "content-type": CONTENT_TYPE });
@@ -140,7 +142,7 @@ function listenPrivate(path: string): Promise<{ path: string; ino: number | unde
     } catch { /* not there */ }
     server.listen(temp, () => {
       try {
-        renameSync(temp, path);
+        if (temp !== path) renameSync(temp, path);
         resolve({ path, ino: inode(path) });
       } catch (error) {
         console.error(`worker ${process.pid}: cannot place metrics socket ${path} (${(error as Error).message})`);

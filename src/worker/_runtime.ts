@@ -1,5 +1,7 @@
 /**
- * Listening on an inherited fd works on Node only; say so clearly elsewhere.
+ * Listening on an inherited fd works on Node only; Bun and Deno workers listen
+ * on a port the supervisor reserved (SO_REUSEPORT). Say so clearly when a Bun
+ * or Deno worker got an fd only.
  */
 import { workerEnvError, type WorkerEnvError } from "./_errors.ts";
 
@@ -24,8 +26,7 @@ function unsupported(runtime: "Bun" | "Deno"): WorkerEnvError {
   return workerEnvError(
     "RuntimeUnsupported",
     `bento-kit/worker cannot listen on an inherited socket under ${runtime}: ${runtime} cannot ` +
-      `adopt a listening fd, see ${issue}. Run this worker with Node ` +
-      "(node --import tsx worker.ts), or start it with the bento-kit `module` command, " +
-      "which runs TypeScript workers on Node for you.",
+      `adopt a listening fd, see ${issue}. Start it with a bento-kit \`module\` command (its pool's ` +
+      `workers then share a port with SO_REUSEPORT), or run this worker with Node (node --import tsx worker.ts).`,
   );
 }

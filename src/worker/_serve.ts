@@ -6,14 +6,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { createServer as createHttpsServer } from "node:https";
 import { getRequestListener } from "@hono/node-server";
 import { workerEnvError } from "./_errors.ts";
-import { getSocketFd } from "./_fds.ts";
+import { getSocketFd, reusePortTarget } from "./_fds.ts";
 import { workerOptions } from "./_env.ts";
 import { trackConnections } from "./_drain.ts";
-import { notifyReady } from "./_notify.ts";
 import { withMetrics } from "./_metrics.ts";
-import { assertNode } from "./_runtime.ts";
+import { assertNode, foreignRuntime } from "./_runtime.ts";
+import { serveNative } from "./_serve-native.ts";
 import { WORKER_HEADER } from "./_runner-pool.ts";
-import { setLongTimeout, TIMER_MAX_MS } from "./_timer.ts";
+import { TIMER_MAX_MS } from "./_timer.ts";
+import { servingHandle } from "./_stop-signals.ts";
 import { tlsServerOptions } from "./_tls.ts";
 import { accessLogEnabled, logWhenSent } from "./_access-log.ts";
 
@@ -35,7 +36,7 @@ export interface ServeOptions {
 }
 
 export interface ServeHandle {
-  /** The fd being served. */
+  /** The fd being served; -1 on Bun and Deno, which listen on the reserved port themselves. */
   readonly fd: number;
   /**
    * Stop accepting, let in-flight requests finish, close idle keep-alive
@@ -44,14 +45,18 @@ export interface ServeHandle {
   close(): Promise<void>;
 }
 
-const SIGNALS = ["SIGTERM", "SIGINT"] as const;
-
 /**
  * Serves `fetchHandler` on the inherited socket (see {@link ServeOptions}).
- * Node only: rejects with a `RuntimeUnsupported` error on Bun and Deno.
+ * On Bun and Deno, which cannot adopt an fd, on the host:port the supervisor
+ * reserved for the pool, with SO_REUSEPORT (`BENTO_REUSEPORT_SOCKETS`); there
+ * it rejects with a `RuntimeUnsupported` error when only an fd was passed.
  */
 export async function serve(fetchHandler: FetchHandler, options: ServeOptions = {}): Promise<ServeHandle> {
-  assertNode();
+  if (foreignRuntime() !== undefined) {
+    const target = options.fd === undefined ? reusePortTarget(options.socket) : undefined;
+    if (target === undefined) assertNode();
+    else return serveNative(fetchHandler, target, options);
+  }
   const settings = workerOptions();
   const fd = options.fd ?? getSocketFd(options.socket);
   const listener = getRequestListener(await withMetrics(fetchHandler));
@@ -100,37 +105,7 @@ export async function serve(fetchHandler: FetchHandler, options: ServeOptions = 
     return closing;
   }
 
-  function onSignal(signal: NodeJS.Signals): void {
-    if (closing !== undefined) {
-      console.log(`worker ${process.pid}: ${signal} received again, still shutting down`);
-      return;
-    }
-    const grace = settings.gracefulShutdownTimeout;
-    console.log(
-      `worker ${process.pid}: ${signal} received, finishing ${inFlight.size} in-flight request(s) ` +
-        `(at most ${grace}s)`,
-    );
-    const timer = setLongTimeout(() => {
-      console.error(
-        `worker ${process.pid}: graceful shutdown timed out after ${grace}s with ` +
-          `${inFlight.size} request(s) in flight; exiting`,
-      );
-      process.exit(1);
-    }, grace * 1000);
-    void close().then(() => {
-      timer.cancel();
-      process.exit(0);
-    });
-  }
-
-  if (options.handleSignals ?? true) for (const signal of SIGNALS) process.on(signal, onSignal);
-  if (options.notify ?? true) notifyReady();
-
-  return {
-    fd,
-    close: () =>
-      close().then(() => {
-        for (const signal of SIGNALS) process.off(signal, onSignal);
-      }),
-  };
+  return servingHandle({
+    fd, close, closing: () => closing !== undefined, inFlight: () => inFlight.size, graceSeconds: settings.gracefulShutdownTimeout,
+  }, options);
 }

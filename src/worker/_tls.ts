@@ -48,3 +48,23 @@ function read(file: string, variable: string): Buffer {
     throw workerEnvError("WorkerEnvInvalid", `${variable}=${file} cannot be read (${code})`, variable);
   }
 }
+
+/** PEM text for Bun.serve and Deno.serve (they take strings); the same variables as `tlsServerOptions`. */
+export interface NativeTls {
+  readonly cert: string;
+  readonly key: string;
+  readonly ca?: string;
+  /** 0: no client certificate, 1: asked for, 2: required (BENTO_SSL_CERT_REQS). */
+  readonly certReqs: number;
+}
+
+export function nativeTls(env: Env = process.env): NativeTls | undefined {
+  const options = tlsServerOptions(env);
+  if (!options) return undefined;
+  const text = (value: unknown): string | undefined => (value === undefined ? undefined : String(value));
+  return {
+    cert: text(options.cert)!, key: text(options.key)!,
+    ...(options.ca === undefined ? {} : { ca: text(options.ca)! }),
+    certReqs: Number(env.BENTO_SSL_CERT_REQS ?? "0"),
+  };
+}

@@ -3,9 +3,10 @@
  * the listening socket the supervisor bound, read the worker id, options and
  * runner map it passed, serve a fetch handler, and call runners.
  *
- * Workers run on Node (`node --import tsx worker.ts`, which the bento-kit
- * `module` command does for you): Bun and Deno cannot listen on an inherited
- * fd yet, so {@link serve} refuses to run there with an error saying so.
+ * Workers run on Node, Bun or Deno (the `module` command's `runtime`, default
+ * the supervisor's). Node workers adopt the inherited fd; Bun and Deno cannot,
+ * so their pool shares a port the supervisor reserved, and {@link serve}
+ * listens there with SO_REUSEPORT (docs/worker-runtimes.md).
  *
  * @example A runner worker and an API worker calling it
  * ```ts

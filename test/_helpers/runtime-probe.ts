@@ -78,7 +78,7 @@ runProbe(async () => {
     const groupGone = await waitFor(() => !runtime.groupAlive(w.child.pid));
 
     writeFileSync(join(dir, "worker.ts"), TS_WORKER);
-    const argv = runtime.moduleArgv(join(dir, "worker.ts"));
+    const argv = runtime.moduleArgv(join(dir, "worker.ts"), { runtime: "node", denoFlags: [] });
     const ts = await start(runtime, argv, [bound[0]!.fd], dir);
     const tsBody = await get(bound[0]!).catch((e: Error) => `failed: ${e.message}`);
     runtime.killGroup(ts.child.pid, "SIGTERM");

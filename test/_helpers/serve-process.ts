@@ -97,12 +97,14 @@ export function runCommand(command: readonly string[], args: string[], env: Reco
   return served;
 }
 
-/** Start serving and wait for the "Starting production" line; the port comes from it. */
-export async function serve(runtime: Runtime, service: string, args: string[] = [], env: Record<string, string> = {}): Promise<Served> {
+/** Start serving and wait for the "Starting production" line; the port comes from it. `argv` replaces the supervisor's command. */
+export async function serve(
+  runtime: Runtime, service: string, args: string[] = [], env: Record<string, string> = {}, argv = supervisorArgv(runtime),
+): Promise<Served> {
   // A flag given twice is a usage error: the test's own --host or --port replaces the default.
   const host = args.includes("--host") ? [] : ["--host", "127.0.0.1"];
   const port = args.includes("--port") ? [] : ["--port", "0"];
-  const s = run(runtime, ["serve", service, ...port, ...host, ...args], env);
+  const s = runCommand(argv, ["serve", service, ...port, ...host, ...args], env);
   const m = await s.waitForOutput(/listening on https?:\/\/\S+:(\d+) \(Press CTRL\+C to quit\)/, 30_000);
   if (!m) throw new Error(`serve did not start:\n${s.output()}`);
   s.port = Number(m[1]);
@@ -181,6 +183,18 @@ export async function post(port: number, path: string, body: string): Promise<{ 
 
 export function runDirOf(output: string): string | undefined {
   return output.match(/unix:\/\/(\/[^"]+)\/[^/"]+\.sock/)?.[1];
+}
+
+/** The run dir from a worker's environment (Bun and Deno runners are on TCP: no socket path in the output). */
+export function runDirOfWorkers(pids: readonly number[]): string | undefined {
+  for (const pid of pids) {
+    try {
+      const env = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+      const dir = env.find((e) => e.startsWith("BENTO_METRICS_DIR="))?.slice("BENTO_METRICS_DIR=".length);
+      if (dir) return dir.replace(/\/metrics$/, "");
+    } catch { /* gone */ }
+  }
+  return undefined;
 }
 
 export { existsSync };

@@ -48,3 +48,16 @@ test("a manifest that is not an object says so", () => {
   const error = validateManifest(42, "f")._unsafeUnwrapErr();
   expect(error.issues[0]?.message).toContain("expected an object");
 });
+
+test("a module command may name its runtime and, for Deno, more permissions; anything else is reported", () => {
+  const api = { command: { module: "./api.ts", runtime: "deno", denoPermissions: ["--allow-read=/models", "--allow-net=api.example.com:443"] } };
+  const def = validateManifest({ ...good, api }, "bento.config.ts")._unsafeUnwrap();
+  expect(def.api.command).toEqual({
+    kind: "module", module: "./api.ts", args: [], runtime: "deno", denoPermissions: ["--allow-read=/models", "--allow-net=api.example.com:443"],
+  });
+  const bad = { ...good, api: { command: { module: "./api.ts", runtime: "python", denoPermissions: ["--inspect", 3], flags: [] } } };
+  const error = validateManifest(bad, "bento.config.ts")._unsafeUnwrapErr();
+  expect(error.message).toContain('api.command.runtime: expected "node", "bun" or "deno"');
+  expect(error.message).toContain('api.command.denoPermissions[0]: expected a Deno permission flag such as "--allow-read=/models"');
+  expect(error.issues.map((i) => i.path)).toEqual(["api.command.runtime", "api.command.denoPermissions[0]", "api.command.denoPermissions[1]", "api.command.flags"]);
+});

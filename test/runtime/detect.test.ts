@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findNode } from "../../src/runtime/_node-binary.ts";
 import { expect, test } from "bun:test";
-import { BUN_MODULE_FALLBACK } from "../../src/runtime/bun.ts";
 import { createRuntime, detectRuntime } from "../../src/runtime/detect.ts";
 
 // Node and Deno detection run in test/runtime/adapters.test.ts, under those runtimes.
@@ -24,6 +23,7 @@ test("under Bun, detectRuntime says bun and createRuntime gives the Bun adapter"
   expect(detectRuntime()).toBe("bun");
   const runtime = await createRuntime();
   expect(runtime.name).toBe("bun");
-  expect(runtime.moduleArgv("svc.ts")).toEqual([findNode(), "--import", import.meta.resolve("tsx"), "svc.ts"]);
-  expect(BUN_MODULE_FALLBACK).toContain("oven-sh/bun#22559");
+  expect(runtime.moduleArgv("svc.ts", { runtime: "node", denoFlags: [] })).toEqual([findNode(), "--import", import.meta.resolve("tsx"), "svc.ts"]);
+  expect(runtime.moduleArgv("svc.ts", { runtime: "bun", denoFlags: [] })).toEqual([process.execPath, "svc.ts"]);
+  expect(runtime.moduleArgv("svc.ts", { runtime: "deno", denoFlags: ["--no-prompt"] })[2]).toBe("--no-prompt");
 });

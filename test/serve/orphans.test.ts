@@ -6,7 +6,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { createConnection } from "node:net";
-import { alive, cleanup, descendantsOf, RUNTIMES, runDirOf, serve, sleep } from "../_helpers/serve-process.ts";
+import { alive, cleanup, descendantsOf, RUNTIMES, runDirOf, runDirOfWorkers, serve, sleep } from "../_helpers/serve-process.ts";
 
 afterEach(cleanup, 20_000);
 
@@ -54,7 +54,7 @@ test.each([...RUNTIMES])("kill -9 of the %s supervisor: within 2 s no worker or 
   const s = await serve(runtime, "examples/iris");
   const workers = s.descendants();
   expect(workers.length).toBeGreaterThanOrEqual(4);
-  const runDir = runDirOf(s.output())!;
+  const runDir = (runDirOf(s.output()) ?? runDirOfWorkers(workers))!;
   expect(existsSync(runDir)).toBe(true);
   process.kill(s.pid, "SIGKILL");
   const took = await within(2_000, async () => workers.every((pid) => !alive(pid)) && !existsSync(runDir) && (await refused(s.port)));

@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { alive, cleanup, existsSync, post, RUNTIMES, runDirOf, serve } from "../_helpers/serve-process.ts";
+import { readlinkSync } from "node:fs";
+import { alive, cleanup, existsSync, post, RUNTIMES, runDirOf, runDirOfWorkers, serve } from "../_helpers/serve-process.ts";
 
 afterEach(cleanup, 20_000);
 
 const BODY = "[[5.9,3.0,5.1,1.8]]";
 
-describe.each(RUNTIMES)("serve examples/iris with the supervisor on %s", (runtime) => {
+describe.each(RUNTIMES)("serve examples/iris with the supervisor (and its workers) on %s", (runtime) => {
   test("answers [2] from both API workers, then SIGTERM leaves nothing behind", async () => {
     const s = await serve(runtime, "examples/iris");
     for (const worker of ["api_server:1", "api_server:2", "runner:iris:1", "runner:iris:2"]) {
@@ -20,9 +21,11 @@ describe.each(RUNTIMES)("serve examples/iris with the supervisor on %s", (runtim
       }
     }
     expect(pids.size).toBe(2);
+    // The workers run on the supervisor's runtime (their executable, as /proc shows it).
+    for (const pid of pids) expect(readlinkSync(`/proc/${pid}/exe`)).toMatch(new RegExp(`${runtime}[^/]*$`));
     const workers = s.descendants();
     expect(workers.length).toBeGreaterThanOrEqual(4);
-    const runDir = runDirOf(s.output());
+    const runDir = runDirOf(s.output()) ?? runDirOfWorkers(workers);
     expect(runDir && existsSync(runDir)).toBe(true);
 
     const stopAt = Date.now();

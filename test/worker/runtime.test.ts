@@ -9,7 +9,7 @@ test("serve refuses to run on Bun, citing the issue and the way out", async () =
     const attempt = serve(() => new Response("ok"));
     await expect(attempt).rejects.toThrow(/cannot listen on an inherited socket under Bun/);
     await expect(attempt).rejects.toThrow(/oven-sh\/bun#22559/);
-    await expect(attempt).rejects.toThrow(/Run this worker with Node .*bento-kit `module` command/);
+    await expect(attempt).rejects.toThrow(/bento-kit `module` command .*SO_REUSEPORT/);
     await expect(attempt).rejects.toMatchObject({ kind: "RuntimeUnsupported" });
   } finally {
     for (const key of Object.keys(env)) delete process.env[key];
