@@ -257,7 +257,9 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
         void hooks.parallel("afterPoolStop", { pool: pool.name, role: view.role, view, cause: "stop" }).then((o) => o.errors.forEach((e) => logger.error(e.message)));
       },
       spec: () => spec, setSpec: (next) => hooks.setSpec(spec = next),
-      shape: (next) => hooks.waterfall("launchSpec", next) as Promise<Result<LaunchSpec, StartError>>,
+      // As at start: the plugins' launchSpec, then each module worker's runtime (and its reuseport reservations).
+      shape: (next) => (hooks.waterfall("launchSpec", next) as Promise<Result<LaunchSpec, StartError>>)
+        .then((shaped) => shaped.map((s) => resolveWorkerRuntimes(s, runtime.name))),
       bound: () => new Set(sockets.keys()), bind: bindOne,
       unbind(name) {
         const socket = sockets.get(name);
