@@ -3,8 +3,9 @@
  * inherited socket. Each start keeps its output lines with their arrival time.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import * as net from "node:net";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { ROOT, TSX_LOADER, type Runtime } from "./config.ts";
 import { now } from "./stats.ts";
@@ -30,7 +31,8 @@ export interface Proc {
   onLine(fn: (line: Line) => void): () => void;
 }
 
-function startProc(name: string, argv: readonly string[], opts: { env?: NodeJS.ProcessEnv; stdio3?: number; cwd?: string } = {}): Proc {
+/** Spawns `argv` (stdin ignored, stdout and stderr kept as lines, `stdio3` handed over as fd 3) with this run's environment. */
+export function startProc(name: string, argv: readonly string[], opts: { env?: NodeJS.ProcessEnv; stdio3?: number; cwd?: string } = {}): Proc {
   const stdio: (number | "ignore" | "pipe")[] = ["ignore", "pipe", "pipe"];
   if (opts.stdio3 !== undefined) stdio.push(opts.stdio3);
   const t0 = now();
@@ -64,14 +66,35 @@ function startProc(name: string, argv: readonly string[], opts: { env?: NodeJS.P
   return proc;
 }
 
+/**
+ * The `bento-kit` command on `rt`, the one place the benchmarks take it from.
+ * Node runs what package.json's "bin" points at (a compiled dist/ entry once
+ * there is one and it is built; bin/bento-kit.mjs until then), Bun runs
+ * `mod.ts`, Deno `run -A mod.ts`.
+ */
+export function bentoKitArgv(rt: Runtime): string[] {
+  switch (rt) {
+    case "node": return [process.execPath, nodeBin()];
+    case "bun": return [join(ROOT, "node_modules/.bin/bun"), join(ROOT, "mod.ts")];
+    case "deno": return [join(ROOT, "node_modules/.bin/deno"), "run", "-A", join(ROOT, "mod.ts")];
+  }
+}
+
+/** package.json's "bin" entry for bento-kit when that file exists (a dist/ entry needs its build), else bin/bento-kit.mjs. */
+function nodeBin(): string {
+  const fallback = join(ROOT, "bin/bento-kit.mjs");
+  try {
+    const bin = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { bin?: string | Record<string, string> }).bin;
+    const path = typeof bin === "string" ? bin : bin?.["bento-kit"];
+    return path !== undefined && existsSync(resolve(ROOT, path)) ? resolve(ROOT, path) : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
 /** argv of the supervisor on `rt`, serving `serviceDir` on 127.0.0.1:`port`. */
 export function supervisorArgv(rt: Runtime, serviceDir: string, port: number, extra: readonly string[] = []): string[] {
-  const serve = ["serve", serviceDir, "--host", "127.0.0.1", "--port", String(port), ...extra];
-  switch (rt) {
-    case "node": return [process.execPath, join(ROOT, "bin/bento-kit.mjs"), ...serve];
-    case "bun": return [join(ROOT, "node_modules/.bin/bun"), join(ROOT, "mod.ts"), ...serve];
-    case "deno": return [join(ROOT, "node_modules/.bin/deno"), "run", "-A", join(ROOT, "mod.ts"), ...serve];
-  }
+  return [...bentoKitArgv(rt), "serve", serviceDir, "--host", "127.0.0.1", "--port", String(port), ...extra];
 }
 
 /** The supervisor on `rt`; `opts.args` are more `serve` flags, `opts.env` more environment. */
@@ -81,27 +104,30 @@ export function startSupervisor(rt: Runtime, serviceDir: string, port: number, o
 
 /** `bento-kit <args>` on the node supervisor (e.g. start-runner-server, start-http-server). */
 export function startCommand(name: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv } = {}): Proc {
-  return startProc(name, [process.execPath, join(ROOT, "bin/bento-kit.mjs"), ...args], { env: opts.env });
+  return startProc(name, [...bentoKitArgv("node"), ...args], { env: opts.env });
 }
 
 /**
  * One worker alone, the way the supervisor would start it but without one:
  * bind 127.0.0.1:`port` here (bind only, no listen), hand it over as fd 3 with
  * LISTEN_FDS=1, LISTEN_FDNAMES=api and LISTEN_PID set to the worker's own pid
- * (sh sets it, then execs node), and close our copy.
+ * (sh sets it, then execs `argv`), and close our copy.
  */
-export function startAlone(module: string, port: number, env: NodeJS.ProcessEnv = {}): Proc {
+export function startAloneArgv(argv: readonly string[], port: number, opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Proc {
   const create = (net as unknown as {
     _createServerHandle(address: string, port: number, addressType: number): { fd: number; close(): void } | number;
   })._createServerHandle;
   const handle = create("127.0.0.1", port, 4);
   if (typeof handle === "number") throw new Error(`cannot bind 127.0.0.1:${port} (errno ${handle})`);
   try {
-    return startProc("alone", [
-      "sh", "-c", 'LISTEN_PID=$$; export LISTEN_PID; exec "$@"', "sh",
-      process.execPath, "--import", TSX_LOADER, module,
-    ], { env: { LISTEN_FDS: "1", LISTEN_FDNAMES: "api", BENTO_WORKER_ID: "1", ...env }, stdio3: handle.fd, cwd: dirname(module) });
+    return startProc("alone", ["sh", "-c", 'LISTEN_PID=$$; export LISTEN_PID; exec "$@"', "sh", ...argv], {
+      env: { LISTEN_FDS: "1", LISTEN_FDNAMES: "api", BENTO_WORKER_ID: "1", ...opts.env }, stdio3: handle.fd, cwd: opts.cwd,
+    });
   } finally {
     handle.close();
   }
 }
+
+/** A TypeScript `module` worker alone: `node --import <tsx loader> <module>`, as the supervisor runs one. */
+export const startAlone = (module: string, port: number, env: NodeJS.ProcessEnv = {}): Proc =>
+  startAloneArgv([process.execPath, "--import", TSX_LOADER, module], port, { env, cwd: dirname(module) });
