@@ -11,7 +11,8 @@
  * 2. idle RSS: once every worker is up and 1 s has passed, VmRSS of the
  *    supervisor process alone (circusd; pm2's God daemon), 5 samples 400 ms apart;
  * 3. throughput: `wrk -t2 -c64` on GET / after a warm-up run of wrk;
- * 4. SIGKILL of one worker until a new pid answers GET / (polled every 5 ms).
+ * 4. SIGKILL of one worker until a new pid answers GET / (a new poll every 5 ms,
+ *    not waiting for the previous ones).
  *
  *     node --import tsx bench/peers.ts [--quick]
  *
@@ -21,7 +22,7 @@ import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import {
-  BENCH, cmdline, descendantsOf, fmt, freePort, http, leftovers, loadavg, log, machineLines, median, now, QUICK, ratio,
+  BENCH, cmdline, type HttpResult, descendantsOf, fmt, freePort, http, leftovers, loadavg, log, machineLines, median, now, QUICK, ratio,
   renderSection, putSection, rotate, rssKiB, running, sleep, table, waitFor, wrk,
 } from "./_lib/mod.ts";
 import { alone, bentoKit, PEERS_TITLE, type Peer, type Running, WORKER } from "./peers/peer.ts";
@@ -33,6 +34,9 @@ const ROUNDS = QUICK ? 1 : 5;
 const WARM_S = QUICK ? 1 : 2;
 const LOAD_S = QUICK ? 3 : 10;
 const POLL_MS = 5;
+/** After a SIGKILL a new poll starts every POLL_MS without waiting for the previous one (at most this many in flight), each given up after POLL_TIMEOUT_MS: a connection handed to the dead worker holds up only itself. */
+const MAX_IN_FLIGHT = 32;
+const POLL_TIMEOUT_MS = 2000;
 const SETTLE_MS = 1000;
 const RSS_SAMPLES = 5;
 const RSS_EVERY_MS = 400;
@@ -48,6 +52,8 @@ interface Sample {
   readonly failed: number;
   /** SIGKILL of a worker to the first answer from a new pid (none for the lone worker). */
   readonly respawnMs: number;
+  /** Polls that failed meanwhile (reset, or no answer within RESPAWN_POLL_TIMEOUT_MS). */
+  readonly lostPolls: number;
 }
 
 const get = (port: number, timeoutMs = 2000) => http(port, "GET", "/", undefined, timeoutMs);
@@ -69,18 +75,43 @@ function memory(run: Running): { rss: number; helpers: number; names: string } {
   return { rss: rssKiB(sup), helpers: others.reduce((a, pid) => a + (rssKiB(pid) || 0), 0), names };
 }
 
-async function killOne(peer: Peer, run: Running, port: number): Promise<number> {
-  if (peer.workers < 2) return NaN;
+/** Polls GET / as above until an answer passes `accept`; `lost` counts the polls that failed (reset or no answer) until then. */
+function firstAnswer(port: number, accept: (r: HttpResult) => boolean, deadlineMs: number): Promise<{ t: number; lost: number }> {
+  return new Promise((res, rej) => {
+    const end = now() + deadlineMs;
+    let done = false;
+    let lost = 0;
+    let inFlight = 0;
+    const finish = (f: () => void): void => {
+      done = true;
+      clearInterval(timer);
+      f();
+    };
+    const tick = (): void => {
+      if (done) return;
+      if (now() > end) return finish(() => rej(new Error(`no accepted answer on port ${port} within ${deadlineMs} ms (${lost} polls lost)`)));
+      if (inFlight >= MAX_IN_FLIGHT) return;
+      inFlight++;
+      get(port, POLL_TIMEOUT_MS).then(
+        (r) => void (!done && r.status === 200 && accept(r) && finish(() => res({ t: now(), lost }))),
+        () => void (done || lost++),
+      ).finally(() => inFlight--);
+    };
+    const timer = setInterval(tick, POLL_MS);
+    tick();
+  });
+}
+
+async function killOne(peer: Peer, run: Running, port: number): Promise<{ ms: number; lost: number }> {
+  if (peer.workers < 2) return { ms: NaN, lost: 0 };
   await sleep(300);
   const before = run.workers();
   const victim = before[0];
   if (victim === undefined) throw new Error(`${peer.name}: no worker to kill`);
   const t0 = now();
   process.kill(victim, "SIGKILL");
-  const got = await waitFor(run.watched, () => get(port, 10_000), {
-    pollMs: POLL_MS, deadlineMs: 20_000, accept: (r) => r.pid !== undefined && !before.includes(r.pid),
-  });
-  return got.t - t0;
+  const got = await firstAnswer(port, (r) => r.pid !== undefined && !before.includes(r.pid), 20_000);
+  return { ms: got.t - t0, lost: got.lost };
 }
 
 /** One start of `peer`: its cold start, and with `full` the other three measurements; always stopped by pid. */
@@ -90,7 +121,7 @@ async function session(peer: Peer, full: boolean): Promise<Sample> {
   try {
     const first = await waitFor(run.watched, () => get(port), { pollMs: POLL_MS, deadlineMs: 30_000 });
     const coldMs = first.t - run.t0;
-    if (!full) return { coldMs, rssKiB: NaN, helpersKiB: NaN, helpers: "", rps: NaN, failed: 0, respawnMs: NaN };
+    if (!full) return { coldMs, rssKiB: NaN, helpersKiB: NaN, helpers: "", rps: NaN, failed: 0, respawnMs: NaN, lostPolls: 0 };
     await until(`${peer.name}: ${peer.workers} workers`, () => run.workers().length === peer.workers);
     await sleep(SETTLE_MS);
     const rss: number[] = [];
@@ -105,8 +136,11 @@ async function session(peer: Peer, full: boolean): Promise<Sample> {
     }
     await wrk(port, "/", WARM_S);
     const load = await wrk(port, "/", LOAD_S);
-    const respawnMs = await killOne(peer, run, port);
-    return { coldMs, rssKiB: median(rss), helpersKiB: median(help), helpers, rps: load.rps, failed: load.non2xx + load.socketErrors, respawnMs };
+    const kill = await killOne(peer, run, port);
+    return {
+      coldMs, rssKiB: median(rss), helpersKiB: median(help), helpers, rps: load.rps, failed: load.non2xx + load.socketErrors,
+      respawnMs: kill.ms, lostPolls: kill.lost,
+    };
   } finally {
     await run.stop();
   }
@@ -163,6 +197,9 @@ function render(peers: readonly Peer[], got: Map<string, Sample[]>, skipped: rea
       "which is most of its SIGKILL-to-replacement time. pm2 gets a fresh PM2_HOME per start, so its cold start includes starting its God daemon; " +
       "in cluster mode that daemon is also the primary that accepts connections and hands them to the workers.",
     `wrk saw ${failed} failed requests (non-2xx or socket errors) in all runs.`,
+    `After each SIGKILL a GET / on a fresh connection starts every ${POLL_MS} ms, without waiting for the previous ones (at most ${MAX_IN_FLIGHT} in flight), ` +
+      `each given up after ${POLL_TIMEOUT_MS} ms; the time is that of the first answer from a new pid. Polls that failed (reset or no answer) until then, summed over the rounds: ` +
+      peers.filter((p) => p.workers > 1).map((p) => `${p.name} ${col(p.name, (s) => s.lostPolls).reduce((a, b) => a + b, 0)}`).join(", ") + ".",
     ...(skipped.length > 0 ? [`Not run: ${skipped.join("; ")}.`] : []),
   ];
   return renderSection({ title: PEERS_TITLE, markdown, notes }) + `\n_Took ${fmt(took)} s; load average before ${loads[0]}, after ${loads[1]}._\n`;
