@@ -38,6 +38,12 @@ const POLL_MS = 5;
 const MAX_IN_FLIGHT = 32;
 const POLL_TIMEOUT_MS = 2000;
 const SETTLE_MS = 1000;
+/**
+ * Before the SIGKILL every case waits 0.3 s plus a uniform random part of up to
+ * 5 s: circus looks at its processes every `check_delay` (5 s), so a kill at a
+ * fixed time after its start would always fall at the same point of that period.
+ */
+const KILL_AFTER_MS = (): number => 300 + Math.random() * 5000;
 const RSS_SAMPLES = 5;
 const RSS_EVERY_MS = 400;
 const COMMAND = "node --import tsx bench/peers.ts";
@@ -104,7 +110,7 @@ function firstAnswer(port: number, accept: (r: HttpResult) => boolean, deadlineM
 
 async function killOne(peer: Peer, run: Running, port: number): Promise<{ ms: number; lost: number }> {
   if (peer.workers < 2) return { ms: NaN, lost: 0 };
-  await sleep(300);
+  await sleep(KILL_AFTER_MS());
   const before = run.workers();
   const victim = before[0];
   if (victim === undefined) throw new Error(`${peer.name}: no worker to kill`);
@@ -194,7 +200,7 @@ function render(peers: readonly Peer[], got: Map<string, Sample[]>, skipped: rea
     "bento-kit runs `serve` on a JSON manifest (`api.command: [node, worker.mjs, \"{fd}\"]`) with its defaults (admin API and metrics on); " +
       "the supervisor command comes from `bentoKitArgv` in bench/_lib/start.ts (Node: what package.json's \"bin\" points at, when that file exists).",
     "circus keeps its defaults except its endpoints (ipc:// in a temp dir, multicast discovery off): it checks its processes every `check_delay` = 5 s, " +
-      "which is most of its SIGKILL-to-replacement time. pm2 gets a fresh PM2_HOME per start, so its cold start includes starting its God daemon; " +
+      "which is most of its SIGKILL-to-replacement time (the kill comes 0.3 to 5.3 s, uniform, after wrk for every case, so it falls anywhere in that period). pm2 gets a fresh PM2_HOME per start, so its cold start includes starting its God daemon; " +
       "in cluster mode that daemon is also the primary that accepts connections and hands them to the workers.",
     `wrk saw ${failed} failed requests (non-2xx or socket errors) in all runs.`,
     `After each SIGKILL a GET / on a fresh connection starts every ${POLL_MS} ms, without waiting for the previous ones (at most ${MAX_IN_FLIGHT} in flight), ` +
