@@ -178,6 +178,8 @@ function render(peers: readonly Peer[], got: Map<string, Sample[]>, skipped: rea
       p.workers < 2 ? "—" : `${fmt(median(respawn))} (${all(respawn)})`,
     ];
   });
+  const spread = (f: (s: Sample) => number): number =>
+    Math.max(...peers.map((p) => col(p.name, f)).filter((xs) => xs.length > 1).map((xs) => Math.max(...xs) / Math.min(...xs)), 1);
   const failed = peers.flatMap((p) => col(p.name, (s) => s.failed)).reduce((a, b) => a + b, 0);
   const checks = targets((name) => (got.has(name) ? med(name) : { coldMs: NaN, rssMiB: NaN, rps: NaN }));
   const markdown = [
@@ -203,6 +205,9 @@ function render(peers: readonly Peer[], got: Map<string, Sample[]>, skipped: rea
       "which is most of its SIGKILL-to-replacement time (the kill comes 0.3 to 5.3 s, uniform, after wrk for every case, so it falls anywhere in that period). pm2 gets a fresh PM2_HOME per start, so its cold start includes starting its God daemon; " +
       "in cluster mode that daemon is also the primary that accepts connections and hands them to the workers.",
     `wrk saw ${failed} failed requests (non-2xx or socket errors) in all runs.`,
+    `Spread between the rounds of one case (largest max/min over the cases): cold start ${fmt(spread((s) => s.coldMs), 1)}x, ` +
+      `req/s ${fmt(spread((s) => s.rps), 1)}x. A ratio between two cases closer to 1 than that is within this run's noise: ` +
+      "bento-kit's and circus's pools serve alike (the workers accept on the one socket the supervisor holds; no request passes through the supervisor).",
     `After each SIGKILL a GET / on a fresh connection starts every ${POLL_MS} ms, without waiting for the previous ones (at most ${MAX_IN_FLIGHT} in flight), ` +
       `each given up after ${POLL_TIMEOUT_MS} ms; the time is that of the first answer from a new pid. Polls that failed (reset or no answer) until then, summed over the rounds: ` +
       peers.filter((p) => p.workers > 1).map((p) => `${p.name} ${col(p.name, (s) => s.lostPolls).reduce((a, b) => a + b, 0)}`).join(", ") + ".",
