@@ -25,8 +25,9 @@ export { optionInvalid, tlsInvalid } from "./src/core/errors.ts";
 export { definePlugin } from "./src/core/plugin.ts";
 export type {
   BentoHooks, BentoPlugin, ExitAdvice, HookContext, HookEntry, HookHandler, HookName,
-  ParallelHook, SetupContext, WaterfallHook,
+  ParallelHook, PoolStopped, SetupContext, SpawnedWorker, StopSignal, Veto, WaterfallHook, WorkerSignal,
 } from "./src/core/plugin.ts";
+export type { PoolView, SpawnVeto, WorkerView } from "./src/core/control.ts";
 export { createHookRunner } from "./src/core/hooks.ts";
 export type { HookRunner } from "./src/core/hooks.ts";
 export { buildServeSpec, API_POOL, API_SOCKET, runnerPoolName } from "./src/core/serve-spec.ts";
@@ -42,6 +43,8 @@ export type { Logger } from "./src/core/logger.ts";
 export type { ChildProcessHandle, Clock, RuntimeName, RuntimePort, SpawnRequest } from "./src/core/ports.ts";
 export type * from "./src/core/types.ts";
 export type * from "./src/core/errors.ts";
+export type { MetricFamily, MonitoringCollect } from "./src/core/metric-family.ts";
+import { checkDenoPermissions } from "./src/cli/_deno-permissions.ts";
 
 // Run as the main module: the CLI. No top-level await here, so that a
 // bento.config.ts importing "bento-kit" (this module) does not wait on it.
@@ -49,6 +52,7 @@ export type * from "./src/core/errors.ts";
 // stop signal means "exit now" (code 0); `serve` removes these handlers once
 // its own are in place.
 if ((import.meta as { main?: boolean }).main) {
+  checkDenoPermissions(); // before anything reads the environment or a file
   const exitNow = () => process.exit(0);
   const early = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
   for (const s of early) process.on(s, exitNow);

@@ -6,11 +6,16 @@
  * server can use. Each problem is a `TlsInvalid` naming the option, the file
  * and what to do.
  */
-import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
+import type { KeyObject, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createSecureContext } from "node:tls";
+import { createRequire } from "node:module";
 import { err, ok, type Result } from "neverthrow";
 import { type TlsInvalid, tlsInvalid } from "../mod.ts";
+
+/** node:crypto and node:tls, loaded when there is TLS to check (a plain HTTP service never loads them). */
+const require = createRequire(import.meta.url);
+const crypto = () => require("node:crypto") as typeof import("node:crypto");
+const tls = () => require("node:tls") as typeof import("node:tls");
 
 /** BentoML's TLS settings (`--ssl-*`); paths absolute or relative to the current directory. */
 export interface TlsOptions {
@@ -57,7 +62,7 @@ export function checkTls(o: TlsOptions, now: number = Date.now()): Result<Checke
   if (certText.isErr()) return err(certText.error);
   let cert: X509Certificate;
   try {
-    cert = new X509Certificate(certText.value);
+    cert = new (crypto().X509Certificate)(certText.value);
   } catch {
     return err(tlsInvalid("--ssl-certfile", `--ssl-certfile ${o.certfile} holds no certificate: give a PEM file that starts with -----BEGIN CERTIFICATE-----`, o.certfile));
   }
@@ -117,7 +122,7 @@ function openKey(text: string, file: string, o: TlsOptions): Result<KeyObject, T
     return err(tlsInvalid("--ssl-keyfile-password", `--ssl-keyfile ${file} is encrypted: give its password in a file with --ssl-keyfile-password-file FILE, or in BENTO_SSL_KEYFILE_PASSWORD`, file));
   }
   try {
-    return ok(createPrivateKey({ key: text, passphrase: encrypted ? o.keyfilePassword : undefined }));
+    return ok(crypto().createPrivateKey({ key: text, passphrase: encrypted ? o.keyfilePassword : undefined }));
   } catch {
     if (encrypted) {
       return err(tlsInvalid("--ssl-keyfile-password", `The password given does not open --ssl-keyfile ${file}: check the password (a password file's trailing newline is not part of it)`, file));
@@ -145,7 +150,7 @@ function checkSettings(o: TlsOptions): Result<void, TlsInvalid> {
   }
   if (o.ciphers !== undefined) {
     try {
-      createSecureContext({ ciphers: o.ciphers });
+      tls().createSecureContext({ ciphers: o.ciphers });
     } catch {
       return err(tlsInvalid("--ssl-ciphers", `--ssl-ciphers ${JSON.stringify(o.ciphers)} names no cipher OpenSSL knows: give an OpenSSL cipher list, e.g. ECDHE+AESGCM`));
     }

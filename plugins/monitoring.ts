@@ -25,35 +25,19 @@ import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { ok } from "neverthrow";
-import { definePlugin, type HookContext, type ParallelHook } from "../mod.ts";
-import type { SupervisorMetrics } from "./_monitoring-registry.ts";
+import { type BentoPlugin, definePlugin, type HookContext, type MetricFamily } from "../mod.ts";
+import type { Registry } from "prom-client";
+import { createSupervisorTally } from "./_monitoring-tally.ts";
 
-/** One metric family a `monitoring:collect` handler reports. */
-export interface MetricFamily {
-  readonly name: string;
-  readonly type: "counter" | "gauge";
-  readonly help: string;
-  readonly samples: readonly { readonly labels?: Readonly<Record<string, string>>; readonly value: number }[];
-}
-
-/** What a `monitoring:collect` handler is given at each scrape. */
-export interface MonitoringCollect {
-  readonly service: string;
-}
-
-declare module "../mod.ts" {
-  interface BentoHooks {
-    /** Each scrape of the supervisor's metrics: handlers return the families they add. */
-    "monitoring:collect": ParallelHook<MonitoringCollect, readonly MetricFamily[]>;
-  }
-}
+export type { MetricFamily, MonitoringCollect } from "../src/core/metric-family.ts";
 
 export const METRICS_DIR = "metrics";
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-export function monitoringPlugin() {
-  let metrics: SupervisorMetrics | undefined;
+export function monitoringPlugin(): BentoPlugin {
+  const tally = createSupervisorTally();
+  let registry: Promise<Registry> | undefined;
   let server: Server | undefined;
   let started: Promise<void> | undefined;
   const slots = new Map<number, string>();
@@ -77,7 +61,9 @@ export function monitoringPlugin() {
   }
 
   async function render(ctx: HookContext): Promise<string> {
-    const own = await metrics!.registry.metrics();
+    // prom-client is loaded by the first scrape, not by every service that starts.
+    registry ??= import("./_monitoring-registry.ts").then((m) => m.createSupervisorRegistry(tally));
+    const own = await (await registry).metrics();
     const outcome = await ctx.callHook("monitoring:collect", { service: ctx.spec.service }) as {
       results: readonly (readonly MetricFamily[])[];
       errors: readonly { message: string }[];
@@ -89,10 +75,6 @@ export function monitoringPlugin() {
   return definePlugin({
     name: "bento:monitoring",
     hooks: { "monitoring:collect": "parallel" },
-    async setup() {
-      // prom-client is loaded when a service starts, not by every CLI command that imports this plugin.
-      metrics = (await import("./_monitoring-registry.ts")).createSupervisorMetrics();
-    },
     async beforeSpawn(plan, ctx) {
       const dir = join(ctx.spec.runDir, METRICS_DIR);
       await (started ??= start(dir, ctx));
@@ -101,7 +83,7 @@ export function monitoringPlugin() {
       return ok({ ...plan, env: { ...plan.env, BENTO_METRICS_DIR: dir, PROMETHEUS_MULTIPROC_DIR: slot } });
     },
     onEvent(event, ctx) {
-      metrics?.observe(event);
+      tally.observe(event);
       if (event.type === "spawn") {
         slots.set(event.pid, join(ctx.spec.runDir, METRICS_DIR, `${event.pool.replace(/\//g, "_")}.${event.workerId}`));
       } else if (event.type === "exit") {

@@ -6,7 +6,7 @@
  */
 import { err, ok } from "neverthrow";
 import {
-  type BoundSocket, checkUnixPath, definePlugin, type LaunchSpec, type SocketSpec,
+  type BentoPlugin, type BoundSocket, checkUnixPath, definePlugin, type LaunchSpec, type SocketSpec,
 } from "../mod.ts";
 
 export interface RunnerMapOptions {
@@ -16,7 +16,7 @@ export interface RunnerMapOptions {
   readonly remote?: Readonly<Record<string, string>>;
 }
 
-export function runnerMapPlugin(options: RunnerMapOptions = {}) {
+export function runnerMapPlugin(options: RunnerMapOptions = {}): BentoPlugin {
   const unix = options.unixSockets ?? true;
   let logged = "";
   return definePlugin({

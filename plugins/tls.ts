@@ -17,7 +17,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { err, ok, type Result } from "neverthrow";
 import {
-  definePlugin, type LaunchSpec, optionInvalid, type OptionInvalid, placeholdersIn, type TlsInvalid, tlsInvalid,
+  type BentoPlugin, definePlugin, type LaunchSpec, optionInvalid, type OptionInvalid, placeholdersIn, type TlsInvalid, tlsInvalid,
   type WatcherSpec,
 } from "../mod.ts";
 import { type CheckedTls, checkTls, type TlsOptions } from "./_tls-check.ts";
@@ -32,7 +32,7 @@ export const KEY_COPY = "tls-key.pem";
 /** Pools that serve the public socket get TLS; runners (private sockets) do not. */
 const SERVES_PUBLIC = new Set(["api", "grpc"]);
 
-export function tlsPlugin(options: TlsOptions = {}) {
+export function tlsPlugin(options: TlsOptions = {}): BentoPlugin {
   let copy: string | undefined;
   return definePlugin({
     name: "bento:tls",

@@ -145,6 +145,30 @@ const MUTATIONS: readonly Mutation[] = [
     tests: ["test/core/control.test.ts"],
   },
   {
+    name: "veto-fails-the-start",
+    file: "src/core/pool.ts",
+    edits: [["if (plan.isErr()) return refused(id, role, plan.error);", "if (plan.isErr()) return err(plan.error);"]],
+    tests: ["test/core/spawn-veto.test.ts", "test/serve/spawn-veto.test.ts"],
+  },
+  {
+    name: "stop-veto-ignored",
+    file: "src/core/pool.ts",
+    edits: [["if (state.started) deps.giveUp(error);", "if (state.started && false) deps.giveUp(error);"]],
+    tests: ["test/core/spawn-veto.test.ts", "test/serve/spawn-veto.test.ts"],
+  },
+  {
+    name: "signal-skips-hook",
+    file: "src/core/pool.ts",
+    edits: [['if (signal === "SIGKILL" || !deps.hooks.handles("beforeSignal"))', "if (true)"]],
+    tests: ["test/core/lifecycle-hooks.test.ts", "test/serve/lifecycle-hooks.test.ts"],
+  },
+  {
+    name: "pool-stop-unreported",
+    file: "src/core/supervisor.ts",
+    edits: [["stopped.check(stage);", "void stage;"], ["stopped.check(pools);", "void pools;"]],
+    tests: ["test/core/lifecycle-hooks.test.ts", "test/serve/lifecycle-hooks.test.ts"],
+  },
+  {
     name: "start-line-before-ready",
     file: "src/cli/serve.ts",
     edits: [["const ready = await supervisor.whenReady();", "const ready = true;"]],

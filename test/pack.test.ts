@@ -1,17 +1,26 @@
 /**
  * The published package works from a project that installed the packed
- * tarball: `npx bento-kit serve` (Node) and `bunx --bun bento-kit serve` (Bun),
- * with a TypeScript service importing "bento-kit" and "bento-kit/worker".
+ * tarball: compiled JavaScript and .d.ts (plain Node imports it, a strict
+ * TypeScript project type-checks against it), `npx bento-kit serve` (Node),
+ * `bunx --bun bento-kit serve` (Bun) and the README's Deno command, each with
+ * a JavaScript service and a TypeScript one; tsx is loaded only for the
+ * TypeScript one.
  */
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
-import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { alive, descendantsOf, ROOT, sleep } from "./_helpers/serve-process.ts";
 
+const BIN = join(ROOT, "node_modules", ".bin");
+/** The README's Deno command: exactly these permissions. */
+const DENO_FLAGS = ["--allow-read", "--allow-write", "--allow-net", "--allow-env", "--allow-run", "--allow-ffi", "--allow-sys=uid,gid,homedir"];
+
 let project = "";
 let files: string[] = [];
+/** A Node --import hook that appends every module URL a Node process loads to $LOAD_TRACE/<pid>. */
+let traceHook = "";
 
 beforeAll(() => {
   project = mkdtempSync(join(tmpdir(), "bento-kit-pack-"));
@@ -20,60 +29,159 @@ beforeAll(() => {
   files = info!.files.map((f) => f.path);
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "pack-check", private: true, type: "module" }));
   execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", join(project, info!.filename)], { cwd: project, stdio: "ignore" });
-  mkdirSync(join(project, "svc"));
-  writeFileSync(join(project, "svc", "bento.config.ts"), `import { defineService } from "bento-kit";
-export default defineService({ name: "packed", api: { command: { module: "./api.ts" }, workers: 2 } });
+  const service = (dir: string, ext: "js" | "ts") => {
+    mkdirSync(join(project, dir));
+    writeFileSync(join(project, dir, `bento.config.${ext}`), `import { defineService } from "bento-kit";
+export default defineService({ name: "packed_${ext}", api: { command: { module: "./api.${ext}" }, workers: 2 } });
 `);
-  writeFileSync(join(project, "svc", "api.ts"), `import { getWorkerId, serve } from "bento-kit/worker";
+    writeFileSync(join(project, dir, `api.${ext}`), `import { getWorkerId, serve } from "bento-kit/worker";
+const lang${ext === "ts" ? ": string" : ""} = "${ext}";
 await serve(async (req) => {
   if (new URL(req.url).pathname === "/slow") await new Promise((r) => setTimeout(r, 400));
-  return new Response(JSON.stringify({ worker: getWorkerId(), pid: process.pid }));
+  return new Response(JSON.stringify({ worker: getWorkerId(), pid: process.pid, lang }));
 });
 console.log("packed worker ready");
 `);
+  };
+  service("svc", "ts");
+  service("jsvc", "js");
+  traceHook = join(project, "trace-hook.mjs");
+  writeFileSync(join(project, "trace-resolve.mjs"), [
+    'import { appendFileSync } from "node:fs";',
+    "export async function resolve(specifier, context, next) {",
+    "  const resolved = await next(specifier, context);",
+    '  if (process.env.LOAD_TRACE) appendFileSync(`${process.env.LOAD_TRACE}/${process.pid}`, `${resolved.url}\\n`);',
+    "  return resolved;",
+    "}",
+  ].join("\n"));
+  writeFileSync(traceHook, 'import { register } from "node:module";\nregister("./trace-resolve.mjs", import.meta.url);\n');
 }, 120_000);
 
 afterAll(() => {
   rmSync(project, { recursive: true, force: true });
 });
 
-test("the tarball holds what the entry points need", () => {
-  for (const f of ["bin/bento-kit.mjs", "mod.ts", "src/worker/mod.ts", "src/cli/main.ts", "plugins/runner-map.ts", "src/runtime/node.ts", "src/runtime/bun.ts", "src/runtime/deno.ts", "README.md"]) {
+test("the tarball holds the compiled package: JavaScript, declarations, the CLI, LICENSE and every file the README links", () => {
+  for (const f of [
+    "bin/bento-kit.mjs", "dist/mod.js", "dist/mod.d.ts", "dist/src/worker/mod.js", "dist/src/worker/mod.d.ts",
+    "dist/src/testing/mod.js", "dist/src/testing/mod.d.ts", "dist/plugins/tls.js", "dist/plugins/tls.d.ts",
+    "dist/plugins/monitoring.js", "dist/plugins/runner-map.js", "dist/src/cli/main.js", "dist/src/cli/_deno-permissions.js",
+    "dist/src/metrics-server/main.js", "dist/src/worker/protos/health.proto", "LICENSE", "README.md",
+  ]) {
     expect(files).toContain(f);
   }
-  expect(files.some((f) => f.startsWith("test/") || f.startsWith("node_modules/"))).toBe(false);
+  // No TypeScript source (Node and Deno refuse to strip types under node_modules), no tests.
+  expect(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))).toEqual([]);
+  expect(files.some((f) => f.startsWith("test/") || f.startsWith("node_modules/") || f.startsWith("src/"))).toBe(false);
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const linked = [...readme.matchAll(/\]\(([^)#:]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!);
+  expect(linked.length).toBeGreaterThan(5);
+  expect(linked.filter((f) => !files.includes(f))).toEqual([]);
+  // The README's install line installs what its examples import.
+  const install = /npm install bento-kit([^\n]*)/.exec(readme)?.[1]?.trim().split(/\s+/) ?? [];
+  const imported = new Set([...readme.matchAll(/from "([^".][^"]*)"/g)].map((m) => m[1]!.split("/")[0]!));
+  imported.delete("bento-kit");
+  expect([...imported].filter((p) => !install.includes(p))).toEqual([]);
 });
 
-for (const [label, argv] of [
-  ["npx bento-kit serve", ["npx", "--no-install", "bento-kit"]],
-  ["bunx --bun bento-kit serve", [join(ROOT, "node_modules", ".bin", "bunx"), "--bun", "bento-kit"]],
-] as const) {
-  test(`${label} from a project that installed the tarball`, async () => {
-    const child = spawn(argv[0], [...argv.slice(1), "serve", "svc", "--port", "0", "--host", "127.0.0.1"], {
-      cwd: project, stdio: ["ignore", "pipe", "pipe"], detached: true,
-    });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out += d));
-    try {
-      let port = 0;
-      for (let i = 0; i < 300 && !port; i++) {
-        port = Number(out.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/)?.[1] ?? 0);
-        await sleep(50);
-      }
-      expect(port).toBeGreaterThan(0);
-      for (let i = 0; i < 100 && (out.match(/packed worker ready/g) ?? []).length < 2; i++) await sleep(50);
-      const body = (await (await fetch(`http://127.0.0.1:${port}/`)).json()) as { worker: number };
-      expect([1, 2]).toContain(body.worker);
-    } finally {
-      // Ctrl+C in a terminal: SIGINT to the whole foreground group (npx and the supervisor).
-      process.kill(-child.pid!, "SIGINT");
-      await new Promise((r) => child.once("exit", r));
-      for (let i = 0; i < 100 && !out.includes("Stopped:"); i++) await sleep(50);
-    }
-    expect(out).toContain("Stopped: every worker is gone");
-  }, 60_000);
+test("plain Node imports every entry point from the tarball, without tsx", () => {
+  const trace = mkdtempSync(join(project, "trace-"));
+  const script = `for (const m of ["bento-kit", "bento-kit/worker", "bento-kit/testing", "bento-kit/plugins/tls", "bento-kit/plugins/monitoring", "bento-kit/plugins/runner-map"]) {
+  const mod = await import(m);
+  if (Object.keys(mod).length === 0) throw new Error(m + " exports nothing");
 }
+const { defineService } = await import("bento-kit");
+console.log(defineService({ name: "x", api: { command: ["true"] } }).name);`;
+  const r = spawnSync("node", ["--import", traceHook, "--input-type=module", "-e", script], {
+    cwd: project, encoding: "utf8", env: { PATH: process.env.PATH, LOAD_TRACE: trace },
+  });
+  expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
+  expect(r.stdout.trim()).toBe("x");
+  const loaded = readdirSync(trace).flatMap((f) => readFileSync(join(trace, f), "utf8").split("\n"));
+  expect(loaded.some((u) => u.includes("/node_modules/bento-kit/dist/"))).toBe(true);
+  expect(loaded.filter((u) => u.includes("/tsx/"))).toEqual([]);
+});
+
+test("a strict TypeScript project (skipLibCheck false) type-checks against the package", () => {
+  const dir = join(project, "consumer");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({
+    compilerOptions: { strict: true, skipLibCheck: false, noEmit: true, module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022" },
+    include: ["index.ts"],
+  }));
+  writeFileSync(join(dir, "index.ts"), `import { type BentoPlugin, definePlugin, defineService } from "bento-kit";
+import { getWorkerId, serve } from "bento-kit/worker";
+import { runPlugins } from "bento-kit/testing";
+import { tlsPlugin } from "bento-kit/plugins/tls";
+import { monitoringPlugin } from "bento-kit/plugins/monitoring";
+import { ok } from "neverthrow";
+export const service = defineService({ name: "x", api: { command: { module: "./api.ts" }, workers: 1 } });
+export const plugins: BentoPlugin[] = [tlsPlugin(), monitoringPlugin(), definePlugin({ name: "p", beforeSpawn: (plan) => ok(plan) })];
+export const id: number = getWorkerId();
+void serve; void runPlugins;
+`);
+  const r = spawnSync(join(BIN, "tsc"), ["-p", dir], { cwd: project, encoding: "utf8" });
+  expect(r.stdout + r.stderr).toBe("");
+  expect(r.status).toBe(0);
+});
+
+const SERVE_CASES = [
+  ["npx bento-kit", ["npx", "--no-install", "bento-kit"]],
+  ["bunx --bun bento-kit", [join(BIN, "bunx"), "--bun", "bento-kit"]],
+  ["deno run (README permissions) npm:bento-kit", [join(BIN, "deno"), "run", ...DENO_FLAGS, "npm:bento-kit"]],
+] as const;
+
+for (const [label, argv] of SERVE_CASES) {
+  for (const [dir, lang] of [["jsvc", "js"], ["svc", "ts"]] as const) {
+    test(`${label} serve: a ${lang === "js" ? "JavaScript" : "TypeScript"} service from a project that installed the tarball`, async () => {
+      const trace = mkdtempSync(join(project, "trace-"));
+      const child = spawn(argv[0], [...argv.slice(1), "serve", dir, "--port", "0", "--host", "127.0.0.1"], {
+        cwd: project, stdio: ["ignore", "pipe", "pipe"], detached: true,
+        env: { ...process.env, NODE_OPTIONS: `--import ${traceHook}`, LOAD_TRACE: trace },
+      });
+      let out = "";
+      child.stdout.on("data", (d) => (out += d));
+      child.stderr.on("data", (d) => (out += d));
+      const seen = new Set<number>();
+      try {
+        let port = 0;
+        for (let i = 0; i < 300 && !port; i++) {
+          port = Number(out.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/)?.[1] ?? 0);
+          await sleep(50);
+        }
+        expect(port).toBeGreaterThan(0);
+        for (const pid of descendantsOf(child.pid!)) seen.add(pid);
+        const body = (await (await fetch(`http://127.0.0.1:${port}/`)).json()) as { worker: number; lang: string };
+        expect([1, 2]).toContain(body.worker);
+        expect(body.lang).toBe(lang);
+      } finally {
+        // Ctrl+C in a terminal: SIGINT to the whole foreground group (the launcher and the supervisor).
+        process.kill(-child.pid!, "SIGINT");
+        await new Promise((r) => child.once("exit", r));
+        for (let i = 0; i < 100 && !out.includes("Stopped:"); i++) await sleep(50);
+      }
+      expect(out).toContain("Stopped: every worker is gone");
+      for (let i = 0; i < 100 && [...seen].some(alive); i++) await sleep(50);
+      expect([...seen].filter(alive)).toEqual([]);
+      if (label.startsWith("npx")) {
+        // The Node supervisor (the process that loaded the CLI) loads tsx only for the TypeScript service.
+        const traces = readdirSync(trace).map((f) => readFileSync(join(trace, f), "utf8"));
+        const supervisor = traces.filter((t) => t.includes("/bento-kit/dist/src/cli/main.js"));
+        expect(supervisor.length).toBe(1);
+        expect(supervisor[0]!.includes("/node_modules/tsx/")).toBe(lang === "ts");
+      }
+    }, 60_000);
+  }
+}
+
+test("deno run npm:bento-kit without permissions and without a terminal: one line naming the flags, exit 2", () => {
+  const r = spawnSync(join(BIN, "deno"), ["run", "npm:bento-kit", "serve", "jsvc"], { cwd: project, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  expect(r.status).toBe(2);
+  const lines = (r.stdout + r.stderr).trim().split("\n");
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toContain(DENO_FLAGS.join(" "));
+  expect(lines[0]).not.toMatch(/^\s+at |NotCapable/);
+});
 
 const LAUNCHERS = [
   ["npx", ["npx", "--no-install", "bento-kit"]],

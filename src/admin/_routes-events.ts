@@ -9,7 +9,7 @@ const json = <T>(schema: T, description: string) => ({ content: { "application/j
 
 const eventsRoute = createRoute({
   method: "get", path: "/v1/events", tags: ["events"],
-  summary: "Everything the supervisor does, as Server-Sent Events (spawn, ready, exit, respawn, give-up, scale, restart, stop)",
+  summary: "Everything the supervisor does, as Server-Sent Events (spawn, ready, exit, respawn, give-up, scale, restart, reload, stop)",
   description: "Each event has an increasing `id`; its `data` is the event as JSON with `id`, `at` (epoch ms) and `type`. " +
     "A client that reconnects with `Last-Event-ID` first gets the buffered events after that id. " +
     "A client that falls too far behind is disconnected (it may reconnect). Comment lines every 15 s keep the stream open.",

@@ -21,12 +21,15 @@ const ExitSchema = z.object({
 export const WorkerSchema = z.object({
   id: z.number().int(),
   pid: z.number().int().nullable().openapi({ description: "Null while the worker waits for a respawn" }),
-  state: z.enum(["starting", "ready", "stopping", "backoff", "stopped"]),
+  state: z.enum(["starting", "ready", "stopping", "backoff", "stopped", "vetoed"])
+    .openapi({ description: "`vetoed`: a plugin's beforeSpawn veto keeps the worker down until it is restarted" }),
   startedAt: z.number().nullable(),
   readyAt: z.number().nullable(),
   uptimeMs: z.number().nullable(),
   restarts: z.number().int(),
   lastExit: ExitSchema.nullable(),
+  vetoed: z.object({ plugin: z.string(), message: z.string(), at: z.number() }).nullable()
+    .openapi({ description: "The veto keeping the worker down (state `vetoed`)" }),
   rssBytes: z.number().optional().openapi({ description: "Resident memory, where the platform tells" }),
   cpuSeconds: z.number().optional().openapi({ description: "User plus system CPU time, where the platform tells" }),
 }).openapi("Worker");

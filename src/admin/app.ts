@@ -13,7 +13,7 @@ import type { ProcessStats } from "../core/ports.ts";
 import { bearerAuth } from "./_auth.ts";
 import type { AdminContext } from "./_context.ts";
 import { errorBody } from "./_errors.ts";
-import { createEventLog } from "./_event-log.ts";
+import { createEventLog, type EventLog } from "./_event-log.ts";
 import { addControlRoutes } from "./_routes-control.ts";
 import { addEventRoutes } from "./_routes-events.ts";
 import { addReadRoutes } from "./_routes-read.ts";
@@ -32,6 +32,8 @@ export interface AdminAppOptions {
   readonly maxEventClients?: number;
   readonly heartbeatMs?: number;
   readonly now?: () => number;
+  /** An event log the caller already fills (the admin server starts one before it loads this app); by default the app makes one and listens itself. */
+  readonly log?: EventLog;
 }
 
 export interface AdminApp {
@@ -50,8 +52,8 @@ const OPEN_PATHS = new Set(["/healthz", "/"]);
 
 export function createAdminApp(options: AdminAppOptions): AdminApp {
   const now = options.now ?? Date.now;
-  const log = createEventLog(options.eventBuffer ?? 1000, now);
-  const unsubscribe = options.control.on((event) => void log.append(event));
+  const log = options.log ?? createEventLog(options.eventBuffer ?? 1000, now);
+  const unsubscribe = options.log ? () => {} : options.control.on((event) => void log.append(event));
   const streams = createEventStreams(log, {
     queueLimit: options.clientQueue ?? 1024, maxClients: options.maxEventClients ?? 32, heartbeatMs: options.heartbeatMs ?? 15_000,
   });

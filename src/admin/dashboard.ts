@@ -12,7 +12,7 @@ h1 { font-size: 1.4rem; margin: 0; } h2 { font-size: 1.1rem; margin: 0 0 .5rem; 
 .pool { background: #fff; border: 1px solid #dde; border-radius: 6px; padding: 1rem; margin: 1rem 0; }
 .actions { display: flex; gap: .5rem; margin-bottom: .5rem; } .actions input { width: 4rem; }
 table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .25rem .6rem; border-bottom: 1px solid #eef; }
-.state.ready { color: #2a7; } .state.starting, .state.stopping { color: #b80; } .state.backoff, .state.stopped { color: #c33; }
+.state.ready { color: #2a7; } .state.starting, .state.stopping { color: #b80; } .state.backoff, .state.stopped, .state.vetoed { color: #c33; }
 #events { font: 12px/1.5 ui-monospace, monospace; max-height: 16rem; overflow: auto; padding-left: 1rem; }
 `;
 

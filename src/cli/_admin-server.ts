@@ -2,11 +2,14 @@
  * The admin server of a running service, as `serve` starts it (settings in
  * `_admin-settings.ts`): the Hono app served
  * through the runtime adapter, its URL logged, and an instance file so that
- * `bento-kit status|scale|restart|stop|events` find it.
+ * `bento-kit status|scale|restart|stop|events` find it. The socket and the
+ * event log start with the service; the app itself (Hono, zod, OpenAPI) is
+ * loaded by the first request, so a service nobody inspects never loads it.
  */
 import { err, ok, type Result } from "neverthrow";
-import { createAdminApp } from "../admin/app.ts";
+import type { AdminApp } from "../admin/app.ts";
 import { maskToken } from "../admin/_auth.ts";
+import { createEventLog } from "../admin/_event-log.ts";
 import type { ServiceInfo } from "../admin/service-info.ts";
 import type { ServiceControl } from "../core/control.ts";
 import { bindFailed, type BindFailed, type OptionInvalid } from "../core/errors.ts";
@@ -39,10 +42,19 @@ export interface RunningAdmin {
 export async function startAdmin(o: StartAdminOptions): Promise<Result<RunningAdmin, AdminError>> {
   const { settings, runtime, logger } = o;
   if (!runtime.serveHttp) return err(bindFailed("admin", `The ${runtime.name} adapter cannot serve HTTP: start with --no-admin`));
-  const admin = createAdminApp({ control: o.control, service: o.service, token: settings.token, stats: runtime.processStats });
-  const served = await runtime.serveHttp(admin, { host: settings.host, port: settings.port });
+  const log = createEventLog(1000);
+  const unsubscribe = o.control.on((event) => void log.append(event));
+  let admin: Promise<AdminApp> | undefined;
+  const app = () => admin ??= import("../admin/app.ts").then((m) =>
+    m.createAdminApp({ control: o.control, service: o.service, token: settings.token, stats: runtime.processStats, log })
+  );
+  const close = async () => {
+    unsubscribe();
+    (await admin)?.close();
+  };
+  const served = await runtime.serveHttp({ fetch: async (request) => (await app()).fetch(request as Request) }, { host: settings.host, port: settings.port });
   if (served.isErr()) {
-    admin.close();
+    await close();
     const hint = served.error.code === "EADDRINUSE" ? ": pass another --admin-port, or 0 for a free one" : "";
     return err(bindFailed("admin", `Admin server: ${served.error.message}${hint}`, served.error.code));
   }
@@ -61,7 +73,7 @@ export async function startAdmin(o: StartAdminOptions): Promise<Result<RunningAd
   return ok({
     url,
     async close() {
-      admin.close();
+      await close();
       if (file) removeInstance(file);
       await server.close();
     },

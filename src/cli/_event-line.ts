@@ -8,6 +8,11 @@ export function eventLine(e: StreamedEvent): string {
   return `${time} #${e.id} ${e.type} ${details(e)}`;
 }
 
+/** An event as a log line without its id and time, e.g. `spawn runner:iris:1 pid 123`. */
+export function describeEvent(e: SupervisorEvent): string {
+  return `${e.type} ${details(e)}`;
+}
+
 function details(e: SupervisorEvent): string {
   switch (e.type) {
     case "spawn":
@@ -22,12 +27,18 @@ function details(e: SupervisorEvent): string {
       return `${e.pool}:${e.workerId} in ${e.delayMs} ms`;
     case "give-up":
       return `${e.pool}: ${e.message}`;
+    case "spawn-vetoed":
+      return `${e.pool}:${e.workerId}: ${e.message}${e.stop ? " (stops the service)" : " (kept down)"}`;
+    case "pool-stopped":
+      return e.pool;
     case "scale":
       return `${e.pool} ${e.from} → ${e.to}`;
     case "restart":
       return `${e.pool}${e.workerId === undefined ? "" : `:${e.workerId}`} ${e.phase}${e.message ? `: ${e.message}` : ""}`;
     case "stop":
       return e.phase;
+    case "reload":
+      return `${e.phase} (${e.files.join(", ")})${e.message ? `: ${e.message.split("\n")[0]}` : ""}`;
     default:
       return JSON.stringify(e satisfies never);
   }

@@ -3,8 +3,8 @@
  * options, the launch plan (gRPC pool + metrics server, runners local or
  * remote) and the start lines, for the launch pipeline (_launch.ts).
  */
-import { fileURLToPath } from "node:url";
 import { resolve } from "node:path";
+import { packageModule } from "../package-file.ts";
 import type { ArgsDef } from "citty";
 import { buildGrpcSpec, GRPC_DEFAULTS, type GrpcFlags, type GrpcOptions, resolveGrpcOptions } from "../core/grpc-spec.ts";
 import { type RemoteRunners, resolveRunnerMap } from "../core/runner-map-input.ts";
@@ -28,8 +28,8 @@ export interface GrpcServeOptions extends ServeOptions {
   readonly runners?: RemoteRunners;
 }
 
-/** The metrics server's module (src/metrics-server/main.ts), run on Node with tsx like any module worker. */
-export const METRICS_SERVER_MODULE = fileURLToPath(new URL("../metrics-server/main.ts", import.meta.url));
+/** The metrics server's module (src/metrics-server/main.ts, or main.js in the compiled package), run like any module worker. */
+export const METRICS_SERVER_MODULE = packageModule("src/metrics-server/main");
 
 function grpcFlagsFrom(raw: Readonly<Record<string, unknown>>): GrpcFlags {
   return {

@@ -20,7 +20,12 @@ export interface LoadedService {
   readonly service: ServiceDef;
 }
 
-export async function loadService(dir: string, options: ValidateOptions = {}): Promise<Result<LoadedService, ManifestInvalid | ManifestNotFound | ManifestTimedOut>> {
+export interface LoadOptions extends ValidateOptions {
+  /** Load the manifest module again, not the copy imported before (`serve --reload`): a new number each time. */
+  readonly fresh?: number;
+}
+
+export async function loadService(dir: string, options: LoadOptions = {}): Promise<Result<LoadedService, ManifestInvalid | ManifestNotFound | ManifestTimedOut>> {
   const root = resolve(dir);
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     return err(manifestNotFound(root, `Service directory ${dir} does not exist: pass the directory that holds bento.config.ts`));
@@ -34,7 +39,7 @@ export async function loadService(dir: string, options: ValidateOptions = {}): P
   try {
     input = name.endsWith(".json")
       ? JSON.parse(readFileSync(file, "utf8").replace(/^\uFEFF/, ""))
-      : await withDeadline(import(pathToFileURL(file).href).then((m) => unwrapDefault(m.default ?? m.service)), loadTimeoutMs());
+      : await withDeadline(loadTypeScriptSupport(file).then(() => importManifest(file, options.fresh)).then((m) => unwrapDefault(m.default ?? m.service)), loadTimeoutMs());
   } catch (cause) {
     if (cause === TIMED_OUT) return err(manifestTimedOut(file, loadTimeoutMs() / 1000, LOAD_TIMEOUT_ENV));
     return err(manifestInvalid(file, [{ path: "(file)", message: `cannot be loaded: ${loadFailure(cause, root)}` }]));
@@ -43,6 +48,30 @@ export async function loadService(dir: string, options: ValidateOptions = {}): P
     return err(manifestInvalid(file, [{ path: "(file)", message: "has no default export: write `export default defineService({ ... })`" }]));
   }
   return validateManifest(input, file, options).map((service) => ({ dir: root, file, service: resolveModules(service, root) }));
+}
+
+/**
+ * The compiled CLI on Node loads tsx (its ESM and CommonJS hooks) only when
+ * the manifest is TypeScript. Bun and Deno run TypeScript themselves, and from
+ * source bin/bento-kit.mjs has loaded tsx already (importing it again is a no-op).
+ */
+const TSX: string = "tsx"; // tsx's loader entry has no types
+
+async function loadTypeScriptSupport(file: string): Promise<void> {
+  const g = globalThis as { Bun?: unknown; Deno?: unknown };
+  if (g.Bun === undefined && g.Deno === undefined && /\.[cm]?ts$/.test(file)) await import(TSX);
+}
+
+/**
+ * Node (tsx) and Deno load a module again under a new URL: a query string.
+ * Bun ignores the query for a file it has loaded; it forgets the module once
+ * it is out of its require cache (which holds ES modules too).
+ */
+function importManifest(file: string, fresh: number | undefined): Promise<Record<string, unknown>> {
+  if (fresh === undefined) return import(pathToFileURL(file).href);
+  const cache = (import.meta as { require?: NodeJS.Require }).require?.cache;
+  if (cache) delete cache[file];
+  return import(`${pathToFileURL(file).href}?reload=${fresh}`);
 }
 
 /** Seconds a manifest module may take to load (its top-level awaits included). */
@@ -66,7 +95,8 @@ function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
-function resolveModules(service: ServiceDef, root: string): ServiceDef {
+/** Module paths in a manifest are relative to its directory. */
+export function resolveModules(service: ServiceDef, root: string): ServiceDef {
   const fix = (c: Command): Command =>
     c.kind === "module" && !isAbsolute(c.module) ? { ...c, module: resolve(root, c.module) } : c;
   return {

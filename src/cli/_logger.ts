@@ -3,7 +3,7 @@
  * `2026-11-25T19:40:00+0000 [INFO] [cli] message` (or one JSON object a line
  * with `--log-format json`, see _log-format.ts).
  */
-import { createConsola, type ConsolaInstance, type LogObject } from "consola";
+import { createConsola, type ConsolaInstance, type LogObject } from "consola/core";
 import type { Logger } from "../core/logger.ts";
 import { writeText } from "./_output.ts";
 import { formatLogLine, type Level } from "./_log-format.ts";

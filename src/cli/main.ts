@@ -4,29 +4,22 @@
  */
 import { stripVTControlCharacters } from "node:util";
 import { type ArgsDef, type CommandDef, parseArgs, renderUsage, runCommand } from "citty";
-import { eventsCommand } from "./events.ts";
-import { exportCommand } from "./export.ts";
-import { restartCommand } from "./restart.ts";
-import { scaleCommand } from "./scale.ts";
-import { serveCommand } from "./serve.ts";
-import { startGrpcServerCommand } from "./start-grpc-server.ts";
-import { startHttpServerCommand } from "./start-http-server.ts";
-import { startRunnerServerCommand } from "./start-runner-server.ts";
-import { statusCommand } from "./status.ts";
-import { stopCommand } from "./stop.ts";
 import { VERSION } from "./_version.ts";
 
-const COMMANDS: Record<string, CommandDef<any>> = {
-  serve: serveCommand,
-  "start-runner-server": startRunnerServerCommand,
-  "start-http-server": startHttpServerCommand,
-  "start-grpc-server": startGrpcServerCommand,
-  status: statusCommand,
-  scale: scaleCommand,
-  restart: restartCommand,
-  stop: stopCommand,
-  events: eventsCommand,
-  export: exportCommand,
+type LoadCommand = () => Promise<CommandDef<any>>;
+
+/** Each command's module is loaded only when it runs (or for --help): `serve` never loads export, gRPC or admin-client code. */
+const COMMANDS: Record<string, LoadCommand> = {
+  serve: () => import("./serve.ts").then((m) => m.serveCommand),
+  "start-runner-server": () => import("./start-runner-server.ts").then((m) => m.startRunnerServerCommand),
+  "start-http-server": () => import("./start-http-server.ts").then((m) => m.startHttpServerCommand),
+  "start-grpc-server": () => import("./start-grpc-server.ts").then((m) => m.startGrpcServerCommand),
+  status: () => import("./status.ts").then((m) => m.statusCommand),
+  scale: () => import("./scale.ts").then((m) => m.scaleCommand),
+  restart: () => import("./restart.ts").then((m) => m.restartCommand),
+  stop: () => import("./stop.ts").then((m) => m.stopCommand),
+  events: () => import("./events.ts").then((m) => m.eventsCommand),
+  export: () => import("./export.ts").then((m) => m.exportCommand),
 };
 
 const main = {
@@ -40,8 +33,9 @@ export async function runCli(argv: readonly string[] = process.argv.slice(2)): P
   if (first === undefined || first === "--help" || first === "-h" || first === "help") {
     return printUsage(await renderUsage(main));
   }
-  const command = COMMANDS[first];
-  if (!command) return usageError(`Unknown command "${first}": run "bento-kit --help" to see the commands`);
+  const load = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
+  if (!load) return usageError(`Unknown command "${first}": run "bento-kit --help" to see the commands`);
+  const command = await load();
   if (rest.includes("--help") || rest.includes("-h")) return printUsage(await renderUsage(command, main));
   const unknown = unknownFlag(rest, (command.args ?? {}) as ArgsDef);
   if (unknown) return usageError(`Unknown option ${unknown}: run "bento-kit ${first} --help" to see the options`);

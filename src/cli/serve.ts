@@ -28,6 +28,14 @@ import { describeService } from "../admin/service-info.ts";
 import { VERSION } from "./_version.ts";
 import { grpcArgs, grpcPlan } from "./_grpc-launch.ts";
 import { launch } from "./_launch.ts";
+import { devArgs } from "./_dev-args.ts";
+import { describeEvent } from "./_event-line.ts";
+import type { Built } from "./_reload.ts";
+import { DEVELOPMENT_HOST, developmentSpec } from "../core/development.ts";
+import type { ServiceDef } from "../core/manifest.ts";
+import type { LaunchSpec } from "../core/types.ts";
+import type { BentoError } from "../core/errors.ts";
+import { err, type Result } from "neverthrow";
 
 export const serveArgs = {
   service: { type: "positional", required: false, default: ".", description: "Directory holding bento.config.ts (.mts, .js, .mjs or .json)" },
@@ -41,6 +49,7 @@ export const serveArgs = {
   "timeout-graceful-shutdown": { type: "string", valueHint: "SECONDS", description: "On stop, seconds workers get to drain before SIGKILL; also handed to workers (default 30)" },
   "unix-sockets": { type: "boolean", description: "Connect runners over Unix sockets; --no-unix-sockets uses loopback TCP [env BENTO_NO_UDS=1] (default on)" },
   debug: { type: "boolean", description: "Log debug lines (socket fds, worker starts)" },
+  ...devArgs,
   ...adminArgs,
   grpc: { type: "boolean", description: "Serve the manifest's gRPC pool (and its metrics server) instead of the HTTP API pool" },
   ...grpcArgs,
@@ -55,8 +64,11 @@ export const serveCommand = defineCommand({
   async run({ args }) {
     const format = parseLogFormat(args["log-format"], process.env);
     if (format.isOk()) setLogFormat(format.value);
+    if (args.grpc && (args.development || args.reload)) {
+      createCliLogger({ debug: false }).warn("--development and --reload are for the HTTP API pool: ignored with --grpc");
+    }
     if (args.grpc) return launch(grpcPlan(args, false));
-    const logger = createCliLogger({ debug: Boolean(args.debug) });
+    const logger = createCliLogger({ debug: Boolean(args.debug || args.development) });
     const output = createWorkerOutput(createOutput());
     const stop = listenForStop(logger);
     try {
@@ -75,14 +87,16 @@ export const serveCommand = defineCommand({
 async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: StopSignals, output: WorkerOutput): Promise<void> {
   const loaded = await loadService(args.service ?? ".", { placeholders: TLS_PLACEHOLDERS });
   if (loaded.isErr()) return fail(loaded.error);
-  const { service, dir } = loaded.value;
+  const { service, dir, file } = loaded.value;
+  const dev = Boolean(args.development);
   const flags: ServeFlags = {
     host: args.host, port: args.port, backlog: args.backlog, apiWorkers: args["api-workers"], timeout: args.timeout,
     timeoutKeepAlive: args["timeout-keep-alive"], timeoutGracefulShutdown: args["timeout-graceful-shutdown"],
     workingDir: args["working-dir"] === undefined ? undefined : resolve(args["working-dir"]),
     unixSockets: args["unix-sockets"] as boolean | undefined, accessLog: args["access-log"] as boolean | undefined,
   };
-  const options = resolveServeOptions(flags, process.env, { ...service.serve, workingDir: dir });
+  const defaultsOf = (s: ServiceDef) => ({ ...s.serve, host: s.serve?.host ?? (dev ? DEVELOPMENT_HOST : undefined), workingDir: dir });
+  const options = resolveServeOptions(flags, process.env, defaultsOf(service));
   if (options.isErr()) return fail(options.error);
   // TLS is checked before anything is made or bound; the plugin writes the workers' key copy.
   const tls = resolveTlsOptions(args, process.env, { serve: service.serve, dir }, logger)
@@ -95,9 +109,11 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
   const made = makeRunDir();
   if (made.isErr()) return fail(made.error);
   const runDir = made.value;
-  const spec = buildServeSpec(service, options.value, { runDir, cpuCount: availableParallelism(), environ: process.env })
-    .andThen((s) => checkCommands(s, (m) => runtime.moduleArgv(m)).map(() => s))
-    .andThen((s) => checkFdLimit(s).map(() => s));
+  const ctx = { runDir, cpuCount: availableParallelism(), environ: process.env };
+  const check = (s: LaunchSpec) => checkCommands(s, (m) => runtime.moduleArgv(m)).andThen(() => checkFdLimit(s)).map(() => s);
+  const built = buildServeSpec(service, options.value, ctx).andThen(check);
+  const apiWorkersGiven = options.value.apiWorkers !== undefined;
+  const spec = built.map((s) => (dev ? developmentSpec(s, { oneWorker: true, apiWorkersGiven }) : s));
   if (spec.isErr() || stop.requested) {
     runtime.removeDir(runDir);
     return spec.isErr() ? fail(spec.error) : undefined;
@@ -108,12 +124,33 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
     plugins: [runnerMapPlugin({ unixSockets: options.value.unixSockets }), tlsPlugin(tls.value.settings), ...metricsPlugins(metricsOn), ...service.plugins],
   });
   supervisor.on(output.event);
+  if (dev) supervisor.on((event) => logger.debug(describeEvent(event)));
   stop.attach(supervisor, () => runtime.removeDir(runDir));
   const keeper = attachKeeper(supervisor, runDir, spec.value.instance ?? "", logger);
   if (runtime.moduleNote && spec.value.watchers.some((w) => w.command.kind === "module")) logger.info(runtime.moduleNote);
   const startedAt = Date.now();
   const started = await supervisor.start();
   if (started.isErr()) return fail(started.error);
+  const rebuild = async (fresh: number): Promise<Result<Built, BentoError>> => {
+    const again = await loadService(dir, { placeholders: TLS_PLACEHOLDERS, fresh });
+    if (again.isErr()) return err(again.error);
+    const s = again.value.service;
+    return resolveServeOptions(flags, process.env, defaultsOf(s))
+      .andThen((o) => buildServeSpec(s, o, ctx)).andThen(check)
+      .map((next) => ({ spec: next, plugins: s.plugins.map((p) => p.name) }));
+  };
+  // Loaded only for --reload (the watcher, its rules, the reload plan).
+  const { startReload, splitPatterns, watchRoots } = args.reload ? await import("./_reload.ts") : ({} as never);
+  const reload = args.reload && !stop.requested
+    ? startReload({
+      supervisor, runtime, logger, clock: systemClock, serviceDir: dir, manifestFile: file, workingDir: options.value.workingDir,
+      include: splitPatterns(args["reload-include"]), exclude: splitPatterns(args["reload-exclude"]),
+      built: { spec: built._unsafeUnwrap(), plugins: service.plugins.map((p) => p.name) }, rebuild,
+      finish: (next) => (dev ? developmentSpec(next, { oneWorker: false, apiWorkersGiven }) : next),
+    })
+    : undefined;
+  if (reload?.isErr()) logger.warn(`Reload is off: ${reload.error}`);
+  else if (reload) logger.info(`Reload on: watching ${watchRoots(dir, options.value.workingDir).join(" and ")} (ignoring .git, node_modules, __pycache__, .venv, *.pyc and .gitignore)`);
   const info = describeService({
     spec: started.value, options: { ...options.value, scheme, tls: tls.value.checked && describeTls(tls.value.checked) }, sockets: supervisor.sockets.values(), version: VERSION, pid: process.pid, startedAt,
     runtime: runtime.name,
@@ -130,9 +167,10 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
   const ready = await supervisor.whenReady();
   if (api && ready && !stop.requested) {
     if (metricsOn) logger.info(metricsLine(service.name, url(scheme, options.value.host, api.address)));
-    logger.info(`Starting production ${scheme.toUpperCase()} BentoServer from "${service.name}" listening on ${url(scheme, options.value.host, api.address)} (Press CTRL+C to quit)`);
+    logger.info(`Starting ${dev ? "development" : "production"} ${scheme.toUpperCase()} BentoServer from "${service.name}" listening on ${url(scheme, options.value.host, api.address)} (Press CTRL+C to quit)`);
   }
   const done = await supervisor.done;
+  if (reload?.isOk()) reload.value.close();
   await keeper?.release();
   await adminServer?.close();
   if (done.isErr()) return fail(done.error);

@@ -29,7 +29,7 @@ export function render(s: ApiService, pools: readonly ApiPool[], url: string): s
     p.workers.map((w) => [
       p.name, String(w.id), w.pid === null ? "-" : String(w.pid), w.state, duration(w.uptimeMs), String(w.restarts),
       bytes(w.rssBytes), w.cpuSeconds === undefined ? "-" : `${w.cpuSeconds.toFixed(1)}s`,
-      w.lastExit ? `${w.lastExit.reason} (${duration(Date.now() - w.lastExit.at)} ago)` : "-",
+      w.vetoed ? w.vetoed.message : w.lastExit ? `${w.lastExit.reason} (${duration(Date.now() - w.lastExit.at)} ago)` : "-",
     ])
   );
   const summary = pools.map((p) => `${p.name} ${p.ready}/${p.target} ready${p.busy ? ` (${p.busy} in progress)` : ""}`).join(", ");

@@ -27,7 +27,7 @@ export interface PoolInternals {
   readonly state: { stopping: boolean; target: number };
   emit(event: SupervisorEvent): void;
   spawnWorker(id: number, role: "current" | "candidate"): Promise<Result<Worker | undefined, StartError>>;
-  stopWorker(worker: Worker, signal: "SIGTERM" | "SIGKILL"): void;
+  stopWorker(worker: Worker, signal: "SIGTERM" | "SIGKILL", why?: "stop" | "retire"): void;
   slotFor(id: number): Slot;
 }
 
@@ -39,8 +39,9 @@ export function createPoolOps(p: PoolInternals) {
     const workers = [...p.slots.values()].sort((a, b) => a.id - b.id).map((slot) => {
       const w = slot.current;
       return {
-        id: slot.id, pid: w?.pid ?? null, state: w ? w.state : slot.timer ? "backoff" as const : "stopped" as const,
+        id: slot.id, pid: w?.pid ?? null, state: w ? w.state : slot.timer ? "backoff" as const : slot.vetoed ? "vetoed" as const : "stopped" as const,
         startedAt: w?.startedAt ?? null, readyAt: w?.readyAt ?? null, restarts: slot.restarts, lastExit: slot.lastExit,
+        vetoed: w ? null : slot.vetoed,
       };
     });
     return { name: pool, role: p.spec.role, target: p.state.target, ready: workers.filter((w) => w.state === "ready").length, busy, workers };
@@ -72,7 +73,7 @@ export function createPoolOps(p: PoolInternals) {
   /** Stop a worker gracefully; SIGKILL after the graceful timeout. Resolves when it has exited. */
   async function retire(worker: Worker): Promise<void> {
     worker.role = "retiring";
-    p.stopWorker(worker, "SIGTERM");
+    p.stopWorker(worker, "SIGTERM", "retire");
     if (await exitedWithin(worker, p.spec.gracefulTimeout * 1000)) return;
     p.logger.warn(`worker ${worker.id} (pid ${worker.pid}) still running after the graceful timeout: sending SIGKILL`);
     p.stopWorker(worker, "SIGKILL");
@@ -100,6 +101,7 @@ export function createPoolOps(p: PoolInternals) {
     slot.timer = undefined;
     candidate.role = "current";
     slot.current = candidate;
+    slot.vetoed = null;
     slot.quickFailures = 0;
     if (old) await retire(old);
     return ok(undefined);

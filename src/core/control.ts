@@ -35,6 +35,15 @@ export interface WorkerView {
   /** Times this worker id was replaced after an unexpected exit. */
   readonly restarts: number;
   readonly lastExit: { readonly code: number | null; readonly signal: string | null; readonly reason: string; readonly at: number } | null;
+  /** Why the worker is kept down (state `vetoed`): the plugin and its reason. */
+  readonly vetoed: SpawnVeto | null;
+}
+
+/** A `beforeSpawn` veto that keeps a worker down until it is restarted. */
+export interface SpawnVeto {
+  readonly plugin: string;
+  readonly message: string;
+  readonly at: number;
 }
 
 export interface PoolView {

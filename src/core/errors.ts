@@ -100,6 +100,8 @@ export interface HookVetoed {
   readonly message: string;
   readonly plugin: string;
   readonly hook: string;
+  /** The plugin asked to stop the whole service (`err({ message, stop: true })`). */
+  readonly stop?: boolean;
 }
 
 export interface HookFailed {
@@ -115,6 +117,9 @@ export interface PoolGaveUp {
   readonly message: string;
   readonly pool: string;
 }
+
+/** Why a running service stopped on its own: a pool gave up, or a plugin vetoed a spawn with `stop: true`. */
+export type ServiceFailure = PoolGaveUp | HookVetoed;
 
 export type SpecError = OptionInvalid | SocketPathTooLong | EnvInvalid | TlsInvalid;
 export type HookError = HookVetoed | HookFailed;
@@ -199,8 +204,9 @@ export function preflightFailed(pool: string, message: string): PreflightFailed 
   return { kind: "PreflightFailed", pool, message };
 }
 
-export function hookVetoed(plugin: string, hook: string, reason: string): HookVetoed {
-  return { kind: "HookVetoed", plugin, hook, message: `Plugin ${plugin} vetoed ${hook}: ${reason}` };
+export function hookVetoed(plugin: string, hook: string, reason: string, stop = false): HookVetoed {
+  const vetoed: HookVetoed = { kind: "HookVetoed", plugin, hook, message: `Plugin ${plugin} vetoed ${hook}: ${reason}` };
+  return stop ? { ...vetoed, stop } : vetoed;
 }
 
 export function hookFailed(plugin: string, hook: string, cause: unknown): HookFailed {

@@ -7,8 +7,8 @@ import type { WorkerExit } from "./types.ts";
 /** A worker's life: `starting` until it signals ready, `stopping` once asked to stop. */
 export type WorkerState = "starting" | "ready" | "stopping";
 
-/** A worker slot (an id) with no live process: waiting to be respawned, or stopped. */
-export type SlotState = WorkerState | "backoff" | "stopped";
+/** A worker slot (an id) with no live process: waiting to be respawned, stopped, or kept down by a plugin's `beforeSpawn` veto. */
+export type SlotState = WorkerState | "backoff" | "stopped" | "vetoed";
 
 export type SupervisorEvent =
   | { readonly type: "spawn"; readonly pool: string; readonly workerId: number; readonly pid: number }
@@ -17,9 +17,24 @@ export type SupervisorEvent =
   | { readonly type: "exit"; readonly exit: WorkerExit; readonly reason: string }
   | { readonly type: "respawn-scheduled"; readonly pool: string; readonly workerId: number; readonly delayMs: number }
   | { readonly type: "give-up"; readonly pool: string; readonly message: string }
+  | { readonly type: "spawn-vetoed"; readonly pool: string; readonly workerId: number; readonly plugin: string; readonly message: string; readonly stop: boolean }
+  | { readonly type: "pool-stopped"; readonly pool: string }
   | { readonly type: "scale"; readonly pool: string; readonly from: number; readonly to: number }
   | { readonly type: "restart"; readonly pool: string; readonly workerId?: number; readonly phase: "begin" | "done" | "failed"; readonly message?: string }
-  | { readonly type: "stop"; readonly phase: "stopping" | "stopped" };
+  | { readonly type: "stop"; readonly phase: "stopping" | "stopped" }
+  | ReloadEvent;
+
+/**
+ * `serve --reload`: files changed (`files`, relative to the watched directory).
+ * `begin` then `done`, or `failed` when a replacement did not become ready or
+ * the edited manifest is invalid (the running workers keep serving).
+ */
+export interface ReloadEvent {
+  readonly type: "reload";
+  readonly phase: "begin" | "done" | "failed";
+  readonly files: readonly string[];
+  readonly message?: string;
+}
 
 /** How a worker became ready: it said so, printed its ready line, or its delay passed. */
 export type ReadyCause = "notify" | "log" | "delay";

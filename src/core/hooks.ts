@@ -14,7 +14,10 @@ const BUILT_IN_KINDS: Readonly<Record<string, "waterfall" | "parallel">> = {
   launchSpec: "waterfall",
   beforeBind: "waterfall",
   beforeSpawn: "waterfall",
+  afterSpawn: "parallel",
+  beforeSignal: "waterfall",
   onExit: "parallel",
+  afterPoolStop: "parallel",
   beforeControl: "waterfall",
   onEvent: "parallel",
 };
@@ -33,6 +36,8 @@ export type WaterfallError = HookError | SpecError;
 export interface HookRunner {
   waterfall<K extends HookName>(name: K, value: HookValue<K>): Promise<Result<HookValue<K>, WaterfallError>>;
   parallel<K extends HookName>(name: K, value: HookValue<K>): Promise<ParallelOutcome<unknown>>;
+  /** True when some plugin has a handler for `name` (the supervisor skips hooks nobody listens to where timing matters). */
+  handles(name: HookName): boolean;
   setSpec(spec: LaunchSpec): void;
   setup(): Promise<Result<void, HookError>>;
   dispose(): Promise<readonly HookError[]>;
@@ -107,6 +112,7 @@ export function createHookRunner(plugins: readonly BentoPlugin[], options: HookR
         errors: outs.flatMap((o) => (o.isErr() ? [o.error as HookError] : [])),
       };
     },
+    handles: (name) => stepsFor(plugins, name).length > 0,
     setSpec(next) { spec = next; },
     async setup() {
       for (const plugin of plugins) {
@@ -154,7 +160,8 @@ const SPEC_ERROR_KINDS: readonly string[] = ["OptionInvalid", "SocketPathTooLong
 function vetoFrom(plugin: string, hook: string, error: unknown): WaterfallError {
   if (typeof error === "object" && error !== null && SPEC_ERROR_KINDS.includes((error as SpecError).kind)) return error as SpecError;
   const reason = typeof error === "string" ? error : (error as { message?: unknown })?.message ?? JSON.stringify(error);
-  return hookVetoed(plugin, hook, String(reason));
+  const stop = typeof error === "object" && error !== null && (error as { stop?: unknown }).stop === true;
+  return hookVetoed(plugin, hook, String(reason), stop);
 }
 
 function describeValue(value: unknown): string {

@@ -14,14 +14,17 @@ import type { SpecError } from "./errors.ts";
 import type { Logger } from "./logger.ts";
 import type { ControlRequest } from "./control.ts";
 import type { SupervisorEvent } from "./events.ts";
+import type { PoolView } from "./control.ts";
 import type { BoundSocket, LaunchSpec, SocketSpec, SpawnPlan, WorkerExit } from "./types.ts";
+import type { MetricFamily, MonitoringCollect } from "./metric-family.ts";
 
 type Awaitable<T> = T | Promise<T>;
 
 /**
  * Each handler gets the previous one's output and returns a new value, or Err
- * to veto: a reason (reported as "Plugin X vetoed hook: reason"), or one of the
- * core's spec errors (reported as it is, with its own exit code).
+ * to veto: a reason (reported as "Plugin X vetoed hook: reason"), a `Veto`
+ * object, or one of the core's spec errors (reported as it is, with its own
+ * exit code).
  */
 export interface WaterfallHook<T> {
   readonly kind: "waterfall";
@@ -35,20 +38,72 @@ export interface ParallelHook<T, R = void> {
   readonly result: R;
 }
 
+/**
+ * A veto with a choice: in `beforeSpawn`, `err("reason")` keeps that one
+ * worker down; `err({ message: "reason", stop: true })` stops the whole
+ * service (exit 1).
+ */
+export interface Veto {
+  readonly message: string;
+  readonly stop?: boolean;
+}
+
+/** A worker that has just started; the input of `afterSpawn`. */
+export interface SpawnedWorker {
+  readonly pool: string;
+  readonly workerId: number;
+  readonly pid: number;
+  /** The plan it was started from, as the `beforeSpawn` handlers shaped it. */
+  readonly plan: SpawnPlan;
+  /** The argv it runs, placeholders expanded. */
+  readonly argv: readonly string[];
+}
+
+/** The stop signals a `beforeSignal` handler may choose. SIGKILL never goes through the hook. */
+export type StopSignal = "SIGTERM" | "SIGINT";
+
+/** A signal about to be sent to a worker's process group; the input of `beforeSignal`. */
+export interface WorkerSignal {
+  readonly pool: string;
+  readonly workerId: number;
+  readonly pid: number;
+  readonly signal: StopSignal;
+  /** `stop`: the service is stopping; `retire`: this worker is replaced (restart) or removed (scale down). */
+  readonly why: "stop" | "retire";
+}
+
+/** A pool whose every process group is gone; the input of `afterPoolStop`. */
+export interface PoolStopped {
+  readonly pool: string;
+  readonly role: string;
+  /** The pool's last view: each worker's last exit. */
+  readonly view: PoolView;
+  /** `stop`: the service stopped as asked; `failure`: a pool gave up or a plugin stopped the service. */
+  readonly cause: "stop" | "failure";
+}
+
 /** What an `onExit` handler may ask of the supervisor. */
 export interface ExitAdvice {
   readonly respawn?: false;
 }
 
 export interface BentoHooks {
+  /** Each scrape of the supervisor's metrics (declared by the monitoring plugin): handlers return the families they add. */
+  "monitoring:collect": ParallelHook<MonitoringCollect, readonly MetricFamily[]>;
   /** Shape the launch spec before anything is bound (add sockets, env, pools). */
   launchSpec: WaterfallHook<LaunchSpec>;
   /** One socket about to be bound. */
   beforeBind: WaterfallHook<SocketSpec>;
-  /** One worker about to be spawned; an Err vetoes this spawn. */
+  /** One worker about to be spawned; an Err keeps this worker down (`{ stop: true }`: stops the service). */
   beforeSpawn: WaterfallHook<SpawnPlan>;
+  /** A worker was started (its pid is known). */
+  afterSpawn: ParallelHook<SpawnedWorker, void>;
+  /** A stop signal about to be sent to a worker: change it, or Err to hold it back (SIGKILL at the graceful timeout still comes). */
+  beforeSignal: WaterfallHook<WorkerSignal>;
   /** A worker ended. */
   onExit: ParallelHook<WorkerExit, ExitAdvice | void>;
+  /** A pool stopped: every process group it had is gone. */
+  afterPoolStop: ParallelHook<PoolStopped, void>;
   /** A control request (scale, restart, stop) about to run; an Err vetoes it. */
   beforeControl: WaterfallHook<ControlRequest>;
   /** Everything the supervisor does (spawn, ready, exit, respawn, scale, restart, stop), as it happens. */
@@ -71,7 +126,7 @@ export interface HookContext {
 export type HookValue<K extends HookName> = BentoHooks[K]["value"];
 
 export type HookHandler<K extends HookName> = BentoHooks[K] extends WaterfallHook<infer T>
-  ? (value: T, ctx: HookContext) => Awaitable<Result<T, string | SpecError>>
+  ? (value: T, ctx: HookContext) => Awaitable<Result<T, string | Veto | SpecError>>
   : BentoHooks[K] extends ParallelHook<infer T, infer R>
     ? (value: T, ctx: HookContext) => Awaitable<Result<R, string> | R>
     : never;

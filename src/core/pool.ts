@@ -8,12 +8,12 @@
  */
 import { err, ok, type Result } from "neverthrow";
 import { type BackoffPolicy, decideRespawn } from "./backoff.ts";
-import { type PoolGaveUp, poolGaveUp, type StartError, spawnFailed } from "./errors.ts";
+import { poolGaveUp, type ServiceFailure, type StartError, spawnFailed } from "./errors.ts";
 import type { SupervisorEvent } from "./events.ts";
-import type { ControlError, PoolView } from "./control.ts";
-import type { HookRunner } from "./hooks.ts";
+import type { ControlError, PoolView, SpawnVeto } from "./control.ts";
+import type { HookRunner, WaterfallError } from "./hooks.ts";
 import type { Logger } from "./logger.ts";
-import type { ExitAdvice } from "./plugin.ts";
+import type { ExitAdvice, StopSignal, WorkerSignal } from "./plugin.ts";
 import type { Clock, RuntimePort } from "./ports.ts";
 import { buildSpawnRequest } from "./spawn-request.ts";
 import { type BoundSocket, describeExit, type LaunchSpec, type SpawnPlan, type WatcherSpec, type WorkerExit, type WorkerLine } from "./types.ts";
@@ -35,7 +35,7 @@ export interface PoolDeps {
   readonly policy: BackoffPolicy;
   readonly output: (stream: "stdout" | "stderr", line: string, from?: WorkerLine) => void;
   readonly emit: (event: SupervisorEvent) => void;
-  readonly giveUp: (error: PoolGaveUp) => void;
+  readonly giveUp: (error: ServiceFailure) => void;
 }
 
 export type { Worker, WorkerRole } from "./_worker.ts";
@@ -46,6 +46,8 @@ export interface Slot {
   restarts: number;
   quickFailures: number;
   lastExit: PoolView["workers"][number]["lastExit"];
+  /** Set while a `beforeSpawn` veto keeps this worker down; cleared when a process takes the slot. */
+  vetoed: SpawnVeto | null;
   timer?: { cancel(): void };
 }
 
@@ -55,6 +57,8 @@ export interface Pool {
   readonly priority: number;
   /** Spawn workers 1..N; stops early once `cancelled()` says a stop began. */
   start(cancelled: () => boolean): Promise<Result<void, StartError>>;
+  /** Use `next` (same name) for the workers started from now on; returns the spec it replaces. */
+  respec(next: WatcherSpec): WatcherSpec;
   /** Send SIGTERM to every worker's process group (after spawns in flight have landed). */
   terminate(): Promise<void>;
   /** True once every process group this pool signalled is gone. */
@@ -69,19 +73,22 @@ export interface Pool {
   restartWorker(id: number): Promise<Result<PoolView, ControlError>>;
 }
 
+const STOP_SIGNALS: readonly string[] = ["SIGTERM", "SIGINT"] satisfies StopSignal[];
+
 /** Variables the supervisor sets: neither the pool's `env` nor a `workerEnv` entry overrides them. */
 function bentoVariables(env: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith("BENTO_")));
 }
 
 export function createPool(deps: PoolDeps): Pool {
-  const { spec, runtime, clock, logger } = deps;
-  const ready = spec.ready ?? DEFAULT_READY;
+  const { runtime, clock, logger } = deps;
+  let spec = deps.spec;
+  let ready = spec.ready ?? DEFAULT_READY;
   const slots = new Map<number, Slot>();
   const live = new Set<Worker>();
   const inFlight = new Set<Promise<unknown>>();
   const signalled = new Set<number>();
-  const state = { stopping: false, killed: false, target: spec.workers };
+  const state = { stopping: false, killed: false, started: false, target: spec.workers };
   const ranArgv = new Map<number, readonly string[]>();
 
   function planFor(id: number): SpawnPlan {
@@ -94,7 +101,7 @@ export function createPool(deps: PoolDeps): Pool {
 
   function slotFor(id: number): Slot {
     let slot = slots.get(id);
-    if (!slot) slots.set(id, slot = { id, restarts: 0, quickFailures: 0, lastExit: null });
+    if (!slot) slots.set(id, slot = { id, restarts: 0, quickFailures: 0, lastExit: null, vetoed: null });
     return slot;
   }
 
@@ -107,7 +114,7 @@ export function createPool(deps: PoolDeps): Pool {
 
   async function spawnOnce(id: number, role: "current" | "candidate"): Promise<Result<Worker | undefined, StartError>> {
     const plan = await deps.hooks.waterfall("beforeSpawn", planFor(id));
-    if (plan.isErr()) return err(plan.error);
+    if (plan.isErr()) return refused(id, role, plan.error);
     if (state.stopping) return ok(undefined); // a stop began while the hooks ran: spawn nothing
     const request = buildSpawnRequest(plan.value, deps.sockets, (m) => runtime.moduleArgv(m));
     if (request.isErr()) return err(request.error);
@@ -118,19 +125,58 @@ export function createPool(deps: PoolDeps): Pool {
       pool: spec.name, ready, clock, logger, output: deps.output, emit: deps.emit, onExit: (w, code, signal) => void onExit(w, code, signal),
     });
     live.add(worker);
-    if (role === "current") slotFor(id).current = worker;
+    if (role === "current") Object.assign(slotFor(id), { current: worker, vetoed: null });
     deps.emit({ type: "spawn", pool: spec.name, workerId: id, pid: worker.pid });
     logger.debug(`worker ${id} started (pid ${worker.pid})`);
+    const spawned = { pool: spec.name, workerId: id, pid: worker.pid, plan: plan.value, argv: request.value.argv };
+    void deps.hooks.parallel("afterSpawn", spawned).then((o) => o.errors.forEach((e) => logger.error(e.message)));
     // A stop (or a kill) that began while this spawn was in flight reaches it too.
     if (state.stopping) stopWorker(worker, state.killed ? "SIGKILL" : "SIGTERM");
     return ok(worker);
   }
 
-  /** Ask one worker to stop: its process group gets `signal`. */
-  function stopWorker(worker: Worker, signal: "SIGTERM" | "SIGKILL"): void {
+  /**
+   * A `beforeSpawn` Err. A plain veto of a worker's own spawn keeps that worker
+   * down (state `vetoed`) and the rest of the pool runs; `{ stop: true }` stops
+   * the service (at start `start()` fails with it); anything else (a throw, a
+   * spec error) is a failed spawn. A veto of a restart's replacement fails the
+   * restart: the old worker keeps serving.
+   */
+  function refused(id: number, role: "current" | "candidate", error: WaterfallError): Result<undefined, StartError> {
+    if (error.kind !== "HookVetoed") return err(error);
+    const stop = error.stop === true;
+    deps.emit({ type: "spawn-vetoed", pool: spec.name, workerId: id, plugin: error.plugin, message: error.message, stop });
+    if (stop) {
+      logger.error(`worker ${id} not started: ${error.message}; the plugin asked to stop the service`);
+      if (state.started) deps.giveUp(error);
+      return err(error);
+    }
+    if (role !== "current") return err(error);
+    slotFor(id).vetoed = { plugin: error.plugin, message: error.message, at: clock.now() };
+    logger.warn(`worker ${id} stays down: ${error.message} (\`bento-kit restart ${spec.name} --worker ${id}\` tries again)`);
+    if (![...slots.values()].some((s) => s.current)) logger.warn(`no worker of pool ${spec.name} is running: every one was vetoed or is down`);
+    return ok(undefined);
+  }
+
+  /**
+   * Ask one worker to stop: its process group gets `signal`. SIGTERM goes
+   * through the `beforeSignal` waterfall first (a plugin may choose SIGINT, or
+   * hold it back: the graceful timeout's SIGKILL still comes); SIGKILL never does.
+   */
+  function stopWorker(worker: Worker, signal: "SIGTERM" | "SIGKILL", why: WorkerSignal["why"] = "stop"): void {
     worker.state = "stopping";
     signalled.add(worker.pid);
-    runtime.killGroup(worker.pid, signal);
+    if (signal === "SIGKILL" || !deps.hooks.handles("beforeSignal")) return void runtime.killGroup(worker.pid, signal);
+    const asked: WorkerSignal = { pool: spec.name, workerId: worker.id, pid: worker.pid, signal, why };
+    void deps.hooks.waterfall("beforeSignal", asked).then((shaped) => {
+      if (!live.has(worker)) return;
+      if (shaped.isOk()) return void runtime.killGroup(worker.pid, STOP_SIGNALS.includes(shaped.value.signal) ? shaped.value.signal : signal);
+      if (shaped.error.kind === "HookVetoed") {
+        return logger.warn(`${shaped.error.message}: ${signal} not sent to worker ${worker.id} (pid ${worker.pid}); SIGKILL follows at the graceful timeout`);
+      }
+      logger.error(`${shaped.error.message}: sending ${signal} to worker ${worker.id} (pid ${worker.pid}) anyway`);
+      runtime.killGroup(worker.pid, signal);
+    });
   }
 
   async function onExit(worker: Worker, code: number | null, signal: string | null): Promise<void> {
@@ -186,7 +232,7 @@ export function createPool(deps: PoolDeps): Pool {
       if (state.stopping || slots.get(slot.id) !== slot || slot.current) return;
       slot.restarts += 1;
       const result = await spawnWorker(slot.id, "current");
-      if (result.isOk()) return;
+      if (result.isOk() || (result.error.kind === "HookVetoed" && result.error.stop)) return;
       logger.error(result.error.message);
       const decision = nextRespawn(slot, 0);
       if (decision.action === "give-up") deps.giveUp(poolGaveUp(spec.name, `Pool ${spec.name} gave up: ${result.error.message}`));
@@ -194,7 +240,10 @@ export function createPool(deps: PoolDeps): Pool {
     }, delayMs);
   }
 
-  const ops = createPoolOps({ spec, ready, clock, logger, slots, state, emit: deps.emit, runtime, spawnWorker, stopWorker, slotFor });
+  const ops = createPoolOps({
+    get spec() { return spec; }, get ready() { return ready; },
+    clock, logger, slots, state, emit: deps.emit, runtime, spawnWorker, stopWorker, slotFor,
+  });
 
   return {
     name: spec.name,
@@ -204,7 +253,14 @@ export function createPool(deps: PoolDeps): Pool {
         const result = await spawnWorker(id, "current");
         if (result.isErr()) return err(result.error);
       }
+      state.started = true;
       return ok(undefined);
+    },
+    respec(next) {
+      const previous = spec;
+      spec = next;
+      ready = next.ready ?? DEFAULT_READY;
+      return previous;
     },
     async terminate() {
       state.stopping = true;
@@ -228,7 +284,8 @@ export function createPool(deps: PoolDeps): Pool {
       for (const w of live) signalled.add(w.pid);
       for (const pid of signalled) runtime.killGroup(pid, "SIGKILL");
     },
-    allReady: () => [...slots.values()].every((s) => s.current?.state === "ready"),
+    // A worker kept down by a veto is not waited for.
+    allReady: () => [...slots.values()].every((s) => s.current?.state === "ready" || (!s.current && s.vetoed !== null)),
     view: () => ops.view(),
     scale: (workers) => ops.scale(workers),
     restart: () => ops.restart(),

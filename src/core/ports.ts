@@ -2,7 +2,7 @@
  * The runtime ports: everything the core needs from Node, Bun or Deno comes
  * through these interfaces, implemented in src/runtime/.
  */
-import type { ResultAsync } from "neverthrow";
+import type { Result, ResultAsync } from "neverthrow";
 import type { BindFailed, SpawnFailed } from "./errors.ts";
 import type { BoundSocket, SocketSpec } from "./types.ts";
 
@@ -58,6 +58,26 @@ export interface RuntimePort {
   serveHttp?(app: HttpApp, options: { readonly host: string; readonly port: number }): ResultAsync<HttpServer, BindFailed>;
   /** Memory and CPU time of a live process, where the platform tells (Linux /proc). */
   processStats?(pid: number): ProcessStats | undefined;
+  /** Watch a directory tree for file changes (`serve --reload`). */
+  watch?(root: string, options: WatchOptions): Result<FileWatch, WatchFailed>;
+}
+
+/** What `watch` is told: which directories to leave out, and where changes go. */
+export interface WatchOptions {
+  /** True for a directory (path relative to the root, `/`-separated) not to watch, nor anything under it. */
+  skipDir(relPath: string): boolean;
+  /** Paths (relative to the root, `/`-separated) of files created, changed, removed or renamed. */
+  onChange(relPaths: readonly string[]): void;
+}
+
+export interface FileWatch {
+  close(): void;
+}
+
+/** Why a directory cannot be watched (e.g. the inotify watch limit); `serve` then runs without reload. */
+export interface WatchFailed {
+  readonly kind: "WatchFailed";
+  readonly message: string;
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { err, ok, type Result } from "neverthrow";
 import { type BackoffPolicy, DEFAULT_BACKOFF } from "./backoff.ts";
-import { bindFailed, type PoolGaveUp, type StartError } from "./errors.ts";
+import { bindFailed, type ServiceFailure, type StartError } from "./errors.ts";
 import { createHookRunner } from "./hooks.ts";
 import type { Logger } from "./logger.ts";
 import type { BentoPlugin } from "./plugin.ts";
@@ -14,8 +14,9 @@ import type { Clock, RuntimePort } from "./ports.ts";
 import type { ServiceControl } from "./control.ts";
 import { createPool, type Pool } from "./pool.ts";
 import type { SupervisorEvent } from "./events.ts";
-import type { BoundSocket, LaunchSpec, WorkerLine } from "./types.ts";
+import type { BoundSocket, LaunchSpec, SocketSpec, WatcherSpec, WorkerLine } from "./types.ts";
 import { createControl } from "./_supervisor-control.ts";
+import { applyReload, type ReloadFailed, type ReloadRequest } from "./_supervisor-reload.ts";
 import { waitFor } from "./_wait.ts";
 
 export type { SupervisorEvent } from "./events.ts";
@@ -42,11 +43,13 @@ export interface Supervisor extends Omit<ServiceControl, "stop"> {
   whenReady(): Promise<boolean>;
   /** Escalate a stop in progress: SIGKILL every worker's process group now. */
   kill(): void;
-  /** Settles when the supervisor has stopped: Err when a pool gave up. */
-  readonly done: Promise<Result<void, PoolGaveUp>>;
+  /** Settles when the supervisor has stopped: Err when a pool gave up or a plugin stopped the service. */
+  readonly done: Promise<Result<void, ServiceFailure>>;
   readonly sockets: ReadonlyMap<string, BoundSocket>;
   /** The launch spec as the plugins shaped it. */
   readonly spec: LaunchSpec;
+  /** `serve --reload`: apply a reload plan for the files that changed (see `_supervisor-reload.ts`). */
+  reload(files: readonly string[], request: ReloadRequest): Promise<Result<void, ReloadFailed>>;
 }
 
 export function createSupervisor(options: SupervisorOptions): Supervisor {
@@ -61,9 +64,9 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   const cancelled = () => stopRequested || failure !== undefined;
   /** Settles when `start()` has returned: a stop waits for it, so no pool escapes. */
   let starting: Promise<unknown> = Promise.resolve();
-  let failure: PoolGaveUp | undefined;
-  let settle!: (result: Result<void, PoolGaveUp>) => void;
-  const done = new Promise<Result<void, PoolGaveUp>>((resolve) => (settle = resolve));
+  let failure: ServiceFailure | undefined;
+  let settle!: (result: Result<void, ServiceFailure>) => void;
+  const done = new Promise<Result<void, ServiceFailure>>((resolve) => (settle = resolve));
 
   const emit = (event: SupervisorEvent) => {
     for (const listener of listeners) listener(event);
@@ -72,15 +75,32 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
 
   async function bindAll(): Promise<Result<void, StartError>> {
     for (const socketSpec of spec.sockets) {
-      const shaped = await hooks.waterfall("beforeBind", socketSpec);
-      if (shaped.isErr()) return err(shaped.error);
-      if (sockets.has(shaped.value.name)) return err(bindFailed(shaped.value.name, `Two sockets are named "${shaped.value.name}": give each socket its own name`));
-      const bound = await runtime.bind(shaped.value);
-      if (bound.isErr()) return err(bound.error);
-      sockets.set(shaped.value.name, bound.value);
-      logger.debug(`socket ${shaped.value.name} bound (fd ${bound.value.fd})`);
+      const bound = await bindOne(socketSpec);
+      if (bound.isErr()) return bound;
     }
     return ok(undefined);
+  }
+
+  async function bindOne(socketSpec: SocketSpec): Promise<Result<void, StartError>> {
+    const shaped = await hooks.waterfall("beforeBind", socketSpec);
+    if (shaped.isErr()) return err(shaped.error);
+    if (sockets.has(shaped.value.name)) return err(bindFailed(shaped.value.name, `Two sockets are named "${shaped.value.name}": give each socket its own name`));
+    const bound = await runtime.bind(shaped.value);
+    if (bound.isErr()) return err(bound.error);
+    sockets.set(shaped.value.name, bound.value);
+    logger.debug(`socket ${shaped.value.name} bound (fd ${bound.value.fd})`);
+    return ok(undefined);
+  }
+
+  function newPool(watcher: WatcherSpec): Pool {
+    const pool = createPool({
+      spec: watcher, launch: () => spec, runtime, hooks, sockets, clock, emit, giveUp,
+      logger: logger.withTag(watcher.name),
+      policy: options.backoff ?? DEFAULT_BACKOFF,
+      output: options.output,
+    });
+    pools.push(pool);
+    return pool;
   }
 
   async function release(): Promise<void> {
@@ -102,12 +122,14 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       emit({ type: "stop", phase: "stopping" });
       const deadline = clock.now() + Math.max(0, ...spec.watchers.map((w) => w.gracefulTimeout)) * 1000;
       const priorities = [...new Set(pools.map((p) => p.priority))].sort((a, b) => b - a);
+      const stopped = poolsStopped();
       for (const [i, priority] of priorities.entries()) {
         const stage = pools.filter((p) => p.priority === priority);
         await Promise.all(stage.map((p) => p.terminate()));
         const last = i === priorities.length - 1;
         const until = last ? deadline : clock.now() + (deadline - clock.now()) / 2;
         await waitFor(clock, () => stage.every((p) => p.gone()), until - clock.now());
+        stopped.check(stage);
       }
       const allGone = () => pools.every((p) => p.gone());
       if (!(await waitFor(clock, allGone, deadline - clock.now()))) {
@@ -115,7 +137,9 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
         for (const pool of pools) pool.killAll();
         await waitFor(clock, allGone, 2_000);
       }
+      stopped.check(pools);
       await stopEscapees(deadline);
+      await stopped.settled();
       await release();
       emit({ type: "stop", phase: "stopped" });
       settle(failure ? err(failure) : ok(undefined));
@@ -143,11 +167,35 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     return starting.then(shutdown);
   }
 
-  function giveUp(error: PoolGaveUp): void {
+  function giveUp(error: ServiceFailure): void {
     if (failure || stopRequested) return;
     failure = error;
-    logger.error(`Pool ${error.pool} failed: stopping every pool`);
+    logger.error(error.kind === "PoolGaveUp" ? `Pool ${error.pool} failed: stopping every pool` : `Plugin ${error.plugin} asked to stop the service: stopping every pool`);
     void stop();
+  }
+
+  /**
+   * Each pool whose process groups are all gone, once: a `pool-stopped` event
+   * and the `afterPoolStop` hooks (not waited for between stages, so a slow
+   * handler does not hold back the next stage's SIGTERM; waited for before the
+   * plugins are disposed).
+   */
+  function poolsStopped() {
+    const seen = new Set<Pool>();
+    const running: Promise<unknown>[] = [];
+    return {
+      check(candidates: readonly Pool[]) {
+        for (const pool of candidates) {
+          if (seen.has(pool) || !pool.gone()) continue;
+          seen.add(pool);
+          emit({ type: "pool-stopped", pool: pool.name });
+          const view = pool.view();
+          const value = { pool: pool.name, role: view.role, view, cause: failure ? "failure" as const : "stop" as const };
+          running.push(hooks.parallel("afterPoolStop", value).then((o) => o.errors.forEach((e) => logger.error(e.message))));
+        }
+      },
+      settled: () => Promise.all(running),
+    };
   }
 
   async function start(): Promise<Result<LaunchSpec, StartError>> {
@@ -167,13 +215,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     const ordered = [...spec.watchers].sort((a, b) => a.priority - b.priority);
     for (const watcher of ordered) {
       if (cancelled()) break;
-      const pool = createPool({
-        spec: watcher, launch: () => spec, runtime, hooks, sockets, clock, emit, giveUp,
-        logger: logger.withTag(watcher.name),
-        policy: options.backoff ?? DEFAULT_BACKOFF,
-        output: options.output,
-      });
-      pools.push(pool);
+      const pool = newPool(watcher);
       const started = await pool.start(cancelled);
       if (started.isErr()) return abort(started.error);
     }
@@ -204,6 +246,24 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     done,
     sockets,
     get spec() { return spec; },
+    reload: (files, request) => applyReload({
+      pools: () => pools, addPool: newPool,
+      dropPool(pool) {
+        pools = pools.filter((p) => p !== pool);
+        emit({ type: "pool-stopped", pool: pool.name });
+        const view = pool.view();
+        void hooks.parallel("afterPoolStop", { pool: pool.name, role: view.role, view, cause: "stop" }).then((o) => o.errors.forEach((e) => logger.error(e.message)));
+      },
+      spec: () => spec, setSpec: (next) => hooks.setSpec(spec = next),
+      shape: (next) => hooks.waterfall("launchSpec", next) as Promise<Result<LaunchSpec, StartError>>,
+      bound: () => new Set(sockets.keys()), bind: bindOne,
+      unbind(name) {
+        const socket = sockets.get(name);
+        sockets.delete(name);
+        if (socket) runtime.close(socket);
+      },
+      stopping: cancelled, emit, logger, clock,
+    }, files, request),
     on(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

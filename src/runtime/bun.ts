@@ -7,6 +7,7 @@ import { dlopen, read } from "bun:ffi";
 import type { RuntimePort } from "../core/ports.ts";
 import { createFfiRuntime } from "./_ffi-runtime.ts";
 import { bunServeHttp } from "./_serve-http-bun.ts";
+import { nodeWatch } from "./_watch-node.ts";
 import { LIBC_PATH, type LibcSocketFns } from "./_libc-socket.ts";
 
 /**
@@ -18,7 +19,7 @@ export const BUN_MODULE_FALLBACK = "Bun cannot listen on an inherited socket fd 
   "TypeScript workers run with node --import tsx";
 
 export function createBunRuntime(): RuntimePort {
-  return { ...createFfiRuntime("bun", openLibc, BUN_MODULE_FALLBACK), serveHttp: bunServeHttp };
+  return { ...createFfiRuntime("bun", openLibc, BUN_MODULE_FALLBACK), serveHttp: bunServeHttp, watch: nodeWatch };
 }
 
 function openLibc(): LibcSocketFns {

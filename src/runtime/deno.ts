@@ -2,8 +2,7 @@
  * The Deno adapter: sockets are bound and put in LISTEN state through libc
  * (Deno.dlopen, needs --allow-ffi), so the supervisor holds a listening fd
  * without accepting on it. Processes, signals and files go through the shared
- * node:* code. Excluded from tsconfig (it uses the Deno global): checked with
- * `deno check src/runtime/deno.ts`.
+ * node:* code. tsc checks it against @types/deno; `deno check` against Deno's own types.
  */
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
 import type { BindFailed } from "../core/errors.ts";
@@ -11,6 +10,7 @@ import type { HttpApp, HttpServer, RuntimePort } from "../core/ports.ts";
 import { httpBindFailed } from "./_http.ts";
 import { createFfiRuntime } from "./_ffi-runtime.ts";
 import { LIBC_PATH, type LibcSocketFns } from "./_libc-socket.ts";
+import { type DirWatcher, watchTree } from "./_tree-watch.ts";
 
 /**
  * Why module workers run on Node even under Deno: Deno cannot serve on an
@@ -22,7 +22,7 @@ export const DENO_MODULE_FALLBACK = "Deno cannot listen on an inherited socket f
 
 export function createDenoRuntime(): RuntimePort {
   ignoreInspectorSignal();
-  return { ...createFfiRuntime("deno", openLibc, DENO_MODULE_FALLBACK), serveHttp: denoServeHttp };
+  return { ...createFfiRuntime("deno", openLibc, DENO_MODULE_FALLBACK), serveHttp: denoServeHttp, watch: (root, options) => watchTree(root, options, denoWatchDir) };
 }
 
 /**
@@ -41,7 +41,8 @@ function ignoreInspectorSignal(): void {
       close();
     } catch { /* no FFI permission: Deno's own behaviour stays */ }
   };
-  Deno.unrefTimer(setTimeout(apply, Math.max(0, 700 - performance.now())));
+  const timer: unknown = setTimeout(apply, Math.max(0, 700 - performance.now())); // a number on Deno
+  Deno.unrefTimer(timer as number);
 }
 
 function openLibc(): LibcSocketFns {
@@ -84,3 +85,24 @@ function denoServeHttp(app: HttpApp, options: { readonly host: string; readonly 
     return errAsync(httpBindFailed(host, port, cause));
   }
 }
+
+/** One directory through Deno.watchFs (not recursive); reads (`access` events) are not changes. */
+const denoWatchDir: DirWatcher = (dir, onEvent, onGone) => {
+  const watcher = Deno.watchFs(dir, { recursive: false });
+  void (async () => {
+    try {
+      for await (const event of watcher) {
+        if (event.kind === "access" || event.kind === "other") continue;
+        for (const path of event.paths) if (path.startsWith(`${dir}/`)) onEvent(path.slice(dir.length + 1));
+      }
+    } catch { /* closed, or the directory is gone */ }
+    onGone();
+  })();
+  return {
+    close() {
+      try {
+        watcher.close();
+      } catch { /* already closed */ }
+    },
+  };
+};

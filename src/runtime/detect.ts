@@ -13,11 +13,6 @@ export function detectRuntime(): RuntimeName {
 
 export async function createRuntime(name: RuntimeName = detectRuntime()): Promise<RuntimePort> {
   if (name === "bun") return (await import("./bun.ts")).createBunRuntime();
-  if (name === "deno") {
-    // A computed specifier keeps tsc from type-checking deno.ts (it uses the Deno global).
-    const path = "./deno.ts";
-    const mod = (await import(path)) as { createDenoRuntime(): RuntimePort };
-    return mod.createDenoRuntime();
-  }
+  if (name === "deno") return (await import("./deno.ts")).createDenoRuntime();
   return (await import("./node.ts")).createNodeRuntime();
 }

@@ -1,10 +1,9 @@
 /**
  * The Node.js adapter. Node has no public API to bind a socket without also
  * accepting on it, so bind() uses the internal `net._createServerHandle`
- * (bind only), and a throwaway child process puts the socket in LISTEN state:
- * the supervisor itself never accepts a connection.
+ * (bind only), and a throwaway child process puts the socket in LISTEN state
+ * (_listen-helper.ts): the supervisor itself never accepts a connection.
  */
-import { spawn } from "node:child_process";
 import * as net from "node:net";
 import { getSystemErrorName } from "node:util";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
@@ -14,7 +13,10 @@ import type { BoundSocket, SocketSpec } from "../core/types.ts";
 import { bindError, resolveBindHost, type ResolvedHost } from "./_bind-errors.ts";
 import { readProcessStats } from "./_proc-stats.ts";
 import { nodeServeHttp } from "./_serve-http-node.ts";
+import { nodeWatch } from "./_watch-node.ts";
 import { aliveGroups, groupAlive, killGroup, removeDir, removeSocketFile, signalTagged, spawnProcess } from "./_node-compat.ts";
+import { nodeModuleArgv } from "./_node-binary.ts";
+import { listenInChild } from "./_listen-helper.ts";
 
 interface SockName {
   address?: string;
@@ -41,15 +43,6 @@ const createServerHandle = (net as unknown as { _createServerHandle: CreateServe
 /** libuv's UV_TCP_REUSEPORT, understood by Node builds with libuv 1.49 or later. */
 const UV_TCP_REUSEPORT = 2;
 
-/**
- * Runs in the throwaway child: listen on fd 3 with backlog argv[1], then exit.
- * The backlog goes as listen's second argument: Node ignores `backlog` in the
- * options object when it listens on an fd, and would use 511.
- */
-const LISTEN_SCRIPT = "const s=require('net').createServer();" +
-  "s.on('error',e=>{process.stdout.write(String(e.code));process.exit(1)});" +
-  "s.listen({fd:3},Number(process.argv[1]),()=>process.exit(0))";
-
 export function createNodeRuntime(): RuntimePort {
   const handles = new Map<number, { handle: ServerHandle; socket: BoundSocket }>();
   return {
@@ -71,10 +64,11 @@ export function createNodeRuntime(): RuntimePort {
     groupAlive,
     aliveGroups,
     signalTagged,
-    moduleArgv: (module) => [process.execPath, "--import", import.meta.resolve("tsx"), module],
+    moduleArgv: (module) => nodeModuleArgv(module, process.execPath),
     removeDir,
     serveHttp: nodeServeHttp,
     processStats: readProcessStats,
+    watch: nodeWatch,
   };
 }
 
@@ -89,7 +83,7 @@ function bindSocket(spec: SocketSpec): ResultAsync<Bound, BindFailed> {
     : resolveBindHost(spec.name, spec.host).andThen((host) => bindTcp(spec, host));
   if (spec.kind === "tcp" && spec.reserve) return bound.map(reservation);
   return bound.andThen((b) =>
-    listenInChild(b.handle.fd, spec).map(() => b).mapErr((e) => {
+    listen(b.handle.fd, spec).map(() => b).mapErr((e) => {
       b.handle.close();
       return e;
     })
@@ -137,26 +131,10 @@ function bindTcp(spec: SocketSpec & { kind: "tcp" }, host: ResolvedHost): Result
   return okAsync({ handle, socket: { spec, fd: handle.fd, address } });
 }
 
-/** Put the bound socket `fd` in LISTEN state from a short-lived child (about 60 ms). */
-function listenInChild(fd: number, spec: SocketSpec): ResultAsync<void, BindFailed> {
-  const done = new Promise<BindFailed | undefined>((resolve) => {
-    // Its own process group: a Ctrl+C in the terminal signals the supervisor's
-    // group, and must stop the supervisor, not fail the bind it is doing.
-    const child = spawn(process.execPath, ["-e", LISTEN_SCRIPT, String(spec.backlog)], {
-      stdio: ["ignore", "pipe", "inherit", fd],
-      env: {},
-      detached: true,
-    });
-    let out = "";
-    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
-    child.once("error", (cause) => resolve(bindError(spec, "EIO", `cannot start ${process.execPath}: ${cause.message}`)));
-    child.once("close", (code, signal) => {
-      if (code === 0) resolve(undefined);
-      else if (/^E[A-Z]+$/.test(out)) resolve(bindError(spec, out));
-      else resolve(bindError(spec, "EIO", `the listen helper ended with ${signal ?? `exit code ${code}`}`));
-    });
-  });
-  return ResultAsync.fromSafePromise(done).andThen((e) => (e ? errAsync(e) : okAsync(undefined)));
+/** Put the bound socket `fd` in LISTEN state from a short-lived child (see _listen-helper.ts). */
+function listen(fd: number, spec: SocketSpec): ResultAsync<void, BindFailed> {
+  return ResultAsync.fromSafePromise(listenInChild(fd, spec.backlog))
+    .andThen((e) => (e ? errAsync(bindError(spec, e.code, e.detail)) : okAsync(undefined)));
 }
 
 function libuvAtLeast(major: number, minor: number): boolean {

@@ -5,14 +5,14 @@
  * same messages: list services, file by name, file containing a symbol), so
  * that grpcurl, grpc_health_probe and Kubernetes gRPC probes work.
  */
-import { fileURLToPath } from "node:url";
+import { packageAsset } from "../package-file.ts";
 import type {
   sendUnaryData, Server, ServerDuplexStream, ServerUnaryCall, ServerWritableStream, ServiceDefinition, UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import type { PackageDefinition } from "@grpc/proto-loader";
 
-const HEALTH_PROTO = fileURLToPath(new URL("./protos/health.proto", import.meta.url));
-const REFLECTION_PROTO = fileURLToPath(new URL("./protos/reflection.proto", import.meta.url));
+const HEALTH_PROTO = packageAsset("src/worker/protos/health.proto");
+const REFLECTION_PROTO = packageAsset("src/worker/protos/reflection.proto");
 
 export type ServingStatus = "SERVING" | "NOT_SERVING";
 

@@ -44,7 +44,12 @@ export interface Served {
 const started: Served[] = [];
 
 export function run(runtime: Runtime, args: string[], env: Record<string, string> = {}): Served {
-  const [cmd, ...pre] = supervisorArgv(runtime);
+  return runCommand(supervisorArgv(runtime), args, env);
+}
+
+/** `run`, with the supervisor started by `command` (e.g. deno with named permissions instead of -A). */
+export function runCommand(command: readonly string[], args: string[], env: Record<string, string> = {}): Served {
+  const [cmd, ...pre] = command;
   const child = spawn(cmd!, [...pre, ...args], {
     cwd: ROOT, env: { ...process.env, NO_COLOR: "1", ...env },
     // stdin is a pipe the test never writes: a worker that inherited it would not see /dev/null.

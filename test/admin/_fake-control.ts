@@ -32,7 +32,7 @@ export function createFakeControl(pools: Record<string, number> = { "runner:iris
     const pid = nextPid++;
     emit({ type: "spawn", pool, workerId: id, pid });
     emit({ type: "ready", pool, workerId: id, pid, afterMs: 5, how: "notify" });
-    return { id, pid, state: "ready", startedAt: Date.now(), readyAt: Date.now(), restarts, lastExit: null };
+    return { id, pid, state: "ready", startedAt: Date.now(), readyAt: Date.now(), restarts, lastExit: null, vetoed: null };
   };
   for (const [name, n] of Object.entries(pools)) {
     state.set(name, { role: name.startsWith("runner:") ? "runner" : "api", workers: Array.from({ length: n }, (_, i) => worker(name, i + 1)) });

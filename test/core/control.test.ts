@@ -10,7 +10,7 @@ import {
   type SupervisorEvent, type WatcherSpec,
 } from "../../mod.ts";
 import { systemClock } from "../../src/cli/_clock.ts";
-import { fakeRuntime } from "../_helpers/fake-runtime.ts";
+import { createRecordingRuntime } from "bento-kit/testing";
 
 const watcher = (name: string, workers: number, timeoutMs = 5_000): WatcherSpec => ({
   name, role: "api", priority: 10, workers, command: { kind: "argv", argv: ["w"] }, env: { BENTO_POOL: name }, workerEnv: [],
@@ -27,7 +27,7 @@ afterEach(async () => {
 });
 
 async function started(w: WatcherSpec, readyAtOnce: (pool: string, id: number, nth: number) => boolean = () => true, plugins = [] as never[]) {
-  const fake = fakeRuntime({ readyAtOnce });
+  const fake = createRecordingRuntime({ readyAtOnce });
   const sup = createSupervisor({ spec: spec(w), runtime: fake.runtime, plugins, logger: createSilentLogger(), clock: systemClock, output() {} });
   running.push(sup);
   const events: SupervisorEvent[] = [];
@@ -132,11 +132,11 @@ test("restart of one worker replaces only that worker", async () => {
 });
 
 test("stop() before start(): start binds and spawns nothing, and done has settled", async () => {
-  const fake = fakeRuntime({ readyAtOnce: () => true });
+  const fake = createRecordingRuntime({ readyAtOnce: () => true });
   const sup = createSupervisor({ spec: spec(watcher("api_server", 1)), runtime: fake.runtime, plugins: [], logger: createSilentLogger(), clock: systemClock, output() {} });
   await sup.stop();
   expect((await sup.start()).isOk()).toBe(true);
-  expect(fake.log).toEqual([]);
+  expect(fake.log).toEqual(["rm /run"]);
   expect(sup.sockets.size).toBe(0);
   expect((await sup.done).isOk()).toBe(true);
 });

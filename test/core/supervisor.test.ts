@@ -4,44 +4,18 @@
  * pools are still starting.
  */
 import { expect, test } from "bun:test";
-import { ok, okAsync } from "neverthrow";
-import { createSilentLogger, createSupervisor, definePlugin, type LaunchSpec, type RuntimePort, type SpawnPlan, type WatcherSpec } from "../../mod.ts";
+import { ok } from "neverthrow";
+import { createRecordingRuntime } from "bento-kit/testing";
+import { createSilentLogger, createSupervisor, definePlugin, type LaunchSpec, type SpawnPlan, type WatcherSpec } from "../../mod.ts";
 import { systemClock } from "../../src/cli/_clock.ts";
 
-function fakeRuntime(log: string[], spawnDelayMs = 0) {
-  const live = new Map<number, (code: number | null, signal: string | null) => void>();
-  let nextPid = 100;
-  const runtime: RuntimePort = {
-    name: "node",
-    bind: (spec) => okAsync({ spec, fd: 10 + log.length, address: { kind: "unix", path: `/run/${spec.name}` } }),
-    close: (s) => void log.push(`close ${s.spec.name}`),
-    spawn: (req) => okAsync(null).map(async () => {
-      await Bun.sleep(spawnDelayMs);
-      const pid = nextPid++;
-      log.push(`spawn ${req.env.BENTO_POOL}:${req.env.BENTO_WORKER_ID}`);
-      let exit: (code: number | null, signal: string | null) => void = () => {};
-      live.set(pid, (c, s) => exit(c, s));
-      return { pid, onExit: (l: typeof exit) => void (exit = l), onLine() {} };
-    }),
-    killGroup(pid, signal) {
-      const exit = live.get(pid);
-      if (!exit) return false;
-      live.delete(pid);
-      log.push(`${signal} ${pid}`);
-      queueMicrotask(() => exit(null, signal));
-      return true;
-    },
-    groupAlive: (pid) => live.has(pid),
-    moduleArgv: (m) => ["node", m],
-    removeDir: (p) => void log.push(`rm ${p}`),
-  };
+/** The recording runtime; `spawns()` lists its spawn lines without pids (`spawn POOL:ID`). */
+function fakeRuntime(spawnDelayMs = 0) {
+  const recorded = createRecordingRuntime({ spawnDelayMs });
+  const spawns = () => recorded.log.filter((l) => l.startsWith("spawn")).map((l) => l.split(" ").slice(0, 2).join(" "));
   /** The worker `pid` dies on its own (a crash). */
-  const crash = (pid: number) => {
-    const exit = live.get(pid);
-    live.delete(pid);
-    exit?.(1, null);
-  };
-  return { runtime, live, crash };
+  const crash = (pid: number) => recorded.live.get(pid)?.exit(1, null);
+  return { runtime: recorded.runtime, live: recorded.live, log: recorded.log, spawns, crash };
 }
 
 const watcher = (name: string, role: WatcherSpec["role"], priority: number, workers: number): WatcherSpec => ({
@@ -56,11 +30,10 @@ const spec: LaunchSpec = {
 };
 
 test("runners start before the API; the API stops before the runners; then sockets close and the run dir goes", async () => {
-  const log: string[] = [];
-  const { runtime, live } = fakeRuntime(log);
+  const { runtime, live, log, spawns } = fakeRuntime();
   const sup = createSupervisor({ spec, runtime, plugins: [], logger: createSilentLogger(), clock: systemClock, output() {} });
   expect((await sup.start()).isOk()).toBe(true);
-  expect(log.filter((l) => l.startsWith("spawn"))).toEqual(["spawn runner:m:1", "spawn runner:m:2", "spawn api_server:1", "spawn api_server:2"]);
+  expect(spawns()).toEqual(["spawn runner:m:1", "spawn runner:m:2", "spawn api_server:1", "spawn api_server:2"]);
   log.length = 0;
   await sup.stop();
   expect(log).toEqual(["SIGTERM 102", "SIGTERM 103", "SIGTERM 100", "SIGTERM 101", "close api_server", "close runner:m", "rm /run"]);
@@ -69,21 +42,19 @@ test("runners start before the API; the API stops before the runners; then socke
 });
 
 test("a stop that arrives while pools are starting leaves no worker behind", async () => {
-  const log: string[] = [];
-  const { runtime, live } = fakeRuntime(log, 20);
+  const { runtime, live, log, spawns } = fakeRuntime(20);
   const sup = createSupervisor({ spec, runtime, plugins: [], logger: createSilentLogger(), clock: systemClock, output() {} });
   const started = sup.start();
-  while (!log.some((l) => l.startsWith("spawn"))) await Bun.sleep(1);
+  while (spawns().length === 0) await Bun.sleep(1);
   await sup.stop();
   expect((await started).isOk()).toBe(true);
   expect(live.size).toBe(0);
-  expect(log.filter((l) => l.startsWith("spawn")).length).toBeLessThan(4);
+  expect(spawns().length).toBeLessThan(4);
   expect(log.at(-1)).toBe("rm /run");
 });
 
 test("a replacement still in its beforeSpawn hooks when the stop comes is never started", async () => {
-  const log: string[] = [];
-  const { runtime, live, crash } = fakeRuntime(log);
+  const { runtime, live, spawns, crash } = fakeRuntime();
   const slow = definePlugin({ name: "t:slow", beforeSpawn: async (plan: SpawnPlan) => (await Bun.sleep(50), ok(plan)) });
   const one: LaunchSpec = { ...spec, watchers: [watcher("runner:m", "runner", 0, 1)], sockets: [spec.sockets[1]!] };
   const sup = createSupervisor({ spec: one, runtime, plugins: [slow], logger: createSilentLogger(), clock: systemClock, output() {} });
@@ -91,23 +62,21 @@ test("a replacement still in its beforeSpawn hooks when the stop comes is never 
   crash([...live.keys()][0]!);
   await Bun.sleep(10); // the replacement is now inside the slow beforeSpawn
   await sup.stop();
-  expect(log.filter((l) => l.startsWith("spawn"))).toEqual(["spawn runner:m:1"]);
+  expect(spawns()).toEqual(["spawn runner:m:1"]);
   expect(live.size).toBe(0);
 });
 
 test("a workerEnv entry cannot override the supervisor's BENTO_* variables", async () => {
-  const log: string[] = [];
-  const { runtime } = fakeRuntime(log);
+  const { runtime, spawns } = fakeRuntime();
   const w = { ...watcher("runner:m", "runner", 0, 1), workerEnv: [{ BENTO_POOL: "hijack", GPU: "0" }] };
   const sup = createSupervisor({ spec: { ...spec, watchers: [w] }, runtime, plugins: [], logger: createSilentLogger(), clock: systemClock, output() {} });
   await sup.start();
-  expect(log).toContain("spawn runner:m:1");
+  expect(spawns()).toContain("spawn runner:m:1");
   await sup.stop();
 });
 
 test("pools of the same priority stop together: two runner pools get SIGTERM at once, after the API", async () => {
-  const log: string[] = [];
-  const { runtime } = fakeRuntime(log);
+  const { runtime, log, spawns } = fakeRuntime();
   const three: LaunchSpec = {
     ...spec,
     sockets: [...spec.sockets, { kind: "unix", name: "runner:n", path: "/run/n", backlog: 1 }],

@@ -1,6 +1,11 @@
 import { afterEach, expect, test } from "bun:test";
-import { existsSync, readdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { definePlugin } from "bento-kit";
+import { runPlugins } from "bento-kit/testing";
+import { monitoringPlugin } from "../../plugins/monitoring.ts";
 import { hasPrometheus, noteSkipped } from "../_helpers/python.ts";
 import { cleanup, post, RUNTIMES, serve, type Served } from "../_helpers/serve-process.ts";
 import { envOf, parseSamples, promtool, scrape, sum } from "./_metrics.ts";
@@ -71,6 +76,39 @@ test("a worker's restart is counted by reason; a third-party plugin's monitoring
   expect(sum(samples, "bento_supervisor_worker_restarts_total", { pool: "api_server", reason: "SIGKILL" })).toBe(1);
   if (hasPrometheus) expect(promtool(text)).toEqual({ output: "", status: 0 });
 }, 60_000);
+
+/** GET / on a Unix socket. */
+function getUnix(socketPath: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    request({ socketPath, path: "/" }, (res) => {
+      let body = "";
+      res.on("data", (d) => (body += d)).on("end", () => resolve(body));
+    }).on("error", reject).end();
+  });
+}
+
+test("through bento-kit/testing: each worker slot gets its own multiprocess dir; the supervisor's socket serves worker states and monitoring:collect families", async () => {
+  const runDir = mkdtempSync(join(tmpdir(), "bento-kit-monitoring-"));
+  try {
+    const queue = definePlugin({
+      name: "acme:queue",
+      "monitoring:collect": () => [{ name: "acme_queue_depth", type: "gauge" as const, help: "Jobs waiting", samples: [{ value: 7 }] }],
+    });
+    const manifest = { name: "mon", api: { command: ["api", "{fd:api}"], workers: 2 }, runners: { m: { command: ["r"] } } };
+    const run = await runPlugins(manifest, [monitoringPlugin(), queue], { runDir });
+    const dir = join(runDir, "metrics");
+    expect(run.plans().map((p) => [p.env.BENTO_METRICS_DIR, p.env.PROMETHEUS_MULTIPROC_DIR])).toEqual([
+      [dir, join(dir, "runner:m.1")], [dir, join(dir, "api_server.1")], [dir, join(dir, "api_server.2")],
+    ]);
+    expect(readdirSync(dir).sort()).toEqual(["api_server.1", "api_server.2", "runner:m.1", "supervisor.sock"]);
+    const samples = parseSamples(await getUnix(join(dir, "supervisor.sock")));
+    expect(sum(samples, "bento_supervisor_workers", { pool: "api_server", state: "ready" })).toBe(2);
+    expect(sum(samples, "acme_queue_depth")).toBe(7);
+    await run.stop();
+  } finally {
+    rmSync(runDir, { recursive: true, force: true });
+  }
+});
 
 test("--no-metrics: no metrics dir, no PROMETHEUS_MULTIPROC_DIR, /metrics goes to the app like any path", async () => {
   const s = await serve("node", "examples/iris", ["--no-metrics"]);

@@ -9,6 +9,8 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runPlugins } from "bento-kit/testing";
+import { tlsPlugin } from "../../plugins/tls.ts";
 import { type Certs, makeCerts } from "../_helpers/certs.ts";
 import { hasUvicorn, noteSkipped } from "../_helpers/python.ts";
 import { cleanup, run, serve, type Served } from "../_helpers/serve-process.ts";
@@ -85,6 +87,20 @@ test.skipIf(!hasUvicorn)("an API pool of uvicorn workers gets the certificate an
   expect(leaks(s, certs.password)).toEqual([]);
   expect(await s.stop()).toBe(0);
 }, 60_000);
+
+test("through bento-kit/testing: API plans get the certificate as env and placeholders, runners stay plain, BENTO_SSL_* from outside is dropped", async () => {
+  const manifest = {
+    name: "tls_plans", api: { command: ["api", "--fd", "{fd:api}", "--cert", "{ssl_certfile}"] }, runners: { m: { command: ["r", "{fd:m}"] } },
+  };
+  const run = await runPlugins(manifest, [tlsPlugin({ certfile: certs.cert, keyfile: certs.key })], { env: { BENTO_SSL_KEYFILE_PASSWORD: "leak" } });
+  const [runner, api] = run.plans();
+  expect(api!.env).toMatchObject({ BENTO_SSL_CERTFILE: certs.cert, BENTO_SSL_KEYFILE: certs.key, BENTO_SSL_CERT_REQS: "0" });
+  expect(api!.vars.ssl_certfile).toBe(certs.cert);
+  expect(run.spawns[1]!.argv.at(-1)).toBe(certs.cert);
+  expect(Object.keys(runner!.env).filter((k) => k.startsWith("BENTO_SSL_"))).toEqual([]);
+  expect(Object.keys(api!.env)).not.toContain("BENTO_SSL_KEYFILE_PASSWORD");
+  await run.stop();
+});
 
 const BAD: readonly [string, () => string[], RegExp][] = [
   ["a missing certificate file", () => ["--ssl-certfile", join(certs.dir, "nope.pem"), "--ssl-keyfile", certs.key],

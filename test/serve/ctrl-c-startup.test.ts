@@ -1,6 +1,6 @@
 // Ctrl+C in a terminal sends SIGINT to the whole foreground process group, not
 // only to the supervisor: whatever the supervisor runs in its own group (the
-// Node adapter's listen helper) gets it too. At any moment of start-up, a
+// Node adapter's listen helper, perl or node) gets it too. At any moment of start-up, a
 // Ctrl+C must end in a clean stop: exit 0 and nothing left running.
 import { afterEach, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
@@ -14,7 +14,7 @@ afterEach(killTracked);
 type Moment = (pids: number[]) => boolean;
 const MOMENTS: Record<string, Moment> = {
   "at once": () => true,
-  "while a socket is being bound": (pids) => pids.some((pid) => cmdline(pid).includes("createServer")),
+  "while a socket is being bound": (pids) => pids.some((pid) => cmdline(pid).includes("listen(")),
   "once the first worker started": (pids) => pids.some((pid) => cmdline(pid).startsWith("sleep")),
 };
 

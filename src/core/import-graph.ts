@@ -1,0 +1,78 @@
+/**
+ * Which pools a code change concerns, so that a reload rolls only those: a
+ * pool whose command is a TypeScript/JavaScript module is concerned by the
+ * files its entry module imports, directly or not (relative `import`/`export
+ * ... from`, `import()` and `require()` with a literal path). A pool run from
+ * an argv command (Python, a binary) is concerned by every change, and so is
+ * every pool when a changed file is not a module one of them imports (a data
+ * file, a module loaded some other way): better one reload too many.
+ */
+import type { WatcherSpec } from "./types.ts";
+
+const CODE = /\.(?:[cm]?[jt]sx?)$/;
+const SPECIFIERS = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)["'](\.{1,2}\/[^"']+)["']/gm;
+
+/**
+ * The names of the pools `changed` (absolute paths) concerns; every pool when
+ * one changed file is not a module imported by a module pool. `read` gives a
+ * file's text, undefined if it cannot be read.
+ */
+export function poolsConcerned(
+  watchers: readonly WatcherSpec[],
+  changed: readonly string[],
+  read: (path: string) => string | undefined,
+): Set<string> {
+  const all = new Set(watchers.map((w) => w.name));
+  if (!changed.every((f) => CODE.test(f))) return all;
+  const concerned = new Set<string>();
+  const reached = new Set<string>();
+  for (const w of watchers) {
+    if (w.command.kind !== "module") {
+      concerned.add(w.name);
+      continue;
+    }
+    const files = moduleFiles(w.command.module, read);
+    for (const f of files) reached.add(f);
+    if (changed.some((f) => files.has(f))) concerned.add(w.name);
+  }
+  return changed.every((f) => reached.has(f)) ? concerned : all;
+}
+
+/** `entry` and every module it imports through relative specifiers, transitively. */
+export function moduleFiles(entry: string, read: (path: string) => string | undefined): Set<string> {
+  const seen = new Set<string>();
+  const queue = [entry];
+  while (queue.length > 0 && seen.size < 10_000) {
+    const file = queue.pop()!;
+    if (seen.has(file)) continue;
+    const text = read(file);
+    if (text === undefined) continue;
+    seen.add(file);
+    for (const m of text.matchAll(SPECIFIERS)) {
+      const found = resolveSpecifier(dirname(file), m[1]!, read);
+      if (found && !seen.has(found)) queue.push(found);
+    }
+  }
+  return seen;
+}
+
+/** `./x.ts`, `./x.js` (a `.ts` file written as `.js`, as tsc wants), `./x`, `./dir` (its index). */
+function resolveSpecifier(dir: string, specifier: string, read: (path: string) => string | undefined): string | undefined {
+  const base = normalize(`${dir}/${specifier.split(/[?#]/)[0]}`);
+  const stem = base.replace(/\.[cm]?js$/, "");
+  const candidates = [base, `${stem}.ts`, `${stem}.mts`, `${stem}.cts`, `${stem}.tsx`, `${base}.ts`, `${base}.js`, `${base}/index.ts`, `${base}/index.js`];
+  return candidates.find((c) => CODE.test(c) && read(c) !== undefined);
+}
+
+function dirname(path: string): string {
+  return path.slice(0, Math.max(0, path.lastIndexOf("/"))) || "/";
+}
+
+function normalize(path: string): string {
+  const out: string[] = [];
+  for (const part of path.split("/")) {
+    if (part === "..") out.pop();
+    else if (part !== "." && part !== "") out.push(part);
+  }
+  return `/${out.join("/")}`;
+}

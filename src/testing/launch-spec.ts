@@ -1,0 +1,65 @@
+/**
+ * A launch spec from a manifest object, through the code `serve` runs:
+ * manifest validation, options (flags > env > the manifest's `serve`
+ * defaults), the serve spec builder, then the plugins' `launchSpec`
+ * waterfall (the built-in runner-map plugin first, as in `serve`). Pure:
+ * nothing is created, bound or started.
+ */
+import { resolve } from "node:path";
+import { err, type Result } from "neverthrow";
+import type { BentoError } from "../core/errors.ts";
+import { type ServiceDef, validateManifest } from "../core/manifest.ts";
+import { planLaunch } from "../core/plan.ts";
+import type { BentoPlugin } from "../core/plugin.ts";
+import { resolveServeOptions, type ServeFlags } from "../core/serve-options.ts";
+import { buildServeSpec } from "../core/serve-spec.ts";
+import { createSilentLogger, type Logger } from "../core/logger.ts";
+import type { LaunchSpec } from "../core/types.ts";
+import { resolveModules } from "../cli/_load-manifest.ts";
+import { runnerMapPlugin } from "../../plugins/runner-map.ts";
+import { TLS_PLACEHOLDERS } from "../../plugins/tls.ts";
+
+export interface LaunchSpecOptions {
+  /** The service directory: module paths and the working dir resolve from it (default: the current dir). */
+  readonly dir?: string;
+  /** Flags as `serve` takes them, e.g. `{ port: "0", apiWorkers: "2" }`. */
+  readonly flags?: ServeFlags;
+  /** The supervisor's environment as the spec sees it (default: none, so the spec is the same on every machine). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The CPU count the API pool's default size follows (default 2). */
+  readonly cpuCount?: number;
+  /** The instance's private directory (default `/tmp/bento-kit-test`; nothing is created there). */
+  readonly runDir?: string;
+  /** Plugins after the manifest's own. */
+  readonly plugins?: readonly BentoPlugin[];
+  readonly logger?: Logger;
+}
+
+/** What `serve` would run for `manifest`, before any plugin: the spec and every plugin in `serve`'s order. */
+export function serveSpecFor(manifest: unknown, options: LaunchSpecOptions = {}): Result<ServeSpec, BentoError> {
+  const dir = resolve(options.dir ?? ".");
+  const placeholders = [...TLS_PLACEHOLDERS, ...(options.plugins ?? []).flatMap((p) => p.placeholders ?? [])];
+  return validateManifest(manifest, "manifest", { placeholders })
+    .andThen((service) => serveSpecOf(resolveModules(service, dir), options));
+}
+
+export interface ServeSpec {
+  readonly spec: LaunchSpec;
+  readonly plugins: BentoPlugin[];
+}
+
+/** The same, from a validated service (module paths already resolved). */
+export function serveSpecOf(service: ServiceDef, options: LaunchSpecOptions = {}): Result<ServeSpec, BentoError> {
+  const env = options.env ?? {};
+  return resolveServeOptions(options.flags ?? {}, env, { ...service.serve, workingDir: resolve(options.dir ?? ".") })
+    .andThen((serveOptions) =>
+      buildServeSpec(service, serveOptions, { runDir: options.runDir ?? "/tmp/bento-kit-test", cpuCount: options.cpuCount ?? 2, environ: env })
+        .map((spec) => ({ spec, plugins: [runnerMapPlugin({ unixSockets: serveOptions.unixSockets }), ...service.plugins, ...(options.plugins ?? [])] })));
+}
+
+/** The launch spec `serve` would start for `manifest`, as the plugins shape it. */
+export async function buildLaunchSpec(manifest: unknown, options: LaunchSpecOptions = {}): Promise<Result<LaunchSpec, BentoError>> {
+  const base = serveSpecFor(manifest, options);
+  if (base.isErr()) return err(base.error);
+  return planLaunch(base.value.spec, base.value.plugins, options.logger ?? createSilentLogger());
+}
