@@ -22,7 +22,7 @@ import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import {
-  BENCH, cmdline, type HttpResult, descendantsOf, fmt, freePort, http, leftovers, loadavg, log, machineLines, median, now, QUICK, ratio,
+  BENCH, buildDist, cmdline, type HttpResult, nodeCommandNote, descendantsOf, fmt, freePort, http, leftovers, loadavg, log, machineLines, median, now, QUICK, ratio,
   renderSection, putSection, rotate, rssKiB, running, sleep, table, waitFor, wrk,
 } from "./_lib/mod.ts";
 import { alone, bentoKit, PEERS_TITLE, type Peer, type Running, WORKER } from "./peers/peer.ts";
@@ -200,7 +200,7 @@ function render(peers: readonly Peer[], got: Map<string, Sample[]>, skipped: rea
   ].join("\n");
   const notes = [
     "bento-kit runs `serve` on a JSON manifest (`api.command: [node, worker.mjs, \"{fd}\"]`) with its defaults (admin API and metrics on); " +
-      "the supervisor command comes from `bentoKitArgv` in bench/_lib/start.ts (Node: what package.json's \"bin\" points at, when that file exists).",
+      `the supervisor command comes from \`bentoKitArgv\` in bench/_lib/start.ts. ${nodeCommandNote()} (dist/ is built at the start of the run.)`,
     "circus keeps its defaults except its endpoints (ipc:// in a temp dir, multicast discovery off): it checks its processes every `check_delay` = 5 s, " +
       "which is most of its SIGKILL-to-replacement time (the kill comes 0.3 to 5.3 s, uniform, after wrk for every case, so it falls anywhere in that period). pm2 gets a fresh PM2_HOME per start, so its cold start includes starting its God daemon; " +
       "in cluster mode that daemon is also the primary that accepts connections and hands them to the workers.",
@@ -221,6 +221,7 @@ const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const STRAYS = new RegExp([WORKER, `circus.circusd ${tmpdir()}/bento-bench-circus-`, `God Daemon (${tmpdir()}/bento-bench-pm2-`].map(escape).join("|"));
 
 async function main(): Promise<void> {
+  buildDist();
   const t0 = now();
   const before = loadavg();
   const skipped: string[] = [];

@@ -12,9 +12,11 @@ import { admin } from "./admin.ts";
 import { chaos } from "./chaos.ts";
 import { monitoring } from "./monitoring.ts";
 import { tls } from "./tls.ts";
-import { BENCH, fmt, leftovers, loadavg, log, now, machineLines, QUICK, renderSection, splitSections, type Section } from "./_lib/mod.ts";
+import { BENCH, buildDist, fmt, leftovers, loadavg, log, now, machineLines, QUICK, renderSection, splitSections, type Section } from "./_lib/mod.ts";
 import { PEERS_TITLE } from "./peers/peer.ts";
 
+// The node supervisor runs the compiled CLI when dist/ is built (bench/_lib/start.ts): build the current code.
+buildDist();
 const t0 = now();
 const started = new Date();
 const machine = machineLines(started);

@@ -2,12 +2,12 @@
  * Starting processes: a supervisor on one runtime, or one worker alone on an
  * inherited socket. Each start keeps its output lines with their arrival time.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import * as net from "node:net";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { ROOT, TSX_LOADER, type Runtime } from "./config.ts";
+import { BENCH, ROOT, TSX_LOADER, type Runtime } from "./config.ts";
 import { now } from "./stats.ts";
 
 export interface Line {
@@ -68,9 +68,12 @@ export function startProc(name: string, argv: readonly string[], opts: { env?: N
 
 /**
  * The `bento-kit` command on `rt`, the one place the benchmarks take it from.
- * Node runs what package.json's "bin" points at (a compiled dist/ entry once
- * there is one and it is built; bin/bento-kit.mjs until then), Bun runs
- * `mod.ts`, Deno `run -A mod.ts`.
+ * Node runs package.json's "bin" (bin/bento-kit.mjs), which in a checkout runs
+ * src/ through tsx. Once dist/ is built (`buildDist()`, `npm run build`; `npm
+ * install` builds it too) Node runs the compiled CLI instead, as an installed
+ * package does: a copy of that bin in bench/.tmp/installed/bin beside a dist/
+ * symlink, where the bin finds no src/ and loads dist/. Bun runs `mod.ts`, Deno
+ * `run -A mod.ts` (TypeScript natively, from source).
  */
 export function bentoKitArgv(rt: Runtime): string[] {
   switch (rt) {
@@ -80,16 +83,32 @@ export function bentoKitArgv(rt: Runtime): string[] {
   }
 }
 
-/** package.json's "bin" entry for bento-kit when that file exists (a dist/ entry needs its build), else bin/bento-kit.mjs. */
+/** Whether the Node command runs the compiled CLI (dist/ is built). */
+export const nodeRunsDist = (): boolean => existsSync(join(ROOT, "dist/src/cli/main.js"));
+
+/** What the Node command runs, for the result notes. */
+export const nodeCommandNote = (): string => nodeRunsDist()
+  ? "The node supervisor runs the compiled CLI (dist/, as installed from npm: bin/bento-kit.mjs outside a source checkout); Bun and Deno run the TypeScript natively."
+  : "The node supervisor is `node bin/bento-kit.mjs` in a checkout without dist/: it registers tsx and loads src/ through it; Bun and Deno run the TypeScript natively.";
+
+/** package.json's "bin" for bento-kit; with dist/ built, its copy in the installed layout described above. */
 function nodeBin(): string {
-  const fallback = join(ROOT, "bin/bento-kit.mjs");
-  try {
-    const bin = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { bin?: string | Record<string, string> }).bin;
-    const path = typeof bin === "string" ? bin : bin?.["bento-kit"];
-    return path !== undefined && existsSync(resolve(ROOT, path)) ? resolve(ROOT, path) : fallback;
-  } catch {
-    return fallback;
-  }
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { bin?: string | Record<string, string> };
+  const bin = resolve(ROOT, (typeof pkg.bin === "string" ? pkg.bin : pkg.bin?.["bento-kit"]) ?? "bin/bento-kit.mjs");
+  if (!nodeRunsDist()) return bin;
+  const installed = join(BENCH, ".tmp/installed");
+  mkdirSync(join(installed, "bin"), { recursive: true });
+  if (!existsSync(join(installed, "dist"))) symlinkSync(join(ROOT, "dist"), join(installed, "dist"));
+  const copy = join(installed, relative(ROOT, bin));
+  mkdirSync(dirname(copy), { recursive: true });
+  copyFileSync(bin, copy);
+  return copy;
+}
+
+/** Builds dist/ (scripts/build.mjs, a few seconds) so that the Node command runs the current code compiled. */
+export function buildDist(): void {
+  const script = join(ROOT, "scripts/build.mjs");
+  if (existsSync(script)) execFileSync(process.execPath, [script], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"], timeout: 300_000 });
 }
 
 /** argv of the supervisor on `rt`, serving `serviceDir` on 127.0.0.1:`port`. */
