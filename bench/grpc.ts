@@ -12,6 +12,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort, probe } from "../test/grpc/_client.ts";
+import { bentoKitArgv } from "./_lib/start.ts";
 
 const ROOT = join(fileURLToPath(new URL(".", import.meta.url)), "..");
 const QUICK = process.argv.includes("--quick");
@@ -21,7 +22,8 @@ const CONNECTIONS = 16;
 
 async function start(workers: number): Promise<{ child: ChildProcess; port: number }> {
   const metrics = await freePort();
-  const child = spawn("node", [join(ROOT, "bin/bento-kit.mjs"), "serve", "examples/iris-grpc", "--grpc", "--host", "127.0.0.1", "--port", "0",
+  const [cmd, ...pre] = bentoKitArgv("node");
+  const child = spawn(cmd!, [...pre, "serve", "examples/iris-grpc", "--grpc", "--host", "127.0.0.1", "--port", "0",
     "--metrics-host", "127.0.0.1", "--metrics-port", String(metrics), "--api-workers", String(workers)], {
     cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, BENTO_KIT_BENCH: "1" },
   });

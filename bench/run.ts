@@ -2,9 +2,7 @@
  * Runs the five benchmarks in one invocation and rewrites bench/RESULTS.md
  * (`--quick`: fewer rounds, prints only). Usage: `bash bench/run.sh`.
  */
-import { execFileSync } from "node:child_process";
-import { cpus, totalmem } from "node:os";
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { coldStart } from "./coldstart.ts";
 import { throughput } from "./throughput.ts";
@@ -15,26 +13,14 @@ import { chaos } from "./chaos.ts";
 import { monitoring } from "./monitoring.ts";
 import { tls } from "./tls.ts";
 import { workers } from "./workers.ts";
-import { BENCH, fmt, leftovers, loadavg, log, now, QUICK, renderSection, ROOT, type Section } from "./_lib/mod.ts";
+import { BENCH, buildDist, fmt, leftovers, loadavg, log, now, machineLines, QUICK, renderSection, splitSections, type Section } from "./_lib/mod.ts";
+import { PEERS_TITLE } from "./peers/peer.ts";
 
-const version = (cmd: string, args: string[]): string => {
-  try {
-    return execFileSync(cmd, args, { cwd: ROOT, encoding: "utf8", timeout: 10_000 }).split("\n")[0]!.trim();
-  } catch (e) {
-    // wrk -v prints its version, then exits 1.
-    return String((e as { stdout?: string }).stdout ?? "?").split("\n")[0]!.trim() || "?";
-  }
-};
-
+// The node supervisor runs the compiled CLI when dist/ is built (bench/_lib/start.ts): build the current code.
+buildDist();
 const t0 = now();
 const started = new Date();
-const machine = [
-  `- Date: ${started.toISOString().replace("T", " ").slice(0, 16)} UTC`,
-  `- Machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM, Linux ${version("uname", ["-r"])}`,
-  `- Node ${process.version}, Bun ${version(join(ROOT, "node_modules/.bin/bun"), ["--version"])}, ` +
-    `${version(join(ROOT, "node_modules/.bin/deno"), ["--version"])}, ${version("wrk", ["-v"]).split(" [")[0]}`,
-  `- Commit ${version("git", ["rev-parse", "--short", "HEAD"])} plus the uncommitted work tree of that moment`,
-];
+const machine = machineLines(started);
 
 const benches: [string, () => Promise<Section>][] = [
   ["cold start", coldStart],
@@ -58,6 +44,10 @@ for (const [name, bench] of benches) {
   log(`${name}: done in ${fmt(took)} s`);
 }
 
+// The section of bench/peers.ts (run alone: it needs circus and pm2) stays as that run wrote it.
+const file = join(BENCH, "RESULTS.md");
+const kept = existsSync(file) ? splitSections(readFileSync(file, "utf8")).sections.filter((s) => s.title === PEERS_TITLE).map((s) => s.text) : [];
+
 const left = leftovers();
 const total = (now() - t0) / 1000;
 const doc = `# bento-kit benchmark results
@@ -71,12 +61,12 @@ ${machine.join("\n")}
 - The machine is shared: other sessions run test suites on the same 2 cores at the same time, so
   single numbers are noisy. The load averages next to each section show how busy it was.
 
-${parts.join("\n")}`;
+${[...parts, ...kept].join("\n")}`;
 
 if (QUICK) {
   console.log(doc);
 } else {
-  writeFileSync(join(BENCH, "RESULTS.md"), doc);
+  writeFileSync(file, doc);
   log(`wrote bench/RESULTS.md (${fmt(total)} s)`);
 }
 if (left.length > 0) {

@@ -21,3 +21,4 @@ export * from "./http.ts";
 export * from "./wait.ts";
 export * from "./wrk.ts";
 export * from "./report.ts";
+export * from "./machine.ts";

@@ -54,3 +54,14 @@ export function machineTicks(): { busy: number; total: number } {
 }
 
 export const loadavg = (): string => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+
+/** Whether `pid` exists and is not a zombie waiting to be reaped (`kill(pid, 0)` succeeds on those). */
+export function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X";
+  } catch {
+    return false;
+  }
+}

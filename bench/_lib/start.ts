@@ -2,11 +2,12 @@
  * Starting processes: a supervisor on one runtime, or one worker alone on an
  * inherited socket. Each start keeps its output lines with their arrival time.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import * as net from "node:net";
-import { dirname, join } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { ROOT, TSX_LOADER, type Runtime } from "./config.ts";
+import { BENCH, ROOT, TSX_LOADER, type Runtime } from "./config.ts";
 import { now } from "./stats.ts";
 
 export interface Line {
@@ -30,7 +31,8 @@ export interface Proc {
   onLine(fn: (line: Line) => void): () => void;
 }
 
-function startProc(name: string, argv: readonly string[], opts: { env?: NodeJS.ProcessEnv; stdio3?: number; cwd?: string } = {}): Proc {
+/** Spawns `argv` (stdin ignored, stdout and stderr kept as lines, `stdio3` handed over as fd 3) with this run's environment. */
+export function startProc(name: string, argv: readonly string[], opts: { env?: NodeJS.ProcessEnv; stdio3?: number; cwd?: string } = {}): Proc {
   const stdio: (number | "ignore" | "pipe")[] = ["ignore", "pipe", "pipe"];
   if (opts.stdio3 !== undefined) stdio.push(opts.stdio3);
   const t0 = now();
@@ -64,14 +66,54 @@ function startProc(name: string, argv: readonly string[], opts: { env?: NodeJS.P
   return proc;
 }
 
+/**
+ * The `bento-kit` command on `rt`, the one place the benchmarks take it from.
+ * Node runs package.json's "bin" (bin/bento-kit.mjs), which in a checkout runs
+ * src/ through tsx. Once dist/ is built (`buildDist()`, `npm run build`; `npm
+ * install` builds it too) Node runs the compiled CLI instead, as an installed
+ * package does: a copy of that bin in bench/.tmp/installed/bin beside a dist/
+ * symlink, where the bin finds no src/ and loads dist/. Bun runs `mod.ts`, Deno
+ * `run -A mod.ts` (TypeScript natively, from source).
+ */
+export function bentoKitArgv(rt: Runtime): string[] {
+  switch (rt) {
+    case "node": return [process.execPath, nodeBin()];
+    case "bun": return [join(ROOT, "node_modules/.bin/bun"), join(ROOT, "mod.ts")];
+    case "deno": return [join(ROOT, "node_modules/.bin/deno"), "run", "-A", join(ROOT, "mod.ts")];
+  }
+}
+
+/** Whether the Node command runs the compiled CLI (dist/ is built). */
+export const nodeRunsDist = (): boolean => existsSync(join(ROOT, "dist/src/cli/main.js"));
+
+/** What the Node command runs, for the result notes. */
+export const nodeCommandNote = (): string => nodeRunsDist()
+  ? "The node supervisor runs the compiled CLI (dist/, as installed from npm: bin/bento-kit.mjs outside a source checkout); Bun and Deno run the TypeScript natively."
+  : "The node supervisor is `node bin/bento-kit.mjs` in a checkout without dist/: it registers tsx and loads src/ through it; Bun and Deno run the TypeScript natively.";
+
+/** package.json's "bin" for bento-kit; with dist/ built, its copy in the installed layout described above. */
+function nodeBin(): string {
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { bin?: string | Record<string, string> };
+  const bin = resolve(ROOT, (typeof pkg.bin === "string" ? pkg.bin : pkg.bin?.["bento-kit"]) ?? "bin/bento-kit.mjs");
+  if (!nodeRunsDist()) return bin;
+  const installed = join(BENCH, ".tmp/installed");
+  mkdirSync(join(installed, "bin"), { recursive: true });
+  if (!existsSync(join(installed, "dist"))) symlinkSync(join(ROOT, "dist"), join(installed, "dist"));
+  const copy = join(installed, relative(ROOT, bin));
+  mkdirSync(dirname(copy), { recursive: true });
+  copyFileSync(bin, copy);
+  return copy;
+}
+
+/** Builds dist/ (scripts/build.mjs, a few seconds) so that the Node command runs the current code compiled. */
+export function buildDist(): void {
+  const script = join(ROOT, "scripts/build.mjs");
+  if (existsSync(script)) execFileSync(process.execPath, [script], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"], timeout: 300_000 });
+}
+
 /** argv of the supervisor on `rt`, serving `serviceDir` on 127.0.0.1:`port`. */
 export function supervisorArgv(rt: Runtime, serviceDir: string, port: number, extra: readonly string[] = []): string[] {
-  const serve = ["serve", serviceDir, "--host", "127.0.0.1", "--port", String(port), ...extra];
-  switch (rt) {
-    case "node": return [process.execPath, join(ROOT, "bin/bento-kit.mjs"), ...serve];
-    case "bun": return [join(ROOT, "node_modules/.bin/bun"), join(ROOT, "mod.ts"), ...serve];
-    case "deno": return [join(ROOT, "node_modules/.bin/deno"), "run", "-A", join(ROOT, "mod.ts"), ...serve];
-  }
+  return [...bentoKitArgv(rt), "serve", serviceDir, "--host", "127.0.0.1", "--port", String(port), ...extra];
 }
 
 /** The supervisor on `rt`; `opts.args` are more `serve` flags, `opts.env` more environment. */
@@ -81,30 +123,33 @@ export function startSupervisor(rt: Runtime, serviceDir: string, port: number, o
 
 /** `bento-kit <args>` on the node supervisor (e.g. start-runner-server, start-http-server). */
 export function startCommand(name: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv } = {}): Proc {
-  return startProc(name, [process.execPath, join(ROOT, "bin/bento-kit.mjs"), ...args], { env: opts.env });
+  return startProc(name, [...bentoKitArgv("node"), ...args], { env: opts.env });
 }
 
 /**
  * One worker alone, the way the supervisor would start it but without one:
  * bind 127.0.0.1:`port` here (bind only, no listen), hand it over as fd 3 with
  * LISTEN_FDS=1, LISTEN_FDNAMES=api and LISTEN_PID set to the worker's own pid
- * (sh sets it, then execs node), and close our copy.
+ * (sh sets it, then execs `argv`), and close our copy.
  */
-export function startAlone(module: string, port: number, env: NodeJS.ProcessEnv = {}): Proc {
+export function startAloneArgv(argv: readonly string[], port: number, opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Proc {
   const create = (net as unknown as {
     _createServerHandle(address: string, port: number, addressType: number): { fd: number; close(): void } | number;
   })._createServerHandle;
   const handle = create("127.0.0.1", port, 4);
   if (typeof handle === "number") throw new Error(`cannot bind 127.0.0.1:${port} (errno ${handle})`);
   try {
-    return startProc("alone", [
-      "sh", "-c", 'LISTEN_PID=$$; export LISTEN_PID; exec "$@"', "sh",
-      process.execPath, "--import", TSX_LOADER, module,
-    ], { env: { LISTEN_FDS: "1", LISTEN_FDNAMES: "api", BENTO_WORKER_ID: "1", ...env }, stdio3: handle.fd, cwd: dirname(module) });
+    return startProc("alone", ["sh", "-c", 'LISTEN_PID=$$; export LISTEN_PID; exec "$@"', "sh", ...argv], {
+      env: { LISTEN_FDS: "1", LISTEN_FDNAMES: "api", BENTO_WORKER_ID: "1", ...opts.env }, stdio3: handle.fd, cwd: opts.cwd,
+    });
   } finally {
     handle.close();
   }
 }
+
+/** A TypeScript `module` worker alone: `node --import <tsx loader> <module>`, as the supervisor runs one. */
+export const startAlone = (module: string, port: number, env: NodeJS.ProcessEnv = {}): Proc =>
+  startAloneArgv([process.execPath, "--import", TSX_LOADER, module], port, { env, cwd: dirname(module) });
 
 /**
  * One worker alone on `rt`: Node on an inherited socket (startAlone); Bun and

@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { RUN_ID } from "./config.ts";
-import { cmdline, descendantsOf } from "./procfs.ts";
+import { cmdline, descendantsOf, running } from "./procfs.ts";
 import type { Proc } from "./start.ts";
 import { now, sleep } from "./stats.ts";
 
@@ -55,14 +55,20 @@ export async function stop(proc: Proc, graceMs = 20_000): Promise<number> {
   return now() - t;
 }
 
-/** Processes still carrying this run's marker in their environment (other than this one). */
-export function leftovers(): string[] {
+/**
+ * Processes still carrying this run's marker in their environment (other than
+ * this one), and those whose command line matches `alsoCmdline` (for daemons
+ * that might rebuild their environment, e.g. pm2's).
+ */
+export function leftovers(alsoCmdline?: RegExp): string[] {
   const found: string[] = [];
   const marker = `BENTO_KIT_BENCH=${RUN_ID}\0`;
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const pid = Number(entry);
     try {
-      if (readFileSync(`/proc/${entry}/environ`, "latin1").includes(marker)) found.push(`${entry} ${cmdline(Number(entry))}`);
+      if (readFileSync(`/proc/${entry}/environ`, "latin1").includes(marker)) found.push(`${entry} ${cmdline(pid)}`);
+      else if (alsoCmdline?.test(cmdline(pid)) && running(pid)) found.push(`${entry} ${cmdline(pid)}`);
     } catch { /* gone or not ours */ }
   }
   return found;

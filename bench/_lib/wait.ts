@@ -7,13 +7,16 @@ import type { Proc } from "./start.ts";
 import { now, sleep } from "./stats.ts";
 import { stop, track } from "./stop.ts";
 
-export const tail = (proc: Proc, n = 15): string => proc.lines.slice(-n).map((l) => `  | ${l.text}`).join("\n");
+/** What a wait watches: a started process, or anything that can say it has ended and show its last lines (pm2's daemon). */
+export type Watched = Pick<Proc, "name" | "exitedAt" | "lines">;
+
+export const tail = (proc: Watched, n = 15): string => proc.lines.slice(-n).map((l) => `  | ${l.text}`).join("\n");
 
 /**
  * Repeats `attempt` every `pollMs` until it returns a 200 whose `accept` is
  * true; returns the time it happened. Throws after `deadlineMs` or if `proc` exits.
  */
-export async function waitFor(proc: Proc, attempt: () => Promise<HttpResult>, opts: { deadlineMs?: number; pollMs?: number; accept?: (r: HttpResult) => boolean } = {}): Promise<{ t: number; result: HttpResult; errors: number }> {
+export async function waitFor(proc: Watched, attempt: () => Promise<HttpResult>, opts: { deadlineMs?: number; pollMs?: number; accept?: (r: HttpResult) => boolean } = {}): Promise<{ t: number; result: HttpResult; errors: number }> {
   const deadline = now() + (opts.deadlineMs ?? 30_000);
   let errors = 0;
   let last = "";

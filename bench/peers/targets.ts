@@ -1,0 +1,49 @@
+/**
+ * Issue 10's targets for bento-kit against the lone worker, circus and pm2,
+ * each a ratio or a bound checked on the medians of one run.
+ */
+import { fmt } from "../_lib/mod.ts";
+
+/** Medians of one case (NaN when it was not run). */
+export interface Medians {
+  readonly coldMs: number;
+  readonly rssMiB: number;
+  readonly rps: number;
+}
+
+export interface TargetRow {
+  readonly target: string;
+  readonly measured: string;
+  readonly result: "pass" | "miss" | "not run";
+}
+
+type Of = (name: string) => Medians;
+
+const judge = (value: number, ok: (v: number) => boolean): TargetRow["result"] => (Number.isFinite(value) ? (ok(value) ? "pass" : "miss") : "not run");
+
+const atMost = (target: string, value: number, limit: number, show: (v: number) => string): TargetRow =>
+  ({ target, measured: show(value), result: judge(value, (v) => v <= limit) });
+const atLeast = (target: string, value: number, limit: number, show: (v: number) => string): TargetRow =>
+  ({ target, measured: show(value), result: judge(value, (v) => v >= limit) });
+
+const x = (v: number): string => `${fmt(v, 2)}x`;
+const mib = (v: number): string => `${fmt(v, 1)} MiB`;
+
+export function targets(of: Of): TargetRow[] {
+  const cold = (a: string, b: string): number => of(`bento-kit ${a}`).coldMs / of(b).coldMs;
+  const rps = (rt: string, b: string): number => of(`bento-kit ${rt}`).rps / of(b).rps;
+  return [
+    atMost("Node supervisor cold start ≤ 2× the lone worker's", cold("node", "alone"), 2, x),
+    atMost("Node supervisor cold start ≤ circus's", cold("node", "circus"), 1, x),
+    atMost("Bun supervisor cold start ≤ 1.5× the lone worker's", cold("bun", "alone"), 1.5, x),
+    atMost("Deno supervisor cold start ≤ 1.5× the lone worker's", cold("deno", "alone"), 1.5, x),
+    atMost("Node supervisor idle RSS ≤ 55 MiB", of("bento-kit node").rssMiB, 55, mib),
+    atMost("Node supervisor idle RSS ≤ pm2's daemon", of("bento-kit node").rssMiB / of("pm2").rssMiB, 1, x),
+    atMost("Bun supervisor idle RSS ≤ 40 MiB", of("bento-kit bun").rssMiB, 40, mib),
+    atMost("Deno supervisor idle RSS ≤ 50 MiB", of("bento-kit deno").rssMiB, 50, mib),
+    ...["node", "bun", "deno"].flatMap((rt) => [
+      atLeast(`Pool throughput (${rt} supervisor) ≥ circus's`, rps(rt, "circus"), 1, x),
+      atLeast(`Pool throughput (${rt} supervisor) ≥ 1.3× pm2's`, rps(rt, "pm2"), 1.3, x),
+    ]),
+  ];
+}
