@@ -25,8 +25,12 @@ async function get(s: Served, path: string, init: RequestInit = {}): Promise<Res
 async function ids(s: Served, wanted: number): Promise<Map<number, number>> {
   const seen = new Map<number, number>();
   for (let i = 0; i < 200 && seen.size < wanted; i++) {
-    const body = (await (await get(s, "/id")).json()) as { id: number; pid: number };
-    seen.set(body.id, body.pid);
+    const response = await get(s, "/id");
+    const text = await response.text();
+    const body = JSON.parse(text) as { id?: number; pid?: number };
+    // Anything else answering the API port (a runner, an error) is named in the failure.
+    if (typeof body.id !== "number") throw new Error(`GET /id answered ${response.status} ${text} (pid header ${response.headers.get("x-bento-worker-pid")})`);
+    seen.set(body.id, body.pid!);
   }
   return seen;
 }
