@@ -46,11 +46,21 @@ const UV_TCP_REUSEPORT = 2;
 
 export function createNodeRuntime(): RuntimePort {
   const handles = new Map<number, { handle: ServerHandle; socket: BoundSocket }>();
+  /**
+   * Reservations this Node cannot hold (see `reservation`): each probe stays
+   * bound until the next spawn, so that the kernel cannot hand the port it
+   * just checked to the next socket bound with port 0 (two pools on one port).
+   */
+  let probes: ServerHandle[] = [];
+  const releaseProbes = () => {
+    for (const probe of probes.splice(0)) probe.close();
+  };
   return {
     name: "node",
     bind(spec) {
       return bindSocket(spec).map(({ handle, socket }) => {
-        handles.set(socket.fd, { handle, socket });
+        if (socket.fd === -1) probes.push(handle);
+        else handles.set(socket.fd, { handle, socket });
         return socket;
       });
     },
@@ -60,7 +70,10 @@ export function createNodeRuntime(): RuntimePort {
       held?.handle.close();
       removeSocketFile(socket);
     },
-    spawn: spawnProcess,
+    spawn(request) {
+      releaseProbes();
+      return spawnProcess(request);
+    },
     killGroup,
     groupAlive,
     aliveGroups,
@@ -101,13 +114,12 @@ function bindUnix(spec: SocketSpec & { kind: "unix" }): ResultAsync<Bound, BindF
  * A reservation for workers that bind the port themselves with SO_REUSEPORT:
  * held bound (never listening) where libuv sets SO_REUSEPORT (Node >= 22.12).
  * Older Node cannot set it, and a socket held without it would keep the
- * workers out: the port was checked free by the bind, is released now, and
- * the socket is reported with fd -1 (nothing held).
+ * workers out: the port was checked free by the bind, the socket is reported
+ * with fd -1 (nothing held), and the probe is closed before the next spawn.
  */
 function reservation(b: Bound): Bound {
   if (libuvAtLeast(1, 49)) return b;
-  b.handle.close();
-  return { handle: { fd: -1, close() {} }, socket: { ...b.socket, fd: -1 } };
+  return { handle: b.handle, socket: { ...b.socket, fd: -1 } };
 }
 
 function bindTcp(spec: SocketSpec & { kind: "tcp" }, host: ResolvedHost): ResultAsync<Bound, BindFailed> {
