@@ -183,10 +183,7 @@ test("deno run npm:bento-kit without permissions and without a terminal: one lin
   expect(lines[0]).not.toMatch(/^\s+at |NotCapable/);
 });
 
-const LAUNCHERS = [
-  ["npx", ["npx", "--no-install", "bento-kit"]],
-  ["bunx", [join(ROOT, "node_modules", ".bin", "bunx"), "--bun", "bento-kit"]],
-] as const;
+const LAUNCHERS = [["npx", SERVE_CASES[0][1]], ["bunx", SERVE_CASES[1][1]]] as const;
 
 const launched: { pid: number; group: number[] }[] = [];
 afterEach(() => {

@@ -11,6 +11,8 @@ import {
 } from "../core/errors.ts";
 import { type ServiceDef, validateManifest, type ValidateOptions } from "../core/manifest.ts";
 import type { Command } from "../core/types.ts";
+import { detectRuntime } from "../runtime/detect.ts";
+import { isTypeScript } from "../runtime/_node-binary.ts";
 
 export const MANIFEST_FILES = ["bento.config.ts", "bento.config.mts", "bento.config.js", "bento.config.mjs", "bento.config.json"];
 
@@ -58,8 +60,7 @@ export async function loadService(dir: string, options: LoadOptions = {}): Promi
 const TSX: string = "tsx"; // tsx's loader entry has no types
 
 async function loadTypeScriptSupport(file: string): Promise<void> {
-  const g = globalThis as { Bun?: unknown; Deno?: unknown };
-  if (g.Bun === undefined && g.Deno === undefined && /\.[cm]?ts$/.test(file)) await import(TSX);
+  if (detectRuntime() === "node" && isTypeScript(file)) await import(TSX);
 }
 
 /**

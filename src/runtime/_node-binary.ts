@@ -21,8 +21,13 @@ export function nodeModuleArgv(module: string, node: string = findNode()): reado
 const TYPESCRIPT = /\.[cm]?tsx?$/;
 const FROM_SOURCE = import.meta.url.endsWith(".ts");
 
+/** A file Node runs only through tsx (.ts, .mts, .cts, .tsx). */
+export function isTypeScript(file: string): boolean {
+  return TYPESCRIPT.test(file);
+}
+
 export function needsTsx(file: string): boolean {
-  return FROM_SOURCE || TYPESCRIPT.test(file);
+  return FROM_SOURCE || isTypeScript(file);
 }
 
 function realOrSelf(file: string): string {
