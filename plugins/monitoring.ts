@@ -22,12 +22,12 @@
  * ```
  */
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { ok } from "neverthrow";
 import { type BentoPlugin, definePlugin, type HookContext, type MetricFamily } from "../mod.ts";
 import type { Registry } from "prom-client";
 import { createSupervisorTally } from "./_monitoring-tally.ts";
+import { serveUnixHttp, type UnixHttpServer } from "../src/runtime/serve-unix-http.ts";
 
 export type { MetricFamily, MonitoringCollect } from "../src/core/metric-family.ts";
 
@@ -38,26 +38,20 @@ const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 export function monitoringPlugin(): BentoPlugin {
   const tally = createSupervisorTally();
   let registry: Promise<Registry> | undefined;
-  let server: Server | undefined;
+  let server: UnixHttpServer | undefined;
   let started: Promise<void> | undefined;
   const slots = new Map<number, string>();
 
   async function start(dir: string, ctx: HookContext): Promise<void> {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    server = createServer((_req, res) => {
-      void render(ctx).then((text) => {
-        res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
-        res.end(text);
-      }, (error) => res.writeHead(500).end(String(error)));
-    });
-    await new Promise<void>((resolve) => {
-      server!.once("error", (error) => {
-        ctx.logger.error(`Cannot serve the supervisor's metrics on ${dir}/supervisor.sock (${error.message}): /metrics will miss them`);
-        resolve();
-      });
-      server!.listen(join(dir, "supervisor.sock"), resolve);
-    });
-    server.unref();
+    const path = join(dir, "supervisor.sock");
+    const headers = { "content-type": "text/plain; version=0.0.4; charset=utf-8" };
+    try {
+      server = await serveUnixHttp(path, () =>
+        render(ctx).then((text) => new Response(text, { headers }), (error) => new Response(String(error), { status: 500 })));
+    } catch (error) {
+      ctx.logger.error(`Cannot serve the supervisor's metrics on ${path} (${(error as Error).message}): /metrics will miss them`);
+    }
   }
 
   async function render(ctx: HookContext): Promise<string> {

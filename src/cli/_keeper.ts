@@ -12,7 +12,7 @@
  * directory. POSIX sh only: it
  * costs about 1 MB and nothing in the workers (gunicorn, uvicorn unmodified).
  */
-import { spawn } from "node:child_process";
+import { startPipedChild } from "../runtime/piped-child.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Supervisor } from "../core/supervisor.ts";
 
@@ -39,32 +39,15 @@ export interface Keeper {
 }
 
 export function startKeeper(runDir: string, instance: string): Keeper | undefined {
-  let child: ReturnType<typeof spawn>;
-  try {
-    child = spawn("/bin/sh", ["-c", KEEPER, "bento-kit-keeper", runDir, `BENTO_INSTANCE=${instance}`], {
-      stdio: ["pipe", "ignore", "ignore"], detached: true, env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-    });
-  } catch {
-    return undefined;
-  }
-  child.on("error", () => {});
-  child.unref();
-  const stdin = child.stdin!;
-  stdin.on("error", () => {});
-  // The pipe must not keep the supervisor alive.
-  (stdin as unknown as { unref?(): void }).unref?.();
-  const send = (line: string) => void stdin.write(`${line}\n`);
+  const child = startPipedChild(["/bin/sh", "-c", KEEPER, "bento-kit-keeper", runDir, `BENTO_INSTANCE=${instance}`], {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+  });
+  if (!child) return undefined;
   return {
-    watch: (pgid) => send(`+${pgid}`),
+    watch: (pgid) => child.write(`+${pgid}\n`),
     release() {
-      const exited = new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const timer = setTimeout(resolve, 1_000);
-        child.once("exit", () => (clearTimeout(timer), resolve()));
-      });
-      send("done");
-      stdin.end();
-      return exited;
+      child.write("done\n");
+      return child.end(1_000);
     },
   };
 }

@@ -23,17 +23,27 @@ interface Sink {
   drained(): Promise<void>;
 }
 
-/** The part of Deno's API used here (src/cli is type-checked without Deno's typings). */
-interface DenoWriter {
+/** An async writer: Deno's stdout and stderr, or Bun.write to Bun's (typed locally: src/cli is checked without their typings). */
+interface AsyncWriter {
   write(bytes: Uint8Array): Promise<number>;
+}
+
+interface BunStdio {
+  readonly stdout: unknown;
+  readonly stderr: unknown;
+  write(destination: unknown, bytes: Uint8Array): Promise<number>;
 }
 
 let sinks: Record<Stream, Sink> | undefined;
 
 function getSinks(): Record<Stream, Sink> {
-  const deno = (globalThis as { Deno?: { stdout: DenoWriter; stderr: DenoWriter } }).Deno;
+  const { Deno: deno, Bun: bun } = globalThis as { Deno?: { stdout: AsyncWriter; stderr: AsyncWriter }; Bun?: BunStdio };
+  // Not process.stdout on Bun: creating its Node stream takes about 10 ms.
+  const bunWriter = (to: unknown): AsyncWriter => ({ write: (bytes) => bun!.write(to, bytes) });
   sinks ??= deno
     ? { stdout: queuedSink(deno.stdout), stderr: queuedSink(deno.stderr) }
+    : bun
+    ? { stdout: queuedSink(bunWriter(bun.stdout)), stderr: queuedSink(bunWriter(bun.stderr)) }
     : { stdout: streamSink(process.stdout), stderr: streamSink(process.stderr) };
   return sinks;
 }
@@ -49,15 +59,16 @@ function streamSink(s: NodeJS.WriteStream): Sink {
   };
 }
 
-/** Writes through an async writer, one chunk at a time; a failed stream discards the rest. */
-function queuedSink(writer: DenoWriter): Sink {
+/** Writes through an async writer, everything queued meanwhile in one write; a failed stream discards the rest. */
+function queuedSink(writer: AsyncWriter): Sink {
   const encoder = new TextEncoder();
   const queue: Uint8Array[] = [];
   let bytes = 0;
   let failed = false;
   let pumping: Promise<void> | undefined;
   const pump = async (): Promise<void> => {
-    for (let chunk = queue[0]; chunk !== undefined; chunk = queue[0]) {
+    while (queue.length > 0) {
+      const chunk = joined(queue.splice(0));
       try {
         for (let done = 0; done < chunk.length;) done += await writer.write(chunk.subarray(done));
       } catch {
@@ -66,7 +77,6 @@ function queuedSink(writer: DenoWriter): Sink {
         bytes = 0;
         return;
       }
-      queue.shift();
       bytes -= chunk.length;
     }
   };
@@ -81,6 +91,14 @@ function queuedSink(writer: DenoWriter): Sink {
     },
     drained: () => pumping ?? Promise.resolve(),
   };
+}
+
+function joined(chunks: readonly Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) (all.set(c, at), at += c.length);
+  return all;
 }
 
 /** Writes the supervisor's own text (log lines) without blocking; never dropped. */

@@ -1,7 +1,7 @@
 /**
  * What the Bun and Deno adapters share: sockets through libc over the
- * runtime's FFI (each adapter brings its own `dlopen` binding), processes,
- * signals and files through node:* code. Module workers run on this runtime
+ * runtime's FFI (each adapter brings its own `dlopen` binding and its
+ * spawn), signals and files through node:* code. Module workers run on this runtime
  * unless their command names another (_worker-runtime.ts).
  */
 import type { RuntimePort } from "../core/ports.ts";
@@ -9,13 +9,13 @@ import { libcSockets, type LibcSocketFns } from "./_libc-socket.ts";
 import { nodeModuleArgv } from "./_node-binary.ts";
 import { readProcessStats } from "./_proc-stats.ts";
 import { withWorkerRuntimes } from "./_worker-runtime.ts";
-import { aliveGroups, groupAlive, killGroup, removeDir, signalTagged, spawnProcess } from "./_node-compat.ts";
+import { aliveGroups, groupAlive, killGroup, removeDir, signalTagged } from "./_node-compat.ts";
 
-export function createFfiRuntime(name: "bun" | "deno", openLibc: () => LibcSocketFns): RuntimePort {
+export function createFfiRuntime(name: "bun" | "deno", openLibc: () => LibcSocketFns, spawn: RuntimePort["spawn"]): RuntimePort {
   return {
     name,
     ...libcSockets(name === "bun" ? "Bun" : "Deno", openLibc),
-    spawn: spawnProcess,
+    spawn,
     killGroup,
     groupAlive,
     aliveGroups,

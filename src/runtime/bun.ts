@@ -1,17 +1,18 @@
 /**
  * The Bun adapter: sockets are bound and put in LISTEN state through libc
- * (bun:ffi), so the supervisor holds a listening fd without accepting on it.
- * Everything else is shared with Deno in _ffi-runtime.ts.
+ * (bun:ffi), so the supervisor holds a listening fd without accepting on it;
+ * processes start through Bun.spawn. The rest is shared with Deno in _ffi-runtime.ts.
  */
 import { dlopen, read } from "bun:ffi";
 import type { RuntimePort } from "../core/ports.ts";
 import { createFfiRuntime } from "./_ffi-runtime.ts";
+import { bunSpawnProcess } from "./_spawn-bun.ts";
 import { bunServeHttp } from "./_serve-http-bun.ts";
 import { nodeWatch } from "./_watch-node.ts";
 import { LIBC_PATH, type LibcSocketFns } from "./_libc-socket.ts";
 
 export function createBunRuntime(): RuntimePort {
-  return { ...createFfiRuntime("bun", openLibc), serveHttp: bunServeHttp, watch: nodeWatch };
+  return { ...createFfiRuntime("bun", openLibc, bunSpawnProcess), serveHttp: bunServeHttp, watch: nodeWatch };
 }
 
 function openLibc(): LibcSocketFns {

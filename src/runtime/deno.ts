@@ -9,12 +9,13 @@ import type { BindFailed } from "../core/errors.ts";
 import type { HttpApp, HttpServer, RuntimePort } from "../core/ports.ts";
 import { httpBindFailed } from "./_http.ts";
 import { createFfiRuntime } from "./_ffi-runtime.ts";
+import { spawnProcess } from "./_spawn-node.ts";
 import { LIBC_PATH, type LibcSocketFns } from "./_libc-socket.ts";
 import { type DirWatcher, watchTree } from "./_tree-watch.ts";
 
 export function createDenoRuntime(): RuntimePort {
   ignoreInspectorSignal();
-  return { ...createFfiRuntime("deno", openLibc), serveHttp: denoServeHttp, watch: (root, options) => watchTree(root, options, denoWatchDir) };
+  return { ...createFfiRuntime("deno", openLibc, spawnProcess), serveHttp: denoServeHttp, watch: (root, options) => watchTree(root, options, denoWatchDir) };
 }
 
 /**

@@ -15,7 +15,8 @@ import { readProcessStats } from "./_proc-stats.ts";
 import { nodeServeHttp } from "./_serve-http-node.ts";
 import { nodeWatch } from "./_watch-node.ts";
 import { withWorkerRuntimes } from "./_worker-runtime.ts";
-import { aliveGroups, groupAlive, killGroup, removeDir, removeSocketFile, signalTagged, spawnProcess } from "./_node-compat.ts";
+import { aliveGroups, groupAlive, killGroup, removeDir, removeSocketFile, signalTagged } from "./_node-compat.ts";
+import { spawnProcess } from "./_spawn-node.ts";
 import { nodeModuleArgv } from "./_node-binary.ts";
 import { listenInChild } from "./_listen-helper.ts";
 

@@ -1,6 +1,9 @@
 import { expect, test } from "bun:test";
 import { PassThrough } from "node:stream";
-import { MAX_LINE, resolveHost, splitLines } from "../../src/runtime/_node-compat.ts";
+import { isIP } from "node:net";
+import { ipFamily } from "../../src/runtime/_bind-errors.ts";
+import { resolveHost } from "../../src/runtime/_node-compat.ts";
+import { MAX_LINE, splitLines } from "../../src/runtime/_spawn-node.ts";
 
 function collect(chunks: (string | Buffer)[]): Promise<string[]> {
   const stream = new PassThrough();
@@ -32,4 +35,13 @@ test("resolveHost passes IP literals through and resolves localhost to 127.0.0.1
   expect(await resolveHost("[::1]")).toEqual({ address: "::1", family: 6 });
   expect(await resolveHost("0.0.0.0")).toEqual({ address: "0.0.0.0", family: 4 });
   expect(await resolveHost("localhost")).toEqual({ address: "127.0.0.1", family: 4 });
+});
+
+test("ipFamily answers as node:net's isIP: IPv4, IPv6 with and without a zone, hostnames and near misses", () => {
+  const hosts = [
+    "127.0.0.1", "0.0.0.0", "255.255.255.255", "256.1.1.1", "1.2.3.04", "1.2.3", " 127.0.0.1", "",
+    "::", "::1", "fe80::1%eth0", "fe80::1%", "fe80::1%a%b", "::ffff:1.2.3.4", "1::2::3", "2001:db8::1", "gggg::1",
+    "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9", "[::1]", "localhost", "example.com",
+  ];
+  expect(hosts.map(ipFamily)).toEqual(hosts.map((h) => isIP(h)));
 });

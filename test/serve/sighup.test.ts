@@ -20,6 +20,8 @@ function readyPids(output: string): Map<string, number[]> {
 
 test("SIGHUP without a terminal replaces every worker, runners first, and the service answers throughout", async () => {
   const s = await serve("node", "examples/iris");
+  // The service answers once one worker of each pool is ready: the others' ready lines may still be on their way.
+  for (let i = 0; i < 100 && readyPids(s.output()).size < 4; i++) await sleep(50);
   const before = readyPids(s.output());
   expect([...before.keys()].sort()).toEqual(["api_server:1", "api_server:2", "runner:iris:1", "runner:iris:2"]);
   let failures = 0;

@@ -1,0 +1,72 @@
+/**
+ * Spawning through Bun.spawn (posix_spawn, no node:child_process or Node
+ * streams): a new session and process group (`detached`), the sockets as fds
+ * 3, 4, ..., stdout, stderr and the notify pipe read as lines (_child-handle.ts).
+ */
+import { errAsync, okAsync, type ResultAsync } from "neverthrow";
+import { spawnFailed, type SpawnFailed } from "../core/errors.ts";
+import type { ChildProcessHandle, SpawnRequest } from "../core/ports.ts";
+import { childHandle, type TextSource } from "./_child-handle.ts";
+import { spawnError } from "./_spawn-error.ts";
+
+/** The part of Bun's API used here (typed locally: deno check reads this file too, without Bun's typings). */
+interface BunSpawn {
+  spawn(options: {
+    cmd: string[];
+    cwd: string;
+    env: Record<string, string>;
+    detached: boolean;
+    stdio: (string | number)[];
+    onExit(proc: unknown, code: number | null, signal: string | null): void;
+  }): { readonly pid: number; readonly stdout: ReadableStream<Uint8Array>; readonly stderr: ReadableStream<Uint8Array>; readonly stdio: (number | null)[] };
+  file(fd: number): { stream(): ReadableStream<Uint8Array> };
+}
+
+export function bunSpawnProcess(request: SpawnRequest): ResultAsync<ChildProcessHandle, SpawnFailed> {
+  const program = request.argv[0];
+  if (program === undefined) return errAsync(spawnFailed("", "Cannot start a worker with an empty command", "EINVAL"));
+  const bun = (globalThis as unknown as { Bun: BunSpawn }).Bun;
+  let exit: [number | null, string | null] | undefined;
+  let onExit: ((code: number | null, signal: string | null) => void) | undefined;
+  try {
+    const child = bun.spawn({
+      cmd: [...request.argv],
+      cwd: request.cwd,
+      env: { ...request.env },
+      detached: true,
+      stdio: [request.keepStdin ? "inherit" : "ignore", "pipe", "pipe", ...request.fds, ...(request.notify ? ["pipe"] : [])],
+      onExit(_proc, code, signal) {
+        exit = [code, signal];
+        onExit?.(code, signal);
+      },
+    });
+    const notifyFd = request.notify ? child.stdio[3 + request.fds.length] : null;
+    return okAsync(childHandle({
+      pid: child.pid,
+      stdout: textOf(child.stdout),
+      stderr: textOf(child.stderr),
+      notify: typeof notifyFd === "number" ? textOf(bun.file(notifyFd).stream()) : undefined,
+      onExit(listener) {
+        if (exit) listener(...exit);
+        else onExit = listener;
+      },
+    }));
+  } catch (cause) {
+    return errAsync(spawnError(program, request.cwd, cause));
+  }
+}
+
+/** A web stream of bytes as a TextSource (UTF-8, multi-byte characters kept whole across chunks). */
+function textOf(stream: ReadableStream<Uint8Array>): TextSource {
+  return (onText, onEnd) => {
+    void (async () => {
+      const decoder = new TextDecoder();
+      try {
+        for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) onText(decoder.decode(chunk, { stream: true }));
+      } catch { /* the pipe broke: treated as its end */ }
+      const rest = decoder.decode();
+      if (rest !== "") onText(rest);
+      onEnd();
+    })();
+  };
+}
