@@ -7,7 +7,7 @@
  * rounds with the order of the cases rotated each round.
  */
 import {
-  classify, freePort, nodeCommandNote, http, IRIS, IRIS_ALONE_ENV, IRIS_API, log, mainIf, median, fmt, QUICK, ratio, rotate, RUNTIMES,
+  classify, freePort, supervisorCommandNote, http, IRIS, IRIS_ALONE_ENV, IRIS_API, log, mainIf, median, fmt, QUICK, ratio, rotate, RUNTIMES,
   startAlone, startSupervisor, stop, table, waitFor, type Proc, type Runtime, type Section,
 } from "./_lib/mod.ts";
 
@@ -72,7 +72,7 @@ export async function coldStart(): Promise<Section> {
     `Supervisor phase (spawn -> "Starting production" line: sockets bound, every worker spawned): ` +
       RUNTIMES.map((rt) => `${rt} ${fmt(median(started[rt]))} ms`).join(", ") +
       `. Worker phase (that line -> first 200): ` + RUNTIMES.map((rt) => `${rt} ${fmt(workersPhase(rt))} ms`).join(", ") +
-      `. ${nodeCommandNote()}`,
+      `. ${supervisorCommandNote()}`,
     `The worker phase starts 4 \`node --import tsx\` workers (2 kNN runners, 2 API workers) at once on 2 cores, so it takes longer ` +
       `than one API worker alone (${fmt(alone)} ms); that baseline is a floor no supervisor can beat, not a like-for-like service.`,
   ];

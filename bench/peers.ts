@@ -6,7 +6,8 @@
  * each round starts every case once, in an order rotated each round, after one
  * warm-up round whose cold starts are thrown away. In each start:
  *
- * 1. cold start: from spawning the supervisor (circusd, `pm2 start`) to the
+ * 1. cold start, 1 s after the previous case stopped: from spawning the
+ *    supervisor (circusd, `pm2 start`) to the
  *    first 200 on GET /, polled every 5 ms on fresh connections;
  * 2. idle RSS: once every worker is up and 1 s has passed, VmRSS of the
  *    supervisor process alone (circusd; pm2's God daemon), 5 samples 400 ms apart;
@@ -18,11 +19,12 @@
  *
  * Writes its section into bench/RESULTS.md (`--quick`: prints only).
  */
+import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import {
-  BENCH, buildDist, cmdline, type HttpResult, nodeCommandNote, descendantsOf, fmt, freePort, http, leftovers, loadavg, log, machineLines, median, now, QUICK, ratio,
+  BENCH, buildDist, cmdline, type HttpResult, supervisorCommandNote, descendantsOf, fmt, freePort, http, leftovers, loadavg, log, machineLines, median, now, QUICK, ratio,
   renderSection, putSection, rotate, rssKiB, running, sleep, table, waitFor, wrk,
 } from "./_lib/mod.ts";
 import { alone, bentoKit, PEERS_TITLE, type Peer, type Running, WORKER } from "./peers/peer.ts";
@@ -38,6 +40,12 @@ const POLL_MS = 5;
 const MAX_IN_FLIGHT = 32;
 const POLL_TIMEOUT_MS = 2000;
 const SETTLE_MS = 1000;
+/**
+ * Each start waits this long after the previous case stopped: its cold start
+ * must not share the cores with the end of that case (12 s of wrk, then a
+ * kill and a stop), which added tens of ms to whichever case came next.
+ */
+const QUIET_MS = 1000;
 /**
  * Before the SIGKILL every case waits 0.3 s plus a uniform random part of up to
  * 5 s: circus looks at its processes every `check_delay` (5 s), so a kill at a
@@ -123,6 +131,7 @@ async function killOne(peer: Peer, run: Running, port: number): Promise<{ ms: nu
 /** One start of `peer`: its cold start, and with `full` the other three measurements; always stopped by pid. */
 async function session(peer: Peer, full: boolean): Promise<Sample> {
   const port = await freePort();
+  await sleep(QUIET_MS);
   const run = peer.start(port);
   try {
     const first = await waitFor(run.watched, () => get(port), { pollMs: POLL_MS, deadlineMs: 30_000 });
@@ -155,7 +164,10 @@ async function session(peer: Peer, full: boolean): Promise<Sample> {
 const mib = (kib: number): number => kib / 1024;
 const all = (xs: readonly number[], digits = 0): string => xs.map((v) => fmt(v, digits)).join(", ");
 
-function render(peers: readonly Peer[], got: Map<string, Sample[]>, skipped: readonly string[], versions: readonly string[], took: number, loads: [string, string]): string {
+function render(
+  peers: readonly Peer[], got: Map<string, Sample[]>, skipped: readonly string[], versions: readonly string[], took: number, loads: [string, string],
+  nodeStart: string | undefined,
+): string {
   const col = (name: string, f: (s: Sample) => number): number[] => (got.get(name) ?? []).map(f);
   const med = (name: string): Medians => ({
     coldMs: median(col(name, (s) => s.coldMs)), rssMiB: mib(median(col(name, (s) => s.rssKiB))), rps: median(col(name, (s) => s.rps)),
@@ -200,7 +212,7 @@ function render(peers: readonly Peer[], got: Map<string, Sample[]>, skipped: rea
   ].join("\n");
   const notes = [
     "bento-kit runs `serve` on a JSON manifest (`api.command: [node, worker.mjs, \"{fd}\"]`) with its defaults (admin API and metrics on); " +
-      `the supervisor command comes from \`bentoKitArgv\` in bench/_lib/start.ts. ${nodeCommandNote()} (dist/ is built at the start of the run.)`,
+      `the supervisor command comes from \`bentoKitArgv\` in bench/_lib/start.ts. ${supervisorCommandNote()} (dist/ is built at the start of the run.)`,
     "circus keeps its defaults except its endpoints (ipc:// in a temp dir, multicast discovery off): it checks its processes every `check_delay` = 5 s, " +
       "which is most of its SIGKILL-to-replacement time (the kill comes 0.3 to 5.3 s, uniform, after wrk for every case, so it falls anywhere in that period). pm2 gets a fresh PM2_HOME per start, so its cold start includes starting its God daemon; " +
       "in cluster mode that daemon is also the primary that accepts connections and hands them to the workers.",
@@ -212,8 +224,28 @@ function render(peers: readonly Peer[], got: Map<string, Sample[]>, skipped: rea
       `each given up after ${POLL_TIMEOUT_MS} ms; the time is that of the first answer from a new pid. Polls that failed (reset or no answer) until then, summed over the rounds: ` +
       peers.filter((p) => p.workers > 1).map((p) => `${p.name} ${col(p.name, (s) => s.lostPolls).reduce((a, b) => a + b, 0)}`).join(", ") + ".",
     ...(skipped.length > 0 ? [`Not run: ${skipped.join("; ")}.`] : []),
+    ...(nodeStart ? [nodeStart] : []),
   ];
   return renderSection({ title: PEERS_TITLE, markdown, notes }) + `\n_Took ${fmt(took)} s; load average before ${loads[0]}, after ${loads[1]}._\n`;
+}
+
+/**
+ * How long `node -e 0` takes here, median of 5, with this environment and
+ * without NODE_EXTRA_CA_CERTS: Node reads that file at every start, so where it
+ * is set it weighs on every Node process of every case alike.
+ */
+function nodeStartNote(): string | undefined {
+  const extra = process.env.NODE_EXTRA_CA_CERTS;
+  if (extra === undefined) return undefined;
+  const time = (env: NodeJS.ProcessEnv) => median(Array.from({ length: 5 }, () => {
+    const t = now();
+    spawnSync(process.execPath, ["-e", "0"], { env, stdio: "ignore" });
+    return now() - t;
+  }));
+  const { NODE_EXTRA_CA_CERTS: _, ...without } = process.env;
+  return `This environment sets NODE_EXTRA_CA_CERTS (${extra}), which Node reads at every start: \`node -e 0\` takes ` +
+    `${fmt(time(process.env))} ms here, ${fmt(time(without))} ms without it. Every Node process of every case pays it ` +
+    "(the lone worker, each worker, the Node supervisor), so a supervisor's fixed start-up cost weighs less against the lone worker than it would without.";
 }
 
 /** What this benchmark may have left running, by command line (besides the run marker in the environment). */
@@ -248,7 +280,7 @@ async function main(): Promise<void> {
         `${s.helpers ? ` (+${fmt(mib(s.helpersKiB), 1)} ${s.helpers})` : ""}, ${fmt(s.rps)} req/s, respawn ${fmt(s.respawnMs)} ms`);
     }
   }
-  const text = render(peers, got, skipped, versions, (now() - t0) / 1000, [before, loadavg()]);
+  const text = render(peers, got, skipped, versions, (now() - t0) / 1000, [before, loadavg()], nodeStartNote());
   console.log(`\n${text}`);
   if (!QUICK) {
     const file = join(BENCH, "RESULTS.md");

@@ -6,7 +6,7 @@
  * ROUNDS rounds, order rotated; median of the per-round medians.
  */
 import {
-  classify, cmdline, nodeCommandNote, descendantsOf, fmt, freePort, IRIS, log, mainIf, median, QUICK, ratio, rotate, rssKiB,
+  classify, cmdline, supervisorCommandNote, descendantsOf, fmt, freePort, IRIS, log, mainIf, median, QUICK, ratio, rotate, rssKiB,
   RUNTIMES, sleep, startSupervisor, table, whileServing, type Runtime, type Section,
 } from "./_lib/mod.ts";
 
@@ -52,7 +52,7 @@ export async function rss(): Promise<Section> {
   const sup = (rt: Runtime): number => median(got[rt].map((s) => s.supervisor));
   const both = (rt: Runtime): number => median(got[rt].map((s) => s.supervisor + s.helpers));
   const notes = [
-    `${nodeCommandNote()} ` +
+    `${supervisorCommandNote()} ` +
       `Bun ${ratio(sup("bun"), sup("node"))} and Deno ${ratio(sup("deno"), sup("node"))} of node. ` +
       "The last column counts the supervisor's children that are not workers (e.g. tsx's esbuild service, which only runs while it compiles).",
   ];

@@ -67,35 +67,36 @@ export function startProc(name: string, argv: readonly string[], opts: { env?: N
 }
 
 /**
- * The `bento-kit` command on `rt`, the one place the benchmarks take it from.
- * Node runs package.json's "bin" (bin/bento-kit.mjs), which in a checkout runs
- * src/ through tsx. Once dist/ is built (`buildDist()`, `npm run build`; `npm
- * install` builds it too) Node runs the compiled CLI instead, as an installed
- * package does: a copy of that bin in bench/.tmp/installed/bin beside a dist/
- * symlink, where the bin finds no src/ and loads dist/. Bun runs `mod.ts`, Deno
- * `run -A mod.ts` (TypeScript natively, from source).
+ * The `bento-kit` command on `rt`, the one place the benchmarks take it from:
+ * package.json's "bin" (bin/bento-kit.mjs) on that runtime, as `npx
+ * bento-kit`, `bunx --bun bento-kit` and `deno run -A npm:bento-kit` run it.
+ * In a checkout that bin runs src/ (through tsx on Node). Once dist/ is built
+ * (`buildDist()`, `npm run build`; `npm install` builds it too) every runtime
+ * runs the compiled CLI instead, as an installed package does: a copy of the
+ * bin in bench/.tmp/installed/bin beside a dist/ symlink, where it finds no
+ * src/ and loads dist/.
  */
 export function bentoKitArgv(rt: Runtime): string[] {
   switch (rt) {
-    case "node": return [process.execPath, nodeBin()];
-    case "bun": return [join(ROOT, "node_modules/.bin/bun"), join(ROOT, "mod.ts")];
-    case "deno": return [join(ROOT, "node_modules/.bin/deno"), "run", "-A", join(ROOT, "mod.ts")];
+    case "node": return [process.execPath, installedBin()];
+    case "bun": return [join(ROOT, "node_modules/.bin/bun"), installedBin()];
+    case "deno": return [join(ROOT, "node_modules/.bin/deno"), "run", "-A", installedBin()];
   }
 }
 
-/** Whether the Node command runs the compiled CLI (dist/ is built). */
-export const nodeRunsDist = (): boolean => existsSync(join(ROOT, "dist/src/cli/main.js"));
+/** Whether the supervisors run the compiled CLI (dist/ is built). */
+export const runsDist = (): boolean => existsSync(join(ROOT, "dist/src/cli/main.js"));
 
-/** What the Node command runs, for the result notes. */
-export const nodeCommandNote = (): string => nodeRunsDist()
-  ? "The node supervisor runs the compiled CLI (dist/, as installed from npm: bin/bento-kit.mjs outside a source checkout); Bun and Deno run the TypeScript natively."
-  : "The node supervisor is `node bin/bento-kit.mjs` in a checkout without dist/: it registers tsx and loads src/ through it; Bun and Deno run the TypeScript natively.";
+/** What the supervisors run, for the result notes. */
+export const supervisorCommandNote = (): string => runsDist()
+  ? "Every supervisor runs the compiled CLI (dist/, as installed from npm: bin/bento-kit.mjs outside a source checkout) on its runtime."
+  : "The supervisors run bin/bento-kit.mjs in a checkout without dist/: from src/, through tsx on Node and natively on Bun and Deno.";
 
 /** package.json's "bin" for bento-kit; with dist/ built, its copy in the installed layout described above. */
-function nodeBin(): string {
+function installedBin(): string {
   const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { bin?: string | Record<string, string> };
   const bin = resolve(ROOT, (typeof pkg.bin === "string" ? pkg.bin : pkg.bin?.["bento-kit"]) ?? "bin/bento-kit.mjs");
-  if (!nodeRunsDist()) return bin;
+  if (!runsDist()) return bin;
   const installed = join(BENCH, ".tmp/installed");
   mkdirSync(join(installed, "bin"), { recursive: true });
   if (!existsSync(join(installed, "dist"))) symlinkSync(join(ROOT, "dist"), join(installed, "dist"));

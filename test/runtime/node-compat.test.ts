@@ -43,5 +43,5 @@ test("ipFamily answers as node:net's isIP: IPv4, IPv6 with and without a zone, h
     "::", "::1", "fe80::1%eth0", "fe80::1%", "fe80::1%a%b", "::ffff:1.2.3.4", "1::2::3", "2001:db8::1", "gggg::1",
     "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9", "[::1]", "localhost", "example.com",
   ];
-  expect(hosts.map(ipFamily)).toEqual(hosts.map((h) => isIP(h)));
+  expect(hosts.map((h): number => ipFamily(h))).toEqual(hosts.map((h) => isIP(h)));
 });
