@@ -12,7 +12,6 @@ import type { RuntimePort } from "../core/ports.ts";
 import type { BoundSocket, SocketSpec } from "../core/types.ts";
 import { bindError, resolveBindHost, type ResolvedHost } from "./_bind-errors.ts";
 import { readProcessStats } from "./_proc-stats.ts";
-import { nodeServeHttp } from "./_serve-http-node.ts";
 import { nodeWatch } from "./_watch-node.ts";
 import { withWorkerRuntimes } from "./_worker-runtime.ts";
 import { aliveGroups, groupAlive, killGroup, removeDir, removeSocketFile, signalTagged } from "./_node-compat.ts";
@@ -81,7 +80,9 @@ export function createNodeRuntime(): RuntimePort {
     signalTagged,
     moduleArgv: withWorkerRuntimes((module) => nodeModuleArgv(module, process.execPath)),
     removeDir,
-    serveHttp: nodeServeHttp,
+    // node:http is imported when the admin server starts, after the workers: not before the first spawn.
+    serveHttp: (app, options) =>
+      ResultAsync.fromSafePromise(import("./_serve-http-node.ts")).andThen(({ nodeServeHttp }) => nodeServeHttp(app, options)),
     processStats: readProcessStats,
     watch: nodeWatch,
   };
