@@ -192,6 +192,12 @@ const MUTATIONS: readonly Mutation[] = [
     edits: [["const ready = await supervisor.whenReady();", "const ready = true;"]],
     tests: ["test/serve/readiness.test.ts"],
   },
+  {
+    name: "bun-notify-fd-leak",
+    file: "src/runtime/_spawn-bun.ts",
+    edits: [['...(request.notify ? ["socket-fd"] : [])', '...(request.notify ? ["pipe"] : [])'], ["closingFd(notifyFd, textOf(bun.file(notifyFd).stream()))", "textOf(bun.file(notifyFd).stream())"]],
+    tests: ["test/runtime/adapters.test.ts"],
+  },
 ];
 
 /**

@@ -3,6 +3,7 @@
  * streams): a new session and process group (`detached`), the sockets as fds
  * 3, 4, ..., stdout, stderr and the notify pipe read as lines (_child-handle.ts).
  */
+import { closeSync } from "node:fs";
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
 import { spawnFailed, type SpawnFailed } from "../core/errors.ts";
 import type { ChildProcessHandle, SpawnRequest } from "../core/ports.ts";
@@ -34,7 +35,8 @@ export function bunSpawnProcess(request: SpawnRequest): ResultAsync<ChildProcess
       cwd: request.cwd,
       env: { ...request.env },
       detached: true,
-      stdio: [request.keepStdin ? "inherit" : "ignore", "pipe", "pipe", ...request.fds, ...(request.notify ? ["pipe"] : [])],
+      // "socket-fd": the notify pipe's end here is ours to close (Bun never closes an extra "pipe").
+      stdio: [request.keepStdin ? "inherit" : "ignore", "pipe", "pipe", ...request.fds, ...(request.notify ? ["socket-fd"] : [])],
       onExit(_proc, code, signal) {
         exit = [code, signal];
         onExit?.(code, signal);
@@ -45,7 +47,7 @@ export function bunSpawnProcess(request: SpawnRequest): ResultAsync<ChildProcess
       pid: child.pid,
       stdout: textOf(child.stdout),
       stderr: textOf(child.stderr),
-      notify: typeof notifyFd === "number" ? textOf(bun.file(notifyFd).stream()) : undefined,
+      notify: typeof notifyFd === "number" ? closingFd(notifyFd, textOf(bun.file(notifyFd).stream())) : undefined,
       onExit(listener) {
         if (exit) listener(...exit);
         else onExit = listener;
@@ -54,6 +56,17 @@ export function bunSpawnProcess(request: SpawnRequest): ResultAsync<ChildProcess
   } catch (cause) {
     return errAsync(spawnError(program, request.cwd, cause));
   }
+}
+
+/** `source`, closing `fd` once it has ended (the child has exited or closed its end). */
+function closingFd(fd: number, source: TextSource): TextSource {
+  return (onText, onEnd) =>
+    source(onText, () => {
+      try {
+        closeSync(fd);
+      } catch { /* already closed */ }
+      onEnd();
+    });
 }
 
 /** A web stream of bytes as a TextSource (UTF-8, multi-byte characters kept whole across chunks). */

@@ -7,7 +7,7 @@
  * `moduleArgv`. Prints `{"started": pid}` per process (so the test can clean
  * up after a crash), then `{"result": {...}}`. Works in $BK_PROBE_DIR.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ChildProcessHandle, RuntimePort } from "../../src/core/ports.ts";
@@ -48,6 +48,29 @@ async function start(runtime: RuntimePort, argv: readonly string[], fds: number[
   return w;
 }
 
+/**
+ * `rounds` children (after one more to warm up), one after the other, each writing READY=1 to its notify
+ * pipe and exiting: the READY lines seen, and how many more fds this process
+ * holds afterwards (a pipe end left open per child would show as `rounds`).
+ */
+async function notifyRounds(runtime: RuntimePort, cwd: string, rounds: number): Promise<{ ready: number; fdsGained: number }> {
+  const fds = () => readdirSync("/proc/self/fd").length;
+  let before = 0;
+  let ready = 0;
+  // Round 0 is a warm-up: what the runtime opens once for its first child (Deno: 2 fds) is not counted.
+  for (let i = 0; i <= rounds; i++) {
+    if (i === 1) [before, ready] = [fds(), 0];
+    const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" };
+    const child = (await runtime.spawn({ argv: ["/bin/sh", "-c", "echo READY=1 >&3"], env, cwd, fds: [], keepStdin: false, notify: true }))._unsafeUnwrap();
+    let exited = false;
+    child.onNotify?.((line) => line === "READY=1" && ready++);
+    child.onExit(() => (exited = true));
+    await waitFor(() => exited);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  return { ready, fdsGained: fds() - before };
+}
+
 function get(b: BoundSocket): Promise<string> {
   const a = b.address;
   return httpGet(a.kind === "unix" ? { socketPath: a.path } : { host: a.host, port: a.port });
@@ -83,6 +106,7 @@ runProbe(async () => {
     const tsBody = await get(bound[0]!).catch((e: Error) => `failed: ${e.message}`);
     runtime.killGroup(ts.child.pid, "SIGTERM");
     await waitFor(() => ts.exit !== undefined);
+    const notify = await notifyRounds(runtime, dir, 30);
     return {
       runtime: detectRuntime(),
       name: runtime.name,
@@ -99,6 +123,7 @@ runProbe(async () => {
       moduleArgv: argv,
       tsBody,
       tsExit: ts.exit,
+      notify,
     };
   } finally {
     for (const b of bound) runtime.close(b);

@@ -29,6 +29,7 @@ interface Serve {
   killAfterGone: boolean;
   moduleArgv: string[];
   tsBody: string;
+  notify: { ready: number; fdsGained: number };
 }
 interface Cases {
   port: number;
@@ -90,6 +91,12 @@ for (const runtime of RUNTIMES) {
       expect(serve.tsBody).toBe("typescript worker");
       if (runtime !== "node") expect(serve.moduleArgv[0]).toMatch(/(^|\/)node$/);
       expect(serve.moduleArgv.slice(1, 2)).toEqual(["--import"]);
+    });
+
+    test("30 children with a notify pipe, one after the other: every READY=1 read, no pipe end left open", () => {
+      expect(serve.notify.ready).toBe(30);
+      // A pipe end kept per child would be 30 more fds; Deno opens a couple of its own now and then.
+      expect(serve.notify.fdsGained).toBeLessThan(5);
     });
 
     test("worker output arrives as lines, the unterminated last one included", () => {
