@@ -9,7 +9,8 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { alive, cleanup, descendantsOf, RUNTIMES, serve, sleep } from "../_helpers/serve-process.ts";
+import { readProc } from "../_helpers/procs.ts";
+import { cleanup, descendantsOf, RUNTIMES, serve, sleep } from "../_helpers/serve-process.ts";
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -24,15 +25,33 @@ function service(command: string[], workers: number): string {
   return dir;
 }
 
+/** A process, by pid and start time: once it is gone, another process given the same pid is not it. */
+interface Started {
+  readonly pid: number;
+  readonly start: string;
+}
+
 /** The supervisor's worker processes (its keeper left out: it exits once the supervisor says done). */
-function workersOf(pid: number): number[] {
-  return descendantsOf(pid).filter((p) => {
+function workersOf(pid: number): Started[] {
+  return descendantsOf(pid).flatMap((p) => {
     try {
-      return !readFileSync(`/proc/${p}/cmdline`, "utf8").includes("bento-kit-keeper");
+      if (readFileSync(`/proc/${p}/cmdline`, "utf8").includes("bento-kit-keeper")) return [];
     } catch {
-      return false;
+      return [];
     }
+    const proc = readProc(p);
+    return proc ? [{ pid: p, start: proc.start }] : [];
   });
+}
+
+/**
+ * Still running: the same process (its pid and start time), not a zombie. 1024
+ * workers cycle through pids fast: with other tests running, a pid freed here
+ * was seen back, on another process, between two checks.
+ */
+function alive(w: Started): boolean {
+  const now = readProc(w.pid);
+  return now !== undefined && now.start === w.start && now.state !== "Z" && now.state !== "X";
 }
 
 /** TCP ports process `pid` listens on (from `ss -ltnp`). */
@@ -74,7 +93,7 @@ test("1024 workers stop within the graceful timeout plus 1 s", async () => {
   const took = performance.now() - t0;
   console.log(`1024 workers stopped in ${took.toFixed(0)} ms`);
   expect(took).toBeLessThan(6_000);
-  expect(workers.filter(alive)).toEqual([]);
+  expect(workers.filter(alive).map((w) => w.pid)).toEqual([]);
   expect(await s.leftovers()).toEqual([]);
 }, 120_000);
 
@@ -90,7 +109,7 @@ test("a second SIGINT ends 1024 workers that ignore SIGTERM within 1 s", async (
   while (workers.some(alive) && Date.now() < deadline) await sleep(20);
   const took = performance.now() - t0;
   console.log(`second SIGINT: 1024 stubborn workers gone in ${took.toFixed(0)} ms`);
-  expect(workers.filter(alive)).toEqual([]);
+  expect(workers.filter(alive).map((w) => w.pid)).toEqual([]);
   expect(took).toBeLessThan(1_000);
   expect(await s.exited).toBe(0);
 }, 120_000);
