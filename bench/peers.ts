@@ -15,6 +15,10 @@
  * 4. SIGKILL of one worker until a new pid answers GET / (a new poll every 5 ms,
  *    not waiting for the previous ones).
  *
+ * Then 10 more rounds of cold starts alone (rotated the same way): a cold
+ * start spreads more between runs than the other figures, so its median is
+ * over 15 starts of each case.
+ *
  *     node --import tsx bench/peers.ts [--quick]
  *
  * Writes its section into bench/RESULTS.md (`--quick`: prints only).
@@ -33,6 +37,8 @@ import { pm2Available, pm2Cluster } from "./peers/pm2.ts";
 import { type Medians, targets } from "./peers/targets.ts";
 
 const ROUNDS = QUICK ? 1 : 5;
+/** Rounds of cold starts alone after the full rounds (a start and a stop, about 2.5 s each): the cold-start medians are over ROUNDS + COLD_ROUNDS starts of each case. */
+const COLD_ROUNDS = QUICK ? 0 : 10;
 const WARM_S = QUICK ? 1 : 2;
 const LOAD_S = QUICK ? 3 : 10;
 const POLL_MS = 5;
@@ -165,12 +171,13 @@ const mib = (kib: number): number => kib / 1024;
 const all = (xs: readonly number[], digits = 0): string => xs.map((v) => fmt(v, digits)).join(", ");
 
 function render(
-  peers: readonly Peer[], got: Map<string, Sample[]>, skipped: readonly string[], versions: readonly string[], took: number, loads: [string, string],
-  nodeStart: string | undefined,
+  peers: readonly Peer[], got: Map<string, Sample[]>, cold: Map<string, number[]>, skipped: readonly string[], versions: readonly string[], took: number,
+  loads: [string, string], nodeStart: string | undefined,
 ): string {
   const col = (name: string, f: (s: Sample) => number): number[] => (got.get(name) ?? []).map(f);
+  const colds = (name: string): number[] => cold.get(name) ?? [];
   const med = (name: string): Medians => ({
-    coldMs: median(col(name, (s) => s.coldMs)), rssMiB: mib(median(col(name, (s) => s.rssKiB))), rps: median(col(name, (s) => s.rps)),
+    coldMs: median(colds(name)), rssMiB: mib(median(col(name, (s) => s.rssKiB))), rps: median(col(name, (s) => s.rps)),
   });
   const base = med("alone");
   const rows = peers.map((p) => {
@@ -180,7 +187,7 @@ function render(
     const respawn = col(p.name, (s) => s.respawnMs);
     return [
       p.label,
-      `${fmt(m.coldMs)} (${all(col(p.name, (s) => s.coldMs))})`,
+      `${fmt(m.coldMs)} (${fmt(Math.min(...colds(p.name)))}–${fmt(Math.max(...colds(p.name)))})`,
       ratio(m.coldMs, base.coldMs),
       `${fmt(m.rssMiB, 1)} (${all(col(p.name, (s) => mib(s.rssKiB)), 1)})`,
       p.counted,
@@ -190,21 +197,22 @@ function render(
       p.workers < 2 ? "—" : `${fmt(median(respawn))} (${all(respawn)})`,
     ];
   });
-  const spread = (f: (s: Sample) => number): number =>
-    Math.max(...peers.map((p) => col(p.name, f)).filter((xs) => xs.length > 1).map((xs) => Math.max(...xs) / Math.min(...xs)), 1);
+  const widest = (series: readonly number[][]): number =>
+    Math.max(...series.filter((xs) => xs.length > 1).map((xs) => Math.max(...xs) / Math.min(...xs)), 1);
+  const spread = (f: (s: Sample) => number): number => widest(peers.map((p) => col(p.name, f)));
   const failed = peers.flatMap((p) => col(p.name, (s) => s.failed)).reduce((a, b) => a + b, 0);
   const checks = targets((name) => (got.has(name) ? med(name) : { coldMs: NaN, rssMiB: NaN, rps: NaN }));
   const markdown = [
     `Reproduce: \`${COMMAND}\` (≈ ${fmt(took / 60)} min; \`--quick\` checks the harness and writes nothing). ` +
       `The worker is \`bench/peers/worker.mjs\` (plain JavaScript, \`node:http\`, no tsx, no Hono), 2 workers under every supervisor. ` +
       `${ROUNDS} rounds after one warm-up round (cold start only, thrown away), the order of the cases rotated each round; ` +
-      "medians, each run's figure in parentheses. MiB = VmRSS / 1024.",
+      `medians, each run's figure in parentheses; cold starts: ${COLD_ROUNDS} more rounds of starts alone follow, their median is over all ${ROUNDS + COLD_ROUNDS}. MiB = VmRSS / 1024.`,
     "",
     ...machineLines(new Date()).filter((l) => !l.startsWith("- Date")),
     ...versions.map((v) => `- ${v}`),
     `- Load average before ${loads[0]}, after ${loads[1]} (2 cores; other sessions share them)`,
     "",
-    table(["case", "cold start to first 200, ms", "vs alone", "idle RSS, MiB", "RSS counts", "+ other children, MiB", `req/s, wrk -t2 -c64 -d${LOAD_S}s`, "vs alone", "SIGKILL → new pid answers, ms"], rows),
+    table(["case", `cold start to first 200, ms (${ROUNDS + COLD_ROUNDS} starts: median, min–max)`, "vs alone", "idle RSS, MiB", "RSS counts", "+ other children, MiB", `req/s, wrk -t2 -c64 -d${LOAD_S}s`, "vs alone", "SIGKILL → new pid answers, ms"], rows),
     "",
     "Targets (issue 10), each from the medians above:",
     "",
@@ -217,7 +225,7 @@ function render(
       "which is most of its SIGKILL-to-replacement time (the kill comes 0.3 to 5.3 s, uniform, after wrk for every case, so it falls anywhere in that period). pm2 gets a fresh PM2_HOME per start, so its cold start includes starting its God daemon; " +
       "in cluster mode that daemon is also the primary that accepts connections and hands them to the workers.",
     `wrk saw ${failed} failed requests (non-2xx or socket errors) in all runs.`,
-    `Spread between the rounds of one case (largest max/min over the cases): cold start ${fmt(spread((s) => s.coldMs), 1)}x, ` +
+    `Spread between the rounds of one case (largest max/min over the cases): cold start ${fmt(widest(peers.map((p) => colds(p.name))), 1)}x, ` +
       `req/s ${fmt(spread((s) => s.rps), 1)}x. A ratio between two cases closer to 1 than that is within this run's noise: ` +
       "bento-kit's and circus's pools serve alike (the workers accept on the one socket the supervisor holds; no request passes through the supervisor).",
     `After each SIGKILL a GET / on a fresh connection starts every ${POLL_MS} ms, without waiting for the previous ones (at most ${MAX_IN_FLIGHT} in flight), ` +
@@ -272,15 +280,21 @@ async function main(): Promise<void> {
   log(`peers: warm-up round (${peers.map((p) => p.name).join(", ")}; load average ${before})`);
   for (const p of peers) log(`warm-up ${p.name}: first 200 at ${fmt((await session(p, false)).coldMs)} ms`);
   const got = new Map<string, Sample[]>(peers.map((p) => [p.name, []]));
+  const cold = new Map<string, number[]>(peers.map((p) => [p.name, []]));
   for (let r = 0; r < ROUNDS; r++) {
     for (const p of rotate(peers, r)) {
       const s = await session(p, true);
       got.get(p.name)!.push(s);
+      cold.get(p.name)!.push(s.coldMs);
       log(`round ${r + 1}/${ROUNDS} ${p.name}: cold ${fmt(s.coldMs)} ms, RSS ${fmt(mib(s.rssKiB), 1)} MiB` +
         `${s.helpers ? ` (+${fmt(mib(s.helpersKiB), 1)} ${s.helpers})` : ""}, ${fmt(s.rps)} req/s, respawn ${fmt(s.respawnMs)} ms`);
     }
   }
-  const text = render(peers, got, skipped, versions, (now() - t0) / 1000, [before, loadavg()], nodeStartNote());
+  for (let r = 0; r < COLD_ROUNDS; r++) {
+    for (const p of rotate(peers, ROUNDS + r)) cold.get(p.name)!.push((await session(p, false)).coldMs);
+    log(`cold-start round ${r + 1}/${COLD_ROUNDS}: ${peers.map((p) => `${p.name} ${fmt(cold.get(p.name)!.at(-1)!)} ms`).join(", ")}`);
+  }
+  const text = render(peers, got, cold, skipped, versions, (now() - t0) / 1000, [before, loadavg()], nodeStartNote());
   console.log(`\n${text}`);
   if (!QUICK) {
     const file = join(BENCH, "RESULTS.md");
