@@ -37,6 +37,12 @@ export function readProc(pid: number): Proc | undefined {
   }
 }
 
+/** The same process still running: its pid, with the start time it had, and not a zombie (a reused pid is another process). */
+export function stillRunning(p: Proc): boolean {
+  const now = readProc(p.pid);
+  return now !== undefined && now.start === p.start && now.state !== "Z" && now.state !== "X";
+}
+
 /** Live (non-zombie) processes whose parent chain leads to `root`. */
 export function descendantProcs(root: number, procs = listProcs()): Proc[] {
   const byPid = new Map(procs.map((p) => [p.pid, p]));

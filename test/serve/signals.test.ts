@@ -6,11 +6,11 @@
  */
 import { afterEach, expect, test } from "bun:test";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readProc } from "../_helpers/procs.ts";
-import { cleanup, descendantsOf, RUNTIMES, serve, sleep } from "../_helpers/serve-process.ts";
+import { cmdline, descendantProcs, type Proc, stillRunning } from "../_helpers/procs.ts";
+import { cleanup, RUNTIMES, serve, sleep } from "../_helpers/serve-process.ts";
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -25,33 +25,17 @@ function service(command: string[], workers: number): string {
   return dir;
 }
 
-/** A process, by pid and start time: once it is gone, another process given the same pid is not it. */
-interface Started {
-  readonly pid: number;
-  readonly start: string;
-}
-
-/** The supervisor's worker processes (its keeper left out: it exits once the supervisor says done). */
-function workersOf(pid: number): Started[] {
-  return descendantsOf(pid).flatMap((p) => {
-    try {
-      if (readFileSync(`/proc/${p}/cmdline`, "utf8").includes("bento-kit-keeper")) return [];
-    } catch {
-      return [];
-    }
-    const proc = readProc(p);
-    return proc ? [{ pid: p, start: proc.start }] : [];
-  });
-}
-
 /**
- * Still running: the same process (its pid and start time), not a zombie. 1024
- * workers cycle through pids fast: with other tests running, a pid freed here
- * was seen back, on another process, between two checks.
+ * The supervisor's worker processes (its keeper left out: it exits once the
+ * supervisor says done), by pid and start time: 1024 workers cycle through
+ * pids fast, and with other tests running a pid freed here was seen back, on
+ * another process, between two checks.
  */
-function alive(w: Started): boolean {
-  const now = readProc(w.pid);
-  return now !== undefined && now.start === w.start && now.state !== "Z" && now.state !== "X";
+function workersOf(pid: number): Proc[] {
+  return descendantProcs(pid).filter((p) => {
+    const command = cmdline(p.pid);
+    return command !== "?" && !command.includes("bento-kit-keeper");
+  });
 }
 
 /** TCP ports process `pid` listens on (from `ss -ltnp`). */
@@ -93,7 +77,7 @@ test("1024 workers stop within the graceful timeout plus 1 s", async () => {
   const took = performance.now() - t0;
   console.log(`1024 workers stopped in ${took.toFixed(0)} ms`);
   expect(took).toBeLessThan(6_000);
-  expect(workers.filter(alive).map((w) => w.pid)).toEqual([]);
+  expect(workers.filter(stillRunning).map((w) => w.pid)).toEqual([]);
   expect(await s.leftovers()).toEqual([]);
 }, 120_000);
 
@@ -106,10 +90,10 @@ test("a second SIGINT ends 1024 workers that ignore SIGTERM within 1 s", async (
   const t0 = performance.now();
   s.child.kill("SIGINT");
   const deadline = Date.now() + 10_000;
-  while (workers.some(alive) && Date.now() < deadline) await sleep(20);
+  while (workers.some(stillRunning) && Date.now() < deadline) await sleep(20);
   const took = performance.now() - t0;
   console.log(`second SIGINT: 1024 stubborn workers gone in ${took.toFixed(0)} ms`);
-  expect(workers.filter(alive).map((w) => w.pid)).toEqual([]);
+  expect(workers.filter(stillRunning).map((w) => w.pid)).toEqual([]);
   expect(took).toBeLessThan(1_000);
   expect(await s.exited).toBe(0);
 }, 120_000);
