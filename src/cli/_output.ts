@@ -10,6 +10,7 @@
  * until it drains (the supervisor's own lines are always kept).
  */
 import { formatLogLine } from "./_log-format.ts";
+import { settleWithin } from "../runtime/settle-within.ts";
 
 const MAX_BUFFERED = 1 << 20;
 
@@ -108,10 +109,7 @@ export function writeText(stream: Stream, text: string): void {
 
 /** Waits until what was written is out, at most `ms` (a stalled reader must not keep the process alive). */
 export async function flushOutput(ms: number): Promise<void> {
-  const all = Promise.all(Object.values(getSinks()).map((s) => s.drained()));
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
+  await settleWithin(Promise.all(Object.values(getSinks()).map((s) => s.drained())), ms);
 }
 
 /** The writer of worker lines: drops and counts them while a stream's reader lags behind. */

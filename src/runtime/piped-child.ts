@@ -5,6 +5,7 @@
  * to set up there), node:child_process elsewhere.
  */
 import { spawn } from "node:child_process";
+import { settleWithin } from "./settle-within.ts";
 
 export interface PipedChild {
   /** Writes text to its stdin (nothing once it is gone). */
@@ -77,10 +78,4 @@ function startWithNode(argv: readonly string[], env: Record<string, string>): Pi
       return settleWithin(exited, ms);
     },
   };
-}
-
-function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([promise.then(() => {}, () => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))])
-    .finally(() => clearTimeout(timer));
 }
