@@ -5,10 +5,10 @@
  */
 import { closeSync } from "node:fs";
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
-import { spawnFailed, type SpawnFailed } from "../core/errors.ts";
+import type { SpawnFailed } from "../core/errors.ts";
 import type { ChildProcessHandle, SpawnRequest } from "../core/ports.ts";
 import { childHandle, type TextSource } from "./_child-handle.ts";
-import { spawnError } from "./_spawn-error.ts";
+import { emptyCommand, spawnError } from "./_spawn-error.ts";
 
 /** The part of Bun's API used here (typed locally: deno check reads this file too, without Bun's typings). */
 interface BunSpawn {
@@ -25,7 +25,7 @@ interface BunSpawn {
 
 export function bunSpawnProcess(request: SpawnRequest): ResultAsync<ChildProcessHandle, SpawnFailed> {
   const program = request.argv[0];
-  if (program === undefined) return errAsync(spawnFailed("", "Cannot start a worker with an empty command", "EINVAL"));
+  if (program === undefined) return errAsync(emptyCommand());
   const bun = (globalThis as unknown as { Bun: BunSpawn }).Bun;
   let exit: [number | null, string | null] | undefined;
   let onExit: ((code: number | null, signal: string | null) => void) | undefined;

@@ -2,6 +2,9 @@
 import { existsSync } from "node:fs";
 import { spawnFailed, type SpawnFailed } from "../core/errors.ts";
 
+/** A spawn request with no program at all. */
+export const emptyCommand = (): SpawnFailed => spawnFailed("", "Cannot start a worker with an empty command", "EINVAL");
+
 /** Why a program could not be started, with the fix for the common causes. */
 export function spawnError(program: string, cwd: string, cause: unknown): SpawnFailed {
   const code = (cause as { code?: unknown } | null)?.code;

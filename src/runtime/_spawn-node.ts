@@ -5,8 +5,8 @@
  */
 import { spawn as nodeSpawn, type ChildProcess } from "node:child_process";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
-import { spawnFailed, type SpawnFailed } from "../core/errors.ts";
-import { spawnError } from "./_spawn-error.ts";
+import type { SpawnFailed } from "../core/errors.ts";
+import { emptyCommand, spawnError } from "./_spawn-error.ts";
 import type { ChildProcessHandle, SpawnRequest } from "../core/ports.ts";
 import { childHandle, lines, type TextSource } from "./_child-handle.ts";
 
@@ -15,7 +15,7 @@ export { MAX_LINE } from "./_child-handle.ts";
 /** Start `request.argv` in its own process group; resolves once the OS started it or refused. */
 export function spawnProcess(request: SpawnRequest): ResultAsync<ChildProcessHandle, SpawnFailed> {
   const [program, ...args] = request.argv;
-  if (program === undefined) return errAsync(spawnFailed("", "Cannot start a worker with an empty command", "EINVAL"));
+  if (program === undefined) return errAsync(emptyCommand());
   let child: ChildProcess;
   try {
     child = nodeSpawn(program, args, {
