@@ -38,15 +38,18 @@ interface BunStdio {
 let sinks: Record<Stream, Sink> | undefined;
 
 function getSinks(): Record<Stream, Sink> {
+  return (sinks ??= createSinks());
+}
+
+function createSinks(): Record<Stream, Sink> {
   const { Deno: deno, Bun: bun } = globalThis as { Deno?: { stdout: AsyncWriter; stderr: AsyncWriter }; Bun?: BunStdio };
+  if (deno) return { stdout: queuedSink(deno.stdout), stderr: queuedSink(deno.stderr) };
   // Not process.stdout on Bun: creating its Node stream takes about 10 ms.
-  const bunWriter = (to: unknown): AsyncWriter => ({ write: (bytes) => bun!.write(to, bytes) });
-  sinks ??= deno
-    ? { stdout: queuedSink(deno.stdout), stderr: queuedSink(deno.stderr) }
-    : bun
-    ? { stdout: queuedSink(bunWriter(bun.stdout)), stderr: queuedSink(bunWriter(bun.stderr)) }
-    : { stdout: streamSink(process.stdout), stderr: streamSink(process.stderr) };
-  return sinks;
+  if (bun) {
+    const to = (destination: unknown): AsyncWriter => ({ write: (bytes) => bun.write(destination, bytes) });
+    return { stdout: queuedSink(to(bun.stdout)), stderr: queuedSink(to(bun.stderr)) };
+  }
+  return { stdout: streamSink(process.stdout), stderr: streamSink(process.stderr) };
 }
 
 function streamSink(s: NodeJS.WriteStream): Sink {
