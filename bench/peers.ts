@@ -2,7 +2,10 @@
  * (10) Side by side (issue 10 item 5): the same plain Node worker
  * (bench/peers/worker.mjs, node:http only) run with 2 workers by bento-kit (the
  * supervisor on Node, Bun and Deno), circus (from its source) and pm2 (cluster
- * mode), and alone on one inherited socket (the baseline). One invocation;
+ * mode), and alone on one inherited socket (the baseline); beside each
+ * bento-kit case, the floor of its runtime (bench/peers/floor.mjs: the
+ * runtime spawning the 2 workers and nothing else; cold start and RSS only,
+ * as it replaces no worker). One invocation;
  * each round starts every case once, in an order rotated each round, after one
  * warm-up round whose cold starts are thrown away. In each start:
  *
@@ -29,12 +32,12 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import {
   BENCH, buildDist, cmdline, type HttpResult, supervisorCommandNote, descendantsOf, fmt, freePort, http, leftovers, loadavg, log, machineLines, median, now, QUICK, ratio,
-  renderSection, putSection, rotate, rssKiB, running, sleep, table, waitFor, wrk,
+  renderSection, putSection, rotate, rssKiB, RUNTIMES, running, sleep, table, waitFor, wrk,
 } from "./_lib/mod.ts";
-import { alone, bentoKit, PEERS_TITLE, type Peer, type Running, WORKER } from "./peers/peer.ts";
+import { alone, bentoKit, floor, PEERS_TITLE, type Peer, type Running, WORKER } from "./peers/peer.ts";
 import { circus, circusAvailable } from "./peers/circus.ts";
 import { pm2Available, pm2Cluster } from "./peers/pm2.ts";
-import { type Medians, targets } from "./peers/targets.ts";
+import { floorRows, type Medians, targets } from "./peers/targets.ts";
 
 const ROUNDS = QUICK ? 1 : 5;
 /** Rounds of cold starts alone after the full rounds (a start and a stop, about 2.5 s each): the cold-start medians are over ROUNDS + COLD_ROUNDS starts of each case. */
@@ -155,6 +158,7 @@ async function session(peer: Peer, full: boolean): Promise<Sample> {
       help.push(m.helpers);
       helpers = m.names;
     }
+    if (peer.startOnly) return { coldMs, rssKiB: median(rss), helpersKiB: median(help), helpers, rps: NaN, failed: 0, respawnMs: NaN, lostPolls: 0 };
     await wrk(port, "/", WARM_S);
     const load = await wrk(port, "/", LOAD_S);
     const kill = await killOne(peer, run, port);
@@ -192,16 +196,17 @@ function render(
       `${fmt(m.rssMiB, 1)} (${all(col(p.name, (s) => mib(s.rssKiB)), 1)})`,
       p.counted,
       helpers > 0 ? `${fmt(mib(helpers), 1)} (${names})` : "0",
-      `${fmt(m.rps)} (${all(col(p.name, (s) => s.rps))})`,
-      ratio(m.rps, base.rps),
-      p.workers < 2 ? "—" : `${fmt(median(respawn))} (${all(respawn)})`,
+      p.startOnly ? "—" : `${fmt(m.rps)} (${all(col(p.name, (s) => s.rps))})`,
+      p.startOnly ? "—" : ratio(m.rps, base.rps),
+      p.workers < 2 || p.startOnly ? "—" : `${fmt(median(respawn))} (${all(respawn)})`,
     ];
   });
   const widest = (series: readonly number[][]): number =>
     Math.max(...series.filter((xs) => xs.length > 1).map((xs) => Math.max(...xs) / Math.min(...xs)), 1);
-  const spread = (f: (s: Sample) => number): number => widest(peers.map((p) => col(p.name, f)));
+  const spread = (f: (s: Sample) => number): number => widest(peers.filter((p) => !p.startOnly).map((p) => col(p.name, f)));
   const failed = peers.flatMap((p) => col(p.name, (s) => s.failed)).reduce((a, b) => a + b, 0);
-  const checks = targets((name) => (got.has(name) ? med(name) : { coldMs: NaN, rssMiB: NaN, rps: NaN }));
+  const of = (name: string): Medians => (got.has(name) ? med(name) : { coldMs: NaN, rssMiB: NaN, rps: NaN });
+  const checks = targets(of);
   const markdown = [
     `Reproduce: \`${COMMAND}\` (≈ ${fmt(took / 60)} min; \`--quick\` checks the harness and writes nothing). ` +
       `The worker is \`bench/peers/worker.mjs\` (plain JavaScript, \`node:http\`, no tsx, no Hono), 2 workers under every supervisor. ` +
@@ -217,6 +222,11 @@ function render(
     "Targets (issue 10), each from the medians above:",
     "",
     table(["target", "measured", "result"], checks.map((t) => [t.target, t.measured, t.result])),
+    "",
+    "Each supervisor runtime's floor (`bench/peers/floor.mjs`: the runtime starts, spawns the 2 workers on the inherited socket with the API that can hand them fd 3 " +
+      "there, reads their output; nothing else) beside bento-kit on it. bento-kit's own cost is the difference; the room is what the target leaves any supervisor over the floor:",
+    "",
+    table(["runtime", "floor cold start", "bento-kit cold start", "bento-kit adds", "target", "floor idle RSS", "bento-kit idle RSS", "bento-kit adds", "target"], floorRows(of)),
   ].join("\n");
   const notes = [
     "bento-kit runs `serve` on a JSON manifest (`api.command: [node, worker.mjs, \"{fd}\"]`) with its defaults (admin API and metrics on); " +
@@ -230,7 +240,7 @@ function render(
       "bento-kit's and circus's pools serve alike (the workers accept on the one socket the supervisor holds; no request passes through the supervisor).",
     `After each SIGKILL a GET / on a fresh connection starts every ${POLL_MS} ms, without waiting for the previous ones (at most ${MAX_IN_FLIGHT} in flight), ` +
       `each given up after ${POLL_TIMEOUT_MS} ms; the time is that of the first answer from a new pid. Polls that failed (reset or no answer) until then, summed over the rounds: ` +
-      peers.filter((p) => p.workers > 1).map((p) => `${p.name} ${col(p.name, (s) => s.lostPolls).reduce((a, b) => a + b, 0)}`).join(", ") + ".",
+      peers.filter((p) => p.workers > 1 && !p.startOnly).map((p) => `${p.name} ${col(p.name, (s) => s.lostPolls).reduce((a, b) => a + b, 0)}`).join(", ") + ".",
     ...(skipped.length > 0 ? [`Not run: ${skipped.join("; ")}.`] : []),
     ...(nodeStart ? [nodeStart] : []),
   ];
@@ -266,7 +276,7 @@ async function main(): Promise<void> {
   const before = loadavg();
   const skipped: string[] = [];
   const versions: string[] = [];
-  const peers: Peer[] = [alone, bentoKit("node"), bentoKit("bun"), bentoKit("deno")];
+  const peers: Peer[] = [alone, ...RUNTIMES.flatMap((rt) => [floor(rt), bentoKit(rt)])];
   for (const [peer, check] of [[circus, circusAvailable], [pm2Cluster, pm2Available]] as const) {
     const c = check();
     if (c.ok) {

@@ -76,11 +76,14 @@ export function startProc(name: string, argv: readonly string[], opts: { env?: N
  * bin in bench/.tmp/installed/bin beside a dist/ symlink, where it finds no
  * src/ and loads dist/.
  */
-export function bentoKitArgv(rt: Runtime): string[] {
+export const bentoKitArgv = (rt: Runtime): string[] => runScriptArgv(rt, installedBin());
+
+/** How the benchmarks run a JavaScript file on `rt` (Deno with every permission). */
+export function runScriptArgv(rt: Runtime, script: string): string[] {
   switch (rt) {
-    case "node": return [process.execPath, installedBin()];
-    case "bun": return [join(ROOT, "node_modules/.bin/bun"), installedBin()];
-    case "deno": return [join(ROOT, "node_modules/.bin/deno"), "run", "-A", installedBin()];
+    case "node": return [process.execPath, script];
+    case "bun": return [join(ROOT, "node_modules/.bin/bun"), script];
+    case "deno": return [join(ROOT, "node_modules/.bin/deno"), "run", "-A", script];
   }
 }
 

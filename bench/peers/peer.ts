@@ -7,10 +7,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  BENCH, cmdline, descendantsOf, running, startAloneArgv, startSupervisor, stop, type Proc, type Runtime, type Watched,
+  BENCH, cmdline, descendantsOf, running, runScriptArgv, startAloneArgv, startSupervisor, stop, type Proc, type Runtime, type Watched,
 } from "../_lib/mod.ts";
 
 export const WORKER = join(BENCH, "peers/worker.mjs");
+const FLOOR = join(BENCH, "peers/floor.mjs");
 /** The title of bench/peers.ts's section in bench/RESULTS.md (bench/run.ts keeps it when it rewrites the file). */
 export const PEERS_TITLE = "11. Side by side: bento-kit, circus and pm2 on one plain Node worker (issue 10)";
 export const WORKERS = 2;
@@ -36,6 +37,8 @@ export interface Peer {
   readonly workers: number;
   /** Which process the memory column counts. */
   readonly counted: string;
+  /** Measured for its cold start and idle RSS only (no load, no SIGKILL: it does not replace a worker). */
+  readonly startOnly?: boolean;
   start(port: number): Running;
 }
 
@@ -80,6 +83,26 @@ export function bentoKit(rt: Runtime): Peer {
         api: { command: [process.execPath, WORKER, "{fd}"], workers: WORKERS },
       }));
       return supervisedBy(startSupervisor(rt, service, port, { env: { BENTO_STATE_DIR: join(dir.path, "state") } }), dir);
+    },
+  };
+}
+
+/**
+ * The floor of a supervisor on `rt`: bench/peers/floor.mjs, which only spawns
+ * the 2 workers on the socket it inherits (fd 3, as the lone worker gets it)
+ * with the spawn API that can hand them fd 3 on that runtime, reads their
+ * output and stops them on SIGTERM. What bento-kit adds over it is its own cost.
+ */
+export function floor(rt: Runtime): Peer {
+  return {
+    name: `floor ${rt}`,
+    label: `floor.mjs on ${rt}: spawns the 2 workers, nothing else`,
+    workers: WORKERS,
+    counted: "the floor process",
+    startOnly: true,
+    start(port) {
+      const proc = startAloneArgv([...runScriptArgv(rt, FLOOR), process.execPath, WORKER, String(WORKERS)], port);
+      return { watched: proc, t0: proc.t0, supervisorPid: () => proc.pid, workers: () => workersBelow(proc.pid), stop: async () => void await stop(proc) };
     },
   };
 }

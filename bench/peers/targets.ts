@@ -47,3 +47,31 @@ export function targets(of: Of): TargetRow[] {
     ]),
   ];
 }
+
+/** Issue 10's bounds by supervisor runtime: cold start against the lone worker's, and idle RSS. */
+const BOUNDS = { node: { cold: 2, rssMiB: 55 }, bun: { cold: 1.5, rssMiB: 40 }, deno: { cold: 1.5, rssMiB: 50 } } as const;
+
+/**
+ * Each runtime's floor (bench/peers/floor.mjs: the runtime, its spawn API and
+ * 2 workers, nothing else) beside bento-kit on it and the bound: what
+ * bento-kit adds is its own cost; a floor already past the bound leaves no
+ * room for any supervisor on that runtime.
+ */
+export function floorRows(of: Of): string[][] {
+  return (Object.keys(BOUNDS) as (keyof typeof BOUNDS)[]).map((rt) => {
+    const alone = of("alone").coldMs;
+    const base = of(`floor ${rt}`);
+    const kit = of(`bento-kit ${rt}`);
+    const bound = BOUNDS[rt];
+    /** What a supervisor may add over the floor within `limit`. */
+    const room = (floorValue: number, limit: number, show: (v: number) => string): string =>
+      !Number.isFinite(floorValue) ? "not run" : floorValue > limit ? "none (the floor is past it)" : show(limit - floorValue);
+    return [
+      rt,
+      `${fmt(base.coldMs)} ms = ${x(base.coldMs / alone)}`, `${fmt(kit.coldMs)} ms = ${x(kit.coldMs / alone)}`, `+${fmt(kit.coldMs - base.coldMs)} ms`,
+      `≤ ${bound.cold}x; room ${room(base.coldMs / alone, bound.cold, (v) => `${fmt(v * alone)} ms`)}`,
+      mib(base.rssMiB), mib(kit.rssMiB), `+${fmt(kit.rssMiB - base.rssMiB, 1)} MiB`,
+      `≤ ${bound.rssMiB} MiB; room ${room(base.rssMiB, bound.rssMiB, mib)}`,
+    ];
+  });
+}
