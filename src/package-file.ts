@@ -7,13 +7,23 @@
  */
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 
-const here = fileURLToPath(import.meta.url);
+const here = filePath(import.meta.url);
 const ext = here.endsWith(".js") ? ".js" : ".ts";
 let root: string | undefined;
 
-function packageRoot(): string {
+/**
+ * The path of a file: URL, as node:url's fileURLToPath gives it on POSIX,
+ * without importing node:url: on Bun that module costs the supervisor's start.
+ */
+export function filePath(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.protocol !== "file:") throw new TypeError(`Not a file: URL: ${url}`);
+  return decodeURIComponent(parsed.pathname);
+}
+
+/** The directory that holds bento-kit's package.json (the checkout, or node_modules/bento-kit). */
+export function packageRoot(): string {
   if (root !== undefined) return root;
   let dir = dirname(here);
   for (let i = 0; i < 8 && !existsSync(join(dir, "src", "cli", `main${ext}`)); i++) dir = dirname(dir);

@@ -4,7 +4,6 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { err, type Result } from "neverthrow";
 import {
   manifestInvalid, type ManifestInvalid, manifestNotFound, type ManifestNotFound, manifestTimedOut, type ManifestTimedOut,
@@ -68,7 +67,8 @@ async function loadTypeScriptSupport(file: string): Promise<void> {
  * Bun ignores the query for a file it has loaded; it forgets the module once
  * it is out of its require cache (which holds ES modules too).
  */
-function importManifest(file: string, fresh: number | undefined): Promise<Record<string, unknown>> {
+async function importManifest(file: string, fresh: number | undefined): Promise<Record<string, unknown>> {
+  const { pathToFileURL } = await import("node:url"); // not for a JSON manifest
   if (fresh === undefined) return import(pathToFileURL(file).href);
   const cache = (import.meta as { require?: NodeJS.Require }).require?.cache;
   if (cache) delete cache[file];

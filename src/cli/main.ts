@@ -2,7 +2,6 @@
  * The bento-kit CLI: parse, call the library, print, exit with a meaningful
  * code (2 for usage and config errors, 1 for runtime failures).
  */
-import { stripVTControlCharacters } from "node:util";
 import { type ArgsDef, type CommandDef, parseArgs, renderUsage, runCommand } from "citty";
 import { VERSION } from "./_version.ts";
 
@@ -119,9 +118,9 @@ function extraArgument(args: readonly string[], defs: ArgsDef): string | undefin
   return parseArgs([...args], defs)._[positional];
 }
 
-/** Usage in colour on a terminal, plain text in a pipe or a file. */
-function printUsage(text: string): void {
-  console.log(process.stdout.isTTY ? text : stripVTControlCharacters(text));
+/** Usage in colour on a terminal, plain text in a pipe or a file (node:util is loaded for help only: on Bun it costs the start). */
+async function printUsage(text: string): Promise<void> {
+  console.log(process.stdout.isTTY ? text : (await import("node:util")).stripVTControlCharacters(text));
 }
 
 /** A switch written with a value (`--unix-sockets=maybe`), which citty would read as true. */

@@ -8,10 +8,10 @@
  */
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { ModuleLaunch } from "../core/worker-runtime.ts";
 import type { WorkerRuntime } from "../core/types.ts";
 import { findExecutable } from "./_which.ts";
+import { packageRoot } from "../package-file.ts";
 
 export type ModuleArgv = (module: string, launch: ModuleLaunch) => readonly string[];
 
@@ -38,9 +38,9 @@ export function findRuntimeBinary(name: "bun" | "deno", path = process.env.PATH 
   return findExecutable(name, "/", path) ?? besideBentoKit(name) ?? name;
 }
 
-/** `node_modules/.bin/NAME` in the nearest node_modules above this file. */
+/** `node_modules/.bin/NAME` in the nearest node_modules from bento-kit's package up. */
 function besideBentoKit(name: string): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
+  let dir = packageRoot();
   for (let depth = 0; depth < 8; depth++) {
     const candidate = join(dir, "node_modules", ".bin", name);
     if (existsSync(candidate)) return candidate;
