@@ -198,6 +198,13 @@ const MUTATIONS: readonly Mutation[] = [
     edits: [['...(request.notify ? ["socket-fd"] : [])', '...(request.notify ? ["pipe"] : [])'], ["closingFd(notifyFd, textOf(bun.file(notifyFd).stream()))", "textOf(bun.file(notifyFd).stream())"]],
     tests: ["test/runtime/adapters.test.ts"],
   },
+  {
+    // serve loads the admin app (Hono, zod) at start instead of at the first admin request.
+    name: "admin-app-at-start",
+    file: "src/cli/_admin-server.ts",
+    edits: [["  const close = async () => {\n    unsubscribe();", "  void app();\n  const close = async () => {\n    unsubscribe();"]],
+    tests: ["test/pack.test.ts"],
+  },
 ];
 
 /**

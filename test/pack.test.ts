@@ -4,7 +4,7 @@
  * TypeScript project type-checks against it), `npx bento-kit serve` (Node),
  * `bunx --bun bento-kit serve` (Bun) and the README's Deno command, each with
  * a JavaScript service and a TypeScript one; tsx is loaded only for the
- * TypeScript one.
+ * TypeScript one, and neither loads gRPC, export, admin-app or metrics code.
  */
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
@@ -169,6 +169,11 @@ for (const [label, argv] of SERVE_CASES) {
         const supervisor = traces.filter((t) => t.includes("/bento-kit/dist/src/cli/main.js"));
         expect(supervisor.length).toBe(1);
         expect(supervisor[0]!.includes("/node_modules/tsx/")).toBe(lang === "ts");
+        // Nor does it load what this service does not use: no gRPC, no Kubernetes export, no --reload
+        // watcher, and neither the admin app (Hono, zod) nor the metrics registry (prom-client), which
+        // come with the first admin request or scrape; nothing here sends one.
+        const unused = /\/node_modules\/(@grpc|hono|@hono|zod|prom-client|yaml)\/|\/dist\/chunks\/(app|export|start-grpc-server|_grpc-metrics|_reload|_monitoring-registry)-/;
+        expect(supervisor[0]!.split("\n").filter((url) => unused.test(url))).toEqual([]);
       }
     }, 60_000);
   }
