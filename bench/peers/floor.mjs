@@ -13,7 +13,7 @@ if (!node || !worker) {
   process.exit(2);
 }
 
-/** One worker: its pid, a way to stop it, and when it is gone. */
+/** One worker: a way to stop it, and when it is gone. */
 async function spawnWorker() {
   const argv = [node, worker, "3"];
   if (globalThis.Bun) {

@@ -46,14 +46,14 @@ export interface Peer {
 export const workersBelow = (pid: number | undefined): number[] =>
   pid === undefined ? [] : descendantsOf(pid).filter((d) => running(d) && cmdline(d).includes(WORKER));
 
-/** A case whose spawned process is the supervisor: stopped by pid (its workers with it), then `dir` removed. */
-export const supervisedBy = (proc: Proc, dir: { remove(): void }): Running => ({
+/** A case whose spawned process is the supervisor: stopped by pid (its workers with it), then `dir` (if any) removed. */
+export const supervisedBy = (proc: Proc, dir?: { remove(): void }): Running => ({
   watched: proc, t0: proc.t0,
   supervisorPid: () => proc.pid,
   workers: () => workersBelow(proc.pid),
   stop: async () => {
     await stop(proc);
-    dir.remove();
+    dir?.remove();
   },
 });
 
@@ -100,10 +100,7 @@ export function floor(rt: Runtime): Peer {
     workers: WORKERS,
     counted: "the floor process",
     startOnly: true,
-    start(port) {
-      const proc = startAloneArgv([...runScriptArgv(rt, FLOOR), process.execPath, WORKER, String(WORKERS)], port);
-      return { watched: proc, t0: proc.t0, supervisorPid: () => proc.pid, workers: () => workersBelow(proc.pid), stop: async () => void await stop(proc) };
-    },
+    start: (port) => supervisedBy(startAloneArgv([...runScriptArgv(rt, FLOOR), process.execPath, WORKER, String(WORKERS)], port)),
   };
 }
 

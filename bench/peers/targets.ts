@@ -29,27 +29,27 @@ const atLeast = (target: string, value: number, limit: number, show: (v: number)
 const x = (v: number): string => `${fmt(v, 2)}x`;
 const mib = (v: number): string => `${fmt(v, 1)} MiB`;
 
+/** Issue 10's bounds by supervisor runtime: cold start against the lone worker's, and idle RSS. */
+const BOUNDS = { node: { cold: 2, rssMiB: 55 }, bun: { cold: 1.5, rssMiB: 40 }, deno: { cold: 1.5, rssMiB: 50 } } as const;
+
 export function targets(of: Of): TargetRow[] {
   const cold = (a: string, b: string): number => of(`bento-kit ${a}`).coldMs / of(b).coldMs;
   const rps = (rt: string, b: string): number => of(`bento-kit ${rt}`).rps / of(b).rps;
   return [
-    atMost("Node supervisor cold start ≤ 2× the lone worker's", cold("node", "alone"), 2, x),
+    atMost(`Node supervisor cold start ≤ ${BOUNDS.node.cold}× the lone worker's`, cold("node", "alone"), BOUNDS.node.cold, x),
     atMost("Node supervisor cold start ≤ circus's", cold("node", "circus"), 1, x),
-    atMost("Bun supervisor cold start ≤ 1.5× the lone worker's", cold("bun", "alone"), 1.5, x),
-    atMost("Deno supervisor cold start ≤ 1.5× the lone worker's", cold("deno", "alone"), 1.5, x),
-    atMost("Node supervisor idle RSS ≤ 55 MiB", of("bento-kit node").rssMiB, 55, mib),
+    atMost(`Bun supervisor cold start ≤ ${BOUNDS.bun.cold}× the lone worker's`, cold("bun", "alone"), BOUNDS.bun.cold, x),
+    atMost(`Deno supervisor cold start ≤ ${BOUNDS.deno.cold}× the lone worker's`, cold("deno", "alone"), BOUNDS.deno.cold, x),
+    atMost(`Node supervisor idle RSS ≤ ${BOUNDS.node.rssMiB} MiB`, of("bento-kit node").rssMiB, BOUNDS.node.rssMiB, mib),
     atMost("Node supervisor idle RSS ≤ pm2's daemon", of("bento-kit node").rssMiB / of("pm2").rssMiB, 1, x),
-    atMost("Bun supervisor idle RSS ≤ 40 MiB", of("bento-kit bun").rssMiB, 40, mib),
-    atMost("Deno supervisor idle RSS ≤ 50 MiB", of("bento-kit deno").rssMiB, 50, mib),
+    atMost(`Bun supervisor idle RSS ≤ ${BOUNDS.bun.rssMiB} MiB`, of("bento-kit bun").rssMiB, BOUNDS.bun.rssMiB, mib),
+    atMost(`Deno supervisor idle RSS ≤ ${BOUNDS.deno.rssMiB} MiB`, of("bento-kit deno").rssMiB, BOUNDS.deno.rssMiB, mib),
     ...["node", "bun", "deno"].flatMap((rt) => [
       atLeast(`Pool throughput (${rt} supervisor) ≥ circus's`, rps(rt, "circus"), 1, x),
       atLeast(`Pool throughput (${rt} supervisor) ≥ 1.3× pm2's`, rps(rt, "pm2"), 1.3, x),
     ]),
   ];
 }
-
-/** Issue 10's bounds by supervisor runtime: cold start against the lone worker's, and idle RSS. */
-const BOUNDS = { node: { cold: 2, rssMiB: 55 }, bun: { cold: 1.5, rssMiB: 40 }, deno: { cold: 1.5, rssMiB: 50 } } as const;
 
 /**
  * Each runtime's floor (bench/peers/floor.mjs: the runtime, its spawn API and
