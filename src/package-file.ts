@@ -16,13 +16,13 @@ let root: string | undefined;
  * The path of a file: URL, as node:url's fileURLToPath gives it on POSIX,
  * without importing node:url: on Bun that module costs the supervisor's start.
  */
-export function filePath(url: string): string {
+function filePath(url: string): string {
   const parsed = new URL(url);
   if (parsed.protocol !== "file:") throw new TypeError(`Not a file: URL: ${url}`);
   return decodeURIComponent(parsed.pathname);
 }
 
-/** The directory that holds bento-kit's package.json (the checkout, or node_modules/bento-kit). */
+/** The directory that holds `src/cli/main`: the checkout from source, `dist/` in the compiled package. */
 export function packageRoot(): string {
   if (root !== undefined) return root;
   let dir = dirname(here);

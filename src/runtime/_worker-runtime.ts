@@ -38,7 +38,7 @@ export function findRuntimeBinary(name: "bun" | "deno", path = process.env.PATH 
   return findExecutable(name, "/", path) ?? besideBentoKit(name) ?? name;
 }
 
-/** `node_modules/.bin/NAME` in the nearest node_modules from bento-kit's package up. */
+/** `node_modules/.bin/NAME` in the nearest node_modules from bento-kit's code (packageRoot) up. */
 function besideBentoKit(name: string): string | undefined {
   let dir = packageRoot();
   for (let depth = 0; depth < 8; depth++) {

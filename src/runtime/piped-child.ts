@@ -4,9 +4,10 @@
  * alive. Bun.spawn on Bun (Node's child_process and streams take about 10 ms
  * to set up there), node:child_process elsewhere.
  */
+import { settleWithin } from "./settle-within.ts";
+
 // Bun never loads node:child_process for it (that module alone costs its start a few ms).
 const { spawn } = (globalThis as { Bun?: unknown }).Bun ? {} as typeof import("node:child_process") : await import("node:child_process");
-import { settleWithin } from "./settle-within.ts";
 
 export interface PipedChild {
   /** Writes text to its stdin (nothing once it is gone). */
