@@ -16,8 +16,23 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { adminFrom, chaosSoak, summarize, type SoakReport } from "../test/_helpers/chaos.ts";
-import { fmt, freePort, IRIS, leftovers, log, mainIf, QUICK, sleep, startSupervisor, stop, table, track, waitReady, type Section } from "./_lib/mod.ts";
+import { adminFrom, chaosSoak, type SoakReport, summarize } from "../test/_helpers/chaos.ts";
+import {
+  fmt,
+  freePort,
+  IRIS,
+  leftovers,
+  log,
+  mainIf,
+  QUICK,
+  type Section,
+  sleep,
+  startSupervisor,
+  stop,
+  table,
+  track,
+  waitReady,
+} from "./_lib/mod.ts";
 
 const WARMUP_MS = QUICK ? 3000 : 32_000;
 const CHAOS_MS = QUICK ? 10_000 : 60_000;
@@ -64,14 +79,42 @@ export async function chaos(): Promise<Section> {
 
   const rssPct = (r.after.rssKiB / r.before.rssKiB - 1) * 100;
   const musts: [string, string, boolean][] = [
-    ["failures <= requests in flight at kills", `${r.failed.length} <= ${r.inFlightAtKills}; unexplained ${r.unexplained.length}`, r.failed.length <= r.inFlightAtKills && r.unexplained.length === 0],
+    [
+      "failures <= requests in flight at kills",
+      `${r.failed.length} <= ${r.inFlightAtKills}; unexplained ${r.unexplained.length}`,
+      r.failed.length <= r.inFlightAtKills && r.unexplained.length === 0,
+    ],
     ["supervisor fd count equal", `${r.before.fds} -> ${r.after.fds}`, r.before.fds === r.after.fds],
-    ["supervisor child count equal", `${r.before.children} -> ${r.after.children}`, r.before.children === r.after.children],
-    ["supervisor RSS growth < 10 %", `${fmt(r.before.rssKiB / 1024, 1)} -> ${fmt(r.after.rssKiB / 1024, 1)} MiB (${rssPct >= 0 ? "+" : ""}${fmt(rssPct, 1)} %)`, rssPct < 10],
-    ["no zombie below the supervisor", `${r.before.zombies.length} -> ${r.after.zombies.length}${r.after.zombies.length ? ` (${r.after.zombies.join("; ")})` : ""}`, r.after.zombies.length === 0],
-    ["every pool back to full size", `${r.poolsAfter.map((p) => `${p.name} ${p.ready}/${p.target}`).join(", ")} after ${fmt(r.recoveredAfterMs)} ms`, r.poolsAfter.every((p) => p.ready === p.target)],
+    [
+      "supervisor child count equal",
+      `${r.before.children} -> ${r.after.children}`,
+      r.before.children === r.after.children,
+    ],
+    [
+      "supervisor RSS growth < 10 %",
+      `${fmt(r.before.rssKiB / 1024, 1)} -> ${fmt(r.after.rssKiB / 1024, 1)} MiB (${rssPct >= 0 ? "+" : ""}${
+        fmt(rssPct, 1)
+      } %)`,
+      rssPct < 10,
+    ],
+    [
+      "no zombie below the supervisor",
+      `${r.before.zombies.length} -> ${r.after.zombies.length}${
+        r.after.zombies.length ? ` (${r.after.zombies.join("; ")})` : ""
+      }`,
+      r.after.zombies.length === 0,
+    ],
+    [
+      "every pool back to full size",
+      `${r.poolsAfter.map((p) => `${p.name} ${p.ready}/${p.target}`).join(", ")} after ${fmt(r.recoveredAfterMs)} ms`,
+      r.poolsAfter.every((p) => p.ready === p.target),
+    ],
     ["SIGTERM: exit 0", `exit ${exit.code ?? exit.signal ?? "none within 40 s"}`, exit.code === 0],
-    ["the stop leaves nothing", `processes ${left.length}, run dir ${runDirLeft ? "left" : "removed"}, instance files ${stateLeft.length}`, left.length === 0 && !runDirLeft && stateLeft.length === 0],
+    [
+      "the stop leaves nothing",
+      `processes ${left.length}, run dir ${runDirLeft ? "left" : "removed"}, instance files ${stateLeft.length}`,
+      left.length === 0 && !runDirLeft && stateLeft.length === 0,
+    ],
   ];
   const broken = musts.filter(([, , ok]) => !ok);
   if (broken.length > 0) {
@@ -80,11 +123,21 @@ export async function chaos(): Promise<Section> {
   }
 
   const chaosSec = r.chaosMs / 1000;
-  const buckets = Array.from({ length: Math.ceil(chaosSec / 10) }, (_, i) => r.kills.filter((k) => Math.min(Math.floor((k.t0 - r.chaosStart) / 10_000), Math.ceil(chaosSec / 10) - 1) === i).length);
+  const buckets = Array.from(
+    { length: Math.ceil(chaosSec / 10) },
+    (_, i) =>
+      r.kills.filter((k) => Math.min(Math.floor((k.t0 - r.chaosStart) / 10_000), Math.ceil(chaosSec / 10) - 1) === i)
+        .length,
+  );
   const pools = [...new Set(r.kills.map((k) => k.pool))].sort();
   const okCount = r.requests.filter((q) => q.ok).length;
   const failureKinds = new Map<string, number>();
-  for (const f of r.failed) failureKinds.set(f.socketError ? f.failure! : `HTTP ${f.status}`, (failureKinds.get(f.socketError ? f.failure! : `HTTP ${f.status}`) ?? 0) + 1);
+  for (const f of r.failed) {
+    failureKinds.set(
+      f.socketError ? f.failure! : `HTTP ${f.status}`,
+      (failureKinds.get(f.socketError ? f.failure! : `HTTP ${f.status}`) ?? 0) + 1,
+    );
+  }
   const maxStreak = Math.max(0, ...r.kills.map((k) => k.streak));
   const stableKills = r.kills.filter((k) => k.streak === 0).length;
 
@@ -92,32 +145,50 @@ export async function chaos(): Promise<Section> {
     title: "5. Chaos soak: kill -9 of random workers under load",
     markdown:
       `examples/iris under the \`node\` supervisor; ${r.options.clients} request loops, each at most ${r.options.perClientRps} req/s, POST /classify on a fresh ` +
-      `connection per request; after a ${fmt(WARMUP_MS / 1000)} s warm-up, ${fmt(chaosSec, 1)} s of chaos: every ${r.options.minGapMs}-${r.options.maxGapMs} ms ` +
-      `(uniform, seed ${r.seed}) a SIGKILL to one random eligible worker of either pool: ready, up >= ${r.options.minUptimeMs / 1000} s, and whose id would ` +
+      `connection per request; after a ${fmt(WARMUP_MS / 1000)} s warm-up, ${
+        fmt(chaosSec, 1)
+      } s of chaos: every ${r.options.minGapMs}-${r.options.maxGapMs} ms ` +
+      `(uniform, seed ${r.seed}) a SIGKILL to one random eligible worker of either pool: ready, up >= ${
+        r.options.minUptimeMs / 1000
+      } s, and whose id would ` +
       `stand at <= ${r.options.maxStreak} quick deaths in a row (the pool gives up at 6); then SIGTERM. ` +
       `\`node --import tsx bench/chaos.ts\`.\n\n` +
-      table(["must hold", "measured", "holds"], musts.map(([name, v, ok]) => [name, v, ok ? "yes" : "**NO**"])) + "\n\n" +
+      table(["must hold", "measured", "holds"], musts.map(([name, v, ok]) => [name, v, ok ? "yes" : "**NO**"])) +
+      "\n\n" +
       table(["figure", "value"], [
         ["chaos ticks / kills / ticks with no eligible worker", `${r.ticks} / ${r.kills.length} / ${r.skipped}`],
         ["kills per pool", pools.map((p) => `${p} ${r.kills.filter((k) => k.pool === p).length}`).join(", ")],
         ["kills per 10 s of chaos", buckets.join(", ")],
         ["kills of a worker up >= 30 s (count reset) / highest quick-death streak", `${stableKills} / ${maxStreak}`],
-        ["requests during the chaos and recovery / ok / failed", `${r.requests.length} / ${okCount} / ${r.failed.length}${failureKinds.size ? ` (${[...failureKinds].map(([k, v]) => `${v} ${k}`).join(", ")})` : ""}`],
-        ["requests in flight at a kill: any / API kill / runner kill", `${r.inFlightAtKills} / ${r.inFlightAtApiKills} / ${r.inFlightAtRunnerKills}`],
+        [
+          "requests during the chaos and recovery / ok / failed",
+          `${r.requests.length} / ${okCount} / ${r.failed.length}${
+            failureKinds.size ? ` (${[...failureKinds].map(([k, v]) => `${v} ${k}`).join(", ")})` : ""
+          }`,
+        ],
+        [
+          "requests in flight at a kill: any / API kill / runner kill",
+          `${r.inFlightAtKills} / ${r.inFlightAtApiKills} / ${r.inFlightAtRunnerKills}`,
+        ],
         ["warm-up requests (none may fail)", String(r.warmupRequests)],
-        ["supervisor peaks during the chaos: fds / children / zombies", `${r.peak.fds} / ${r.peak.children} / ${r.peak.zombies}`],
+        [
+          "supervisor peaks during the chaos: fds / children / zombies",
+          `${r.peak.fds} / ${r.peak.children} / ${r.peak.zombies}`,
+        ],
       ]),
     notes: [
       "A failure is explained when it was in flight (started before the kill returned + 50 ms, ended after it began) at a kill of the kind that causes it: " +
-        "a socket error (reset, hang-up: no HTTP answer) at an API worker's kill; an HTTP error status (the API's 502/503/504) at a runner worker's kill. " +
-        `Unexplained failures: ${r.unexplained.length}.`,
-      `Runner kills failed ${r.failed.filter((f) => !f.socketError).length} request(s) of the ${r.inFlightAtRunnerKills} in flight at them: /predict is idempotent, so ` +
-        "the API's runner client resends a call whose connection died before any answer.",
+      "a socket error (reset, hang-up: no HTTP answer) at an API worker's kill; an HTTP error status (the API's 502/503/504) at a runner worker's kill. " +
+      `Unexplained failures: ${r.unexplained.length}.`,
+      `Runner kills failed ${
+        r.failed.filter((f) => !f.socketError).length
+      } request(s) of the ${r.inFlightAtRunnerKills} in flight at them: /predict is idempotent, so ` +
+      "the API's runner client resends a call whose connection died before any answer.",
       "Why the schedule skips ticks: the back-off (src/core/backoff.ts) counts a death within 30 s of a worker's start as quick and gives up at the 6th in a row, " +
-        "so one id can take at most 5 quick kills until a replacement lives 30 s. Killing at 0.2-1 s for 60 s with 4 workers would trip the give-up (documented behaviour). " +
-        "The soak mirrors the count per id (it can only over-count) and kills only within it; ticks with no such worker kill nothing.",
+      "so one id can take at most 5 quick kills until a replacement lives 30 s. Killing at 0.2-1 s for 60 s with 4 workers would trip the give-up (documented behaviour). " +
+      "The soak mirrors the count per id (it can only over-count) and kills only within it; ticks with no such worker kill nothing.",
       "Before: after the warm-up, the load stopped and 1 s idle. After: every pool back to full size, 1 s more of load, then 1 s idle. RSS: median of 5 reads over 0.5 s. " +
-        "The peaks are sampled every 500 ms during the chaos: a zombie there is a killed worker not yet reaped at that instant.",
+      "The peaks are sampled every 500 ms during the chaos: a zombie there is a killed worker not yet reaped at that instant.",
     ],
   };
 }

@@ -7,8 +7,29 @@
  * rounds with the order of the cases rotated each round.
  */
 import {
-  classify, freePort, supervisorCommandNote, http, IRIS, IRIS_ALONE_ENV, IRIS_API, log, mainIf, median, fmt, QUICK, ratio, rotate, RUNTIMES,
-  startAlone, startSupervisor, stop, table, waitFor, type Proc, type Runtime, type Section,
+  classify,
+  fmt,
+  freePort,
+  http,
+  IRIS,
+  IRIS_ALONE_ENV,
+  IRIS_API,
+  log,
+  mainIf,
+  median,
+  type Proc,
+  QUICK,
+  ratio,
+  rotate,
+  type Runtime,
+  RUNTIMES,
+  type Section,
+  startAlone,
+  startSupervisor,
+  stop,
+  supervisorCommandNote,
+  table,
+  waitFor,
 } from "./_lib/mod.ts";
 
 const ROUNDS = QUICK ? 2 : 5;
@@ -54,7 +75,11 @@ export async function coldStart(): Promise<Section> {
       const run = await once(c);
       ms[c].push(run.first200);
       started[c].push(run.started);
-      log(`cold start round ${r + 1}/${ROUNDS} ${c}: first 200 at ${fmt(run.first200)} ms (log line at ${fmt(run.started)} ms)`);
+      log(
+        `cold start round ${r + 1}/${ROUNDS} ${c}: first 200 at ${fmt(run.first200)} ms (log line at ${
+          fmt(run.started)
+        } ms)`,
+      );
     }
   }
   const base = median(ms.node);
@@ -70,19 +95,32 @@ export async function coldStart(): Promise<Section> {
   const workersPhase = (c: Runtime): number => median(ms[c].map((t, i) => t - (started[c][i] ?? NaN)));
   const notes = [
     `Supervisor phase (spawn -> "Starting production" line: sockets bound, every worker spawned): ` +
-      RUNTIMES.map((rt) => `${rt} ${fmt(median(started[rt]))} ms`).join(", ") +
-      `. Worker phase (that line -> first 200): ` + RUNTIMES.map((rt) => `${rt} ${fmt(workersPhase(rt))} ms`).join(", ") +
-      `. ${supervisorCommandNote()}`,
+    RUNTIMES.map((rt) => `${rt} ${fmt(median(started[rt]))} ms`).join(", ") +
+    `. Worker phase (that line -> first 200): ` + RUNTIMES.map((rt) => `${rt} ${fmt(workersPhase(rt))} ms`).join(", ") +
+    `. ${supervisorCommandNote()}`,
     `The worker phase starts 4 \`node --import tsx\` workers (2 kNN runners, 2 API workers) at once on 2 cores, so it takes longer ` +
-      `than one API worker alone (${fmt(alone)} ms); that baseline is a floor no supervisor can beat, not a like-for-like service.`,
+    `than one API worker alone (${
+      fmt(alone)
+    } ms); that baseline is a floor no supervisor can beat, not a like-for-like service.`,
   ];
   for (const rt of ["bun", "deno"] as const) {
-    if (median(ms[rt]) > base) notes.push(`Surprise: the ${rt} supervisor reached its first 200 later than node (${ratio(median(ms[rt]), base)}).`);
+    if (median(ms[rt]) > base) {
+      notes.push(
+        `Surprise: the ${rt} supervisor reached its first 200 later than node (${ratio(median(ms[rt]), base)}).`,
+      );
+    }
   }
   return {
     notes,
     title: "1. Cold start to first 200",
-    markdown: table(["case", "median ms to first 200", `all runs (ms, ${ROUNDS} interleaved)`, "vs node", "vs 1 worker alone", "median ms to the \"Starting production\" line"], rows),
+    markdown: table([
+      "case",
+      "median ms to first 200",
+      `all runs (ms, ${ROUNDS} interleaved)`,
+      "vs node",
+      "vs 1 worker alone",
+      'median ms to the "Starting production" line',
+    ], rows),
   };
 }
 

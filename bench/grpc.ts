@@ -23,9 +23,25 @@ const CONNECTIONS = 16;
 async function start(workers: number): Promise<{ child: ChildProcess; port: number }> {
   const metrics = await freePort();
   const [cmd, ...pre] = bentoKitArgv("node");
-  const child = spawn(cmd!, [...pre, "serve", "examples/iris-grpc", "--grpc", "--host", "127.0.0.1", "--port", "0",
-    "--metrics-host", "127.0.0.1", "--metrics-port", String(metrics), "--api-workers", String(workers)], {
-    cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, BENTO_KIT_BENCH: "1" },
+  const child = spawn(cmd!, [
+    ...pre,
+    "serve",
+    "examples/iris-grpc",
+    "--grpc",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "0",
+    "--metrics-host",
+    "127.0.0.1",
+    "--metrics-port",
+    String(metrics),
+    "--api-workers",
+    String(workers),
+  ], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, BENTO_KIT_BENCH: "1" },
   });
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
@@ -50,7 +66,13 @@ async function measure(workers: number): Promise<number> {
   const { child, port } = await start(workers);
   try {
     await probe(port, "stream", "1000", "0", String(CONNECTIONS));
-    const r = await probe<{ calls: number; failures: number[] }>(port, "stream", String(SECONDS * 1000), "0", String(CONNECTIONS));
+    const r = await probe<{ calls: number; failures: number[] }>(
+      port,
+      "stream",
+      String(SECONDS * 1000),
+      "0",
+      String(CONNECTIONS),
+    );
     if (r.failures.length > 0) throw new Error(`${r.failures.length} calls failed`);
     return r.calls / SECONDS;
   } finally {
@@ -69,7 +91,8 @@ export async function benchGrpc(): Promise<string> {
   const load = (await import("node:os")).loadavg().map((l) => l.toFixed(1)).join(" ");
   return [
     `gRPC unary Classify, ${CONNECTIONS} grpc-js connections, ${SECONDS} s x ${ROUNDS} rounds (load average ${load}):`,
-    `| gRPC pool | calls/s (median) | rounds |`, `| --- | --- | --- |`,
+    `| gRPC pool | calls/s (median) | rounds |`,
+    `| --- | --- | --- |`,
     `| 1 worker | ${one.toFixed(0)} | ${results[1]!.map((x) => x.toFixed(0)).join(", ")} |`,
     `| 2 workers | ${two.toFixed(0)} | ${results[2]!.map((x) => x.toFixed(0)).join(", ")} |`,
     `ratio 2/1: ${(two / one).toFixed(2)}x`,

@@ -8,8 +8,25 @@
  */
 import { join } from "node:path";
 import {
-  BENCH, classify, fmt, freePort, http, IRIS, log, mainIf, median, now, QUICK, ratio, rotate, startSupervisor, table,
-  whileServing, wrk, type Section, type WrkResult,
+  BENCH,
+  classify,
+  fmt,
+  freePort,
+  http,
+  IRIS,
+  log,
+  mainIf,
+  median,
+  now,
+  QUICK,
+  ratio,
+  rotate,
+  type Section,
+  startSupervisor,
+  table,
+  whileServing,
+  wrk,
+  type WrkResult,
 } from "./_lib/mod.ts";
 
 const ROUNDS = QUICK ? 1 : 3;
@@ -57,11 +74,21 @@ export async function monitoring(): Promise<Section> {
   }
   const rps = (mode: Mode): number => median(runs[mode].map((m) => m.rps));
   const throughputTable = table(
-    ["monitoring plugin", "median req/s", `runs (req/s, ${ROUNDS} interleaved)`, "median p50 / p99 ms", "errors + non-2xx", "on / off"],
+    [
+      "monitoring plugin",
+      "median req/s",
+      `runs (req/s, ${ROUNDS} interleaved)`,
+      "median p50 / p99 ms",
+      "errors + non-2xx",
+      "on / off",
+    ],
     (["on", "off"] as const).map((mode) => [
-      mode === "on" ? "on (default)" : "off (`--no-metrics`)", fmt(rps(mode)), runs[mode].map((m) => fmt(m.rps)).join(", "),
+      mode === "on" ? "on (default)" : "off (`--no-metrics`)",
+      fmt(rps(mode)),
+      runs[mode].map((m) => fmt(m.rps)).join(", "),
       `${fmt(median(runs[mode].map((m) => m.p50ms)), 2)} / ${fmt(median(runs[mode].map((m) => m.p99ms)), 2)}`,
-      String(runs[mode].reduce((a, m) => a + m.non2xx + m.socketErrors, 0)), mode === "on" ? ratio(rps("on"), rps("off")) : "1.00x",
+      String(runs[mode].reduce((a, m) => a + m.non2xx + m.socketErrors, 0)),
+      mode === "on" ? ratio(rps("on"), rps("off")) : "1.00x",
     ]),
   );
   const scrapeRows: string[][] = [];
@@ -69,14 +96,26 @@ export async function monitoring(): Promise<Section> {
     const s = await scrapes(workers);
     log(`monitoring scrape with ${workers} API workers: median ${fmt(median(s.ms), 1)} ms`);
     const sorted = [...s.ms].sort((a, b) => a - b);
-    scrapeRows.push([String(workers), fmt(median(s.ms), 1), fmt(sorted[Math.floor(sorted.length * 0.9)]!, 1), fmt(sorted.at(-1)!, 1), String(s.series), fmt(s.bytes / 1024, 1)]);
+    scrapeRows.push([
+      String(workers),
+      fmt(median(s.ms), 1),
+      fmt(sorted[Math.floor(sorted.length * 0.9)]!, 1),
+      fmt(sorted.at(-1)!, 1),
+      String(s.series),
+      fmt(s.bytes / 1024, 1),
+    ]);
   }
-  const scrapeTable = table(["API workers (+2 runners)", "median ms", "p90 ms", "max ms", "samples", "KiB"], scrapeRows);
+  const scrapeTable = table(
+    ["API workers (+2 runners)", "median ms", "p90 ms", "max ms", "samples", "KiB"],
+    scrapeRows,
+  );
   return {
     title: "5. Monitoring: /classify with the plugin on vs off, and the time of one /metrics scrape",
     notes: [
-      `On / off: ${ratio(rps("on"), rps("off"))} (goal >= 0.95x). With the plugin on, each request costs the API and runner workers ` +
-        "a few in-memory counter and histogram updates (no syscalls, no I/O); the supervisor is not in the request path either way.",
+      `On / off: ${
+        ratio(rps("on"), rps("off"))
+      } (goal >= 0.95x). With the plugin on, each request costs the API and runner workers ` +
+      "a few in-memory counter and histogram updates (no syscalls, no I/O); the supervisor is not in the request path either way.",
       "A scrape asks every worker's socket in parallel and the supervisor's; its time grows with the number of workers and the samples they report.",
     ],
     markdown:

@@ -10,8 +10,28 @@
  * its first 200 on /healthz (bench/_lib/start.ts startAlone).
  */
 import {
-  fmt, freePort, http, IRIS, IRIS_ALONE_ENV, IRIS_API, log, mainIf, median, now, QUICK, ratio, readyWorkers, sleep,
-  startAlone, startSupervisor, stop, table, track, waitFor, waitReady, type Section,
+  fmt,
+  freePort,
+  http,
+  IRIS,
+  IRIS_ALONE_ENV,
+  IRIS_API,
+  log,
+  mainIf,
+  median,
+  now,
+  QUICK,
+  ratio,
+  readyWorkers,
+  type Section,
+  sleep,
+  startAlone,
+  startSupervisor,
+  stop,
+  table,
+  track,
+  waitFor,
+  waitReady,
 } from "./_lib/mod.ts";
 
 const ROUNDS = QUICK ? 2 : 5;
@@ -54,7 +74,9 @@ export async function respawn(): Promise<Section> {
         const t0 = now();
         process.kill(victim.pid, "SIGKILL");
         const got = await waitFor(sup, () => http(port, "GET", "/healthz", undefined, 10_000), {
-          pollMs: POLL_MS, deadlineMs: 20_000, accept: (r) => r.pid !== undefined && !before.has(r.pid),
+          pollMs: POLL_MS,
+          deadlineMs: 20_000,
+          accept: (r) => r.pid !== undefined && !before.has(r.pid),
         });
         failed += got.errors;
         const tAnswer = got.t - t0;
@@ -62,27 +84,44 @@ export async function respawn(): Promise<Section> {
         for (let i = 0; i < 100 && api().get(id)?.pid === victim.pid; i++) await sleep(10);
         const replacement = api().get(id);
         if (replacement === undefined || replacement.pid === victim.pid || replacement.pid !== got.result.pid) {
-          throw new Error(`kill ${k}: worker ${id}'s replacement (${replacement?.pid}) is not the new pid that answered (${got.result.pid})`);
+          throw new Error(
+            `kill ${k}: worker ${id}'s replacement (${replacement?.pid}) is not the new pid that answered (${got.result.pid})`,
+          );
         }
         track(sup);
         answer.push(tAnswer);
         ready.push(replacement.t - t0);
         const a = await aloneColdStart();
         alone.push(a);
-        log(`respawn ${k}/${KILLS}: killed worker ${id} pid ${victim.pid}; pid ${replacement.pid} ready line ${fmt(replacement.t - t0)} ms, answered ${fmt(tAnswer)} ms; worker alone cold start ${fmt(a)} ms`);
+        log(
+          `respawn ${k}/${KILLS}: killed worker ${id} pid ${victim.pid}; pid ${replacement.pid} ready line ${
+            fmt(replacement.t - t0)
+          } ms, answered ${fmt(tAnswer)} ms; worker alone cold start ${fmt(a)} ms`,
+        );
       }
     } finally {
       await stop(sup);
     }
   }
   const base = median(alone);
-  const row = (name: string, xs: number[]): string[] => [name, fmt(median(xs)), xs.map((x) => fmt(x)).join(", "), ratio(median(xs), base)];
+  const row = (
+    name: string,
+    xs: number[],
+  ): string[] => [name, fmt(median(xs)), xs.map((x) => fmt(x)).join(", "), ratio(median(xs), base)];
   const notes = [
-    `The replacement answers ${fmt(median(answer))} ms after the SIGKILL, ${ratio(median(answer), base)} a lone worker's cold start ` +
-      `(${fmt(base)} ms). Its ready line, relayed by the supervisor, arrives ${fmt(median(ready))} ms after the SIGKILL, so noticing ` +
-      `the exit and spawning the replacement add roughly ${fmt(median(ready) - base)} ms to the worker's own node + tsx start-up. ` +
-      `The remaining ${fmt(median(answer.map((x, i) => x - (ready[i] ?? NaN))))} ms (median, ready line to the first answer from the new pid) is ` +
-      `the polling: the polls (one every ${POLL_MS} ms) are shared between the new worker and the surviving one.`,
+    `The replacement answers ${fmt(median(answer))} ms after the SIGKILL, ${
+      ratio(median(answer), base)
+    } a lone worker's cold start ` +
+    `(${fmt(base)} ms). Its ready line, relayed by the supervisor, arrives ${
+      fmt(median(ready))
+    } ms after the SIGKILL, so noticing ` +
+    `the exit and spawning the replacement add roughly ${
+      fmt(median(ready) - base)
+    } ms to the worker's own node + tsx start-up. ` +
+    `The remaining ${
+      fmt(median(answer.map((x, i) => x - (ready[i] ?? NaN))))
+    } ms (median, ready line to the first answer from the new pid) is ` +
+    `the polling: the polls (one every ${POLL_MS} ms) are shared between the new worker and the surviving one.`,
     failed === 0
       ? "No poll failed: while one worker was down the other answered, and connections queue on the supervisor's socket, not the dead worker's."
       : `Surprise: ${failed} poll(s) failed during the kills (a connection the killed worker had accepted but not answered is reset).`,

@@ -6,8 +6,27 @@
  * ROUNDS rounds, order rotated; median of the per-round medians.
  */
 import {
-  classify, cmdline, supervisorCommandNote, descendantsOf, fmt, freePort, IRIS, log, mainIf, median, QUICK, ratio, rotate, rssKiB,
-  RUNTIMES, sleep, startSupervisor, table, whileServing, type Runtime, type Section,
+  classify,
+  cmdline,
+  descendantsOf,
+  fmt,
+  freePort,
+  IRIS,
+  log,
+  mainIf,
+  median,
+  QUICK,
+  ratio,
+  rotate,
+  rssKiB,
+  type Runtime,
+  RUNTIMES,
+  type Section,
+  sleep,
+  startSupervisor,
+  supervisorCommandNote,
+  table,
+  whileServing,
 } from "./_lib/mod.ts";
 
 const ROUNDS = QUICK ? 1 : 3;
@@ -46,15 +65,19 @@ export async function rss(): Promise<Section> {
     for (const rt of rotate(RUNTIMES, r)) {
       const s = await once(rt);
       got[rt].push(s);
-      log(`rss round ${r + 1}/${ROUNDS} ${rt}: supervisor ${mib(s.supervisor)} MiB, helpers ${mib(s.helpers)} MiB (${s.helperNames})`);
+      log(
+        `rss round ${r + 1}/${ROUNDS} ${rt}: supervisor ${mib(s.supervisor)} MiB, helpers ${
+          mib(s.helpers)
+        } MiB (${s.helperNames})`,
+      );
     }
   }
   const sup = (rt: Runtime): number => median(got[rt].map((s) => s.supervisor));
   const both = (rt: Runtime): number => median(got[rt].map((s) => s.supervisor + s.helpers));
   const notes = [
     `${supervisorCommandNote()} ` +
-      `Bun ${ratio(sup("bun"), sup("node"))} and Deno ${ratio(sup("deno"), sup("node"))} of node. ` +
-      "The last column counts the supervisor's children that are not workers (e.g. tsx's esbuild service, which only runs while it compiles).",
+    `Bun ${ratio(sup("bun"), sup("node"))} and Deno ${ratio(sup("deno"), sup("node"))} of node. ` +
+    "The last column counts the supervisor's children that are not workers (e.g. tsx's esbuild service, which only runs while it compiles).",
   ];
   return {
     notes,
@@ -62,13 +85,24 @@ export async function rss(): Promise<Section> {
     markdown:
       `examples/iris running and answering; VmRSS from /proc/PID/status, ${SAMPLES} samples ${EVERY_MS} ms apart, ` +
       `${ROUNDS} rounds, order rotated (MiB = 1024 KiB).\n\n` +
-      table(["supervisor runtime", "supervisor VmRSS MiB (median)", `per round (${ROUNDS})`, "vs node", "+ non-worker child processes MiB"], RUNTIMES.map((rt) => [
-        `\`${rt}\``,
-        mib(sup(rt)),
-        got[rt].map((s) => mib(s.supervisor)).join(", "),
-        ratio(sup(rt), sup("node")),
-        both(rt) === sup(rt) ? "0 (none)" : `${mib(both(rt) - sup(rt))} (${got[rt].map((s) => s.helperNames).join("; ")})`,
-      ])),
+      table(
+        [
+          "supervisor runtime",
+          "supervisor VmRSS MiB (median)",
+          `per round (${ROUNDS})`,
+          "vs node",
+          "+ non-worker child processes MiB",
+        ],
+        RUNTIMES.map((rt) => [
+          `\`${rt}\``,
+          mib(sup(rt)),
+          got[rt].map((s) => mib(s.supervisor)).join(", "),
+          ratio(sup(rt), sup("node")),
+          both(rt) === sup(rt)
+            ? "0 (none)"
+            : `${mib(both(rt) - sup(rt))} (${got[rt].map((s) => s.helperNames).join("; ")})`,
+        ]),
+      ),
   };
 }
 

@@ -13,7 +13,20 @@ import { chaos } from "./chaos.ts";
 import { monitoring } from "./monitoring.ts";
 import { tls } from "./tls.ts";
 import { workers } from "./workers.ts";
-import { BENCH, buildDist, fmt, leftovers, loadavg, log, now, machineLines, QUICK, renderSection, splitSections, type Section } from "./_lib/mod.ts";
+import {
+  BENCH,
+  buildDist,
+  fmt,
+  leftovers,
+  loadavg,
+  log,
+  machineLines,
+  now,
+  QUICK,
+  renderSection,
+  type Section,
+  splitSections,
+} from "./_lib/mod.ts";
 import { PEERS_TITLE } from "./peers/peer.ts";
 
 // The node supervisor runs the compiled CLI when dist/ is built (bench/_lib/start.ts): build the current code.
@@ -46,7 +59,9 @@ for (const [name, bench] of benches) {
 
 // The section of bench/peers.ts (run alone: it needs circus and pm2) stays as that run wrote it.
 const file = join(BENCH, "RESULTS.md");
-const kept = existsSync(file) ? splitSections(readFileSync(file, "utf8")).sections.filter((s) => s.title === PEERS_TITLE).map((s) => s.text) : [];
+const kept = existsSync(file)
+  ? splitSections(readFileSync(file, "utf8")).sections.filter((s) => s.title === PEERS_TITLE).map((s) => s.text)
+  : [];
 
 const left = leftovers();
 const total = (now() - t0) / 1000;

@@ -8,8 +8,27 @@
  */
 import { join } from "node:path";
 import {
-  BENCH, classify, fmt, freePort, IRIS, log, mainIf, median, QUICK, ratio, rotate, startCommand, startSupervisor, stop, table,
-  waitFor, waitReady, wrk, type Proc, type Section, type WrkResult,
+  BENCH,
+  classify,
+  fmt,
+  freePort,
+  IRIS,
+  log,
+  mainIf,
+  median,
+  type Proc,
+  QUICK,
+  ratio,
+  rotate,
+  type Section,
+  startCommand,
+  startSupervisor,
+  stop,
+  table,
+  waitFor,
+  waitReady,
+  wrk,
+  type WrkResult,
 } from "./_lib/mod.ts";
 
 const ROUNDS = QUICK ? 1 : 3;
@@ -37,12 +56,28 @@ async function serveCase(): Promise<WrkResult> {
 async function splitCase(): Promise<WrkResult> {
   const runnerPort = await freePort();
   const apiPort = await freePort();
-  const runner = startCommand("start-runner-server", ["start-runner-server", IRIS, "--runner-name", "iris", "--port", String(runnerPort), "--no-admin"]);
+  const runner = startCommand("start-runner-server", [
+    "start-runner-server",
+    IRIS,
+    "--runner-name",
+    "iris",
+    "--port",
+    String(runnerPort),
+    "--no-admin",
+  ]);
   const procs: Proc[] = [runner];
   return running(procs, async () => {
     await waitReady(runner, 2);
     const api = startCommand("start-http-server", [
-      "start-http-server", IRIS, "--depends", `iris=tcp://127.0.0.1:${runnerPort}`, "--host", "127.0.0.1", "--port", String(apiPort), "--no-admin",
+      "start-http-server",
+      IRIS,
+      "--depends",
+      `iris=tcp://127.0.0.1:${runnerPort}`,
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(apiPort),
+      "--no-admin",
     ]);
     procs.unshift(api);
     await waitReady(api, 2);
@@ -74,7 +109,9 @@ export async function scaleout(): Promise<Section> {
     split: "`start-runner-server` (2) + `start-http-server` (2), runners over loopback TCP",
   };
   const rows = (["serve", "split"] as const).map((c) => [
-    label[c], fmt(rps(c)), runs[c].map((m) => fmt(m.rps)).join(", "),
+    label[c],
+    fmt(rps(c)),
+    runs[c].map((m) => fmt(m.rps)).join(", "),
     `${fmt(median(runs[c].map((m) => m.p50ms)), 2)} / ${fmt(median(runs[c].map((m) => m.p99ms)), 2)}`,
     String(runs[c].reduce((a, m) => a + m.non2xx + m.socketErrors, 0)),
     c === "serve" ? "1.00x" : ratio(rps("split"), rps("serve")),
@@ -88,7 +125,7 @@ export async function scaleout(): Promise<Section> {
       `\n\n**Split / serve: ${ratio(rps("split"), rps("serve"))}**`,
     notes: [
       "Both cases run the same 4 node workers on the same 2 cores with wrk; only the API-to-runner hop differs (loopback TCP " +
-        "vs a Unix socket) and the number of supervisors (two vs one, neither in the request path).",
+      "vs a Unix socket) and the number of supervisors (two vs one, neither in the request path).",
     ],
   };
 }

@@ -7,9 +7,35 @@
  * example's POST /classify under each supervisor runtime, one run each.
  */
 import {
-  BENCH, classify, cmdline, cpuMs, descendantsOf, fmt, machineTicks, now, freePort, http, HELLO_SERVICE, HELLO_WORKER, IRIS, log, mainIf, median, QUICK,
-  ratio, rotate, RUNTIMES, startAlone, startSupervisor, table, whileServing, wrk,
-  type Proc, type Runtime, type Section, type WrkResult,
+  BENCH,
+  classify,
+  cmdline,
+  cpuMs,
+  descendantsOf,
+  fmt,
+  freePort,
+  HELLO_SERVICE,
+  HELLO_WORKER,
+  http,
+  IRIS,
+  log,
+  machineTicks,
+  mainIf,
+  median,
+  now,
+  type Proc,
+  QUICK,
+  ratio,
+  rotate,
+  type Runtime,
+  RUNTIMES,
+  type Section,
+  startAlone,
+  startSupervisor,
+  table,
+  whileServing,
+  wrk,
+  type WrkResult,
 } from "./_lib/mod.ts";
 import { join } from "node:path";
 
@@ -51,20 +77,32 @@ async function load(proc: Proc, port: number, path: string, script?: string, sup
 async function hello(kind: "alone" | "pool"): Promise<Measured> {
   const port = await freePort();
   const proc = kind === "alone" ? startAlone(HELLO_WORKER, port) : startSupervisor("node", HELLO_SERVICE, port);
-  return whileServing(proc, { workers: kind === "alone" ? 1 : 2, probe: () => http(port, "GET", "/") }, () =>
-    load(proc, port, "/", undefined, kind === "pool"));
+  return whileServing(
+    proc,
+    { workers: kind === "alone" ? 1 : 2, probe: () => http(port, "GET", "/") },
+    () => load(proc, port, "/", undefined, kind === "pool"),
+  );
 }
 
 async function iris(rt: Runtime): Promise<Measured> {
   const port = await freePort();
   const proc = startSupervisor(rt, IRIS, port);
-  return whileServing(proc, { workers: 4, probe: () => classify(port) }, () =>
-    load(proc, port, "/classify", join(BENCH, "classify.lua"), true));
+  return whileServing(
+    proc,
+    { workers: 4, probe: () => classify(port) },
+    () => load(proc, port, "/classify", join(BENCH, "classify.lua"), true),
+  );
 }
 
 const pct = (x: number): string => `${fmt(x * 100)} %`;
 
-const STAT_HEAD = ["median p50 / p99 ms", "median worker CPU (cores)", "median machine busy", "supervisor CPU ms per run", "errors + non-2xx"];
+const STAT_HEAD = [
+  "median p50 / p99 ms",
+  "median worker CPU (cores)",
+  "median machine busy",
+  "supervisor CPU ms per run",
+  "errors + non-2xx",
+];
 
 /** Medians of the runs' latencies and CPU, the supervisor's CPU per run, and all errors. */
 function stats(ms: readonly Measured[], supervisor: boolean): string[] {
@@ -111,32 +149,57 @@ export async function throughput(): Promise<Section> {
   const irisTable = table(
     ["supervisor runtime", "median req/s", `runs (req/s, ${IRIS_ROUNDS} interleaved)`, ...STAT_HEAD, "vs node"],
     RUNTIMES.map((rt) => [
-      `\`${rt}\``, fmt(irisRps(rt)), irisAll[rt].map((x) => fmt(x.rps)).join(", "), ...stats(irisAll[rt], true), ratio(irisRps(rt), irisRps("node")),
+      `\`${rt}\``,
+      fmt(irisRps(rt)),
+      irisAll[rt].map((x) => fmt(x.rps)).join(", "),
+      ...stats(irisAll[rt], true),
+      ratio(irisRps(rt), irisRps("node")),
     ]),
   );
   const r = poolRps / aloneRps;
   const cores = (k: "alone" | "pool"): string => fmt(median(runs[k].map((m) => m.workerCores)), 2);
   const busy = (k: "alone" | "pool"): string => pct(median(runs[k].map((m) => m.machineBusy)));
-  const supCpu = Math.max(...runs.pool.map((m) => m.supervisorCpuMs), ...RUNTIMES.flatMap((rt) => irisAll[rt].map((m) => m.supervisorCpuMs)));
+  const supCpu = Math.max(
+    ...runs.pool.map((m) => m.supervisorCpuMs),
+    ...RUNTIMES.flatMap((rt) => irisAll[rt].map((m) => m.supervisorCpuMs)),
+  );
   const notes = [
-    `The supervisor is not in the request path: it used at most ${fmt(supCpu)} ms of CPU in any ${SECONDS} s measured run, while ` +
-      `the workers served about ${fmt((poolRps * SECONDS) / 1000)}k requests (hello pool) or ${fmt((Math.min(...RUNTIMES.map(irisRps)) * SECONDS) / 1000)}k or more (iris) ` +
-      `and used ${fmt(median(runs.pool.map((m) => m.workerCores)) * SECONDS, 1)} CPU-seconds (hello pool). The workers accept on the socket the ` +
-      "supervisor bound; it only holds that socket and watches the processes. Those few tens of ms are not per-request work: " +
-      "when checked by hand (/proc/PID/stat of an idle node supervisor), it used about as much in the first 10 s after start-up " +
-      "(the start-up tail, GC and JIT) and 0-10 ms per 5 s after that. Under the same wrk load started later it used 0 ms.",
+    `The supervisor is not in the request path: it used at most ${
+      fmt(supCpu)
+    } ms of CPU in any ${SECONDS} s measured run, while ` +
+    `the workers served about ${fmt((poolRps * SECONDS) / 1000)}k requests (hello pool) or ${
+      fmt((Math.min(...RUNTIMES.map(irisRps)) * SECONDS) / 1000)
+    }k or more (iris) ` +
+    `and used ${
+      fmt(median(runs.pool.map((m) => m.workerCores)) * SECONDS, 1)
+    } CPU-seconds (hello pool). The workers accept on the socket the ` +
+    "supervisor bound; it only holds that socket and watches the processes. Those few tens of ms are not per-request work: " +
+    "when checked by hand (/proc/PID/stat of an idle node supervisor), it used about as much in the first 10 s after start-up " +
+    "(the start-up tail, GC and JIT) and 0-10 ms per 5 s after that. Under the same wrk load started later it used 0 ms.",
     r >= 1.1
-      ? `The pool meets the >= 1.1x target (${ratio(poolRps, aloneRps)}). It cannot reach 2x here: wrk runs on the same 2 cores ` +
-        `(the lone worker used ${cores("alone")} cores with the machine ${busy("alone")} busy; the pool's workers used ${cores("pool")} cores with it ${busy("pool")} busy).`
-      : `Surprise: the pool is below the >= 1.1x target (${ratio(poolRps, aloneRps)}). Best explanation: the load generator shares the 2 cores. ` +
-        `The lone worker already used ${cores("alone")} cores with the machine ${busy("alone")} busy, the pool's two workers ${cores("pool")} cores ` +
-        `with it ${busy("pool")} busy: there is little idle CPU for a second worker to take, and two workers plus wrk's two threads ` +
+      ? `The pool meets the >= 1.1x target (${
+        ratio(poolRps, aloneRps)
+      }). It cannot reach 2x here: wrk runs on the same 2 cores ` +
+        `(the lone worker used ${cores("alone")} cores with the machine ${
+          busy("alone")
+        } busy; the pool's workers used ${cores("pool")} cores with it ${busy("pool")} busy).`
+      : `Surprise: the pool is below the >= 1.1x target (${
+        ratio(poolRps, aloneRps)
+      }). Best explanation: the load generator shares the 2 cores. ` +
+        `The lone worker already used ${cores("alone")} cores with the machine ${
+          busy("alone")
+        } busy, the pool's two workers ${cores("pool")} cores ` +
+        `with it ${
+          busy("pool")
+        } busy: there is little idle CPU for a second worker to take, and two workers plus wrk's two threads ` +
         "contend for 2 cores (more context switches, worse p99). Other sessions' test runs on this shared machine add noise (see the load averages).",
   ];
   const spread = Math.max(...RUNTIMES.map(irisRps)) / Math.min(...RUNTIMES.map(irisRps));
   if (spread > 1.1) {
     notes.push(
-      `The iris figures differ by up to ${fmt(spread, 2)}x between supervisor runtimes although the supervisor does no work per request ` +
+      `The iris figures differ by up to ${
+        fmt(spread, 2)
+      }x between supervisor runtimes although the supervisor does no work per request ` +
         "(same node workers in every case): read it as run-to-run noise of a few runs on a shared 2-core machine, not as a runtime effect.",
     );
   }

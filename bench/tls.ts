@@ -12,7 +12,22 @@ import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  fmt, freePort, HELLO_WORKER, http, type HttpResult, log, mainIf, median, QUICK, ratio, rotate, type Section, startAlone, table, whileServing, wrk,
+  fmt,
+  freePort,
+  HELLO_WORKER,
+  http,
+  type HttpResult,
+  log,
+  mainIf,
+  median,
+  QUICK,
+  ratio,
+  rotate,
+  type Section,
+  startAlone,
+  table,
+  whileServing,
+  wrk,
   type WrkResult,
 } from "./_lib/mod.ts";
 
@@ -22,14 +37,34 @@ const SECONDS = QUICK ? 3 : 10;
 type Scheme = "http" | "https";
 
 function makeCert(dir: string): { cert: string; key: string } {
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-keyout", "key.pem", "-out", "cert.pem",
-    "-subj", "/CN=localhost"], { cwd: dir, stdio: "ignore" });
+  execFileSync("openssl", [
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-days",
+    "1",
+    "-keyout",
+    "key.pem",
+    "-out",
+    "cert.pem",
+    "-subj",
+    "/CN=localhost",
+  ], { cwd: dir, stdio: "ignore" });
   return { cert: join(dir, "cert.pem"), key: join(dir, "key.pem") };
 }
 
 function httpsProbe(port: number): Promise<HttpResult> {
   return new Promise((res, rej) => {
-    const req = request({ host: "127.0.0.1", port, path: "/", agent: false, rejectUnauthorized: false, timeout: 10_000 }, (r) => {
+    const req = request({
+      host: "127.0.0.1",
+      port,
+      path: "/",
+      agent: false,
+      rejectUnauthorized: false,
+      timeout: 10_000,
+    }, (r) => {
       r.resume();
       r.on("end", () => res({ status: r.statusCode ?? 0, pid: undefined, body: "" }));
     });
@@ -63,18 +98,30 @@ export async function tls(): Promise<Section> {
     }
     const rps = (s: Scheme): number => median(runs[s].map((m) => m.rps));
     const markdown = table(
-      ["scheme", "median req/s", `runs (req/s, ${ROUNDS} interleaved)`, "median p50 / p99 ms", "errors + non-2xx", "vs http"],
+      [
+        "scheme",
+        "median req/s",
+        `runs (req/s, ${ROUNDS} interleaved)`,
+        "median p50 / p99 ms",
+        "errors + non-2xx",
+        "vs http",
+      ],
       (["http", "https"] as const).map((s) => [
-        s, fmt(rps(s)), runs[s].map((m) => fmt(m.rps)).join(", "),
+        s,
+        fmt(rps(s)),
+        runs[s].map((m) => fmt(m.rps)).join(", "),
         `${fmt(median(runs[s].map((m) => m.p50ms)), 2)} / ${fmt(median(runs[s].map((m) => m.p99ms)), 2)}`,
-        String(runs[s].reduce((a, m) => a + m.non2xx + m.socketErrors, 0)), ratio(rps(s), rps("http")),
+        String(runs[s].reduce((a, m) => a + m.non2xx + m.socketErrors, 0)),
+        ratio(rps(s), rps("http")),
       ]),
     );
     return {
       title: "5. HTTPS vs HTTP (one TypeScript hello worker, `bento-kit/worker`'s serve())",
       markdown,
       notes: [
-        `HTTPS / HTTP throughput: ${ratio(rps("https"), rps("http"))} (wrk -t2 -c64, kept-alive connections, RSA 2048 certificate, TLS 1.3).`,
+        `HTTPS / HTTP throughput: ${
+          ratio(rps("https"), rps("http"))
+        } (wrk -t2 -c64, kept-alive connections, RSA 2048 certificate, TLS 1.3).`,
         "The worker alone, with the BENTO_SSL_* variables the TLS plugin sets; wrk does not check the certificate.",
       ],
     };

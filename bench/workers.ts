@@ -14,9 +14,36 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  BENCH, classify, fmt, freePort, HELLO_SERVICE, HELLO_WORKER, http, IRIS, log, mainIf, median, now, QUICK, ratio,
-  readyWorkers, rotate, RUNTIMES, sleep, startAloneOn, startSupervisor, startWrk, stop, table, waitFor, waitReady,
-  whileServing, wrk, type Proc, type Runtime, type Section,
+  BENCH,
+  classify,
+  fmt,
+  freePort,
+  HELLO_SERVICE,
+  HELLO_WORKER,
+  http,
+  IRIS,
+  log,
+  mainIf,
+  median,
+  now,
+  type Proc,
+  QUICK,
+  ratio,
+  readyWorkers,
+  rotate,
+  type Runtime,
+  RUNTIMES,
+  type Section,
+  sleep,
+  startAloneOn,
+  startSupervisor,
+  startWrk,
+  stop,
+  table,
+  waitFor,
+  waitReady,
+  whileServing,
+  wrk,
 } from "./_lib/mod.ts";
 
 const ROUNDS = QUICK ? 1 : 2;
@@ -30,7 +57,14 @@ async function measure(port: number, path: string, script?: string): Promise<num
   return (await wrk(port, path, SECONDS, script)).rps;
 }
 
-async function pool(rt: Runtime, dir: string, workers: number, path: string, script?: string, extra: string[] = []): Promise<number> {
+async function pool(
+  rt: Runtime,
+  dir: string,
+  workers: number,
+  path: string,
+  script?: string,
+  extra: string[] = [],
+): Promise<number> {
   const port = await freePort();
   const proc = startSupervisor(rt, dir, port, { args: ["--no-access-log", "--no-admin", "--no-metrics", ...extra] });
   const probe = () => (script ? classify(port) : http(port, "GET", path));
@@ -67,7 +101,9 @@ async function faults(rt: Runtime): Promise<Faults> {
     const victim = readyWorkers(proc).find((w) => w.id === 1)!;
     const killedAt = now();
     process.kill(victim.pid, "SIGKILL");
-    while (!readyWorkers(proc).some((w) => w.id === 1 && w.pid !== victim.pid) && now() - killedAt < 10_000) await sleep(5);
+    while (!readyWorkers(proc).some((w) => w.id === 1 && w.pid !== victim.pid) && now() - killedAt < 10_000) {
+      await sleep(5);
+    }
     const back = readyWorkers(proc).find((w) => w.id === 1 && w.pid !== victim.pid);
     const killed = await load.done;
     const before = new Set(readyWorkers(proc).map((w) => w.pid));
@@ -99,7 +135,9 @@ function setMigrate(value: string): boolean {
 
 export async function workers(): Promise<Section> {
   const hello: Record<Runtime, { pool: number[]; alone: number[]; cold: number[]; iris: number[] }> = {
-    node: { pool: [], alone: [], cold: [], iris: [] }, bun: { pool: [], alone: [], cold: [], iris: [] }, deno: { pool: [], alone: [], cold: [], iris: [] },
+    node: { pool: [], alone: [], cold: [], iris: [] },
+    bun: { pool: [], alone: [], cold: [], iris: [] },
+    deno: { pool: [], alone: [], cold: [], iris: [] },
   };
   const irisTcp: number[] = [];
   for (let round = 0; round < (FAULTS_ONLY ? 0 : ROUNDS); round++) {
@@ -111,7 +149,9 @@ export async function workers(): Promise<Section> {
       hello[rt].pool.push(await pool(rt, HELLO_SERVICE, 2, "/"));
       hello[rt].iris.push(await pool(rt, IRIS, 4, "/classify", join(BENCH, "classify.lua")));
       // Node runners on loopback TCP instead of Unix sockets: what the Bun and Deno runners' transport costs.
-      if (rt === "node") irisTcp.push(await pool(rt, IRIS, 4, "/classify", join(BENCH, "classify.lua"), ["--no-unix-sockets"]));
+      if (rt === "node") {
+        irisTcp.push(await pool(rt, IRIS, 4, "/classify", join(BENCH, "classify.lua"), ["--no-unix-sockets"]));
+      }
     }
   }
   const original = (() => {
@@ -141,21 +181,51 @@ export async function workers(): Promise<Section> {
   const rows = RUNTIMES.map((rt) => {
     const h = hello[rt];
     return [
-      rt, fmt(median(h.alone)), fmt(median(h.pool)), ratio(median(h.pool), median(h.alone)), ratio(median(h.pool), nodePool),
-      fmt(median(h.iris)), ratio(median(h.iris), nodeIris), fmt(median(h.cold)),
+      rt,
+      fmt(median(h.alone)),
+      fmt(median(h.pool)),
+      ratio(median(h.pool), median(h.alone)),
+      ratio(median(h.pool), nodePool),
+      fmt(median(h.iris)),
+      ratio(median(h.iris), nodeIris),
+      fmt(median(h.cold)),
     ];
   });
   const faultRows = fault.map(({ rt, migrate, f }) => [
-    rt, migrate, String(f.killFailed), fmt(f.killBackMs), String(f.rollFailed), String(f.requests),
+    rt,
+    migrate,
+    String(f.killFailed),
+    fmt(f.killBackMs),
+    String(f.rollFailed),
+    String(f.requests),
   ]);
   return {
     title: "Worker runtimes: Node (inherited fd) vs Bun and Deno (SO_REUSEPORT)",
     markdown: table(
-      ["workers", "hello alone req/s", "hello 2-pool req/s", "pool/alone", "pool vs Node pool", "iris /classify req/s", "vs Node", "cold start ms"],
+      [
+        "workers",
+        "hello alone req/s",
+        "hello 2-pool req/s",
+        "pool/alone",
+        "pool vs Node pool",
+        "iris /classify req/s",
+        "vs Node",
+        "cold start ms",
+      ],
       rows,
-    ) + "\n\n" + table(["workers", "tcp_migrate_req", "kill -9: failed", "kill -9: back ms", "rolling restart: failed", "of requests"], faultRows),
+    ) + "\n\n" +
+      table([
+        "workers",
+        "tcp_migrate_req",
+        "kill -9: failed",
+        "kill -9: back ms",
+        "rolling restart: failed",
+        "of requests",
+      ], faultRows),
     notes: [
-      `iris with Node runners on loopback TCP (--no-unix-sockets): ${fmt(median(irisTcp))} req/s, ${ratio(median(irisTcp), nodeIris)} of Node with Unix runners.`,
+      `iris with Node runners on loopback TCP (--no-unix-sockets): ${fmt(median(irisTcp))} req/s, ${
+        ratio(median(irisTcp), nodeIris)
+      } of Node with Unix runners.`,
       `${ROUNDS} interleaved rounds, wrk -t2 -c64 ${SECONDS}s after 1 s warm-up; supervisor on the workers' runtime; medians.`,
       "Failed requests are wrk's socket errors plus non-2xx answers; kill -9 under a 6 s load, rolling restart (SIGHUP) under an 8 s load.",
     ],

@@ -49,8 +49,12 @@ try {
 } catch (error) {
   if (error?.code !== "EMFILE") throw error;
   // Loading the CLI itself ran out of file descriptors (`ulimit -n` far too low).
-  process.stderr.write(`Error: Too many open files (EMFILE) while bento-kit was starting${fileLimit ? `: the open-file limit is ${fileLimit}` : ""}; ` +
-    "raise it, e.g. ulimit -n 1024, and start again\n");
+  process.stderr.write(
+    `Error: Too many open files (EMFILE) while bento-kit was starting${
+      fileLimit ? `: the open-file limit is ${fileLimit}` : ""
+    }; ` +
+      "raise it, e.g. ulimit -n 1024, and start again\n",
+  );
   process.exit(2);
 }
 

@@ -45,7 +45,13 @@ export function createSupervisorTally(): SupervisorTally {
   /** Why the next spawn of a slot is a restart: its last unexpected exit, or a rolling restart. */
   const pendingRestart = new Map<string, string>();
   const rolling = new Set<string>();
-  const tally = { exits: new Map(), restarts: new Map(), backoffs: new Map(), backoffSeconds: new Map(), giveUps: new Map() } satisfies Record<string, LabelledCounts>;
+  const tally = {
+    exits: new Map(),
+    restarts: new Map(),
+    backoffs: new Map(),
+    backoffSeconds: new Map(),
+    giveUps: new Map(),
+  } satisfies Record<string, LabelledCounts>;
 
   function workers(): LabelledCounts {
     const counts: LabelledCounts = new Map();
@@ -92,7 +98,7 @@ export function createSupervisorTally(): SupervisorTally {
         else rolling.delete(event.pool);
         return;
       case "stop":
-        if (event.phase === "stopping") for (const w of live.values()) w.state = "stopping";
+        if (event.phase === "stopping") { for (const w of live.values()) w.state = "stopping"; }
         return;
       default:
         return;

@@ -56,7 +56,14 @@ export function checkTls(o: TlsOptions, now: number = Date.now()): Result<Checke
   if (o.certfile === undefined) {
     const orphan = (["keyfile", "caCerts", "keyfilePassword", "ciphers"] as const).find((k) => o[k] !== undefined);
     if (orphan === undefined) return ok(undefined);
-    return err(tlsInvalid("--ssl-certfile", `--ssl-certfile is not set, but ${FLAG[orphan]} is: give the server's certificate with --ssl-certfile CERT.pem (or BENTO_SSL_CERTFILE)`));
+    return err(
+      tlsInvalid(
+        "--ssl-certfile",
+        `--ssl-certfile is not set, but ${
+          FLAG[orphan]
+        } is: give the server's certificate with --ssl-certfile CERT.pem (or BENTO_SSL_CERTFILE)`,
+      ),
+    );
   }
   const certText = readText("--ssl-certfile", o.certfile, "a PEM certificate");
   if (certText.isErr()) return err(certText.error);
@@ -64,7 +71,13 @@ export function checkTls(o: TlsOptions, now: number = Date.now()): Result<Checke
   try {
     cert = new (crypto().X509Certificate)(certText.value);
   } catch {
-    return err(tlsInvalid("--ssl-certfile", `--ssl-certfile ${o.certfile} holds no certificate: give a PEM file that starts with -----BEGIN CERTIFICATE-----`, o.certfile));
+    return err(
+      tlsInvalid(
+        "--ssl-certfile",
+        `--ssl-certfile ${o.certfile} holds no certificate: give a PEM file that starts with -----BEGIN CERTIFICATE-----`,
+        o.certfile,
+      ),
+    );
   }
   const dates = checkDates(cert, o.certfile, now);
   if (dates.isErr()) return err(dates.error);
@@ -74,19 +87,37 @@ export function checkTls(o: TlsOptions, now: number = Date.now()): Result<Checke
   const key = openKey(keyText.value, keyfile, o);
   if (key.isErr()) return err(key.error);
   if (!cert.checkPrivateKey(key.value)) {
-    return err(tlsInvalid("--ssl-keyfile", `--ssl-keyfile ${keyfile} does not belong to the certificate ${o.certfile} (their public keys differ): give the key the certificate was issued for`, keyfile));
+    return err(
+      tlsInvalid(
+        "--ssl-keyfile",
+        `--ssl-keyfile ${keyfile} does not belong to the certificate ${o.certfile} (their public keys differ): give the key the certificate was issued for`,
+        keyfile,
+      ),
+    );
   }
   const rest = checkSettings(o);
   if (rest.isErr()) return err(rest.error);
   return ok({
-    certfile: o.certfile, keyfile: o.keyfile, key: key.value, needsCopy: o.keyfile === undefined || ENCRYPTED.test(keyText.value),
-    caCerts: o.caCerts, version: o.version ?? 17, certReqs: o.certReqs ?? 0, ciphers: o.ciphers, notAfter: new Date(Date.parse(cert.validTo)),
+    certfile: o.certfile,
+    keyfile: o.keyfile,
+    key: key.value,
+    needsCopy: o.keyfile === undefined || ENCRYPTED.test(keyText.value),
+    caCerts: o.caCerts,
+    version: o.version ?? 17,
+    certReqs: o.certReqs ?? 0,
+    ciphers: o.ciphers,
+    notAfter: new Date(Date.parse(cert.validTo)),
   });
 }
 
 const FLAG = {
-  certfile: "--ssl-certfile", keyfile: "--ssl-keyfile", keyfilePassword: "the key password", caCerts: "--ssl-ca-certs",
-  ciphers: "--ssl-ciphers", version: "--ssl-version", certReqs: "--ssl-cert-reqs",
+  certfile: "--ssl-certfile",
+  keyfile: "--ssl-keyfile",
+  keyfilePassword: "the key password",
+  caCerts: "--ssl-ca-certs",
+  ciphers: "--ssl-ciphers",
+  version: "--ssl-version",
+  certReqs: "--ssl-cert-reqs",
 } as const;
 
 function readText(option: string, file: string, what: string): Result<string, TlsInvalid> {
@@ -94,8 +125,13 @@ function readText(option: string, file: string, what: string): Result<string, Tl
     return ok(readFileSync(file, "utf8"));
   } catch (cause) {
     const code = (cause as { code?: string }).code;
-    const why = code === "ENOENT" ? "does not exist" : code === "EACCES" ? "cannot be read by this user (permission denied)"
-      : code === "EISDIR" ? "is a directory" : `cannot be read (${code ?? String(cause)})`;
+    const why = code === "ENOENT"
+      ? "does not exist"
+      : code === "EACCES"
+      ? "cannot be read by this user (permission denied)"
+      : code === "EISDIR"
+      ? "is a directory"
+      : `cannot be read (${code ?? String(cause)})`;
     return err(tlsInvalid(option, `${option} ${file} ${why}: give the path of ${what} this user can read`, file));
   }
 }
@@ -104,10 +140,26 @@ function checkDates(cert: X509Certificate, file: string, now: number): Result<vo
   const from = Date.parse(cert.validFrom);
   const to = Date.parse(cert.validTo);
   if (to < now) {
-    return err(tlsInvalid("--ssl-certfile", `--ssl-certfile ${file} expired on ${new Date(to).toISOString()}: renew the certificate (or give a current one)`, file));
+    return err(
+      tlsInvalid(
+        "--ssl-certfile",
+        `--ssl-certfile ${file} expired on ${
+          new Date(to).toISOString()
+        }: renew the certificate (or give a current one)`,
+        file,
+      ),
+    );
   }
   if (from > now) {
-    return err(tlsInvalid("--ssl-certfile", `--ssl-certfile ${file} is not valid before ${new Date(from).toISOString()}: check this machine's clock, or give a certificate valid now`, file));
+    return err(
+      tlsInvalid(
+        "--ssl-certfile",
+        `--ssl-certfile ${file} is not valid before ${
+          new Date(from).toISOString()
+        }: check this machine's clock, or give a certificate valid now`,
+        file,
+      ),
+    );
   }
   return ok(undefined);
 }
@@ -115,44 +167,98 @@ function checkDates(cert: X509Certificate, file: string, now: number): Result<vo
 function openKey(text: string, file: string, o: TlsOptions): Result<KeyObject, TlsInvalid> {
   const encrypted = ENCRYPTED.test(text);
   if (!PRIVATE_KEY.test(text)) {
-    const hint = o.keyfile === undefined ? "give the key with --ssl-keyfile KEY.pem" : "give a PEM private key (-----BEGIN PRIVATE KEY-----)";
-    return err(tlsInvalid("--ssl-keyfile", `${o.keyfile === undefined ? "--ssl-certfile" : "--ssl-keyfile"} ${file} holds no private key: ${hint}`, file));
+    const hint = o.keyfile === undefined
+      ? "give the key with --ssl-keyfile KEY.pem"
+      : "give a PEM private key (-----BEGIN PRIVATE KEY-----)";
+    return err(
+      tlsInvalid(
+        "--ssl-keyfile",
+        `${o.keyfile === undefined ? "--ssl-certfile" : "--ssl-keyfile"} ${file} holds no private key: ${hint}`,
+        file,
+      ),
+    );
   }
   if (encrypted && o.keyfilePassword === undefined) {
-    return err(tlsInvalid("--ssl-keyfile-password", `--ssl-keyfile ${file} is encrypted: give its password in a file with --ssl-keyfile-password-file FILE, or in BENTO_SSL_KEYFILE_PASSWORD`, file));
+    return err(
+      tlsInvalid(
+        "--ssl-keyfile-password",
+        `--ssl-keyfile ${file} is encrypted: give its password in a file with --ssl-keyfile-password-file FILE, or in BENTO_SSL_KEYFILE_PASSWORD`,
+        file,
+      ),
+    );
   }
   try {
     return ok(crypto().createPrivateKey({ key: text, passphrase: encrypted ? o.keyfilePassword : undefined }));
   } catch {
     if (encrypted) {
-      return err(tlsInvalid("--ssl-keyfile-password", `The password given does not open --ssl-keyfile ${file}: check the password (a password file's trailing newline is not part of it)`, file));
+      return err(
+        tlsInvalid(
+          "--ssl-keyfile-password",
+          `The password given does not open --ssl-keyfile ${file}: check the password (a password file's trailing newline is not part of it)`,
+          file,
+        ),
+      );
     }
-    return err(tlsInvalid("--ssl-keyfile", `--ssl-keyfile ${file} holds no private key this TLS library can read: give a PEM RSA, EC or Ed25519 key`, file));
+    return err(
+      tlsInvalid(
+        "--ssl-keyfile",
+        `--ssl-keyfile ${file} holds no private key this TLS library can read: give a PEM RSA, EC or Ed25519 key`,
+        file,
+      ),
+    );
   }
 }
 
 function checkSettings(o: TlsOptions): Result<void, TlsInvalid> {
   if (o.version !== undefined && !SSL_VERSIONS.includes(o.version)) {
-    return err(tlsInvalid("--ssl-version", `--ssl-version ${o.version} is not a server protocol: use 17 (any TLS version, the default), 5 (TLSv1.2 only), 4 (TLSv1.1) or 3 (TLSv1)`));
+    return err(
+      tlsInvalid(
+        "--ssl-version",
+        `--ssl-version ${o.version} is not a server protocol: use 17 (any TLS version, the default), 5 (TLSv1.2 only), 4 (TLSv1.1) or 3 (TLSv1)`,
+      ),
+    );
   }
   if (o.certReqs !== undefined && ![0, 1, 2].includes(o.certReqs)) {
-    return err(tlsInvalid("--ssl-cert-reqs", `--ssl-cert-reqs ${o.certReqs} is not a mode: use 0 (no client certificate), 1 (optional) or 2 (required)`));
+    return err(
+      tlsInvalid(
+        "--ssl-cert-reqs",
+        `--ssl-cert-reqs ${o.certReqs} is not a mode: use 0 (no client certificate), 1 (optional) or 2 (required)`,
+      ),
+    );
   }
   if ((o.certReqs ?? 0) > 0 && o.caCerts === undefined) {
-    return err(tlsInvalid("--ssl-ca-certs", `--ssl-cert-reqs ${o.certReqs} checks client certificates, but --ssl-ca-certs is not set: give the CA file that signs them`));
+    return err(
+      tlsInvalid(
+        "--ssl-ca-certs",
+        `--ssl-cert-reqs ${o.certReqs} checks client certificates, but --ssl-ca-certs is not set: give the CA file that signs them`,
+      ),
+    );
   }
   if (o.caCerts !== undefined) {
     const ca = readText("--ssl-ca-certs", o.caCerts, "a PEM file of CA certificates");
     if (ca.isErr()) return err(ca.error);
     if (!ca.value.includes("-----BEGIN CERTIFICATE-----")) {
-      return err(tlsInvalid("--ssl-ca-certs", `--ssl-ca-certs ${o.caCerts} holds no certificate: give a PEM file of CA certificates`, o.caCerts));
+      return err(
+        tlsInvalid(
+          "--ssl-ca-certs",
+          `--ssl-ca-certs ${o.caCerts} holds no certificate: give a PEM file of CA certificates`,
+          o.caCerts,
+        ),
+      );
     }
   }
   if (o.ciphers !== undefined) {
     try {
       tls().createSecureContext({ ciphers: o.ciphers });
     } catch {
-      return err(tlsInvalid("--ssl-ciphers", `--ssl-ciphers ${JSON.stringify(o.ciphers)} names no cipher OpenSSL knows: give an OpenSSL cipher list, e.g. ECDHE+AESGCM`));
+      return err(
+        tlsInvalid(
+          "--ssl-ciphers",
+          `--ssl-ciphers ${
+            JSON.stringify(o.ciphers)
+          } names no cipher OpenSSL knows: give an OpenSSL cipher list, e.g. ECDHE+AESGCM`,
+        ),
+      );
     }
   }
   return ok(undefined);

@@ -47,10 +47,18 @@ export function monitoringPlugin(): BentoPlugin {
     const path = join(dir, "supervisor.sock");
     const headers = { "content-type": "text/plain; version=0.0.4; charset=utf-8" };
     try {
-      server = await serveUnixHttp(path, () =>
-        render(ctx).then((text) => new Response(text, { headers }), (error) => new Response(String(error), { status: 500 })));
+      server = await serveUnixHttp(
+        path,
+        () =>
+          render(ctx).then(
+            (text) => new Response(text, { headers }),
+            (error) => new Response(String(error), { status: 500 }),
+          ),
+      );
     } catch (error) {
-      ctx.logger.error(`Cannot serve the supervisor's metrics on ${path} (${(error as Error).message}): /metrics will miss them`);
+      ctx.logger.error(
+        `Cannot serve the supervisor's metrics on ${path} (${(error as Error).message}): /metrics will miss them`,
+      );
     }
   }
 
@@ -108,10 +116,21 @@ function renderFamily(family: MetricFamily, ctx: HookContext): string {
     ctx.logger.error(`monitoring:collect: skipped "${family.name}": metric and label names must match ${NAME.source}`);
     return "";
   }
-  const lines = [`# HELP ${family.name} ${family.help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n")}`, `# TYPE ${family.name} ${family.type}`];
+  const lines = [
+    `# HELP ${family.name} ${family.help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n")}`,
+    `# TYPE ${family.name} ${family.type}`,
+  ];
   for (const s of family.samples) {
-    const labels = Object.entries(s.labels ?? {}).map(([k, v]) => `${k}="${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`);
-    const value = Number.isNaN(s.value) ? "NaN" : s.value === Infinity ? "+Inf" : s.value === -Infinity ? "-Inf" : String(s.value);
+    const labels = Object.entries(s.labels ?? {}).map(([k, v]) =>
+      `${k}="${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`
+    );
+    const value = Number.isNaN(s.value)
+      ? "NaN"
+      : s.value === Infinity
+      ? "+Inf"
+      : s.value === -Infinity
+      ? "-Inf"
+      : String(s.value);
     lines.push(`${family.name}${labels.length ? `{${labels.join(",")}}` : ""} ${value}`);
   }
   return `${lines.join("\n")}\n`;

@@ -6,7 +6,12 @@
  */
 import { err, ok } from "neverthrow";
 import {
-  type BentoPlugin, type BoundSocket, checkUnixPath, definePlugin, type LaunchSpec, type SocketSpec,
+  type BentoPlugin,
+  type BoundSocket,
+  checkUnixPath,
+  definePlugin,
+  type LaunchSpec,
+  type SocketSpec,
 } from "../mod.ts";
 
 export interface RunnerMapOptions {

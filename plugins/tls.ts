@@ -17,14 +17,28 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { err, ok, type Result } from "neverthrow";
 import {
-  type BentoPlugin, definePlugin, type LaunchSpec, optionInvalid, type OptionInvalid, placeholdersIn, type TlsInvalid, tlsInvalid,
+  type BentoPlugin,
+  definePlugin,
+  type LaunchSpec,
+  type OptionInvalid,
+  optionInvalid,
+  placeholdersIn,
+  type TlsInvalid,
+  tlsInvalid,
   type WatcherSpec,
 } from "../mod.ts";
 import { type CheckedTls, checkTls, type TlsOptions } from "./_tls-check.ts";
 
 export { type CheckedTls, checkTls, SSL_VERSIONS, type TlsOptions } from "./_tls-check.ts";
 
-export const TLS_PLACEHOLDERS = ["ssl_certfile", "ssl_keyfile", "ssl_ca_certs", "ssl_cert_reqs", "ssl_version", "ssl_ciphers"] as const;
+export const TLS_PLACEHOLDERS = [
+  "ssl_certfile",
+  "ssl_keyfile",
+  "ssl_ca_certs",
+  "ssl_cert_reqs",
+  "ssl_version",
+  "ssl_ciphers",
+] as const;
 
 /** The name of the decrypted key copy inside the run dir. */
 export const KEY_COPY = "tls-key.pem";
@@ -62,8 +76,11 @@ export function tlsPlugin(options: TlsOptions = {}): BentoPlugin {
 
 function tlsVars(tls: CheckedTls, keyfile: string): Record<string, string> {
   const vars: Record<string, string> = {
-    ssl_certfile: resolve(tls.certfile), ssl_keyfile: keyfile, ssl_cert_reqs: String(tls.certReqs),
-    ssl_version: String(tls.version), ssl_ciphers: tls.ciphers ?? "TLSv1",
+    ssl_certfile: resolve(tls.certfile),
+    ssl_keyfile: keyfile,
+    ssl_cert_reqs: String(tls.certReqs),
+    ssl_version: String(tls.version),
+    ssl_ciphers: tls.ciphers ?? "TLSv1",
   };
   if (tls.caCerts !== undefined) vars.ssl_ca_certs = resolve(tls.caCerts);
   return vars;
@@ -71,8 +88,10 @@ function tlsVars(tls: CheckedTls, keyfile: string): Record<string, string> {
 
 function tlsEnv(tls: CheckedTls, keyfile: string): Record<string, string> {
   const env: Record<string, string> = {
-    BENTO_SSL_CERTFILE: resolve(tls.certfile), BENTO_SSL_KEYFILE: keyfile,
-    BENTO_SSL_CERT_REQS: String(tls.certReqs), BENTO_SSL_VERSION: String(tls.version),
+    BENTO_SSL_CERTFILE: resolve(tls.certfile),
+    BENTO_SSL_KEYFILE: keyfile,
+    BENTO_SSL_CERT_REQS: String(tls.certReqs),
+    BENTO_SSL_VERSION: String(tls.version),
   };
   if (tls.caCerts !== undefined) env.BENTO_SSL_CA_CERTS = resolve(tls.caCerts);
   if (tls.ciphers !== undefined) env.BENTO_SSL_CIPHERS = tls.ciphers;
@@ -87,14 +106,24 @@ function writeKeyCopy(runDir: string, tls: CheckedTls): Result<string, TlsInvali
     return ok(path);
   } catch (cause) {
     const why = cause instanceof Error ? cause.message : String(cause);
-    return err(tlsInvalid("--ssl-keyfile", `Cannot write the decrypted key for the workers to ${path} (${why}): set TMPDIR to a writable directory`, path));
+    return err(
+      tlsInvalid(
+        "--ssl-keyfile",
+        `Cannot write the decrypted key for the workers to ${path} (${why}): set TMPDIR to a writable directory`,
+        path,
+      ),
+    );
   }
 }
 
 function withoutTlsEnv(spec: LaunchSpec): LaunchSpec {
   const strip = (env: Readonly<Record<string, string>>) =>
     Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith("BENTO_SSL_")));
-  const watchers = spec.watchers.map((w): WatcherSpec => ({ ...w, env: strip(w.env), workerEnv: w.workerEnv.map(strip) }));
+  const watchers = spec.watchers.map((w): WatcherSpec => ({
+    ...w,
+    env: strip(w.env),
+    workerEnv: w.workerEnv.map(strip),
+  }));
   return { ...spec, watchers };
 }
 
@@ -107,9 +136,17 @@ function unsetPlaceholder(spec: LaunchSpec, vars: Readonly<Record<string, string
     if (used === undefined) continue;
     const fix = used === "ssl_ca_certs" && vars.ssl_certfile !== undefined
       ? ["--ssl-ca-certs", "--ssl-ca-certs CA.pem (or BENTO_SSL_CA_CERTS, or the manifest's serve.sslCaCerts)"]
-      : ["--ssl-certfile", "--ssl-certfile CERT.pem --ssl-keyfile KEY.pem (or BENTO_SSL_CERTFILE and BENTO_SSL_KEYFILE, " +
-        "or the manifest's serve.sslCertfile and serve.sslKeyfile)"];
-    return err(optionInvalid(fix[0]!, `is not set, but pool ${w.name}'s command uses {${used}}: pass ${fix[1]}, or remove {${used}} from the command`));
+      : [
+        "--ssl-certfile",
+        "--ssl-certfile CERT.pem --ssl-keyfile KEY.pem (or BENTO_SSL_CERTFILE and BENTO_SSL_KEYFILE, " +
+        "or the manifest's serve.sslCertfile and serve.sslKeyfile)",
+      ];
+    return err(
+      optionInvalid(
+        fix[0]!,
+        `is not set, but pool ${w.name}'s command uses {${used}}: pass ${fix[1]}, or remove {${used}} from the command`,
+      ),
+    );
   }
   return ok(spec);
 }
@@ -117,7 +154,10 @@ function unsetPlaceholder(spec: LaunchSpec, vars: Readonly<Record<string, string
 /** What a status page may show about the TLS settings (paths and dates; no key, no password). */
 export function describeTls(tls: CheckedTls): Record<string, string | number> {
   const info: Record<string, string | number> = {
-    certfile: resolve(tls.certfile), certNotAfter: tls.notAfter.toISOString(), version: tls.version, certReqs: tls.certReqs,
+    certfile: resolve(tls.certfile),
+    certNotAfter: tls.notAfter.toISOString(),
+    version: tls.version,
+    certReqs: tls.certReqs,
   };
   if (tls.caCerts !== undefined) info.caCerts = resolve(tls.caCerts);
   if (tls.ciphers !== undefined) info.ciphers = tls.ciphers;

@@ -49,14 +49,22 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  external: [...Object.keys(pkg.dependencies).filter((name) => name !== "neverthrow"), "bun:ffi"].flatMap((name) => [name, `${name}/*`]),
+  external: [...Object.keys(pkg.dependencies).filter((name) => name !== "neverthrow"), "bun:ffi"].flatMap((
+    name,
+  ) => [name, `${name}/*`]),
   mainFields: ["module", "main"],
   logLevel: "warning",
 });
-execFileSync(join(root, "node_modules", ".bin", "tsc"), ["-p", join(root, "tsconfig.build.json")], { stdio: "inherit" });
+execFileSync(join(root, "node_modules", ".bin", "tsc"), ["-p", join(root, "tsconfig.build.json")], {
+  stdio: "inherit",
+});
 // tsc keeps the source's relative ".ts" specifiers in declarations; point them at the .js files
 // (which the .d.ts files sit beside), as TypeScript and Deno resolve a published package's types.
-for (const file of readdirSync(join(root, "dist"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".d.ts"))) {
+for (
+  const file of readdirSync(join(root, "dist"), { recursive: true, encoding: "utf8" }).filter((f) =>
+    f.endsWith(".d.ts")
+  )
+) {
   const path = join(root, "dist", file);
   const text = readFileSync(path, "utf8");
   const fixed = text.replace(/((?:from|import)\s*\(?\s*["'])(\.{1,2}\/[^"']+)\.ts(["'])/g, "$1$2.js$3");

@@ -14,7 +14,16 @@
  * Slow (a few minutes): not part of CI.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -30,7 +39,10 @@ const MUTATIONS: readonly Mutation[] = [
   {
     name: "respawn-id",
     file: "src/core/pool.ts",
-    edits: [["slot.restarts += 1;\n      const result = await spawnWorker(slot.id, \"current\");", "slot.restarts += 1;\n      const result = await spawnWorker(slot.id + 1, \"current\");"]],
+    edits: [[
+      'slot.restarts += 1;\n      const result = await spawnWorker(slot.id, "current");',
+      'slot.restarts += 1;\n      const result = await spawnWorker(slot.id + 1, "current");',
+    ]],
     tests: ["test/serve/respawn.test.ts"],
   },
   {
@@ -48,7 +60,10 @@ const MUTATIONS: readonly Mutation[] = [
   {
     name: "first-error-only",
     file: "src/core/manifest.ts",
-    edits: [["if (c.issues.length > 0 || !api) return err(manifestInvalid(file, c.issues));", "if (c.issues.length > 0 || !api) return err(manifestInvalid(file, c.issues.slice(0, 1)));"]],
+    edits: [[
+      "if (c.issues.length > 0 || !api) return err(manifestInvalid(file, c.issues));",
+      "if (c.issues.length > 0 || !api) return err(manifestInvalid(file, c.issues.slice(0, 1)));",
+    ]],
     tests: ["test/serve/errors.test.ts"],
   },
   {
@@ -75,7 +90,10 @@ const MUTATIONS: readonly Mutation[] = [
   {
     name: "no-group-kill-on-exit",
     file: "src/core/pool.ts",
-    edits: [['runtime.killGroup(worker.pid, "SIGKILL");\n    const tail = worker.stderrTail;', "const tail = worker.stderrTail;"]],
+    edits: [[
+      'runtime.killGroup(worker.pid, "SIGKILL");\n    const tail = worker.stderrTail;',
+      "const tail = worker.stderrTail;",
+    ]],
     tests: ["test/serve/stop.test.ts"],
   },
   {
@@ -105,13 +123,19 @@ const MUTATIONS: readonly Mutation[] = [
   {
     name: "start-ignores-stop",
     file: "src/core/pool.ts",
-    edits: [["for (let id = 1; id <= spec.workers && !cancelled(); id++) {", "for (let id = 1; id <= spec.workers; id++) {"]],
+    edits: [[
+      "for (let id = 1; id <= spec.workers && !cancelled(); id++) {",
+      "for (let id = 1; id <= spec.workers; id++) {",
+    ]],
     tests: ["test/serve/stop.test.ts"],
   },
   {
     name: "plugins-before-built-ins",
     file: "src/cli/serve.ts",
-    edits: [["plugins: [runnerMapPlugin({ unixSockets: options.value.unixSockets }), tlsPlugin(tls.value.settings), ...metricsPlugins(metricsOn), ...service.plugins],", "plugins: [...service.plugins, runnerMapPlugin({ unixSockets: options.value.unixSockets }), tlsPlugin(tls.value.settings), ...metricsPlugins(metricsOn)],"]],
+    edits: [[
+      "plugins: [runnerMapPlugin({ unixSockets: options.value.unixSockets }), tlsPlugin(tls.value.settings), ...metricsPlugins(metricsOn), ...service.plugins],",
+      "plugins: [...service.plugins, runnerMapPlugin({ unixSockets: options.value.unixSockets }), tlsPlugin(tls.value.settings), ...metricsPlugins(metricsOn)],",
+    ]],
     tests: ["test/serve/contract.test.ts"],
   },
   {
@@ -135,7 +159,7 @@ const MUTATIONS: readonly Mutation[] = [
   {
     name: "deno-workers-on-node",
     file: "src/core/worker-runtime.ts",
-    edits: [["role === \"metrics\" ? \"node\" : supervisor", "role === \"metrics\" ? \"node\" : \"node\""]],
+    edits: [['role === "metrics" ? "node" : supervisor', 'role === "metrics" ? "node" : "node"']],
     tests: ["test/serve/no-node.test.ts"],
   },
   {
@@ -195,14 +219,20 @@ const MUTATIONS: readonly Mutation[] = [
   {
     name: "bun-notify-fd-leak",
     file: "src/runtime/_spawn-bun.ts",
-    edits: [['...(request.notify ? ["socket-fd"] : [])', '...(request.notify ? ["pipe"] : [])'], ["closingFd(notifyFd, textOf(bun.file(notifyFd).stream()))", "textOf(bun.file(notifyFd).stream())"]],
+    edits: [['...(request.notify ? ["socket-fd"] : [])', '...(request.notify ? ["pipe"] : [])'], [
+      "closingFd(notifyFd, textOf(bun.file(notifyFd).stream()))",
+      "textOf(bun.file(notifyFd).stream())",
+    ]],
     tests: ["test/runtime/adapters.test.ts"],
   },
   {
     // serve loads the admin app (Hono, zod) at start instead of at the first admin request.
     name: "admin-app-at-start",
     file: "src/cli/_admin-server.ts",
-    edits: [["  const close = async () => {\n    unsubscribe();", "  void app();\n  const close = async () => {\n    unsubscribe();"]],
+    edits: [[
+      "  const close = async () => {\n    unsubscribe();",
+      "  void app();\n  const close = async () => {\n    unsubscribe();",
+    ]],
     tests: ["test/pack.test.ts"],
   },
 ];
@@ -247,7 +277,13 @@ const removeWork = () => rmSync(work, { recursive: true, force: true });
 process.on("exit", removeWork);
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
 
-interface Row { name: string; tests: string; outcome: "killed" | "SURVIVED" | "NO LONGER APPLIES"; detail: string; seconds: number }
+interface Row {
+  name: string;
+  tests: string;
+  outcome: "killed" | "SURVIVED" | "NO LONGER APPLIES";
+  detail: string;
+  seconds: number;
+}
 const rows: Row[] = [];
 
 for (const m of chosen) {
@@ -261,7 +297,9 @@ for (const m of chosen) {
     ? `${m.file} does not exist`
     : m.edits.map(([search]) => search).find((search) => text!.split(search).length !== 2);
   if (missing !== undefined) {
-    const why = text === undefined ? missing : `search text not found exactly once in ${m.file}: ${JSON.stringify(missing)}`;
+    const why = text === undefined
+      ? missing
+      : `search text not found exactly once in ${m.file}: ${JSON.stringify(missing)}`;
     console.error(`\n!!! mutation ${m.name} no longer applies: ${why}\n`);
     rows.push({ name: m.name, tests: m.tests.join(" "), outcome: "NO LONGER APPLIES", detail: why, seconds: 0 });
     rmSync(copy, { recursive: true, force: true });
@@ -270,21 +308,38 @@ for (const m of chosen) {
   for (const [search, replace] of m.edits) text = text!.replace(search, () => replace);
   writeFileSync(target, text!);
   console.log(`== ${m.name}: ${m.file}; running ${m.tests.join(" ")}`);
-  const run = spawnSync("timeout", ["600", BUN, "test", "--bail", ...m.tests], { cwd: copy, encoding: "utf8", maxBuffer: 64 << 20 });
+  const run = spawnSync("timeout", ["600", BUN, "test", "--bail", ...m.tests], {
+    cwd: copy,
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
   const out = `${run.stdout}${run.stderr}`;
   const failed = [...out.matchAll(/^\(fail\) (.*?)(?: \[[\d.]+m?s\])?$/gm)].map((x) => x[1]!);
   const killed = run.status !== 0;
   const logFile = join(tmpdir(), `bento-kit-mutate-${m.name}.log`);
   writeFileSync(logFile, out);
   const detail = failed[0] ?? (killed ? `bun test exited ${run.status ?? run.signal}` : "every test passed");
-  rows.push({ name: m.name, tests: m.tests.join(" "), outcome: killed ? "killed" : "SURVIVED", detail, seconds: (Date.now() - t0) / 1000 });
-  console.log(`   ${killed ? "killed" : "SURVIVED"} (${rows.at(-1)!.seconds.toFixed(0)} s): ${detail}; full output in ${logFile}`);
+  rows.push({
+    name: m.name,
+    tests: m.tests.join(" "),
+    outcome: killed ? "killed" : "SURVIVED",
+    detail,
+    seconds: (Date.now() - t0) / 1000,
+  });
+  console.log(
+    `   ${killed ? "killed" : "SURVIVED"} (${rows.at(-1)!.seconds.toFixed(0)} s): ${detail}; full output in ${logFile}`,
+  );
   killStrays(copy);
   rmSync(copy, { recursive: true, force: true });
 }
 
 const header = ["mutation", "tests run", "killed?", "first failing test"];
-const table = [header, ...rows.map((r) => [r.name, r.tests, r.outcome === "killed" ? `yes (${r.seconds.toFixed(0)} s)` : r.outcome, r.detail])];
+const table = [
+  header,
+  ...rows.map((
+    r,
+  ) => [r.name, r.tests, r.outcome === "killed" ? `yes (${r.seconds.toFixed(0)} s)` : r.outcome, r.detail]),
+];
 const widths = header.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
 console.log("");
 for (const [i, row] of table.entries()) {
@@ -292,5 +347,9 @@ for (const [i, row] of table.entries()) {
   if (i === 0) console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
 }
 const bad = rows.filter((r) => r.outcome !== "killed");
-console.log(`\n${rows.length - bad.length} of ${rows.length} mutations killed${bad.length ? `; not killed: ${bad.map((r) => `${r.name} (${r.outcome})`).join(", ")}` : ""}`);
+console.log(
+  `\n${rows.length - bad.length} of ${rows.length} mutations killed${
+    bad.length ? `; not killed: ${bad.map((r) => `${r.name} (${r.outcome})`).join(", ")}` : ""
+  }`,
+);
 process.exit(bad.length === 0 ? 0 : 1);

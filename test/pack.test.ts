@@ -15,7 +15,15 @@ import { alive, descendantsOf, ROOT, sleep } from "./_helpers/serve-process.ts";
 
 const BIN = join(ROOT, "node_modules", ".bin");
 /** The README's Deno command: exactly these permissions. */
-const DENO_FLAGS = ["--allow-read", "--allow-write", "--allow-net", "--allow-env", "--allow-run", "--allow-ffi", "--allow-sys=uid,gid,homedir"];
+const DENO_FLAGS = [
+  "--allow-read",
+  "--allow-write",
+  "--allow-net",
+  "--allow-env",
+  "--allow-run",
+  "--allow-ffi",
+  "--allow-sys=uid,gid,homedir",
+];
 
 let project = "";
 let files: string[] = [];
@@ -28,33 +36,48 @@ beforeAll(() => {
   const [info] = JSON.parse(out) as { filename: string; files: { path: string }[] }[];
   files = info!.files.map((f) => f.path);
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "pack-check", private: true, type: "module" }));
-  execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", join(project, info!.filename)], { cwd: project, stdio: "ignore" });
+  execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", join(project, info!.filename)], {
+    cwd: project,
+    stdio: "ignore",
+  });
   const service = (dir: string, ext: "js" | "ts") => {
     mkdirSync(join(project, dir));
-    writeFileSync(join(project, dir, `bento.config.${ext}`), `import { defineService } from "bento-kit";
+    writeFileSync(
+      join(project, dir, `bento.config.${ext}`),
+      `import { defineService } from "bento-kit";
 export default defineService({ name: "packed_${ext}", api: { command: { module: "./api.${ext}" }, workers: 2 } });
-`);
-    writeFileSync(join(project, dir, `api.${ext}`), `import { getWorkerId, serve } from "bento-kit/worker";
+`,
+    );
+    writeFileSync(
+      join(project, dir, `api.${ext}`),
+      `import { getWorkerId, serve } from "bento-kit/worker";
 const lang${ext === "ts" ? ": string" : ""} = "${ext}";
 await serve(async (req) => {
   if (new URL(req.url).pathname === "/slow") await new Promise((r) => setTimeout(r, 400));
   return new Response(JSON.stringify({ worker: getWorkerId(), pid: process.pid, lang }));
 });
 console.log("packed worker ready");
-`);
+`,
+    );
   };
   service("svc", "ts");
   service("jsvc", "js");
   traceHook = join(project, "trace-hook.mjs");
-  writeFileSync(join(project, "trace-resolve.mjs"), [
-    'import { appendFileSync } from "node:fs";',
-    "export async function resolve(specifier, context, next) {",
-    "  const resolved = await next(specifier, context);",
-    '  if (process.env.LOAD_TRACE) appendFileSync(`${process.env.LOAD_TRACE}/${process.pid}`, `${resolved.url}\\n`);',
-    "  return resolved;",
-    "}",
-  ].join("\n"));
-  writeFileSync(traceHook, 'import { register } from "node:module";\nregister("./trace-resolve.mjs", import.meta.url);\n');
+  writeFileSync(
+    join(project, "trace-resolve.mjs"),
+    [
+      'import { appendFileSync } from "node:fs";',
+      "export async function resolve(specifier, context, next) {",
+      "  const resolved = await next(specifier, context);",
+      "  if (process.env.LOAD_TRACE) appendFileSync(`${process.env.LOAD_TRACE}/${process.pid}`, `${resolved.url}\\n`);",
+      "  return resolved;",
+      "}",
+    ].join("\n"),
+  );
+  writeFileSync(
+    traceHook,
+    'import { register } from "node:module";\nregister("./trace-resolve.mjs", import.meta.url);\n',
+  );
 }, 120_000);
 
 afterAll(() => {
@@ -62,12 +85,27 @@ afterAll(() => {
 });
 
 test("the tarball holds the compiled package: JavaScript, declarations, the CLI, LICENSE and every file the README links", () => {
-  for (const f of [
-    "bin/bento-kit.mjs", "dist/mod.js", "dist/mod.d.ts", "dist/src/worker/mod.js", "dist/src/worker/mod.d.ts",
-    "dist/src/testing/mod.js", "dist/src/testing/mod.d.ts", "dist/plugins/tls.js", "dist/plugins/tls.d.ts",
-    "dist/plugins/monitoring.js", "dist/plugins/runner-map.js", "dist/src/cli/main.js", "dist/src/cli/_deno-permissions.js",
-    "dist/src/metrics-server/main.js", "dist/src/worker/protos/health.proto", "LICENSE", "README.md",
-  ]) {
+  for (
+    const f of [
+      "bin/bento-kit.mjs",
+      "dist/mod.js",
+      "dist/mod.d.ts",
+      "dist/src/worker/mod.js",
+      "dist/src/worker/mod.d.ts",
+      "dist/src/testing/mod.js",
+      "dist/src/testing/mod.d.ts",
+      "dist/plugins/tls.js",
+      "dist/plugins/tls.d.ts",
+      "dist/plugins/monitoring.js",
+      "dist/plugins/runner-map.js",
+      "dist/src/cli/main.js",
+      "dist/src/cli/_deno-permissions.js",
+      "dist/src/metrics-server/main.js",
+      "dist/src/worker/protos/health.proto",
+      "LICENSE",
+      "README.md",
+    ]
+  ) {
     expect(files).toContain(f);
   }
   // No TypeScript source (Node and Deno refuse to strip types under node_modules), no tests.
@@ -86,14 +124,17 @@ test("the tarball holds the compiled package: JavaScript, declarations, the CLI,
 
 test("plain Node imports every entry point from the tarball, without tsx", () => {
   const trace = mkdtempSync(join(project, "trace-"));
-  const script = `for (const m of ["bento-kit", "bento-kit/worker", "bento-kit/testing", "bento-kit/plugins/tls", "bento-kit/plugins/monitoring", "bento-kit/plugins/runner-map"]) {
+  const script =
+    `for (const m of ["bento-kit", "bento-kit/worker", "bento-kit/testing", "bento-kit/plugins/tls", "bento-kit/plugins/monitoring", "bento-kit/plugins/runner-map"]) {
   const mod = await import(m);
   if (Object.keys(mod).length === 0) throw new Error(m + " exports nothing");
 }
 const { defineService } = await import("bento-kit");
 console.log(defineService({ name: "x", api: { command: ["true"] } }).name);`;
   const r = spawnSync("node", ["--import", traceHook, "--input-type=module", "-e", script], {
-    cwd: project, encoding: "utf8", env: { PATH: process.env.PATH, LOAD_TRACE: trace },
+    cwd: project,
+    encoding: "utf8",
+    env: { PATH: process.env.PATH, LOAD_TRACE: trace },
   });
   expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
   expect(r.stdout.trim()).toBe("x");
@@ -105,11 +146,23 @@ console.log(defineService({ name: "x", api: { command: ["true"] } }).name);`;
 test("a strict TypeScript project (skipLibCheck false) type-checks against the package", () => {
   const dir = join(project, "consumer");
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({
-    compilerOptions: { strict: true, skipLibCheck: false, noEmit: true, module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022" },
-    include: ["index.ts"],
-  }));
-  writeFileSync(join(dir, "index.ts"), `import { type BentoPlugin, definePlugin, defineService } from "bento-kit";
+  writeFileSync(
+    join(dir, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        skipLibCheck: false,
+        noEmit: true,
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        target: "ES2022",
+      },
+      include: ["index.ts"],
+    }),
+  );
+  writeFileSync(
+    join(dir, "index.ts"),
+    `import { type BentoPlugin, definePlugin, defineService } from "bento-kit";
 import { getWorkerId, serve } from "bento-kit/worker";
 import { runPlugins } from "bento-kit/testing";
 import { tlsPlugin } from "bento-kit/plugins/tls";
@@ -119,7 +172,8 @@ export const service = defineService({ name: "x", api: { command: { module: "./a
 export const plugins: BentoPlugin[] = [tlsPlugin(), monitoringPlugin(), definePlugin({ name: "p", beforeSpawn: (plan) => ok(plan) })];
 export const id: number = getWorkerId();
 void serve; void runPlugins;
-`);
+`,
+  );
   const r = spawnSync(join(BIN, "tsc"), ["-p", dir], { cwd: project, encoding: "utf8" });
   expect(r.stdout + r.stderr).toBe("");
   expect(r.status).toBe(0);
@@ -133,54 +187,67 @@ const SERVE_CASES = [
 
 for (const [label, argv] of SERVE_CASES) {
   for (const [dir, lang] of [["jsvc", "js"], ["svc", "ts"]] as const) {
-    test(`${label} serve: a ${lang === "js" ? "JavaScript" : "TypeScript"} service from a project that installed the tarball`, async () => {
-      const trace = mkdtempSync(join(project, "trace-"));
-      const child = spawn(argv[0], [...argv.slice(1), "serve", dir, "--port", "0", "--host", "127.0.0.1"], {
-        cwd: project, stdio: ["ignore", "pipe", "pipe"], detached: true,
-        env: { ...process.env, NODE_OPTIONS: `--import ${traceHook}`, LOAD_TRACE: trace },
-      });
-      let out = "";
-      child.stdout.on("data", (d) => (out += d));
-      child.stderr.on("data", (d) => (out += d));
-      const seen = new Set<number>();
-      try {
-        let port = 0;
-        for (let i = 0; i < 300 && !port; i++) {
-          port = Number(out.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/)?.[1] ?? 0);
-          await sleep(50);
+    test(
+      `${label} serve: a ${
+        lang === "js" ? "JavaScript" : "TypeScript"
+      } service from a project that installed the tarball`,
+      async () => {
+        const trace = mkdtempSync(join(project, "trace-"));
+        const child = spawn(argv[0], [...argv.slice(1), "serve", dir, "--port", "0", "--host", "127.0.0.1"], {
+          cwd: project,
+          stdio: ["ignore", "pipe", "pipe"],
+          detached: true,
+          env: { ...process.env, NODE_OPTIONS: `--import ${traceHook}`, LOAD_TRACE: trace },
+        });
+        let out = "";
+        child.stdout.on("data", (d) => (out += d));
+        child.stderr.on("data", (d) => (out += d));
+        const seen = new Set<number>();
+        try {
+          let port = 0;
+          for (let i = 0; i < 300 && !port; i++) {
+            port = Number(out.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/)?.[1] ?? 0);
+            await sleep(50);
+          }
+          expect(port).toBeGreaterThan(0);
+          for (const pid of descendantsOf(child.pid!)) seen.add(pid);
+          const body = (await (await fetch(`http://127.0.0.1:${port}/`)).json()) as { worker: number; lang: string };
+          expect([1, 2]).toContain(body.worker);
+          expect(body.lang).toBe(lang);
+        } finally {
+          // Ctrl+C in a terminal: SIGINT to the whole foreground group (the launcher and the supervisor).
+          process.kill(-child.pid!, "SIGINT");
+          await new Promise((r) => child.once("exit", r));
+          for (let i = 0; i < 100 && !out.includes("Stopped:"); i++) await sleep(50);
         }
-        expect(port).toBeGreaterThan(0);
-        for (const pid of descendantsOf(child.pid!)) seen.add(pid);
-        const body = (await (await fetch(`http://127.0.0.1:${port}/`)).json()) as { worker: number; lang: string };
-        expect([1, 2]).toContain(body.worker);
-        expect(body.lang).toBe(lang);
-      } finally {
-        // Ctrl+C in a terminal: SIGINT to the whole foreground group (the launcher and the supervisor).
-        process.kill(-child.pid!, "SIGINT");
-        await new Promise((r) => child.once("exit", r));
-        for (let i = 0; i < 100 && !out.includes("Stopped:"); i++) await sleep(50);
-      }
-      expect(out).toContain("Stopped: every worker is gone");
-      for (let i = 0; i < 100 && [...seen].some(alive); i++) await sleep(50);
-      expect([...seen].filter(alive)).toEqual([]);
-      if (label.startsWith("npx")) {
-        // The Node supervisor (the process that loaded the CLI) loads tsx only for the TypeScript service.
-        const traces = readdirSync(trace).map((f) => readFileSync(join(trace, f), "utf8"));
-        const supervisor = traces.filter((t) => t.includes("/bento-kit/dist/src/cli/main.js"));
-        expect(supervisor.length).toBe(1);
-        expect(supervisor[0]!.includes("/node_modules/tsx/")).toBe(lang === "ts");
-        // Nor does it load what this service does not use: no gRPC, no Kubernetes export, no --reload
-        // watcher, and neither the admin app (Hono, zod) nor the metrics registry (prom-client), which
-        // come with the first admin request or scrape; nothing here sends one.
-        const unused = /\/node_modules\/(@grpc|hono|@hono|zod|prom-client|yaml)\/|\/dist\/chunks\/(app|export|start-grpc-server|_grpc-metrics|_reload|_monitoring-registry)-/;
-        expect(supervisor[0]!.split("\n").filter((url) => unused.test(url))).toEqual([]);
-      }
-    }, 60_000);
+        expect(out).toContain("Stopped: every worker is gone");
+        for (let i = 0; i < 100 && [...seen].some(alive); i++) await sleep(50);
+        expect([...seen].filter(alive)).toEqual([]);
+        if (label.startsWith("npx")) {
+          // The Node supervisor (the process that loaded the CLI) loads tsx only for the TypeScript service.
+          const traces = readdirSync(trace).map((f) => readFileSync(join(trace, f), "utf8"));
+          const supervisor = traces.filter((t) => t.includes("/bento-kit/dist/src/cli/main.js"));
+          expect(supervisor.length).toBe(1);
+          expect(supervisor[0]!.includes("/node_modules/tsx/")).toBe(lang === "ts");
+          // Nor does it load what this service does not use: no gRPC, no Kubernetes export, no --reload
+          // watcher, and neither the admin app (Hono, zod) nor the metrics registry (prom-client), which
+          // come with the first admin request or scrape; nothing here sends one.
+          const unused =
+            /\/node_modules\/(@grpc|hono|@hono|zod|prom-client|yaml)\/|\/dist\/chunks\/(app|export|start-grpc-server|_grpc-metrics|_reload|_monitoring-registry)-/;
+          expect(supervisor[0]!.split("\n").filter((url) => unused.test(url))).toEqual([]);
+        }
+      },
+      60_000,
+    );
   }
 }
 
 test("deno run npm:bento-kit without permissions and without a terminal: one line naming the flags, exit 2", () => {
-  const r = spawnSync(join(BIN, "deno"), ["run", "npm:bento-kit", "serve", "jsvc"], { cwd: project, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const r = spawnSync(join(BIN, "deno"), ["run", "npm:bento-kit", "serve", "jsvc"], {
+    cwd: project,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   expect(r.status).toBe(2);
   const lines = (r.stdout + r.stderr).trim().split("\n");
   expect(lines).toHaveLength(1);
@@ -195,15 +262,30 @@ afterEach(() => {
   // Even when a test failed: SIGKILL whatever a launch left (its session group, then every recorded process).
   for (const l of launched.splice(0)) {
     for (const pid of [-l.pid, ...l.group, ...descendantsOf(l.pid)]) {
-      try { process.kill(pid, "SIGKILL"); } catch { /* gone */ }
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch { /* gone */ }
     }
   }
 });
 
 /** Start the packed service under a launcher in a new session (a terminal's foreground group). */
 async function launch(argv: readonly string[]) {
-  const child = spawn(argv[0]!, [...argv.slice(1), "serve", "svc", "--port", "0", "--host", "127.0.0.1", "--api-workers", "1", "--no-admin"], {
-    cwd: project, stdio: ["ignore", "pipe", "pipe"], detached: true,
+  const child = spawn(argv[0]!, [
+    ...argv.slice(1),
+    "serve",
+    "svc",
+    "--port",
+    "0",
+    "--host",
+    "127.0.0.1",
+    "--api-workers",
+    "1",
+    "--no-admin",
+  ], {
+    cwd: project,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
   });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
@@ -235,18 +317,25 @@ for (const [name, argv] of LAUNCHERS) {
     expect(s.group.filter(alive)).toEqual([]);
   }, 60_000);
 
-  test(`20 Ctrl+C presses under ${name}, each with a request in flight: every one a graceful stop, the request answered`, async () => {
-    for (let press = 0; press < 20; press++) {
-      const s = await launch(argv);
-      const inFlight = fetch(`http://127.0.0.1:${s.port}/slow`, { headers: { connection: "close" } }).then((r) => r.status, () => 0);
-      await sleep(100);
-      process.kill(-s.child.pid!, "SIGINT"); // Ctrl+C: the whole foreground group
-      expect(await inFlight).toBe(200);
-      expect(await stopped(s.out)).toBe(true);
-      expect(s.out()).not.toContain("killing every worker now");
-      await s.exited;
-      for (let i = 0; i < 100 && s.group.some(alive); i++) await sleep(50);
-      expect(s.group.filter(alive)).toEqual([]);
-    }
-  }, 240_000);
+  test(
+    `20 Ctrl+C presses under ${name}, each with a request in flight: every one a graceful stop, the request answered`,
+    async () => {
+      for (let press = 0; press < 20; press++) {
+        const s = await launch(argv);
+        const inFlight = fetch(`http://127.0.0.1:${s.port}/slow`, { headers: { connection: "close" } }).then(
+          (r) => r.status,
+          () => 0,
+        );
+        await sleep(100);
+        process.kill(-s.child.pid!, "SIGINT"); // Ctrl+C: the whole foreground group
+        expect(await inFlight).toBe(200);
+        expect(await stopped(s.out)).toBe(true);
+        expect(s.out()).not.toContain("killing every worker now");
+        await s.exited;
+        for (let i = 0; i < 100 && s.group.some(alive); i++) await sleep(50);
+        expect(s.group.filter(alive)).toEqual([]);
+      }
+    },
+    240_000,
+  );
 }

@@ -3,12 +3,12 @@
  * token and admin port (state dir in a temp dir), a keep-alive client for its
  * routes, and its event stream collected.
  */
-import { Agent, request, type ClientRequest } from "node:http";
+import { Agent, type ClientRequest, request } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Runtime } from "./config.ts";
-import { startSupervisor, type Proc } from "./start.ts";
+import { type Proc, startSupervisor } from "./start.ts";
 import { now } from "./stats.ts";
 import { stop } from "./stop.ts";
 import { waitFor, waitReady } from "./wait.ts";
@@ -38,7 +38,12 @@ export interface Admin {
 }
 
 /** The supervisor on `rt` with its admin server on a fresh port; `stateDir` is removed by the caller via `admin.close()`. */
-export async function startWithAdmin(rt: Runtime, serviceDir: string, port: number, args: readonly string[] = []): Promise<{ proc: Proc; admin: Admin }> {
+export async function startWithAdmin(
+  rt: Runtime,
+  serviceDir: string,
+  port: number,
+  args: readonly string[] = [],
+): Promise<{ proc: Proc; admin: Admin }> {
   const adminPort = await freePort();
   const stateDir = mkdtempSync(join(tmpdir(), "bento-bench-admin-"));
   const proc = startSupervisor(rt, serviceDir, port, {
@@ -50,42 +55,62 @@ export async function startWithAdmin(rt: Runtime, serviceDir: string, port: numb
   const streams = new Set<ClientRequest>();
   const admin: Admin = {
     port: adminPort,
-    req: (method, path, body) => new Promise((res, rej) => {
-      const data = body === undefined ? undefined : JSON.stringify(body);
-      const t0 = now();
-      const r = request({
-        host: "127.0.0.1", port: adminPort, method, path, agent, timeout: 120_000,
-        headers: { ...headers, ...(data === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(data) }) },
-      }, (resp) => {
-        let text = "";
-        resp.setEncoding("utf8");
-        resp.on("data", (c: string) => (text += c));
-        resp.on("end", () => res({ status: resp.statusCode ?? 0, ms: now() - t0, body: text }));
-        resp.on("error", rej);
-      });
-      r.on("timeout", () => r.destroy(new Error(`admin ${method} ${path}: no answer`)));
-      r.on("error", rej);
-      r.end(data);
-    }),
-    events: () => new Promise((res, rej) => {
-      const events: (AdminEvent & { t: number })[] = [];
-      const r = request({ host: "127.0.0.1", port: adminPort, path: "/v1/events", agent: false, headers }, (resp) => {
-        if (resp.statusCode !== 200) return rej(new Error(`GET /v1/events: HTTP ${resp.statusCode}`));
-        let buf = "";
-        resp.setEncoding("utf8");
-        resp.on("data", (c: string) => {
-          buf += c;
-          const lines = buf.split("\n");
-          buf = lines.pop()!;
-          for (const l of lines) if (l.startsWith("data: ")) events.push({ ...(JSON.parse(l.slice(6)) as AdminEvent), t: now() });
+    req: (method, path, body) =>
+      new Promise((res, rej) => {
+        const data = body === undefined ? undefined : JSON.stringify(body);
+        const t0 = now();
+        const r = request({
+          host: "127.0.0.1",
+          port: adminPort,
+          method,
+          path,
+          agent,
+          timeout: 120_000,
+          headers: {
+            ...headers,
+            ...(data === undefined
+              ? {}
+              : { "content-type": "application/json", "content-length": Buffer.byteLength(data) }),
+          },
+        }, (resp) => {
+          let text = "";
+          resp.setEncoding("utf8");
+          resp.on("data", (c: string) => (text += c));
+          resp.on("end", () => res({ status: resp.statusCode ?? 0, ms: now() - t0, body: text }));
+          resp.on("error", rej);
         });
-        resp.on("error", () => {});
-        res({ events, close: () => { streams.delete(r); r.destroy(); } });
-      });
-      streams.add(r);
-      r.on("error", (e) => (streams.has(r) ? rej(e) : undefined));
-      r.end();
-    }),
+        r.on("timeout", () => r.destroy(new Error(`admin ${method} ${path}: no answer`)));
+        r.on("error", rej);
+        r.end(data);
+      }),
+    events: () =>
+      new Promise((res, rej) => {
+        const events: (AdminEvent & { t: number })[] = [];
+        const r = request({ host: "127.0.0.1", port: adminPort, path: "/v1/events", agent: false, headers }, (resp) => {
+          if (resp.statusCode !== 200) return rej(new Error(`GET /v1/events: HTTP ${resp.statusCode}`));
+          let buf = "";
+          resp.setEncoding("utf8");
+          resp.on("data", (c: string) => {
+            buf += c;
+            const lines = buf.split("\n");
+            buf = lines.pop()!;
+            for (const l of lines) {
+              if (l.startsWith("data: ")) events.push({ ...(JSON.parse(l.slice(6)) as AdminEvent), t: now() });
+            }
+          });
+          resp.on("error", () => {});
+          res({
+            events,
+            close: () => {
+              streams.delete(r);
+              r.destroy();
+            },
+          });
+        });
+        streams.add(r);
+        r.on("error", (e) => (streams.has(r) ? rej(e) : undefined));
+        r.end();
+      }),
     close: () => {
       for (const r of streams) r.destroy();
       agent.destroy();
@@ -96,7 +121,13 @@ export async function startWithAdmin(rt: Runtime, serviceDir: string, port: numb
 }
 
 /** Runs `fn` on a supervisor with its admin server up, then stops it by pid. */
-export async function withAdmin<T>(dir: string, args: string[], workers: number, probe: (port: number) => Promise<HttpResult>, fn: (proc: Proc, admin: Admin, port: number) => Promise<T>): Promise<T> {
+export async function withAdmin<T>(
+  dir: string,
+  args: string[],
+  workers: number,
+  probe: (port: number) => Promise<HttpResult>,
+  fn: (proc: Proc, admin: Admin, port: number) => Promise<T>,
+): Promise<T> {
   const port = await freePort();
   const { proc, admin } = await startWithAdmin("node", dir, port, args);
   try {

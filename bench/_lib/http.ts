@@ -22,11 +22,27 @@ export interface HttpResult {
 }
 
 /** One request on a fresh connection (`Connection: close`), failing after `timeoutMs`. */
-export function http(port: number, method: string, path: string, body?: string, timeoutMs = 10_000): Promise<HttpResult> {
+export function http(
+  port: number,
+  method: string,
+  path: string,
+  body?: string,
+  timeoutMs = 10_000,
+): Promise<HttpResult> {
   return new Promise((res, rej) => {
     const req = request({
-      host: "127.0.0.1", port, method, path, agent: false, timeout: timeoutMs,
-      headers: { connection: "close", ...(body === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(body) }) },
+      host: "127.0.0.1",
+      port,
+      method,
+      path,
+      agent: false,
+      timeout: timeoutMs,
+      headers: {
+        connection: "close",
+        ...(body === undefined
+          ? {}
+          : { "content-type": "application/json", "content-length": Buffer.byteLength(body) }),
+      },
     }, (r) => {
       let data = "";
       r.setEncoding("utf8");

@@ -17,8 +17,10 @@ export const version = (cmd: string, args: string[]): string => {
 /** Markdown list lines: date, machine, Node/Bun/Deno/wrk versions, commit. */
 export const machineLines = (started: Date): string[] => [
   `- Date: ${started.toISOString().replace("T", " ").slice(0, 16)} UTC`,
-  `- Machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM, Linux ${version("uname", ["-r"])}`,
+  `- Machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM, Linux ${
+    version("uname", ["-r"])
+  }`,
   `- Node ${process.version}, Bun ${version(join(ROOT, "node_modules/.bin/bun"), ["--version"])}, ` +
-    `${version(join(ROOT, "node_modules/.bin/deno"), ["--version"])}, ${version("wrk", ["-v"]).split(" [")[0]}`,
+  `${version(join(ROOT, "node_modules/.bin/deno"), ["--version"])}, ${version("wrk", ["-v"]).split(" [")[0]}`,
   `- Commit ${version("git", ["rev-parse", "--short", "HEAD"])} plus the uncommitted work tree of that moment`,
 ];

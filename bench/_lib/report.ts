@@ -8,7 +8,11 @@ import { leftovers } from "./stop.ts";
 
 /** Markdown table. */
 export function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
-  return [`| ${head.join(" | ")} |`, `|${head.map(() => " --- ").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+  return [
+    `| ${head.join(" | ")} |`,
+    `|${head.map(() => " --- ").join("|")}|`,
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ].join("\n");
 }
 
 export interface Section {
@@ -36,7 +40,8 @@ export async function mainIf(url: string, bench: () => Promise<Section>): Promis
   }
 }
 
-export const log = (msg: string): void => void process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+export const log = (msg: string): void =>
+  void process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
 /** A Markdown document cut at its `## ` headings: what comes before the first, then each section with its title. */
 export function splitSections(doc: string): { head: string; sections: { title: string; text: string }[] } {
@@ -45,7 +50,10 @@ export function splitSections(doc: string): { head: string; sections: { title: s
   return { head: "", sections: [head, ...rest].map(toSection) };
 }
 
-const toSection = (text: string): { title: string; text: string } => ({ title: text.slice(3, text.indexOf("\n") >>> 0).trim(), text });
+const toSection = (text: string): { title: string; text: string } => ({
+  title: text.slice(3, text.indexOf("\n") >>> 0).trim(),
+  text,
+});
 
 /** `doc` with the section titled `title` replaced by `text` (a whole `## ` section), or with `text` appended. */
 export function putSection(doc: string, title: string, text: string): string {
@@ -53,5 +61,6 @@ export function putSection(doc: string, title: string, text: string): string {
   const body = text.endsWith("\n") ? text : `${text}\n`;
   const at = sections.findIndex((s) => s.title === title);
   const next = at < 0 ? [...sections.map((s) => s.text), body] : sections.map((s, i) => (i === at ? body : s.text));
-  return head + next.map((t, i) => (i < next.length - 1 && !t.endsWith("\n\n") ? `${t.replace(/\n*$/, "")}\n\n` : t)).join("");
+  return head +
+    next.map((t, i) => (i < next.length - 1 && !t.endsWith("\n\n") ? `${t.replace(/\n*$/, "")}\n\n` : t)).join("");
 }

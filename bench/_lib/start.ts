@@ -2,12 +2,12 @@
  * Starting processes: a supervisor on one runtime, or one worker alone on an
  * inherited socket. Each start keeps its output lines with their arrival time.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import * as net from "node:net";
 import { dirname, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { BENCH, ROOT, TSX_LOADER, type Runtime } from "./config.ts";
+import { BENCH, ROOT, type Runtime, TSX_LOADER } from "./config.ts";
 import { now } from "./stats.ts";
 
 export interface Line {
@@ -32,7 +32,11 @@ export interface Proc {
 }
 
 /** Spawns `argv` (stdin ignored, stdout and stderr kept as lines, `stdio3` handed over as fd 3) with this run's environment. */
-export function startProc(name: string, argv: readonly string[], opts: { env?: NodeJS.ProcessEnv; stdio3?: number; cwd?: string } = {}): Proc {
+export function startProc(
+  name: string,
+  argv: readonly string[],
+  opts: { env?: NodeJS.ProcessEnv; stdio3?: number; cwd?: string } = {},
+): Proc {
   const stdio: (number | "ignore" | "pipe")[] = ["ignore", "pipe", "pipe"];
   if (opts.stdio3 !== undefined) stdio.push(opts.stdio3);
   const t0 = now();
@@ -53,11 +57,18 @@ export function startProc(name: string, argv: readonly string[], opts: { env?: N
   createInterface({ input: child.stdout! }).on("line", push);
   createInterface({ input: child.stderr! }).on("line", push);
   const proc: Proc = {
-    name, pid: child.pid, t0, child, lines, seen: new Map(),
-    exited: new Promise((res) => child.once("exit", (code, signal) => {
-      proc.exitedAt = now();
-      res({ code, signal });
-    })),
+    name,
+    pid: child.pid,
+    t0,
+    child,
+    lines,
+    seen: new Map(),
+    exited: new Promise((res) =>
+      child.once("exit", (code, signal) => {
+        proc.exitedAt = now();
+        res({ code, signal });
+      })
+    ),
     onLine(fn) {
       listeners.add(fn);
       return () => listeners.delete(fn);
@@ -81,9 +92,12 @@ export const bentoKitArgv = (rt: Runtime): string[] => runScriptArgv(rt, install
 /** How the benchmarks run a JavaScript file on `rt` (Deno with every permission). */
 export function runScriptArgv(rt: Runtime, script: string): string[] {
   switch (rt) {
-    case "node": return [process.execPath, script];
-    case "bun": return [join(ROOT, "node_modules/.bin/bun"), script];
-    case "deno": return [join(ROOT, "node_modules/.bin/deno"), "run", "-A", script];
+    case "node":
+      return [process.execPath, script];
+    case "bun":
+      return [join(ROOT, "node_modules/.bin/bun"), script];
+    case "deno":
+      return [join(ROOT, "node_modules/.bin/deno"), "run", "-A", script];
   }
 }
 
@@ -91,9 +105,10 @@ export function runScriptArgv(rt: Runtime, script: string): string[] {
 export const runsDist = (): boolean => existsSync(join(ROOT, "dist/src/cli/main.js"));
 
 /** What the supervisors run, for the result notes. */
-export const supervisorCommandNote = (): string => runsDist()
-  ? "Every supervisor runs the compiled CLI (dist/, as installed from npm: bin/bento-kit.mjs outside a source checkout) on its runtime."
-  : "The supervisors run bin/bento-kit.mjs in a checkout without dist/: from src/, through tsx on Node and natively on Bun and Deno.";
+export const supervisorCommandNote = (): string =>
+  runsDist()
+    ? "Every supervisor runs the compiled CLI (dist/, as installed from npm: bin/bento-kit.mjs outside a source checkout) on its runtime."
+    : "The supervisors run bin/bento-kit.mjs in a checkout without dist/: from src/, through tsx on Node and natively on Bun and Deno.";
 
 /** package.json's "bin" for bento-kit; with dist/ built, its copy in the installed layout described above. */
 function installedBin(): string {
@@ -112,7 +127,9 @@ function installedBin(): string {
 /** Builds dist/ (scripts/build.mjs, a few seconds) so that the Node command runs the current code compiled. */
 export function buildDist(): void {
   const script = join(ROOT, "scripts/build.mjs");
-  if (existsSync(script)) execFileSync(process.execPath, [script], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"], timeout: 300_000 });
+  if (existsSync(script)) {
+    execFileSync(process.execPath, [script], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"], timeout: 300_000 });
+  }
 }
 
 /** argv of the supervisor on `rt`, serving `serviceDir` on 127.0.0.1:`port`. */
@@ -121,7 +138,12 @@ export function supervisorArgv(rt: Runtime, serviceDir: string, port: number, ex
 }
 
 /** The supervisor on `rt`; `opts.args` are more `serve` flags, `opts.env` more environment. */
-export function startSupervisor(rt: Runtime, serviceDir: string, port: number, opts: { args?: readonly string[]; env?: NodeJS.ProcessEnv } = {}): Proc {
+export function startSupervisor(
+  rt: Runtime,
+  serviceDir: string,
+  port: number,
+  opts: { args?: readonly string[]; env?: NodeJS.ProcessEnv } = {},
+): Proc {
   return startProc(`supervisor(${rt})`, supervisorArgv(rt, serviceDir, port, opts.args), { env: opts.env });
 }
 
@@ -136,7 +158,11 @@ export function startCommand(name: string, args: readonly string[], opts: { env?
  * LISTEN_FDS=1, LISTEN_FDNAMES=api and LISTEN_PID set to the worker's own pid
  * (sh sets it, then execs `argv`), and close our copy.
  */
-export function startAloneArgv(argv: readonly string[], port: number, opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Proc {
+export function startAloneArgv(
+  argv: readonly string[],
+  port: number,
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Proc {
   const create = (net as unknown as {
     _createServerHandle(address: string, port: number, addressType: number): { fd: number; close(): void } | number;
   })._createServerHandle;
@@ -144,7 +170,9 @@ export function startAloneArgv(argv: readonly string[], port: number, opts: { en
   if (typeof handle === "number") throw new Error(`cannot bind 127.0.0.1:${port} (errno ${handle})`);
   try {
     return startProc("alone", ["sh", "-c", 'LISTEN_PID=$$; export LISTEN_PID; exec "$@"', "sh", ...argv], {
-      env: { LISTEN_FDS: "1", LISTEN_FDNAMES: "api", BENTO_WORKER_ID: "1", ...opts.env }, stdio3: handle.fd, cwd: opts.cwd,
+      env: { LISTEN_FDS: "1", LISTEN_FDNAMES: "api", BENTO_WORKER_ID: "1", ...opts.env },
+      stdio3: handle.fd,
+      cwd: opts.cwd,
     });
   } finally {
     handle.close();

@@ -40,17 +40,22 @@ export async function stop(proc: Proc, graceMs = 20_000): Promise<number> {
     if (!done) {
       console.error(`${proc.name} pid ${proc.pid} ignored SIGTERM for ${graceMs} ms: SIGKILL`);
       for (const pid of [proc.pid, ...proc.seen.keys()]) {
-        try { process.kill(pid, "SIGKILL"); } catch { /* gone */ }
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch { /* gone */ }
       }
       await Promise.race([proc.exited, sleep(5000)]);
     }
   }
   // Workers of a supervisor that exited must be gone too; wait briefly, then make sure.
-  const still = (): number[] => [...proc.seen].filter(([pid, cmd]) => alive(pid) && cmdline(pid) === cmd).map(([pid]) => pid);
+  const still = (): number[] =>
+    [...proc.seen].filter(([pid, cmd]) => alive(pid) && cmdline(pid) === cmd).map(([pid]) => pid);
   for (let i = 0; i < 50 && still().length > 0; i++) await sleep(100);
   for (const pid of still()) {
     console.error(`leftover pid ${pid} of ${proc.name}: SIGKILL (${cmdline(pid)})`);
-    try { process.kill(pid, "SIGKILL"); } catch { /* gone */ }
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch { /* gone */ }
   }
   return now() - t;
 }

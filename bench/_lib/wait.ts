@@ -16,7 +16,11 @@ export const tail = (proc: Watched, n = 15): string => proc.lines.slice(-n).map(
  * Repeats `attempt` every `pollMs` until it returns a 200 whose `accept` is
  * true; returns the time it happened. Throws after `deadlineMs` or if `proc` exits.
  */
-export async function waitFor(proc: Watched, attempt: () => Promise<HttpResult>, opts: { deadlineMs?: number; pollMs?: number; accept?: (r: HttpResult) => boolean } = {}): Promise<{ t: number; result: HttpResult; errors: number }> {
+export async function waitFor(
+  proc: Watched,
+  attempt: () => Promise<HttpResult>,
+  opts: { deadlineMs?: number; pollMs?: number; accept?: (r: HttpResult) => boolean } = {},
+): Promise<{ t: number; result: HttpResult; errors: number }> {
   const deadline = now() + (opts.deadlineMs ?? 30_000);
   let errors = 0;
   let last = "";
@@ -32,7 +36,9 @@ export async function waitFor(proc: Watched, attempt: () => Promise<HttpResult>,
     }
     await sleep(opts.pollMs ?? 10);
   }
-  throw new Error(`${proc.name}: no accepted 200 within ${opts.deadlineMs ?? 30_000} ms (last: ${last})\n${tail(proc)}`);
+  throw new Error(
+    `${proc.name}: no accepted 200 within ${opts.deadlineMs ?? 30_000} ms (last: ${last})\n${tail(proc)}`,
+  );
 }
 
 /** `[TIME ][pool:ID] ... (pid N) ready` as relayed by the supervisor, or `... (pid N) ready` from a lone worker. */
@@ -71,7 +77,11 @@ export async function waitReady(proc: Proc, count: number, deadlineMs = 30_000):
  * Waits for `until.workers` ready lines, then for a 200 from `until.probe`
  * (default deadlines), runs `fn`, and stops `proc` afterwards, whatever happened.
  */
-export async function whileServing<T>(proc: Proc, until: { workers: number; probe: () => Promise<HttpResult> }, fn: () => Promise<T>): Promise<T> {
+export async function whileServing<T>(
+  proc: Proc,
+  until: { workers: number; probe: () => Promise<HttpResult> },
+  fn: () => Promise<T>,
+): Promise<T> {
   try {
     await waitReady(proc, until.workers);
     await waitFor(proc, until.probe);

@@ -1,5 +1,5 @@
 /** Load with wrk, and its output parsed. */
-import { execFile, type ChildProcess } from "node:child_process";
+import { type ChildProcess, execFile } from "node:child_process";
 
 export interface WrkResult {
   readonly rps: number;
@@ -24,7 +24,13 @@ export interface WrkRun {
 }
 
 /** Starts `wrk -t2 -c64 -dNs --latency [-s script] URL` (https too, without checking the certificate); `done` resolves with its output parsed. */
-export function startWrk(port: number, path: string, seconds: number, script?: string, scheme: "http" | "https" = "http"): WrkRun {
+export function startWrk(
+  port: number,
+  path: string,
+  seconds: number,
+  script?: string,
+  scheme: "http" | "https" = "http",
+): WrkRun {
   const args = ["-t2", "-c64", `-d${seconds}s`, "--latency", "--timeout", "5s"];
   if (script) args.push("-s", script);
   args.push(`${scheme}://127.0.0.1:${port}${path}`);
@@ -49,5 +55,10 @@ export function startWrk(port: number, path: string, seconds: number, script?: s
 }
 
 /** `wrk -t2 -c64 -dNs --latency [-s script] URL`, parsed. */
-export const wrk = (port: number, path: string, seconds: number, script?: string, scheme: "http" | "https" = "http"): Promise<WrkResult> =>
-  startWrk(port, path, seconds, script, scheme).done;
+export const wrk = (
+  port: number,
+  path: string,
+  seconds: number,
+  script?: string,
+  scheme: "http" | "https" = "http",
+): Promise<WrkResult> => startWrk(port, path, seconds, script, scheme).done;

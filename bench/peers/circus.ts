@@ -19,15 +19,22 @@ const PYTHON = process.env.CIRCUS_PYTHON ?? (existsSync("/usr/bin/python3") ? "/
 /** circus's version and its dependencies' (one line), or why circus cannot run here. */
 export function circusAvailable(): { ok: true; versions: string } | { ok: false; why: string } {
   if (!existsSync(join(SOURCE, "circus/circusd.py"))) {
-    return { ok: false, why: `no circus checkout at ${SOURCE}: put a checkout of circus-tent/circus there (or set CIRCUS_SRC)` };
+    return {
+      ok: false,
+      why: `no circus checkout at ${SOURCE}: put a checkout of circus-tent/circus there (or set CIRCUS_SRC)`,
+    };
   }
   try {
-    const versions = execFileSync(PYTHON, ["-c",
+    const versions = execFileSync(PYTHON, [
+      "-c",
       "import sys, circus, zmq, tornado, psutil; print(f'circus {circus.__version__} (Python {sys.version.split()[0]}, pyzmq {zmq.__version__}, tornado {tornado.version}, psutil {psutil.__version__})')",
     ], { env: { ...process.env, PYTHONPATH: SOURCE }, encoding: "utf8", timeout: 30_000 }).trim();
     return { ok: true, versions };
   } catch {
-    return { ok: false, why: `${PYTHON} cannot import circus's dependencies: apt-get install python3-zmq python3-tornado python3-psutil` };
+    return {
+      ok: false,
+      why: `${PYTHON} cannot import circus's dependencies: apt-get install python3-zmq python3-tornado python3-psutil`,
+    };
   }
 }
 
@@ -39,24 +46,30 @@ export const circus: Peer = {
   start(port) {
     const dir = tempDir("bento-bench-circus-");
     const ini = join(dir.path, "circus.ini");
-    writeFileSync(ini, [
-      "[circus]",
-      `endpoint = ipc://${dir.path}/endpoint`,
-      `pubsub_endpoint = ipc://${dir.path}/pubsub`,
-      "multicast_endpoint =",
-      "",
-      "[watcher:web]",
-      `cmd = ${process.execPath} ${WORKER} $(circus.sockets.web)`,
-      "use_sockets = True",
-      `numprocesses = ${WORKERS}`,
-      // The workers get circusd's environment, as bento-kit's and pm2's do (and the bench's run marker with it).
-      "copy_env = True",
-      "",
-      "[socket:web]",
-      "host = 127.0.0.1",
-      `port = ${port}`,
-      "",
-    ].join("\n"));
-    return supervisedBy(startProc("circusd", [PYTHON, "-m", "circus.circusd", ini], { env: { PYTHONPATH: SOURCE }, cwd: dir.path }), dir);
+    writeFileSync(
+      ini,
+      [
+        "[circus]",
+        `endpoint = ipc://${dir.path}/endpoint`,
+        `pubsub_endpoint = ipc://${dir.path}/pubsub`,
+        "multicast_endpoint =",
+        "",
+        "[watcher:web]",
+        `cmd = ${process.execPath} ${WORKER} $(circus.sockets.web)`,
+        "use_sockets = True",
+        `numprocesses = ${WORKERS}`,
+        // The workers get circusd's environment, as bento-kit's and pm2's do (and the bench's run marker with it).
+        "copy_env = True",
+        "",
+        "[socket:web]",
+        "host = 127.0.0.1",
+        `port = ${port}`,
+        "",
+      ].join("\n"),
+    );
+    return supervisedBy(
+      startProc("circusd", [PYTHON, "-m", "circus.circusd", ini], { env: { PYTHONPATH: SOURCE }, cwd: dir.path }),
+      dir,
+    );
   },
 };

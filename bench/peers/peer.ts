@@ -7,7 +7,17 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  BENCH, cmdline, descendantsOf, running, runScriptArgv, startAloneArgv, startSupervisor, stop, type Proc, type Runtime, type Watched,
+  BENCH,
+  cmdline,
+  descendantsOf,
+  type Proc,
+  running,
+  runScriptArgv,
+  type Runtime,
+  startAloneArgv,
+  startSupervisor,
+  stop,
+  type Watched,
 } from "../_lib/mod.ts";
 
 export const WORKER = join(BENCH, "peers/worker.mjs");
@@ -48,7 +58,8 @@ export const workersBelow = (pid: number | undefined): number[] =>
 
 /** A case whose spawned process is the supervisor: stopped by pid (its workers with it), then `dir` (if any) removed. */
 export const supervisedBy = (proc: Proc, dir?: { remove(): void }): Running => ({
-  watched: proc, t0: proc.t0,
+  watched: proc,
+  t0: proc.t0,
   supervisorPid: () => proc.pid,
   workers: () => workersBelow(proc.pid),
   stop: async () => {
@@ -78,11 +89,17 @@ export function bentoKit(rt: Runtime): Peer {
       const dir = tempDir("bento-bench-peers-");
       const service = join(dir.path, "service");
       mkdirSync(service);
-      writeFileSync(join(service, "bento.config.json"), JSON.stringify({
-        name: "peers",
-        api: { command: [process.execPath, WORKER, "{fd}"], workers: WORKERS },
-      }));
-      return supervisedBy(startSupervisor(rt, service, port, { env: { BENTO_STATE_DIR: join(dir.path, "state") } }), dir);
+      writeFileSync(
+        join(service, "bento.config.json"),
+        JSON.stringify({
+          name: "peers",
+          api: { command: [process.execPath, WORKER, "{fd}"], workers: WORKERS },
+        }),
+      );
+      return supervisedBy(
+        startSupervisor(rt, service, port, { env: { BENTO_STATE_DIR: join(dir.path, "state") } }),
+        dir,
+      );
     },
   };
 }
@@ -100,7 +117,8 @@ export function floor(rt: Runtime): Peer {
     workers: WORKERS,
     counted: "the floor process",
     startOnly: true,
-    start: (port) => supervisedBy(startAloneArgv([...runScriptArgv(rt, FLOOR), process.execPath, WORKER, String(WORKERS)], port)),
+    start: (port) =>
+      supervisedBy(startAloneArgv([...runScriptArgv(rt, FLOOR), process.execPath, WORKER, String(WORKERS)], port)),
   };
 }
 
@@ -113,7 +131,8 @@ export const alone: Peer = {
   start(port) {
     const proc = startAloneArgv([process.execPath, WORKER], port);
     return {
-      watched: proc, t0: proc.t0,
+      watched: proc,
+      t0: proc.t0,
       supervisorPid: () => proc.pid,
       workers: () => (running(proc.pid) ? [proc.pid] : []),
       stop: async () => void await stop(proc),

@@ -18,7 +18,8 @@ const PM2 = join(PREFIX, "node_modules/pm2/bin/pm2");
 
 const installed = (): string | undefined => {
   try {
-    return (JSON.parse(readFileSync(join(PREFIX, "node_modules/pm2/package.json"), "utf8")) as { version: string }).version;
+    return (JSON.parse(readFileSync(join(PREFIX, "node_modules/pm2/package.json"), "utf8")) as { version: string })
+      .version;
   } catch {
     return undefined;
   }
@@ -29,17 +30,34 @@ export function pm2Available(): { ok: true; versions: string } | { ok: false; wh
   if (installed() !== PM2_VERSION) {
     log(`pm2: npm install --prefix bench/.peers/pm2 pm2@${PM2_VERSION}`);
     try {
-      execFileSync("npm", ["install", "--prefix", PREFIX, "--no-audit", "--no-fund", "--loglevel=error", `pm2@${PM2_VERSION}`], { stdio: "inherit", timeout: 300_000 });
+      execFileSync("npm", [
+        "install",
+        "--prefix",
+        PREFIX,
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+        `pm2@${PM2_VERSION}`,
+      ], { stdio: "inherit", timeout: 300_000 });
     } catch (e) {
       return { ok: false, why: `npm install of pm2@${PM2_VERSION} failed: ${(e as Error).message.split("\n")[0]}` };
     }
   }
-  return installed() === PM2_VERSION ? { ok: true, versions: `pm2 ${PM2_VERSION}` } : { ok: false, why: `pm2@${PM2_VERSION} is not in ${PREFIX}` };
+  return installed() === PM2_VERSION
+    ? { ok: true, versions: `pm2 ${PM2_VERSION}` }
+    : { ok: false, why: `pm2@${PM2_VERSION} is not in ${PREFIX}` };
 }
 
 /** Runs the pm2 CLI to its end (bounded); never rejects. */
 const pm2 = (home: string, args: readonly string[]): Promise<void> =>
-  new Promise((res) => execFile(process.execPath, [PM2, ...args], { env: { ...process.env, PM2_HOME: home }, timeout: 30_000 }, () => res()));
+  new Promise((res) =>
+    execFile(
+      process.execPath,
+      [PM2, ...args],
+      { env: { ...process.env, PM2_HOME: home }, timeout: 30_000 },
+      () => res(),
+    )
+  );
 
 export const pm2Cluster: Peer = {
   name: "pm2",
@@ -59,7 +77,13 @@ export const pm2Cluster: Peer = {
       return Number.isInteger(pid) && pid > 0 ? pid : undefined;
     };
     return {
-      watched: { name: "pm2", lines: cli.lines, get exitedAt() { return failed; } },
+      watched: {
+        name: "pm2",
+        lines: cli.lines,
+        get exitedAt() {
+          return failed;
+        },
+      },
       t0: cli.t0,
       supervisorPid: daemon,
       workers: () => workersBelow(daemon()),
@@ -70,13 +94,17 @@ export const pm2Cluster: Peer = {
         await Promise.race([cli.exited, sleep(20_000)]);
         if (cli.exitedAt === undefined) {
           console.error(`pm2 CLI pid ${cli.pid} still running after 20 s: SIGKILL`);
-          try { process.kill(cli.pid, "SIGKILL"); } catch { /* gone */ }
+          try {
+            process.kill(cli.pid, "SIGKILL");
+          } catch { /* gone */ }
         }
         await pm2(home.path, ["kill"]);
         for (let i = 0; i < 50 && pids.some(running); i++) await sleep(100);
         for (const pid of pids.filter(running)) {
           console.error(`pm2: pid ${pid} still there after pm2 kill: SIGKILL`);
-          try { process.kill(pid, "SIGKILL"); } catch { /* gone */ }
+          try {
+            process.kill(pid, "SIGKILL");
+          } catch { /* gone */ }
         }
         home.remove();
       },

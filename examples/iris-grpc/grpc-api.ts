@@ -8,7 +8,13 @@ import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import {
-  addHealthService, addReflectionService, createRunnerClient, getRunnerMap, getWorkerId, grpcServerOptions, grpcSettings,
+  addHealthService,
+  addReflectionService,
+  createRunnerClient,
+  getRunnerMap,
+  getWorkerId,
+  grpcServerOptions,
+  grpcSettings,
   serveGrpc,
 } from "bento-kit/worker";
 
@@ -29,7 +35,8 @@ server.addService(definition[SERVICE] as grpc.ServiceDefinition, {
     }
     runners.call("iris", "/predict", [features], { idempotent: true }).then(
       (labels) => callback(null, { label: (labels as number[])[0] }),
-      (error: { message?: string }) => callback({ code: grpc.status.UNAVAILABLE, details: `iris runner: ${error.message ?? error}` }),
+      (error: { message?: string }) =>
+        callback({ code: grpc.status.UNAVAILABLE, details: `iris runner: ${error.message ?? error}` }),
     );
   },
 });
@@ -37,5 +44,7 @@ await addHealthService(server, [SERVICE]);
 if (settings.reflection) await addReflectionService(server, [definition]);
 if (settings.channelz) grpc.addAdminServicesToServer(server);
 await serveGrpc(server);
-console.log(`iris grpc worker ${getWorkerId()} (pid ${process.pid}) ready, protocol ${settings.protocolVersion}, ` +
-  `reflection ${settings.reflection}, channelz ${settings.channelz}`);
+console.log(
+  `iris grpc worker ${getWorkerId()} (pid ${process.pid}) ready, protocol ${settings.protocolVersion}, ` +
+    `reflection ${settings.reflection}, channelz ${settings.channelz}`,
+);

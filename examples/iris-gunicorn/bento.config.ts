@@ -11,8 +11,16 @@ export default defineService({
   runners: {
     iris: {
       command: [
-        "/usr/bin/python3", "-m", "gunicorn", "--workers", "1", "--worker-class", "uvicorn.workers.UvicornWorker",
-        "--chdir", "../iris/python", "runner:app",
+        "/usr/bin/python3",
+        "-m",
+        "gunicorn",
+        "--workers",
+        "1",
+        "--worker-class",
+        "uvicorn.workers.UvicornWorker",
+        "--chdir",
+        "../iris/python",
+        "runner:app",
       ],
       workers: 2,
       // uvicorn says nothing on BENTO_READY_FD; its startup line marks the worker ready.

@@ -10,7 +10,17 @@ export default defineService({
   api: { command: { module: "../iris/api.ts" }, workers: 2 },
   runners: {
     iris: {
-      command: ["/usr/bin/python3", "-m", "uvicorn", "--fd", "{fd}", "--app-dir", "../iris/python", "--no-access-log", "runner:app"],
+      command: [
+        "/usr/bin/python3",
+        "-m",
+        "uvicorn",
+        "--fd",
+        "{fd}",
+        "--app-dir",
+        "../iris/python",
+        "--no-access-log",
+        "runner:app",
+      ],
       workers: 2,
       // uvicorn says nothing on BENTO_READY_FD; its startup line marks the worker ready.
       ready: { log: "Application startup complete" },

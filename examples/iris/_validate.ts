@@ -9,12 +9,14 @@ export const FEATURES = ["sepal length", "sepal width", "petal length", "petal w
 /** Most rows accepted in one request. */
 export const MAX_ROWS = 10_000;
 
-const EXPECTED =
-  "expected a JSON array of rows of 4 numbers (sepal length, sepal width, petal length, " +
+const EXPECTED = "expected a JSON array of rows of 4 numbers (sepal length, sepal width, petal length, " +
   "petal width in cm), e.g. [[5.9,3.0,5.1,1.8]]";
 
 /** The rows, or a message saying what is wrong and what is expected. */
-export type RowsResult = { readonly ok: true; readonly rows: number[][] } | { readonly ok: false; readonly error: string };
+export type RowsResult = { readonly ok: true; readonly rows: number[][] } | {
+  readonly ok: false;
+  readonly error: string;
+};
 
 /** Parses and checks a request body given as text. */
 export function parseRows(text: string): RowsResult {
@@ -29,7 +31,9 @@ export function parseRows(text: string): RowsResult {
 
 /** Checks an already parsed body. */
 export function checkRows(value: unknown): RowsResult {
-  if (!Array.isArray(value)) return { ok: false, error: `Body must be a JSON array of rows, got ${describe(value)}; ${EXPECTED}` };
+  if (!Array.isArray(value)) {
+    return { ok: false, error: `Body must be a JSON array of rows, got ${describe(value)}; ${EXPECTED}` };
+  }
   if (value.length === 0) return { ok: false, error: `Body is an empty array: send at least one row; ${EXPECTED}` };
   if (value.length > MAX_ROWS) {
     return { ok: false, error: `Body has ${value.length} rows, at most ${MAX_ROWS} are accepted per request` };
@@ -55,7 +59,9 @@ function checkRow(row: unknown, i: number): string | undefined {
 function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 20 ? `${value.slice(0, 20)}...` : value)}`;
+  if (typeof value === "string") {
+    return `the string ${JSON.stringify(value.length > 20 ? `${value.slice(0, 20)}...` : value)}`;
+  }
   if (typeof value === "number") return String(value);
   if (typeof value === "boolean") return String(value);
   return `an ${typeof value}`;

@@ -35,7 +35,11 @@ export function controlErrorBody(error: ControlError): ErrorBody {
  * Answer with an error. Typed `never` so that a typed route handler accepts it
  * whatever statuses its route declares (the route's `responses` document them).
  */
-export function sendError(c: Context, status: ControlStatus | 400 | 401 | 404 | 413 | 415 | 503, body: ErrorBody): never {
+export function sendError(
+  c: Context,
+  status: ControlStatus | 400 | 401 | 404 | 413 | 415 | 503,
+  body: ErrorBody,
+): never {
   return c.json(body, status) as never;
 }
 

@@ -10,7 +10,14 @@ import type { ControlError, PoolView } from "../core/control.ts";
 import type { AdminContext } from "./_context.ts";
 import { sendControlError } from "./_errors.ts";
 import { poolJson } from "./_routes-read.ts";
-import { ErrorSchema, PoolParamsSchema, PoolSchema, ScaleBodySchema, StopSchema, WorkerParamsSchema } from "./_schemas.ts";
+import {
+  ErrorSchema,
+  PoolParamsSchema,
+  PoolSchema,
+  ScaleBodySchema,
+  StopSchema,
+  WorkerParamsSchema,
+} from "./_schemas.ts";
 
 const json = <T>(schema: T, description: string) => ({ content: { "application/json": { schema } }, description });
 
@@ -27,35 +34,50 @@ const failures = {
 } as const;
 
 const scaleRoute = createRoute({
-  method: "post", path: "/v1/pools/{pool}/scale", tags: ["pools"],
+  method: "post",
+  path: "/v1/pools/{pool}/scale",
+  tags: ["pools"],
   summary: "Resize a pool; answers once new workers are ready or removed ones are gone",
-  request: { params: PoolParamsSchema, body: { required: true, content: { "application/json": { schema: ScaleBodySchema } } } },
+  request: {
+    params: PoolParamsSchema,
+    body: { required: true, content: { "application/json": { schema: ScaleBodySchema } } },
+  },
   responses: { 200: json(PoolSchema, "The pool after scaling"), ...failures },
 });
 
 const restartRoute = createRoute({
-  method: "post", path: "/v1/pools/{pool}/restart", tags: ["pools"],
+  method: "post",
+  path: "/v1/pools/{pool}/restart",
+  tags: ["pools"],
   summary: "Rolling restart: each replacement ready before its old worker stops, one at a time",
   request: { params: PoolParamsSchema },
   responses: { 200: json(PoolSchema, "The pool after the restart"), ...failures },
 });
 
 const restartWorkerRoute = createRoute({
-  method: "post", path: "/v1/pools/{pool}/workers/{id}/restart", tags: ["pools"],
+  method: "post",
+  path: "/v1/pools/{pool}/workers/{id}/restart",
+  tags: ["pools"],
   summary: "Replace one worker (the replacement is ready before the old one stops)",
   request: { params: WorkerParamsSchema },
   responses: { 200: json(PoolSchema, "The pool after the restart"), ...failures },
 });
 
 const stopRoute = createRoute({
-  method: "post", path: "/v1/stop", tags: ["service"], summary: "Begin a graceful stop of the whole service",
+  method: "post",
+  path: "/v1/stop",
+  tags: ["service"],
+  summary: "Begin a graceful stop of the whole service",
   responses: { 202: json(StopSchema, "The stop has begun"), ...failures },
 });
 
 export function addControlRoutes(app: OpenAPIHono, ctx: AdminContext): void {
   const answer = (c: Context, r: Result<PoolView, ControlError>) =>
     r.match((pool) => c.json(poolJson(pool, ctx), 200), (error) => sendControlError(c, error));
-  app.openapi(scaleRoute, async (c) => answer(c, await ctx.control.scale(c.req.valid("param").pool, c.req.valid("json").workers)));
+  app.openapi(
+    scaleRoute,
+    async (c) => answer(c, await ctx.control.scale(c.req.valid("param").pool, c.req.valid("json").workers)),
+  );
   app.openapi(restartRoute, async (c) => answer(c, await ctx.control.restart(c.req.valid("param").pool)));
   app.openapi(restartWorkerRoute, async (c) => {
     const { pool, id } = c.req.valid("param");

@@ -8,9 +8,13 @@ import { ErrorSchema, EventsHeadersSchema, HealthSchema } from "./_schemas.ts";
 const json = <T>(schema: T, description: string) => ({ content: { "application/json": { schema } }, description });
 
 const eventsRoute = createRoute({
-  method: "get", path: "/v1/events", tags: ["events"],
-  summary: "Everything the supervisor does, as Server-Sent Events (spawn, ready, exit, respawn, give-up, scale, restart, reload, stop)",
-  description: "Each event has an increasing `id`; its `data` is the event as JSON with `id`, `at` (epoch ms) and `type`. " +
+  method: "get",
+  path: "/v1/events",
+  tags: ["events"],
+  summary:
+    "Everything the supervisor does, as Server-Sent Events (spawn, ready, exit, respawn, give-up, scale, restart, reload, stop)",
+  description:
+    "Each event has an increasing `id`; its `data` is the event as JSON with `id`, `at` (epoch ms) and `type`. " +
     "A client that reconnects with `Last-Event-ID` first gets the buffered events after that id. " +
     "A client that falls too far behind is disconnected (it may reconnect). Comment lines every 15 s keep the stream open.",
   request: { headers: EventsHeadersSchema },
@@ -23,12 +27,19 @@ const eventsRoute = createRoute({
 });
 
 const healthRoute = createRoute({
-  method: "get", path: "/healthz", tags: ["service"], summary: "Liveness of the admin server (no auth)", security: [],
+  method: "get",
+  path: "/healthz",
+  tags: ["service"],
+  summary: "Liveness of the admin server (no auth)",
+  security: [],
   responses: { 200: json(HealthSchema, "Alive") },
 });
 
 const dashboardRoute = createRoute({
-  method: "get", path: "/", tags: ["dashboard"], security: [],
+  method: "get",
+  path: "/",
+  tags: ["dashboard"],
+  security: [],
   summary: "The dashboard page (no auth, holds no data: it asks for the token and calls the routes above)",
   responses: { 200: { content: { "text/html": { schema: z.string() } }, description: "The dashboard" } },
 });
@@ -37,7 +48,9 @@ export function addEventRoutes(app: OpenAPIHono, ctx: AdminContext): void {
   app.openapi(eventsRoute, (c) => {
     const last = c.req.valid("header")["last-event-id"];
     const stream = ctx.streams.open(last === undefined ? undefined : Number(last));
-    if (!stream) return sendError(c, 503, errorBody("TooManyClients", "Too many event-stream clients: close one and try again"));
+    if (!stream) {
+      return sendError(c, 503, errorBody("TooManyClients", "Too many event-stream clients: close one and try again"));
+    }
     return c.body(stream, 200, {
       "Content-Type": "text/event-stream; charset=utf-8",
       "Cache-Control": "no-cache",
@@ -45,8 +58,10 @@ export function addEventRoutes(app: OpenAPIHono, ctx: AdminContext): void {
     }) as never;
   });
   app.openapi(healthRoute, (c) => c.json({ ok: true as const }, 200));
-  app.openapi(dashboardRoute, (c) => c.html(DASHBOARD_HTML, 200, {
-    "Content-Security-Policy": "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-    "X-Frame-Options": "DENY",
-  }));
+  app.openapi(dashboardRoute, (c) =>
+    c.html(DASHBOARD_HTML, 200, {
+      "Content-Security-Policy":
+        "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+      "X-Frame-Options": "DENY",
+    }));
 }

@@ -12,17 +12,26 @@ const json = <T>(schema: T, description: string) => ({ content: { "application/j
 const unauthorized = json(ErrorSchema, "Missing or wrong bearer token");
 
 const serviceRoute = createRoute({
-  method: "get", path: "/v1/service", tags: ["service"], summary: "The service: name, command, options, sockets, pools, uptime",
+  method: "get",
+  path: "/v1/service",
+  tags: ["service"],
+  summary: "The service: name, command, options, sockets, pools, uptime",
   responses: { 200: json(ServiceSchema, "The service"), 401: unauthorized },
 });
 
 const poolsRoute = createRoute({
-  method: "get", path: "/v1/pools", tags: ["pools"], summary: "Every pool and its workers",
+  method: "get",
+  path: "/v1/pools",
+  tags: ["pools"],
+  summary: "Every pool and its workers",
   responses: { 200: json(PoolsSchema, "The pools"), 401: unauthorized },
 });
 
 const poolRoute = createRoute({
-  method: "get", path: "/v1/pools/{pool}", tags: ["pools"], summary: "One pool and its workers",
+  method: "get",
+  path: "/v1/pools/{pool}",
+  tags: ["pools"],
+  summary: "One pool and its workers",
   request: { params: PoolParamsSchema },
   responses: { 200: json(PoolSchema, "The pool"), 401: unauthorized, 404: json(ErrorSchema, "No such pool") },
 });
@@ -47,7 +56,10 @@ export function poolJson(pool: PoolView, ctx: AdminContext): Writable<PoolJson> 
 export function addReadRoutes(app: OpenAPIHono, ctx: AdminContext): void {
   app.openapi(serviceRoute, (c) => {
     const info = ctx.service();
-    return c.json(redact({ ...info, options: { ...info.options }, uptimeMs: Math.max(0, ctx.now() - info.startedAt) }), 200);
+    return c.json(
+      redact({ ...info, options: { ...info.options }, uptimeMs: Math.max(0, ctx.now() - info.startedAt) }),
+      200,
+    );
   });
   app.openapi(poolsRoute, (c) => c.json({ pools: ctx.control.pools().map((p) => poolJson(p, ctx)) }, 200));
   app.openapi(poolRoute, (c) => {

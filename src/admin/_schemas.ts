@@ -69,7 +69,7 @@ export const ServiceSchema = z.object({
 }).openapi("Service");
 
 export const ScaleBodySchema = z.object({
-  workers: z.number({ error: "workers: expected a whole number of workers, e.g. {\"workers\": 3}" })
+  workers: z.number({ error: 'workers: expected a whole number of workers, e.g. {"workers": 3}' })
     .int({ error: "workers: expected a whole number" })
     .min(1, { error: "workers: expected at least 1 (use POST /v1/stop to stop the service)" }),
 }).strict().openapi("ScaleRequest");
@@ -79,15 +79,21 @@ export const PoolParamsSchema = z.object({
 });
 
 export const WorkerParamsSchema = PoolParamsSchema.extend({
-  id: z.coerce.number({ error: "id: expected a worker id (a whole number)" }).int({ error: "id: expected a worker id (a whole number)" }).min(1, { error: "id: worker ids start at 1" })
+  id: z.coerce.number({ error: "id: expected a worker id (a whole number)" }).int({
+    error: "id: expected a worker id (a whole number)",
+  }).min(1, { error: "id: worker ids start at 1" })
     .openapi({ param: { name: "id", in: "path" }, example: 1, type: "integer" }),
 });
 
 export const StopSchema = z.object({ stopping: z.literal(true) }).openapi("Stopping");
 
 export const EventsHeadersSchema = z.object({
-  "last-event-id": z.string().regex(/^\d+$/, { error: "Last-Event-ID: expected the id of an event (a whole number)" }).optional()
-    .openapi({ param: { name: "last-event-id", in: "header" }, description: "Replay the buffered events after this id" }),
+  "last-event-id": z.string().regex(/^\d+$/, { error: "Last-Event-ID: expected the id of an event (a whole number)" })
+    .optional()
+    .openapi({
+      param: { name: "last-event-id", in: "header" },
+      description: "Replay the buffered events after this id",
+    }),
 });
 
 export const HealthSchema = z.object({ ok: z.literal(true) }).openapi("Health");

@@ -55,9 +55,18 @@ export function createAdminApp(options: AdminAppOptions): AdminApp {
   const log = options.log ?? createEventLog(options.eventBuffer ?? 1000, now);
   const unsubscribe = options.log ? () => {} : options.control.on((event) => void log.append(event));
   const streams = createEventStreams(log, {
-    queueLimit: options.clientQueue ?? 1024, maxClients: options.maxEventClients ?? 32, heartbeatMs: options.heartbeatMs ?? 15_000,
+    queueLimit: options.clientQueue ?? 1024,
+    maxClients: options.maxEventClients ?? 32,
+    heartbeatMs: options.heartbeatMs ?? 15_000,
   });
-  const ctx: AdminContext = { control: options.control, service: options.service, stats: options.stats, now, log, streams };
+  const ctx: AdminContext = {
+    control: options.control,
+    service: options.service,
+    stats: options.stats,
+    now,
+    log,
+    streams,
+  };
 
   const app = new OpenAPIHono({
     defaultHook: (result, c) => {
@@ -72,18 +81,28 @@ export function createAdminApp(options: AdminAppOptions): AdminApp {
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
       const status = error.status;
-      const message = status === 415 ? "The body must be JSON: send Content-Type: application/json"
-        : status === 400 ? "The body is not valid JSON" : error.message;
-      return c.json(errorBody(status === 415 ? "UnsupportedMediaType" : "BadRequest", `${message}${UNCHANGED}`), status);
+      const message = status === 415
+        ? "The body must be JSON: send Content-Type: application/json"
+        : status === 400
+        ? "The body is not valid JSON"
+        : error.message;
+      return c.json(
+        errorBody(status === 415 ? "UnsupportedMediaType" : "BadRequest", `${message}${UNCHANGED}`),
+        status,
+      );
     }
     return c.json(errorBody("InternalError", `The admin server failed: ${String(error)}`), 500);
   });
   app.notFound((c) => c.json(errorBody("NotFound", `No route ${c.req.method} ${c.req.path}: see /openapi.json`), 404));
   app.use("*", bearerAuth(options.token, (path) => OPEN_PATHS.has(path)));
-  app.use("/v1/*", bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) => c.json(errorBody("PayloadTooLarge", `The body is over ${MAX_BODY_BYTES / 1024} KiB${UNCHANGED}`), 413),
-  }));
+  app.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        c.json(errorBody("PayloadTooLarge", `The body is over ${MAX_BODY_BYTES / 1024} KiB${UNCHANGED}`), 413),
+    }),
+  );
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   addReadRoutes(app, ctx);
   addControlRoutes(app, ctx);

@@ -58,7 +58,13 @@ export function describeService(o: DescribeServiceOptions): ServiceInfo {
     options: { ...o.options },
     sockets: [...o.sockets].map(socketInfo),
     pools: o.spec.watchers.map((w) => ({
-      name: w.name, role: w.role, command: commandInfo(w.command), env: w.env, workerEnv: w.workerEnv, cwd: w.cwd, sockets: w.sockets,
+      name: w.name,
+      role: w.role,
+      command: commandInfo(w.command),
+      env: w.env,
+      workerEnv: w.workerEnv,
+      cwd: w.cwd,
+      sockets: w.sockets,
     })),
   };
 }

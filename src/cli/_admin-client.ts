@@ -8,7 +8,12 @@ import { listInstances, stateDir } from "./_instances.ts";
 
 /** The flags every command that talks to a service takes. */
 export const targetArgs = {
-  admin: { type: "string", valueHint: "URL", description: "Admin server of the service, e.g. http://127.0.0.1:41234 (default: the service running on this machine)" },
+  admin: {
+    type: "string",
+    valueHint: "URL",
+    description:
+      "Admin server of the service, e.g. http://127.0.0.1:41234 (default: the service running on this machine)",
+  },
   service: { type: "string", valueHint: "NAME", description: "Which service, when several run on this machine" },
 } as const;
 
@@ -49,15 +54,28 @@ export function failUsage(message: string): void {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export function findTarget(args: { readonly admin?: string; readonly service?: string }, env: Env = process.env): Result<Target, ClientError> {
+export function findTarget(
+  args: { readonly admin?: string; readonly service?: string },
+  env: Env = process.env,
+): Result<Target, ClientError> {
   const dir = stateDir(env);
   const running = listInstances(dir);
   if (args.admin !== undefined) {
     const url = args.admin.replace(/\/+$/, "");
-    if (!/^https?:\/\/[^/]+$/.test(url)) return err({ kind: "ServiceAmbiguous", message: `--admin: expected a URL such as http://127.0.0.1:41234, got "${args.admin}"` });
+    if (!/^https?:\/\/[^/]+$/.test(url)) {
+      return err({
+        kind: "ServiceAmbiguous",
+        message: `--admin: expected a URL such as http://127.0.0.1:41234, got "${args.admin}"`,
+      });
+    }
     const known = running.find((i) => i.url === url);
     const token = env.BENTO_ADMIN_TOKEN ?? known?.token;
-    if (token === undefined) return err({ kind: "TokenMissing", message: `No token for ${url}: set BENTO_ADMIN_TOKEN to the token of that service` });
+    if (token === undefined) {
+      return err({
+        kind: "TokenMissing",
+        message: `No token for ${url}: set BENTO_ADMIN_TOKEN to the token of that service`,
+      });
+    }
     return ok({ url, token, service: known?.service, pid: known?.pid });
   }
   const named = args.service === undefined ? running : running.filter((i) => i.service === args.service);
@@ -65,24 +83,44 @@ export function findTarget(args: { readonly admin?: string; readonly service?: s
   if (named.length === 0) {
     const message = args.service === undefined
       ? `No bento-kit service is running on this machine (looked in ${dir}): start one with bento-kit serve, or pass --admin URL`
-      : `No service named "${args.service}" is running on this machine (looked in ${dir})${running.length ? `: running are ${list}` : ""}`;
+      : `No service named "${args.service}" is running on this machine (looked in ${dir})${
+        running.length ? `: running are ${list}` : ""
+      }`;
     return err({ kind: "NoService", message });
   }
   if (named.length > 1) {
-    const pick = new Set(named.map((i) => i.service)).size === named.length ? "--service NAME or --admin URL" : "--admin URL";
-    return err({ kind: "ServiceAmbiguous", message: `${named.length} services are running (${list}): pick one with ${pick}` });
+    const pick = new Set(named.map((i) => i.service)).size === named.length
+      ? "--service NAME or --admin URL"
+      : "--admin URL";
+    return err({
+      kind: "ServiceAmbiguous",
+      message: `${named.length} services are running (${list}): pick one with ${pick}`,
+    });
   }
   const chosen = named[0]!;
-  return ok({ url: chosen.url, token: env.BENTO_ADMIN_TOKEN ?? chosen.token, service: chosen.service, pid: chosen.pid });
+  return ok({
+    url: chosen.url,
+    token: env.BENTO_ADMIN_TOKEN ?? chosen.token,
+    service: chosen.service,
+    pid: chosen.pid,
+  });
 }
 
 /** Call the admin API; a JSON answer, or the API's error message as a ClientError. */
-export async function callAdmin<T>(target: Target, method: "GET" | "POST", path: string, body?: unknown): Promise<Result<T, ClientError>> {
+export async function callAdmin<T>(
+  target: Target,
+  method: "GET" | "POST",
+  path: string,
+  body?: unknown,
+): Promise<Result<T, ClientError>> {
   let res: Response;
   try {
     res = await fetch(`${target.url}${path}`, {
       method,
-      headers: { Authorization: `Bearer ${target.token}`, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
+      headers: {
+        Authorization: `Bearer ${target.token}`,
+        ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (e) {
@@ -105,5 +143,10 @@ export async function callAdmin<T>(target: Target, method: "GET" | "POST", path:
 
 export function unreachable(target: Target, cause: unknown): ClientError {
   const why = (cause as { cause?: { code?: string } })?.cause?.code ?? String((cause as Error)?.message ?? cause);
-  return { kind: "AdminUnreachable", message: `Cannot reach the admin server of ${target.service ?? "the service"} at ${target.url} (${why}): is it still running?` };
+  return {
+    kind: "AdminUnreachable",
+    message: `Cannot reach the admin server of ${
+      target.service ?? "the service"
+    } at ${target.url} (${why}): is it still running?`,
+  };
 }

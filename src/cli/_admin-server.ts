@@ -12,7 +12,7 @@ import { maskToken } from "../admin/_auth.ts";
 import { createEventLog } from "../admin/_event-log.ts";
 import type { ServiceInfo } from "../admin/service-info.ts";
 import type { ServiceControl } from "../core/control.ts";
-import { bindFailed, type BindFailed, type OptionInvalid } from "../core/errors.ts";
+import { type BindFailed, bindFailed, type OptionInvalid } from "../core/errors.ts";
 import type { AdminSettings } from "./_admin-settings.ts";
 import type { Logger } from "../core/logger.ts";
 import type { RuntimePort } from "../core/ports.ts";
@@ -41,18 +41,30 @@ export interface RunningAdmin {
 
 export async function startAdmin(o: StartAdminOptions): Promise<Result<RunningAdmin, AdminError>> {
   const { settings, runtime, logger } = o;
-  if (!runtime.serveHttp) return err(bindFailed("admin", `The ${runtime.name} adapter cannot serve HTTP: start with --no-admin`));
+  if (!runtime.serveHttp) {
+    return err(bindFailed("admin", `The ${runtime.name} adapter cannot serve HTTP: start with --no-admin`));
+  }
   const log = createEventLog(1000);
   const unsubscribe = o.control.on((event) => void log.append(event));
   let admin: Promise<AdminApp> | undefined;
-  const app = () => admin ??= import("../admin/app.ts").then((m) =>
-    m.createAdminApp({ control: o.control, service: o.service, token: settings.token, stats: runtime.processStats, log })
-  );
+  const app = () =>
+    admin ??= import("../admin/app.ts").then((m) =>
+      m.createAdminApp({
+        control: o.control,
+        service: o.service,
+        token: settings.token,
+        stats: runtime.processStats,
+        log,
+      })
+    );
   const close = async () => {
     unsubscribe();
     (await admin)?.close();
   };
-  const served = await runtime.serveHttp({ fetch: async (request) => (await app()).fetch(request as Request) }, { host: settings.host, port: settings.port });
+  const served = await runtime.serveHttp({ fetch: async (request) => (await app()).fetch(request as Request) }, {
+    host: settings.host,
+    port: settings.port,
+  });
   if (served.isErr()) {
     await close();
     const hint = served.error.code === "EADDRINUSE" ? ": pass another --admin-port, or 0 for a free one" : "";
@@ -64,11 +76,23 @@ export async function startAdmin(o: StartAdminOptions): Promise<Result<RunningAd
   const dir = stateDir(o.env);
   let file: string | undefined;
   try {
-    file = writeInstance(dir, { service: info.name, pid: info.pid, url, token: settings.token, startedAt: info.startedAt });
+    file = writeInstance(dir, {
+      service: info.name,
+      pid: info.pid,
+      url,
+      token: settings.token,
+      startedAt: info.startedAt,
+    });
   } catch (e) {
-    logger.warn(`Cannot write the instance file in ${dir} (${String(e)}): bento-kit status and the other commands need --admin ${url}`);
+    logger.warn(
+      `Cannot write the instance file in ${dir} (${
+        String(e)
+      }): bento-kit status and the other commands need --admin ${url}`,
+    );
   }
-  const token = settings.tokenFromEnv ? "from BENTO_ADMIN_TOKEN" : `${maskToken(settings.token)}${file ? ` in ${file}` : ""}`;
+  const token = settings.tokenFromEnv
+    ? "from BENTO_ADMIN_TOKEN"
+    : `${maskToken(settings.token)}${file ? ` in ${file}` : ""}`;
   logger.info(`Admin API and dashboard on ${url} (token ${token})`);
   return ok({
     url,

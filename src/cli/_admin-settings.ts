@@ -5,15 +5,24 @@
  */
 import { err, ok, type Result } from "neverthrow";
 import { generateToken } from "../admin/_auth.ts";
-import { optionInvalid, type OptionInvalid } from "../core/errors.ts";
+import { type OptionInvalid, optionInvalid } from "../core/errors.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Flags to spread into a command's args (`serve`, later the start-* commands). */
 export const adminArgs = {
   admin: { type: "boolean", description: "Serve the admin API and dashboard; --no-admin turns it off (default on)" },
-  "admin-host": { type: "string", valueHint: "HOST", description: "Address of the admin server [env BENTO_ADMIN_HOST] (default 127.0.0.1; any other needs BENTO_ADMIN_TOKEN)" },
-  "admin-port": { type: "string", valueHint: "PORT", description: "Port of the admin server [env BENTO_ADMIN_PORT] (default 0: a free port, printed at start)" },
+  "admin-host": {
+    type: "string",
+    valueHint: "HOST",
+    description:
+      "Address of the admin server [env BENTO_ADMIN_HOST] (default 127.0.0.1; any other needs BENTO_ADMIN_TOKEN)",
+  },
+  "admin-port": {
+    type: "string",
+    valueHint: "PORT",
+    description: "Port of the admin server [env BENTO_ADMIN_PORT] (default 0: a free port, printed at start)",
+  },
 } as const;
 
 export interface AdminSettings {
@@ -38,14 +47,21 @@ export function resolveAdminSettings(
   if (!/^\d+$/.test(rawPort) || Number(rawPort) > 65535) {
     return err(optionInvalid("admin-port", `${source}: expected a port from 0 to 65535, got "${rawPort}"`));
   }
-  if (host.trim() === "") return err(optionInvalid("admin-host", "--admin-host: expected an address, got an empty string"));
+  if (host.trim() === "") {
+    return err(optionInvalid("admin-host", "--admin-host: expected an address, got an empty string"));
+  }
   const envToken = env.BENTO_ADMIN_TOKEN;
   if (envToken !== undefined && envToken.length < 16) {
-    return err(optionInvalid("admin-token", "BENTO_ADMIN_TOKEN: use at least 16 characters (e.g. openssl rand -hex 32)"));
+    return err(
+      optionInvalid("admin-token", "BENTO_ADMIN_TOKEN: use at least 16 characters (e.g. openssl rand -hex 32)"),
+    );
   }
   if (!isLoopback(host) && envToken === undefined) {
-    return err(optionInvalid("admin-host", `The admin server on ${host} would be reachable from other machines: ` +
-      "set BENTO_ADMIN_TOKEN to a secret of your own (e.g. openssl rand -hex 32), or keep the default 127.0.0.1"));
+    return err(optionInvalid(
+      "admin-host",
+      `The admin server on ${host} would be reachable from other machines: ` +
+        "set BENTO_ADMIN_TOKEN to a secret of your own (e.g. openssl rand -hex 32), or keep the default 127.0.0.1",
+    ));
   }
   return ok({ host, port: Number(rawPort), token: envToken ?? generateToken(), tokenFromEnv: envToken !== undefined });
 }
@@ -54,4 +70,3 @@ export function isLoopback(host: string): boolean {
   const h = host.replace(/^\[(.*)\]$/, "$1").toLowerCase();
   return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h) || h === "::ffff:127.0.0.1";
 }
-

@@ -27,7 +27,11 @@ export interface DedupeOptions {
   readonly maxLines?: number;
 }
 
-interface Held { readonly stream: Stream; readonly from: WorkerLine; readonly date: Date }
+interface Held {
+  readonly stream: Stream;
+  readonly from: WorkerLine;
+  readonly date: Date;
+}
 
 interface Slot {
   readonly pid: number;
@@ -68,7 +72,8 @@ export function createCrashDedupe(sink: DedupeSink, options: DedupeOptions = {})
   function end(key: string, slot: Slot, now: number): void {
     if (slot.ended) return;
     slot.ended = true;
-    const same = slot.matching && slot.previous !== undefined && slot.previous.length > 0 && slot.record.length === slot.previous.length;
+    const same = slot.matching && slot.previous !== undefined && slot.previous.length > 0 &&
+      slot.record.length === slot.previous.length;
     if (!same) {
       release(slot);
       repeats.delete(key);
@@ -78,8 +83,13 @@ export function createCrashDedupe(sink: DedupeSink, options: DedupeOptions = {})
     repeats.set(key, times);
     const first = slot.held[0]!.from;
     slot.held.length = 0;
-    sink.note({ pool: first.pool, workerId: first.workerId, pid: first.pid },
-      `(same ${slot.record.length} lines as the previous start, not shown again; ${times === 1 ? "once" : `${times} times in a row`})`, new Date(now));
+    sink.note(
+      { pool: first.pool, workerId: first.workerId, pid: first.pid },
+      `(same ${slot.record.length} lines as the previous start, not shown again; ${
+        times === 1 ? "once" : `${times} times in a row`
+      })`,
+      new Date(now),
+    );
   }
 
   return {
@@ -90,7 +100,13 @@ export function createCrashDedupe(sink: DedupeSink, options: DedupeOptions = {})
         if (slot) end(key, slot, now);
         const previous = slot && !slot.overflow ? slot.record : undefined;
         slot = {
-          pid: from.pid, record: [], overflow: false, previous, matching: previous !== undefined, held: [], ended: false,
+          pid: from.pid,
+          record: [],
+          overflow: false,
+          previous,
+          matching: previous !== undefined,
+          held: [],
+          ended: false,
           streak: repeats.get(key) ?? 0,
         };
         slots.set(key, slot);

@@ -18,8 +18,15 @@ type Descriptor =
   | { readonly name: "sys"; readonly kind: "uid" | "gid" | "homedir" };
 
 const NEEDED: readonly Descriptor[] = [
-  { name: "read" }, { name: "write" }, { name: "net" }, { name: "env" }, { name: "run" }, { name: "ffi" },
-  { name: "sys", kind: "uid" }, { name: "sys", kind: "gid" }, { name: "sys", kind: "homedir" },
+  { name: "read" },
+  { name: "write" },
+  { name: "net" },
+  { name: "env" },
+  { name: "run" },
+  { name: "ffi" },
+  { name: "sys", kind: "uid" },
+  { name: "sys", kind: "gid" },
+  { name: "sys", kind: "homedir" },
 ];
 
 /** The flags that grant `missing`, as `deno run` spells them (`--allow-sys=uid,gid`). */

@@ -34,7 +34,9 @@ function details(e: SupervisorEvent): string {
     case "scale":
       return `${e.pool} ${e.from} → ${e.to}`;
     case "restart":
-      return `${e.pool}${e.workerId === undefined ? "" : `:${e.workerId}`} ${e.phase}${e.message ? `: ${e.message}` : ""}`;
+      return `${e.pool}${e.workerId === undefined ? "" : `:${e.workerId}`} ${e.phase}${
+        e.message ? `: ${e.message}` : ""
+      }`;
     case "stop":
       return e.phase;
     case "reload":

@@ -56,9 +56,18 @@ export function startKeeper(runDir: string, instance: string): Keeper | undefine
  * Start the keeper for a supervisor's run dir and tell it every worker that
  * spawns; warns once when it cannot start.
  */
-export function attachKeeper(supervisor: Supervisor, runDir: string, instance: string, logger: Logger): Keeper | undefined {
+export function attachKeeper(
+  supervisor: Supervisor,
+  runDir: string,
+  instance: string,
+  logger: Logger,
+): Keeper | undefined {
   const keeper = startKeeper(runDir, instance);
-  if (!keeper) logger.warn("Cannot start the keeper (/bin/sh): if bento-kit is killed with SIGKILL, its workers will keep running");
+  if (!keeper) {
+    logger.warn(
+      "Cannot start the keeper (/bin/sh): if bento-kit is killed with SIGKILL, its workers will keep running",
+    );
+  }
   supervisor.on((e) => e.type === "spawn" && keeper?.watch(e.pid));
   return keeper;
 }

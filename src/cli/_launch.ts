@@ -73,7 +73,10 @@ export async function launch<O extends ServeOptions>(plan: LaunchPlan<O>): Promi
 }
 
 async function run<O extends ServeOptions>(
-  plan: LaunchPlan<O>, logger: Logger, stop: StopSignals, output: ReturnType<typeof createOutput>,
+  plan: LaunchPlan<O>,
+  logger: Logger,
+  stop: StopSignals,
+  output: ReturnType<typeof createOutput>,
 ): Promise<void> {
   const loadedService = await loadService(plan.serviceDir);
   if (loadedService.isErr()) return fail(loadedService.error);
@@ -96,7 +99,11 @@ async function run<O extends ServeOptions>(
   }
   for (const line of plan.notes?.(loaded, options.value) ?? []) logger.info(line);
   const supervisor = createSupervisor({
-    spec: spec.value, runtime, logger, clock: systemClock, output,
+    spec: spec.value,
+    runtime,
+    logger,
+    clock: systemClock,
+    output,
     plugins: [...plan.plugins(loaded, options.value), ...loaded.service.plugins],
   });
   stop.attach(supervisor, () => runtime.removeDir(runDir));
@@ -105,7 +112,14 @@ async function run<O extends ServeOptions>(
   const started = await supervisor.start();
   if (started.isErr()) return fail(started.error);
   const admin = adminSettings.value && !stop.requested
-    ? await startAdmin(adminSettings.value, { supervisor, runtime, logger, started: started.value, options: options.value, startedAt })
+    ? await startAdmin(adminSettings.value, {
+      supervisor,
+      runtime,
+      logger,
+      started: started.value,
+      options: options.value,
+      startedAt,
+    })
     : undefined;
   if (admin?.isErr()) {
     await supervisor.stop();
@@ -133,8 +147,13 @@ interface AdminInput {
 /** The admin server (loaded only when it starts: Hono, zod, OpenAPI). */
 async function startAdmin(settings: AdminSettings, o: AdminInput) {
   const info = describeService({
-    spec: o.started, options: o.options, sockets: o.supervisor.sockets.values(), version: VERSION, pid: process.pid,
-    startedAt: o.startedAt, runtime: o.runtime.name,
+    spec: o.started,
+    options: o.options,
+    sockets: o.supervisor.sockets.values(),
+    version: VERSION,
+    pid: process.pid,
+    startedAt: o.startedAt,
+    runtime: o.runtime.name,
   });
   const { startAdmin } = await import("./_admin-server.ts");
   const control = { ...o.supervisor, stop: o.supervisor.requestStop };
@@ -148,7 +167,10 @@ export function listenUrl(host: string, address: BoundAddress | undefined, schem
 }
 
 /** Every problem at once: `result`, unless it or one of `others` failed; then the first error, carrying every message (one per line). */
-export function combineProblems<T>(result: Result<T, BentoError>, others: readonly Result<unknown, BentoError>[]): Result<T, BentoError> {
+export function combineProblems<T>(
+  result: Result<T, BentoError>,
+  others: readonly Result<unknown, BentoError>[],
+): Result<T, BentoError> {
   const errors = [result, ...others].flatMap((r) => (r.isErr() ? [r.error] : []));
   if (errors.length === 0) return result;
   return err({ ...errors[0]!, message: errors.map((e) => e.message).join("\n") } as BentoError);

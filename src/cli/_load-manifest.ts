@@ -6,14 +6,25 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { err, type Result } from "neverthrow";
 import {
-  manifestInvalid, type ManifestInvalid, manifestNotFound, type ManifestNotFound, manifestTimedOut, type ManifestTimedOut,
+  type ManifestInvalid,
+  manifestInvalid,
+  type ManifestNotFound,
+  manifestNotFound,
+  type ManifestTimedOut,
+  manifestTimedOut,
 } from "../core/errors.ts";
 import { type ServiceDef, validateManifest, type ValidateOptions } from "../core/manifest.ts";
 import type { Command } from "../core/types.ts";
 import { detectRuntime } from "../runtime/detect.ts";
 import { isTypeScript } from "../runtime/_node-binary.ts";
 
-export const MANIFEST_FILES = ["bento.config.ts", "bento.config.mts", "bento.config.js", "bento.config.mjs", "bento.config.json"];
+export const MANIFEST_FILES = [
+  "bento.config.ts",
+  "bento.config.mts",
+  "bento.config.js",
+  "bento.config.mjs",
+  "bento.config.json",
+];
 
 export interface LoadedService {
   readonly dir: string;
@@ -26,29 +37,48 @@ export interface LoadOptions extends ValidateOptions {
   readonly fresh?: number;
 }
 
-export async function loadService(dir: string, options: LoadOptions = {}): Promise<Result<LoadedService, ManifestInvalid | ManifestNotFound | ManifestTimedOut>> {
+export async function loadService(
+  dir: string,
+  options: LoadOptions = {},
+): Promise<Result<LoadedService, ManifestInvalid | ManifestNotFound | ManifestTimedOut>> {
   const root = resolve(dir);
   if (!existsSync(root) || !statSync(root).isDirectory()) {
-    return err(manifestNotFound(root, `Service directory ${dir} does not exist: pass the directory that holds bento.config.ts`));
+    return err(
+      manifestNotFound(root, `Service directory ${dir} does not exist: pass the directory that holds bento.config.ts`),
+    );
   }
   const name = MANIFEST_FILES.find((f) => existsSync(join(root, f)));
   if (!name) {
-    return err(manifestNotFound(root, `No ${MANIFEST_FILES.join(", ")} in ${root}: create one (see README, "The manifest")`));
+    return err(
+      manifestNotFound(root, `No ${MANIFEST_FILES.join(", ")} in ${root}: create one (see README, "The manifest")`),
+    );
   }
   const file = join(root, name);
   let input: unknown;
   try {
-    input = name.endsWith(".json")
-      ? JSON.parse(readFileSync(file, "utf8").replace(/^\uFEFF/, ""))
-      : await withDeadline(loadTypeScriptSupport(file).then(() => importManifest(file, options.fresh)).then((m) => unwrapDefault(m.default ?? m.service)), loadTimeoutMs());
+    input = name.endsWith(".json") ? JSON.parse(readFileSync(file, "utf8").replace(/^\uFEFF/, "")) : await withDeadline(
+      loadTypeScriptSupport(file).then(() => importManifest(file, options.fresh)).then((m) =>
+        unwrapDefault(m.default ?? m.service)
+      ),
+      loadTimeoutMs(),
+    );
   } catch (cause) {
     if (cause === TIMED_OUT) return err(manifestTimedOut(file, loadTimeoutMs() / 1000, LOAD_TIMEOUT_ENV));
     return err(manifestInvalid(file, [{ path: "(file)", message: `cannot be loaded: ${loadFailure(cause, root)}` }]));
   }
   if (input === undefined) {
-    return err(manifestInvalid(file, [{ path: "(file)", message: "has no default export: write `export default defineService({ ... })`" }]));
+    return err(
+      manifestInvalid(file, [{
+        path: "(file)",
+        message: "has no default export: write `export default defineService({ ... })`",
+      }]),
+    );
   }
-  return validateManifest(input, file, options).map((service) => ({ dir: root, file, service: resolveModules(service, root) }));
+  return validateManifest(input, file, options).map((service) => ({
+    dir: root,
+    file,
+    service: resolveModules(service, root),
+  }));
 }
 
 /**
@@ -108,7 +138,6 @@ export function resolveModules(service: ServiceDef, root: string): ServiceDef {
   };
 }
 
-
 /** A TypeScript manifest loaded as CommonJS has its default export one level down. */
 function unwrapDefault(value: unknown): unknown {
   const inner = (value as { default?: unknown } | null)?.default;
@@ -119,11 +148,17 @@ function unwrapDefault(value: unknown): unknown {
 function loadFailure(cause: unknown, dir: string): string {
   const text = cause instanceof Error ? cause.message : String(cause);
   const code = (cause as { code?: unknown } | null)?.code;
-  if (code === "ERR_REQUIRE_ESM" || code === "ERR_REQUIRE_ASYNC_MODULE" || /Cannot require\(\) ES Module|"cjs" output format/.test(text)) {
+  if (
+    code === "ERR_REQUIRE_ESM" || code === "ERR_REQUIRE_ASYNC_MODULE" ||
+    /Cannot require\(\) ES Module|"cjs" output format/.test(text)
+  ) {
     return `it was loaded as CommonJS: add "type": "module" to the package.json that governs ${dir}, or rename it bento.config.mts`;
   }
   // Bun reports build errors as a list of messages with positions.
-  const details = ((cause as { errors?: unknown } | null)?.errors as { message?: string; position?: { line: number; column: number } }[] | undefined)
+  const details = ((cause as { errors?: unknown } | null)?.errors as {
+    message?: string;
+    position?: { line: number; column: number };
+  }[] | undefined)
     ?.map((e) => `${e.message}${e.position ? ` (line ${e.position.line}, column ${e.position.column})` : ""}`) ?? [];
   const lines = [...text.split("\n"), ...details].map((l) => l.trim()).filter(Boolean);
   return lines.slice(0, 4).join(" | ");

@@ -16,16 +16,32 @@ export type LogFormat = "text" | "json";
 export type Level = "debug" | "info" | "warning" | "error" | "critical";
 
 export const logArgs = {
-  "log-format": { type: "string", valueHint: "text|json", description: "How every line is printed: text (default) or json, one object per line [env BENTO_LOG_FORMAT]" },
-  "access-log": { type: "boolean", description: "A line per request from TypeScript API workers; --no-access-log: none (runners never log requests) [env BENTO_ACCESS_LOG=0] (default on)" },
+  "log-format": {
+    type: "string",
+    valueHint: "text|json",
+    description: "How every line is printed: text (default) or json, one object per line [env BENTO_LOG_FORMAT]",
+  },
+  "access-log": {
+    type: "boolean",
+    description:
+      "A line per request from TypeScript API workers; --no-access-log: none (runners never log requests) [env BENTO_ACCESS_LOG=0] (default on)",
+  },
 } as const;
 
 let current: LogFormat = "text";
 
-export function parseLogFormat(flag: string | undefined, env: Readonly<Record<string, string | undefined>>): Result<LogFormat, OptionInvalid> {
+export function parseLogFormat(
+  flag: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): Result<LogFormat, OptionInvalid> {
   const raw = flag ?? (env.BENTO_LOG_FORMAT || undefined) ?? "text";
   if (raw === "text" || raw === "json") return ok(raw);
-  return err(optionInvalid(flag !== undefined ? "--log-format" : "BENTO_LOG_FORMAT", `expected text or json, got ${JSON.stringify(raw)}`));
+  return err(
+    optionInvalid(
+      flag !== undefined ? "--log-format" : "BENTO_LOG_FORMAT",
+      `expected text or json, got ${JSON.stringify(raw)}`,
+    ),
+  );
 }
 
 /** The format of this run (set once by the command, read by the logger and the error printer). */
@@ -42,11 +58,19 @@ export function timestamp(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, "+0000");
 }
 
-const TEXT_LEVEL: Record<Level, string> = { debug: "DEBUG", info: "INFO", warning: "WARNING", error: "ERROR", critical: "CRITICAL" };
+const TEXT_LEVEL: Record<Level, string> = {
+  debug: "DEBUG",
+  info: "INFO",
+  warning: "WARNING",
+  error: "ERROR",
+  critical: "CRITICAL",
+};
 
 /** One of the supervisor's own lines, newline included. */
 export function formatLogLine(level: Level, tag: string | undefined, msg: string, date: Date = new Date()): string {
-  if (current === "json") return `${JSON.stringify({ time: date.toISOString(), level, ...(tag ? { tag } : {}), msg })}\n`;
+  if (current === "json") {
+    return `${JSON.stringify({ time: date.toISOString(), level, ...(tag ? { tag } : {}), msg })}\n`;
+  }
   return `${timestamp(date)} [${TEXT_LEVEL[level]}]${tag ? ` [${tag}]` : ""} ${msg}\n`;
 }
 
@@ -54,14 +78,28 @@ export function formatLogLine(level: Level, tag: string | undefined, msg: string
 export function formatWorkerLine(stream: "stdout" | "stderr", from: WorkerLine, date: Date = new Date()): string {
   if (current === "text") return `${timestamp(date)} [${from.pool}:${from.workerId}] ${from.text}`;
   return JSON.stringify({
-    time: date.toISOString(), level: workerLevel(stream, from.text), pool: from.pool, worker: from.workerId, pid: from.pid, stream, msg: from.text,
+    time: date.toISOString(),
+    level: workerLevel(stream, from.text),
+    pool: from.pool,
+    worker: from.workerId,
+    pid: from.pid,
+    stream,
+    msg: from.text,
   });
 }
 
 /** A line of the supervisor's about a worker (e.g. the crash-output summary), as the worker's own lines look. */
 export function formatNote(from: Omit<WorkerLine, "text">, msg: string, date: Date = new Date()): string {
   if (current === "text") return `${timestamp(date)} [${from.pool}:${from.workerId}] ${msg}`;
-  return JSON.stringify({ time: date.toISOString(), level: "info", pool: from.pool, worker: from.workerId, pid: from.pid, tag: "bento-kit", msg });
+  return JSON.stringify({
+    time: date.toISOString(),
+    level: "info",
+    pool: from.pool,
+    worker: from.workerId,
+    pid: from.pid,
+    tag: "bento-kit",
+    msg,
+  });
 }
 
 const WORDS = "DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL";

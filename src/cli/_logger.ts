@@ -3,12 +3,23 @@
  * `2026-11-25T19:40:00+0000 [INFO] [cli] message` (or one JSON object a line
  * with `--log-format json`, see _log-format.ts).
  */
-import { createConsola, type ConsolaInstance, type LogObject } from "consola/core";
+import { type ConsolaInstance, createConsola, type LogObject } from "consola/core";
 import type { Logger } from "../core/logger.ts";
 import { writeText } from "./_output.ts";
 import { formatLogLine, type Level } from "./_log-format.ts";
 
-const LEVELS: Record<string, Level> = { info: "info", warn: "warning", error: "error", debug: "debug", log: "info", success: "info", start: "info", ready: "info", fail: "error", fatal: "critical" };
+const LEVELS: Record<string, Level> = {
+  info: "info",
+  warn: "warning",
+  error: "error",
+  debug: "debug",
+  log: "info",
+  success: "info",
+  start: "info",
+  ready: "info",
+  fail: "error",
+  fatal: "critical",
+};
 
 function format(log: LogObject): string {
   return formatLogLine(LEVELS[log.type] ?? "info", log.tag || undefined, log.args.map(String).join(" "), log.date);

@@ -5,7 +5,11 @@ import type { BentoPlugin } from "../core/plugin.ts";
 type Env = Readonly<Record<string, string | undefined>>;
 
 export const metricsArgs = {
-  metrics: { type: "boolean", description: "Prometheus metrics of the supervisor and every worker at GET /metrics on the API port; --no-metrics turns them off [env BENTO_NO_METRICS=1] (default on)" },
+  metrics: {
+    type: "boolean",
+    description:
+      "Prometheus metrics of the supervisor and every worker at GET /metrics on the API port; --no-metrics turns them off [env BENTO_NO_METRICS=1] (default on)",
+  },
 } as const;
 
 /** On unless --no-metrics or BENTO_NO_METRICS=1 (a flag beats the variable). */

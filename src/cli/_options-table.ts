@@ -21,15 +21,72 @@ interface OptionRow {
 }
 
 export const SERVE_OPTIONS = {
-  host: { type: "string", key: "host", env: SERVE_ENV.host, hint: "HOST", default: SERVE_DEFAULTS.host, help: "Address the server listens on: IPv4, IPv6 or a hostname" },
-  port: { type: "string", key: "port", alias: "p", env: SERVE_ENV.port, hint: "PORT", default: String(SERVE_DEFAULTS.port), help: "Port of the server; 0 picks a free one" },
-  "api-workers": { type: "string", key: "apiWorkers", env: SERVE_ENV.apiWorkers, hint: "N", default: "manifest, else CPU count", help: "Number of API server workers" },
-  backlog: { type: "string", key: "backlog", hint: "N", default: String(SERVE_DEFAULTS.backlog), help: "Listen backlog of every socket" },
-  timeout: { type: "string", key: "timeout", env: SERVE_ENV.timeout, hint: "SECONDS", help: "Request timeout handed to workers as BENTO_TIMEOUT and {timeout}" },
-  "working-dir": { type: "string", key: "workingDir", hint: "DIR", default: "the service directory", help: "Working directory of every worker" },
-  "timeout-keep-alive": { type: "string", key: "timeoutKeepAlive", hint: "SECONDS", help: "Idle keep-alive timeout handed to workers (BENTO_TIMEOUT_KEEP_ALIVE, {timeout_keep_alive})" },
-  "timeout-graceful-shutdown": { type: "string", key: "timeoutGracefulShutdown", hint: "SECONDS", default: String(SERVE_DEFAULTS.timeoutGracefulShutdown), help: "On stop, seconds workers get to drain before SIGKILL; also handed to workers" },
-  "unix-sockets": { type: "boolean", key: "unixSockets", env: "BENTO_NO_UDS=1", default: "on", help: "Connect runners over Unix sockets; --no-unix-sockets uses loopback TCP" },
+  host: {
+    type: "string",
+    key: "host",
+    env: SERVE_ENV.host,
+    hint: "HOST",
+    default: SERVE_DEFAULTS.host,
+    help: "Address the server listens on: IPv4, IPv6 or a hostname",
+  },
+  port: {
+    type: "string",
+    key: "port",
+    alias: "p",
+    env: SERVE_ENV.port,
+    hint: "PORT",
+    default: String(SERVE_DEFAULTS.port),
+    help: "Port of the server; 0 picks a free one",
+  },
+  "api-workers": {
+    type: "string",
+    key: "apiWorkers",
+    env: SERVE_ENV.apiWorkers,
+    hint: "N",
+    default: "manifest, else CPU count",
+    help: "Number of API server workers",
+  },
+  backlog: {
+    type: "string",
+    key: "backlog",
+    hint: "N",
+    default: String(SERVE_DEFAULTS.backlog),
+    help: "Listen backlog of every socket",
+  },
+  timeout: {
+    type: "string",
+    key: "timeout",
+    env: SERVE_ENV.timeout,
+    hint: "SECONDS",
+    help: "Request timeout handed to workers as BENTO_TIMEOUT and {timeout}",
+  },
+  "working-dir": {
+    type: "string",
+    key: "workingDir",
+    hint: "DIR",
+    default: "the service directory",
+    help: "Working directory of every worker",
+  },
+  "timeout-keep-alive": {
+    type: "string",
+    key: "timeoutKeepAlive",
+    hint: "SECONDS",
+    help: "Idle keep-alive timeout handed to workers (BENTO_TIMEOUT_KEEP_ALIVE, {timeout_keep_alive})",
+  },
+  "timeout-graceful-shutdown": {
+    type: "string",
+    key: "timeoutGracefulShutdown",
+    hint: "SECONDS",
+    default: String(SERVE_DEFAULTS.timeoutGracefulShutdown),
+    help: "On stop, seconds workers get to drain before SIGKILL; also handed to workers",
+  },
+  "unix-sockets": {
+    type: "boolean",
+    key: "unixSockets",
+    env: "BENTO_NO_UDS=1",
+    default: "on",
+    help: "Connect runners over Unix sockets; --no-unix-sockets uses loopback TCP",
+  },
   debug: { type: "boolean", help: "Log debug lines (socket fds, worker starts, the runner map)" },
 } as const satisfies Record<string, OptionRow>;
 
@@ -54,7 +111,10 @@ export function optionArgs(names: readonly OptionName[], changes: RowChanges = {
 }
 
 /** The ServeFlags a parsed command line gives (`--working-dir` made absolute by `resolvePath`). */
-export function serveFlagsFrom(args: Readonly<Record<string, unknown>>, resolvePath: (p: string) => string): ServeFlags {
+export function serveFlagsFrom(
+  args: Readonly<Record<string, unknown>>,
+  resolvePath: (p: string) => string,
+): ServeFlags {
   const flags: Record<string, unknown> = {};
   for (const [name, row] of Object.entries(SERVE_OPTIONS) as [OptionName, OptionRow][]) {
     const value = args[name];
@@ -66,5 +126,10 @@ export function serveFlagsFrom(args: Readonly<Record<string, unknown>>, resolveP
 
 /** The service directory argument every launching command takes first. */
 export const SERVICE_ARG = {
-  service: { type: "positional", required: false, default: ".", description: "Directory holding bento.config.ts (.mts, .js, .mjs or .json)" },
+  service: {
+    type: "positional",
+    required: false,
+    default: ".",
+    description: "Directory holding bento.config.ts (.mts, .js, .mjs or .json)",
+  },
 } as const satisfies ArgsDef;

@@ -42,7 +42,10 @@ function getSinks(): Record<Stream, Sink> {
 }
 
 function createSinks(): Record<Stream, Sink> {
-  const { Deno: deno, Bun: bun } = globalThis as { Deno?: { stdout: AsyncWriter; stderr: AsyncWriter }; Bun?: BunStdio };
+  const { Deno: deno, Bun: bun } = globalThis as {
+    Deno?: { stdout: AsyncWriter; stderr: AsyncWriter };
+    Bun?: BunStdio;
+  };
   if (deno) return { stdout: queuedSink(deno.stdout), stderr: queuedSink(deno.stderr) };
   // Not process.stdout on Bun: creating its Node stream takes about 10 ms.
   if (bun) {
@@ -126,7 +129,13 @@ export function createOutput(): (stream: Stream, line: string) => void {
       return;
     }
     if (dropped[stream] > 0) {
-      sink.write(formatLogLine("warning", "cli", `${dropped[stream]} worker lines dropped: the reader of ${stream} did not keep up`));
+      sink.write(
+        formatLogLine(
+          "warning",
+          "cli",
+          `${dropped[stream]} worker lines dropped: the reader of ${stream} did not keep up`,
+        ),
+      );
       dropped[stream] = 0;
     }
     sink.write(`${line}\n`);

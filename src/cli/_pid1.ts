@@ -25,7 +25,14 @@ import { createCliLogger } from "./_logger.ts";
 
 /** prctl's syscall number per `process.arch` (asm-generic 167; x86_64 157; arm, i386, s390x 172; powerpc 171). */
 export const SYS_PRCTL: Readonly<Record<string, number>> = {
-  x64: 157, arm64: 167, riscv64: 167, loong64: 167, arm: 172, ia32: 172, s390x: 172, ppc64: 171,
+  x64: 157,
+  arm64: 167,
+  riscv64: 167,
+  loong64: 167,
+  arm: 172,
+  ia32: 172,
+  s390x: 172,
+  ppc64: 171,
 };
 
 /** Commands that run a service (and so may be PID 1 in a container). */
@@ -88,24 +95,39 @@ export async function asInit(argv: readonly string[] = process.argv.slice(2)): P
       logger.info("Running as PID 1: orphaned processes are reaped (waitpid through libc)");
       return "reaping";
     } catch (cause) {
-      logger.warn(`Running as PID 1: cannot load waitpid from libc (${cause instanceof Error ? cause.message : String(cause)}), ` +
-        "so orphaned processes will stay zombies; run the container with an init (docker run --init, tini)");
+      logger.warn(
+        `Running as PID 1: cannot load waitpid from libc (${
+          cause instanceof Error ? cause.message : String(cause)
+        }), ` +
+          "so orphaned processes will stay zombies; run the container with an init (docker run --init, tini)",
+      );
       return "unreaped";
     }
   }
   const nr = SYS_PRCTL[process.arch];
   const perl = findExecutable("perl", process.cwd(), process.env.PATH ?? "/usr/bin:/bin");
   if (nr === undefined || perl === undefined) {
-    const why = perl === undefined ? "perl is not installed" : `the prctl syscall number on ${process.arch} is not known`;
-    logger.warn(`Running as PID 1 under Node, and ${why}: orphaned processes will stay zombies; ` +
-      "run the container with an init (docker run --init, tini), or install perl, or run bento-kit with Bun or Deno");
+    const why = perl === undefined
+      ? "perl is not installed"
+      : `the prctl syscall number on ${process.arch} is not known`;
+    logger.warn(
+      `Running as PID 1 under Node, and ${why}: orphaned processes will stay zombies; ` +
+        "run the container with an init (docker run --init, tini), or install perl, or run bento-kit with Bun or Deno",
+    );
     return "unreaped";
   }
   return wrapInPerl(perl, nr, logger);
 }
 
 function wrapInPerl(perl: string, nr: number, logger: ReturnType<typeof createCliLogger>): Promise<InitMode> {
-  const child = spawn(perl, ["-e", PERL_REAPER, String(nr), process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
+  const child = spawn(perl, [
+    "-e",
+    PERL_REAPER,
+    String(nr),
+    process.execPath,
+    ...process.execArgv,
+    ...process.argv.slice(1),
+  ], {
     stdio: "inherit",
     // A session of its own: the terminal's Ctrl+C reaches only PID 1, which forwards it once.
     detached: true,
@@ -116,14 +138,18 @@ function wrapInPerl(perl: string, nr: number, logger: ReturnType<typeof createCl
   return new Promise((resolve) => {
     child.once("error", (cause) => {
       for (const s of signals) process.off(s, forward);
-      logger.warn(`Running as PID 1: cannot start perl as the reaper (${cause.message}): orphaned processes will stay zombies`);
+      logger.warn(
+        `Running as PID 1: cannot start perl as the reaper (${cause.message}): orphaned processes will stay zombies`,
+      );
       resolve("unreaped");
     });
     child.once("spawn", () => {
       // The entry point's "exit now" handlers: this process forwards from now on.
       (globalThis as Record<symbol, (() => void) | undefined>)[Symbol.for("bento-kit.early-stop")]?.();
       child.once("exit", (code, signal) => process.exit(code ?? 128 + (signal ? constants.signals[signal] : 0)));
-      logger.info(`Running as PID 1: the supervisor runs under perl (pid ${child.pid}), a child subreaper that reaps orphaned processes`);
+      logger.info(
+        `Running as PID 1: the supervisor runs under perl (pid ${child.pid}), a child subreaper that reaps orphaned processes`,
+      );
       resolve("wrapped");
     });
   });

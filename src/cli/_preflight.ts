@@ -33,17 +33,25 @@ export function checkCommands(
 }
 
 function commandProblem(w: WatcherSpec, runtime: ModuleRuntime, path: string, platform: string): string | undefined {
-  if (!existsSync(w.cwd) || !statSync(w.cwd).isDirectory()) return `working directory ${w.cwd} does not exist: fix --working-dir`;
+  if (!existsSync(w.cwd) || !statSync(w.cwd).isDirectory()) {
+    return `working directory ${w.cwd} does not exist: fix --working-dir`;
+  }
   if (w.command.kind === "module") {
-    if (!existsSync(w.command.module)) return `module ${w.command.module} does not exist: fix its command in the manifest`;
+    if (!existsSync(w.command.module)) {
+      return `module ${w.command.module} does not exist: fix its command in the manifest`;
+    }
     const worker = workerRuntimeOf(w.command, w.role, runtime.name) ?? "node";
     if (worker !== "node" && platform !== "linux") {
-      return `its TypeScript workers run on ${LABEL[worker]}, which shares a port between workers with SO_REUSEPORT, and ` +
+      return `its TypeScript workers run on ${
+        LABEL[worker]
+      }, which shares a port between workers with SO_REUSEPORT, and ` +
         `${platform} does not balance connections that way: set runtime: "node" in its command (docs/worker-runtimes.md)`;
     }
     const runner = runtime.moduleArgv(w.command.module, { runtime: worker, denoFlags: [] })[0]!;
     if (!findExecutable(runner, w.cwd, path)) {
-      const why = w.command.runtime ? `its command says runtime: "${worker}"` : `bento-kit runs on ${LABEL[runtime.name]}`;
+      const why = w.command.runtime
+        ? `its command says runtime: "${worker}"`
+        : `bento-kit runs on ${LABEL[runtime.name]}`;
       const other = (["node", "bun", "deno"] as const).filter((r) => r !== worker).map((r) => `"${r}"`).join(" or ");
       return `its TypeScript workers run on ${LABEL[worker]} (${why}), and "${runner}" is not on PATH: ` +
         `${INSTALL_HINT[worker]}, or set runtime: ${other} in its command`;
@@ -53,7 +61,9 @@ function commandProblem(w: WatcherSpec, runtime: ModuleRuntime, path: string, pl
   const program = w.command.argv[0]!;
   const file = findExecutable(program, w.cwd, path);
   if (!file) {
-    return `command not found: "${program}" is not an executable file ${program.includes("/") ? `(from ${w.cwd})` : "on PATH"}; install it or fix the command in the manifest`;
+    return `command not found: "${program}" is not an executable file ${
+      program.includes("/") ? `(from ${w.cwd})` : "on PATH"
+    }; install it or fix the command in the manifest`;
   }
   return interpreterProblem(program, file, w.cwd, path);
 }
@@ -63,7 +73,9 @@ function interpreterProblem(program: string, file: string, cwd: string, path: st
   const line = firstLine(file);
   if (!line?.startsWith("#!")) return undefined;
   if (line.endsWith("\r")) {
-    return `${program} has Windows line endings (CRLF), so its #! line asks for "${line.slice(2).trim()}\\r", which does not exist: ` +
+    return `${program} has Windows line endings (CRLF), so its #! line asks for "${
+      line.slice(2).trim()
+    }\\r", which does not exist: ` +
       `convert it to Unix line endings (dos2unix ${program}, or sed -i 's/\\r$//' ${program})`;
   }
   const [interpreter = "", ...args] = line.slice(2).trim().split(/\s+/);
@@ -95,7 +107,9 @@ function moduleFormatProblem(module: string): string | undefined {
   const rename = basename(module).replace(/\.([tj])sx?$/, ".m$1s");
   const where = pkg
     ? `${pkg.file} has no "type": "module", so it runs as CommonJS, where top-level await is an error: add "type": "module" to ${pkg.file}`
-    : `no package.json governs it, so it runs as CommonJS, where top-level await is an error: create ${join(dirname(module), "package.json")} with {"type": "module"}`;
+    : `no package.json governs it, so it runs as CommonJS, where top-level await is an error: create ${
+      join(dirname(module), "package.json")
+    } with {"type": "module"}`;
   return `${module} uses top-level await (line ${awaitLine}), but ${where}, or rename it ${rename}`;
 }
 
@@ -112,11 +126,14 @@ function topLevelAwaitLine(file: string): number | undefined {
 }
 
 function governingPackageJson(dir: string): { file: string; type?: unknown } | undefined {
-  for (let d = dir; ; d = dirname(d)) {
+  for (let d = dir;; d = dirname(d)) {
     const file = join(d, "package.json");
     if (existsSync(file)) {
       try {
-        return { file, type: (JSON.parse(readFileSync(file, "utf8").replace(/^\uFEFF/, "")) as { type?: unknown }).type };
+        return {
+          file,
+          type: (JSON.parse(readFileSync(file, "utf8").replace(/^\uFEFF/, "")) as { type?: unknown }).type,
+        };
       } catch {
         return { file };
       }

@@ -51,15 +51,22 @@ export function startReload(setup: ReloadSetup): Result<{ close(): void }, strin
   const gitignore = join(serviceDir, ".gitignore");
   const filter = createReloadFilter({
     gitignore: existsSync(gitignore) ? readFileSync(gitignore, "utf8") : undefined,
-    include: setup.include, exclude: setup.exclude,
+    include: setup.include,
+    exclude: setup.exclude,
   });
   let built = setup.built;
   let fresh = 0;
   /** The last reload failed: the next one rolls every pool, whatever changed. */
   let dirty = false;
   const manifest = relative(serviceDir, setup.manifestFile);
-  const batch = createChangeBatch(setup.clock, DEFAULT_BATCH, (files) =>
-    reload(files).catch((error: unknown) => logger.error(`Reload failed: ${error instanceof Error ? error.message : String(error)}`)));
+  const batch = createChangeBatch(
+    setup.clock,
+    DEFAULT_BATCH,
+    (files) =>
+      reload(files).catch((error: unknown) =>
+        logger.error(`Reload failed: ${error instanceof Error ? error.message : String(error)}`)
+      ),
+  );
   async function reload(files: readonly string[]): Promise<void> {
     const startedAt = setup.clock.now();
     const manifestChanged = files.includes(manifest);
@@ -69,7 +76,9 @@ export function startReload(setup: ReloadSetup): Result<{ close(): void }, strin
     if (manifestChanged) {
       const rebuilt = await setup.rebuild(++fresh);
       if (rebuilt.isOk()) next = rebuilt.value;
-      request = rebuilt.isErr() ? err({ message: `${manifest} was not applied: ${rebuilt.error.message}` }) : ok(plan(next!));
+      request = rebuilt.isErr()
+        ? err({ message: `${manifest} was not applied: ${rebuilt.error.message}` })
+        : ok(plan(next!));
     } else request = ok(plan(undefined));
     if (request.isErr()) logger.error(request.error.message);
     for (const note of request.isOk() ? request.value.notes : []) logger.warn(`Reload: ${note}`);
@@ -88,7 +97,13 @@ export function startReload(setup: ReloadSetup): Result<{ close(): void }, strin
       const code = files.filter((f) => f !== manifest).map((f) => join(serviceDir, f));
       // After a failed reload every pool rolls: what failed may be anywhere.
       const concerned = dirty ? undefined : poolsConcerned(setup.supervisor.spec.watchers, code, readText);
-      const p = planReload({ previous: built.spec, next: nextBuilt?.spec, targets, codeChanged: dirty || code.length > 0, concerned });
+      const p = planReload({
+        previous: built.spec,
+        next: nextBuilt?.spec,
+        targets,
+        codeChanged: dirty || code.length > 0,
+        concerned,
+      });
       const notes = nextBuilt && nextBuilt.plugins.join() !== built.plugins.join()
         ? [...p.notes, "the manifest's plugins changed: restart serve to apply them"]
         : p.notes;
@@ -99,7 +114,8 @@ export function startReload(setup: ReloadSetup): Result<{ close(): void }, strin
   for (const root of watchRoots(serviceDir, setup.workingDir)) {
     const watched = runtime.watch(root, {
       skipDir: filter.skipDir,
-      onChange: (paths) => batch.add(paths.filter((p) => !filter.ignored(p)).map((p) => relative(serviceDir, join(root, p)))),
+      onChange: (paths) =>
+        batch.add(paths.filter((p) => !filter.ignored(p)).map((p) => relative(serviceDir, join(root, p)))),
     });
     if (watched.isErr()) {
       for (const w of watches) w.close();

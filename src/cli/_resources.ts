@@ -17,7 +17,9 @@ export function makeRunDir(): Result<string, TempDirUnusable> {
     return ok(mkdtempSync(join(dir, "bento-kit-")));
   } catch (cause) {
     const code = (cause as { code?: string } | null)?.code;
-    return err(tempDirUnusable(dir, code, REASONS[code ?? ""] ?? (cause instanceof Error ? cause.message : String(cause))));
+    return err(
+      tempDirUnusable(dir, code, REASONS[code ?? ""] ?? (cause instanceof Error ? cause.message : String(cause))),
+    );
   }
 }
 

@@ -58,7 +58,11 @@ export function listenForStop(logger: Logger, inTerminal = startedInTerminal): S
     }
   };
   const onCrash = (error: unknown) => {
-    logger.error(`bento-kit crashed, killing every worker: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    logger.error(
+      `bento-kit crashed, killing every worker: ${
+        error instanceof Error ? error.stack ?? error.message : String(error)
+      }`,
+    );
     supervisor?.kill();
     cleanup();
     process.exit(1);

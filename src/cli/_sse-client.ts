@@ -15,7 +15,10 @@ export async function readEventStream(
   let res: Response;
   try {
     res = await fetch(`${target.url}/v1/events`, {
-      headers: { Authorization: `Bearer ${target.token}`, ...(lastEventId === undefined ? {} : { "Last-Event-ID": String(lastEventId) }) },
+      headers: {
+        Authorization: `Bearer ${target.token}`,
+        ...(lastEventId === undefined ? {} : { "Last-Event-ID": String(lastEventId) }),
+      },
     });
   } catch (e) {
     return err(unreachable(target, e));
@@ -38,7 +41,9 @@ export async function readEventStream(
       while ((end = buffer.indexOf("\n\n")) >= 0) {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
-        const data = block.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trimStart()).join("\n");
+        const data = block.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trimStart()).join(
+          "\n",
+        );
         if (data === "") continue;
         const event = JSON.parse(data) as StreamedEvent;
         last = event.id;

@@ -13,28 +13,73 @@ import type { ServeDefaults } from "../core/manifest.ts";
 import type { TlsOptions } from "../../plugins/tls.ts";
 
 export const tlsArgs = {
-  "ssl-certfile": { type: "string", valueHint: "FILE", description: "Serve HTTPS with this PEM certificate (chain) [env BENTO_SSL_CERTFILE]" },
-  "ssl-keyfile": { type: "string", valueHint: "FILE", description: "Its PEM private key, may be encrypted (default: the key inside --ssl-certfile) [env BENTO_SSL_KEYFILE]" },
-  "ssl-keyfile-password-file": { type: "string", valueHint: "FILE", description: "File holding the key's password (one trailing newline ignored) [env BENTO_SSL_KEYFILE_PASSWORD_FILE]" },
-  "ssl-keyfile-password": { type: "string", valueHint: "PASSWORD", description: "The key's password. Visible to every user in ps: prefer BENTO_SSL_KEYFILE_PASSWORD or --ssl-keyfile-password-file. Workers never see it" },
-  "ssl-version": { type: "string", valueHint: "N", description: "Python ssl protocol number as in BentoML: 17 any TLS (default), 5 TLSv1.2, 4 TLSv1.1, 3 TLSv1 [env BENTO_SSL_VERSION]" },
-  "ssl-cert-reqs": { type: "string", valueHint: "N", description: "Client certificates: 0 none (default), 1 optional, 2 required [env BENTO_SSL_CERT_REQS]" },
-  "ssl-ca-certs": { type: "string", valueHint: "FILE", description: "CA certificates that sign client certificates [env BENTO_SSL_CA_CERTS]" },
-  "ssl-ciphers": { type: "string", valueHint: "LIST", description: "OpenSSL cipher list (default: the TLS library's) [env BENTO_SSL_CIPHERS]" },
+  "ssl-certfile": {
+    type: "string",
+    valueHint: "FILE",
+    description: "Serve HTTPS with this PEM certificate (chain) [env BENTO_SSL_CERTFILE]",
+  },
+  "ssl-keyfile": {
+    type: "string",
+    valueHint: "FILE",
+    description:
+      "Its PEM private key, may be encrypted (default: the key inside --ssl-certfile) [env BENTO_SSL_KEYFILE]",
+  },
+  "ssl-keyfile-password-file": {
+    type: "string",
+    valueHint: "FILE",
+    description: "File holding the key's password (one trailing newline ignored) [env BENTO_SSL_KEYFILE_PASSWORD_FILE]",
+  },
+  "ssl-keyfile-password": {
+    type: "string",
+    valueHint: "PASSWORD",
+    description:
+      "The key's password. Visible to every user in ps: prefer BENTO_SSL_KEYFILE_PASSWORD or --ssl-keyfile-password-file. Workers never see it",
+  },
+  "ssl-version": {
+    type: "string",
+    valueHint: "N",
+    description:
+      "Python ssl protocol number as in BentoML: 17 any TLS (default), 5 TLSv1.2, 4 TLSv1.1, 3 TLSv1 [env BENTO_SSL_VERSION]",
+  },
+  "ssl-cert-reqs": {
+    type: "string",
+    valueHint: "N",
+    description: "Client certificates: 0 none (default), 1 optional, 2 required [env BENTO_SSL_CERT_REQS]",
+  },
+  "ssl-ca-certs": {
+    type: "string",
+    valueHint: "FILE",
+    description: "CA certificates that sign client certificates [env BENTO_SSL_CA_CERTS]",
+  },
+  "ssl-ciphers": {
+    type: "string",
+    valueHint: "LIST",
+    description: "OpenSSL cipher list (default: the TLS library's) [env BENTO_SSL_CIPHERS]",
+  },
 } as const;
 
 type TlsFlags = { readonly [K in keyof typeof tlsArgs]?: string };
 type Env = Readonly<Record<string, string | undefined>>;
 
 const ENV = {
-  "ssl-certfile": "BENTO_SSL_CERTFILE", "ssl-keyfile": "BENTO_SSL_KEYFILE", "ssl-keyfile-password-file": "BENTO_SSL_KEYFILE_PASSWORD_FILE",
-  "ssl-keyfile-password": "BENTO_SSL_KEYFILE_PASSWORD", "ssl-version": "BENTO_SSL_VERSION", "ssl-cert-reqs": "BENTO_SSL_CERT_REQS",
-  "ssl-ca-certs": "BENTO_SSL_CA_CERTS", "ssl-ciphers": "BENTO_SSL_CIPHERS",
+  "ssl-certfile": "BENTO_SSL_CERTFILE",
+  "ssl-keyfile": "BENTO_SSL_KEYFILE",
+  "ssl-keyfile-password-file": "BENTO_SSL_KEYFILE_PASSWORD_FILE",
+  "ssl-keyfile-password": "BENTO_SSL_KEYFILE_PASSWORD",
+  "ssl-version": "BENTO_SSL_VERSION",
+  "ssl-cert-reqs": "BENTO_SSL_CERT_REQS",
+  "ssl-ca-certs": "BENTO_SSL_CA_CERTS",
+  "ssl-ciphers": "BENTO_SSL_CIPHERS",
 } as const;
 
 const MANIFEST: Partial<Record<keyof typeof ENV, keyof ServeDefaults>> = {
-  "ssl-certfile": "sslCertfile", "ssl-keyfile": "sslKeyfile", "ssl-keyfile-password-file": "sslKeyfilePasswordFile",
-  "ssl-version": "sslVersion", "ssl-cert-reqs": "sslCertReqs", "ssl-ca-certs": "sslCaCerts", "ssl-ciphers": "sslCiphers",
+  "ssl-certfile": "sslCertfile",
+  "ssl-keyfile": "sslKeyfile",
+  "ssl-keyfile-password-file": "sslKeyfilePasswordFile",
+  "ssl-version": "sslVersion",
+  "ssl-cert-reqs": "sslCertReqs",
+  "ssl-ca-certs": "sslCaCerts",
+  "ssl-ciphers": "sslCiphers",
 };
 
 const PATHS = new Set(["ssl-certfile", "ssl-keyfile", "ssl-keyfile-password-file", "ssl-ca-certs"]);
@@ -60,14 +105,21 @@ export function resolveTlsOptions(
     if (flags[key] === "") return err(optionInvalid(`--${key}`, "needs a value"));
   }
   if (flags["ssl-keyfile-password"] !== undefined) {
-    logger.warn("--ssl-keyfile-password puts the password on this command line, which every user can read (ps, /proc/PID/cmdline): " +
-      "give it in BENTO_SSL_KEYFILE_PASSWORD or a file (--ssl-keyfile-password-file) instead. Workers never get it either way");
+    logger.warn(
+      "--ssl-keyfile-password puts the password on this command line, which every user can read (ps, /proc/PID/cmdline): " +
+        "give it in BENTO_SSL_KEYFILE_PASSWORD or a file (--ssl-keyfile-password-file) instead. Workers never get it either way",
+    );
   }
   const given = pick("ssl-keyfile-password");
   const password = takeHiddenPassword() ?? given;
   const passwordFile = pick("ssl-keyfile-password-file");
   if (password !== undefined && passwordFile !== undefined) {
-    return err(optionInvalid("--ssl-keyfile-password-file", "and a password (--ssl-keyfile-password or BENTO_SSL_KEYFILE_PASSWORD) are both given: give one"));
+    return err(
+      optionInvalid(
+        "--ssl-keyfile-password-file",
+        "and a password (--ssl-keyfile-password or BENTO_SSL_KEYFILE_PASSWORD) are both given: give one",
+      ),
+    );
   }
   const fromFile = passwordFile === undefined ? ok(undefined) : readPassword(passwordFile);
   if (fromFile.isErr()) return err(fromFile.error);
@@ -76,8 +128,13 @@ export function resolveTlsOptions(
   if (version.isErr()) return err(version.error);
   if (certReqs.isErr()) return err(certReqs.error);
   return ok({
-    certfile: pick("ssl-certfile"), keyfile: pick("ssl-keyfile"), keyfilePassword: password ?? fromFile.value,
-    version: version.value, certReqs: certReqs.value, caCerts: pick("ssl-ca-certs"), ciphers: pick("ssl-ciphers"),
+    certfile: pick("ssl-certfile"),
+    keyfile: pick("ssl-keyfile"),
+    keyfilePassword: password ?? fromFile.value,
+    version: version.value,
+    certReqs: certReqs.value,
+    caCerts: pick("ssl-ca-certs"),
+    ciphers: pick("ssl-ciphers"),
   });
 }
 
@@ -95,7 +152,9 @@ function takeHiddenPassword(): string | undefined {
 
 function int(raw: string | undefined, option: string): Result<number | undefined, OptionInvalid> {
   if (raw === undefined) return ok(undefined);
-  if (!/^\d+$/.test(raw.trim())) return err(optionInvalid(option, `expected a whole number, got ${JSON.stringify(raw)}`));
+  if (!/^\d+$/.test(raw.trim())) {
+    return err(optionInvalid(option, `expected a whole number, got ${JSON.stringify(raw)}`));
+  }
   return ok(Number(raw));
 }
 
@@ -104,6 +163,12 @@ function readPassword(file: string): Result<string, TlsInvalid> {
     return ok(readFileSync(file, "utf8").replace(/\r?\n$/, ""));
   } catch (cause) {
     const code = (cause as { code?: string }).code ?? String(cause);
-    return err(tlsInvalid("--ssl-keyfile-password-file", `--ssl-keyfile-password-file ${file} cannot be read (${code}): give a file this user can read that holds the key's password`, file));
+    return err(
+      tlsInvalid(
+        "--ssl-keyfile-password-file",
+        `--ssl-keyfile-password-file ${file} cannot be read (${code}): give a file this user can read that holds the key's password`,
+        file,
+      ),
+    );
   }
 }

@@ -19,7 +19,10 @@ export interface WorkerOutput {
   flush(): void;
 }
 
-export function createWorkerOutput(write: (stream: Stream, line: string) => void, options: { holdMs?: number } = {}): WorkerOutput {
+export function createWorkerOutput(
+  write: (stream: Stream, line: string) => void,
+  options: { holdMs?: number } = {},
+): WorkerOutput {
   const dedupe = createCrashDedupe({
     line: (stream, from, date) => write(stream, formatWorkerLine(stream, from, date)),
     note: (who, message, date) => write("stdout", formatNote(who, message, date)),
@@ -32,7 +35,9 @@ export function createWorkerOutput(write: (stream: Stream, line: string) => void
       else dedupe.line(stream, from, Date.now());
     },
     event(event) {
-      if (event.type === "exit") dedupe.exited({ pool: event.exit.pool, workerId: event.exit.workerId, pid: event.exit.pid }, Date.now());
+      if (event.type === "exit") {
+        dedupe.exited({ pool: event.exit.pool, workerId: event.exit.workerId, pid: event.exit.pid }, Date.now());
+      }
     },
     flush() {
       clearInterval(timer);

@@ -5,10 +5,18 @@ import { eventLine } from "./_event-line.ts";
 import { readEventStream } from "./_sse-client.ts";
 
 export const eventsCommand = defineCommand({
-  meta: { name: "events", description: "Follow the events of the running service (spawn, ready, exit, respawn, scale, restart, stop) until it stops" },
+  meta: {
+    name: "events",
+    description:
+      "Follow the events of the running service (spawn, ready, exit, respawn, scale, restart, stop) until it stops",
+  },
   args: {
     ...targetArgs,
-    since: { type: "string", valueHint: "ID", description: "First print the buffered events after this event id (0: all buffered)" },
+    since: {
+      type: "string",
+      valueHint: "ID",
+      description: "First print the buffered events after this event id (0: all buffered)",
+    },
     json: { type: "boolean", description: "Print each event as one line of JSON" },
   },
   async run({ args }) {

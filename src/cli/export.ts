@@ -29,20 +29,55 @@ export const RUNNER_PORT = 3001;
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export const exportArgs = {
-  target: { type: "positional", required: false, default: "k8s", description: "What to write: k8s (Deployments and Services) or compose (a Compose file)" },
+  target: {
+    type: "positional",
+    required: false,
+    default: "k8s",
+    description: "What to write: k8s (Deployments and Services) or compose (a Compose file)",
+  },
   service: { type: "positional", required: false, default: ".", description: "Directory holding bento.config.ts" },
-  format: { type: "string", valueHint: "FORMAT", description: "k8s or compose: overrides the first argument (export k8s DIR --format compose)" },
-  image: { type: "string", valueHint: "IMAGE", description: "Container image holding the service and bento-kit (required)" },
-  namespace: { type: "string", valueHint: "NS", description: "Kubernetes namespace of every object (default: default)" },
+  format: {
+    type: "string",
+    valueHint: "FORMAT",
+    description: "k8s or compose: overrides the first argument (export k8s DIR --format compose)",
+  },
+  image: {
+    type: "string",
+    valueHint: "IMAGE",
+    description: "Container image holding the service and bento-kit (required)",
+  },
+  namespace: {
+    type: "string",
+    valueHint: "NS",
+    description: "Kubernetes namespace of every object (default: default)",
+  },
   out: { type: "string", valueHint: "DIR", description: "Write the files into DIR (default: print to stdout)" },
-  entrypoint: { type: "string", valueHint: "CMD", description: "The image's bento-kit command, split on spaces (default: bento-kit)" },
-  "service-path": { type: "string", valueHint: "PATH", description: "The service directory inside the image (default: ., the image's working directory)" },
-  "runner-port": { type: "string", valueHint: "PORT", description: `Port of every runner server in its pod (default ${RUNNER_PORT})` },
-  ...optionArgs(["port", "timeout", "timeout-keep-alive", "timeout-graceful-shutdown"], { port: { help: "Port of the HTTP API server in its pod" } }),
+  entrypoint: {
+    type: "string",
+    valueHint: "CMD",
+    description: "The image's bento-kit command, split on spaces (default: bento-kit)",
+  },
+  "service-path": {
+    type: "string",
+    valueHint: "PATH",
+    description: "The service directory inside the image (default: ., the image's working directory)",
+  },
+  "runner-port": {
+    type: "string",
+    valueHint: "PORT",
+    description: `Port of every runner server in its pod (default ${RUNNER_PORT})`,
+  },
+  ...optionArgs(["port", "timeout", "timeout-keep-alive", "timeout-graceful-shutdown"], {
+    port: { help: "Port of the HTTP API server in its pod" },
+  }),
 } as const;
 
 export const exportCommand = defineCommand({
-  meta: { name: "export", description: "Write Kubernetes manifests (or a Compose file) that run the service scaled out: a runner server per runner, the HTTP API server in front" },
+  meta: {
+    name: "export",
+    description:
+      "Write Kubernetes manifests (or a Compose file) that run the service scaled out: a runner server per runner, the HTTP API server in front",
+  },
   args: exportArgs,
   async run({ args }) {
     const raw = args as Record<string, string | undefined>;
@@ -68,14 +103,26 @@ async function exportFiles(raw: Record<string, string | undefined>): Promise<Res
   const loaded = await loadService(raw.service ?? ".");
   if (loaded.isErr()) return err(loaded.error);
   const { service, dir } = loaded.value;
-  const flags = { port: raw.port, timeout: raw.timeout, timeoutKeepAlive: raw["timeout-keep-alive"], timeoutGracefulShutdown: raw["timeout-graceful-shutdown"] };
-  const options = resolveServeOptions(flags, {}, { ...service.serve, host: "0.0.0.0", workingDir: raw["service-path"] ?? "." });
+  const flags = {
+    port: raw.port,
+    timeout: raw.timeout,
+    timeoutKeepAlive: raw["timeout-keep-alive"],
+    timeoutGracefulShutdown: raw["timeout-graceful-shutdown"],
+  };
+  const options = resolveServeOptions(flags, {}, {
+    ...service.serve,
+    host: "0.0.0.0",
+    workingDir: raw["service-path"] ?? ".",
+  });
   if (options.isErr()) return err(options.error);
   const { namespace, image, entrypoint, runnerPort } = checked.value;
   const topology = await buildTopology(service, {
-    options: { ...options.value, workingDir: dir }, runnerPort, serviceDir: raw["service-path"] ?? ".",
+    options: { ...options.value, workingDir: dir },
+    runnerPort,
+    serviceDir: raw["service-path"] ?? ".",
     runnerHost: (name) => (format === "k8s" ? serviceDns(name, namespace) : name),
-    plugins: [runnerMapPlugin(), ...service.plugins], logger: createCliLogger({ debug: false }),
+    plugins: [runnerMapPlugin(), ...service.plugins],
+    logger: createCliLogger({ debug: false }),
   });
   if (topology.isErr()) return err(topology.error);
   if (format === "compose") {
@@ -84,19 +131,41 @@ async function exportFiles(raw: Record<string, string | undefined>): Promise<Res
   const objects = buildK8sObjects(topology.value, { image, namespace, entrypoint, service: service.name });
   return ok(topology.value.map((c) => ({
     name: `${c.name}.yaml`,
-    text: objects.filter((o) => (o.metadata as { name: string }).name === c.name).map((o) => stringify(o)).join("---\n"),
+    text: objects.filter((o) => (o.metadata as { name: string }).name === c.name).map((o) => stringify(o)).join(
+      "---\n",
+    ),
   })));
 }
 
 function checkArgs(raw: Record<string, string | undefined>, format: string) {
   const problems: OptionInvalid[] = [];
-  if (!(FORMATS as readonly string[]).includes(format)) problems.push(optionInvalid("FORMAT", `expected k8s or compose, got ${JSON.stringify(format)}`));
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    problems.push(optionInvalid("FORMAT", `expected k8s or compose, got ${JSON.stringify(format)}`));
+  }
   const image = raw.image?.trim() ?? "";
-  if (image === "") problems.push(optionInvalid("--image", "is required: the container image holding the service and bento-kit, e.g. --image registry.example.com/iris:1.0"));
+  if (image === "") {
+    problems.push(
+      optionInvalid(
+        "--image",
+        "is required: the container image holding the service and bento-kit, e.g. --image registry.example.com/iris:1.0",
+      ),
+    );
+  }
   const namespace = raw.namespace ?? "default";
-  if (!NAMESPACE.test(namespace) || namespace.length > 63) problems.push(optionInvalid("--namespace", `${JSON.stringify(namespace)} is not a Kubernetes namespace name (lowercase letters, digits and '-')`));
+  if (!NAMESPACE.test(namespace) || namespace.length > 63) {
+    problems.push(
+      optionInvalid(
+        "--namespace",
+        `${JSON.stringify(namespace)} is not a Kubernetes namespace name (lowercase letters, digits and '-')`,
+      ),
+    );
+  }
   const runnerPort = Number(raw["runner-port"] ?? RUNNER_PORT);
-  if (!/^\d+$/.test(raw["runner-port"] ?? "1") || runnerPort < 1 || runnerPort > 65535) problems.push(optionInvalid("--runner-port", `expected a port from 1 to 65535, got ${JSON.stringify(raw["runner-port"])}`));
+  if (!/^\d+$/.test(raw["runner-port"] ?? "1") || runnerPort < 1 || runnerPort > 65535) {
+    problems.push(
+      optionInvalid("--runner-port", `expected a port from 1 to 65535, got ${JSON.stringify(raw["runner-port"])}`),
+    );
+  }
   const entrypoint = (raw.entrypoint ?? "bento-kit").trim().split(/\s+/).filter(Boolean);
   if (problems.length > 0) return err({ ...problems[0]!, message: problems.map((p) => p.message).join("\n") });
   return ok({ image, namespace, runnerPort, entrypoint });

@@ -22,7 +22,11 @@ const COMMANDS: Record<string, LoadCommand> = {
 };
 
 const main = {
-  meta: { name: "bento-kit", version: VERSION, description: "Start and supervise the processes of a model-serving service" },
+  meta: {
+    name: "bento-kit",
+    version: VERSION,
+    description: "Start and supervise the processes of a model-serving service",
+  },
   subCommands: COMMANDS,
 } satisfies CommandDef;
 
@@ -103,7 +107,9 @@ function repeatedFlag(args: readonly string[], defs: ArgsDef): { flag: string; v
     if (arg === "--") break;
     const match = /^--?([^=]+)(?:=(.*))?$/s.exec(arg);
     const name = match && known.get(match[1]!);
-    if (!match || !name || defs[name]!.type !== "string" || (defs[name] as { repeatable?: boolean }).repeatable) continue;
+    if (!match || !name || defs[name]!.type !== "string" || (defs[name] as { repeatable?: boolean }).repeatable) {
+      continue;
+    }
     const value = match[2] ?? args[++i] ?? "";
     const values = [...(seen.get(name) ?? []), value];
     seen.set(name, values);

@@ -6,7 +6,11 @@ import { callAdmin, failClient, failUsage, findTarget, targetArgs } from "./_adm
 export const scaleCommand = defineCommand({
   meta: { name: "scale", description: "Resize a pool of the running service (waits until the new workers are ready)" },
   args: {
-    pool: { type: "positional", required: true, description: "The pool, e.g. api_server or runner:iris (see bento-kit status)" },
+    pool: {
+      type: "positional",
+      required: true,
+      description: "The pool, e.g. api_server or runner:iris (see bento-kit status)",
+    },
     workers: { type: "positional", required: true, description: "The number of workers it should keep" },
     ...targetArgs,
   },
@@ -19,7 +23,9 @@ export const scaleCommand = defineCommand({
     const path = `/v1/pools/${encodeURIComponent(args.pool)}/scale`;
     const pool = await callAdmin<ApiPool>(target.value, "POST", path, { workers: Number(args.workers) });
     if (pool.isErr()) return failClient(pool.error);
-    console.log(`Pool ${pool.value.name}: ${pool.value.target} workers, ${pool.value.ready} ready (pids ${pids(pool.value)})`);
+    console.log(
+      `Pool ${pool.value.name}: ${pool.value.target} workers, ${pool.value.ready} ready (pids ${pids(pool.value)})`,
+    );
   },
 });
 

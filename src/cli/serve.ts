@@ -38,20 +38,61 @@ import type { BentoError } from "../core/errors.ts";
 import { err, type Result } from "neverthrow";
 
 export const serveArgs = {
-  service: { type: "positional", required: false, default: ".", description: "Directory holding bento.config.ts (.mts, .js, .mjs or .json)" },
-  host: { type: "string", valueHint: "HOST", description: "Address the API server listens on: IPv4, IPv6 or a hostname [env BENTO_HOST] (default 0.0.0.0)" },
-  port: { type: "string", alias: "p", valueHint: "PORT", description: "Port of the API server; 0 picks a free one [env BENTO_PORT] (default 3000)" },
-  "api-workers": { type: "string", valueHint: "N", description: "Number of API server workers [env BENTO_API_WORKERS] (default: manifest, else CPU count)" },
+  service: {
+    type: "positional",
+    required: false,
+    default: ".",
+    description: "Directory holding bento.config.ts (.mts, .js, .mjs or .json)",
+  },
+  host: {
+    type: "string",
+    valueHint: "HOST",
+    description: "Address the API server listens on: IPv4, IPv6 or a hostname [env BENTO_HOST] (default 0.0.0.0)",
+  },
+  port: {
+    type: "string",
+    alias: "p",
+    valueHint: "PORT",
+    description: "Port of the API server; 0 picks a free one [env BENTO_PORT] (default 3000)",
+  },
+  "api-workers": {
+    type: "string",
+    valueHint: "N",
+    description: "Number of API server workers [env BENTO_API_WORKERS] (default: manifest, else CPU count)",
+  },
   backlog: { type: "string", valueHint: "N", description: "Listen backlog of every socket (default 2048)" },
-  timeout: { type: "string", valueHint: "SECONDS", description: "Request timeout handed to workers as BENTO_TIMEOUT and {timeout} [env BENTO_TIMEOUT]" },
-  "working-dir": { type: "string", valueHint: "DIR", description: "Working directory of every worker (default: the service directory)" },
-  "timeout-keep-alive": { type: "string", valueHint: "SECONDS", description: "Idle keep-alive timeout handed to workers (BENTO_TIMEOUT_KEEP_ALIVE, {timeout_keep_alive})" },
-  "timeout-graceful-shutdown": { type: "string", valueHint: "SECONDS", description: "On stop, seconds workers get to drain before SIGKILL; also handed to workers (default 30)" },
-  "unix-sockets": { type: "boolean", description: "Connect runners over Unix sockets; --no-unix-sockets uses loopback TCP [env BENTO_NO_UDS=1] (default on)" },
+  timeout: {
+    type: "string",
+    valueHint: "SECONDS",
+    description: "Request timeout handed to workers as BENTO_TIMEOUT and {timeout} [env BENTO_TIMEOUT]",
+  },
+  "working-dir": {
+    type: "string",
+    valueHint: "DIR",
+    description: "Working directory of every worker (default: the service directory)",
+  },
+  "timeout-keep-alive": {
+    type: "string",
+    valueHint: "SECONDS",
+    description: "Idle keep-alive timeout handed to workers (BENTO_TIMEOUT_KEEP_ALIVE, {timeout_keep_alive})",
+  },
+  "timeout-graceful-shutdown": {
+    type: "string",
+    valueHint: "SECONDS",
+    description: "On stop, seconds workers get to drain before SIGKILL; also handed to workers (default 30)",
+  },
+  "unix-sockets": {
+    type: "boolean",
+    description:
+      "Connect runners over Unix sockets; --no-unix-sockets uses loopback TCP [env BENTO_NO_UDS=1] (default on)",
+  },
   debug: { type: "boolean", description: "Log debug lines (socket fds, worker starts)" },
   ...devArgs,
   ...adminArgs,
-  grpc: { type: "boolean", description: "Serve the manifest's gRPC pool (and its metrics server) instead of the HTTP API pool" },
+  grpc: {
+    type: "boolean",
+    description: "Serve the manifest's gRPC pool (and its metrics server) instead of the HTTP API pool",
+  },
   ...grpcArgs,
   ...metricsArgs,
   ...tlsArgs,
@@ -59,13 +100,19 @@ export const serveArgs = {
 } as const;
 
 export const serveCommand = defineCommand({
-  meta: { name: "serve", description: "Serve a service: runner pools, then the API server pool, with sockets held by the supervisor (Ctrl+C stops everything)" },
+  meta: {
+    name: "serve",
+    description:
+      "Serve a service: runner pools, then the API server pool, with sockets held by the supervisor (Ctrl+C stops everything)",
+  },
   args: serveArgs,
   async run({ args }) {
     const format = parseLogFormat(args["log-format"], process.env);
     if (format.isOk()) setLogFormat(format.value);
     if (args.grpc && (args.development || args.reload)) {
-      createCliLogger({ debug: false }).warn("--development and --reload are for the HTTP API pool: ignored with --grpc");
+      createCliLogger({ debug: false }).warn(
+        "--development and --reload are for the HTTP API pool: ignored with --grpc",
+      );
     }
     if (args.grpc) return launch(grpcPlan(args, false));
     const logger = createCliLogger({ debug: Boolean(args.debug || args.development) });
@@ -84,18 +131,33 @@ export const serveCommand = defineCommand({
   },
 });
 
-async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: StopSignals, output: WorkerOutput): Promise<void> {
+async function serve(
+  args: ParsedArgs<typeof serveArgs>,
+  logger: Logger,
+  stop: StopSignals,
+  output: WorkerOutput,
+): Promise<void> {
   const loaded = await loadService(args.service ?? ".", { placeholders: TLS_PLACEHOLDERS });
   if (loaded.isErr()) return fail(loaded.error);
   const { service, dir, file } = loaded.value;
   const dev = Boolean(args.development);
   const flags: ServeFlags = {
-    host: args.host, port: args.port, backlog: args.backlog, apiWorkers: args["api-workers"], timeout: args.timeout,
-    timeoutKeepAlive: args["timeout-keep-alive"], timeoutGracefulShutdown: args["timeout-graceful-shutdown"],
+    host: args.host,
+    port: args.port,
+    backlog: args.backlog,
+    apiWorkers: args["api-workers"],
+    timeout: args.timeout,
+    timeoutKeepAlive: args["timeout-keep-alive"],
+    timeoutGracefulShutdown: args["timeout-graceful-shutdown"],
     workingDir: args["working-dir"] === undefined ? undefined : resolve(args["working-dir"]),
-    unixSockets: args["unix-sockets"] as boolean | undefined, accessLog: args["access-log"] as boolean | undefined,
+    unixSockets: args["unix-sockets"] as boolean | undefined,
+    accessLog: args["access-log"] as boolean | undefined,
   };
-  const defaultsOf = (s: ServiceDef) => ({ ...s.serve, host: s.serve?.host ?? (dev ? DEVELOPMENT_HOST : undefined), workingDir: dir });
+  const defaultsOf = (s: ServiceDef) => ({
+    ...s.serve,
+    host: s.serve?.host ?? (dev ? DEVELOPMENT_HOST : undefined),
+    workingDir: dir,
+  });
   const options = resolveServeOptions(flags, process.env, defaultsOf(service));
   if (options.isErr()) return fail(options.error);
   // TLS is checked before anything is made or bound; the plugin writes the workers' key copy.
@@ -120,8 +182,17 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
   }
   const metricsOn = metricsEnabled(args, process.env);
   const supervisor = createSupervisor({
-    spec: spec.value, runtime, logger, clock: systemClock, output: output.line,
-    plugins: [runnerMapPlugin({ unixSockets: options.value.unixSockets }), tlsPlugin(tls.value.settings), ...metricsPlugins(metricsOn), ...service.plugins],
+    spec: spec.value,
+    runtime,
+    logger,
+    clock: systemClock,
+    output: output.line,
+    plugins: [
+      runnerMapPlugin({ unixSockets: options.value.unixSockets }),
+      tlsPlugin(tls.value.settings),
+      ...metricsPlugins(metricsOn),
+      ...service.plugins,
+    ],
   });
   supervisor.on(output.event);
   if (dev) supervisor.on((event) => logger.debug(describeEvent(event)));
@@ -142,20 +213,45 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
   const { startReload, splitPatterns, watchRoots } = args.reload ? await import("./_reload.ts") : ({} as never);
   const reload = args.reload && !stop.requested
     ? startReload({
-      supervisor, runtime, logger, clock: systemClock, serviceDir: dir, manifestFile: file, workingDir: options.value.workingDir,
-      include: splitPatterns(args["reload-include"]), exclude: splitPatterns(args["reload-exclude"]),
-      built: { spec: built._unsafeUnwrap(), plugins: service.plugins.map((p) => p.name) }, rebuild,
+      supervisor,
+      runtime,
+      logger,
+      clock: systemClock,
+      serviceDir: dir,
+      manifestFile: file,
+      workingDir: options.value.workingDir,
+      include: splitPatterns(args["reload-include"]),
+      exclude: splitPatterns(args["reload-exclude"]),
+      built: { spec: built._unsafeUnwrap(), plugins: service.plugins.map((p) => p.name) },
+      rebuild,
       finish: (next) => (dev ? developmentSpec(next, { oneWorker: false, apiWorkersGiven }) : next),
     })
     : undefined;
   if (reload?.isErr()) logger.warn(`Reload is off: ${reload.error}`);
-  else if (reload) logger.info(`Reload on: watching ${watchRoots(dir, options.value.workingDir).join(" and ")} (ignoring .git, node_modules, __pycache__, .venv, *.pyc and .gitignore)`);
+  else if (reload) {
+    logger.info(
+      `Reload on: watching ${
+        watchRoots(dir, options.value.workingDir).join(" and ")
+      } (ignoring .git, node_modules, __pycache__, .venv, *.pyc and .gitignore)`,
+    );
+  }
   const info = describeService({
-    spec: started.value, options: { ...options.value, scheme, tls: tls.value.checked && describeTls(tls.value.checked) }, sockets: supervisor.sockets.values(), version: VERSION, pid: process.pid, startedAt,
+    spec: started.value,
+    options: { ...options.value, scheme, tls: tls.value.checked && describeTls(tls.value.checked) },
+    sockets: supervisor.sockets.values(),
+    version: VERSION,
+    pid: process.pid,
+    startedAt,
     runtime: runtime.name,
   });
   const admin = adminSettings.value && !stop.requested
-    ? await (await import("./_admin-server.ts")).startAdmin({ control: { ...supervisor, stop: supervisor.requestStop }, runtime, service: () => info, settings: adminSettings.value, logger })
+    ? await (await import("./_admin-server.ts")).startAdmin({
+      control: { ...supervisor, stop: supervisor.requestStop },
+      runtime,
+      service: () => info,
+      settings: adminSettings.value,
+      logger,
+    })
     : undefined;
   if (admin?.isErr()) {
     await supervisor.stop();
@@ -166,7 +262,13 @@ async function serve(args: ParsedArgs<typeof serveArgs>, logger: Logger, stop: S
   const ready = await supervisor.whenReady();
   if (api && ready && !stop.requested) {
     if (metricsOn) logger.info(metricsLine(service.name, url(scheme, options.value.host, api.address)));
-    logger.info(`Starting ${dev ? "development" : "production"} ${scheme.toUpperCase()} BentoServer from "${service.name}" listening on ${url(scheme, options.value.host, api.address)} (Press CTRL+C to quit)`);
+    logger.info(
+      `Starting ${
+        dev ? "development" : "production"
+      } ${scheme.toUpperCase()} BentoServer from "${service.name}" listening on ${
+        url(scheme, options.value.host, api.address)
+      } (Press CTRL+C to quit)`,
+    );
   }
   const done = await supervisor.done;
   if (reload?.isOk()) reload.value.close();

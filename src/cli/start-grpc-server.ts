@@ -16,7 +16,16 @@ export const startGrpcServerArgs = {
   ...SERVICE_ARG,
   depends: startHttpServerArgs.depends,
   "runner-map": startHttpServerArgs["runner-map"],
-  ...optionArgs(["host", "port", "api-workers", "backlog", "timeout", "working-dir", "timeout-graceful-shutdown", "debug"], {
+  ...optionArgs([
+    "host",
+    "port",
+    "api-workers",
+    "backlog",
+    "timeout",
+    "working-dir",
+    "timeout-graceful-shutdown",
+    "debug",
+  ], {
     port: { help: "Port of the gRPC server; 0 picks a free one" },
     "api-workers": { help: "Number of gRPC server workers", default: "manifest grpc.workers, else CPU count" },
   }),
@@ -25,7 +34,11 @@ export const startGrpcServerArgs = {
 } as const;
 
 export const startGrpcServerCommand = defineCommand({
-  meta: { name: "start-grpc-server", description: "Serve the gRPC server pool and its metrics server, the runners on other hosts (--depends NAME=tcp://HOST:PORT)" },
+  meta: {
+    name: "start-grpc-server",
+    description:
+      "Serve the gRPC server pool and its metrics server, the runners on other hosts (--depends NAME=tcp://HOST:PORT)",
+  },
   args: startGrpcServerArgs,
   run({ args, rawArgs }) {
     return launch(grpcPlan(args as Record<string, unknown>, { depends: collectFlag(rawArgs, "depends") }));

@@ -15,16 +15,34 @@ import { resolveServeOptions, type ServeOptions } from "../core/serve-options.ts
 import { runnerMapPlugin } from "../../plugins/runner-map.ts";
 import { adminArgs } from "./_admin-settings.ts";
 import { combineProblems, launch, listenUrl } from "./_launch.ts";
-import { optionArgs, SERVICE_ARG, serveFlagsFrom } from "./_options-table.ts";
+import { optionArgs, serveFlagsFrom, SERVICE_ARG } from "./_options-table.ts";
 
 export const startHttpServerArgs = {
   ...SERVICE_ARG,
   depends: {
-    type: "string", valueHint: "NAME=URI", repeatable: true,
-    description: `A remote runner and its address, tcp://HOST:PORT or unix:///PATH; repeat for each runner [env ${RUNNER_MAP_ENV.depends}, space-separated]`,
+    type: "string",
+    valueHint: "NAME=URI",
+    repeatable: true,
+    description:
+      `A remote runner and its address, tcp://HOST:PORT or unix:///PATH; repeat for each runner [env ${RUNNER_MAP_ENV.depends}, space-separated]`,
   },
-  "runner-map": { type: "string", valueHint: "JSON", description: `Remote runners as a JSON object, e.g. '{"iris":"tcp://10.0.0.5:3001"}' [env ${RUNNER_MAP_ENV.runnerMap}]` },
-  ...optionArgs(["host", "port", "api-workers", "backlog", "timeout", "working-dir", "timeout-keep-alive", "timeout-graceful-shutdown", "debug"]),
+  "runner-map": {
+    type: "string",
+    valueHint: "JSON",
+    description:
+      `Remote runners as a JSON object, e.g. '{"iris":"tcp://10.0.0.5:3001"}' [env ${RUNNER_MAP_ENV.runnerMap}]`,
+  },
+  ...optionArgs([
+    "host",
+    "port",
+    "api-workers",
+    "backlog",
+    "timeout",
+    "working-dir",
+    "timeout-keep-alive",
+    "timeout-graceful-shutdown",
+    "debug",
+  ]),
   ...adminArgs,
 } as const;
 
@@ -33,7 +51,10 @@ interface HttpServerOptions extends ServeOptions {
 }
 
 export const startHttpServerCommand = defineCommand({
-  meta: { name: "start-http-server", description: "Serve the API server pool alone, its runners on other hosts (--depends NAME=tcp://HOST:PORT)" },
+  meta: {
+    name: "start-http-server",
+    description: "Serve the API server pool alone, its runners on other hosts (--depends NAME=tcp://HOST:PORT)",
+  },
   args: startHttpServerArgs,
   run({ args, rawArgs }) {
     const raw = args as Record<string, string | boolean | undefined>;
@@ -45,16 +66,23 @@ export const startHttpServerCommand = defineCommand({
       options: ({ service, dir }, env) => {
         const runners = resolveRunnerMap(
           { depends: depends.length > 0 ? depends : undefined, runnerMap: raw["runner-map"] as string | undefined },
-          env, service,
+          env,
+          service,
         );
-        const options = resolveServeOptions(serveFlagsFrom(raw, (p) => resolve(p)), env, { ...service.serve, workingDir: dir });
+        const options = resolveServeOptions(serveFlagsFrom(raw, (p) => resolve(p)), env, {
+          ...service.serve,
+          workingDir: dir,
+        });
         return combineProblems(options, [runners]).map((o) => ({ ...o, runners: runners.unwrapOr({}) }));
       },
-      buildSpec: ({ service }, options, ctx) => buildHttpServerSpec(service, options, { ...ctx, runners: options.runners }),
+      buildSpec: ({ service }, options, ctx) =>
+        buildHttpServerSpec(service, options, { ...ctx, runners: options.runners }),
       plugins: (_, options) => [runnerMapPlugin({ remote: options.runners })],
       notes: (_, options) => [`Using remote runners: ${JSON.stringify(options.runners)}`],
       startLine: ({ service }, options, address) =>
-        `Starting bare HTTP BentoServer from "${service.name}" running on ${listenUrl(options.host, address)} (Press CTRL+C to quit)`,
+        `Starting bare HTTP BentoServer from "${service.name}" running on ${
+          listenUrl(options.host, address)
+        } (Press CTRL+C to quit)`,
     });
   },
 });

@@ -17,21 +17,43 @@ export const statusCommand = defineCommand({
     if (service.isErr()) return failClient(service.error);
     const pools = await callAdmin<{ pools: ApiPool[] }>(target.value, "GET", "/v1/pools");
     if (pools.isErr()) return failClient(pools.error);
-    if (args.json) return void console.log(JSON.stringify({ service: service.value, pools: pools.value.pools }, null, 2));
+    if (args.json) {
+      return void console.log(JSON.stringify({ service: service.value, pools: pools.value.pools }, null, 2));
+    }
     console.log(render(service.value, pools.value.pools, target.value.url));
   },
 });
 
 export function render(s: ApiService, pools: readonly ApiPool[], url: string): string {
-  const head = `${s.name}: ${s.command} on ${s.runtime}, pid ${s.pid}, up ${duration(s.uptimeMs)}, bento-kit ${s.version}, admin ${url}`;
+  const head = `${s.name}: ${s.command} on ${s.runtime}, pid ${s.pid}, up ${
+    duration(s.uptimeMs)
+  }, bento-kit ${s.version}, admin ${url}`;
   const sockets = s.sockets.map((k) => `  ${k.name}: ${k.address}`);
   const rows = pools.flatMap((p) =>
     p.workers.map((w) => [
-      p.name, String(w.id), w.pid === null ? "-" : String(w.pid), w.state, duration(w.uptimeMs), String(w.restarts),
-      bytes(w.rssBytes), w.cpuSeconds === undefined ? "-" : `${w.cpuSeconds.toFixed(1)}s`,
-      w.vetoed ? w.vetoed.message : w.lastExit ? `${w.lastExit.reason} (${duration(Date.now() - w.lastExit.at)} ago)` : "-",
+      p.name,
+      String(w.id),
+      w.pid === null ? "-" : String(w.pid),
+      w.state,
+      duration(w.uptimeMs),
+      String(w.restarts),
+      bytes(w.rssBytes),
+      w.cpuSeconds === undefined ? "-" : `${w.cpuSeconds.toFixed(1)}s`,
+      w.vetoed
+        ? w.vetoed.message
+        : w.lastExit
+        ? `${w.lastExit.reason} (${duration(Date.now() - w.lastExit.at)} ago)`
+        : "-",
     ])
   );
-  const summary = pools.map((p) => `${p.name} ${p.ready}/${p.target} ready${p.busy ? ` (${p.busy} in progress)` : ""}`).join(", ");
-  return [head, ...sockets, "", table(["POOL", "WORKER", "PID", "STATE", "UPTIME", "RESTARTS", "RSS", "CPU", "LAST EXIT"], rows), "", summary].join("\n");
+  const summary = pools.map((p) => `${p.name} ${p.ready}/${p.target} ready${p.busy ? ` (${p.busy} in progress)` : ""}`)
+    .join(", ");
+  return [
+    head,
+    ...sockets,
+    "",
+    table(["POOL", "WORKER", "PID", "STATE", "UPTIME", "RESTARTS", "RSS", "CPU", "LAST EXIT"], rows),
+    "",
+    summary,
+  ].join("\n");
 }

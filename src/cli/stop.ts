@@ -23,7 +23,9 @@ export const stopCommand = defineCommand({
     }
     const who = `${target.value.service ?? "the service"}${target.value.pid ? ` (pid ${target.value.pid})` : ""}`;
     if (await gone(target.value, seconds * 1000)) return void console.log(`Stopped ${who}`);
-    process.stderr.write(`Error: ${who} is still stopping after ${seconds} s: see its log, or wait with bento-kit events\n`);
+    process.stderr.write(
+      `Error: ${who} is still stopping after ${seconds} s: see its log, or wait with bento-kit events\n`,
+    );
     process.exitCode = 1;
   },
 });

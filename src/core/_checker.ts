@@ -47,7 +47,10 @@ export function createChecker(): Checker {
     issue,
     object(value, path, expected = "an object"): value is Obj {
       if (isObject(value)) return true;
-      issue(path, value === undefined ? `is required: expected ${expected}` : `expected ${expected}, got ${describe(value)}`);
+      issue(
+        path,
+        value === undefined ? `is required: expected ${expected}` : `expected ${expected}, got ${describe(value)}`,
+      );
       return false;
     },
     knownKeys(value, path, keys) {
@@ -59,7 +62,12 @@ export function createChecker(): Checker {
     },
     string(value, path, pattern, patternText) {
       if (typeof value !== "string" || value.length === 0) {
-        issue(path, value === undefined ? "is required: expected a non-empty string" : `expected a non-empty string, got ${describe(value)}`);
+        issue(
+          path,
+          value === undefined
+            ? "is required: expected a non-empty string"
+            : `expected a non-empty string, got ${describe(value)}`,
+        );
         return false;
       }
       if (pattern && !pattern.test(value)) {
@@ -75,7 +83,8 @@ export function createChecker(): Checker {
     },
     optionalInt(value, path, min, max) {
       if (value === undefined) return undefined;
-      const inRange = typeof value === "number" && Number.isInteger(value) && value >= min && (max === undefined || value <= max);
+      const inRange = typeof value === "number" && Number.isInteger(value) && value >= min &&
+        (max === undefined || value <= max);
       if (inRange) return value;
       const range = max === undefined ? `>= ${min}` : `from ${min} to ${max}`;
       issue(path, `expected a whole number ${range}, got ${describe(value)}`);

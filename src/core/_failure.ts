@@ -16,4 +16,3 @@ export function describeFailure(spec: WatcherSpec, stderrTail: readonly string[]
     : "\n  (it wrote nothing to stderr)";
   return `\n  command: ${command.trim()}${tail}`;
 }
-

@@ -41,12 +41,17 @@ export function validateGrpc(c: Checker, input: unknown, checks: GrpcChecks): Gr
   const expected = "an object with a `command`, e.g. { command: { module: './grpc-api.ts' } }";
   if (!c.object(input, "grpc", expected)) return undefined;
   c.knownKeys(input, "grpc", ["command", "workers", "env", "ready", "reusePort"]);
-  const reusePort = input.reusePort === undefined ? false : c.boolean(input.reusePort, "grpc.reusePort") && input.reusePort === true;
+  const reusePort = input.reusePort === undefined
+    ? false
+    : c.boolean(input.reusePort, "grpc.reusePort") && input.reusePort === true;
   // A pool that binds by itself gets no socket: {fd} would name nothing.
   const command = checks.command(input.command, "grpc.command", reusePort ? [] : [GRPC_SOCKET]);
   const args = command?.kind === "argv" ? command.argv : command?.args ?? [];
   if (reusePort && args.some((a) => placeholdersIn(a).includes("fd"))) {
-    c.issue("grpc.command", "uses {fd}, but with reusePort: true the workers get no socket: pass {host} and {port} for them to bind");
+    c.issue(
+      "grpc.command",
+      "uses {fd}, but with reusePort: true the workers get no socket: pass {host} and {port} for them to bind",
+    );
   }
   const workers = c.optionalInt(input.workers, "grpc.workers", 1, checks.maxWorkers);
   const env = checks.env(input.env, "grpc.env");

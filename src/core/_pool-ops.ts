@@ -6,7 +6,12 @@
  */
 import { err, ok, type Result } from "neverthrow";
 import {
-  type ControlError, operationInProgress, type PoolView, rolloutFailed, serviceStopping, workerCountInvalid,
+  type ControlError,
+  operationInProgress,
+  type PoolView,
+  rolloutFailed,
+  serviceStopping,
+  workerCountInvalid,
   workerNotFound,
 } from "./control.ts";
 import type { StartError } from "./errors.ts";
@@ -39,15 +44,30 @@ export function createPoolOps(p: PoolInternals) {
     const workers = [...p.slots.values()].sort((a, b) => a.id - b.id).map((slot) => {
       const w = slot.current;
       return {
-        id: slot.id, pid: w?.pid ?? null, state: w ? w.state : slot.timer ? "backoff" as const : slot.vetoed ? "vetoed" as const : "stopped" as const,
-        startedAt: w?.startedAt ?? null, readyAt: w?.readyAt ?? null, restarts: slot.restarts, lastExit: slot.lastExit,
+        id: slot.id,
+        pid: w?.pid ?? null,
+        state: w ? w.state : slot.timer ? "backoff" as const : slot.vetoed ? "vetoed" as const : "stopped" as const,
+        startedAt: w?.startedAt ?? null,
+        readyAt: w?.readyAt ?? null,
+        restarts: slot.restarts,
+        lastExit: slot.lastExit,
         vetoed: w ? null : slot.vetoed,
       };
     });
-    return { name: pool, role: p.spec.role, target: p.state.target, ready: workers.filter((w) => w.state === "ready").length, busy, workers };
+    return {
+      name: pool,
+      role: p.spec.role,
+      target: p.state.target,
+      ready: workers.filter((w) => w.state === "ready").length,
+      busy,
+      workers,
+    };
   }
 
-  async function exclusive(what: "scale" | "restart", work: () => Promise<Result<void, ControlError>>): Promise<Result<PoolView, ControlError>> {
+  async function exclusive(
+    what: "scale" | "restart",
+    work: () => Promise<Result<void, ControlError>>,
+  ): Promise<Result<PoolView, ControlError>> {
     if (p.state.stopping) return err(serviceStopping());
     if (busy) return err(operationInProgress(pool, busy));
     busy = what;

@@ -21,7 +21,12 @@ export function createControl(deps: ControlDeps) {
     if (deps.stopping()) return err(serviceStopping());
     const shaped = await deps.hooks.waterfall("beforeControl", request);
     // A beforeControl handler's Err is a veto (a spec error makes no sense here).
-    return shaped.mapErr((e) => ("plugin" in e ? e : ({ kind: "HookVetoed", plugin: "?", hook: "beforeControl", message: e.message }) as HookError));
+    return shaped.mapErr((
+      e,
+    ) => ("plugin" in e
+      ? e
+      : ({ kind: "HookVetoed", plugin: "?", hook: "beforeControl", message: e.message }) as HookError)
+    );
   }
 
   async function onPool(
@@ -44,7 +49,10 @@ export function createControl(deps: ControlDeps) {
       onPool({ action: "scale", pool, workers }, (p, r) => p.scale(r.action === "scale" ? r.workers : workers)),
     restart: (pool: string) => onPool({ action: "restart", pool }, (p) => p.restart()),
     restartWorker: (pool: string, workerId: number) =>
-      onPool({ action: "restart-worker", pool, workerId }, (p, r) => p.restartWorker(r.action === "restart-worker" ? r.workerId : workerId)),
+      onPool(
+        { action: "restart-worker", pool, workerId },
+        (p, r) => p.restartWorker(r.action === "restart-worker" ? r.workerId : workerId),
+      ),
     async requestStop(): Promise<Result<void, ControlError>> {
       const admitted = await admit({ action: "stop" });
       if (admitted.isErr()) return err(admitted.error);

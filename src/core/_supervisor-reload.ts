@@ -42,7 +42,11 @@ export interface ReloadDeps {
   readonly clock: Clock;
 }
 
-export async function applyReload(deps: ReloadDeps, files: readonly string[], request: ReloadRequest): Promise<Result<void, ReloadFailed>> {
+export async function applyReload(
+  deps: ReloadDeps,
+  files: readonly string[],
+  request: ReloadRequest,
+): Promise<Result<void, ReloadFailed>> {
   const fail = (message: string): Result<void, ReloadFailed> => {
     deps.emit({ type: "reload", phase: "failed", files, message });
     return err({ kind: "ReloadFailed", message });
@@ -57,7 +61,11 @@ export async function applyReload(deps: ReloadDeps, files: readonly string[], re
     const shaped = await deps.shape(plan.spec);
     if (shaped.isErr()) return fail(shaped.error.message);
     // The public socket stays as bound (a changed one is in the plan's notes).
-    spec = { ...shaped.value, sockets: mergeSockets(deps.spec().sockets, shaped.value.sockets), vars: { ...shaped.value.vars, ...pick(before.vars, "port") } };
+    spec = {
+      ...shaped.value,
+      sockets: mergeSockets(deps.spec().sockets, shaped.value.sockets),
+      vars: { ...shaped.value.vars, ...pick(before.vars, "port") },
+    };
     for (const socket of spec.sockets.filter((s) => !deps.bound().has(s.name))) {
       const bound = await deps.bind(socket);
       if (bound.isErr()) return fail(bound.error.message);
@@ -85,7 +93,12 @@ export async function applyReload(deps: ReloadDeps, files: readonly string[], re
  * next one starts anything: an error in code every pool imports is shown by
  * one new worker, not one per pool.
  */
-async function rollInStages(deps: ReloadDeps, names: readonly string[], spec: LaunchSpec, respec: boolean): Promise<Result<void, string>> {
+async function rollInStages(
+  deps: ReloadDeps,
+  names: readonly string[],
+  spec: LaunchSpec,
+  respec: boolean,
+): Promise<Result<void, string>> {
   const pools = deps.pools().filter((p) => names.includes(p.name));
   for (const priority of [...new Set(pools.map((p) => p.priority))].sort((a, b) => a - b)) {
     const stage = pools.filter((p) => p.priority === priority).map((pool) => {
@@ -100,7 +113,9 @@ async function rollInStages(deps: ReloadDeps, names: readonly string[], spec: La
 }
 
 async function applyChange(
-  deps: ReloadDeps, change: Exclude<PoolChange, { kind: "roll" }>, specs: { readonly before: LaunchSpec; readonly spec: LaunchSpec },
+  deps: ReloadDeps,
+  change: Exclude<PoolChange, { kind: "roll" }>,
+  specs: { readonly before: LaunchSpec; readonly spec: LaunchSpec },
 ): Promise<Result<void, string>> {
   const { before, spec } = specs;
   const pool = deps.pools().find((p) => p.name === change.pool);

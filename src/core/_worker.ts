@@ -44,7 +44,13 @@ export function createWorker(child: ChildProcessHandle, id: number, role: Worker
   let markExited!: () => void;
   const tail: string[] = [];
   const worker: Worker = {
-    id, pid: child.pid, startedAt: clock.now(), state: "starting", readyAt: null, role, stderrTail: tail,
+    id,
+    pid: child.pid,
+    startedAt: clock.now(),
+    state: "starting",
+    readyAt: null,
+    role,
+    stderrTail: tail,
     settled: new Promise((resolve) => (settle = resolve)),
     exited: new Promise((resolve) => (markExited = resolve)),
   };
@@ -54,12 +60,21 @@ export function createWorker(child: ChildProcessHandle, id: number, role: Worker
       worker.state = "ready";
       worker.readyAt = clock.now();
       settle(true);
-      deps.emit({ type: "ready", pool, workerId: id, pid: worker.pid, afterMs: worker.readyAt - worker.startedAt, how });
+      deps.emit({
+        type: "ready",
+        pool,
+        workerId: id,
+        pid: worker.pid,
+        afterMs: worker.readyAt - worker.startedAt,
+        how,
+      });
       logger.debug(`worker ${id} (pid ${worker.pid}) ready (${how})`);
     },
     late() {
-      logger.warn(`worker ${id} (pid ${worker.pid}) is not ready ${ready.timeoutMs / 1000} s after it started: ` +
-        "it should write READY=1 to the fd in BENTO_READY_FD, or give the pool a ready.log pattern (see docs/worker-contract.md)");
+      logger.warn(
+        `worker ${id} (pid ${worker.pid}) is not ready ${ready.timeoutMs / 1000} s after it started: ` +
+          "it should write READY=1 to the fd in BENTO_READY_FD, or give the pool a ready.log pattern (see docs/worker-contract.md)",
+      );
       deps.emit({ type: "not-ready", pool, workerId: id, pid: worker.pid, afterMs: clock.now() - worker.startedAt });
     },
   });

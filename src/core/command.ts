@@ -26,9 +26,21 @@ export interface ModuleInput {
 const DENO_PERMISSION = /^--(allow|deny)-(read|write|net|env|sys|run|ffi|import)(=.+)?$|^--allow-all$|^-A$/;
 
 export const PLACEHOLDERS = [
-  "fd", "worker_id", "runner_map", "working_dir", "host", "port", "backlog",
-  "timeout", "timeout_keep_alive", "timeout_graceful_shutdown", "service",
-  "enable_reflection", "enable_channelz", "max_concurrent_streams", "protocol_version",
+  "fd",
+  "worker_id",
+  "runner_map",
+  "working_dir",
+  "host",
+  "port",
+  "backlog",
+  "timeout",
+  "timeout_keep_alive",
+  "timeout_graceful_shutdown",
+  "service",
+  "enable_reflection",
+  "enable_channelz",
+  "max_concurrent_streams",
+  "protocol_version",
 ] as const;
 
 /** `{{` and `}}` (literal braces), a placeholder `{name}` / `{name:param}`, or a stray brace. */
@@ -63,8 +75,11 @@ export function normalizeCommand(input: CommandInput): Command {
   if (Array.isArray(input)) return { kind: "argv", argv: [...input] };
   const { module, args = [], runtime, denoPermissions } = input as ModuleInput;
   return {
-    kind: "module", module, args: [...args],
-    ...(runtime && { runtime }), ...(denoPermissions && { denoPermissions: [...denoPermissions] }),
+    kind: "module",
+    module,
+    args: [...args],
+    ...(runtime && { runtime }),
+    ...(denoPermissions && { denoPermissions: [...denoPermissions] }),
   };
 }
 
@@ -72,7 +87,11 @@ export function normalizeCommand(input: CommandInput): Command {
  * Problems with a command as written in a manifest; `sockets` are the names the
  * pool receives, `extra` the placeholder names plugins add.
  */
-export function commandIssues(input: unknown, sockets: readonly string[], extra: readonly string[] = []): ManifestIssue[] {
+export function commandIssues(
+  input: unknown,
+  sockets: readonly string[],
+  extra: readonly string[] = [],
+): ManifestIssue[] {
   const issues: ManifestIssue[] = [];
   const checkArgs = (args: unknown, path: string) => {
     if (!Array.isArray(args)) {
@@ -80,42 +99,69 @@ export function commandIssues(input: unknown, sockets: readonly string[], extra:
       return;
     }
     args.forEach((arg, i) => {
-      if (typeof arg !== "string") issues.push({ path: `${path}[${i}]`, message: `expected a string, got ${describe(arg)}` });
-      else issues.push(...placeholderIssues(arg, sockets, extra).map((message) => ({ path: `${path}[${i}]`, message })));
+      if (typeof arg !== "string") {
+        issues.push({ path: `${path}[${i}]`, message: `expected a string, got ${describe(arg)}` });
+      } else {issues.push(
+          ...placeholderIssues(arg, sockets, extra).map((message) => ({ path: `${path}[${i}]`, message })),
+        );}
     });
   };
   if (Array.isArray(input)) {
-    if (input.length === 0 || input[0] === "") issues.push({ path: "", message: "is empty: give the program and its arguments, e.g. [\"python3\", \"-m\", \"uvicorn\", \"--fd\", \"{fd}\", \"app:app\"]" });
+    if (input.length === 0 || input[0] === "") {
+      issues.push({
+        path: "",
+        message:
+          'is empty: give the program and its arguments, e.g. ["python3", "-m", "uvicorn", "--fd", "{fd}", "app:app"]',
+      });
+    }
     checkArgs(input, "");
     return issues;
   }
   if (typeof input === "object" && input !== null && "module" in input) {
     const { module, args, runtime, denoPermissions } = input as Record<string, unknown>;
-    if (typeof module !== "string" || module === "") issues.push({ path: "module", message: "expected a path to a .ts or .js module, e.g. \"./api.ts\"" });
+    if (typeof module !== "string" || module === "") {
+      issues.push({ path: "module", message: 'expected a path to a .ts or .js module, e.g. "./api.ts"' });
+    }
     if (args !== undefined) checkArgs(args, "args");
     if (runtime !== undefined && !(WORKER_RUNTIMES as readonly unknown[]).includes(runtime)) {
-      issues.push({ path: "runtime", message: `expected "node", "bun" or "deno" (default: the runtime running bento-kit), got ${describe(runtime)}` });
+      issues.push({
+        path: "runtime",
+        message: `expected "node", "bun" or "deno" (default: the runtime running bento-kit), got ${describe(runtime)}`,
+      });
     }
     if (denoPermissions !== undefined) issues.push(...denoPermissionIssues(denoPermissions));
     for (const key of Object.keys(input)) {
       if (!["module", "args", "runtime", "denoPermissions"].includes(key)) {
-        issues.push({ path: key, message: "is not a module command field: use module, args, runtime or denoPermissions" });
+        issues.push({
+          path: key,
+          message: "is not a module command field: use module, args, runtime or denoPermissions",
+        });
       }
     }
     return issues;
   }
   return [{
     path: "",
-    message: `expected an argv array like ["python3", "runner.py"] or { module: "./worker.ts" }, got ${describe(input)}`,
+    message: `expected an argv array like ["python3", "runner.py"] or { module: "./worker.ts" }, got ${
+      describe(input)
+    }`,
   }];
 }
 
 function denoPermissionIssues(flags: unknown): ManifestIssue[] {
-  if (!Array.isArray(flags)) return [{ path: "denoPermissions", message: `expected an array of Deno flags like ["--allow-read=/models"], got ${describe(flags)}` }];
+  if (!Array.isArray(flags)) {
+    return [{
+      path: "denoPermissions",
+      message: `expected an array of Deno flags like ["--allow-read=/models"], got ${describe(flags)}`,
+    }];
+  }
   return flags.flatMap((flag, i) =>
     typeof flag === "string" && DENO_PERMISSION.test(flag) ? [] : [{
       path: `denoPermissions[${i}]`,
-      message: `expected a Deno permission flag such as "--allow-read=/models" or "--allow-net=api.example.com:443", got ${describe(flag)}`,
+      message:
+        `expected a Deno permission flag such as "--allow-read=/models" or "--allow-net=api.example.com:443", got ${
+          describe(flag)
+        }`,
     }]
   );
 }
@@ -129,17 +175,29 @@ function placeholderIssues(arg: string, sockets: readonly string[], extra: reado
   for (const p of pieces) {
     if (p.kind !== "placeholder") continue;
     if (!known.includes(p.name)) {
-      issues.push(`unknown placeholder ${p.raw}: use one of ${known.map((n) => `{${n}}`).join(", ")}, or ${ESCAPE} (inline code: {{${p.name}}})`);
+      issues.push(
+        `unknown placeholder ${p.raw}: use one of ${
+          known.map((n) => `{${n}}`).join(", ")
+        }, or ${ESCAPE} (inline code: {{${p.name}}})`,
+      );
     } else if (p.param !== undefined && p.name !== "fd") {
-      issues.push(`${p.raw} is not a placeholder (only {fd:NAME} takes a name): ${ESCAPE}, e.g. {{${p.name}:${p.param}}}`);
+      issues.push(
+        `${p.raw} is not a placeholder (only {fd:NAME} takes a name): ${ESCAPE}, e.g. {{${p.name}:${p.param}}}`,
+      );
     } else if (p.name === "fd" && p.param !== undefined && !sockets.includes(p.param)) {
-      issues.push(`{fd:${p.param}} names no socket of this pool: use {fd} or {fd:${sockets[0]}}, or ${ESCAPE}, e.g. {{fd:${p.param}}}`);
+      issues.push(
+        `{fd:${p.param}} names no socket of this pool: use {fd} or {fd:${
+          sockets[0]
+        }}, or ${ESCAPE}, e.g. {{fd:${p.param}}}`,
+      );
     }
   }
   const used = pieces.find((p) => p.kind === "placeholder");
   if (used && pieces.some((p) => p.kind === "text" && p.stray)) {
-    issues.push(`mixes the placeholder ${used.raw} with literal braces, as inline code does: write the code's braces as {{ and }} ` +
-      `(and ${used.raw.replace(/^\{|\}$/g, (b) => b + b)} where it is code, not the placeholder)`);
+    issues.push(
+      `mixes the placeholder ${used.raw} with literal braces, as inline code does: write the code's braces as {{ and }} ` +
+        `(and ${used.raw.replace(/^\{|\}$/g, (b) => b + b)} where it is code, not the placeholder)`,
+    );
   }
   return issues;
 }
@@ -156,7 +214,10 @@ export interface Expansion {
  * Replace the placeholders of one argument and turn `{{`/`}}` into `{`/`}`;
  * `missing` lists those with no value (the manifest check let only known names through).
  */
-export function expandArg(arg: string, { vars, fds, ownSocket }: Expansion): { readonly text: string; readonly missing: readonly string[] } {
+export function expandArg(
+  arg: string,
+  { vars, fds, ownSocket }: Expansion,
+): { readonly text: string; readonly missing: readonly string[] } {
   const missing: string[] = [];
   const text = tokenize(arg).map((p) => {
     if (p.kind === "text") return p.text;
@@ -175,6 +236,8 @@ export function unsetPlaceholders(command: Command, vars: Readonly<Record<string
   const args = command.kind === "argv" ? command.argv : command.args;
   const atSpawn = ["fd", "worker_id", "runner_map"];
   const core: readonly string[] = PLACEHOLDERS;
-  const names = args.flatMap(placeholdersIn).filter((n) => core.includes(n) && !atSpawn.includes(n) && vars[n] === undefined);
+  const names = args.flatMap(placeholdersIn).filter((n) =>
+    core.includes(n) && !atSpawn.includes(n) && vars[n] === undefined
+  );
   return [...new Set(names)];
 }

@@ -13,7 +13,11 @@
  */
 import { err, type Result } from "neverthrow";
 import {
-  type RunnerMapInvalid, runnerMapInvalid, type RunnerNotFound, runnerNotFound, type SpecError,
+  type RunnerMapInvalid,
+  runnerMapInvalid,
+  type RunnerNotFound,
+  runnerNotFound,
+  type SpecError,
 } from "./errors.ts";
 import type { ServiceDef } from "./manifest.ts";
 import { missingRunners, type RemoteRunners, runnerNames } from "./runner-map-input.ts";
@@ -50,7 +54,11 @@ export function buildRunnerServerSpec(
     ...plan,
     command: "start-runner-server",
     sockets: [{ kind: "tcp", name: runner, host: options.host, port: options.port, backlog: options.backlog }],
-    watchers: [{ ...watcher, workers: workers ?? watcher.workers, workerEnv: workerEnvFor(watcher.workerEnv, workers) }],
+    watchers: [{
+      ...watcher,
+      workers: workers ?? watcher.workers,
+      workerEnv: workerEnvFor(watcher.workerEnv, workers),
+    }],
     publicSocket: runner,
   });
 }
@@ -92,4 +100,3 @@ function workerEnvFor(
 ): readonly Readonly<Record<string, string>>[] {
   return workers === undefined ? entries : entries.slice(0, workers);
 }
-

@@ -13,15 +13,46 @@ export type ControlRequest =
   | { readonly action: "restart-worker"; readonly pool: string; readonly workerId: number }
   | { readonly action: "stop" };
 
-export interface PoolNotFound { readonly kind: "PoolNotFound"; readonly message: string; readonly pool: string }
-export interface WorkerNotFound { readonly kind: "WorkerNotFound"; readonly message: string; readonly pool: string; readonly workerId: number }
-export interface WorkerCountInvalid { readonly kind: "WorkerCountInvalid"; readonly message: string; readonly workers: unknown }
-export interface OperationInProgress { readonly kind: "OperationInProgress"; readonly message: string; readonly pool: string }
-export interface RolloutFailed { readonly kind: "RolloutFailed"; readonly message: string; readonly pool: string; readonly workerId: number }
-export interface ServiceStopping { readonly kind: "ServiceStopping"; readonly message: string }
+export interface PoolNotFound {
+  readonly kind: "PoolNotFound";
+  readonly message: string;
+  readonly pool: string;
+}
+export interface WorkerNotFound {
+  readonly kind: "WorkerNotFound";
+  readonly message: string;
+  readonly pool: string;
+  readonly workerId: number;
+}
+export interface WorkerCountInvalid {
+  readonly kind: "WorkerCountInvalid";
+  readonly message: string;
+  readonly workers: unknown;
+}
+export interface OperationInProgress {
+  readonly kind: "OperationInProgress";
+  readonly message: string;
+  readonly pool: string;
+}
+export interface RolloutFailed {
+  readonly kind: "RolloutFailed";
+  readonly message: string;
+  readonly pool: string;
+  readonly workerId: number;
+}
+export interface ServiceStopping {
+  readonly kind: "ServiceStopping";
+  readonly message: string;
+}
 
 export type ControlError =
-  | PoolNotFound | WorkerNotFound | WorkerCountInvalid | OperationInProgress | RolloutFailed | ServiceStopping | HookError;
+  | PoolNotFound
+  | WorkerNotFound
+  | WorkerCountInvalid
+  | OperationInProgress
+  | RolloutFailed
+  | ServiceStopping
+  | HookError;
 
 /** One worker as the admin API shows it. */
 export interface WorkerView {
@@ -34,7 +65,12 @@ export interface WorkerView {
   readonly readyAt: number | null;
   /** Times this worker id was replaced after an unexpected exit. */
   readonly restarts: number;
-  readonly lastExit: { readonly code: number | null; readonly signal: string | null; readonly reason: string; readonly at: number } | null;
+  readonly lastExit: {
+    readonly code: number | null;
+    readonly signal: string | null;
+    readonly reason: string;
+    readonly at: number;
+  } | null;
   /** Why the worker is kept down (state `vetoed`): the plugin and its reason. */
   readonly vetoed: SpawnVeto | null;
 }
@@ -58,23 +94,45 @@ export interface PoolView {
 }
 
 export function poolNotFound(pool: string, known: readonly string[]): PoolNotFound {
-  return { kind: "PoolNotFound", pool, message: `No pool named "${pool}": the pools are ${known.map((p) => `"${p}"`).join(", ")}` };
+  return {
+    kind: "PoolNotFound",
+    pool,
+    message: `No pool named "${pool}": the pools are ${known.map((p) => `"${p}"`).join(", ")}`,
+  };
 }
 
 export function workerNotFound(pool: string, workerId: number, target: number): WorkerNotFound {
-  return { kind: "WorkerNotFound", pool, workerId, message: `Pool ${pool} has no worker ${workerId}: its workers are 1..${target}` };
+  return {
+    kind: "WorkerNotFound",
+    pool,
+    workerId,
+    message: `Pool ${pool} has no worker ${workerId}: its workers are 1..${target}`,
+  };
 }
 
 export function workerCountInvalid(workers: unknown, max: number): WorkerCountInvalid {
-  return { kind: "WorkerCountInvalid", workers, message: `workers: expected a whole number from 1 to ${max}, got ${JSON.stringify(workers) ?? String(workers)}` };
+  return {
+    kind: "WorkerCountInvalid",
+    workers,
+    message: `workers: expected a whole number from 1 to ${max}, got ${JSON.stringify(workers) ?? String(workers)}`,
+  };
 }
 
 export function operationInProgress(pool: string, what: string): OperationInProgress {
-  return { kind: "OperationInProgress", pool, message: `Pool ${pool} is busy with a ${what}: try again when it is done` };
+  return {
+    kind: "OperationInProgress",
+    pool,
+    message: `Pool ${pool} is busy with a ${what}: try again when it is done`,
+  };
 }
 
 export function rolloutFailed(pool: string, workerId: number, why: string): RolloutFailed {
-  return { kind: "RolloutFailed", pool, workerId, message: `Restart of pool ${pool} stopped at worker ${workerId}: ${why}; the previous workers keep serving` };
+  return {
+    kind: "RolloutFailed",
+    pool,
+    workerId,
+    message: `Restart of pool ${pool} stopped at worker ${workerId}: ${why}; the previous workers keep serving`,
+  };
 }
 
 export function serviceStopping(): ServiceStopping {

@@ -28,12 +28,28 @@ export function envIssues(env: Readonly<Record<string, string>>, path: string): 
     const at = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? `${path}.${name}` : `${path}[${JSON.stringify(name)}]`;
     if (name === "") issues.push({ path: at, message: "a variable name cannot be empty: remove it or give it a name" });
     else if (name.includes("=")) {
-      issues.push({ path: at, message: `a variable name cannot hold "=" (the OS would read it as ${JSON.stringify(name.split("=")[0])}): rename it` });
-    } else if (name.includes("\0")) issues.push({ path: at, message: "a variable name cannot hold a NUL byte (\\0): remove it" });
-    if (value.includes("\0")) issues.push({ path: at, message: "the value holds a NUL byte (\\0), which no environment variable can carry: remove it" });
+      issues.push({
+        path: at,
+        message: `a variable name cannot hold "=" (the OS would read it as ${
+          JSON.stringify(name.split("=")[0])
+        }): rename it`,
+      });
+    } else if (name.includes("\0")) {
+      issues.push({ path: at, message: "a variable name cannot hold a NUL byte (\\0): remove it" });
+    }
+    if (value.includes("\0")) {
+      issues.push({
+        path: at,
+        message: "the value holds a NUL byte (\\0), which no environment variable can carry: remove it",
+      });
+    }
     const bytes = utf8Length(name) + 1 + utf8Length(value) + 1;
     if (bytes > MAX_ENV_STRING) {
-      issues.push({ path: at, message: `is ${bytes} bytes, over the ${MAX_ENV_STRING}-byte limit Linux puts on one variable (MAX_ARG_STRLEN): put the data in a file and pass its path` });
+      issues.push({
+        path: at,
+        message:
+          `is ${bytes} bytes, over the ${MAX_ENV_STRING}-byte limit Linux puts on one variable (MAX_ARG_STRLEN): put the data in a file and pass its path`,
+      });
     }
   }
   return issues;
@@ -46,10 +62,18 @@ export function envIssues(env: Readonly<Record<string, string>>, path: string): 
 export function execSizeProblem(argv: readonly string[], env: Readonly<Record<string, string>>): string | undefined {
   const sizes = Object.entries(env).map(([k, v]) => [k, utf8Length(k) + utf8Length(v) + 2 + POINTER] as const);
   for (const [name, bytes] of sizes) {
-    if (bytes - POINTER > MAX_ENV_STRING) return `environment variable ${name} is ${bytes - POINTER} bytes, over the ${MAX_ENV_STRING}-byte limit of one variable (MAX_ARG_STRLEN): put the data in a file and pass its path`;
+    if (bytes - POINTER > MAX_ENV_STRING) {
+      return `environment variable ${name} is ${
+        bytes - POINTER
+      } bytes, over the ${MAX_ENV_STRING}-byte limit of one variable (MAX_ARG_STRLEN): put the data in a file and pass its path`;
+    }
   }
   const long = argv.find((a) => utf8Length(a) + 1 > MAX_ENV_STRING);
-  if (long !== undefined) return `an argument of ${utf8Length(long) + 1} bytes is over the ${MAX_ENV_STRING}-byte limit of one argument (MAX_ARG_STRLEN): put it in a file`;
+  if (long !== undefined) {
+    return `an argument of ${
+      utf8Length(long) + 1
+    } bytes is over the ${MAX_ENV_STRING}-byte limit of one argument (MAX_ARG_STRLEN): put it in a file`;
+  }
   const total = sizes.reduce((n, [, b]) => n + b, 0) + argv.reduce((n, a) => n + utf8Length(a) + 1 + POINTER, 0);
   if (total <= MAX_EXEC_BYTES) return undefined;
   const largest = [...sizes].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, b]) => `${k} (${b} bytes)`).join(", ");

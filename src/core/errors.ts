@@ -149,8 +149,10 @@ export function manifestNotFound(path: string, message: string): ManifestNotFoun
 
 export function manifestTimedOut(file: string, seconds: number, setting: string): ManifestTimedOut {
   return {
-    kind: "ManifestTimedOut", file,
-    message: `${file} did not finish loading within ${seconds} s: a top-level await in it (or in a module it imports) ` +
+    kind: "ManifestTimedOut",
+    file,
+    message:
+      `${file} did not finish loading within ${seconds} s: a top-level await in it (or in a module it imports) ` +
       `never settled; make it settle, or move the slow work into the workers (${setting}=SECONDS sets the limit)`,
   };
 }
@@ -169,7 +171,9 @@ export function envInvalid(pool: string, message: string): EnvInvalid {
 
 export function tempDirUnusable(dir: string, code: string | undefined, reason: string): TempDirUnusable {
   return {
-    kind: "TempDirUnusable", dir, code,
+    kind: "TempDirUnusable",
+    dir,
+    code,
     message: `Cannot create a private directory in the temp dir ${dir} (${code ?? "error"}: ${reason}): ` +
       `set TMPDIR to a writable directory, e.g. TMPDIR=/tmp`,
   };
@@ -177,7 +181,9 @@ export function tempDirUnusable(dir: string, code: string | undefined, reason: s
 
 export function fdLimitTooLow(needed: number, limit: number, what: string): FdLimitTooLow {
   return {
-    kind: "FdLimitTooLow", needed, limit,
+    kind: "FdLimitTooLow",
+    needed,
+    limit,
     message: `${what} needs about ${needed} open files, and the open-file limit is ${limit}: ` +
       `raise it with "ulimit -n ${needed}" (or more) before starting, or start fewer workers`,
   };
@@ -205,7 +211,12 @@ export function preflightFailed(pool: string, message: string): PreflightFailed 
 }
 
 export function hookVetoed(plugin: string, hook: string, reason: string, stop = false): HookVetoed {
-  const vetoed: HookVetoed = { kind: "HookVetoed", plugin, hook, message: `Plugin ${plugin} vetoed ${hook}: ${reason}` };
+  const vetoed: HookVetoed = {
+    kind: "HookVetoed",
+    plugin,
+    hook,
+    message: `Plugin ${plugin} vetoed ${hook}: ${reason}`,
+  };
   return stop ? { ...vetoed, stop } : vetoed;
 }
 
@@ -235,10 +246,17 @@ export interface RunnerMapInvalid {
 
 export function runnerNotFound(runner: string, service: string, available: readonly string[]): RunnerNotFound {
   const list = available.length > 0 ? `the available runners are ${available.join(", ")}` : "it declares no runners";
-  return { kind: "RunnerNotFound", runner, available, message: `Runner "${runner}" is not in service "${service}": ${list}` };
+  return {
+    kind: "RunnerNotFound",
+    runner,
+    available,
+    message: `Runner "${runner}" is not in service "${service}": ${list}`,
+  };
 }
 
 export function runnerMapInvalid(problems: readonly string[]): RunnerMapInvalid {
-  const message = problems.length === 1 ? problems[0]! : `The runner map has ${problems.length} problems:\n${problems.map((p) => `  ${p}`).join("\n")}`;
+  const message = problems.length === 1
+    ? problems[0]!
+    : `The runner map has ${problems.length} problems:\n${problems.map((p) => `  ${p}`).join("\n")}`;
   return { kind: "RunnerMapInvalid", problems, message };
 }

@@ -12,15 +12,41 @@ export type SlotState = WorkerState | "backoff" | "stopped" | "vetoed";
 
 export type SupervisorEvent =
   | { readonly type: "spawn"; readonly pool: string; readonly workerId: number; readonly pid: number }
-  | { readonly type: "ready"; readonly pool: string; readonly workerId: number; readonly pid: number; readonly afterMs: number; readonly how: ReadyCause }
-  | { readonly type: "not-ready"; readonly pool: string; readonly workerId: number; readonly pid: number; readonly afterMs: number }
+  | {
+    readonly type: "ready";
+    readonly pool: string;
+    readonly workerId: number;
+    readonly pid: number;
+    readonly afterMs: number;
+    readonly how: ReadyCause;
+  }
+  | {
+    readonly type: "not-ready";
+    readonly pool: string;
+    readonly workerId: number;
+    readonly pid: number;
+    readonly afterMs: number;
+  }
   | { readonly type: "exit"; readonly exit: WorkerExit; readonly reason: string }
   | { readonly type: "respawn-scheduled"; readonly pool: string; readonly workerId: number; readonly delayMs: number }
   | { readonly type: "give-up"; readonly pool: string; readonly message: string }
-  | { readonly type: "spawn-vetoed"; readonly pool: string; readonly workerId: number; readonly plugin: string; readonly message: string; readonly stop: boolean }
+  | {
+    readonly type: "spawn-vetoed";
+    readonly pool: string;
+    readonly workerId: number;
+    readonly plugin: string;
+    readonly message: string;
+    readonly stop: boolean;
+  }
   | { readonly type: "pool-stopped"; readonly pool: string }
   | { readonly type: "scale"; readonly pool: string; readonly from: number; readonly to: number }
-  | { readonly type: "restart"; readonly pool: string; readonly workerId?: number; readonly phase: "begin" | "done" | "failed"; readonly message?: string }
+  | {
+    readonly type: "restart";
+    readonly pool: string;
+    readonly workerId?: number;
+    readonly phase: "begin" | "done" | "failed";
+    readonly message?: string;
+  }
   | { readonly type: "stop"; readonly phase: "stopping" | "stopped" }
   | ReloadEvent;
 

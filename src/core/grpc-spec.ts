@@ -11,7 +11,7 @@
  */
 import { err, ok, type Result } from "neverthrow";
 import { remoteApiSpec } from "./component-specs.ts";
-import { optionInvalid, type OptionInvalid, type RunnerMapInvalid, type SpecError } from "./errors.ts";
+import { type OptionInvalid, optionInvalid, type RunnerMapInvalid, type SpecError } from "./errors.ts";
 import { GRPC_SOCKET, type ServiceDef } from "./manifest.ts";
 import { buildReadySpec } from "./ready-input.ts";
 import type { RemoteRunners } from "./runner-map-input.ts";
@@ -54,7 +54,12 @@ export interface GrpcBuildContext extends BuildContext {
 }
 
 export function resolveGrpcOptions(flags: GrpcFlags): Result<GrpcOptions, OptionInvalid> {
-  const whole = (raw: string | undefined, flag: string, min: number, max: number): Result<number | undefined, OptionInvalid> => {
+  const whole = (
+    raw: string | undefined,
+    flag: string,
+    min: number,
+    max: number,
+  ): Result<number | undefined, OptionInvalid> => {
     if (raw === undefined) return ok(undefined);
     const n = Number(raw);
     return /^\d+$/.test(raw.trim()) && n >= min && n <= max
@@ -63,7 +68,9 @@ export function resolveGrpcOptions(flags: GrpcFlags): Result<GrpcOptions, Option
   };
   const version = flags.protocolVersion ?? GRPC_DEFAULTS.protocolVersion;
   if (!(PROTOCOL_VERSIONS as readonly string[]).includes(version)) {
-    return err(optionInvalid("--protocol-version", `expected ${PROTOCOL_VERSIONS.join(" or ")}, got ${JSON.stringify(version)}`));
+    return err(
+      optionInvalid("--protocol-version", `expected ${PROTOCOL_VERSIONS.join(" or ")}, got ${JSON.stringify(version)}`),
+    );
   }
   const host = flags.metricsHost ?? GRPC_DEFAULTS.metricsHost;
   if (host.trim() === "") return err(optionInvalid("--metrics-host", "is empty: give an IP address or a hostname"));
@@ -99,7 +106,12 @@ export function buildGrpcSpec(
 ): Result<LaunchSpec, SpecError | RunnerMapInvalid> {
   const def = service.grpc;
   if (!def) {
-    return err(optionInvalid("grpc", `service ${service.name} declares no gRPC pool: add grpc: { command: ... } to its manifest`));
+    return err(
+      optionInvalid(
+        "grpc",
+        `service ${service.name} declares no gRPC pool: add grpc: { command: ... } to its manifest`,
+      ),
+    );
   }
   const api = { command: def.command, workers: def.workers, env: def.env, ready: def.ready };
   const base = planServeSpec({ ...service, api }, serve, ctx);
@@ -134,8 +146,20 @@ export function buildGrpcSpec(
   const sockets: SocketSpec[] = base.sockets.flatMap((s): SocketSpec[] => {
     if (s.kind !== "tcp" || s.name !== base.publicSocket) return [s];
     const held: SocketSpec = { ...s, name: GRPC_SOCKET, ...(def.reusePort && { reusePort: true, reserve: true }) };
-    return [held, { kind: "tcp", name: METRICS_SOCKET, host: grpc.metricsHost, port: grpc.metricsPort, backlog: s.backlog }];
+    return [held, {
+      kind: "tcp",
+      name: METRICS_SOCKET,
+      host: grpc.metricsHost,
+      port: grpc.metricsPort,
+      backlog: s.backlog,
+    }];
   });
-  const spec: LaunchSpec = { ...base, sockets, watchers, vars: { ...base.vars, ...settings.vars }, publicSocket: GRPC_SOCKET };
+  const spec: LaunchSpec = {
+    ...base,
+    sockets,
+    watchers,
+    vars: { ...base.vars, ...settings.vars },
+    publicSocket: GRPC_SOCKET,
+  };
   return ctx.runners ? remoteApiSpec(spec, "start-grpc-server", service, ctx.runners) : checkLaunchSpec(spec);
 }

@@ -23,7 +23,10 @@ const BUILT_IN_KINDS: Readonly<Record<string, "waterfall" | "parallel">> = {
 };
 
 type AnyHandler = (value: unknown, ctx: HookContext) => unknown;
-interface Step { readonly plugin: string; readonly handler: AnyHandler }
+interface Step {
+  readonly plugin: string;
+  readonly handler: AnyHandler;
+}
 
 export interface ParallelOutcome<R> {
   readonly results: readonly R[];
@@ -65,7 +68,9 @@ export function createHookRunner(plugins: readonly BentoPlugin[], options: HookR
   function makeContext(plugin: string): HookContext {
     return {
       logger: options.logger.withTag(plugin),
-      get spec() { return spec; },
+      get spec() {
+        return spec;
+      },
       sockets: options.sockets,
       callHook: (name, value) =>
         kinds[name] === "parallel" ? runner.parallel(name, value) : runner.waterfall(name, value),
@@ -77,7 +82,13 @@ export function createHookRunner(plugins: readonly BentoPlugin[], options: HookR
       const out = await withDeadline(Promise.resolve(step.handler(value, contexts.get(step.plugin)!)));
       if (!isResult(out)) {
         if (kinds[name] !== "waterfall") return ok(out);
-        return err(hookFailed(step.plugin, name, new Error(`returned ${describeValue(out)} instead of ok(value) or err(reason)`)));
+        return err(
+          hookFailed(
+            step.plugin,
+            name,
+            new Error(`returned ${describeValue(out)} instead of ok(value) or err(reason)`),
+          ),
+        );
       }
       return out.isOk() ? ok(out.value) : err(vetoFrom(step.plugin, name, out.error));
     } catch (cause) {
@@ -113,7 +124,9 @@ export function createHookRunner(plugins: readonly BentoPlugin[], options: HookR
       };
     },
     handles: (name) => stepsFor(plugins, name).length > 0,
-    setSpec(next) { spec = next; },
+    setSpec(next) {
+      spec = next;
+    },
     async setup() {
       for (const plugin of plugins) {
         try {
@@ -154,11 +167,18 @@ function stepsFor(plugins: readonly BentoPlugin[], name: string): Step[] {
   return steps.sort((a, b) => a.rank - b.rank).map((s) => s.step);
 }
 
-const SPEC_ERROR_KINDS: readonly string[] = ["OptionInvalid", "SocketPathTooLong", "EnvInvalid", "TlsInvalid"] satisfies SpecError["kind"][];
+const SPEC_ERROR_KINDS: readonly string[] = [
+  "OptionInvalid",
+  "SocketPathTooLong",
+  "EnvInvalid",
+  "TlsInvalid",
+] satisfies SpecError["kind"][];
 
 /** A plugin's Err: a core spec error passes through; anything else is a veto with its text. */
 function vetoFrom(plugin: string, hook: string, error: unknown): WaterfallError {
-  if (typeof error === "object" && error !== null && SPEC_ERROR_KINDS.includes((error as SpecError).kind)) return error as SpecError;
+  if (typeof error === "object" && error !== null && SPEC_ERROR_KINDS.includes((error as SpecError).kind)) {
+    return error as SpecError;
+  }
   const reason = typeof error === "string" ? error : (error as { message?: unknown })?.message ?? JSON.stringify(error);
   const stop = typeof error === "object" && error !== null && (error as { stop?: unknown }).stop === true;
   return hookVetoed(plugin, hook, String(reason), stop);

@@ -57,10 +57,24 @@ export function moduleFiles(entry: string, read: (path: string) => string | unde
 }
 
 /** `./x.ts`, `./x.js` (a `.ts` file written as `.js`, as tsc wants), `./x`, `./dir` (its index). */
-function resolveSpecifier(dir: string, specifier: string, read: (path: string) => string | undefined): string | undefined {
+function resolveSpecifier(
+  dir: string,
+  specifier: string,
+  read: (path: string) => string | undefined,
+): string | undefined {
   const base = normalize(`${dir}/${specifier.split(/[?#]/)[0]}`);
   const stem = base.replace(/\.[cm]?js$/, "");
-  const candidates = [base, `${stem}.ts`, `${stem}.mts`, `${stem}.cts`, `${stem}.tsx`, `${base}.ts`, `${base}.js`, `${base}/index.ts`, `${base}/index.js`];
+  const candidates = [
+    base,
+    `${stem}.ts`,
+    `${stem}.mts`,
+    `${stem}.cts`,
+    `${stem}.tsx`,
+    `${base}.ts`,
+    `${base}.js`,
+    `${base}/index.ts`,
+    `${base}/index.js`,
+  ];
   return candidates.find((c) => CODE.test(c) && read(c) !== undefined);
 }
 

@@ -11,7 +11,10 @@ export interface Logger {
 /** A logger that drops everything (for builders and tests that don't care). */
 export function createSilentLogger(): Logger {
   const silent: Logger = {
-    info() {}, warn() {}, error() {}, debug() {},
+    info() {},
+    warn() {},
+    error() {},
+    debug() {},
     withTag: () => silent,
   };
   return silent;

@@ -4,7 +4,7 @@
  */
 import { err, ok, type Result } from "neverthrow";
 import { type ManifestInvalid, manifestInvalid } from "./errors.ts";
-import { commandIssues, type CommandInput, normalizeCommand } from "./command.ts";
+import { type CommandInput, commandIssues, normalizeCommand } from "./command.ts";
 import { type Checker, createChecker } from "./_checker.ts";
 import { envIssues } from "./env-rules.ts";
 import type { BentoPlugin } from "./plugin.ts";
@@ -61,7 +61,10 @@ export interface RunnerInput {
 export interface ServiceInput {
   readonly name: string;
   readonly api: {
-    readonly command: CommandInput; readonly workers?: number; readonly env?: Record<string, string>; readonly ready?: ReadyInput;
+    readonly command: CommandInput;
+    readonly workers?: number;
+    readonly env?: Record<string, string>;
+    readonly ready?: ReadyInput;
     readonly resources?: ResourcesInput;
   };
   readonly runners?: Record<string, RunnerInput>;
@@ -87,7 +90,10 @@ export interface RunnerDef {
 export interface ServiceDef {
   readonly name: string;
   readonly api: {
-    readonly command: Command; readonly workers?: number; readonly env: Readonly<Record<string, string>>; readonly ready?: ReadyInput;
+    readonly command: Command;
+    readonly workers?: number;
+    readonly env: Readonly<Record<string, string>>;
+    readonly ready?: ReadyInput;
     readonly resources?: ResourcesInput;
   };
   readonly runners: readonly RunnerDef[];
@@ -105,21 +111,40 @@ export function defineService(service: ServiceInput): ServiceInput {
 const NAME = /^[A-Za-z0-9_.-]+$/;
 const RUNNER_NAME = /^[A-Za-z0-9_-]+$/;
 const SERVE_KEYS = {
-  host: "string", port: "port", backlog: "positive", apiWorkers: "positive", timeout: "positive",
-  timeoutKeepAlive: "positive", timeoutGracefulShutdown: "nonnegative", unixSockets: "boolean", accessLog: "boolean",
-  sslCertfile: "string", sslKeyfile: "string", sslKeyfilePasswordFile: "string", sslVersion: "nonnegative",
-  sslCertReqs: "nonnegative", sslCaCerts: "string", sslCiphers: "string",
+  host: "string",
+  port: "port",
+  backlog: "positive",
+  apiWorkers: "positive",
+  timeout: "positive",
+  timeoutKeepAlive: "positive",
+  timeoutGracefulShutdown: "nonnegative",
+  unixSockets: "boolean",
+  accessLog: "boolean",
+  sslCertfile: "string",
+  sslKeyfile: "string",
+  sslKeyfilePasswordFile: "string",
+  sslVersion: "nonnegative",
+  sslCertReqs: "nonnegative",
+  sslCaCerts: "string",
+  sslCiphers: "string",
 } as const;
 
 /** Check a loaded manifest; `file` names it in the error. */
-export function validateManifest(input: unknown, file: string, options: ValidateOptions = {}): Result<ServiceDef, ManifestInvalid> {
+export function validateManifest(
+  input: unknown,
+  file: string,
+  options: ValidateOptions = {},
+): Result<ServiceDef, ManifestInvalid> {
   const c = createChecker();
   if (!c.object(input, "")) return err(manifestInvalid(file, c.issues));
   c.knownKeys(input, "", ["name", "api", "runners", "grpc", "env", "serve", "plugins"]);
   c.string(input.name, "name", NAME, "letters, digits, '_', '.' or '-'");
   const env = envRecord(c, input.env, "env");
   const plugins = validatePlugins(c, input.plugins);
-  const extra = [...(options.placeholders ?? []), ...plugins.flatMap((p) => (Array.isArray(p?.placeholders) ? p.placeholders : []))];
+  const extra = [
+    ...(options.placeholders ?? []),
+    ...plugins.flatMap((p) => (Array.isArray(p?.placeholders) ? p.placeholders : [])),
+  ];
   const runners = validateRunners(c, input.runners, extra);
   const api = validateApi(c, input.api, extra);
   const serve = validateServe(c, input.serve);
@@ -150,7 +175,9 @@ function validateRunners(c: Checker, runners: unknown, extra: readonly string[])
   for (const [name, runner] of Object.entries(runners)) {
     const path = `runners.${name}`;
     if (!RUNNER_NAME.test(name)) c.issue(path, "a runner name may hold only letters, digits, '_' and '-'");
-    else if (name === API_SOCKET) c.issue(path, `"${API_SOCKET}" is the name of the API server's socket: give the runner another name`);
+    else if (name === API_SOCKET) {
+      c.issue(path, `"${API_SOCKET}" is the name of the API server's socket: give the runner another name`);
+    }
     if (!c.object(runner, path)) continue;
     c.knownKeys(runner, path, ["command", "workers", "workerEnv", "env", "ready", "resources"]);
     const command = checkCommand(c, runner.command, `${path}.command`, [name], extra);
@@ -158,7 +185,10 @@ function validateRunners(c: Checker, runners: unknown, extra: readonly string[])
     const workerEnv = c.recordList(runner.workerEnv, `${path}.workerEnv`);
     workerEnv.forEach((e, i) => envIssues(e, `${path}.workerEnv[${i}]`).forEach((x) => c.issue(x.path, x.message)));
     if (runner.workerEnv !== undefined && workerEnv.length !== workers) {
-      c.issue(`${path}.workerEnv`, `has ${workerEnv.length} entries for ${workers} workers: give one env object per worker`);
+      c.issue(
+        `${path}.workerEnv`,
+        `has ${workerEnv.length} entries for ${workers} workers: give one env object per worker`,
+      );
     }
     const env = envRecord(c, runner.env, `${path}.env`);
     const ready = validateReady(c, runner.ready, `${path}.ready`);
@@ -172,8 +202,11 @@ function validateServe(c: Checker, serve: unknown): ServeDefaults {
   if (serve === undefined || !c.object(serve, "serve")) return {};
   c.knownKeys(serve, "serve", [...Object.keys(SERVE_KEYS), "sslKeyfilePassword"]);
   if (serve.sslKeyfilePassword !== undefined) {
-    c.issue("serve.sslKeyfilePassword", "a manifest is no place for a password (it gets committed and copied): " +
-      "put it in a file only you can read and give serve.sslKeyfilePasswordFile, or set BENTO_SSL_KEYFILE_PASSWORD");
+    c.issue(
+      "serve.sslKeyfilePassword",
+      "a manifest is no place for a password (it gets committed and copied): " +
+        "put it in a file only you can read and give serve.sslKeyfilePasswordFile, or set BENTO_SSL_KEYFILE_PASSWORD",
+    );
   }
   for (const [key, type] of Object.entries(SERVE_KEYS)) {
     const value = serve[key];
@@ -198,7 +231,7 @@ function validatePlugins(c: Checker, plugins: unknown): BentoPlugin[] {
   }
   plugins.forEach((plugin, i) => {
     if (c.object(plugin, `plugins[${i}]`, "a plugin object made by definePlugin()")) {
-      c.string(plugin.name, `plugins[${i}].name`, PLUGIN_NAME, "a scoped name like \"acme:metrics\"");
+      c.string(plugin.name, `plugins[${i}].name`, PLUGIN_NAME, 'a scoped name like "acme:metrics"');
     }
   });
   return plugins as BentoPlugin[];
@@ -211,7 +244,13 @@ function envRecord(c: Checker, value: unknown, path: string): Record<string, str
   return env;
 }
 
-function checkCommand(c: Checker, input: unknown, path: string, sockets: readonly string[], extra: readonly string[]): Command | undefined {
+function checkCommand(
+  c: Checker,
+  input: unknown,
+  path: string,
+  sockets: readonly string[],
+  extra: readonly string[],
+): Command | undefined {
   const issues = commandIssues(input, sockets, extra);
   for (const issue of issues) {
     const sep = issue.path === "" || issue.path.startsWith("[") ? "" : ".";

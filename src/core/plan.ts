@@ -11,7 +11,11 @@ import type { Logger } from "./logger.ts";
 import type { BentoPlugin } from "./plugin.ts";
 import type { LaunchSpec } from "./types.ts";
 
-export function planLaunch(spec: LaunchSpec, plugins: readonly BentoPlugin[], logger: Logger): Promise<Result<LaunchSpec, WaterfallError>> {
+export function planLaunch(
+  spec: LaunchSpec,
+  plugins: readonly BentoPlugin[],
+  logger: Logger,
+): Promise<Result<LaunchSpec, WaterfallError>> {
   const hooks = createHookRunner(plugins, { logger, spec, sockets: new Map() });
   return hooks.waterfall("launchSpec", spec);
 }

@@ -129,7 +129,7 @@ export type HookHandler<K extends HookName> = BentoHooks[K] extends WaterfallHoo
   ? (value: T, ctx: HookContext) => Awaitable<Result<T, string | Veto | SpecError>>
   : BentoHooks[K] extends ParallelHook<infer T, infer R>
     ? (value: T, ctx: HookContext) => Awaitable<Result<R, string> | R>
-    : never;
+  : never;
 
 /** A handler, optionally ordered before ("pre") or after ("post") the others. */
 export type HookEntry<K extends HookName> =

@@ -8,7 +8,7 @@
  */
 import { err, ok, type Result } from "neverthrow";
 import { type BackoffPolicy, decideRespawn } from "./backoff.ts";
-import { poolGaveUp, type ServiceFailure, type StartError, spawnFailed } from "./errors.ts";
+import { poolGaveUp, type ServiceFailure, spawnFailed, type StartError } from "./errors.ts";
 import type { SupervisorEvent } from "./events.ts";
 import type { ControlError, PoolView, SpawnVeto } from "./control.ts";
 import type { HookRunner, WaterfallError } from "./hooks.ts";
@@ -16,7 +16,15 @@ import type { Logger } from "./logger.ts";
 import type { ExitAdvice, StopSignal, WorkerSignal } from "./plugin.ts";
 import type { Clock, RuntimePort } from "./ports.ts";
 import { buildSpawnRequest } from "./spawn-request.ts";
-import { type BoundSocket, describeExit, type LaunchSpec, type SpawnPlan, type WatcherSpec, type WorkerExit, type WorkerLine } from "./types.ts";
+import {
+  type BoundSocket,
+  describeExit,
+  type LaunchSpec,
+  type SpawnPlan,
+  type WatcherSpec,
+  type WorkerExit,
+  type WorkerLine,
+} from "./types.ts";
 import { describeFailure } from "./_failure.ts";
 import { createPoolOps } from "./_pool-ops.ts";
 import { DEFAULT_READY } from "./_readiness.ts";
@@ -93,9 +101,15 @@ export function createPool(deps: PoolDeps): Pool {
 
   function planFor(id: number): SpawnPlan {
     return {
-      pool: spec.name, role: spec.role, workerId: id, command: spec.command, cwd: spec.cwd,
-      env: { ...spec.env, ...spec.workerEnv[id - 1], ...bentoVariables(spec.env) }, sockets: spec.sockets,
-      vars: deps.launch().vars, keepStdin: spec.keepStdin,
+      pool: spec.name,
+      role: spec.role,
+      workerId: id,
+      command: spec.command,
+      cwd: spec.cwd,
+      env: { ...spec.env, ...spec.workerEnv[id - 1], ...bentoVariables(spec.env) },
+      sockets: spec.sockets,
+      vars: deps.launch().vars,
+      keepStdin: spec.keepStdin,
     };
   }
 
@@ -117,14 +131,23 @@ export function createPool(deps: PoolDeps): Pool {
     if (plan.isErr()) return refused(id, role, plan.error);
     if (state.stopping) return ok(undefined); // a stop began while the hooks ran: spawn nothing
     const request = buildSpawnRequest(plan.value, deps.sockets, {
-      moduleArgv: (m, launch) => runtime.moduleArgv(m, launch), runDir: deps.launch().runDir,
+      moduleArgv: (m, launch) => runtime.moduleArgv(m, launch),
+      runDir: deps.launch().runDir,
     });
     if (request.isErr()) return err(request.error);
     ranArgv.set(id, request.value.argv);
     const child = await runtime.spawn(request.value);
-    if (child.isErr()) return err(spawnFailed(spec.name, `Pool ${spec.name}, worker ${id}: ${child.error.message}`, child.error.code));
+    if (child.isErr()) {
+      return err(spawnFailed(spec.name, `Pool ${spec.name}, worker ${id}: ${child.error.message}`, child.error.code));
+    }
     const worker = createWorker(child.value, id, role, {
-      pool: spec.name, ready, clock, logger, output: deps.output, emit: deps.emit, onExit: (w, code, signal) => void onExit(w, code, signal),
+      pool: spec.name,
+      ready,
+      clock,
+      logger,
+      output: deps.output,
+      emit: deps.emit,
+      onExit: (w, code, signal) => void onExit(w, code, signal),
     });
     live.add(worker);
     if (role === "current") Object.assign(slotFor(id), { current: worker, vetoed: null });
@@ -147,7 +170,14 @@ export function createPool(deps: PoolDeps): Pool {
   function refused(id: number, role: "current" | "candidate", error: WaterfallError): Result<undefined, StartError> {
     if (error.kind !== "HookVetoed") return err(error);
     const stop = error.stop === true;
-    deps.emit({ type: "spawn-vetoed", pool: spec.name, workerId: id, plugin: error.plugin, message: error.message, stop });
+    deps.emit({
+      type: "spawn-vetoed",
+      pool: spec.name,
+      workerId: id,
+      plugin: error.plugin,
+      message: error.message,
+      stop,
+    });
     if (stop) {
       logger.error(`worker ${id} not started: ${error.message}; the plugin asked to stop the service`);
       if (state.started) deps.giveUp(error);
@@ -155,8 +185,12 @@ export function createPool(deps: PoolDeps): Pool {
     }
     if (role !== "current") return err(error);
     slotFor(id).vetoed = { plugin: error.plugin, message: error.message, at: clock.now() };
-    logger.warn(`worker ${id} stays down: ${error.message} (\`bento-kit restart ${spec.name} --worker ${id}\` tries again)`);
-    if (![...slots.values()].some((s) => s.current)) logger.warn(`no worker of pool ${spec.name} is running: every one was vetoed or is down`);
+    logger.warn(
+      `worker ${id} stays down: ${error.message} (\`bento-kit restart ${spec.name} --worker ${id}\` tries again)`,
+    );
+    if (![...slots.values()].some((s) => s.current)) {
+      logger.warn(`no worker of pool ${spec.name} is running: every one was vetoed or is down`);
+    }
     return ok(undefined);
   }
 
@@ -172,9 +206,16 @@ export function createPool(deps: PoolDeps): Pool {
     const asked: WorkerSignal = { pool: spec.name, workerId: worker.id, pid: worker.pid, signal, why };
     void deps.hooks.waterfall("beforeSignal", asked).then((shaped) => {
       if (!live.has(worker)) return;
-      if (shaped.isOk()) return void runtime.killGroup(worker.pid, STOP_SIGNALS.includes(shaped.value.signal) ? shaped.value.signal : signal);
+      if (shaped.isOk()) {
+        return void runtime.killGroup(
+          worker.pid,
+          STOP_SIGNALS.includes(shaped.value.signal) ? shaped.value.signal : signal,
+        );
+      }
       if (shaped.error.kind === "HookVetoed") {
-        return logger.warn(`${shaped.error.message}: ${signal} not sent to worker ${worker.id} (pid ${worker.pid}); SIGKILL follows at the graceful timeout`);
+        return logger.warn(
+          `${shaped.error.message}: ${signal} not sent to worker ${worker.id} (pid ${worker.pid}); SIGKILL follows at the graceful timeout`,
+        );
       }
       logger.error(`${shaped.error.message}: sending ${signal} to worker ${worker.id} (pid ${worker.pid}) anyway`);
       runtime.killGroup(worker.pid, signal);
@@ -188,16 +229,33 @@ export function createPool(deps: PoolDeps): Pool {
     if (wasCurrent) slot!.current = undefined;
     const expected = worker.state === "stopping" || state.stopping || !wasCurrent;
     const exit: WorkerExit = {
-      pool: spec.name, workerId: worker.id, pid: worker.pid, code, signal, uptimeMs: clock.now() - worker.startedAt, expected,
+      pool: spec.name,
+      workerId: worker.id,
+      pid: worker.pid,
+      code,
+      signal,
+      uptimeMs: clock.now() - worker.startedAt,
+      expected,
     };
-    const what = `worker ${worker.id} (pid ${worker.pid}) ${describeExit(exit)} after ${(exit.uptimeMs / 1000).toFixed(1)} s`;
-    if (slot && wasCurrent) slot.lastExit = { code, signal, reason: describeExit(exit) + (expected ? " (asked to stop)" : ""), at: clock.now() };
+    const what = `worker ${worker.id} (pid ${worker.pid}) ${describeExit(exit)} after ${
+      (exit.uptimeMs / 1000).toFixed(1)
+    } s`;
+    if (slot && wasCurrent) {
+      slot.lastExit = {
+        code,
+        signal,
+        reason: describeExit(exit) + (expected ? " (asked to stop)" : ""),
+        at: clock.now(),
+      };
+    }
     deps.emit({ type: "exit", exit, reason: describeExit(exit) });
     // Whatever the worker started dies with it: once the group's leader is gone,
     // nothing in the group drains on its behalf (during a stop too).
     runtime.killGroup(worker.pid, "SIGKILL");
     const tail = worker.stderrTail;
-    if (worker.role === "candidate" && worker.state !== "stopping") logger.warn(`${what} before it was ready; the previous worker keeps serving`);
+    if (worker.role === "candidate" && worker.state !== "stopping") {
+      logger.warn(`${what} before it was ready; the previous worker keeps serving`);
+    }
     if (expected) return;
     const outcome = await deps.hooks.parallel("onExit", exit);
     for (const e of outcome.errors) logger.error(e.message);
@@ -207,13 +265,24 @@ export function createPool(deps: PoolDeps): Pool {
     if (!spec.respawn || vetoed) {
       const why = vetoed ? "a plugin asked not to respawn it" : "respawn is off (BENTO_CONTAINERIZED)";
       logger.warn(`${what}; not replaced: ${why}`);
-      if (![...slots.values()].some((s) => s.current)) deps.giveUp(poolGaveUp(spec.name, `Pool ${spec.name} lost its last worker: ${what}, and ${why}.${details()}`));
+      if (![...slots.values()].some((s) => s.current)) {
+        deps.giveUp(poolGaveUp(spec.name, `Pool ${spec.name} lost its last worker: ${what}, and ${why}.${details()}`));
+      }
       return;
     }
     const decision = nextRespawn(slot!, exit.uptimeMs);
     if (decision.action === "give-up") {
-      deps.emit({ type: "give-up", pool: spec.name, message: `${what}, ${decision.quickFailures} times in a row soon after starting` });
-      deps.giveUp(poolGaveUp(spec.name, `Pool ${spec.name} gave up: ${what}, ${decision.quickFailures} times in a row soon after starting.${details()}`));
+      deps.emit({
+        type: "give-up",
+        pool: spec.name,
+        message: `${what}, ${decision.quickFailures} times in a row soon after starting`,
+      });
+      deps.giveUp(
+        poolGaveUp(
+          spec.name,
+          `Pool ${spec.name} gave up: ${what}, ${decision.quickFailures} times in a row soon after starting.${details()}`,
+        ),
+      );
       return;
     }
     logger.warn(`${what}; replacing it${decision.delayMs > 0 ? ` in ${decision.delayMs} ms` : ""}`);
@@ -223,7 +292,11 @@ export function createPool(deps: PoolDeps): Pool {
 
   /** The back-off decision for a slot's latest death, its quick-death count updated. */
   function nextRespawn(slot: Slot, uptimeMs: number) {
-    const decision = decideRespawn(deps.policy, { quickFailures: slot.quickFailures, uptimeMs, random: clock.random() });
+    const decision = decideRespawn(deps.policy, {
+      quickFailures: slot.quickFailures,
+      uptimeMs,
+      random: clock.random(),
+    });
     slot.quickFailures = decision.quickFailures;
     return decision;
   }
@@ -237,14 +310,28 @@ export function createPool(deps: PoolDeps): Pool {
       if (result.isOk() || (result.error.kind === "HookVetoed" && result.error.stop)) return;
       logger.error(result.error.message);
       const decision = nextRespawn(slot, 0);
-      if (decision.action === "give-up") deps.giveUp(poolGaveUp(spec.name, `Pool ${spec.name} gave up: ${result.error.message}`));
-      else if (!state.stopping) scheduleRespawn(slot, decision.delayMs);
+      if (decision.action === "give-up") {
+        deps.giveUp(poolGaveUp(spec.name, `Pool ${spec.name} gave up: ${result.error.message}`));
+      } else if (!state.stopping) scheduleRespawn(slot, decision.delayMs);
     }, delayMs);
   }
 
   const ops = createPoolOps({
-    get spec() { return spec; }, get ready() { return ready; },
-    clock, logger, slots, state, emit: deps.emit, runtime, spawnWorker, stopWorker, slotFor,
+    get spec() {
+      return spec;
+    },
+    get ready() {
+      return ready;
+    },
+    clock,
+    logger,
+    slots,
+    state,
+    emit: deps.emit,
+    runtime,
+    spawnWorker,
+    stopWorker,
+    slotFor,
   });
 
   return {
@@ -274,7 +361,8 @@ export function createPool(deps: PoolDeps): Pool {
     // Exits reported first (they come after a worker's last output), then one /proc pass for the groups.
     gone() {
       if (live.size > 0) return false;
-      const alive = runtime.aliveGroups?.(signalled) ?? new Set([...signalled].filter((pid) => runtime.groupAlive(pid)));
+      const alive = runtime.aliveGroups?.(signalled) ??
+        new Set([...signalled].filter((pid) => runtime.groupAlive(pid)));
       // A group seen gone is forgotten: its id may later be reused by an unrelated process group.
       for (const pid of signalled) if (!alive.has(pid)) signalled.delete(pid);
       return alive.size === 0;

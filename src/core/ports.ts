@@ -54,7 +54,10 @@ export interface RuntimePort {
   moduleArgv(module: string, launch: ModuleLaunch): readonly string[];
   removeDir(path: string): void;
   /** Serve HTTP (the admin server) on host:port; port 0 picks a free one. */
-  serveHttp?(app: HttpApp, options: { readonly host: string; readonly port: number }): ResultAsync<HttpServer, BindFailed>;
+  serveHttp?(
+    app: HttpApp,
+    options: { readonly host: string; readonly port: number },
+  ): ResultAsync<HttpServer, BindFailed>;
   /** Memory and CPU time of a live process, where the platform tells (Linux /proc). */
   processStats?(pid: number): ProcessStats | undefined;
   /** Watch a directory tree for file changes (`serve --reload`). */

@@ -43,7 +43,8 @@ export function validateReady(c: Checker, value: unknown, path: string): ReadyIn
 
 /** The readiness rule of a pool: module workers say READY=1 themselves (bento-kit/worker's serve() does). */
 export function buildReadySpec(command: Command, input: ReadyInput | undefined): ReadySpec {
-  const after = input?.after ?? (command.kind === "argv" && input?.log === undefined ? DEFAULT_ARGV_READY_AFTER_S : undefined);
+  const after = input?.after ??
+    (command.kind === "argv" && input?.log === undefined ? DEFAULT_ARGV_READY_AFTER_S : undefined);
   return {
     log: input?.log,
     afterMs: after === undefined ? undefined : after * 1000,

@@ -65,7 +65,9 @@ export function planReload(input: ReloadInput): ReloadPlan {
     watchers.push({ ...w, workers });
     const apiNeedsMap = runnersChanged && (w.role === "api" || w.role === "grpc");
     const codeConcerns = codeChanged && (input.concerned?.has(w.name) ?? true);
-    if (codeConcerns || varsChanged || apiNeedsMap || key(withoutCount(w)) !== key(withoutCount(old))) rolls.push({ kind: "roll", pool: w.name });
+    if (codeConcerns || varsChanged || apiNeedsMap || key(withoutCount(w)) !== key(withoutCount(old))) {
+      rolls.push({ kind: "roll", pool: w.name });
+    }
     if (workers !== current) scales.push({ kind: "scale", pool: w.name, workers });
   }
   const removes: PoolChange[] = byPriority(previous.watchers).reverse()
@@ -74,7 +76,12 @@ export function planReload(input: ReloadInput): ReloadPlan {
     ? []
     : ["the API socket (serve.host, serve.port or serve.backlog) changed: restart serve to apply it"];
   const spec = { ...next, watchers: next.watchers.map((w) => watchers.find((x) => x.name === w.name)!) };
-  return { spec, changes: [...adds, ...rolls, ...scales, ...removes], notes, manifestChanged: input.next !== undefined };
+  return {
+    spec,
+    changes: [...adds, ...rolls, ...scales, ...removes],
+    notes,
+    manifestChanged: input.next !== undefined,
+  };
 }
 
 function byPriority(watchers: readonly WatcherSpec[]): WatcherSpec[] {
@@ -92,8 +99,11 @@ function withoutCount(w: WatcherSpec): Omit<WatcherSpec, "workers"> {
 
 /** A value as text for comparing, object keys sorted: Deno lists the environment in no fixed order. */
 function key(value: unknown): string {
-  return JSON.stringify(value, (_, v: unknown) =>
-    v !== null && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v);
+  return JSON.stringify(
+    value,
+    (_, v: unknown) =>
+      v !== null && typeof v === "object" && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : v,
+  );
 }

@@ -20,7 +20,9 @@ const MEMORY = /^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/;
 
 export function validateResources(c: Checker, value: unknown, path: string): ResourcesInput | undefined {
   if (value === undefined) return undefined;
-  if (!c.object(value, path, `an object with cpu, memory or gpu, e.g. { cpu: "500m", memory: "1Gi", gpu: 1 }`)) return undefined;
+  if (!c.object(value, path, `an object with cpu, memory or gpu, e.g. { cpu: "500m", memory: "1Gi", gpu: 1 }`)) {
+    return undefined;
+  }
   c.knownKeys(value, path, ["cpu", "memory", "gpu"]);
   const { cpu, memory, gpu } = value;
   if (cpu !== undefined && !((typeof cpu === "number" && cpu > 0) || (typeof cpu === "string" && CPU.test(cpu)))) {

@@ -36,7 +36,9 @@ export function resolveRunnerMap(
   const origin: Record<string, string> = {};
   const add = (name: string, address: string, from: string) => {
     if (name in map && map[name] !== address) {
-      problems.push(`Runner ${name} is given two addresses (${map[name]} from ${origin[name]}, ${address} from ${from}): give one`);
+      problems.push(
+        `Runner ${name} is given two addresses (${map[name]} from ${origin[name]}, ${address} from ${from}): give one`,
+      );
     }
     map[name] = address;
     origin[name] = from;

@@ -49,11 +49,20 @@ export const SERVE_ENV = {
 
 type NumberKey = "port" | "backlog" | "apiWorkers" | "timeout" | "timeoutKeepAlive" | "timeoutGracefulShutdown";
 const FLAG_NAMES: Record<NumberKey, string> = {
-  port: "--port", backlog: "--backlog", apiWorkers: "--api-workers", timeout: "--timeout",
-  timeoutKeepAlive: "--timeout-keep-alive", timeoutGracefulShutdown: "--timeout-graceful-shutdown",
+  port: "--port",
+  backlog: "--backlog",
+  apiWorkers: "--api-workers",
+  timeout: "--timeout",
+  timeoutKeepAlive: "--timeout-keep-alive",
+  timeoutGracefulShutdown: "--timeout-graceful-shutdown",
 };
 const MINIMUM: Record<NumberKey, number> = {
-  port: 0, backlog: 1, apiWorkers: 1, timeout: 1, timeoutKeepAlive: 1, timeoutGracefulShutdown: 0,
+  port: 0,
+  backlog: 1,
+  apiWorkers: 1,
+  timeout: 1,
+  timeoutKeepAlive: 1,
+  timeoutGracefulShutdown: 0,
 };
 
 export function resolveServeOptions(
@@ -66,7 +75,9 @@ export function resolveServeOptions(
     const envName = (SERVE_ENV as Record<string, string>)[key];
     const fromEnv = envName ? env[envName] : undefined;
     if (flags[key] === "") {
-      problems.push(optionInvalid(FLAG_NAMES[key], "needs a value, e.g. " + `${FLAG_NAMES[key]} ${key === "port" ? 3000 : 2}`));
+      problems.push(
+        optionInvalid(FLAG_NAMES[key], "needs a value, e.g. " + `${FLAG_NAMES[key]} ${key === "port" ? 3000 : 2}`),
+      );
       return undefined;
     }
     const raw = flags[key] ?? (fromEnv === "" ? undefined : fromEnv);
@@ -82,7 +93,11 @@ export function resolveServeOptions(
     return value;
   };
   const host = flags.host ?? env[SERVE_ENV.host] ?? defaults.host ?? SERVE_DEFAULTS.host;
-  if (host.trim() === "") problems.push(optionInvalid(flags.host !== undefined ? "--host" : SERVE_ENV.host, "is empty: give an IP address or a hostname"));
+  if (host.trim() === "") {
+    problems.push(
+      optionInvalid(flags.host !== undefined ? "--host" : SERVE_ENV.host, "is empty: give an IP address or a hostname"),
+    );
+  }
   const options: ServeOptions = {
     host: host.replace(/^\[(.*)\]$/, "$1"),
     port: num("port") ?? SERVE_DEFAULTS.port,

@@ -26,7 +26,11 @@ export function runnerPoolName(runner: string): string {
   return `runner:${runner}`;
 }
 
-export function buildServeSpec(service: ServiceDef, options: ServeOptions, ctx: BuildContext): Result<LaunchSpec, SpecError> {
+export function buildServeSpec(
+  service: ServiceDef,
+  options: ServeOptions,
+  ctx: BuildContext,
+): Result<LaunchSpec, SpecError> {
   return checkLaunchSpec(planServeSpec(service, options, ctx));
 }
 
@@ -36,7 +40,12 @@ export function planServeSpec(service: ServiceDef, options: ServeOptions, ctx: B
   const baseEnv = inheritedEnv(service, ctx.environ);
   const instance = ctx.runDir.split("/").filter(Boolean).pop() ?? "bento-kit";
   const bento = { ...bentoEnv(service, options), BENTO_INSTANCE: instance };
-  const common = { cwd: options.workingDir, respawn: options.respawn, gracefulTimeout: options.timeoutGracefulShutdown, keepStdin: false };
+  const common = {
+    cwd: options.workingDir,
+    respawn: options.respawn,
+    gracefulTimeout: options.timeoutGracefulShutdown,
+    keepStdin: false,
+  };
   const runners: WatcherSpec[] = service.runners.map((runner) => runnerWatcher(runner, baseEnv, bento, common));
   const api: WatcherSpec = {
     ...common,
@@ -44,7 +53,13 @@ export function planServeSpec(service: ServiceDef, options: ServeOptions, ctx: B
     role: "api",
     command: service.api.command,
     workers: options.apiWorkers ?? service.api.workers ?? Math.max(1, ctx.cpuCount),
-    env: { ...baseEnv, ...service.api.env, ...bento, BENTO_POOL: API_POOL, BENTO_ACCESS_LOG: options.accessLog ? "1" : "0" },
+    env: {
+      ...baseEnv,
+      ...service.api.env,
+      ...bento,
+      BENTO_POOL: API_POOL,
+      BENTO_ACCESS_LOG: options.accessLog ? "1" : "0",
+    },
     workerEnv: [],
     sockets: [API_SOCKET],
     priority: 10,
@@ -65,7 +80,12 @@ export function planServeSpec(service: ServiceDef, options: ServeOptions, ctx: B
 
 type Common = Pick<WatcherSpec, "cwd" | "respawn" | "gracefulTimeout" | "keepStdin">;
 
-function runnerWatcher(runner: RunnerDef, baseEnv: Record<string, string>, bento: Record<string, string>, common: Common): WatcherSpec {
+function runnerWatcher(
+  runner: RunnerDef,
+  baseEnv: Record<string, string>,
+  bento: Record<string, string>,
+  common: Common,
+): WatcherSpec {
   const name = runnerPoolName(runner.name);
   return {
     ...common,
@@ -73,7 +93,14 @@ function runnerWatcher(runner: RunnerDef, baseEnv: Record<string, string>, bento
     role: "runner",
     command: runner.command,
     workers: runner.workers,
-    env: { ...baseEnv, ...runner.env, ...bento, BENTO_POOL: name, BENTO_RUNNER_NAME: runner.name, BENTO_ACCESS_LOG: "0" },
+    env: {
+      ...baseEnv,
+      ...runner.env,
+      ...bento,
+      BENTO_POOL: name,
+      BENTO_RUNNER_NAME: runner.name,
+      BENTO_ACCESS_LOG: "0",
+    },
     workerEnv: runner.workerEnv,
     sockets: [runner.name],
     priority: 0,
@@ -99,7 +126,9 @@ function optionVars(service: ServiceDef, o: ServeOptions): Record<string, string
 function inheritedEnv(service: ServiceDef, environ: BuildContext["environ"]): Record<string, string> {
   const env: Record<string, string> = { ...service.env };
   for (const [k, v] of Object.entries(environ)) if (v !== undefined) env[k] = v;
-  for (const k of ["LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "BENTO_RUNNER_MAP", "BENTO_REUSEPORT_SOCKETS"]) delete env[k];
+  for (const k of ["LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "BENTO_RUNNER_MAP", "BENTO_REUSEPORT_SOCKETS"]) {
+    delete env[k];
+  }
   return env;
 }
 

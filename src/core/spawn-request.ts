@@ -37,7 +37,12 @@ export function buildSpawnRequest(
   for (const name of plan.sockets) {
     const socket = sockets.get(name);
     if (!socket) {
-      return err(spawnFailed(plan.pool, `Pool ${plan.pool} needs socket "${name}", which nothing bound: is the plugin that provides it enabled?`));
+      return err(
+        spawnFailed(
+          plan.pool,
+          `Pool ${plan.pool} needs socket "${name}", which nothing bound: is the plugin that provides it enabled?`,
+        ),
+      );
     }
     const address = socket.spec.kind === "tcp" && socket.spec.reserve ? tcpAddress(socket) : undefined;
     if (address !== undefined) reusePort[name] = address;
@@ -48,12 +53,20 @@ export function buildSpawnRequest(
   const listen = Object.values(reusePort).map((a) => a.slice("tcp://".length));
   const runtimeEnv: Record<string, string> = listen.length > 0 ? { [REUSEPORT_ENV]: JSON.stringify(reusePort) } : {};
   // A Deno worker checks for a newer Deno in the background and says so on stderr: not in a service's log.
-  if (plan.command.kind === "module" && plan.command.runtime === "deno") runtimeEnv.DENO_NO_UPDATE_CHECK = plan.env.DENO_NO_UPDATE_CHECK ?? "1";
+  if (plan.command.kind === "module" && plan.command.runtime === "deno") {
+    runtimeEnv.DENO_NO_UPDATE_CHECK = plan.env.DENO_NO_UPDATE_CHECK ?? "1";
+  }
   const raw = plan.command.kind === "argv" ? plan.command.argv : [
     ...runner.moduleArgv(plan.command.module, {
       runtime: plan.command.runtime ?? "node",
       denoFlags: plan.command.runtime === "deno"
-        ? denoPermissionFlags({ listen, env: plan.env, cwd: plan.cwd, runDir: runner.runDir, extra: plan.command.denoPermissions ?? [] })
+        ? denoPermissionFlags({
+          listen,
+          env: plan.env,
+          cwd: plan.cwd,
+          runDir: runner.runDir,
+          extra: plan.command.denoPermissions ?? [],
+        })
         : [],
     }),
     ...plan.command.args,
@@ -61,12 +74,20 @@ export function buildSpawnRequest(
   const expanded = raw.map((arg) => expandArg(arg, { vars, fds, ownSocket: plan.sockets[0] }));
   const unresolved = expanded.flatMap((e) => e.missing)[0];
   if (unresolved !== undefined) {
-    return err(spawnFailed(plan.pool, `Pool ${plan.pool}: placeholder ${unresolved} has no value for this pool (set its option, e.g. --timeout for {timeout}, or drop it from the command)`));
+    return err(
+      spawnFailed(
+        plan.pool,
+        `Pool ${plan.pool}: placeholder ${unresolved} has no value for this pool (set its option, e.g. --timeout for {timeout}, or drop it from the command)`,
+      ),
+    );
   }
   const argv = expanded.map((e) => e.text);
   // The readiness pipe comes right after the sockets (systemd's fds stay 3..3+N-1).
   const env: Record<string, string> = {
-    ...plan.env, ...runtimeEnv, BENTO_WORKER_ID: String(plan.workerId), BENTO_READY_FD: String(LISTEN_FDS_START + bound.length),
+    ...plan.env,
+    ...runtimeEnv,
+    BENTO_WORKER_ID: String(plan.workerId),
+    BENTO_READY_FD: String(LISTEN_FDS_START + bound.length),
   };
   if (bound.length === 0) return ok({ argv, env, cwd: plan.cwd, fds: [], keepStdin: plan.keepStdin, notify: true });
   env.LISTEN_FDS = String(bound.length);

@@ -22,8 +22,13 @@ export function checkLaunchSpec(spec: LaunchSpec): Result<LaunchSpec, OptionInva
     if (name !== undefined) {
       const [flag, env, manifest] = OPTION_OF[name] ?? [`{${name}}`, "", ""];
       const where = [env && `env ${env}`, manifest && `manifest ${manifest}`].filter(Boolean).join(", ");
-      return err(optionInvalid(flag, `is not set, but pool ${w.name}'s command uses {${name}}: ` +
-        `pass ${flag.startsWith("--") ? `${flag} SECONDS` : "a value"}${where ? ` (or ${where})` : ""}, or remove {${name}} from the command`));
+      return err(optionInvalid(
+        flag,
+        `is not set, but pool ${w.name}'s command uses {${name}}: ` +
+          `pass ${flag.startsWith("--") ? `${flag} SECONDS` : "a value"}${
+            where ? ` (or ${where})` : ""
+          }, or remove {${name}} from the command`,
+      ));
     }
     const argv = w.command.kind === "argv" ? w.command.argv : [w.command.module, ...w.command.args];
     for (let id = 1; id <= Math.max(1, w.workerEnv.length); id++) {

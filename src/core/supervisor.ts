@@ -85,7 +85,11 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   async function bindOne(socketSpec: SocketSpec): Promise<Result<void, StartError>> {
     const shaped = await hooks.waterfall("beforeBind", socketSpec);
     if (shaped.isErr()) return err(shaped.error);
-    if (sockets.has(shaped.value.name)) return err(bindFailed(shaped.value.name, `Two sockets are named "${shaped.value.name}": give each socket its own name`));
+    if (sockets.has(shaped.value.name)) {
+      return err(
+        bindFailed(shaped.value.name, `Two sockets are named "${shaped.value.name}": give each socket its own name`),
+      );
+    }
     const bound = await runtime.bind(shaped.value);
     if (bound.isErr()) return err(bound.error);
     sockets.set(shaped.value.name, bound.value);
@@ -95,7 +99,14 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
 
   function newPool(watcher: WatcherSpec): Pool {
     const pool = createPool({
-      spec: watcher, launch: () => spec, runtime, hooks, sockets, clock, emit, giveUp,
+      spec: watcher,
+      launch: () => spec,
+      runtime,
+      hooks,
+      sockets,
+      clock,
+      emit,
+      giveUp,
       logger: logger.withTag(watcher.name),
       policy: options.backoff ?? DEFAULT_BACKOFF,
       output: options.output,
@@ -157,7 +168,9 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     const tag = spec.instance && `BENTO_INSTANCE=${spec.instance}`;
     if (!tag || !runtime.signalTagged || runtime.signalTagged(tag, "SIGTERM") === 0) return;
     logger.warn("processes started by workers outside their process group are still running: sending SIGTERM");
-    if (!(await waitFor(clock, () => runtime.signalTagged!(tag, 0) === 0, Math.max(1_000, deadline - clock.now()), 100))) {
+    if (
+      !(await waitFor(clock, () => runtime.signalTagged!(tag, 0) === 0, Math.max(1_000, deadline - clock.now()), 100))
+    ) {
       runtime.signalTagged(tag, "SIGKILL");
     }
   }
@@ -171,7 +184,11 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   function giveUp(error: ServiceFailure): void {
     if (failure || stopRequested) return;
     failure = error;
-    logger.error(error.kind === "PoolGaveUp" ? `Pool ${error.pool} failed: stopping every pool` : `Plugin ${error.plugin} asked to stop the service: stopping every pool`);
+    logger.error(
+      error.kind === "PoolGaveUp"
+        ? `Pool ${error.pool} failed: stopping every pool`
+        : `Plugin ${error.plugin} asked to stop the service: stopping every pool`,
+    );
     void stop();
   }
 
@@ -191,8 +208,15 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
           seen.add(pool);
           emit({ type: "pool-stopped", pool: pool.name });
           const view = pool.view();
-          const value = { pool: pool.name, role: view.role, view, cause: failure ? "failure" as const : "stop" as const };
-          running.push(hooks.parallel("afterPoolStop", value).then((o) => o.errors.forEach((e) => logger.error(e.message))));
+          const value = {
+            pool: pool.name,
+            role: view.role,
+            view,
+            cause: failure ? "failure" as const : "stop" as const,
+          };
+          running.push(
+            hooks.parallel("afterPoolStop", value).then((o) => o.errors.forEach((e) => logger.error(e.message))),
+          );
         }
       },
       settled: () => Promise.all(running),
@@ -231,7 +255,12 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     }
   }
 
-  const control = createControl({ pools: () => pools, hooks, stopping: () => stopRequested || failure !== undefined, stop });
+  const control = createControl({
+    pools: () => pools,
+    hooks,
+    stopping: () => stopRequested || failure !== undefined,
+    stop,
+  });
 
   return {
     ...control,
@@ -247,27 +276,43 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     },
     done,
     sockets,
-    get spec() { return spec; },
-    reload: (files, request) => applyReload({
-      pools: () => pools, addPool: newPool,
-      dropPool(pool) {
-        pools = pools.filter((p) => p !== pool);
-        emit({ type: "pool-stopped", pool: pool.name });
-        const view = pool.view();
-        void hooks.parallel("afterPoolStop", { pool: pool.name, role: view.role, view, cause: "stop" }).then((o) => o.errors.forEach((e) => logger.error(e.message)));
-      },
-      spec: () => spec, setSpec: (next) => hooks.setSpec(spec = next),
-      // As at start: the plugins' launchSpec, then each module worker's runtime (and its reuseport reservations).
-      shape: (next) => (hooks.waterfall("launchSpec", next) as Promise<Result<LaunchSpec, StartError>>)
-        .then((shaped) => shaped.map((s) => resolveWorkerRuntimes(s, runtime.name))),
-      bound: () => new Set(sockets.keys()), bind: bindOne,
-      unbind(name) {
-        const socket = sockets.get(name);
-        sockets.delete(name);
-        if (socket) runtime.close(socket);
-      },
-      stopping: cancelled, emit, logger, clock,
-    }, files, request),
+    get spec() {
+      return spec;
+    },
+    reload: (files, request) =>
+      applyReload(
+        {
+          pools: () => pools,
+          addPool: newPool,
+          dropPool(pool) {
+            pools = pools.filter((p) => p !== pool);
+            emit({ type: "pool-stopped", pool: pool.name });
+            const view = pool.view();
+            void hooks.parallel("afterPoolStop", { pool: pool.name, role: view.role, view, cause: "stop" }).then((o) =>
+              o.errors.forEach((e) => logger.error(e.message))
+            );
+          },
+          spec: () => spec,
+          setSpec: (next) => hooks.setSpec(spec = next),
+          // As at start: the plugins' launchSpec, then each module worker's runtime (and its reuseport reservations).
+          shape: (next) =>
+            (hooks.waterfall("launchSpec", next) as Promise<Result<LaunchSpec, StartError>>)
+              .then((shaped) => shaped.map((s) => resolveWorkerRuntimes(s, runtime.name))),
+          bound: () => new Set(sockets.keys()),
+          bind: bindOne,
+          unbind(name) {
+            const socket = sockets.get(name);
+            sockets.delete(name);
+            if (socket) runtime.close(socket);
+          },
+          stopping: cancelled,
+          emit,
+          logger,
+          clock,
+        },
+        files,
+        request,
+      ),
     on(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

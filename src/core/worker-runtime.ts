@@ -44,7 +44,7 @@ export function resolveWorkerRuntimes(spec: LaunchSpec, supervisor: RuntimeName)
   const watchers = spec.watchers.map((w): WatcherSpec => {
     const runtime = workerRuntimeOf(w.command, w.role, supervisor);
     if (runtime === undefined || w.command.kind !== "module") return w;
-    if (!adoptsFds(runtime)) for (const name of w.sockets) reserved.add(name);
+    if (!adoptsFds(runtime)) { for (const name of w.sockets) reserved.add(name); }
     return { ...w, command: { ...w.command, runtime } };
   });
   const sockets = spec.sockets.map((s): SocketSpec => (reserved.has(s.name) ? reservation(s) : s));
@@ -52,7 +52,9 @@ export function resolveWorkerRuntimes(spec: LaunchSpec, supervisor: RuntimeName)
 }
 
 function reservation(s: SocketSpec): SocketSpec {
-  const tcp = s.kind === "tcp" ? s : { kind: "tcp" as const, name: s.name, host: "127.0.0.1", port: 0, backlog: s.backlog };
+  const tcp = s.kind === "tcp"
+    ? s
+    : { kind: "tcp" as const, name: s.name, host: "127.0.0.1", port: 0, backlog: s.backlog };
   return { ...tcp, reusePort: true, reserve: true };
 }
 
@@ -90,10 +92,21 @@ export function denoPermissionFlags(input: DenoGrantInput): string[] {
   const metrics = input.env.PROMETHEUS_MULTIPROC_DIR ? [`unix:${input.env.PROMETHEUS_MULTIPROC_DIR}/metrics.sock`] : [];
   const scrapes = Boolean(input.env.BENTO_METRICS_DIR) && input.env.BENTO_POOL === "api_server";
   const net = scrapes ? [] : [...input.listen, ...runners.hosts, ...runners.paths.map((p) => `unix:${p}`), ...metrics];
-  const read = [input.cwd, input.runDir, ...runners.paths, ...["BENTO_SSL_CERTFILE", "BENTO_SSL_KEYFILE", "BENTO_SSL_CA_CERTS"]
-    .map((k) => input.env[k]).filter((v): v is string => Boolean(v))];
+  const read = [
+    input.cwd,
+    input.runDir,
+    ...runners.paths,
+    ...["BENTO_SSL_CERTFILE", "BENTO_SSL_KEYFILE", "BENTO_SSL_CA_CERTS"]
+      .map((k) => input.env[k]).filter((v): v is string => Boolean(v)),
+  ];
   const write = [input.runDir, ...runners.paths];
-  const flags = ["--unstable-net", "--no-prompt", "--allow-env", `--allow-read=${unique(read).join(",")}`, `--allow-write=${unique(write).join(",")}`];
+  const flags = [
+    "--unstable-net",
+    "--no-prompt",
+    "--allow-env",
+    `--allow-read=${unique(read).join(",")}`,
+    `--allow-write=${unique(write).join(",")}`,
+  ];
   if (scrapes) flags.push("--allow-net");
   else if (net.length > 0) flags.push(`--allow-net=${unique(net).join(",")}`);
   return [...flags, ...input.extra];

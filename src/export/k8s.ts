@@ -42,7 +42,10 @@ function labels(c: Component, o: K8sOptions): Record<string, string> {
 
 function deployment(c: Component, o: K8sOptions): Obj {
   const probe = (failureThreshold: number) => ({
-    httpGet: { path: c.healthPath, port: "http" }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold,
+    httpGet: { path: c.healthPath, port: "http" },
+    periodSeconds: 10,
+    timeoutSeconds: 2,
+    failureThreshold,
   });
   const container: Obj = {
     name: c.role === "runner" ? "runner" : "api-server",

@@ -57,27 +57,55 @@ export async function buildTopology(service: ServiceDef, o: TopologyOptions): Pr
     const spec = await planned(buildRunnerServerSpec(service, options, { ...ctx, target: { runner: runner.name } }), o);
     if (spec.isErr()) return err(spec.error);
     runnerMap[runner.name] = `tcp://${o.runnerHost(name)}:${o.runnerPort}`;
-    const args = ["start-runner-server", o.serviceDir, "--runner-name", runner.name, "--host", "0.0.0.0", "--port", String(o.runnerPort)];
+    const args = [
+      "start-runner-server",
+      o.serviceDir,
+      "--runner-name",
+      runner.name,
+      "--host",
+      "0.0.0.0",
+      "--port",
+      String(o.runnerPort),
+    ];
     components.push(component(name, "runner", args, spec.value, o.runnerPort, runner.resources));
   }
   const spec = await planned(buildHttpServerSpec(service, o.options, { ...ctx, runners: runnerMap }), o);
   if (spec.isErr()) return err(spec.error);
   const args = ["start-http-server", o.serviceDir, "--host", "0.0.0.0", "--port", String(o.options.port)];
-  const api = component(componentName(service.name, "api-server"), "api", args, spec.value, o.options.port, service.api.resources);
+  const api = component(
+    componentName(service.name, "api-server"),
+    "api",
+    args,
+    spec.value,
+    o.options.port,
+    service.api.resources,
+  );
   components.push({ ...api, env: { ...api.env, BENTO_RUNNER_MAP: JSON.stringify(runnerMap) } });
   return ok(components);
 }
 
-async function planned(spec: Result<LaunchSpec, BentoError>, o: TopologyOptions): Promise<Result<LaunchSpec, BentoError>> {
+async function planned(
+  spec: Result<LaunchSpec, BentoError>,
+  o: TopologyOptions,
+): Promise<Result<LaunchSpec, BentoError>> {
   return spec.isErr() ? spec : await planLaunch(spec.value, o.plugins, o.logger);
 }
 
 function component(
-  name: string, role: Component["role"], args: string[], spec: LaunchSpec, port: number, resources: ResourcesInput | undefined,
+  name: string,
+  role: Component["role"],
+  args: string[],
+  spec: LaunchSpec,
+  port: number,
+  resources: ResourcesInput | undefined,
 ): Component {
   const pools = spec.watchers;
   return {
-    name, role, args, port, resources,
+    name,
+    role,
+    args,
+    port,
+    resources,
     env: { BENTO_CONTAINERIZED: "1" },
     workers: pools.reduce((n, w) => n + w.workers, 0),
     gracefulTimeout: Math.max(0, ...pools.map((w) => w.gracefulTimeout)),
@@ -87,6 +115,9 @@ function component(
 
 /** A DNS-1035 label (Kubernetes Service names, Compose service names): lowercase, `-`, at most 63 characters. */
 export function componentName(service: string, part: string): string {
-  const label = `${service}-${part}`.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^[^a-z]+/, "").replace(/-+$/, "");
+  const label = `${service}-${part}`.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^[^a-z]+/, "").replace(
+    /-+$/,
+    "",
+  );
   return label.slice(0, 63).replace(/-+$/, "") || "bento";
 }

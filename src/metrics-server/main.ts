@@ -18,7 +18,9 @@ const dir = process.env.BENTO_GRPC_METRICS_DIR ?? "";
 const own = new Registry();
 collectDefaultMetrics({ register: own, prefix: "bento_metrics_server_" });
 // prom-client's nodejs_active_*_total are gauges, which promtool flags (a _total suffix is for counters).
-for (const m of own.getMetricsAsArray()) if (String(m.type) === "gauge" && m.name.endsWith("_total")) own.removeSingleMetric(m.name);
+for (const m of own.getMetricsAsArray()) {
+  if (String(m.type) === "gauge" && m.name.endsWith("_total")) own.removeSingleMetric(m.name);
+}
 
 async function scrape(): Promise<string> {
   let files: string[] = [];
@@ -51,6 +53,8 @@ function ask(socketPath: string): Promise<object[] | undefined> {
 
 await serve(async (req) => {
   const path = new URL(req.url).pathname;
-  if (req.method !== "GET" || (path !== "/" && path !== "/metrics")) return new Response("Not found: GET / or /metrics\n", { status: 404 });
+  if (req.method !== "GET" || (path !== "/" && path !== "/metrics")) {
+    return new Response("Not found: GET / or /metrics\n", { status: 404 });
+  }
   return new Response(await scrape(), { headers: { "content-type": CONTENT_TYPE } });
 });

@@ -3,7 +3,7 @@
  * host of a TCP socket and the wording of every bind failure.
  */
 import { ResultAsync } from "neverthrow";
-import { bindFailed, type BindFailed } from "../core/errors.ts";
+import { type BindFailed, bindFailed } from "../core/errors.ts";
 import { UNIX_PATH_MAX } from "../core/unix-path.ts";
 import type { SocketSpec } from "../core/types.ts";
 
@@ -44,8 +44,12 @@ export function ipFamily(host: string): 0 | 4 | 6 {
 export function resolveBindHost(socket: string, host: string): ResultAsync<ResolvedHost, BindFailed> {
   return ResultAsync.fromPromise(resolveHost(host), (cause) => {
     const detail = cause instanceof Error ? cause.message : String(cause);
-    return bindFailed(socket, `Cannot resolve host "${host}": ${detail}; ` +
-      "pass an IP address or a resolvable hostname to --host", "ENOTFOUND");
+    return bindFailed(
+      socket,
+      `Cannot resolve host "${host}": ${detail}; ` +
+        "pass an IP address or a resolvable hostname to --host",
+      "ENOTFOUND",
+    );
   });
 }
 
@@ -60,13 +64,17 @@ function bindMessage(spec: SocketSpec, code: string, detail?: string): string {
     if (code === "EADDRINUSE") return `${what} already exists (EADDRINUSE): remove it or use a fresh directory`;
     if (code === "EACCES") return `Cannot create ${what} (EACCES): check the permissions of its directory`;
     if (code === "ENOENT") return `Cannot create ${what}: its directory does not exist (ENOENT)`;
-    if (code === "ENAMETOOLONG") return `${what} is over the ${UNIX_PATH_MAX}-byte limit (ENAMETOOLONG): use a shorter path`;
+    if (code === "ENAMETOOLONG") {
+      return `${what} is over the ${UNIX_PATH_MAX}-byte limit (ENAMETOOLONG): use a shorter path`;
+    }
     return `Cannot create ${what} (${code})${detail ? `: ${detail}` : ""}`;
   }
   const where = `port ${spec.port} on ${spec.host}`;
   const Where = `Port ${spec.port} on ${spec.host}`;
   if (code === "EADDRINUSE") return `${Where} is already in use (EADDRINUSE): stop the other process or pass --port`;
-  if (code === "EACCES") return `${Where} needs privileges (EACCES): use a port above 1023 or run with the needed capability`;
+  if (code === "EACCES") {
+    return `${Where} needs privileges (EACCES): use a port above 1023 or run with the needed capability`;
+  }
   if (code === "EADDRNOTAVAIL") {
     return `Cannot bind ${where}: address not on this machine (EADDRNOTAVAIL): ` +
       "pass --host 0.0.0.0 or one of this machine's addresses";

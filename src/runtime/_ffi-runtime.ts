@@ -5,13 +5,17 @@
  * unless their command names another (_worker-runtime.ts).
  */
 import type { RuntimePort } from "../core/ports.ts";
-import { libcSockets, type LibcSocketFns } from "./_libc-socket.ts";
+import { type LibcSocketFns, libcSockets } from "./_libc-socket.ts";
 import { nodeModuleArgv } from "./_node-binary.ts";
 import { readProcessStats } from "./_proc-stats.ts";
 import { withWorkerRuntimes } from "./_worker-runtime.ts";
 import { aliveGroups, groupAlive, killGroup, removeDir, signalTagged } from "./_node-compat.ts";
 
-export function createFfiRuntime(name: "bun" | "deno", openLibc: () => LibcSocketFns, spawn: RuntimePort["spawn"]): RuntimePort {
+export function createFfiRuntime(
+  name: "bun" | "deno",
+  openLibc: () => LibcSocketFns,
+  spawn: RuntimePort["spawn"],
+): RuntimePort {
   return {
     name,
     ...libcSockets(name === "bun" ? "Bun" : "Deno", openLibc),

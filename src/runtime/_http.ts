@@ -2,11 +2,14 @@
  * What the three `serveHttp` implementations share: the BindFailed they
  * return when the address cannot be served.
  */
-import { bindFailed, type BindFailed } from "../core/errors.ts";
+import { type BindFailed, bindFailed } from "../core/errors.ts";
 
 /** Deno names its errors (AddrInUse) where Node and Bun give an errno code. */
 const DENO_CODES: Record<string, string> = {
-  AddrInUse: "EADDRINUSE", AddrNotAvailable: "EADDRNOTAVAIL", PermissionDenied: "EACCES", NotFound: "ENOTFOUND",
+  AddrInUse: "EADDRINUSE",
+  AddrNotAvailable: "EADDRNOTAVAIL",
+  PermissionDenied: "EACCES",
+  NotFound: "ENOTFOUND",
 };
 
 export function httpBindFailed(host: string, port: number, cause: unknown): BindFailed {
@@ -14,8 +17,18 @@ export function httpBindFailed(host: string, port: number, cause: unknown): Bind
   const code = typeof e?.code === "string" ? e.code : DENO_CODES[String(e?.name)] ?? "EUNKNOWN";
   const where = `${host.includes(":") ? `[${host}]` : host}:${port}`;
   const detail = typeof e?.message === "string" ? e.message : String(cause);
-  if (code === "EADDRINUSE") return bindFailed("http", `Cannot serve HTTP on ${where}: the port is already in use (EADDRINUSE)`, code);
-  if (code === "EADDRNOTAVAIL") return bindFailed("http", `Cannot serve HTTP on ${where}: the address is not on this machine (EADDRNOTAVAIL)`, code);
-  if (code === "EACCES") return bindFailed("http", `Cannot serve HTTP on ${where}: the port needs privileges (EACCES)`, code);
+  if (code === "EADDRINUSE") {
+    return bindFailed("http", `Cannot serve HTTP on ${where}: the port is already in use (EADDRINUSE)`, code);
+  }
+  if (code === "EADDRNOTAVAIL") {
+    return bindFailed(
+      "http",
+      `Cannot serve HTTP on ${where}: the address is not on this machine (EADDRNOTAVAIL)`,
+      code,
+    );
+  }
+  if (code === "EACCES") {
+    return bindFailed("http", `Cannot serve HTTP on ${where}: the port needs privileges (EACCES)`, code);
+  }
   return bindFailed("http", `Cannot serve HTTP on ${where} (${code}): ${detail}`, code);
 }

@@ -39,9 +39,22 @@ const SO_REUSEPORT = 15;
 const SUN_PATH_SIZE = UNIX_PATH_MAX + 1;
 
 const ERRNO_NAMES: Readonly<Record<number, string>> = {
-  1: "EPERM", 2: "ENOENT", 9: "EBADF", 12: "ENOMEM", 13: "EACCES", 20: "ENOTDIR", 22: "EINVAL",
-  24: "EMFILE", 28: "ENOSPC", 30: "EROFS", 36: "ENAMETOOLONG", 40: "ELOOP", 95: "ENOTSUP",
-  97: "EAFNOSUPPORT", 98: "EADDRINUSE", 99: "EADDRNOTAVAIL",
+  1: "EPERM",
+  2: "ENOENT",
+  9: "EBADF",
+  12: "ENOMEM",
+  13: "EACCES",
+  20: "ENOTDIR",
+  22: "EINVAL",
+  24: "EMFILE",
+  28: "ENOSPC",
+  30: "EROFS",
+  36: "ENAMETOOLONG",
+  40: "ELOOP",
+  95: "ENOTSUP",
+  97: "EAFNOSUPPORT",
+  98: "EADDRINUSE",
+  99: "EADDRNOTAVAIL",
 };
 
 export function errnoName(errno: number): string {
@@ -52,8 +65,12 @@ export function errnoName(errno: number): string {
 export function libcUnavailable(spec: SocketSpec, runtime: string, cause: unknown): BindFailed {
   const detail = cause instanceof Error ? cause.message : String(cause);
   const needs = runtime === "Deno" ? "Linux with glibc and --allow-ffi (or -A)" : "Linux with glibc";
-  return bindError(spec, "ENOTSUP", `${runtime} binds sockets through ${LIBC_PATH}, which could not be loaded ` +
-    `(${detail}); this needs ${needs}: elsewhere run bento-kit with Node`);
+  return bindError(
+    spec,
+    "ENOTSUP",
+    `${runtime} binds sockets through ${LIBC_PATH}, which could not be loaded ` +
+      `(${detail}); this needs ${needs}: elsewhere run bento-kit with Node`,
+  );
 }
 
 export function sockaddrIn(address: string, port: number): Uint8Array {

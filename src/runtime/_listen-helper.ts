@@ -42,7 +42,10 @@ export function listenInChild(fd: number, backlog: number): Promise<ListenOutcom
     child.once("close", (code, signal) => {
       if (code === 0) resolve(undefined);
       else if (/^E[A-Z]+$/.test(out)) resolve({ code: out });
-      else resolve({ code: "EIO", detail: `the listen helper (${program}) ended with ${signal ?? `exit code ${code}`}` });
+      else {resolve({
+          code: "EIO",
+          detail: `the listen helper (${program}) ended with ${signal ?? `exit code ${code}`}`,
+        });}
     });
   });
 }

@@ -6,7 +6,7 @@
 import { rmSync } from "node:fs";
 import type { BoundSocket } from "../core/types.ts";
 
-export { resolveHost, type ResolvedHost } from "./_bind-errors.ts";
+export { type ResolvedHost, resolveHost } from "./_bind-errors.ts";
 export { aliveGroups, groupAlive, killGroup, signalTagged } from "./_process-groups.ts";
 
 export function removeDir(path: string): void {

@@ -18,7 +18,7 @@ export function readProcessStats(pid: number): ProcessStats | undefined {
   const now = Date.now();
   const hit = cache.get(pid);
   if (hit && now - hit.at < FRESH_MS) return hit.stats;
-  if (cache.size > 4096) for (const [k, v] of cache) if (now - v.at >= FRESH_MS) cache.delete(k);
+  if (cache.size > 4096) { for (const [k, v] of cache) if (now - v.at >= FRESH_MS) cache.delete(k); }
   const stats = readNow(pid);
   cache.set(pid, { at: now, stats });
   return stats;

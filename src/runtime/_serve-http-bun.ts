@@ -14,7 +14,10 @@ interface BunHttp {
   }): { readonly hostname?: string; readonly port?: number; stop(closeActiveConnections?: boolean): Promise<void> };
 }
 
-export function bunServeHttp(app: HttpApp, options: { readonly host: string; readonly port: number }): ResultAsync<HttpServer, BindFailed> {
+export function bunServeHttp(
+  app: HttpApp,
+  options: { readonly host: string; readonly port: number },
+): ResultAsync<HttpServer, BindFailed> {
   const { host, port } = options;
   try {
     const server = (globalThis as unknown as { Bun: BunHttp }).Bun.serve({

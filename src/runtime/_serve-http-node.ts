@@ -13,7 +13,10 @@ import { httpBindFailed } from "./_http.ts";
 
 type Listener = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
-export function nodeServeHttp(app: HttpApp, options: { readonly host: string; readonly port: number }): ResultAsync<HttpServer, BindFailed> {
+export function nodeServeHttp(
+  app: HttpApp,
+  options: { readonly host: string; readonly port: number },
+): ResultAsync<HttpServer, BindFailed> {
   const { host, port } = options;
   let listener: Promise<Listener> | undefined;
   const handle = (request: IncomingMessage, response: ServerResponse) => {
@@ -31,10 +34,11 @@ export function nodeServeHttp(app: HttpApp, options: { readonly host: string; re
       resolve({
         host: address.address,
         port: address.port,
-        close: () => new Promise<void>((done) => {
-          server.close(() => done());
-          server.closeAllConnections();
-        }),
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
       });
     });
   });

@@ -19,7 +19,12 @@ interface BunSpawn {
     detached: boolean;
     stdio: (string | number)[];
     onExit(proc: unknown, code: number | null, signal: string | null): void;
-  }): { readonly pid: number; readonly stdout: ReadableStream<Uint8Array>; readonly stderr: ReadableStream<Uint8Array>; readonly stdio: (number | null)[] };
+  }): {
+    readonly pid: number;
+    readonly stdout: ReadableStream<Uint8Array>;
+    readonly stderr: ReadableStream<Uint8Array>;
+    readonly stdio: (number | null)[];
+  };
   file(fd: number): { stream(): ReadableStream<Uint8Array> };
 }
 
@@ -36,7 +41,13 @@ export function bunSpawnProcess(request: SpawnRequest): ResultAsync<ChildProcess
       env: { ...request.env },
       detached: true,
       // "socket-fd": the notify pipe's end here is ours to close (Bun never closes an extra "pipe").
-      stdio: [request.keepStdin ? "inherit" : "ignore", "pipe", "pipe", ...request.fds, ...(request.notify ? ["socket-fd"] : [])],
+      stdio: [
+        request.keepStdin ? "inherit" : "ignore",
+        "pipe",
+        "pipe",
+        ...request.fds,
+        ...(request.notify ? ["socket-fd"] : []),
+      ],
       onExit(_proc, code, signal) {
         exit = [code, signal];
         onExit?.(code, signal);
@@ -75,7 +86,9 @@ function textOf(stream: ReadableStream<Uint8Array>): TextSource {
     void (async () => {
       const decoder = new TextDecoder();
       try {
-        for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) onText(decoder.decode(chunk, { stream: true }));
+        for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
+          onText(decoder.decode(chunk, { stream: true }));
+        }
       } catch { /* the pipe broke: treated as its end */ }
       const rest = decoder.decode();
       if (rest !== "") onText(rest);

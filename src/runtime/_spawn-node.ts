@@ -3,7 +3,7 @@
  * hand a child extra fds): a new process group, the sockets as fds 3, 4, ...,
  * stdout, stderr and the notify pipe read as lines (_child-handle.ts).
  */
-import { spawn as nodeSpawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn as nodeSpawn } from "node:child_process";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import type { SpawnFailed } from "../core/errors.ts";
 import { emptyCommand, spawnError } from "./_spawn-error.ts";
@@ -22,7 +22,13 @@ export function spawnProcess(request: SpawnRequest): ResultAsync<ChildProcessHan
       cwd: request.cwd,
       env: { ...request.env },
       detached: true,
-      stdio: [request.keepStdin ? "inherit" : "ignore", "pipe", "pipe", ...request.fds, ...(request.notify ? ["pipe" as const] : [])],
+      stdio: [
+        request.keepStdin ? "inherit" : "ignore",
+        "pipe",
+        "pipe",
+        ...request.fds,
+        ...(request.notify ? ["pipe" as const] : []),
+      ],
     });
   } catch (cause) {
     return errAsync(spawnError(program, request.cwd, cause));
@@ -40,8 +46,7 @@ export function spawnProcess(request: SpawnRequest): ResultAsync<ChildProcessHan
       }));
     });
   });
-  return ResultAsync.fromSafePromise(started).andThen((r) =>
-    "kind" in r ? errAsync(r) : okAsync(r));
+  return ResultAsync.fromSafePromise(started).andThen((r) => "kind" in r ? errAsync(r) : okAsync(r));
 }
 
 /** A Node readable stream as a TextSource (UTF-8; ends on close, after an error too). */

@@ -32,7 +32,11 @@ export const INSTALL_HINT: Readonly<Record<WorkerRuntime, string>> = {
 };
 
 /** The `bun` or `deno` binary to start workers with; the bare name when none is found (the preflight says so). */
-export function findRuntimeBinary(name: "bun" | "deno", path = process.env.PATH ?? "", self = process.execPath): string {
+export function findRuntimeBinary(
+  name: "bun" | "deno",
+  path = process.env.PATH ?? "",
+  self = process.execPath,
+): string {
   const g = globalThis as { Bun?: unknown; Deno?: unknown };
   if ((name === "bun" && g.Bun !== undefined) || (name === "deno" && g.Deno !== undefined)) return self;
   return findExecutable(name, "/", path) ?? besideBentoKit(name) ?? name;

@@ -15,7 +15,11 @@ import { type DirWatcher, watchTree } from "./_tree-watch.ts";
 
 export function createDenoRuntime(): RuntimePort {
   ignoreInspectorSignal();
-  return { ...createFfiRuntime("deno", openLibc, spawnProcess), serveHttp: denoServeHttp, watch: (root, options) => watchTree(root, options, denoWatchDir) };
+  return {
+    ...createFfiRuntime("deno", openLibc, spawnProcess),
+    serveHttp: denoServeHttp,
+    watch: (root, options) => watchTree(root, options, denoWatchDir),
+  };
 }
 
 /**
@@ -29,7 +33,10 @@ function ignoreInspectorSignal(): void {
   const SIG_IGN = 1;
   const apply = () => {
     try {
-      const { symbols, close } = Deno.dlopen(LIBC_PATH, { signal: { parameters: ["i32", "usize"], result: "usize" } } as const);
+      const { symbols, close } = Deno.dlopen(
+        LIBC_PATH,
+        { signal: { parameters: ["i32", "usize"], result: "usize" } } as const,
+      );
       symbols.signal(SIGUSR1, BigInt(SIG_IGN));
       close();
     } catch { /* no FFI permission: Deno's own behaviour stays */ }
@@ -39,15 +46,18 @@ function ignoreInspectorSignal(): void {
 }
 
 function openLibc(): LibcSocketFns {
-  const { symbols } = Deno.dlopen(LIBC_PATH, {
-    socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
-    setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
-    bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
-    listen: { parameters: ["i32", "i32"], result: "i32" },
-    getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
-    close: { parameters: ["i32"], result: "i32" },
-    __errno_location: { parameters: [], result: "pointer" },
-  } as const);
+  const { symbols } = Deno.dlopen(
+    LIBC_PATH,
+    {
+      socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+      setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
+      bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+      listen: { parameters: ["i32", "i32"], result: "i32" },
+      getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+      close: { parameters: ["i32"], result: "i32" },
+      __errno_location: { parameters: [], result: "pointer" },
+    } as const,
+  );
   return {
     socket: (domain, type, protocol) => symbols.socket(domain, type, protocol),
     setsockopt: (fd, level, name, value, length) => symbols.setsockopt(fd, level, name, buf(value), length),
@@ -68,10 +78,16 @@ function buf(view: Uint8Array): Uint8Array<ArrayBuffer> {
 }
 
 /** `serveHttp` for Deno: Deno.serve (close() ends open streams first: shutdown waits for them). */
-function denoServeHttp(app: HttpApp, options: { readonly host: string; readonly port: number }): ResultAsync<HttpServer, BindFailed> {
+function denoServeHttp(
+  app: HttpApp,
+  options: { readonly host: string; readonly port: number },
+): ResultAsync<HttpServer, BindFailed> {
   const { host, port } = options;
   try {
-    const server = Deno.serve({ hostname: host, port, onListen() {} }, (request) => app.fetch(request) as Response | Promise<Response>);
+    const server = Deno.serve(
+      { hostname: host, port, onListen() {} },
+      (request) => app.fetch(request) as Response | Promise<Response>,
+    );
     const address = server.addr as Deno.NetAddr;
     return okAsync({ host: address.hostname, port: address.port, close: () => server.shutdown() });
   } catch (cause) {

@@ -82,7 +82,9 @@ export function createNodeRuntime(): RuntimePort {
     removeDir,
     // node:http is imported when the admin server starts, after the workers: not before the first spawn.
     serveHttp: (app, options) =>
-      ResultAsync.fromSafePromise(import("./_serve-http-node.ts")).andThen(({ nodeServeHttp }) => nodeServeHttp(app, options)),
+      ResultAsync.fromSafePromise(import("./_serve-http-node.ts")).andThen(({ nodeServeHttp }) =>
+        nodeServeHttp(app, options)
+      ),
     processStats: readProcessStats,
     watch: nodeWatch,
   };
@@ -128,8 +130,12 @@ function bindTcp(spec: SocketSpec & { kind: "tcp" }, host: ResolvedHost): Result
   let flags = 0;
   if (spec.reusePort && !(spec.reserve && !libuvAtLeast(1, 49))) {
     if (!libuvAtLeast(1, 49)) {
-      return errAsync(bindError(spec, "ENOTSUP", `reusePort needs Node 22.12 or later (this is ${process.version}); ` +
-        "drop reusePort or run with Bun or Deno"));
+      return errAsync(bindError(
+        spec,
+        "ENOTSUP",
+        `reusePort needs Node 22.12 or later (this is ${process.version}); ` +
+          "drop reusePort or run with Bun or Deno",
+      ));
     }
     flags = UV_TCP_REUSEPORT;
   }

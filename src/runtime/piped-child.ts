@@ -7,7 +7,9 @@
 import { settleWithin } from "./settle-within.ts";
 
 // Bun never loads node:child_process for it (that module alone costs its start a few ms).
-const { spawn } = (globalThis as { Bun?: unknown }).Bun ? {} as typeof import("node:child_process") : await import("node:child_process");
+const { spawn } = (globalThis as { Bun?: unknown }).Bun
+  ? {} as typeof import("node:child_process")
+  : await import("node:child_process");
 
 export interface PipedChild {
   /** Writes text to its stdin (nothing once it is gone). */
@@ -18,7 +20,16 @@ export interface PipedChild {
 
 /** The part of Bun's API used here (typed locally: deno check reads this file too). */
 interface BunPipedSpawn {
-  spawn(options: { cmd: string[]; env: Record<string, string>; detached: boolean; stdin: "pipe"; stdout: "ignore"; stderr: "ignore" }): {
+  spawn(
+    options: {
+      cmd: string[];
+      env: Record<string, string>;
+      detached: boolean;
+      stdin: "pipe";
+      stdout: "ignore";
+      stderr: "ignore";
+    },
+  ): {
     readonly stdin: { write(text: string): number; flush(): unknown; end(): unknown; unref?(): void };
     readonly exited: Promise<unknown>;
     unref(): void;
@@ -31,7 +42,11 @@ export function startPipedChild(argv: readonly string[], env: Record<string, str
   return bun ? startWithBun(bun, argv, env) : startWithNode(argv, env);
 }
 
-function startWithBun(bun: BunPipedSpawn, argv: readonly string[], env: Record<string, string>): PipedChild | undefined {
+function startWithBun(
+  bun: BunPipedSpawn,
+  argv: readonly string[],
+  env: Record<string, string>,
+): PipedChild | undefined {
   try {
     const child = bun.spawn({ cmd: [...argv], env, detached: true, stdin: "pipe", stdout: "ignore", stderr: "ignore" });
     child.unref();

@@ -14,10 +14,15 @@ export interface UnixHttpServer {
 
 /** The parts of Bun's and Deno's servers used here (typed locally: each checker knows only its own runtime). */
 interface BunUnixServe {
-  serve(options: { unix: string; fetch: FetchHandler }): { unref(): void; stop(closeActiveConnections?: boolean): void };
+  serve(
+    options: { unix: string; fetch: FetchHandler },
+  ): { unref(): void; stop(closeActiveConnections?: boolean): void };
 }
 interface DenoUnixServe {
-  serve(options: { path: string; transport: "unix"; onListen(): void }, handler: FetchHandler): { unref(): void; shutdown(): Promise<void> };
+  serve(
+    options: { path: string; transport: "unix"; onListen(): void },
+    handler: FetchHandler,
+  ): { unref(): void; shutdown(): Promise<void> };
 }
 
 export async function serveUnixHttp(path: string, handler: FetchHandler): Promise<UnixHttpServer> {
@@ -28,7 +33,11 @@ export async function serveUnixHttp(path: string, handler: FetchHandler): Promis
     return { close: () => server.stop(true) };
   }
   if (runtime === "deno") {
-    const server = (globalThis as unknown as { Deno: DenoUnixServe }).Deno.serve({ path, transport: "unix", onListen() {} }, handler);
+    const server = (globalThis as unknown as { Deno: DenoUnixServe }).Deno.serve({
+      path,
+      transport: "unix",
+      onListen() {},
+    }, handler);
     server.unref();
     return { close: () => void server.shutdown() };
   }

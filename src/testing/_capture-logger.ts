@@ -8,7 +8,13 @@ export function createCaptureLogger(lines: string[], echo?: (line: string) => vo
       lines.push(line);
       echo?.(line);
     };
-    return { info: put("info"), warn: put("warn"), error: put("error"), debug: put("debug"), withTag: (t) => make(`${tag} [${t}]`) };
+    return {
+      info: put("info"),
+      warn: put("warn"),
+      error: put("error"),
+      debug: put("debug"),
+      withTag: (t) => make(`${tag} [${t}]`),
+    };
   };
   return make("");
 }

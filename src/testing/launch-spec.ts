@@ -53,12 +53,27 @@ export function serveSpecOf(service: ServiceDef, options: LaunchSpecOptions = {}
   const env = options.env ?? {};
   return resolveServeOptions(options.flags ?? {}, env, { ...service.serve, workingDir: resolve(options.dir ?? ".") })
     .andThen((serveOptions) =>
-      buildServeSpec(service, serveOptions, { runDir: options.runDir ?? "/tmp/bento-kit-test", cpuCount: options.cpuCount ?? 2, environ: env })
-        .map((spec) => ({ spec, plugins: [runnerMapPlugin({ unixSockets: serveOptions.unixSockets }), ...service.plugins, ...(options.plugins ?? [])] })));
+      buildServeSpec(service, serveOptions, {
+        runDir: options.runDir ?? "/tmp/bento-kit-test",
+        cpuCount: options.cpuCount ?? 2,
+        environ: env,
+      })
+        .map((spec) => ({
+          spec,
+          plugins: [
+            runnerMapPlugin({ unixSockets: serveOptions.unixSockets }),
+            ...service.plugins,
+            ...(options.plugins ?? []),
+          ],
+        }))
+    );
 }
 
 /** The launch spec `serve` would start for `manifest`, as the plugins shape it. */
-export async function buildLaunchSpec(manifest: unknown, options: LaunchSpecOptions = {}): Promise<Result<LaunchSpec, BentoError>> {
+export async function buildLaunchSpec(
+  manifest: unknown,
+  options: LaunchSpecOptions = {},
+): Promise<Result<LaunchSpec, BentoError>> {
   const base = serveSpecFor(manifest, options);
   if (base.isErr()) return err(base.error);
   return planLaunch(base.value.spec, base.value.plugins, options.logger ?? createSilentLogger());

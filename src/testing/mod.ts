@@ -30,6 +30,11 @@
  * @module
  */
 export { buildLaunchSpec, type LaunchSpecOptions } from "./launch-spec.ts";
-export { createRecordingRuntime, type RecordedWorker, type RecordingRuntime, type RecordingRuntimeOptions } from "./recording-runtime.ts";
+export {
+  createRecordingRuntime,
+  type RecordedWorker,
+  type RecordingRuntime,
+  type RecordingRuntimeOptions,
+} from "./recording-runtime.ts";
 export { type PluginRun, runPlugins, type RunPluginsOptions } from "./run-plugins.ts";
 export { type NotReady, type RunningService, startService, type StartServiceOptions } from "./start-service.ts";

@@ -55,44 +55,52 @@ export function createRecordingRuntime(options: RecordingRuntimeOptions = {}): R
     bind(spec) {
       binds.push(spec);
       log.push(`bind ${spec.name}`);
-      const address = spec.kind === "unix"
-        ? { kind: "unix" as const, path: spec.path }
-        : { kind: "tcp" as const, host: spec.host, port: spec.port === 0 ? 40_000 + binds.length : spec.port, family: 4 as const };
+      const address = spec.kind === "unix" ? { kind: "unix" as const, path: spec.path } : {
+        kind: "tcp" as const,
+        host: spec.host,
+        port: spec.port === 0 ? 40_000 + binds.length : spec.port,
+        family: 4 as const,
+      };
       return okAsync({ spec, fd: nextFd++, address });
     },
     close: (s) => void log.push(`close ${s.spec.name}`),
-    spawn: (request) => okAsync(null).map(async () => {
-      if (options.spawnDelayMs) await new Promise((r) => setTimeout(r, options.spawnDelayMs));
-      const pid = nextPid++;
-      const pool = request.env.BENTO_POOL ?? "?";
-      const id = Number(request.env.BENTO_WORKER_ID);
-      const nth = (spawnCount.get(`${pool}:${id}`) ?? 0) + 1;
-      spawnCount.set(`${pool}:${id}`, nth);
-      log.push(`spawn ${pool}:${id} ${pid}`);
-      let onExit: RecordedWorker["exit"] = () => {};
-      let notify: (line: string) => void = () => {};
-      let ended = false;
-      const worker: RecordedWorker = {
-        pool, id, pid, request, ignoreTerm: false,
-        exit(code, signal) {
-          live.delete(pid);
-          if (!ended) onExit(code, signal);
-          ended = true;
-        },
-        ready: () => notify("READY=1"),
-      };
-      live.set(pid, worker);
-      spawned.push(worker);
-      return {
-        pid,
-        onExit: (listener: RecordedWorker["exit"]) => void (onExit = listener),
-        onLine() {},
-        onNotify(listener: (line: string) => void) {
-          notify = listener;
-          if (readyAtOnce(pool, id, nth)) queueMicrotask(() => listener("READY=1"));
-        },
-      };
-    }),
+    spawn: (request) =>
+      okAsync(null).map(async () => {
+        if (options.spawnDelayMs) await new Promise((r) => setTimeout(r, options.spawnDelayMs));
+        const pid = nextPid++;
+        const pool = request.env.BENTO_POOL ?? "?";
+        const id = Number(request.env.BENTO_WORKER_ID);
+        const nth = (spawnCount.get(`${pool}:${id}`) ?? 0) + 1;
+        spawnCount.set(`${pool}:${id}`, nth);
+        log.push(`spawn ${pool}:${id} ${pid}`);
+        let onExit: RecordedWorker["exit"] = () => {};
+        let notify: (line: string) => void = () => {};
+        let ended = false;
+        const worker: RecordedWorker = {
+          pool,
+          id,
+          pid,
+          request,
+          ignoreTerm: false,
+          exit(code, signal) {
+            live.delete(pid);
+            if (!ended) onExit(code, signal);
+            ended = true;
+          },
+          ready: () => notify("READY=1"),
+        };
+        live.set(pid, worker);
+        spawned.push(worker);
+        return {
+          pid,
+          onExit: (listener: RecordedWorker["exit"]) => void (onExit = listener),
+          onLine() {},
+          onNotify(listener: (line: string) => void) {
+            notify = listener;
+            if (readyAtOnce(pool, id, nth)) queueMicrotask(() => listener("READY=1"));
+          },
+        };
+      }),
     killGroup(pid, signal) {
       const worker = live.get(pid);
       if (!worker) return false;

@@ -52,7 +52,11 @@ export interface PluginRun {
  * or the options are invalid (a mistake in the test); a failure of the
  * plugins is in `started`.
  */
-export async function runPlugins(manifest: unknown, plugins: readonly BentoPlugin[], options: RunPluginsOptions = {}): Promise<PluginRun> {
+export async function runPlugins(
+  manifest: unknown,
+  plugins: readonly BentoPlugin[],
+  options: RunPluginsOptions = {},
+): Promise<PluginRun> {
   const base = serveSpecFor(manifest, { ...options, plugins });
   if (base.isErr()) throw new Error(base.error.message);
   const recorded = createRecordingRuntime(options);
@@ -65,15 +69,25 @@ export async function runPlugins(manifest: unknown, plugins: readonly BentoPlugi
     afterSpawn: { order: "post", handler: (spawned) => void spawns.push(spawned) },
   });
   const supervisor = createSupervisor({
-    spec: base.value.spec, runtime: recorded.runtime, plugins: [...base.value.plugins, recorder],
-    logger: createCaptureLogger(logs, options.echo), clock: systemClock, backoff: options.backoff, output() {},
+    spec: base.value.spec,
+    runtime: recorded.runtime,
+    plugins: [...base.value.plugins, recorder],
+    logger: createCaptureLogger(logs, options.echo),
+    clock: systemClock,
+    backoff: options.backoff,
+    output() {},
   });
   supervisor.on((event) => events.push(event));
   const started = await supervisor.start();
   // Workers say READY=1 at once unless the test decides: then it waits for what it needs with `until`.
   if (started.isOk() && options.readyAtOnce === undefined) await supervisor.whenReady();
   return {
-    started, spawns, events, logs, recorded, supervisor,
+    started,
+    spawns,
+    events,
+    logs,
+    recorded,
+    supervisor,
     plans: (pool) => spawns.filter((s) => pool === undefined || s.pool === pool).map((s) => s.plan),
     pools: () => supervisor.pools(),
     exit(pool, id, code = 1, signal = null) {

@@ -65,20 +65,31 @@ export interface NotReady {
   readonly message: string;
 }
 
-export async function startService(options: StartServiceOptions = {}): Promise<Result<RunningService, BentoError | NotReady>> {
+export async function startService(
+  options: StartServiceOptions = {},
+): Promise<Result<RunningService, BentoError | NotReady>> {
   const dir = resolve(options.dir ?? ".");
   const env = options.env ?? process.env;
   const flags: ServeFlags = { host: "127.0.0.1", port: "0", ...options.flags };
   let service: ServiceDef | undefined;
   if (options.manifest === undefined) {
-    const loaded = await loadService(dir, { placeholders: [...TLS_PLACEHOLDERS, ...(options.plugins ?? []).flatMap((p) => p.placeholders ?? [])] });
+    const loaded = await loadService(dir, {
+      placeholders: [...TLS_PLACEHOLDERS, ...(options.plugins ?? []).flatMap((p) => p.placeholders ?? [])],
+    });
     if (loaded.isErr()) return err(loaded.error);
     service = loaded.value.service;
   }
   const runtime = await createRuntime();
   const runDir = makeRunDir();
   if (runDir.isErr()) return err(runDir.error);
-  const specOptions = { dir, flags, env, runDir: runDir.value, cpuCount: availableParallelism(), plugins: options.plugins };
+  const specOptions = {
+    dir,
+    flags,
+    env,
+    runDir: runDir.value,
+    cpuCount: availableParallelism(),
+    plugins: options.plugins,
+  };
   const base = (service ? serveSpecOf(service, specOptions) : serveSpecFor(options.manifest, specOptions))
     .andThen((b) => checkCommands(b.spec, runtime).map(() => b));
   if (base.isErr()) {
@@ -89,7 +100,10 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
   const output: string[] = [];
   const events: SupervisorEvent[] = [];
   const supervisor = createSupervisor({
-    spec: base.value.spec, runtime, plugins: base.value.plugins, clock: systemClock,
+    spec: base.value.spec,
+    runtime,
+    plugins: base.value.plugins,
+    clock: systemClock,
     logger: createCaptureLogger(logs, options.echo),
     output: (_stream, line) => (output.push(line), options.echo?.(line)),
   });
@@ -98,31 +112,59 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
   if (started.isErr()) return err(started.error);
   const timeoutMs = options.readyTimeoutMs ?? 30_000;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const ready = await Promise.race([supervisor.whenReady(), new Promise<false>((r) => (timer = setTimeout(() => r(false), timeoutMs)))]);
+  const ready = await Promise.race([
+    supervisor.whenReady(),
+    new Promise<false>((r) => (timer = setTimeout(() => r(false), timeoutMs))),
+  ]);
   clearTimeout(timer);
   const stop = () => stopAndCheck(supervisor, runtime, events, runDir.value);
   if (!ready) {
     const left = await stop();
     const tail = [...logs, ...output].slice(-10).join("\n");
-    return err({ kind: "NotReady", message: `The service was not ready within ${timeoutMs / 1000} s${left.length ? ` (and ${left.join(", ")})` : ""}:\n${tail}` });
+    return err({
+      kind: "NotReady",
+      message: `The service was not ready within ${timeoutMs / 1000} s${
+        left.length ? ` (and ${left.join(", ")})` : ""
+      }:\n${tail}`,
+    });
   }
   const address = supervisor.sockets.get(started.value.publicSocket ?? "")?.address;
   const port = address?.kind === "tcp" ? address.port : 0;
-  return ok({ url: `http://${flags.host}:${port}`, port, supervisor, events, output, logs, pools: () => supervisor.pools(), stop });
+  return ok({
+    url: `http://${flags.host}:${port}`,
+    port,
+    supervisor,
+    events,
+    output,
+    logs,
+    pools: () => supervisor.pools(),
+    stop,
+  });
 }
 
 async function stopAndCheck(
-  supervisor: Supervisor, runtime: Awaited<ReturnType<typeof createRuntime>>, events: readonly SupervisorEvent[], runDir: string,
+  supervisor: Supervisor,
+  runtime: Awaited<ReturnType<typeof createRuntime>>,
+  events: readonly SupervisorEvent[],
+  runDir: string,
 ): Promise<string[]> {
   await supervisor.stop();
   await supervisor.done;
   const left: string[] = [];
   for (const e of events) {
-    if (e.type === "spawn" && runtime.groupAlive(e.pid)) left.push(`process group ${e.pid} (${e.pool}:${e.workerId}) is still running`);
+    if (e.type === "spawn" && runtime.groupAlive(e.pid)) {
+      left.push(`process group ${e.pid} (${e.pool}:${e.workerId}) is still running`);
+    }
   }
   const tag = supervisor.spec.instance && `BENTO_INSTANCE=${supervisor.spec.instance}`;
   const tagged = tag ? runtime.signalTagged?.(tag, 0) ?? 0 : 0;
-  if (tagged > 0) left.push(`${tagged} ${tagged === 1 ? "process" : "processes"} with ${tag} in its environment ${tagged === 1 ? "is" : "are"} still running`);
+  if (tagged > 0) {
+    left.push(
+      `${tagged} ${tagged === 1 ? "process" : "processes"} with ${tag} in its environment ${
+        tagged === 1 ? "is" : "are"
+      } still running`,
+    );
+  }
   if (existsSync(runDir)) left.push(`the run dir ${runDir} is still there`);
   return left;
 }

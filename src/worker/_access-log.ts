@@ -15,7 +15,12 @@ export function accessLogEnabled(env: Env = process.env): boolean {
 }
 
 /** Logs `req` once its answer has been sent; `started` is `performance.now()` at arrival. */
-export function logWhenSent(req: IncomingMessage, res: ServerResponse, scheme: "http" | "https", started: number): void {
+export function logWhenSent(
+  req: IncomingMessage,
+  res: ServerResponse,
+  scheme: "http" | "https",
+  started: number,
+): void {
   res.once("finish", () => {
     const ms = performance.now() - started;
     process.stdout.write(`${accessLine(req, res, scheme, ms)}\n`);
@@ -24,20 +29,39 @@ export function logWhenSent(req: IncomingMessage, res: ServerResponse, scheme: "
 
 export function accessLine(req: IncomingMessage, res: ServerResponse, scheme: string, ms: number): string {
   return formatAccess({
-    client: clientOf(req.socket.remoteAddress, req.socket.remotePort), scheme, method: req.method ?? "", url: req.url ?? "/",
-    requestType: req.headers["content-type"] ?? "", requestLength: req.headers["content-length"] ?? "",
-    status: res.statusCode, responseType: header(res, "content-type"), responseLength: header(res, "content-length"), ms,
+    client: clientOf(req.socket.remoteAddress, req.socket.remotePort),
+    scheme,
+    method: req.method ?? "",
+    url: req.url ?? "/",
+    requestType: req.headers["content-type"] ?? "",
+    requestLength: req.headers["content-length"] ?? "",
+    status: res.statusCode,
+    responseType: header(res, "content-type"),
+    responseLength: header(res, "content-length"),
+    ms,
   });
 }
 
 /** The same line for a Fetch API exchange (Bun.serve, Deno.serve); `url` is the request's full URL. */
-export function fetchAccessLine(remote: { address?: string; port?: number }, request: Request, response: Response, scheme: string, ms: number): string {
+export function fetchAccessLine(
+  remote: { address?: string; port?: number },
+  request: Request,
+  response: Response,
+  scheme: string,
+  ms: number,
+): string {
   const url = new URL(request.url);
   return formatAccess({
-    client: clientOf(remote.address, remote.port), scheme, method: request.method, url: url.pathname,
-    requestType: request.headers.get("content-type") ?? "", requestLength: request.headers.get("content-length") ?? "",
-    status: response.status, responseType: response.headers.get("content-type") ?? "",
-    responseLength: response.headers.get("content-length") ?? "", ms,
+    client: clientOf(remote.address, remote.port),
+    scheme,
+    method: request.method,
+    url: url.pathname,
+    requestType: request.headers.get("content-type") ?? "",
+    requestLength: request.headers.get("content-length") ?? "",
+    status: response.status,
+    responseType: response.headers.get("content-type") ?? "",
+    responseLength: response.headers.get("content-length") ?? "",
+    ms,
   });
 }
 
@@ -55,7 +79,9 @@ interface AccessFields {
 }
 
 function formatAccess(f: AccessFields): string {
-  const request = `scheme=${f.scheme},method=${f.method},path=${f.url.split("?")[0]},type=${f.requestType},length=${f.requestLength}`;
+  const request = `scheme=${f.scheme},method=${f.method},path=${
+    f.url.split("?")[0]
+  },type=${f.requestType},length=${f.requestLength}`;
   const response = `status=${f.status},type=${f.responseType},length=${f.responseLength}`;
   return `${f.client} (${request}) (${response}) ${f.ms.toFixed(3)}ms`;
 }

@@ -14,7 +14,10 @@ import { Server as TlsServer } from "node:tls";
 /** A connection idle this long during a drain is closed. */
 export const DRAIN_IDLE_MS = 1000;
 
-interface Connection { busy: number; idleSince: number }
+interface Connection {
+  busy: number;
+  idleSince: number;
+}
 
 export function trackConnections(server: Server): { drain(): Promise<void> } {
   const connections = new Map<Socket, Connection>();

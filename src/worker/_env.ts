@@ -50,7 +50,9 @@ export function getRunnerMap(env: Env = process.env): Record<string, string> {
   } catch (error) {
     throw workerEnvError(
       "WorkerEnvInvalid",
-      `BENTO_RUNNER_MAP is not valid JSON (${(error as Error).message}); expected an object of runner addresses,${example}`,
+      `BENTO_RUNNER_MAP is not valid JSON (${
+        (error as Error).message
+      }); expected an object of runner addresses,${example}`,
       "BENTO_RUNNER_MAP",
     );
   }

@@ -127,7 +127,11 @@ export function reusePortTarget(name?: string, env: Env = process.env): { host: 
   if (typeof address !== "string") return undefined;
   const target = parseRunnerAddress(address);
   if (typeof target === "string" || !("host" in target)) {
-    throw workerEnvError("WorkerEnvInvalid", `BENTO_REUSEPORT_SOCKETS has a bad address ${address}: expected tcp://host:port`, "BENTO_REUSEPORT_SOCKETS");
+    throw workerEnvError(
+      "WorkerEnvInvalid",
+      `BENTO_REUSEPORT_SOCKETS has a bad address ${address}: expected tcp://host:port`,
+      "BENTO_REUSEPORT_SOCKETS",
+    );
   }
   return { host: target.host, port: target.port };
 }

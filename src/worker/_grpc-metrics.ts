@@ -25,16 +25,27 @@ export async function startGrpcMetrics(env: Env): Promise<ServerInterceptor> {
   const grpc = await import("@grpc/grpc-js");
   const { Counter, Gauge, Histogram, register } = await import("prom-client");
   const labelNames = ["service_name", "api_name", "grpc_code"] as const;
-  const total = new Counter({ name: "bentoml_api_server_request_total", help: "Total number of gRPC calls", labelNames });
+  const total = new Counter({
+    name: "bentoml_api_server_request_total",
+    help: "Total number of gRPC calls",
+    labelNames,
+  });
   const duration = new Histogram({
-    name: "bentoml_api_server_request_duration_seconds", help: "gRPC call duration in seconds", labelNames, buckets: BUCKETS,
+    name: "bentoml_api_server_request_duration_seconds",
+    help: "gRPC call duration in seconds",
+    labelNames,
+    buckets: BUCKETS,
   });
   const inProgress = new Gauge({
-    name: "bentoml_api_server_request_in_progress", help: "gRPC calls in progress", labelNames: ["service_name", "api_name"],
+    name: "bentoml_api_server_request_in_progress",
+    help: "gRPC calls in progress",
+    labelNames: ["service_name", "api_name"],
   });
   const service = env.BENTO_SERVICE ?? "";
-  await listenMetrics(grpcMetricsSocket(env.BENTO_GRPC_METRICS_DIR!, env.BENTO_POOL ?? "grpc_api_server", env.BENTO_WORKER_ID ?? "1"),
-    () => register.getMetricsAsJSON());
+  await listenMetrics(
+    grpcMetricsSocket(env.BENTO_GRPC_METRICS_DIR!, env.BENTO_POOL ?? "grpc_api_server", env.BENTO_WORKER_ID ?? "1"),
+    () => register.getMetricsAsJSON(),
+  );
 
   return (method, call) => {
     const api = method.path;
@@ -45,7 +56,11 @@ export async function startGrpcMetrics(env: Env): Promise<ServerInterceptor> {
       sendStatus(status, next) {
         if (!ended) {
           ended = true;
-          const labels = { service_name: service, api_name: api, grpc_code: grpc.status[status.code] ?? String(status.code) };
+          const labels = {
+            service_name: service,
+            api_name: api,
+            grpc_code: grpc.status[status.code] ?? String(status.code),
+          };
           total.inc(labels);
           duration.observe(labels, (performance.now() - started) / 1000);
           inProgress.dec({ service_name: service, api_name: api });
@@ -70,7 +85,9 @@ async function listenMetrics(path: string, json: () => Promise<unknown>): Promis
   });
   await new Promise<void>((resolve) => {
     server.once("error", (error) => {
-      console.error(`cannot serve this worker's metrics on ${path} (${error.message}): the metrics server will miss them`);
+      console.error(
+        `cannot serve this worker's metrics on ${path} (${error.message}): the metrics server will miss them`,
+      );
       resolve();
     });
     server.listen(path, resolve);

@@ -7,7 +7,13 @@
  */
 import { packageAsset } from "../package-file.ts";
 import type {
-  sendUnaryData, Server, ServerDuplexStream, ServerUnaryCall, ServerWritableStream, ServiceDefinition, UntypedServiceImplementation,
+  sendUnaryData,
+  Server,
+  ServerDuplexStream,
+  ServerUnaryCall,
+  ServerWritableStream,
+  ServiceDefinition,
+  UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import type { PackageDefinition } from "@grpc/proto-loader";
 
@@ -78,7 +84,8 @@ export async function addReflectionService(server: Server, definitions: readonly
   const indexed = () => {
     if (index) return index;
     const all: PackageDefinition = Object.assign({}, ...(standard.get(server) ?? []), ...definitions);
-    const services = [...Object.keys(all).filter((name) => isService(all[name])), "grpc.reflection.v1.ServerReflection"].sort();
+    const services = [...Object.keys(all).filter((name) => isService(all[name])), "grpc.reflection.v1.ServerReflection"]
+      .sort();
     const byFile = new Map<string, Buffer>();
     for (const entry of Object.values(all)) for (const buf of descriptorsOf(entry)) byFile.set(fileName(buf), buf);
     return (index = { all, services, byFile });
@@ -87,20 +94,30 @@ export async function addReflectionService(server: Server, definitions: readonly
   const answer = (request: ReflectionRequest): Record<string, unknown> => {
     const { all, services, byFile } = indexed();
     const base = { valid_host: request.host ?? "", original_request: request };
-    const notFound = (what: string) => ({ ...base, error_response: { error_code: 5, error_message: `${what} not found` } });
+    const notFound = (what: string) => ({
+      ...base,
+      error_response: { error_code: 5, error_message: `${what} not found` },
+    });
     switch (request.message_request) {
       case "list_services":
         return { ...base, list_services_response: { service: services.map((name) => ({ name })) } };
       case "file_by_filename": {
         const file = byFile.get(request.file_by_filename ?? "");
-        return file ? { ...base, file_descriptor_response: { file_descriptor_proto: [file] } } : notFound(`file ${request.file_by_filename}`);
+        return file
+          ? { ...base, file_descriptor_response: { file_descriptor_proto: [file] } }
+          : notFound(`file ${request.file_by_filename}`);
       }
       case "file_containing_symbol": {
         const files = symbolFiles(all, request.file_containing_symbol ?? "");
-        return files.length > 0 ? { ...base, file_descriptor_response: { file_descriptor_proto: files } } : notFound(`symbol ${request.file_containing_symbol}`);
+        return files.length > 0
+          ? { ...base, file_descriptor_response: { file_descriptor_proto: files } }
+          : notFound(`symbol ${request.file_containing_symbol}`);
       }
       default:
-        return { ...base, error_response: { error_code: 12, error_message: `${request.message_request} is not supported` } };
+        return {
+          ...base,
+          error_response: { error_code: 12, error_message: `${request.message_request} is not supported` },
+        };
     }
   };
   const handler = {
@@ -112,7 +129,9 @@ export async function addReflectionService(server: Server, definitions: readonly
   const alpha = def["grpc.reflection.v1alpha.ServerReflection"] as ServiceDefinition;
   server.addService(alpha, handler);
   // grpc.reflection.v1: the same messages under another service path.
-  const v1 = Object.fromEntries(Object.entries(alpha).map(([k, m]) => [k, { ...m, path: m.path.replace(".v1alpha.", ".v1.") }]));
+  const v1 = Object.fromEntries(
+    Object.entries(alpha).map(([k, m]) => [k, { ...m, path: m.path.replace(".v1alpha.", ".v1.") }]),
+  );
   server.addService(v1 as ServiceDefinition, handler);
 }
 

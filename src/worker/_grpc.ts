@@ -86,8 +86,14 @@ export async function serveGrpc(server: Server, options: GrpcServeOptions = {}):
   const listener: NetServer = createServer((socket) => injector.injectConnection(socket));
   await new Promise<void>((resolve, reject) => {
     listener.once("error", (error: NodeJS.ErrnoException) => {
-      reject(workerEnvError("WorkerEnvInvalid", `Cannot listen on fd ${fd} (${error.code ?? error.message}): it must be ` +
-        "an inherited listening TCP socket, as bento-kit passes to gRPC workers", "LISTEN_FDS"));
+      reject(
+        workerEnvError(
+          "WorkerEnvInvalid",
+          `Cannot listen on fd ${fd} (${error.code ?? error.message}): it must be ` +
+            "an inherited listening TCP socket, as bento-kit passes to gRPC workers",
+          "LISTEN_FDS",
+        ),
+      );
     });
     listener.listen({ fd }, settings.backlog, () => resolve());
   });
@@ -111,17 +117,20 @@ export async function serveGrpc(server: Server, options: GrpcServeOptions = {}):
 
   function onSignal(signal: NodeJS.Signals): void {
     if (closing !== undefined) return;
-    console.log(`grpc worker ${process.pid}: ${signal} received, finishing calls in flight ` +
-      `(at most ${settings.gracefulShutdownTimeout}s)`);
+    console.log(
+      `grpc worker ${process.pid}: ${signal} received, finishing calls in flight ` +
+        `(at most ${settings.gracefulShutdownTimeout}s)`,
+    );
     void close().then(() => process.exit(0));
   }
 
-  if (options.handleSignals ?? true) for (const signal of SIGNALS) process.on(signal, onSignal);
+  if (options.handleSignals ?? true) { for (const signal of SIGNALS) process.on(signal, onSignal); }
   if (options.notify ?? true) notifyReady();
   return {
     fd,
-    close: () => close().then(() => {
-      for (const signal of SIGNALS) process.off(signal, onSignal);
-    }),
+    close: () =>
+      close().then(() => {
+        for (const signal of SIGNALS) process.off(signal, onSignal);
+      }),
   };
 }

@@ -72,7 +72,9 @@ export function readMultiprocessDir(dir: string): string {
       }
       const [metricName, sampleName, labels, help = ""] = parsed;
       let metric = metrics.get(metricName);
-      if (!metric) metrics.set(metricName, (metric = { name: metricName, help, type, samples: new Map(), buckets: new Map() }));
+      if (!metric) {
+        metrics.set(metricName, metric = { name: metricName, help, type, samples: new Map(), buckets: new Map() });
+      }
       if (type === "gauge") metric.mode = parts[1];
       add(metric, sampleName, labels, value, type === "gauge" ? parts.slice(2).join("_") : undefined);
     }
@@ -86,7 +88,7 @@ function add(metric: Metric, name: string, labels: Record<string, string>, value
     const { le, ...rest } = labels;
     const k = JSON.stringify(Object.entries(rest).sort());
     let b = metric.buckets.get(k);
-    if (!b) metric.buckets.set(k, (b = { labels: rest, byLe: new Map() }));
+    if (!b) metric.buckets.set(k, b = { labels: rest, byLe: new Map() });
     const bound = le === "+Inf" ? Infinity : Number(le);
     b.byLe.set(bound, (b.byLe.get(bound) ?? 0) + value);
     return;
@@ -127,4 +129,3 @@ function render(metric: Metric): string {
   for (const [name, labels, value] of metric.samples.values()) sample(name, labels, value);
   return lines.length > 2 ? `${lines.join("\n")}\n` : "";
 }
-

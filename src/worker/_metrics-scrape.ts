@@ -56,7 +56,11 @@ export async function scrapeInstance(dir: string, self: ScrapeSelf | undefined, 
     if (self?.slot === entry && self.owns()) {
       parts.push(self.text().then((text) => ({ text, labels })));
     } else if (exists(join(path, WORKER_SOCKET))) {
-      parts.push(askSocket(join(path, WORKER_SOCKET), deadline).then((text) => (text === undefined ? undefined : { text, labels })));
+      parts.push(
+        askSocket(join(path, WORKER_SOCKET), deadline).then((
+          text,
+        ) => (text === undefined ? undefined : { text, labels })),
+      );
     }
     const python = readMultiprocessDir(path);
     if (python !== "") parts.push(Promise.resolve({ text: python, labels }));

@@ -26,7 +26,7 @@ export function mergeExpositions(parts: readonly ExpositionPart[]): string {
   const families = new Map<string, Family>();
   const family = (name: string): Family => {
     let f = families.get(name);
-    if (!f) families.set(name, (f = { name, samples: [] }));
+    if (!f) families.set(name, f = { name, samples: [] });
     return f;
   };
   for (const part of parts) {

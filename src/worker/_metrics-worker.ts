@@ -32,12 +32,22 @@ export async function createWorkerMetrics(env: Env, metricsDir: string): Promise
   const base: Record<string, string> = { service_name: env.BENTO_SERVICE ?? "" };
   if (runner !== undefined) base.runner_name = runner;
   const names = [...Object.keys(base), "endpoint"];
-  const total = new Counter({ name: `${ns}_request_total`, help: "Total number of HTTP requests", labelNames: [...names, "http_response_code"] });
-  const duration = new Histogram({
-    name: `${ns}_request_duration_seconds`, help: "HTTP request duration in seconds",
-    labelNames: [...names, "http_response_code"], buckets: DURATION_BUCKETS,
+  const total = new Counter({
+    name: `${ns}_request_total`,
+    help: "Total number of HTTP requests",
+    labelNames: [...names, "http_response_code"],
   });
-  const inProgress = new Gauge({ name: `${ns}_request_in_progress`, help: "Number of HTTP requests in progress", labelNames: names });
+  const duration = new Histogram({
+    name: `${ns}_request_duration_seconds`,
+    help: "HTTP request duration in seconds",
+    labelNames: [...names, "http_response_code"],
+    buckets: DURATION_BUCKETS,
+  });
+  const inProgress = new Gauge({
+    name: `${ns}_request_in_progress`,
+    help: "Number of HTTP requests in progress",
+    labelNames: names,
+  });
 
   const slotDir = env.PROMETHEUS_MULTIPROC_DIR ?? join(metricsDir, slotName(pool, env.BENTO_WORKER_ID ?? "1"));
   const socket = await listenPrivate(join(slotDir, WORKER_SOCKET));
@@ -61,14 +71,14 @@ export async function createWorkerMetrics(env: Env, metricsDir: string): Promise
     let child = children.get(key);
     if (!child) {
       const labels = { ...base, endpoint, http_response_code: String(status) };
-      children.set(key, (child = { count: total.labels(labels), time: duration.labels(labels) }));
+      children.set(key, child = { count: total.labels(labels), time: duration.labels(labels) });
     }
     child.count.inc();
     child.time.observe(seconds);
   };
   const progressOf = (endpoint: string) => {
     let g = gauges.get(endpoint);
-    if (!g) gauges.set(endpoint, (g = inProgress.labels({ ...base, endpoint })));
+    if (!g) gauges.set(endpoint, g = inProgress.labels({ ...base, endpoint }));
     return g;
   };
 
@@ -134,7 +144,9 @@ function listenPrivate(path: string): Promise<{ path: string; ino: number | unde
   server.unref();
   return new Promise((resolve) => {
     server.once("error", (error) => {
-      console.error(`worker ${process.pid}: metrics socket ${path} unavailable (${error.message}); its metrics are left out of /metrics`);
+      console.error(
+        `worker ${process.pid}: metrics socket ${path} unavailable (${error.message}); its metrics are left out of /metrics`,
+      );
       resolve(undefined);
     });
     try {

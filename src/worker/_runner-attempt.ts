@@ -96,7 +96,9 @@ export function attempt(target: RunnerTarget, agent: Agent, exchange: Exchange):
     };
     const fail = (error: NodeJS.ErrnoException): void => {
       settle();
-      reject({ error, reusedSocket: req.reusedSocket, connected, responseStarted, timedOut, aborted } satisfies Failure);
+      reject(
+        { error, reusedSocket: req.reusedSocket, connected, responseStarted, timedOut, aborted } satisfies Failure,
+      );
     };
     req.on("error", fail);
     req.on("response", (res) => {

@@ -6,8 +6,15 @@
  */
 import { parseRunnerAddress, type RunnerTarget } from "./_address.ts";
 import { getRunnerMap, workerOptions } from "./_env.ts";
-import { runnerError, type RunnerError } from "./_errors.ts";
-import { type Answer, attempt, type Exchange, type Failure, diedBeforeAnswer, neverReached } from "./_runner-attempt.ts";
+import { type RunnerError, runnerError } from "./_errors.ts";
+import {
+  type Answer,
+  attempt,
+  diedBeforeAnswer,
+  type Exchange,
+  type Failure,
+  neverReached,
+} from "./_runner-attempt.ts";
 import { type ConnectionPool, createConnectionPool, WORKER_HEADER } from "./_runner-pool.ts";
 
 export interface RunnerClientOptions {
@@ -103,7 +110,11 @@ export function createRunnerClient(
     const method = (opts.method ?? "POST").toUpperCase();
     const body = typeof opts.body === "string" ? new TextEncoder().encode(opts.body) : opts.body ?? new Uint8Array();
     const exchange: Exchange = {
-      method, path, body, headers: opts.headers ?? {}, timeoutMs: (opts.timeout ?? timeout) * 1000,
+      method,
+      path,
+      body,
+      headers: opts.headers ?? {},
+      timeoutMs: (opts.timeout ?? timeout) * 1000,
       ...(opts.signal === undefined ? {} : { signal: opts.signal }),
     };
     const answer = await send(runner, exchange, opts.idempotent ?? IDEMPOTENT.has(method));
@@ -116,7 +127,10 @@ export function createRunnerClient(
   }
 
   async function call(name: string, path: string, body?: unknown, opts: RunnerCallOptions = {}): Promise<unknown> {
-    const headers = { accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) };
+    const headers = {
+      accept: "application/json",
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    };
     const answer = await request(name, path, {
       ...opts,
       headers: { ...headers, ...opts.headers },
@@ -157,7 +171,9 @@ async function send(runner: Runner, exchange: Exchange, idempotent: boolean): Pr
     return await once(false);
   } catch (thrown) {
     const failure = thrown as Failure;
-    if (!neverReached(failure) && !(idempotent && diedBeforeAnswer(failure))) throw toRunnerError(runner, failure, exchange);
+    if (!neverReached(failure) && !(idempotent && diedBeforeAnswer(failure))) {
+      throw toRunnerError(runner, failure, exchange);
+    }
     try {
       return await once(true);
     } catch (again) {
@@ -174,8 +190,12 @@ function toRunnerError(runner: Runner, failure: Failure, exchange: Exchange): Ru
     return runnerError("RunnerAborted", `${where}: the call ${exchange.method} ${exchange.path} was aborted`, fields);
   }
   if (failure.timedOut) {
-    return runnerError("RunnerTimeout", `${where} did not answer ${exchange.method} ${exchange.path} within ` +
-      `${exchange.timeoutMs / 1000}s: pass a longer timeout, or check the runner`, fields);
+    return runnerError(
+      "RunnerTimeout",
+      `${where} did not answer ${exchange.method} ${exchange.path} within ` +
+        `${exchange.timeoutMs / 1000}s: pass a longer timeout, or check the runner`,
+      fields,
+    );
   }
   const what = failure.responseStarted ? "dropped the connection while answering" : "is unavailable";
   return runnerError("RunnerUnavailable", `${where} ${what} (${code ?? failure.error.message}): is its pool running?`, {

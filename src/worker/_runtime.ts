@@ -3,7 +3,7 @@
  * on a port the supervisor reserved (SO_REUSEPORT). Say so clearly when a Bun
  * or Deno worker got an fd only.
  */
-import { workerEnvError, type WorkerEnvError } from "./_errors.ts";
+import { type WorkerEnvError, workerEnvError } from "./_errors.ts";
 
 const BUN_ISSUE = "https://github.com/oven-sh/bun/issues/22559";
 const DENO_ISSUE = "https://github.com/denoland/deno/issues/14006";

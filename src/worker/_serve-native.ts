@@ -20,7 +20,7 @@ import { workerOptions } from "./_env.ts";
 import { workerEnvError } from "./_errors.ts";
 import { withMetrics } from "./_metrics.ts";
 import { WORKER_HEADER } from "./_runner-pool.ts";
-import { nativeTls, type NativeTls } from "./_tls.ts";
+import { type NativeTls, nativeTls } from "./_tls.ts";
 import type { FetchHandler, ServeHandle, ServeOptions } from "./_serve.ts";
 import { servingHandle } from "./_stop-signals.ts";
 import type { RunnerTarget } from "./_address.ts";
@@ -61,20 +61,34 @@ export async function serveNative(
     inFlight += 1;
     try {
       const response = named(await handler(request), pid, draining);
-      if (accessLog) process.stdout.write(`${fetchAccessLine(remote, request, response, tls ? "https" : "http", performance.now() - started)}\n`);
+      if (accessLog) {
+        process.stdout.write(
+          `${fetchAccessLine(remote, request, response, tls ? "https" : "http", performance.now() - started)}\n`,
+        );
+      }
       return response;
     } finally {
       inFlight -= 1;
     }
   };
-  const listen: Listen = { host: target.host, port: target.port, tls, idleSeconds: Math.min(255, settings.timeout), backlog: settings.backlog };
+  const listen: Listen = {
+    host: target.host,
+    port: target.port,
+    tls,
+    idleSeconds: Math.min(255, settings.timeout),
+    backlog: settings.backlog,
+  };
   let server: NativeServer;
   try {
     server = "Deno" in globalThis ? listenDeno(listen, handle) : listenBun(listen, handle);
   } catch (cause) {
     const why = cause instanceof Error ? cause.message : String(cause);
-    throw workerEnvError("WorkerEnvInvalid", `Cannot listen on ${target.host}:${target.port} with SO_REUSEPORT (${why}): ` +
-      "the supervisor reserves this port for the pool's workers; start the worker with bento-kit", "BENTO_REUSEPORT_SOCKETS");
+    throw workerEnvError(
+      "WorkerEnvInvalid",
+      `Cannot listen on ${target.host}:${target.port} with SO_REUSEPORT (${why}): ` +
+        "the supervisor reserves this port for the pool's workers; start the worker with bento-kit",
+      "BENTO_REUSEPORT_SOCKETS",
+    );
   }
 
   let closing: Promise<void> | undefined;
@@ -85,7 +99,11 @@ export async function serveNative(
   })());
 
   return servingHandle({
-    fd: -1, close, closing: () => closing !== undefined, inFlight: () => inFlight, graceSeconds: settings.gracefulShutdownTimeout,
+    fd: -1,
+    close,
+    closing: () => closing !== undefined,
+    inFlight: () => inFlight,
+    graceSeconds: settings.gracefulShutdownTimeout,
   }, options);
 }
 
@@ -109,11 +127,16 @@ interface BunServeOptions {
   reusePort: boolean;
   idleTimeout: number;
   tls?: { cert: string; key: string; ca?: string; requestCert: boolean; rejectUnauthorized: boolean };
-  fetch(request: Request, server: { requestIP(request: Request): { address: string; port: number } | null }): Promise<Response>;
+  fetch(
+    request: Request,
+    server: { requestIP(request: Request): { address: string; port: number } | null },
+  ): Promise<Response>;
 }
 
 function listenBun(o: Listen, handle: Handler): NativeServer {
-  const bun = (globalThis as unknown as { Bun: { serve(options: BunServeOptions): { stop(force?: boolean): Promise<void> } } }).Bun;
+  const bun =
+    (globalThis as unknown as { Bun: { serve(options: BunServeOptions): { stop(force?: boolean): Promise<void> } } })
+      .Bun;
   const server = bun.serve({
     hostname: o.host,
     port: o.port,
@@ -121,8 +144,11 @@ function listenBun(o: Listen, handle: Handler): NativeServer {
     idleTimeout: o.idleSeconds,
     ...(o.tls && {
       tls: {
-        cert: o.tls.cert, key: o.tls.key, ...(o.tls.ca === undefined ? {} : { ca: o.tls.ca }),
-        requestCert: o.tls.certReqs > 0, rejectUnauthorized: o.tls.certReqs === 2,
+        cert: o.tls.cert,
+        key: o.tls.key,
+        ...(o.tls.ca === undefined ? {} : { ca: o.tls.ca }),
+        requestCert: o.tls.certReqs > 0,
+        rejectUnauthorized: o.tls.certReqs === 2,
       },
     }),
     fetch: (request, s) => handle(request, s.requestIP(request) ?? {}),
@@ -132,18 +158,35 @@ function listenBun(o: Listen, handle: Handler): NativeServer {
 
 interface DenoServe {
   serve(
-    options: { hostname: string; port: number; reusePort: boolean; tcpBacklog: number; cert?: string; key?: string; onListen(): void },
+    options: {
+      hostname: string;
+      port: number;
+      reusePort: boolean;
+      tcpBacklog: number;
+      cert?: string;
+      key?: string;
+      onListen(): void;
+    },
     handler: (request: Request, info: { remoteAddr: { hostname?: string; port?: number } }) => Promise<Response>,
   ): { shutdown(): Promise<void> };
 }
 
 function listenDeno(o: Listen, handle: Handler): NativeServer {
   if (o.tls && o.tls.certReqs > 0) {
-    throw new Error("Deno.serve cannot ask for client certificates (BENTO_SSL_CERT_REQS): run this pool with runtime \"node\" or \"bun\"");
+    throw new Error(
+      'Deno.serve cannot ask for client certificates (BENTO_SSL_CERT_REQS): run this pool with runtime "node" or "bun"',
+    );
   }
   const deno = (globalThis as unknown as { Deno: DenoServe }).Deno;
   const server = deno.serve(
-    { hostname: o.host, port: o.port, reusePort: true, tcpBacklog: o.backlog, ...(o.tls && { cert: o.tls.cert, key: o.tls.key }), onListen() {} },
+    {
+      hostname: o.host,
+      port: o.port,
+      reusePort: true,
+      tcpBacklog: o.backlog,
+      ...(o.tls && { cert: o.tls.cert, key: o.tls.key }),
+      onListen() {},
+    },
     (request, info) => handle(request, { address: info.remoteAddr.hostname, port: info.remoteAddr.port }),
   );
   return { stop: () => server.shutdown() };

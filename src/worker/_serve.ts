@@ -82,8 +82,7 @@ export async function serve(fetchHandler: FetchHandler, options: ServeOptions = 
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
-      const message =
-        `Cannot listen on fd ${fd} (${error.code ?? error.message}): it must be an inherited ` +
+      const message = `Cannot listen on fd ${fd} (${error.code ?? error.message}): it must be an inherited ` +
         "listening TCP or Unix socket, as bento-kit passes to its workers";
       reject(workerEnvError("WorkerEnvInvalid", message, "LISTEN_FDS"));
     };
@@ -106,6 +105,10 @@ export async function serve(fetchHandler: FetchHandler, options: ServeOptions = 
   }
 
   return servingHandle({
-    fd, close, closing: () => closing !== undefined, inFlight: () => inFlight.size, graceSeconds: settings.gracefulShutdownTimeout,
+    fd,
+    close,
+    closing: () => closing !== undefined,
+    inFlight: () => inFlight.size,
+    graceSeconds: settings.gracefulShutdownTimeout,
   }, options);
 }

@@ -26,9 +26,13 @@ export function servingHandle(s: Stoppable, options: ServeOptions): ServeHandle 
   function onSignal(signal: string): void {
     if (s.closing()) return void console.log(`worker ${pid}: ${signal} received again, still shutting down`);
     const grace = s.graceSeconds;
-    console.log(`worker ${pid}: ${signal} received, finishing ${s.inFlight()} in-flight request(s) (at most ${grace}s)`);
+    console.log(
+      `worker ${pid}: ${signal} received, finishing ${s.inFlight()} in-flight request(s) (at most ${grace}s)`,
+    );
     const timer = setLongTimeout(() => {
-      console.error(`worker ${pid}: graceful shutdown timed out after ${grace}s with ${s.inFlight()} request(s) in flight; exiting`);
+      console.error(
+        `worker ${pid}: graceful shutdown timed out after ${grace}s with ${s.inFlight()} request(s) in flight; exiting`,
+      );
       process.exit(1);
     }, grace * 1000);
     void s.close().then(() => {
@@ -36,12 +40,13 @@ export function servingHandle(s: Stoppable, options: ServeOptions): ServeHandle 
       process.exit(0);
     });
   }
-  if (options.handleSignals ?? true) for (const signal of SIGNALS) process.on(signal, onSignal);
+  if (options.handleSignals ?? true) { for (const signal of SIGNALS) process.on(signal, onSignal); }
   if (options.notify ?? true) notifyReady();
   return {
     fd: s.fd,
-    close: () => s.close().then(() => {
-      for (const signal of SIGNALS) process.off(signal, onSignal);
-    }),
+    close: () =>
+      s.close().then(() => {
+        for (const signal of SIGNALS) process.off(signal, onSignal);
+      }),
   };
 }

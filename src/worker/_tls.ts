@@ -14,7 +14,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /** Python's ssl protocol numbers (as BentoML takes them) as Node's version range. */
 const VERSIONS: Readonly<Record<string, { minVersion?: SecureVersion; maxVersion?: SecureVersion }>> = {
-  "2": {}, "17": {},
+  "2": {},
+  "17": {},
   "3": { minVersion: "TLSv1", maxVersion: "TLSv1" },
   "4": { minVersion: "TLSv1.1", maxVersion: "TLSv1.1" },
   "5": { minVersion: "TLSv1.2", maxVersion: "TLSv1.2" },
@@ -26,7 +27,11 @@ export function tlsServerOptions(env: Env = process.env): ServerOptions | undefi
   if (!certfile) return undefined;
   const version = VERSIONS[env.BENTO_SSL_VERSION ?? "17"];
   if (version === undefined) {
-    throw workerEnvError("WorkerEnvInvalid", `BENTO_SSL_VERSION=${env.BENTO_SSL_VERSION} is not one of 17, 2, 3, 4, 5`, "BENTO_SSL_VERSION");
+    throw workerEnvError(
+      "WorkerEnvInvalid",
+      `BENTO_SSL_VERSION=${env.BENTO_SSL_VERSION} is not one of 17, 2, 3, 4, 5`,
+      "BENTO_SSL_VERSION",
+    );
   }
   const reqs = Number(env.BENTO_SSL_CERT_REQS ?? "0");
   return {
@@ -63,7 +68,8 @@ export function nativeTls(env: Env = process.env): NativeTls | undefined {
   if (!options) return undefined;
   const text = (value: unknown): string | undefined => (value === undefined ? undefined : String(value));
   return {
-    cert: text(options.cert)!, key: text(options.key)!,
+    cert: text(options.cert)!,
+    key: text(options.key)!,
     ...(options.ca === undefined ? {} : { ca: text(options.ca)! }),
     certReqs: Number(env.BENTO_SSL_CERT_REQS ?? "0"),
   };

@@ -32,18 +32,18 @@
  * @module
  */
 
-export { listenFds, getSocketFd, LISTEN_FDS_START, type ListenFd } from "./_fds.ts";
-export { getWorkerId, getRunnerMap, workerOptions, type WorkerOptions } from "./_env.ts";
+export { getSocketFd, LISTEN_FDS_START, type ListenFd, listenFds } from "./_fds.ts";
+export { getRunnerMap, getWorkerId, type WorkerOptions, workerOptions } from "./_env.ts";
 export { notifyReady } from "./_notify.ts";
 export { loadMetrics } from "./_metrics.ts";
-export { serve, type FetchHandler, type ServeOptions, type ServeHandle } from "./_serve.ts";
+export { type FetchHandler, serve, type ServeHandle, type ServeOptions } from "./_serve.ts";
 export {
-  grpcServerOptions,
-  grpcSettings,
-  serveGrpc,
   type GrpcServeHandle,
   type GrpcServeOptions,
+  grpcServerOptions,
   type GrpcSettings,
+  grpcSettings,
+  serveGrpc,
 } from "./_grpc.ts";
 export { addHealthService, addReflectionService, type HealthHandle, type ServingStatus } from "./_grpc-services.ts";
 export {

@@ -6,8 +6,17 @@ import { spawnSync } from "node:child_process";
 import { createNodeRuntime } from "../../src/runtime/node.ts";
 import type { SocketSpec } from "../../src/core/types.ts";
 
-const reserve = { kind: "tcp", name: "runner", host: "127.0.0.1", port: 0, backlog: 16, reusePort: true, reserve: true } as unknown as SocketSpec;
-const BIND = "import socket, sys\ntry:\n socket.socket().bind(('127.0.0.1', int(sys.argv[1]))); print('free')\nexcept OSError as e:\n print('EADDRINUSE' if e.errno == 98 else str(e))";
+const reserve = {
+  kind: "tcp",
+  name: "runner",
+  host: "127.0.0.1",
+  port: 0,
+  backlog: 16,
+  reusePort: true,
+  reserve: true,
+} as unknown as SocketSpec;
+const BIND =
+  "import socket, sys\ntry:\n socket.socket().bind(('127.0.0.1', int(sys.argv[1]))); print('free')\nexcept OSError as e:\n print('EADDRINUSE' if e.errno == 98 else str(e))";
 const tryBind = (port: number) => spawnSync("python3", ["-c", BIND, String(port)], { encoding: "utf8" }).stdout.trim();
 
 const runtime = createNodeRuntime();

@@ -6,7 +6,9 @@ import { createServer } from "node:http";
 
 const fds = Number(process.env.LISTEN_PID) === process.pid ? Number(process.env.LISTEN_FDS ?? 0) : 0;
 if (fds < 1) {
-  console.error(`no sockets: LISTEN_PID=${process.env.LISTEN_PID} pid=${process.pid} LISTEN_FDS=${process.env.LISTEN_FDS}`);
+  console.error(
+    `no sockets: LISTEN_PID=${process.env.LISTEN_PID} pid=${process.pid} LISTEN_FDS=${process.env.LISTEN_FDS}`,
+  );
   process.exit(3);
 }
 const grandchild = spawn("sleep", ["300"], { stdio: "ignore" });

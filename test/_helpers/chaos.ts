@@ -72,7 +72,9 @@ export function childPids(pid: number): number[] {
   try {
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
       try {
-        for (const c of readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8").trim().split(/\s+/)) if (c) out.add(Number(c));
+        for (const c of readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8").trim().split(/\s+/)) {
+          if (c) out.add(Number(c));
+        }
       } catch { /* thread gone */ }
     }
   } catch { /* gone */ }
@@ -116,13 +118,21 @@ export interface Answer {
   readonly pid: number | undefined;
 }
 
-function http(url: string, opts: { method: string; body?: string; headers?: Record<string, string>; timeoutMs: number }): Promise<Answer> {
+function http(
+  url: string,
+  opts: { method: string; body?: string; headers?: Record<string, string>; timeoutMs: number },
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(url, {
-      method: opts.method, agent: false, timeout: opts.timeoutMs,
+      method: opts.method,
+      agent: false,
+      timeout: opts.timeoutMs,
       headers: {
-        connection: "close", ...opts.headers,
-        ...(opts.body === undefined ? {} : { "content-type": "application/json", "content-length": String(Buffer.byteLength(opts.body)) }),
+        connection: "close",
+        ...opts.headers,
+        ...(opts.body === undefined
+          ? {}
+          : { "content-type": "application/json", "content-length": String(Buffer.byteLength(opts.body)) }),
       },
     }, (res) => {
       let data = "";
@@ -134,7 +144,10 @@ function http(url: string, opts: { method: string; body?: string; headers?: Reco
       });
       res.on("error", reject);
     });
-    req.on("timeout", () => req.destroy(Object.assign(new Error(`no answer within ${opts.timeoutMs} ms`), { code: "TIMEOUT" })));
+    req.on(
+      "timeout",
+      () => req.destroy(Object.assign(new Error(`no answer within ${opts.timeoutMs} ms`), { code: "TIMEOUT" })),
+    );
     req.on("error", reject);
     req.end(opts.body);
   });
@@ -162,14 +175,21 @@ export interface AdminApi {
 
 /** GET /v1/pools on a fresh connection. */
 export async function adminPools(admin: AdminApi): Promise<AdminPool[]> {
-  const r = await http(`${admin.url}/v1/pools`, { method: "GET", headers: { authorization: `Bearer ${admin.token}` }, timeoutMs: 10_000 });
+  const r = await http(`${admin.url}/v1/pools`, {
+    method: "GET",
+    headers: { authorization: `Bearer ${admin.token}` },
+    timeoutMs: 10_000,
+  });
   if (r.status !== 200) throw new Error(`GET /v1/pools: HTTP ${r.status} ${r.body.slice(0, 200)}`);
   return (JSON.parse(r.body) as { pools: AdminPool[] }).pools;
 }
 
 /** Every pool at its target size with every worker ready, and no scale or restart under way. */
 export const full = (pools: readonly AdminPool[]): boolean =>
-  pools.every((p) => p.busy === null && p.ready === p.target && p.workers.length === p.target && p.workers.every((w) => w.state === "ready" && w.pid !== null));
+  pools.every((p) =>
+    p.busy === null && p.ready === p.target && p.workers.length === p.target &&
+    p.workers.every((w) => w.state === "ready" && w.pid !== null)
+  );
 
 /**
  * The admin URL from `Admin API and dashboard on http://127.0.0.1:PORT (token from
@@ -277,18 +297,31 @@ function prng(seed: number): () => number {
   };
 }
 
-export async function chaosSoak(supervisorPid: number, port: number, admin: AdminApi, options: SoakOptions): Promise<SoakReport> {
+export async function chaosSoak(
+  supervisorPid: number,
+  port: number,
+  admin: AdminApi,
+  options: SoakOptions,
+): Promise<SoakReport> {
   const o = {
-    warmupMs: options.warmupMs, chaosMs: options.chaosMs, clients: options.clients ?? 8, perClientRps: options.perClientRps ?? 25,
-    minGapMs: options.minGapMs ?? 200, maxGapMs: options.maxGapMs ?? 1000, maxStreak: options.maxStreak ?? 4,
-    minUptimeMs: options.minUptimeMs ?? 1000, stableMs: options.stableMs ?? 30_000, recoverMs: options.recoverMs ?? 30_000,
+    warmupMs: options.warmupMs,
+    chaosMs: options.chaosMs,
+    clients: options.clients ?? 8,
+    perClientRps: options.perClientRps ?? 25,
+    minGapMs: options.minGapMs ?? 200,
+    maxGapMs: options.maxGapMs ?? 1000,
+    maxStreak: options.maxStreak ?? 4,
+    minUptimeMs: options.minUptimeMs ?? 1000,
+    stableMs: options.stableMs ?? 30_000,
+    recoverMs: options.recoverMs ?? 30_000,
   };
   const seed = options.seed ?? (Date.now() % 2 ** 31);
   const random = prng(seed);
   const log = options.log ?? (() => {});
   const T0 = performance.now();
   const now = () => performance.now() - T0;
-  const supervisorAlive = () => statFields(supervisorPid)?.state !== undefined && statFields(supervisorPid)?.state !== "Z";
+  const supervisorAlive = () =>
+    statFields(supervisorPid)?.state !== undefined && statFields(supervisorPid)?.state !== "Z";
 
   // ---- load
   const requests: Req[] = [];
@@ -300,12 +333,32 @@ export async function chaosSoak(supervisorPid: number, port: number, admin: Admi
       const start = now();
       const p = phase;
       try {
-        const r = await http(`http://127.0.0.1:${port}/classify`, { method: "POST", body: CLASSIFY_BODY, timeoutMs: 30_000 });
+        const r = await http(`http://127.0.0.1:${port}/classify`, {
+          method: "POST",
+          body: CLASSIFY_BODY,
+          timeoutMs: 30_000,
+        });
         const ok = r.status === 200 && r.body === CLASSIFY_ANSWER;
-        requests.push({ start, end: now(), phase: p, status: r.status, ok, socketError: false, ...(ok ? {} : { failure: `http ${r.status} ${r.body.slice(0, 160)}` }) });
+        requests.push({
+          start,
+          end: now(),
+          phase: p,
+          status: r.status,
+          ok,
+          socketError: false,
+          ...(ok ? {} : { failure: `http ${r.status} ${r.body.slice(0, 160)}` }),
+        });
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
-        requests.push({ start, end: now(), phase: p, status: 0, ok: false, socketError: true, failure: err.code ?? err.message });
+        requests.push({
+          start,
+          end: now(),
+          phase: p,
+          status: 0,
+          ok: false,
+          socketError: true,
+          failure: err.code ?? err.message,
+        });
       }
       const wait = start + period - now();
       if (wait > 0) await sleep(wait);
@@ -331,12 +384,18 @@ export async function chaosSoak(supervisorPid: number, port: number, admin: Admi
   await stopLoad();
   const warmupRequests = requests.length;
   const warmFailed = requests.filter((r) => !r.ok);
-  if (warmFailed.length > 0) throw new Error(`${warmFailed.length} request(s) failed during the warm-up, before any kill: ${warmFailed[0]!.failure}`);
+  if (warmFailed.length > 0) {
+    throw new Error(
+      `${warmFailed.length} request(s) failed during the warm-up, before any kill: ${warmFailed[0]!.failure}`,
+    );
+  }
   await sleep(1000);
   const poolsBefore = await adminPools(admin);
   if (!full(poolsBefore)) throw new Error(`pools not full before the chaos: ${JSON.stringify(poolsBefore)}`);
   const before = await readProc(supervisorPid);
-  log(`before: fds ${before.fds}, RSS ${before.rssKiB} KiB, children ${before.children}, zombies ${before.zombies.length}; ${warmupRequests} warm-up requests`);
+  log(
+    `before: fds ${before.fds}, RSS ${before.rssKiB} KiB, children ${before.children}, zombies ${before.zombies.length}; ${warmupRequests} warm-up requests`,
+  );
   requests.length = 0;
 
   // ---- 2. chaos
@@ -393,7 +452,11 @@ export async function chaosSoak(supervisorPid: number, port: number, admin: Admi
       killed.add(c.w.pid!);
       streak.set(`${c.pool}:${c.w.id}`, c.after);
       kills.push({ t0, t1, pool: c.pool, id: c.w.id, pid: c.w.pid!, uptimeMs: c.w.uptimeMs ?? 0, streak: c.after });
-      log(`kill ${kills.length} at ${(t0 / 1000).toFixed(1)} s: ${c.pool}:${c.w.id} pid ${c.w.pid} up ${((c.w.uptimeMs ?? 0) / 1000).toFixed(1)} s, quick deaths in a row now ${c.after}`);
+      log(
+        `kill ${kills.length} at ${(t0 / 1000).toFixed(1)} s: ${c.pool}:${c.w.id} pid ${c.w.pid} up ${
+          ((c.w.uptimeMs ?? 0) / 1000).toFixed(1)
+        } s, quick deaths in a row now ${c.after}`,
+      );
     }
 
     // ---- 3. recovery
@@ -401,7 +464,9 @@ export async function chaosSoak(supervisorPid: number, port: number, admin: Admi
     let poolsAfter = await adminPools(admin);
     while (!full(poolsAfter)) {
       if (!supervisorAlive()) throw new Error("the supervisor exited after the chaos");
-      if (now() - stoppedKilling > o.recoverMs) throw new Error(`pools not back to full size within ${o.recoverMs} ms: ${JSON.stringify(poolsAfter)}`);
+      if (now() - stoppedKilling > o.recoverMs) {
+        throw new Error(`pools not back to full size within ${o.recoverMs} ms: ${JSON.stringify(poolsAfter)}`);
+      }
       await sleep(100);
       poolsAfter = await adminPools(admin);
     }
@@ -412,7 +477,9 @@ export async function chaosSoak(supervisorPid: number, port: number, admin: Admi
     await sleep(1000);
     poolsAfter = await adminPools(admin);
     const after = await readProc(supervisorPid);
-    log(`after: fds ${after.fds}, RSS ${after.rssKiB} KiB, children ${after.children}, zombies ${after.zombies.length}`);
+    log(
+      `after: fds ${after.fds}, RSS ${after.rssKiB} KiB, children ${after.children}, zombies ${after.zombies.length}`,
+    );
 
     // ---- attribution
     const overlaps = (r: Req, k: Kill) => r.start <= k.t1 + KILL_SLACK_MS && r.end >= k.t0;
@@ -424,9 +491,26 @@ export async function chaosSoak(supervisorPid: number, port: number, admin: Admi
     // connection; an HTTP error status from a live API worker whose runner call failed.
     const unexplained = failed.filter((r) => !(r.socketError ? apiKills : runnerKills).some((k) => overlaps(r, k)));
     return {
-      seed, options: o, before, after, poolsBefore, poolsAfter, kills, ticks, skipped, requests, warmupRequests, failed,
-      inFlightAtKills: inAny(kills), inFlightAtApiKills: inAny(apiKills), inFlightAtRunnerKills: inAny(runnerKills),
-      unexplained, recoveredAfterMs, peak, chaosStart, chaosMs: stoppedKilling - chaosStart,
+      seed,
+      options: o,
+      before,
+      after,
+      poolsBefore,
+      poolsAfter,
+      kills,
+      ticks,
+      skipped,
+      requests,
+      warmupRequests,
+      failed,
+      inFlightAtKills: inAny(kills),
+      inFlightAtApiKills: inAny(apiKills),
+      inFlightAtRunnerKills: inAny(runnerKills),
+      unexplained,
+      recoveredAfterMs,
+      peak,
+      chaosStart,
+      chaosMs: stoppedKilling - chaosStart,
     };
   } finally {
     loading = false;
@@ -442,9 +526,21 @@ export function summarize(r: SoakReport): string[] {
   for (const f of r.failed) failures.set(f.failure!.slice(0, 40), (failures.get(f.failure!.slice(0, 40)) ?? 0) + 1);
   const pct = (r.after.rssKiB / r.before.rssKiB - 1) * 100;
   return [
-    `seed ${r.seed}; ${(r.chaosMs / 1000).toFixed(1)} s of chaos: ${r.ticks} ticks, ${r.kills.length} kills (${byPool((k) => k.pool === "api_server")} API, ${byPool((k) => k.pool !== "api_server")} runner), ${r.skipped} ticks with no eligible worker; highest quick-death streak ${maxStreak}`,
-    `requests ${r.requests.length} (after ${r.warmupRequests} warm-up), failed ${r.failed.length}${failures.size ? ` (${[...failures].map(([k, v]) => `${v}x ${k}`).join(", ")})` : ""}; in flight at a kill ${r.inFlightAtKills} (API kills ${r.inFlightAtApiKills}, runner kills ${r.inFlightAtRunnerKills}); unexplained failures ${r.unexplained.length}`,
-    `supervisor before -> after: fds ${r.before.fds} -> ${r.after.fds}, RSS ${r.before.rssKiB} -> ${r.after.rssKiB} KiB (${pct >= 0 ? "+" : ""}${pct.toFixed(1)} %), children ${r.before.children} -> ${r.after.children}, zombies ${r.before.zombies.length} -> ${r.after.zombies.length}; peaks during the chaos: fds ${r.peak.fds}, children ${r.peak.children}, zombies ${r.peak.zombies}`,
-    `every pool back to full size ${r.recoveredAfterMs.toFixed(0)} ms after the chaos: ${r.poolsAfter.map((p) => `${p.name} ${p.ready}/${p.target}`).join(", ")}`,
+    `seed ${r.seed}; ${(r.chaosMs / 1000).toFixed(1)} s of chaos: ${r.ticks} ticks, ${r.kills.length} kills (${
+      byPool((k) => k.pool === "api_server")
+    } API, ${
+      byPool((k) => k.pool !== "api_server")
+    } runner), ${r.skipped} ticks with no eligible worker; highest quick-death streak ${maxStreak}`,
+    `requests ${r.requests.length} (after ${r.warmupRequests} warm-up), failed ${r.failed.length}${
+      failures.size ? ` (${[...failures].map(([k, v]) => `${v}x ${k}`).join(", ")})` : ""
+    }; in flight at a kill ${r.inFlightAtKills} (API kills ${r.inFlightAtApiKills}, runner kills ${r.inFlightAtRunnerKills}); unexplained failures ${r.unexplained.length}`,
+    `supervisor before -> after: fds ${r.before.fds} -> ${r.after.fds}, RSS ${r.before.rssKiB} -> ${r.after.rssKiB} KiB (${
+      pct >= 0 ? "+" : ""
+    }${
+      pct.toFixed(1)
+    } %), children ${r.before.children} -> ${r.after.children}, zombies ${r.before.zombies.length} -> ${r.after.zombies.length}; peaks during the chaos: fds ${r.peak.fds}, children ${r.peak.children}, zombies ${r.peak.zombies}`,
+    `every pool back to full size ${r.recoveredAfterMs.toFixed(0)} ms after the chaos: ${
+      r.poolsAfter.map((p) => `${p.name} ${p.ready}/${p.target}`).join(", ")
+    }`,
   ];
 }

@@ -13,7 +13,9 @@ export const hasGunicorn = has("gunicorn");
 
 /** Say once, in the test output, why tests are skipped. */
 export function noteSkipped(what: string, missing: readonly string[]): void {
-  if (missing.length > 0) console.warn(`skipping ${what}: ${missing.join(", ")} not installed (apt-get install ${missing.join(" ")})`);
+  if (missing.length > 0) {
+    console.warn(`skipping ${what}: ${missing.join(", ")} not installed (apt-get install ${missing.join(" ")})`);
+  }
 }
 
 export const hasGrpcio = has("grpc");

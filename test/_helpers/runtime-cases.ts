@@ -58,22 +58,44 @@ runProbe(async () => {
     const port = first.address.kind === "tcp" ? first.address.port : -1;
     const inUseOwn = await runtime.bind({ kind: "tcp", name: "again", host: "127.0.0.1", port, backlog: 8 });
     const foreignPort = (foreign.address() as { port: number }).port;
-    const inUseForeign = await runtime.bind({ kind: "tcp", name: "f", host: "127.0.0.1", port: foreignPort, backlog: 8 });
+    const inUseForeign = await runtime.bind({
+      kind: "tcp",
+      name: "f",
+      host: "127.0.0.1",
+      port: foreignPort,
+      backlog: 8,
+    });
     const unknownHost = await runtime.bind({ kind: "tcp", name: "h", host: "nosuch.invalid", port: 0, backlog: 8 });
-    const unix = (await runtime.bind({ kind: "unix", name: "u", path: join(dir, "u.sock"), backlog: 8 }))._unsafeUnwrap();
+    const unix = (await runtime.bind({ kind: "unix", name: "u", path: join(dir, "u.sock"), backlog: 8 }))
+      ._unsafeUnwrap();
     held.push(unix);
     const unixExists = await runtime.bind({ kind: "unix", name: "u2", path: join(dir, "u.sock"), backlog: 8 });
     const notHere = await runtime.bind({ kind: "tcp", name: "n", host: "192.0.2.1", port: 0, backlog: 8 });
 
-    const missing = await runtime.spawn({ argv: ["bento-no-such-command"], env: { PATH }, cwd: dir, fds: [], keepStdin: false });
+    const missing = await runtime.spawn({
+      argv: ["bento-no-such-command"],
+      env: { PATH },
+      cwd: dir,
+      fds: [],
+      keepStdin: false,
+    });
     const script = join(dir, "not-executable.sh");
     writeFileSync(script, "#!/bin/sh\necho hi\n");
     chmodSync(script, 0o644);
     const notExecutable = await runtime.spawn({ argv: [script], env: { PATH }, cwd: dir, fds: [], keepStdin: false });
-    const badCwd = await runtime.spawn({ argv: ["sh", "-c", "true"], env: { PATH }, cwd: join(dir, "nope"), fds: [], keepStdin: false });
+    const badCwd = await runtime.spawn({
+      argv: ["sh", "-c", "true"],
+      env: { PATH },
+      cwd: join(dir, "nope"),
+      fds: [],
+      keepStdin: false,
+    });
 
     const lines = await run(runtime, { argv: ["sh", "-c", "printf 'a\\r\\nb\\n\\npartial'; echo oops >&2; exit 3"] });
-    const env = await run(runtime, { argv: ["sh", "-c", "echo \"FOO=$FOO HOME=${HOME:-unset}\""], env: { PATH, FOO: "bar" } });
+    const env = await run(runtime, {
+      argv: ["sh", "-c", 'echo "FOO=$FOO HOME=${HOME:-unset}"'],
+      env: { PATH, FOO: "bar" },
+    });
     const long = await run(runtime, { argv: ["sh", "-c", "head -c 150000 /dev/zero | tr '\\\\0' x; echo; echo end"] });
     return {
       inUseOwn: inUseOwn.isErr() ? summary(inUseOwn.error) : "bound",

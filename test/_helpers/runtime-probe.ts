@@ -53,7 +53,11 @@ async function start(runtime: RuntimePort, argv: readonly string[], fds: number[
  * pipe and exiting: the READY lines seen, and how many more fds this process
  * holds afterwards (a pipe end left open per child would show as `rounds`).
  */
-async function notifyRounds(runtime: RuntimePort, cwd: string, rounds: number): Promise<{ ready: number; fdsGained: number }> {
+async function notifyRounds(
+  runtime: RuntimePort,
+  cwd: string,
+  rounds: number,
+): Promise<{ ready: number; fdsGained: number }> {
   const fds = () => readdirSync("/proc/self/fd").length;
   let before = 0;
   let ready = 0;
@@ -61,7 +65,14 @@ async function notifyRounds(runtime: RuntimePort, cwd: string, rounds: number): 
   for (let i = 0; i <= rounds; i++) {
     if (i === 1) [before, ready] = [fds(), 0];
     const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" };
-    const child = (await runtime.spawn({ argv: ["/bin/sh", "-c", "echo READY=1 >&3"], env, cwd, fds: [], keepStdin: false, notify: true }))._unsafeUnwrap();
+    const child = (await runtime.spawn({
+      argv: ["/bin/sh", "-c", "echo READY=1 >&3"],
+      env,
+      cwd,
+      fds: [],
+      keepStdin: false,
+      notify: true,
+    }))._unsafeUnwrap();
     let exited = false;
     child.onNotify?.((line) => line === "READY=1" && ready++);
     child.onExit(() => (exited = true));

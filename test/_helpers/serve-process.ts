@@ -17,7 +17,9 @@ export const RUNTIMES = ["node", "bun", "deno"] as const;
 export type Runtime = (typeof RUNTIMES)[number];
 
 export function supervisorArgv(runtime: Runtime): string[] {
-  if (runtime === "node") return [process.execPath.endsWith("node") ? process.execPath : "node", join(ROOT, "bin", "bento-kit.mjs")];
+  if (runtime === "node") {
+    return [process.execPath.endsWith("node") ? process.execPath : "node", join(ROOT, "bin", "bento-kit.mjs")];
+  }
   if (runtime === "bun") return [join(BIN, "bun"), join(ROOT, "mod.ts")];
   return [join(BIN, "deno"), "run", "-A", join(ROOT, "mod.ts")];
 }
@@ -51,7 +53,8 @@ export function run(runtime: Runtime, args: string[], env: Record<string, string
 export function runCommand(command: readonly string[], args: string[], env: Record<string, string> = {}): Served {
   const [cmd, ...pre] = command;
   const child = spawn(cmd!, [...pre, ...args], {
-    cwd: ROOT, env: { ...process.env, NO_COLOR: "1", ...env },
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: "1", ...env },
     // stdin is a pipe the test never writes: a worker that inherited it would not see /dev/null.
     stdio: ["pipe", "pipe", "pipe"],
   });
@@ -61,12 +64,18 @@ export function runCommand(command: readonly string[], args: string[], env: Reco
   const procs = createProcRecord(child.pid!);
   procs.record();
   const poll = setInterval(() => procs.record(), 50);
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => {
-    clearInterval(poll);
-    resolve(code);
-  }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("exit", (code) => {
+      clearInterval(poll);
+      resolve(code);
+    })
+  );
   const served: Served = {
-    child, pid: child.pid!, port: 0, exited, procs,
+    child,
+    pid: child.pid!,
+    port: 0,
+    exited,
+    procs,
     async leftovers(ms = 3000) {
       const end = Date.now() + ms;
       let left = procs.leftovers();
@@ -99,7 +108,11 @@ export function runCommand(command: readonly string[], args: string[], env: Reco
 
 /** Start serving and wait for the "Starting production" line; the port comes from it. `argv` replaces the supervisor's command. */
 export async function serve(
-  runtime: Runtime, service: string, args: string[] = [], env: Record<string, string> = {}, argv = supervisorArgv(runtime),
+  runtime: Runtime,
+  service: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+  argv = supervisorArgv(runtime),
 ): Promise<Served> {
   // A flag given twice is a usage error: the test's own --host or --port replaces the default.
   const host = args.includes("--host") ? [] : ["--host", "127.0.0.1"];
@@ -176,8 +189,17 @@ export function descendantsOf(root: number): number[] {
 }
 
 /** POST a JSON body on a fresh connection; resolves to status, body and the answering worker's pid. */
-export async function post(port: number, path: string, body: string): Promise<{ status: number; body: string; pid: string | null }> {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: "POST", body, headers: { connection: "close" }, keepalive: false });
+export async function post(
+  port: number,
+  path: string,
+  body: string,
+): Promise<{ status: number; body: string; pid: string | null }> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method: "POST",
+    body,
+    headers: { connection: "close" },
+    keepalive: false,
+  });
   return { status: res.status, body: await res.text(), pid: res.headers.get("x-bento-worker-pid") };
 }
 

@@ -5,8 +5,15 @@
  */
 import { err, ok, type Result } from "neverthrow";
 import {
-  type ControlError, operationInProgress, type PoolView, poolNotFound, type ServiceControl, serviceStopping, workerCountInvalid,
-  workerNotFound, type WorkerView,
+  type ControlError,
+  operationInProgress,
+  poolNotFound,
+  type PoolView,
+  type ServiceControl,
+  serviceStopping,
+  workerCountInvalid,
+  workerNotFound,
+  type WorkerView,
 } from "../../src/core/control.ts";
 import type { SupervisorEvent } from "../../src/core/events.ts";
 import type { ServiceInfo } from "../../src/admin/service-info.ts";
@@ -32,14 +39,33 @@ export function createFakeControl(pools: Record<string, number> = { "runner:iris
     const pid = nextPid++;
     emit({ type: "spawn", pool, workerId: id, pid });
     emit({ type: "ready", pool, workerId: id, pid, afterMs: 5, how: "notify" });
-    return { id, pid, state: "ready", startedAt: Date.now(), readyAt: Date.now(), restarts, lastExit: null, vetoed: null };
+    return {
+      id,
+      pid,
+      state: "ready",
+      startedAt: Date.now(),
+      readyAt: Date.now(),
+      restarts,
+      lastExit: null,
+      vetoed: null,
+    };
   };
   for (const [name, n] of Object.entries(pools)) {
-    state.set(name, { role: name.startsWith("runner:") ? "runner" : "api", workers: Array.from({ length: n }, (_, i) => worker(name, i + 1)) });
+    state.set(name, {
+      role: name.startsWith("runner:") ? "runner" : "api",
+      workers: Array.from({ length: n }, (_, i) => worker(name, i + 1)),
+    });
   }
   const view = (name: string): PoolView => {
     const p = state.get(name)!;
-    return { name, role: p.role, target: p.workers.length, ready: p.workers.length, busy: null, workers: [...p.workers] };
+    return {
+      name,
+      role: p.role,
+      target: p.workers.length,
+      ready: p.workers.length,
+      busy: null,
+      workers: [...p.workers],
+    };
   };
   const guard = (call: string, pool?: string): ControlError | undefined => {
     fake.calls.push(call);
@@ -51,7 +77,11 @@ export function createFakeControl(pools: Record<string, number> = { "runner:iris
     return undefined;
   };
   const replace = (pool: string, w: WorkerView): WorkerView => {
-    emit({ type: "exit", exit: { pool, workerId: w.id, pid: w.pid!, code: 0, signal: "SIGTERM", uptimeMs: 10 } as never, reason: "restart" });
+    emit({
+      type: "exit",
+      exit: { pool, workerId: w.id, pid: w.pid!, code: 0, signal: "SIGTERM", uptimeMs: 10 } as never,
+      reason: "restart",
+    });
     return worker(pool, w.id, w.restarts);
   };
   const fake: FakeControl = {
@@ -65,7 +95,9 @@ export function createFakeControl(pools: Record<string, number> = { "runner:iris
     async scale(pool, workers): Promise<Result<PoolView, ControlError>> {
       const e = guard(`scale ${pool} ${workers}`, pool);
       if (e) return err(e);
-      if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) return err(workerCountInvalid(workers, MAX_WORKERS));
+      if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) {
+        return err(workerCountInvalid(workers, MAX_WORKERS));
+      }
       const p = state.get(pool)!;
       emit({ type: "scale", pool, from: p.workers.length, to: workers });
       while (p.workers.length > workers) p.workers.pop();
@@ -107,13 +139,22 @@ export function createFakeControl(pools: Record<string, number> = { "runner:iris
 
 export function fakeServiceInfo(control: ServiceControl): ServiceInfo {
   return {
-    name: "iris_classifier", command: "serve", version: "0.1.0", pid: 4242, startedAt: Date.now() - 5000, runtime: "bun",
+    name: "iris_classifier",
+    command: "serve",
+    version: "0.1.0",
+    pid: 4242,
+    startedAt: Date.now() - 5000,
+    runtime: "bun",
     options: { host: "127.0.0.1", port: 3000, sslKeyfilePassword: "hunter2" },
     sockets: [{ name: "api", kind: "tcp", address: "tcp://127.0.0.1:3000" }],
     pools: control.pools().map((p) => ({
-      name: p.name, role: p.role, command: { kind: "argv" as const, argv: ["python3", "-m", "uvicorn", "--db-password=hunter2"] },
+      name: p.name,
+      role: p.role,
+      command: { kind: "argv" as const, argv: ["python3", "-m", "uvicorn", "--db-password=hunter2"] },
       env: { MODEL_DIR: "/models", HF_TOKEN: "hf_secret", AWS_SECRET_ACCESS_KEY: "aws", DB_PASSWORD: "pw" },
-      workerEnv: [{ CUDA_VISIBLE_DEVICES: "0", API_KEY: "k" }], cwd: "/srv", sockets: ["api"],
+      workerEnv: [{ CUDA_VISIBLE_DEVICES: "0", API_KEY: "k" }],
+      cwd: "/srv",
+      sockets: ["api"],
     })),
   };
 }

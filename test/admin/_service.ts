@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT, supervisorArgv, type Runtime } from "../_helpers/serve-process.ts";
+import { ROOT, type Runtime, supervisorArgv } from "../_helpers/serve-process.ts";
 import type { Instance } from "../../src/cli/_instances.ts";
 
 const FIXTURE = join(ROOT, "test", "admin", "_fixtures", "fake-service.ts");
@@ -29,14 +29,24 @@ export function newStateDir(): string {
 }
 
 function runtimeArgv(runtime: Runtime, file: string): string[] {
-  if (runtime === "node") return [process.execPath.endsWith("node") ? process.execPath : "node", "--import", "tsx", file];
+  if (runtime === "node") {
+    return [process.execPath.endsWith("node") ? process.execPath : "node", "--import", "tsx", file];
+  }
   if (runtime === "bun") return [join(BIN, "bun"), file];
   return [join(BIN, "deno"), "run", "-A", file];
 }
 
-export async function startFakeService(runtime: Runtime, env: Record<string, string> = {}, stateDir = newStateDir()): Promise<FakeService> {
+export async function startFakeService(
+  runtime: Runtime,
+  env: Record<string, string> = {},
+  stateDir = newStateDir(),
+): Promise<FakeService> {
   const [cmd, ...args] = runtimeArgv(runtime, FIXTURE);
-  const child = spawn(cmd!, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: "1", BENTO_STATE_DIR: stateDir, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(cmd!, args, {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: "1", BENTO_STATE_DIR: stateDir, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   children.push(child);
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
@@ -61,19 +71,29 @@ export interface CliRun {
 }
 
 /** Start `bento-kit ARGS` (on Node, as users do with npx); `done` resolves when it ends. */
-export function startCli(args: string[], env: Record<string, string> = {}, timeoutMs = 30_000): { stdout(): string; done: Promise<CliRun> } {
+export function startCli(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 30_000,
+): { stdout(): string; done: Promise<CliRun> } {
   const [cmd, ...pre] = supervisorArgv("node");
-  const child = spawn(cmd!, [...pre, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(cmd!, [...pre, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: "1", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   children.push(child);
   let stdout = "";
   let stderr = "";
   child.stdout!.on("data", (d) => (stdout += d));
   child.stderr!.on("data", (d) => (stderr += d));
   const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-  const done = new Promise<CliRun>((resolve) => child.on("exit", (code) => {
-    clearTimeout(timer);
-    resolve({ code, stdout, stderr });
-  }));
+  const done = new Promise<CliRun>((resolve) =>
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    })
+  );
   return { stdout: () => stdout, done };
 }
 

@@ -10,43 +10,49 @@ import { cleanupServices, newStateDir, runCli, startCli, startFakeService, waitF
 
 afterAll(cleanupServices);
 
-test("status, scale and restart steer the service found on this machine; stop stops it and events follows until then", async () => {
-  const svc = await startFakeService("bun");
-  const env = { BENTO_STATE_DIR: svc.stateDir };
+test(
+  "status, scale and restart steer the service found on this machine; stop stops it and events follows until then",
+  async () => {
+    const svc = await startFakeService("bun");
+    const env = { BENTO_STATE_DIR: svc.stateDir };
 
-  const status = await runCli(["status"], env);
-  expect(status.code).toBe(0);
-  expect(status.stdout).toContain(`iris_classifier: serve on bun, pid ${svc.pid}`);
-  expect(status.stdout).toMatch(/^POOL\s+WORKER\s+PID\s+STATE\s+UPTIME\s+RESTARTS/m);
-  expect(status.stdout).toMatch(/^runner:iris\s+2\s+1001\s+ready/m);
-  expect(status.stdout).toMatch(/^api_server\s+2\s+1003\s+ready/m);
+    const status = await runCli(["status"], env);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain(`iris_classifier: serve on bun, pid ${svc.pid}`);
+    expect(status.stdout).toMatch(/^POOL\s+WORKER\s+PID\s+STATE\s+UPTIME\s+RESTARTS/m);
+    expect(status.stdout).toMatch(/^runner:iris\s+2\s+1001\s+ready/m);
+    expect(status.stdout).toMatch(/^api_server\s+2\s+1003\s+ready/m);
 
-  const scaled = await runCli(["scale", "api_server", "3"], env);
-  expect(scaled.code).toBe(0);
-  expect(scaled.stdout).toContain("Pool api_server: 3 workers");
-  const json = JSON.parse((await runCli(["status", "--json"], env)).stdout);
-  expect(json.pools.find((p: { name: string }) => p.name === "api_server").workers).toHaveLength(3);
+    const scaled = await runCli(["scale", "api_server", "3"], env);
+    expect(scaled.code).toBe(0);
+    expect(scaled.stdout).toContain("Pool api_server: 3 workers");
+    const json = JSON.parse((await runCli(["status", "--json"], env)).stdout);
+    expect(json.pools.find((p: { name: string }) => p.name === "api_server").workers).toHaveLength(3);
 
-  const restarted = await runCli(["restart", "runner:iris"], env);
-  expect(restarted.code).toBe(0);
-  expect(restarted.stdout).toMatch(/^Pool runner:iris restarted: pids \d+, \d+$/m);
-  expect(restarted.stdout).not.toContain("1000,");
-  expect((await runCli(["restart", "api_server", "--worker", "2"], env)).stdout).toContain("Worker 2 of pool api_server restarted");
+    const restarted = await runCli(["restart", "runner:iris"], env);
+    expect(restarted.code).toBe(0);
+    expect(restarted.stdout).toMatch(/^Pool runner:iris restarted: pids \d+, \d+$/m);
+    expect(restarted.stdout).not.toContain("1000,");
+    expect((await runCli(["restart", "api_server", "--worker", "2"], env)).stdout).toContain(
+      "Worker 2 of pool api_server restarted",
+    );
 
-  const events = startCli(["events", "--since", "0", "--json"], env);
-  expect(await waitFor(() => events.stdout().includes('"type":"restart"'))).toBe(true);
-  const stop = await runCli(["stop"], env);
-  expect(stop.code).toBe(0);
-  expect(stop.stdout).toContain(`Stopped iris_classifier (pid ${svc.pid})`);
-  expect(svc.child.exitCode).toBe(0);
-  expect(existsSync(join(svc.stateDir, `${svc.pid}.json`))).toBe(false);
-  const followed = await events.done;
-  expect(followed.code).toBe(0);
-  const types = followed.stdout.trim().split("\n").map((l) => JSON.parse(l).type);
-  expect(types).toContain("scale");
-  expect(types).toContain("restart");
-  expect(types.at(-1)).toBe("stop");
-}, 120_000);
+    const events = startCli(["events", "--since", "0", "--json"], env);
+    expect(await waitFor(() => events.stdout().includes('"type":"restart"'))).toBe(true);
+    const stop = await runCli(["stop"], env);
+    expect(stop.code).toBe(0);
+    expect(stop.stdout).toContain(`Stopped iris_classifier (pid ${svc.pid})`);
+    expect(svc.child.exitCode).toBe(0);
+    expect(existsSync(join(svc.stateDir, `${svc.pid}.json`))).toBe(false);
+    const followed = await events.done;
+    expect(followed.code).toBe(0);
+    const types = followed.stdout.trim().split("\n").map((l) => JSON.parse(l).type);
+    expect(types).toContain("scale");
+    expect(types).toContain("restart");
+    expect(types.at(-1)).toBe("stop");
+  },
+  120_000,
+);
 
 test("bad requests exit 2 with the API's message and change nothing", async () => {
   const svc = await startFakeService("bun");
@@ -64,7 +70,10 @@ test("bad requests exit 2 with the API's message and change nothing", async () =
     expect(run.stderr).toMatch(message);
   }
   const json = JSON.parse((await runCli(["status", "--json"], env)).stdout);
-  expect(json.pools.map((p: { workers: { pid: number }[] }) => p.workers.map((w) => w.pid))).toEqual([[1000, 1001], [1002, 1003]]);
+  expect(json.pools.map((p: { workers: { pid: number }[] }) => p.workers.map((w) => w.pid))).toEqual([[1000, 1001], [
+    1002,
+    1003,
+  ]]);
 }, 120_000);
 
 test("no service running, several running, --service, --admin and a wrong token", async () => {

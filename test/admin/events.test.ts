@@ -1,8 +1,8 @@
 /** GET /v1/events: SSE with ids, Last-Event-ID replay, bounded per-client queues. */
 import { afterEach, expect, test } from "bun:test";
-import { createAdminApp, type AdminApp, type AdminAppOptions } from "../../src/admin/app.ts";
+import { type AdminApp, type AdminAppOptions, createAdminApp } from "../../src/admin/app.ts";
 import { createEventLog } from "../../src/admin/_event-log.ts";
-import { createFakeControl, fakeServiceInfo, type FakeControl } from "./_fake-control.ts";
+import { createFakeControl, type FakeControl, fakeServiceInfo } from "./_fake-control.ts";
 
 const H = { Authorization: "Bearer t" };
 let opened: AdminApp[] = [];
@@ -18,10 +18,17 @@ function setup(extra: Partial<AdminAppOptions> = {}): { admin: AdminApp; control
   return { admin, control };
 }
 
-const exit = (workerId: number) => ({ type: "exit" as const, exit: { pool: "api_server", workerId, pid: 7, code: 1, signal: null, uptimeMs: 3 } as never, reason: "exit code 1" });
+const exit = (workerId: number) => ({
+  type: "exit" as const,
+  exit: { pool: "api_server", workerId, pid: 7, code: 1, signal: null, uptimeMs: 3 } as never,
+  reason: "exit code 1",
+});
 
 /** Read SSE messages until `count` events arrived or the stream ended. */
-async function readEvents(body: ReadableStream<Uint8Array>, count: number): Promise<{ events: { id: number; data: Record<string, unknown> }[]; text: string; ended: boolean }> {
+async function readEvents(
+  body: ReadableStream<Uint8Array>,
+  count: number,
+): Promise<{ events: { id: number; data: Record<string, unknown> }[]; text: string; ended: boolean }> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let text = "";

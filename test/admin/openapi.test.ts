@@ -15,10 +15,20 @@ test("GET /openapi.json validates as OpenAPI 3 and describes every route", async
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(doc.openapi).toMatch(/^3\./);
-    const routes = Object.entries(doc.paths as Record<string, object>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    const routes = Object.entries(doc.paths as Record<string, object>).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)
+    );
     expect(routes.sort()).toEqual([
-      "GET /", "GET /healthz", "GET /v1/events", "GET /v1/pools", "GET /v1/pools/{pool}", "GET /v1/service",
-      "POST /v1/pools/{pool}/restart", "POST /v1/pools/{pool}/scale", "POST /v1/pools/{pool}/workers/{id}/restart", "POST /v1/stop",
+      "GET /",
+      "GET /healthz",
+      "GET /v1/events",
+      "GET /v1/pools",
+      "GET /v1/pools/{pool}",
+      "GET /v1/service",
+      "POST /v1/pools/{pool}/restart",
+      "POST /v1/pools/{pool}/scale",
+      "POST /v1/pools/{pool}/workers/{id}/restart",
+      "POST /v1/stop",
     ]);
     expect(doc.components.securitySchemes.bearer).toEqual({ type: "http", scheme: "bearer" });
     expect(doc.paths["/healthz"].get.security).toEqual([]);

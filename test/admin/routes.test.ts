@@ -2,8 +2,8 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { hookVetoed } from "../../src/core/errors.ts";
 import { operationInProgress, rolloutFailed } from "../../src/core/control.ts";
-import { createAdminApp, type AdminApp } from "../../src/admin/app.ts";
-import { createFakeControl, fakeServiceInfo, type FakeControl } from "./_fake-control.ts";
+import { type AdminApp, createAdminApp } from "../../src/admin/app.ts";
+import { createFakeControl, type FakeControl, fakeServiceInfo } from "./_fake-control.ts";
 
 const TOKEN = "test-token-0123456789";
 const auth = { Authorization: `Bearer ${TOKEN}` };
@@ -13,18 +13,35 @@ afterEach(() => {
   opened = [];
 });
 
-function setup(): { admin: AdminApp; control: FakeControl; req: (path: string, init?: RequestInit) => Promise<Response> } {
+function setup(): {
+  admin: AdminApp;
+  control: FakeControl;
+  req: (path: string, init?: RequestInit) => Promise<Response>;
+} {
   const control = createFakeControl();
   const info = fakeServiceInfo(control);
-  const admin = createAdminApp({ control, service: () => info, token: TOKEN, stats: (pid) => ({ rssBytes: pid * 1024, cpuSeconds: 1.5 }) });
+  const admin = createAdminApp({
+    control,
+    service: () => info,
+    token: TOKEN,
+    stats: (pid) => ({ rssBytes: pid * 1024, cpuSeconds: 1.5 }),
+  });
   opened.push(admin);
   const req = (path: string, init: RequestInit = {}) =>
-    Promise.resolve(admin.app.request(path, { ...init, headers: { ...auth, ...(init.headers as Record<string, string>) } }));
+    Promise.resolve(
+      admin.app.request(path, { ...init, headers: { ...auth, ...(init.headers as Record<string, string>) } }),
+    );
   return { admin, control, req };
 }
 
-const post = (body?: unknown, headers: Record<string, string> = { "Content-Type": "application/json" }): RequestInit =>
-  ({ method: "POST", headers, body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body) });
+const post = (
+  body?: unknown,
+  headers: Record<string, string> = { "Content-Type": "application/json" },
+): RequestInit => ({
+  method: "POST",
+  headers,
+  body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+});
 
 describe("auth", () => {
   test("every route but /healthz and the dashboard page answers 401 without the right token", async () => {
@@ -52,9 +69,19 @@ describe("reading", () => {
     const res = await req("/v1/service");
     expect(res.status).toBe(200);
     const body = await res.json();
-    expect(body).toMatchObject({ name: "iris_classifier", command: "serve", version: "0.1.0", sockets: [{ name: "api", address: "tcp://127.0.0.1:3000" }] });
+    expect(body).toMatchObject({
+      name: "iris_classifier",
+      command: "serve",
+      version: "0.1.0",
+      sockets: [{ name: "api", address: "tcp://127.0.0.1:3000" }],
+    });
     expect(body.uptimeMs).toBeGreaterThanOrEqual(5000);
-    expect(body.pools[0].env).toEqual({ MODEL_DIR: "/models", HF_TOKEN: "***", AWS_SECRET_ACCESS_KEY: "***", DB_PASSWORD: "***" });
+    expect(body.pools[0].env).toEqual({
+      MODEL_DIR: "/models",
+      HF_TOKEN: "***",
+      AWS_SECRET_ACCESS_KEY: "***",
+      DB_PASSWORD: "***",
+    });
     expect(body.pools[0].workerEnv[0]).toEqual({ CUDA_VISIBLE_DEVICES: "0", API_KEY: "***" });
     expect(body.pools[0].command.argv).toContain("--db-password=***");
     expect(body.options.sslKeyfilePassword).toBe("***");
@@ -120,8 +147,18 @@ describe("steering", () => {
     ["an unknown field", "/v1/pools/api_server/scale", post({ workers: 2, force: true }), 400],
     ["no body", "/v1/pools/api_server/scale", post(), 400],
     ["a body that is not JSON", "/v1/pools/api_server/scale", post("{workers: three"), 400],
-    ["a body without a JSON content type", "/v1/pools/api_server/scale", post("workers=3", { "Content-Type": "text/plain" }), 415],
-    ["a 10 MB body", "/v1/pools/api_server/scale", post(JSON.stringify({ workers: 2, pad: "x".repeat(10 << 20) })), 413],
+    [
+      "a body without a JSON content type",
+      "/v1/pools/api_server/scale",
+      post("workers=3", { "Content-Type": "text/plain" }),
+      415,
+    ],
+    [
+      "a 10 MB body",
+      "/v1/pools/api_server/scale",
+      post(JSON.stringify({ workers: 2, pad: "x".repeat(10 << 20) })),
+      413,
+    ],
     ["a worker id that is not a number", "/v1/pools/api_server/workers/two/restart", post(), 400],
     ["worker id 0", "/v1/pools/api_server/workers/0/restart", post(), 400],
     ["an unknown worker", "/v1/pools/api_server/workers/9/restart", post(), 404],

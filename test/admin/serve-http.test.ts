@@ -33,10 +33,14 @@ describe.each([...RUNTIMES])("on %s", (runtime) => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect((await fetch(`${svc.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${svc.url}/v1/pools`)).status).toBe(401);
-    const service = await (await fetch(`${svc.url}/v1/service`, { headers: { Authorization: `Bearer ${svc.token}` } })).json();
+    const service = await (await fetch(`${svc.url}/v1/service`, { headers: { Authorization: `Bearer ${svc.token}` } }))
+      .json();
     expect(service.runtime).toBe(runtime);
     expect((await firstEvent(svc.url, svc.token)).type).toBe("restart");
-    const stop = await fetch(`${svc.url}/v1/stop`, { method: "POST", headers: { Authorization: `Bearer ${svc.token}` } });
+    const stop = await fetch(`${svc.url}/v1/stop`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${svc.token}` },
+    });
     expect(stop.status).toBe(202);
     expect(await svc.exited).toBe(0);
     expect(existsSync(file)).toBe(false);
@@ -52,9 +56,16 @@ describe.each([...RUNTIMES])("on %s", (runtime) => {
 });
 
 test("a non-loopback admin host without BENTO_ADMIN_TOKEN is refused at start with exit 2", async () => {
-  const out = await startFakeService("bun", { BENTO_ADMIN_HOST: "0.0.0.0" }, newStateDir()).catch((e: Error) => e.message);
+  const out = await startFakeService("bun", { BENTO_ADMIN_HOST: "0.0.0.0" }, newStateDir()).catch((e: Error) =>
+    e.message
+  );
   expect(out).toContain("set BENTO_ADMIN_TOKEN");
-  const ok = await startFakeService("bun", { BENTO_ADMIN_HOST: "0.0.0.0", BENTO_ADMIN_TOKEN: "a-long-enough-secret-token" });
+  const ok = await startFakeService("bun", {
+    BENTO_ADMIN_HOST: "0.0.0.0",
+    BENTO_ADMIN_TOKEN: "a-long-enough-secret-token",
+  });
   expect(ok.output()).toContain("token from BENTO_ADMIN_TOKEN");
-  expect((await fetch(`${ok.url}/v1/pools`, { headers: { Authorization: "Bearer a-long-enough-secret-token" } })).status).toBe(200);
+  expect(
+    (await fetch(`${ok.url}/v1/pools`, { headers: { Authorization: "Bearer a-long-enough-secret-token" } })).status,
+  ).toBe(200);
 }, 60_000);

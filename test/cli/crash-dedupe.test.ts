@@ -14,7 +14,11 @@ function harness(holdMs = 2000) {
   return { d, printed, run };
 }
 
-const TRACE = ["Traceback (most recent call last):", '  File "runner.py", line 3', "ImportError: no module named torch"];
+const TRACE = [
+  "Traceback (most recent call last):",
+  '  File "runner.py", line 3',
+  "ImportError: no module named torch",
+];
 
 test("a crash loop's traceback is printed once, then one line per identical start with a count", () => {
   const { printed, run } = harness();
@@ -37,7 +41,9 @@ test("a start that differs is printed whole (held lines first), and the count st
   run(12, [...TRACE.slice(0, 2), "ImportError: no module named numpy"], 200);
   run(13, [...TRACE.slice(0, 2), "ImportError: no module named numpy"], 300);
   expect(printed.slice(4)).toEqual([
-    "12 stderr Traceback (most recent call last):", '12 stderr   File "runner.py", line 3', "12 stderr ImportError: no module named numpy",
+    "12 stderr Traceback (most recent call last):",
+    '12 stderr   File "runner.py", line 3',
+    "12 stderr ImportError: no module named numpy",
     "13 note (same 3 lines as the previous start, not shown again; once)",
   ]);
 });

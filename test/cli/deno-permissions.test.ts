@@ -22,9 +22,18 @@ test("deno task serve grants named permissions only, not -A", () => {
   expect(FLAGS.some((f) => f.startsWith("--allow-sys="))).toBe(true);
 });
 
-for (const [what, granted] of [["no permission flag", []], ["only --allow-read --allow-env", ["--allow-read", "--allow-env"]]] as const) {
+for (
+  const [what, granted] of [["no permission flag", []], ["only --allow-read --allow-env", [
+    "--allow-read",
+    "--allow-env",
+  ]]] as const
+) {
   test(`deno run mod.ts serve examples/iris with ${what}, no terminal: one line naming the missing flags, exit 2`, () => {
-    const r = spawnSync(DENO, ["run", ...granted, "mod.ts", "serve", "examples/iris"], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    const r = spawnSync(DENO, ["run", ...granted, "mod.ts", "serve", "examples/iris"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     expect(r.status).toBe(2);
     const lines = (r.stdout + r.stderr).trim().split("\n");
     expect(lines).toHaveLength(1);
@@ -35,13 +44,24 @@ for (const [what, granted] of [["no permission flag", []], ["only --allow-read -
   });
 }
 
-test("with the flags of deno task serve, deno run mod.ts serve examples/iris answers [2] and stops cleanly", async () => {
-  const s = runCommand([DENO, "run", ...FLAGS, join(ROOT, "mod.ts")], ["serve", "examples/iris", "--port", "0", "--host", "127.0.0.1"]);
-  const line = await s.waitForOutput(/listening on http:\/\/127\.0\.0\.1:(\d+)/, 30_000);
-  expect(line, s.output()).toBeDefined();
-  const r = await post(Number(line![1]), "/classify", "[[5.9,3.0,5.1,1.8]]");
-  expect({ status: r.status, body: r.body }).toEqual({ status: 200, body: "[2]" });
-  expect(await s.stop("SIGINT")).toBe(0);
-  expect(await s.leftovers()).toEqual([]);
-  expect(s.output()).not.toContain("NotCapable");
-}, 60_000);
+test(
+  "with the flags of deno task serve, deno run mod.ts serve examples/iris answers [2] and stops cleanly",
+  async () => {
+    const s = runCommand([DENO, "run", ...FLAGS, join(ROOT, "mod.ts")], [
+      "serve",
+      "examples/iris",
+      "--port",
+      "0",
+      "--host",
+      "127.0.0.1",
+    ]);
+    const line = await s.waitForOutput(/listening on http:\/\/127\.0\.0\.1:(\d+)/, 30_000);
+    expect(line, s.output()).toBeDefined();
+    const r = await post(Number(line![1]), "/classify", "[[5.9,3.0,5.1,1.8]]");
+    expect({ status: r.status, body: r.body }).toEqual({ status: 200, body: "[2]" });
+    expect(await s.stop("SIGINT")).toBe(0);
+    expect(await s.leftovers()).toEqual([]);
+    expect(s.output()).not.toContain("NotCapable");
+  },
+  60_000,
+);

@@ -8,7 +8,17 @@ import { spawn } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { alive, cleanup, descendantsOf, ROOT, run, type Served, serve, sleep, supervisorArgv } from "../_helpers/serve-process.ts";
+import {
+  alive,
+  cleanup,
+  descendantsOf,
+  ROOT,
+  run,
+  serve,
+  type Served,
+  sleep,
+  supervisorArgv,
+} from "../_helpers/serve-process.ts";
 
 // Real processes on a shared 2-core machine: generous per-test limits, no timing assertions.
 setDefaultTimeout(60_000);
@@ -61,7 +71,9 @@ async function outcome(s: Scratch, tmp: string): Promise<Outcome> {
   const output = s.output();
   expect(output).not.toMatch(/^\s+at /m);
   return {
-    code, output, seen: [...seen.keys()],
+    code,
+    output,
+    seen: [...seen.keys()],
     workers: [...seen].filter(([, cmd]) => cmd !== "" && !/esbuild/.test(cmd)).map(([pid]) => pid),
     lines: output.trim().split("\n"),
     leftInTmp: readdirSync(statSync(tmp).isDirectory() ? tmp : dirname(tmp)).filter((f) => f.startsWith("bento-kit-")),
@@ -84,14 +96,22 @@ async function serveFails(args: string[], env: Record<string, string> = {}): Pro
 
 /** Like `run`, but through `bash -c` (ulimit, unshare), stopped in cleanup like the rest. */
 function runShell(script: string, env: Record<string, string>): Scratch {
-  const child = spawn("bash", ["-c", script], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("bash", ["-c", script], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: "1", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   scratchProcesses.push(child.pid!);
   return {
-    child, pid: child.pid!, port: 0, exited, output: () => out,
+    child,
+    pid: child.pid!,
+    port: 0,
+    exited,
+    output: () => out,
     waitForOutput: async () => undefined,
     descendants: () => descendantsOf(child.pid!),
     stop: async () => (child.kill("SIGKILL"), exited),
@@ -116,7 +136,9 @@ function expectClean(r: Outcome) {
 test("1: inline code escapes its braces with {{ }}: it runs as written, placeholders still expand", async () => {
   const code = "const o={{host:1}};const {{host}}=o;" +
     "require('http').createServer((q,r)=>r.end(JSON.stringify([host,'{host}','{{port}}']))).listen({{fd:{fd}}})";
-  const svc = dir({ "bento.config.json": manifest({ name: "inline", api: { command: ["node", "-e", code], workers: 1 } }) });
+  const svc = dir({
+    "bento.config.json": manifest({ name: "inline", api: { command: ["node", "-e", code], workers: 1 } }),
+  });
   const s = await serve("node", svc, [], { TMPDIR: dir() });
   const body = await (await fetch(`http://127.0.0.1:${s.port}/`)).json();
   expect(body).toEqual([1, "127.0.0.1", "{port}"]);
@@ -132,8 +154,12 @@ test("1: inline code with bare braces around placeholder names is refused before
   });
   const r = await serveFails([svc]);
   expect(r.code).toBe(2);
-  expect(r.output).toContain("api.command[2]: {host:1} is not a placeholder (only {fd:NAME} takes a name): write {{ and }} for literal braces");
-  expect(r.output).toContain("runners.r.command[2]: {fd:3} names no socket of this pool: use {fd} or {fd:r}, or write {{ and }} for literal braces, e.g. {{fd:3}}");
+  expect(r.output).toContain(
+    "api.command[2]: {host:1} is not a placeholder (only {fd:NAME} takes a name): write {{ and }} for literal braces",
+  );
+  expect(r.output).toContain(
+    "runners.r.command[2]: {fd:3} names no socket of this pool: use {fd} or {fd:r}, or write {{ and }} for literal braces, e.g. {{fd:3}}",
+  );
   expect(r.workers).toEqual([]);
   expectClean(r);
 });
@@ -142,13 +168,18 @@ test("1: the give-up report shows the command as run, placeholders expanded", as
   const svc = dir({
     "bento.config.json": manifest({
       name: "crash",
-      api: { command: ["node", "-e", "console.error('bye from', '{host}'); process.exit(4)", "{{literal}}", "{port}"], workers: 1 },
+      api: {
+        command: ["node", "-e", "console.error('bye from', '{host}'); process.exit(4)", "{{literal}}", "{port}"],
+        workers: 1,
+      },
     }),
   });
   const tmp = dir();
   const r = await outcome(run("node", ["serve", svc, "--host", "127.0.0.1", "--port", "0"], { TMPDIR: tmp }), tmp);
   expect(r.code).toBe(1);
-  expect(r.output).toMatch(/Error: Pool api_server gave up: .*\n  command: node -e console\.error\('bye from', '127\.0\.0\.1'\); process\.exit\(4\) \{literal\} \d+\n/);
+  expect(r.output).toMatch(
+    /Error: Pool api_server gave up: .*\n  command: node -e console\.error\('bye from', '127\.0\.0\.1'\); process\.exit\(4\) \{literal\} \d+\n/,
+  );
   expect(r.output).toContain("[api_server:1] bye from 127.0.0.1");
   expectClean(r);
 });
@@ -159,7 +190,11 @@ test("2: TMPDIR that is not a directory: one line naming it and the fix, exit 2"
   const parent = dir({ "not-a-dir": "x" });
   const r = await serveFails(["examples/iris", "--port", "0"], { TMPDIR: join(parent, "not-a-dir") });
   expect(r.code).toBe(2);
-  expect(r.lines).toEqual([`Error: Cannot create a private directory in the temp dir ${join(parent, "not-a-dir")} (ENOTDIR: it is not a directory): set TMPDIR to a writable directory, e.g. TMPDIR=/tmp`]);
+  expect(r.lines).toEqual([
+    `Error: Cannot create a private directory in the temp dir ${
+      join(parent, "not-a-dir")
+    } (ENOTDIR: it is not a directory): set TMPDIR to a writable directory, e.g. TMPDIR=/tmp`,
+  ]);
   expect(r.workers).toEqual([]);
 });
 
@@ -168,21 +203,35 @@ test("2: TMPDIR on a read-only mount (unshare -m + mount -o ro): one line, exit 
   const probe = Bun.spawnSync(["unshare", "-m", "bash", "-c", `mount --bind -o ro '${ro}' '${ro}'`]);
   if (probe.exitCode !== 0) return console.warn("skipped: unshare -m / mount not permitted here");
   const [node, script] = supervisorArgv("node");
-  const wrapped = runShell(`exec unshare -m bash -c 'mount --bind -o ro "$0" "$0" && TMPDIR="$0" exec "$1" "$2" serve examples/iris --port 0' '${ro}' '${node}' '${script}'`, {});
+  const wrapped = runShell(
+    `exec unshare -m bash -c 'mount --bind -o ro "$0" "$0" && TMPDIR="$0" exec "$1" "$2" serve examples/iris --port 0' '${ro}' '${node}' '${script}'`,
+    {},
+  );
   const r = await outcome(wrapped, ro);
   expect(r.code).toBe(2);
-  expect(r.lines).toEqual([`Error: Cannot create a private directory in the temp dir ${ro} (EROFS: read-only file system): set TMPDIR to a writable directory, e.g. TMPDIR=/tmp`]);
+  expect(r.lines).toEqual([
+    `Error: Cannot create a private directory in the temp dir ${ro} (EROFS: read-only file system): set TMPDIR to a writable directory, e.g. TMPDIR=/tmp`,
+  ]);
   expectClean(r);
 });
 
 // 3. File descriptor limit
 
 test("3: ulimit -n 64 with 100 workers: refused before any spawn, naming the number needed", async () => {
-  const svc = dir({ "bento.config.json": manifest({ name: "many", api: { command: ["node", "-e", "setInterval(()=>{},1000)"], workers: 100 } }) });
+  const svc = dir({
+    "bento.config.json": manifest({
+      name: "many",
+      api: { command: ["node", "-e", "setInterval(()=>{},1000)"], workers: 100 },
+    }),
+  });
   const tmp = dir();
   const r = await outcome(runShell(`ulimit -n 64; exec ${bin} serve '${svc}' --port 0`, { TMPDIR: tmp }), tmp);
   expect(r.code).toBe(2);
-  expect(r.lines).toEqual([expect.stringMatching(/^Error: Serving 100 workers and 1 socket needs about (\d+) open files, and the open-file limit is 64: raise it with "ulimit -n \1" \(or more\) before starting, or start fewer workers$/)]);
+  expect(r.lines).toEqual([
+    expect.stringMatching(
+      /^Error: Serving 100 workers and 1 socket needs about (\d+) open files, and the open-file limit is 64: raise it with "ulimit -n \1" \(or more\) before starting, or start fewer workers$/,
+    ),
+  ]);
   expect(r.workers).toEqual([]);
   expectClean(r);
 });
@@ -191,7 +240,9 @@ test("3: ulimit -n 20: bento-kit cannot even load; one line naming the limit, ex
   const tmp = dir();
   const r = await outcome(runShell(`ulimit -n 20; exec ${bin} serve examples/iris --port 0`, { TMPDIR: tmp }), tmp);
   expect(r.code).toBe(2);
-  expect(r.lines).toEqual(["Error: Too many open files (EMFILE) while bento-kit was starting: the open-file limit is 20; raise it, e.g. ulimit -n 1024, and start again"]);
+  expect(r.lines).toEqual([
+    "Error: Too many open files (EMFILE) while bento-kit was starting: the open-file limit is 20; raise it, e.g. ulimit -n 1024, and start again",
+  ]);
   expectClean(r);
 });
 
@@ -201,7 +252,11 @@ test("4: a bento.config.mjs whose top-level await never settles: one line after 
   const svc = dir({ "bento.config.mjs": "await new Promise(() => {});\nexport default {};\n" });
   const r = await serveFails([svc], { BENTO_MANIFEST_TIMEOUT: "1" });
   expect(r.code).toBe(2);
-  expect(r.lines).toEqual([`Error: ${join(svc, "bento.config.mjs")} did not finish loading within 1 s: a top-level await in it (or in a module it imports) never settled; make it settle, or move the slow work into the workers (BENTO_MANIFEST_TIMEOUT=SECONDS sets the limit)`]);
+  expect(r.lines).toEqual([
+    `Error: ${
+      join(svc, "bento.config.mjs")
+    } did not finish loading within 1 s: a top-level await in it (or in a module it imports) never settled; make it settle, or move the slow work into the workers (BENTO_MANIFEST_TIMEOUT=SECONDS sets the limit)`,
+  ]);
   expectClean(r);
 });
 
@@ -214,12 +269,24 @@ test("5: a script whose #! interpreter does not exist, or has CRLF line endings:
     "env.sh": { text: "#!/usr/bin/env no-such-interp-xyz\necho hi\n", mode: 0o755 },
   });
   const cases: [string, string][] = [
-    ["./bad.sh", "Error: Pool api_server: ./bad.sh exists, but the interpreter its #! line names, /nonexistent/interp, does not: install it or fix the #! line"],
-    ["./crlf.sh", `Error: Pool api_server: ./crlf.sh has Windows line endings (CRLF), so its #! line asks for "/bin/sh\\r", which does not exist: convert it to Unix line endings (dos2unix ./crlf.sh, or sed -i 's/\\r$//' ./crlf.sh)`],
-    ["./env.sh", 'Error: Pool api_server: ./env.sh exists, but the interpreter its #! line asks for, "no-such-interp-xyz" (through /usr/bin/env), is not on PATH: install it or fix the #! line'],
+    [
+      "./bad.sh",
+      "Error: Pool api_server: ./bad.sh exists, but the interpreter its #! line names, /nonexistent/interp, does not: install it or fix the #! line",
+    ],
+    [
+      "./crlf.sh",
+      `Error: Pool api_server: ./crlf.sh has Windows line endings (CRLF), so its #! line asks for "/bin/sh\\r", which does not exist: convert it to Unix line endings (dos2unix ./crlf.sh, or sed -i 's/\\r$//' ./crlf.sh)`,
+    ],
+    [
+      "./env.sh",
+      'Error: Pool api_server: ./env.sh exists, but the interpreter its #! line asks for, "no-such-interp-xyz" (through /usr/bin/env), is not on PATH: install it or fix the #! line',
+    ],
   ];
   for (const [script, line] of cases) {
-    writeFileSync(join(svc, "bento.config.json"), manifest({ name: "interp", api: { command: [script, "{fd}"], workers: 1 } }));
+    writeFileSync(
+      join(svc, "bento.config.json"),
+      manifest({ name: "interp", api: { command: [script, "{fd}"], workers: 1 } }),
+    );
     const r = await serveFails([svc, "--port", "0"]);
     expect(r.code).toBe(2);
     expect(r.lines).toEqual([line]);
@@ -234,7 +301,11 @@ test("6: env names and values the OS cannot take are all reported at once, each 
   const svc = dir({
     "bento.config.json": manifest({
       name: "env",
-      api: { command: ["node", "-e", "1"], workers: 1, env: { "A=B": "x", "": "y", NUL: "a\u0000b", BIG: "x".repeat(1 << 20) } },
+      api: {
+        command: ["node", "-e", "1"],
+        workers: 1,
+        env: { "A=B": "x", "": "y", NUL: "a\u0000b", BIG: "x".repeat(1 << 20) },
+      },
     }),
   });
   const r = await serveFails([svc]);
@@ -251,20 +322,30 @@ test("6: env names and values the OS cannot take are all reported at once, each 
 
 test("6: variables that fit one by one but not together (with the supervisor's own environment): one line, exit 2", async () => {
   const env = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`CHUNK_${i}`, "x".repeat(120_000)]));
-  const svc = dir({ "bento.config.json": manifest({ name: "env", api: { command: ["node", "-e", "1"], workers: 1, env } }) });
+  const svc = dir({
+    "bento.config.json": manifest({ name: "env", api: { command: ["node", "-e", "1"], workers: 1, env } }),
+  });
   const r = await serveFails([svc], { HUGE_FROM_SHELL: "y".repeat(100_000) });
   expect(r.code).toBe(2);
-  expect(r.lines).toEqual([expect.stringMatching(/^Error: Pool api_server cannot start a worker: its argv and environment are \d+ bytes, over the 2097152-byte exec limit \(ARG_MAX\); the largest variables: CHUNK_\d+ \(120\d+ bytes\)/)]);
+  expect(r.lines).toEqual([
+    expect.stringMatching(
+      /^Error: Pool api_server cannot start a worker: its argv and environment are \d+ bytes, over the 2097152-byte exec limit \(ARG_MAX\); the largest variables: CHUNK_\d+ \(120\d+ bytes\)/,
+    ),
+  ]);
   expectClean(r);
 });
 
 // 7. {timeout} without --timeout
 
 test("7: {timeout} in argv without --timeout is a config error before anything starts, exit 2", async () => {
-  const svc = dir({ "bento.config.json": manifest({ name: "to", api: { command: ["node", "-e", "1", "{timeout}"], workers: 1 } }) });
+  const svc = dir({
+    "bento.config.json": manifest({ name: "to", api: { command: ["node", "-e", "1", "{timeout}"], workers: 1 } }),
+  });
   const r = await serveFails([svc, "--port", "0"]);
   expect(r.code).toBe(2);
-  expect(r.lines).toEqual(["Error: --timeout: is not set, but pool api_server's command uses {timeout}: pass --timeout SECONDS (or env BENTO_TIMEOUT, manifest serve.timeout), or remove {timeout} from the command"]);
+  expect(r.lines).toEqual([
+    "Error: --timeout: is not set, but pool api_server's command uses {timeout}: pass --timeout SECONDS (or env BENTO_TIMEOUT, manifest serve.timeout), or remove {timeout} from the command",
+  ]);
   expect(r.workers).toEqual([]);
   expectClean(r);
 });
@@ -274,8 +355,14 @@ test("7: {timeout} in argv without --timeout is a config error before anything s
 test("8: a negative number is the flag's value and is refused by name; a repeated flag is a usage error; exit 2", async () => {
   const cases: [string[], string][] = [
     [["--port", "-1"], 'Error: --port: expected a whole number from 0 to 65535, got "-1"'],
-    [["--timeout-graceful-shutdown", "-3"], 'Error: --timeout-graceful-shutdown: expected a whole number >= 0, got "-3"'],
-    [["--host", "127.0.0.1", "--host", "::1"], 'Error: --host is given more than once ("127.0.0.1" and "::1"): give it once'],
+    [
+      ["--timeout-graceful-shutdown", "-3"],
+      'Error: --timeout-graceful-shutdown: expected a whole number >= 0, got "-3"',
+    ],
+    [
+      ["--host", "127.0.0.1", "--host", "::1"],
+      'Error: --host is given more than once ("127.0.0.1" and "::1"): give it once',
+    ],
     [["-p", "1", "--port=2"], 'Error: --port is given more than once ("1" and "2"): give it once'],
   ];
   for (const [flags, line] of cases) {
@@ -288,7 +375,8 @@ test("8: a negative number is the flag's value and is refused by name; a repeate
 
 test("8: a bento.config.json starting with a UTF-8 BOM is read as JSON", async () => {
   const svc = dir({
-    "bento.config.json": "\uFEFF" + manifest({ name: "bom", api: { command: ["node", join(ROOT, "test/_fixtures/sd-worker.mjs")], workers: 1 } }),
+    "bento.config.json": "\uFEFF" +
+      manifest({ name: "bom", api: { command: ["node", join(ROOT, "test/_fixtures/sd-worker.mjs")], workers: 1 } }),
   });
   const s = await serve("node", svc, [], { TMPDIR: dir() });
   expect((await fetch(`http://127.0.0.1:${s.port}/`)).status).toBe(200);
@@ -296,15 +384,22 @@ test("8: a bento.config.json starting with a UTF-8 BOM is read as JSON", async (
 
 // 17. CommonJS service directory
 
-test("17: a TypeScript worker with top-level await in a package without \"type\": \"module\" is refused before it crash-loops, naming the fix", async () => {
+test('17: a TypeScript worker with top-level await in a package without "type": "module" is refused before it crash-loops, naming the fix', async () => {
   const svc = dir({
     "package.json": JSON.stringify({ name: "cjs-service" }),
-    "api.ts": 'import { createServer } from "node:http";\nconst s = createServer((q, r) => r.end("ok"));\nawait new Promise<void>((ok) => s.listen({ fd: 3 }, ok));\n',
+    "api.ts":
+      'import { createServer } from "node:http";\nconst s = createServer((q, r) => r.end("ok"));\nawait new Promise<void>((ok) => s.listen({ fd: 3 }, ok));\n',
     "bento.config.json": manifest({ name: "cjs", api: { command: { module: "./api.ts" }, workers: 1 } }),
   });
   const r = await serveFails([svc, "--port", "0"]);
   expect(r.code).toBe(2);
-  expect(r.lines).toEqual([`Error: Pool api_server: ${join(svc, "api.ts")} uses top-level await (line 3), but ${join(svc, "package.json")} has no "type": "module", so it runs as CommonJS, where top-level await is an error: add "type": "module" to ${join(svc, "package.json")}, or rename it api.mts`]);
+  expect(r.lines).toEqual([
+    `Error: Pool api_server: ${join(svc, "api.ts")} uses top-level await (line 3), but ${
+      join(svc, "package.json")
+    } has no "type": "module", so it runs as CommonJS, where top-level await is an error: add "type": "module" to ${
+      join(svc, "package.json")
+    }, or rename it api.mts`,
+  ]);
   expect(r.workers).toEqual([]);
   expectClean(r);
 });

@@ -5,14 +5,34 @@ import type { LaunchSpec, WatcherSpec } from "../../src/core/types.ts";
 import { ROOT } from "../_helpers/serve-process.ts";
 
 const watcher = (command: WatcherSpec["command"]): WatcherSpec => ({
-  name: "api_server", role: "api", command, workers: 1, env: {}, workerEnv: [], cwd: `${ROOT}/examples/iris`,
-  sockets: ["api"], respawn: true, gracefulTimeout: 1, priority: 10, keepStdin: false,
+  name: "api_server",
+  role: "api",
+  command,
+  workers: 1,
+  env: {},
+  workerEnv: [],
+  cwd: `${ROOT}/examples/iris`,
+  sockets: ["api"],
+  respawn: true,
+  gracefulTimeout: 1,
+  priority: 10,
+  keepStdin: false,
 });
-const spec = (w: WatcherSpec): LaunchSpec => ({ command: "serve", service: "s", sockets: [], watchers: [w], runDir: "/tmp/x", vars: {} });
+const spec = (w: WatcherSpec): LaunchSpec => ({
+  command: "serve",
+  service: "s",
+  sockets: [],
+  watchers: [w],
+  runDir: "/tmp/x",
+  vars: {},
+});
 const missing = { moduleArgv: (_m: string, l: { runtime: string }) => [`/nowhere/${l.runtime}`] };
 
 test("a Deno supervisor's default runtime that is missing: one line naming Deno and how to install it", () => {
-  const result = checkCommands(spec(watcher({ kind: "module", module: `${ROOT}/examples/iris/api.ts`, args: [] })), { name: "deno", ...missing }, "/usr/bin");
+  const result = checkCommands(spec(watcher({ kind: "module", module: `${ROOT}/examples/iris/api.ts`, args: [] })), {
+    name: "deno",
+    ...missing,
+  }, "/usr/bin");
   expect(result._unsafeUnwrapErr().message).toBe(
     'Pool api_server: its TypeScript workers run on Deno (bento-kit runs on Deno), and "/nowhere/deno" is not on PATH: ' +
       'install Deno (curl -fsSL https://deno.land/install.sh | sh, or npm install deno), or set runtime: "node" or "bun" in its command',
@@ -22,7 +42,9 @@ test("a Deno supervisor's default runtime that is missing: one line naming Deno 
 test("a runtime the command names is checked, whatever runs the supervisor", () => {
   const command = { kind: "module", module: `${ROOT}/examples/iris/api.ts`, args: [], runtime: "bun" } as const;
   const result = checkCommands(spec(watcher(command)), { name: "node", ...missing }, "/usr/bin");
-  expect(result._unsafeUnwrapErr().message).toContain('run on Bun (its command says runtime: "bun"), and "/nowhere/bun" is not on PATH: install Bun');
+  expect(result._unsafeUnwrapErr().message).toContain(
+    'run on Bun (its command says runtime: "bun"), and "/nowhere/bun" is not on PATH: install Bun',
+  );
 });
 
 test("Bun or Deno workers where SO_REUSEPORT does not balance (macOS): refused, with the way out", () => {

@@ -6,19 +6,40 @@
 import { afterEach, expect, test } from "bun:test";
 import { ok } from "neverthrow";
 import {
-  createSilentLogger, createSupervisor, definePlugin, type LaunchSpec, type Supervisor,
-  type SupervisorEvent, type WatcherSpec,
+  createSilentLogger,
+  createSupervisor,
+  definePlugin,
+  type LaunchSpec,
+  type Supervisor,
+  type SupervisorEvent,
+  type WatcherSpec,
 } from "../../mod.ts";
 import { systemClock } from "../../src/cli/_clock.ts";
 import { createRecordingRuntime } from "bento-kit/testing";
 
 const watcher = (name: string, workers: number, timeoutMs = 5_000): WatcherSpec => ({
-  name, role: "api", priority: 10, workers, command: { kind: "argv", argv: ["w"] }, env: { BENTO_POOL: name }, workerEnv: [],
-  cwd: "/", sockets: [name], respawn: true, gracefulTimeout: 1, keepStdin: false, ready: { timeoutMs },
+  name,
+  role: "api",
+  priority: 10,
+  workers,
+  command: { kind: "argv", argv: ["w"] },
+  env: { BENTO_POOL: name },
+  workerEnv: [],
+  cwd: "/",
+  sockets: [name],
+  respawn: true,
+  gracefulTimeout: 1,
+  keepStdin: false,
+  ready: { timeoutMs },
 });
 
 const spec = (w: WatcherSpec): LaunchSpec => ({
-  command: "serve", service: "s", runDir: "/run", vars: {}, sockets: [{ kind: "unix", name: w.name, path: "/run/a", backlog: 1 }], watchers: [w],
+  command: "serve",
+  service: "s",
+  runDir: "/run",
+  vars: {},
+  sockets: [{ kind: "unix", name: w.name, path: "/run/a", backlog: 1 }],
+  watchers: [w],
 });
 
 const running: Supervisor[] = [];
@@ -26,9 +47,20 @@ afterEach(async () => {
   for (const s of running.splice(0)) await s.stop();
 });
 
-async function started(w: WatcherSpec, readyAtOnce: (pool: string, id: number, nth: number) => boolean = () => true, plugins = [] as never[]) {
+async function started(
+  w: WatcherSpec,
+  readyAtOnce: (pool: string, id: number, nth: number) => boolean = () => true,
+  plugins = [] as never[],
+) {
   const fake = createRecordingRuntime({ readyAtOnce });
-  const sup = createSupervisor({ spec: spec(w), runtime: fake.runtime, plugins, logger: createSilentLogger(), clock: systemClock, output() {} });
+  const sup = createSupervisor({
+    spec: spec(w),
+    runtime: fake.runtime,
+    plugins,
+    logger: createSilentLogger(),
+    clock: systemClock,
+    output() {},
+  });
   running.push(sup);
   const events: SupervisorEvent[] = [];
   sup.on((e) => events.push(e));
@@ -36,7 +68,8 @@ async function started(w: WatcherSpec, readyAtOnce: (pool: string, id: number, n
   return { sup, events, ...fake };
 }
 
-const pids = (sup: Supervisor, pool = "api_server") => sup.pools().find((p) => p.name === pool)!.workers.map((w) => w.pid);
+const pids = (sup: Supervisor, pool = "api_server") =>
+  sup.pools().find((p) => p.name === pool)!.workers.map((w) => w.pid);
 
 test("whenReady resolves once every worker said READY=1; the view shows them ready", async () => {
   const { sup } = await started(watcher("api_server", 2));
@@ -50,7 +83,10 @@ test("scale up starts new ids and resolves when they are ready; scale down stops
   const { sup, log, events } = await started(watcher("api_server", 2));
   await sup.whenReady();
   const up = await sup.scale("api_server", 4);
-  expect(up._unsafeUnwrap().workers.map((w) => [w.id, w.state])).toEqual([[1, "ready"], [2, "ready"], [3, "ready"], [4, "ready"]]);
+  expect(up._unsafeUnwrap().workers.map((w) => [w.id, w.state])).toEqual([[1, "ready"], [2, "ready"], [3, "ready"], [
+    4,
+    "ready",
+  ]]);
   const before = pids(sup);
   const down = await sup.scale("api_server", 1);
   expect(down._unsafeUnwrap().workers.map((w) => w.id)).toEqual([1]);
@@ -77,7 +113,11 @@ test("a rolling restart replaces every worker, each replacement ready before its
   // Order per worker: the replacement spawns before the old one is signalled; one worker at a time.
   for (const [i, oldPid] of before.entries()) {
     expect(log.indexOf(`spawn api_server:${i + 1} ${after[i]}`)).toBeLessThan(log.indexOf(`SIGTERM ${oldPid}`));
-    if (i > 0) expect(log.indexOf(`SIGTERM ${before[i - 1]}`)).toBeLessThan(log.indexOf(`spawn api_server:${i + 1} ${after[i]}`));
+    if (i > 0) {
+      expect(log.indexOf(`SIGTERM ${before[i - 1]}`)).toBeLessThan(
+        log.indexOf(`spawn api_server:${i + 1} ${after[i]}`),
+      );
+    }
   }
   expect(sup.pools()[0]!.ready).toBe(3);
 });
@@ -98,8 +138,13 @@ test("bad requests are tagged errors and change nothing", async () => {
   const { sup } = await started(watcher("api_server", 2));
   await sup.whenReady();
   const before = pids(sup);
-  expect((await sup.scale("nope", 2))._unsafeUnwrapErr()).toMatchObject({ kind: "PoolNotFound", message: 'No pool named "nope": the pools are "api_server"' });
-  for (const bad of [0, -1, 1.5, 1025, Number.NaN]) expect((await sup.scale("api_server", bad))._unsafeUnwrapErr().kind).toBe("WorkerCountInvalid");
+  expect((await sup.scale("nope", 2))._unsafeUnwrapErr()).toMatchObject({
+    kind: "PoolNotFound",
+    message: 'No pool named "nope": the pools are "api_server"',
+  });
+  for (const bad of [0, -1, 1.5, 1025, Number.NaN]) {
+    expect((await sup.scale("api_server", bad))._unsafeUnwrapErr().kind).toBe("WorkerCountInvalid");
+  }
   expect((await sup.restartWorker("api_server", 9))._unsafeUnwrapErr().kind).toBe("WorkerNotFound");
   const first = sup.restart("api_server");
   expect((await sup.scale("api_server", 3))._unsafeUnwrapErr().kind).toBe("OperationInProgress");
@@ -111,11 +156,18 @@ test("bad requests are tagged errors and change nothing", async () => {
 test("a beforeControl plugin can veto a request; after a stop began, requests are refused", async () => {
   const guard = definePlugin({
     name: "t:guard",
-    beforeControl: (r) => (r.action === "scale" && r.workers > 3 ? (async () => { throw new Error("too many"); })() : ok(r)),
+    beforeControl: (r) => (r.action === "scale" && r.workers > 3
+      ? (async () => {
+        throw new Error("too many");
+      })()
+      : ok(r)),
   });
   const { sup } = await started(watcher("api_server", 1), () => true, [guard as never]);
   await sup.whenReady();
-  expect((await sup.scale("api_server", 5))._unsafeUnwrapErr()).toMatchObject({ kind: "HookFailed", plugin: "t:guard" });
+  expect((await sup.scale("api_server", 5))._unsafeUnwrapErr()).toMatchObject({
+    kind: "HookFailed",
+    plugin: "t:guard",
+  });
   expect((await sup.scale("api_server", 2)).isOk()).toBe(true);
   expect((await sup.requestStop()).isOk()).toBe(true);
   expect((await sup.scale("api_server", 1))._unsafeUnwrapErr().kind).toBe("ServiceStopping");
@@ -133,7 +185,14 @@ test("restart of one worker replaces only that worker", async () => {
 
 test("stop() before start(): start binds and spawns nothing, and done has settled", async () => {
   const fake = createRecordingRuntime({ readyAtOnce: () => true });
-  const sup = createSupervisor({ spec: spec(watcher("api_server", 1)), runtime: fake.runtime, plugins: [], logger: createSilentLogger(), clock: systemClock, output() {} });
+  const sup = createSupervisor({
+    spec: spec(watcher("api_server", 1)),
+    runtime: fake.runtime,
+    plugins: [],
+    logger: createSilentLogger(),
+    clock: systemClock,
+    output() {},
+  });
   await sup.stop();
   expect((await sup.start()).isOk()).toBe(true);
   expect(fake.log).toEqual(["rm /run"]);

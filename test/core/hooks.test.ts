@@ -1,6 +1,13 @@
 import { expect, test } from "bun:test";
 import { err, ok } from "neverthrow";
-import { createHookRunner, createSilentLogger, definePlugin, type LaunchSpec, type SocketSpec, type TcpSocketSpec } from "../../mod.ts";
+import {
+  createHookRunner,
+  createSilentLogger,
+  definePlugin,
+  type LaunchSpec,
+  type SocketSpec,
+  type TcpSocketSpec,
+} from "../../mod.ts";
 
 const spec: LaunchSpec = { command: "serve", service: "s", sockets: [], watchers: [], runDir: "/tmp/x", vars: {} };
 const socket: TcpSocketSpec = { kind: "tcp", name: "api", host: "0.0.0.0", port: 3000, backlog: 10 };
@@ -26,11 +33,20 @@ test("waterfall: each handler gets the previous output; pre runs first, post las
 test("an Err vetoes with a message naming the plugin", async () => {
   const veto = definePlugin({ name: "acme:guard", beforeBind: () => err("port 3000 is reserved") });
   const out = await runnerFor(veto).waterfall("beforeBind", socket);
-  expect(out._unsafeUnwrapErr()).toMatchObject({ kind: "HookVetoed", plugin: "acme:guard", message: "Plugin acme:guard vetoed beforeBind: port 3000 is reserved" });
+  expect(out._unsafeUnwrapErr()).toMatchObject({
+    kind: "HookVetoed",
+    plugin: "acme:guard",
+    message: "Plugin acme:guard vetoed beforeBind: port 3000 is reserved",
+  });
 });
 
 test("a throwing handler becomes HookFailed naming plugin and hook", async () => {
-  const boom = definePlugin({ name: "acme:boom", beforeBind: () => { throw new Error("kaput"); } });
+  const boom = definePlugin({
+    name: "acme:boom",
+    beforeBind: () => {
+      throw new Error("kaput");
+    },
+  });
   const out = await runnerFor(boom).waterfall("beforeBind", socket);
   expect(out._unsafeUnwrapErr()).toMatchObject({ kind: "HookFailed", plugin: "acme:boom", hook: "beforeBind" });
 });
@@ -38,7 +54,12 @@ test("a throwing handler becomes HookFailed naming plugin and hook", async () =>
 test("parallel hooks run every handler and collect errors", async () => {
   const exit = { pool: "p", workerId: 1, pid: 1, code: 1, signal: null, uptimeMs: 5, expected: false };
   const a = definePlugin({ name: "t:a", onExit: () => ({ respawn: false as const }) });
-  const b = definePlugin({ name: "t:b", onExit: () => { throw new Error("x"); } });
+  const b = definePlugin({
+    name: "t:b",
+    onExit: () => {
+      throw new Error("x");
+    },
+  });
   const c = definePlugin({ name: "t:c", onExit: () => ok(undefined) });
   const out = await runnerFor(a, b, c).parallel("onExit", exit);
   expect(out.results).toEqual([{ respawn: false }]);
@@ -47,7 +68,12 @@ test("parallel hooks run every handler and collect errors", async () => {
 
 test("setup runs in order, dispose in reverse order", async () => {
   const order: string[] = [];
-  const mk = (n: string) => definePlugin({ name: n, setup: () => void order.push(`setup ${n}`), dispose: () => void order.push(`dispose ${n}`) });
+  const mk = (n: string) =>
+    definePlugin({
+      name: n,
+      setup: () => void order.push(`setup ${n}`),
+      dispose: () => void order.push(`dispose ${n}`),
+    });
   const runner = runnerFor(mk("a"), mk("b"));
   await runner.setup();
   await runner.dispose();
@@ -85,8 +111,18 @@ test("a plugin cannot change the kind of a built-in hook", async () => {
 
 test("when a setup fails, only the plugins already set up are disposed", async () => {
   const order: string[] = [];
-  const ok1 = definePlugin({ name: "t:a", setup: () => void order.push("setup a"), dispose: () => void order.push("dispose a") });
-  const bad = definePlugin({ name: "t:b", setup: () => { throw new Error("no"); }, dispose: () => void order.push("dispose b") });
+  const ok1 = definePlugin({
+    name: "t:a",
+    setup: () => void order.push("setup a"),
+    dispose: () => void order.push("dispose a"),
+  });
+  const bad = definePlugin({
+    name: "t:b",
+    setup: () => {
+      throw new Error("no");
+    },
+    dispose: () => void order.push("dispose b"),
+  });
   const never = definePlugin({ name: "t:c", dispose: () => void order.push("dispose c") });
   const runner = runnerFor(ok1, bad, never);
   expect((await runner.setup())._unsafeUnwrapErr()).toMatchObject({ kind: "HookFailed", plugin: "t:b", hook: "setup" });
@@ -97,7 +133,18 @@ test("when a setup fails, only the plugins already set up are disposed", async (
 test("a handler that never settles fails after the hook timeout, naming plugin and hook", async () => {
   const { systemClock } = await import("../../src/cli/_clock.ts");
   const hung = definePlugin({ name: "acme:hung", beforeBind: () => new Promise<never>(() => {}) });
-  const runner = createHookRunner([hung], { logger: createSilentLogger(), spec, sockets: new Map(), clock: systemClock, timeoutMs: 50 });
+  const runner = createHookRunner([hung], {
+    logger: createSilentLogger(),
+    spec,
+    sockets: new Map(),
+    clock: systemClock,
+    timeoutMs: 50,
+  });
   const out = await runner.waterfall("beforeBind", socket);
-  expect(out._unsafeUnwrapErr()).toMatchObject({ kind: "HookFailed", plugin: "acme:hung", hook: "beforeBind", message: "Plugin acme:hung failed in beforeBind: did not finish within 0.05 s" });
+  expect(out._unsafeUnwrapErr()).toMatchObject({
+    kind: "HookFailed",
+    plugin: "acme:hung",
+    hook: "beforeBind",
+    message: "Plugin acme:hung failed in beforeBind: did not finish within 0.05 s",
+  });
 });

@@ -17,15 +17,34 @@ const read = (path: string) => FILES[path];
 
 function pool(name: string, module?: string): WatcherSpec {
   return {
-    name, role: name === "api" ? "api" : "runner", workers: 1, env: {}, workerEnv: [], cwd: "/svc", sockets: [], respawn: true,
-    gracefulTimeout: 30, priority: 0, keepStdin: false,
+    name,
+    role: name === "api" ? "api" : "runner",
+    workers: 1,
+    env: {},
+    workerEnv: [],
+    cwd: "/svc",
+    sockets: [],
+    respawn: true,
+    gracefulTimeout: 30,
+    priority: 0,
+    keepStdin: false,
     command: module ? { kind: "module", module, args: [] } : { kind: "argv", argv: ["python3", "runner.py"] },
   };
 }
 
 test("an entry's files: relative imports, export-from, import(), side-effect imports, .js written for .ts, no extension", () => {
-  expect([...moduleFiles("/svc/runner.ts", read)].sort()).toEqual(["/svc/_side.ts", "/svc/_validate.ts", "/svc/lib/model.ts", "/svc/lib/weights.mts", "/svc/runner.ts"]);
-  expect([...moduleFiles("/svc/api.ts", read)].sort()).toEqual(["/svc/_api-app.ts", "/svc/_validate.ts", "/svc/api.ts"]);
+  expect([...moduleFiles("/svc/runner.ts", read)].sort()).toEqual([
+    "/svc/_side.ts",
+    "/svc/_validate.ts",
+    "/svc/lib/model.ts",
+    "/svc/lib/weights.mts",
+    "/svc/runner.ts",
+  ]);
+  expect([...moduleFiles("/svc/api.ts", read)].sort()).toEqual([
+    "/svc/_api-app.ts",
+    "/svc/_validate.ts",
+    "/svc/api.ts",
+  ]);
 });
 
 test("a change concerns the pools that import it; shared code concerns both", () => {
@@ -40,5 +59,8 @@ test("a file no module imports, a data file, or an argv pool: every pool (better
   expect([...poolsConcerned(pools, ["/svc/_unused.ts"], read)].sort()).toEqual(["api", "runner"]);
   expect([...poolsConcerned(pools, ["/svc/model.json"], read)].sort()).toEqual(["api", "runner"]);
   expect([...poolsConcerned(pools, ["/svc/gone.ts"], read)].sort()).toEqual(["api", "runner"]);
-  expect([...poolsConcerned([pool("api", "/svc/api.ts"), pool("py")], ["/svc/_api-app.ts"], read)].sort()).toEqual(["api", "py"]);
+  expect([...poolsConcerned([pool("api", "/svc/api.ts"), pool("py")], ["/svc/_api-app.ts"], read)].sort()).toEqual([
+    "api",
+    "py",
+  ]);
 });

@@ -10,19 +10,30 @@ import { definePlugin, type PoolStopped, type SpawnedWorker, type WorkerSignal }
 import { runPlugins } from "bento-kit/testing";
 
 const manifest = {
-  name: "t", api: { command: ["w", "--fd", "{fd:api}"], workers: 2 }, runners: { m: { command: ["r", "{worker_id}"], workers: 1 } },
+  name: "t",
+  api: { command: ["w", "--fd", "{fd:api}"], workers: 2 },
+  runners: { m: { command: ["r", "{worker_id}"], workers: 1 } },
   serve: { timeoutGracefulShutdown: 1 },
 };
 
 test("afterSpawn gets each worker's pid, argv and the plan as every beforeSpawn handler left it; a throw is logged, nothing more", async () => {
   const seen: SpawnedWorker[] = [];
-  const tag = definePlugin({ name: "acme:tag", beforeSpawn: (plan) => ok({ ...plan, env: { ...plan.env, ACME: `${plan.workerId}` } }) });
+  const tag = definePlugin({
+    name: "acme:tag",
+    beforeSpawn: (plan) => ok({ ...plan, env: { ...plan.env, ACME: `${plan.workerId}` } }),
+  });
   const watch = definePlugin({ name: "acme:watch", afterSpawn: (w) => void seen.push(w) });
-  const broken = definePlugin({ name: "acme:broken", afterSpawn: () => { throw new Error("kaput"); } });
+  const broken = definePlugin({
+    name: "acme:broken",
+    afterSpawn: () => {
+      throw new Error("kaput");
+    },
+  });
   const run = await runPlugins(manifest, [tag, watch, broken]);
   expect(seen.map((w) => [w.pool, w.workerId, w.pid, w.plan.env.ACME, w.argv.join(" ")])).toEqual([
     // argv as spawned: placeholders expanded (behind the shim that sets LISTEN_PID for a worker given sockets).
-    ["runner:m", 1, 100, "1", expect.stringMatching(/ r 1$/)], ["api_server", 1, 101, "1", expect.stringMatching(/ w --fd 3$/)],
+    ["runner:m", 1, 100, "1", expect.stringMatching(/ r 1$/)],
+    ["api_server", 1, 101, "1", expect.stringMatching(/ w --fd 3$/)],
     ["api_server", 2, 102, "2", expect.stringMatching(/ w --fd 3$/)],
   ]);
   expect(seen.map((w) => w.pid)).toEqual(run.recorded.spawned.map((w) => w.pid));
@@ -43,22 +54,44 @@ test("beforeSignal can turn the stop signal into SIGINT, and says why it is sent
   expect((await run.supervisor.restartWorker("api_server", 2)).isOk()).toBe(true);
   expect(asked.map((s) => [s.workerId, s.pid, s.why])).toEqual([[2, a2!, "retire"]]);
   await run.stop();
-  expect(run.recorded.log.filter((l) => /^SIG/.test(l))).toEqual([`SIGINT ${a2}`, `SIGINT ${a1}`, "SIGINT 103", `SIGTERM ${r1}`]);
-  expect(asked.slice(1).map((s) => [s.pool, s.why])).toEqual([["api_server", "stop"], ["api_server", "stop"], ["runner:m", "stop"]]);
+  expect(run.recorded.log.filter((l) => /^SIG/.test(l))).toEqual([
+    `SIGINT ${a2}`,
+    `SIGINT ${a1}`,
+    "SIGINT 103",
+    `SIGTERM ${r1}`,
+  ]);
+  expect(asked.slice(1).map((s) => [s.pool, s.why])).toEqual([["api_server", "stop"], ["api_server", "stop"], [
+    "runner:m",
+    "stop",
+  ]]);
 });
 
 test("a beforeSignal Err holds SIGTERM back: the worker gets SIGKILL at the graceful timeout; a throw still sends SIGTERM", async () => {
-  const hold = definePlugin({ name: "acme:hold", beforeSignal: (s) => (s.pool === "api_server" ? err("draining a batch") : ok(s)) });
+  const hold = definePlugin({
+    name: "acme:hold",
+    beforeSignal: (s) => (s.pool === "api_server" ? err("draining a batch") : ok(s)),
+  });
   const run = await runPlugins(manifest, [hold]);
   const [r1, a1, a2] = run.recorded.spawned.map((w) => w.pid);
   await run.stop();
   expect(run.recorded.log.filter((l) => /^SIG/.test(l))).toEqual([`SIGTERM ${r1}`, `SIGKILL ${a1}`, `SIGKILL ${a2}`]);
-  expect(run.logs).toContain(`warn [api_server] Plugin acme:hold vetoed beforeSignal: draining a batch: SIGTERM not sent to worker 1 (pid ${a1}); SIGKILL follows at the graceful timeout`);
+  expect(run.logs).toContain(
+    `warn [api_server] Plugin acme:hold vetoed beforeSignal: draining a batch: SIGTERM not sent to worker 1 (pid ${a1}); SIGKILL follows at the graceful timeout`,
+  );
 
-  const broken = definePlugin({ name: "acme:broken", beforeSignal: () => { throw new Error("kaput"); } });
+  const broken = definePlugin({
+    name: "acme:broken",
+    beforeSignal: () => {
+      throw new Error("kaput");
+    },
+  });
   const second = await runPlugins(manifest, [broken]);
   await second.stop();
-  expect(second.recorded.log.filter((l) => /^SIG/.test(l)).map((l) => l.split(" ")[0])).toEqual(["SIGTERM", "SIGTERM", "SIGTERM"]);
+  expect(second.recorded.log.filter((l) => /^SIG/.test(l)).map((l) => l.split(" ")[0])).toEqual([
+    "SIGTERM",
+    "SIGTERM",
+    "SIGTERM",
+  ]);
   expect(second.logs.filter((l) => l.includes("failed in beforeSignal: kaput: sending SIGTERM"))).toHaveLength(3);
 });
 
@@ -77,13 +110,18 @@ test("afterPoolStop runs once per pool, API first, with each pool's last view, b
     ["api_server", "api", "stop", ["killed by SIGTERM (asked to stop)", "killed by SIGTERM (asked to stop)"]],
     ["runner:m", "runner", "stop", ["killed by SIGTERM (asked to stop)"]],
   ]);
-  expect(run.events.filter((e) => e.type === "pool-stopped")).toEqual([{ type: "pool-stopped", pool: "api_server" }, { type: "pool-stopped", pool: "runner:m" }]);
+  expect(run.events.filter((e) => e.type === "pool-stopped")).toEqual([{ type: "pool-stopped", pool: "api_server" }, {
+    type: "pool-stopped",
+    pool: "runner:m",
+  }]);
 });
 
 test("afterPoolStop says `failure` when the service stops because a pool gave up", async () => {
   const causes: string[] = [];
   const watch = definePlugin({ name: "acme:watch", afterPoolStop: (p) => void causes.push(`${p.pool} ${p.cause}`) });
-  const run = await runPlugins({ ...manifest, serve: { ...manifest.serve } }, [watch], { env: { BENTO_CONTAINERIZED: "1" } });
+  const run = await runPlugins({ ...manifest, serve: { ...manifest.serve } }, [watch], {
+    env: { BENTO_CONTAINERIZED: "1" },
+  });
   run.exit("runner:m", 1);
   expect((await run.supervisor.done).isErr()).toBe(true);
   expect(causes).toEqual(["api_server failure", "runner:m failure"]);

@@ -29,11 +29,23 @@ test("every mistake is reported at once, each with its path", () => {
   const error = validateManifest(bad, "bento.config.ts")._unsafeUnwrapErr();
   expect(error.kind).toBe("ManifestInvalid");
   const paths = error.issues.map((i) => i.path);
-  for (const path of [
-    "name", "api.command", "api.workers", "runners.iris.command[1]", "runners.iris.command[2]",
-    "runners.iris.workers", "runners.iris.workerEnv[0].A", "runners.bad name", "runners.bad name.command.module",
-    "env.X", "serve.port", "serve.colour", "extra",
-  ]) expect(paths).toContain(path);
+  for (
+    const path of [
+      "name",
+      "api.command",
+      "api.workers",
+      "runners.iris.command[1]",
+      "runners.iris.command[2]",
+      "runners.iris.workers",
+      "runners.iris.workerEnv[0].A",
+      "runners.bad name",
+      "runners.bad name.command.module",
+      "env.X",
+      "serve.port",
+      "serve.colour",
+      "extra",
+    ]
+  ) expect(paths).toContain(path);
   expect(error.message).toContain("runners.iris.command[2]: unknown placeholder {bogus}");
   expect(error.message).toMatch(/^bento.config.ts has \d+ problems:/);
 });
@@ -41,7 +53,10 @@ test("every mistake is reported at once, each with its path", () => {
 test("workerEnv must give one env per worker", () => {
   const m = { ...good, runners: { iris: { command: ["x"], workers: 2, workerEnv: [{ CUDA_VISIBLE_DEVICES: "0" }] } } };
   const error = validateManifest(m, "f")._unsafeUnwrapErr();
-  expect(error.issues).toEqual([{ path: "runners.iris.workerEnv", message: "has 1 entries for 2 workers: give one env object per worker" }]);
+  expect(error.issues).toEqual([{
+    path: "runners.iris.workerEnv",
+    message: "has 1 entries for 2 workers: give one env object per worker",
+  }]);
 });
 
 test("a manifest that is not an object says so", () => {
@@ -50,14 +65,34 @@ test("a manifest that is not an object says so", () => {
 });
 
 test("a module command may name its runtime and, for Deno, more permissions; anything else is reported", () => {
-  const api = { command: { module: "./api.ts", runtime: "deno", denoPermissions: ["--allow-read=/models", "--allow-net=api.example.com:443"] } };
+  const api = {
+    command: {
+      module: "./api.ts",
+      runtime: "deno",
+      denoPermissions: ["--allow-read=/models", "--allow-net=api.example.com:443"],
+    },
+  };
   const def = validateManifest({ ...good, api }, "bento.config.ts")._unsafeUnwrap();
   expect(def.api.command).toEqual({
-    kind: "module", module: "./api.ts", args: [], runtime: "deno", denoPermissions: ["--allow-read=/models", "--allow-net=api.example.com:443"],
+    kind: "module",
+    module: "./api.ts",
+    args: [],
+    runtime: "deno",
+    denoPermissions: ["--allow-read=/models", "--allow-net=api.example.com:443"],
   });
-  const bad = { ...good, api: { command: { module: "./api.ts", runtime: "python", denoPermissions: ["--inspect", 3], flags: [] } } };
+  const bad = {
+    ...good,
+    api: { command: { module: "./api.ts", runtime: "python", denoPermissions: ["--inspect", 3], flags: [] } },
+  };
   const error = validateManifest(bad, "bento.config.ts")._unsafeUnwrapErr();
   expect(error.message).toContain('api.command.runtime: expected "node", "bun" or "deno"');
-  expect(error.message).toContain('api.command.denoPermissions[0]: expected a Deno permission flag such as "--allow-read=/models"');
-  expect(error.issues.map((i) => i.path)).toEqual(["api.command.runtime", "api.command.denoPermissions[0]", "api.command.denoPermissions[1]", "api.command.flags"]);
+  expect(error.message).toContain(
+    'api.command.denoPermissions[0]: expected a Deno permission flag such as "--allow-read=/models"',
+  );
+  expect(error.issues.map((i) => i.path)).toEqual([
+    "api.command.runtime",
+    "api.command.denoPermissions[0]",
+    "api.command.denoPermissions[1]",
+    "api.command.flags",
+  ]);
 });

@@ -5,15 +5,30 @@ import type { LaunchSpec, WatcherSpec } from "../../src/core/types.ts";
 
 function pool(name: string, role: WatcherSpec["role"], workers: number, module = `/svc/${name}.ts`): WatcherSpec {
   return {
-    name, role, workers, command: { kind: "module", module, args: [] }, env: { BENTO_POOL: name }, workerEnv: [], cwd: "/svc",
-    sockets: [name], respawn: true, gracefulTimeout: 30, priority: role === "runner" ? 0 : 10, keepStdin: false,
+    name,
+    role,
+    workers,
+    command: { kind: "module", module, args: [] },
+    env: { BENTO_POOL: name },
+    workerEnv: [],
+    cwd: "/svc",
+    sockets: [name],
+    respawn: true,
+    gracefulTimeout: 30,
+    priority: role === "runner" ? 0 : 10,
+    keepStdin: false,
   };
 }
 
 function spec(watchers: readonly WatcherSpec[], port = 3000): LaunchSpec {
   return {
-    command: "serve", service: "s", runDir: "/tmp/run", vars: { port: String(port) }, publicSocket: "api",
-    sockets: [{ kind: "tcp", name: "api", host: "0.0.0.0", port, backlog: 2048 }], watchers,
+    command: "serve",
+    service: "s",
+    runDir: "/tmp/run",
+    vars: { port: String(port) },
+    publicSocket: "api",
+    sockets: [{ kind: "tcp", name: "api", host: "0.0.0.0", port, backlog: 2048 }],
+    watchers,
   };
 }
 
@@ -37,12 +52,17 @@ test("a manifest `workers` edit resizes; a pool keeps its current size (dev mode
   const plan = planReload({ previous: base, next, targets: { api_server: 1, "runner:a": 1 }, codeChanged: false });
   expect(plan.changes).toEqual([{ kind: "scale", pool: "runner:a", workers: 3 }]);
   expect(plan.spec.watchers.map((w) => [w.name, w.workers])).toEqual([["api_server", 1], ["runner:a", 3]]);
-  expect(planReload({ previous: base, next: base, targets: { api_server: 5, "runner:a": 1 }, codeChanged: false }).changes).toEqual([]);
+  expect(
+    planReload({ previous: base, next: base, targets: { api_server: 5, "runner:a": 1 }, codeChanged: false }).changes,
+  ).toEqual([]);
 });
 
 test("a changed command rolls that pool only", () => {
   const next = spec([pool("api_server", "api", 2), pool("runner:a", "runner", 2, "/svc/other.ts")]);
-  expect(planReload({ previous: base, next, targets, codeChanged: false }).changes).toEqual([{ kind: "roll", pool: "runner:a" }]);
+  expect(planReload({ previous: base, next, targets, codeChanged: false }).changes).toEqual([{
+    kind: "roll",
+    pool: "runner:a",
+  }]);
 });
 
 test("a new runner starts before the API rolls (its runner map changes); a removed one stops last", () => {
@@ -56,7 +76,9 @@ test("a new runner starts before the API rolls (its runner map changes); a remov
 
 test("a changed public socket cannot be applied while serving: it is a note", () => {
   const plan = planReload({ previous: base, next: spec(base.watchers, 4000), targets, codeChanged: false });
-  expect(plan.notes).toEqual(["the API socket (serve.host, serve.port or serve.backlog) changed: restart serve to apply it"]);
+  expect(plan.notes).toEqual([
+    "the API socket (serve.host, serve.port or serve.backlog) changed: restart serve to apply it",
+  ]);
   // {port} changed too: every pool's placeholders do, so every pool rolls.
   expect(plan.changes.map((c) => c.kind)).toEqual(["roll", "roll"]);
 });

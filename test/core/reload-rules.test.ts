@@ -4,7 +4,9 @@ import { createReloadFilter, splitPatterns } from "../../src/core/reload-rules.t
 
 test("node_modules, .git, __pycache__, .venv and *.pyc never reload, at any depth, whatever is included", () => {
   const f = createReloadFilter({ include: ["*.js", "*.pyc"] });
-  for (const dir of ["node_modules", ".git", "__pycache__", ".venv", "pkg/node_modules", "a/b/__pycache__"]) expect(f.skipDir(dir)).toBe(true);
+  for (const dir of ["node_modules", ".git", "__pycache__", ".venv", "pkg/node_modules", "a/b/__pycache__"]) {
+    expect(f.skipDir(dir)).toBe(true);
+  }
   expect(f.ignored("node_modules/x/index.js")).toBe(true);
   expect(f.ignored(".git/HEAD")).toBe(true);
   expect(f.ignored("model/weights.pyc")).toBe(true);

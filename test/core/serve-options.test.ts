@@ -3,7 +3,14 @@ import { resolveServeOptions } from "../../mod.ts";
 
 test("defaults follow BentoML: 0.0.0.0:3000, backlog 2048", () => {
   const o = resolveServeOptions({}, {}, { workingDir: "/srv" })._unsafeUnwrap();
-  expect(o).toMatchObject({ host: "0.0.0.0", port: 3000, backlog: 2048, workingDir: "/srv", unixSockets: true, respawn: true });
+  expect(o).toMatchObject({
+    host: "0.0.0.0",
+    port: 3000,
+    backlog: 2048,
+    workingDir: "/srv",
+    unixSockets: true,
+    respawn: true,
+  });
 });
 
 test("flag beats env var beats manifest default", () => {
@@ -23,7 +30,8 @@ test("a bad value names the flag or the env var", () => {
 });
 
 test("BENTO_CONTAINERIZED turns respawn off; BENTO_NO_UDS turns Unix sockets off", () => {
-  const o = resolveServeOptions({}, { BENTO_CONTAINERIZED: "true", BENTO_NO_UDS: "1" }, { workingDir: "/" })._unsafeUnwrap();
+  const o = resolveServeOptions({}, { BENTO_CONTAINERIZED: "true", BENTO_NO_UDS: "1" }, { workingDir: "/" })
+    ._unsafeUnwrap();
   expect(o.respawn).toBe(false);
   expect(o.unixSockets).toBe(false);
 });
@@ -33,7 +41,9 @@ test("a bracketed IPv6 host is unwrapped", () => {
 });
 
 test("a flag given without its value is an error, not the default", () => {
-  expect(resolveServeOptions({ port: "" }, {}, { workingDir: "/" })._unsafeUnwrapErr().message).toBe("--port: needs a value, e.g. --port 3000");
+  expect(resolveServeOptions({ port: "" }, {}, { workingDir: "/" })._unsafeUnwrapErr().message).toBe(
+    "--port: needs a value, e.g. --port 3000",
+  );
   expect(resolveServeOptions({}, { BENTO_PORT: "" }, { workingDir: "/" })._unsafeUnwrap().port).toBe(3000);
 });
 
@@ -45,7 +55,8 @@ test("the CLI's VERSION is package.json's version", async () => {
 
 test("environment switches: 0, false, no and empty mean off", () => {
   for (const off of ["0", "false", "no", ""]) {
-    const o = resolveServeOptions({}, { BENTO_CONTAINERIZED: off, BENTO_NO_UDS: off }, { workingDir: "/" })._unsafeUnwrap();
+    const o = resolveServeOptions({}, { BENTO_CONTAINERIZED: off, BENTO_NO_UDS: off }, { workingDir: "/" })
+      ._unsafeUnwrap();
     expect([o.respawn, o.unixSockets]).toEqual([true, true]);
   }
 });

@@ -3,21 +3,48 @@ import { buildSpawnRequest } from "../../src/core/spawn-request.ts";
 import type { BoundSocket, SpawnPlan } from "../../mod.ts";
 
 const sockets = new Map<string, BoundSocket>([
-  ["api", { spec: { kind: "tcp", name: "api", host: "0.0.0.0", port: 3000, backlog: 1 }, fd: 21, address: { kind: "tcp", host: "0.0.0.0", port: 3000, family: 4 } }],
-  ["iris", { spec: { kind: "unix", name: "iris", path: "/r/iris.sock", backlog: 1 }, fd: 22, address: { kind: "unix", path: "/r/iris.sock" } }],
+  ["api", {
+    spec: { kind: "tcp", name: "api", host: "0.0.0.0", port: 3000, backlog: 1 },
+    fd: 21,
+    address: { kind: "tcp", host: "0.0.0.0", port: 3000, family: 4 },
+  }],
+  ["iris", {
+    spec: { kind: "unix", name: "iris", path: "/r/iris.sock", backlog: 1 },
+    fd: 22,
+    address: { kind: "unix", path: "/r/iris.sock" },
+  }],
 ]);
 const runner = { moduleArgv: (m: string) => [m], runDir: "/tmp/bento-kit-x" };
 const plan = (argv: string[], socketNames = ["api"], vars: Record<string, string> = {}): SpawnPlan => ({
-  pool: "api_server", role: "api", workerId: 2, command: { kind: "argv", argv }, env: { A: "1" }, cwd: "/srv",
-  sockets: socketNames, vars: { backlog: "2048", ...vars }, keepStdin: false,
+  pool: "api_server",
+  role: "api",
+  workerId: 2,
+  command: { kind: "argv", argv },
+  env: { A: "1" },
+  cwd: "/srv",
+  sockets: socketNames,
+  vars: { backlog: "2048", ...vars },
+  keepStdin: false,
 });
 
 test("sockets become fds 3, 4, ... announced by the systemd protocol through a LISTEN_PID shim", () => {
-  const req = buildSpawnRequest(plan(["server", "--fd", "{fd}", "--runner", "{fd:iris}", "--id={worker_id}", "--backlog", "{backlog}"], ["api", "iris"]), sockets, runner)._unsafeUnwrap();
+  const req = buildSpawnRequest(
+    plan(["server", "--fd", "{fd}", "--runner", "{fd:iris}", "--id={worker_id}", "--backlog", "{backlog}"], [
+      "api",
+      "iris",
+    ]),
+    sockets,
+    runner,
+  )._unsafeUnwrap();
   expect(req.fds).toEqual([21, 22]);
   expect(req.env).toMatchObject({ A: "1", BENTO_WORKER_ID: "2", LISTEN_FDS: "2", LISTEN_FDNAMES: "api:iris" });
   expect(req.env.LISTEN_PID).toBeUndefined();
-  expect(req.argv.slice(0, 4)).toEqual(["/bin/sh", "-c", 'LISTEN_PID=$$; export LISTEN_PID; exec "$@"', "bento-kit-worker"]);
+  expect(req.argv.slice(0, 4)).toEqual([
+    "/bin/sh",
+    "-c",
+    'LISTEN_PID=$$; export LISTEN_PID; exec "$@"',
+    "bento-kit-worker",
+  ]);
   expect(req.argv.slice(4)).toEqual(["server", "--fd", "3", "--runner", "4", "--id=2", "--backlog", "2048"]);
 });
 
@@ -29,7 +56,9 @@ test("a worker with no socket runs directly, with no LISTEN_* variables", () => 
 
 test("a placeholder with no value for this pool is an error naming it", () => {
   const error = buildSpawnRequest(plan(["server", "--timeout", "{timeout}"]), sockets, runner)._unsafeUnwrapErr();
-  expect(error.message).toBe("Pool api_server: placeholder {timeout} has no value for this pool (set its option, e.g. --timeout for {timeout}, or drop it from the command)");
+  expect(error.message).toBe(
+    "Pool api_server: placeholder {timeout} has no value for this pool (set its option, e.g. --timeout for {timeout}, or drop it from the command)",
+  );
 });
 
 test("a socket nothing bound is an error naming the pool and the socket", () => {
@@ -38,19 +67,33 @@ test("a socket nothing bound is an error naming the pool and the socket", () => 
 });
 
 test("a module command runs through the runtime's module argv", () => {
-  const req = buildSpawnRequest({ ...plan([]), command: { kind: "module", module: "/srv/api.ts", args: ["--x", "{worker_id}"] } }, sockets, { ...runner, moduleArgv: (m) => ["node", "--import", "tsx", m] })._unsafeUnwrap();
+  const req = buildSpawnRequest(
+    { ...plan([]), command: { kind: "module", module: "/srv/api.ts", args: ["--x", "{worker_id}"] } },
+    sockets,
+    { ...runner, moduleArgv: (m) => ["node", "--import", "tsx", m] },
+  )._unsafeUnwrap();
   expect(req.argv.slice(4)).toEqual(["node", "--import", "tsx", "/srv/api.ts", "--x", "2"]);
 });
 
 const reserved: BoundSocket = {
   spec: { kind: "tcp", name: "api", host: "0.0.0.0", port: 3000, backlog: 1, reusePort: true, reserve: true },
-  fd: 30, address: { kind: "tcp", host: "0.0.0.0", port: 3000, family: 4 },
+  fd: 30,
+  address: { kind: "tcp", host: "0.0.0.0", port: 3000, family: 4 },
 };
 
 test("a reserved socket is no fd: the worker gets its address to listen on with SO_REUSEPORT", () => {
   const launches: unknown[] = [];
-  const deno = { moduleArgv: (m: string, l: unknown) => (launches.push(l), ["deno", "run", m]), runDir: "/tmp/bento-kit-x" };
-  const command = { kind: "module", module: "/srv/api.ts", args: [], runtime: "deno", denoPermissions: ["--allow-read=/models"] } as const;
+  const deno = {
+    moduleArgv: (m: string, l: unknown) => (launches.push(l), ["deno", "run", m]),
+    runDir: "/tmp/bento-kit-x",
+  };
+  const command = {
+    kind: "module",
+    module: "/srv/api.ts",
+    args: [],
+    runtime: "deno",
+    denoPermissions: ["--allow-read=/models"],
+  } as const;
   const env = { BENTO_RUNNER_MAP: JSON.stringify({ iris: "tcp://127.0.0.1:4001", other: "unix:///r/o.sock" }) };
   const req = buildSpawnRequest({ ...plan([]), command, env }, new Map([["api", reserved]]), deno)._unsafeUnwrap();
   expect(req.argv).toEqual(["deno", "run", "/srv/api.ts"]); // no LISTEN_PID shim: nothing inherited
@@ -61,8 +104,13 @@ test("a reserved socket is no fd: the worker gets its address to listen on with 
   expect(launches).toEqual([{
     runtime: "deno",
     denoFlags: [
-      "--unstable-net", "--no-prompt", "--allow-env", "--allow-read=/srv,/tmp/bento-kit-x,/r/o.sock",
-      "--allow-write=/tmp/bento-kit-x,/r/o.sock", "--allow-net=0.0.0.0:3000,127.0.0.1:4001,unix:/r/o.sock", "--allow-read=/models",
+      "--unstable-net",
+      "--no-prompt",
+      "--allow-env",
+      "--allow-read=/srv,/tmp/bento-kit-x,/r/o.sock",
+      "--allow-write=/tmp/bento-kit-x,/r/o.sock",
+      "--allow-net=0.0.0.0:3000,127.0.0.1:4001,unix:/r/o.sock",
+      "--allow-read=/models",
     ],
   }]);
 });
@@ -70,7 +118,11 @@ test("a reserved socket is no fd: the worker gets its address to listen on with 
 test("Bun and Node workers get no Deno flags", () => {
   const launches: unknown[] = [];
   const spy = { moduleArgv: (m: string, l: unknown) => (launches.push(l), [m]), runDir: "/r" };
-  buildSpawnRequest({ ...plan([]), command: { kind: "module", module: "/a.ts", args: [], runtime: "bun" } }, sockets, spy);
+  buildSpawnRequest(
+    { ...plan([]), command: { kind: "module", module: "/a.ts", args: [], runtime: "bun" } },
+    sockets,
+    spy,
+  );
   buildSpawnRequest({ ...plan([]), command: { kind: "module", module: "/a.ts", args: [] } }, sockets, spy);
   expect(launches).toEqual([{ runtime: "bun", denoFlags: [] }, { runtime: "node", denoFlags: [] }]);
 });

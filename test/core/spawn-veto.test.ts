@@ -9,7 +9,11 @@ import { err, ok } from "neverthrow";
 import { definePlugin, type SpawnPlan } from "bento-kit";
 import { runPlugins } from "bento-kit/testing";
 
-const manifest = { name: "t", api: { command: ["w", "--fd", "{fd:api}"], workers: 2 }, runners: { m: { command: ["r"], workers: 3 } } };
+const manifest = {
+  name: "t",
+  api: { command: ["w", "--fd", "{fd:api}"], workers: 2 },
+  runners: { m: { command: ["r"], workers: 3 } },
+};
 
 /** Vetoes spawns of `pool` worker `id` while `when()` says so; `stop` asks to stop the service. */
 function vetoPlugin(pool: string, id: number, opts: { stop?: boolean; when?: () => boolean } = {}) {
@@ -25,12 +29,29 @@ function vetoPlugin(pool: string, id: number, opts: { stop?: boolean; when?: () 
 test("a veto of one worker at start keeps that worker down; every other worker runs and the service is ready", async () => {
   const run = await runPlugins(manifest, [vetoPlugin("runner:m", 2)]);
   expect(run.started.isOk()).toBe(true);
-  expect(run.spawns.map((s) => `${s.pool}:${s.workerId}`)).toEqual(["runner:m:1", "runner:m:3", "api_server:1", "api_server:2"]);
+  expect(run.spawns.map((s) => `${s.pool}:${s.workerId}`)).toEqual([
+    "runner:m:1",
+    "runner:m:3",
+    "api_server:1",
+    "api_server:2",
+  ]);
   const runner = run.pools().find((p) => p.name === "runner:m")!;
   expect(runner.workers.map((w) => [w.id, w.state])).toEqual([[1, "ready"], [2, "vetoed"], [3, "ready"]]);
-  expect(runner.workers[1]!.vetoed).toMatchObject({ plugin: "acme:gate", message: "Plugin acme:gate vetoed beforeSpawn: no device for it" });
-  expect(run.logs).toContain("warn [runner:m] worker 2 stays down: Plugin acme:gate vetoed beforeSpawn: no device for it (`bento-kit restart runner:m --worker 2` tries again)");
-  expect(run.events).toContainEqual({ type: "spawn-vetoed", pool: "runner:m", workerId: 2, plugin: "acme:gate", message: "Plugin acme:gate vetoed beforeSpawn: no device for it", stop: false });
+  expect(runner.workers[1]!.vetoed).toMatchObject({
+    plugin: "acme:gate",
+    message: "Plugin acme:gate vetoed beforeSpawn: no device for it",
+  });
+  expect(run.logs).toContain(
+    "warn [runner:m] worker 2 stays down: Plugin acme:gate vetoed beforeSpawn: no device for it (`bento-kit restart runner:m --worker 2` tries again)",
+  );
+  expect(run.events).toContainEqual({
+    type: "spawn-vetoed",
+    pool: "runner:m",
+    workerId: 2,
+    plugin: "acme:gate",
+    message: "Plugin acme:gate vetoed beforeSpawn: no device for it",
+    stop: false,
+  });
   expect(await run.supervisor.whenReady()).toBe(true);
   expect((await run.stop()).isOk()).toBe(true);
 });
@@ -67,7 +88,12 @@ test("a veto of a rolling restart's replacement fails the restart; the old worke
 
 test("err({ message, stop: true }) at start: the service does not start, and nothing is left running", async () => {
   const run = await runPlugins(manifest, [vetoPlugin("runner:m", 2, { stop: true })]);
-  expect(run.started._unsafeUnwrapErr()).toMatchObject({ kind: "HookVetoed", plugin: "acme:gate", stop: true, message: "Plugin acme:gate vetoed beforeSpawn: licence expired" });
+  expect(run.started._unsafeUnwrapErr()).toMatchObject({
+    kind: "HookVetoed",
+    plugin: "acme:gate",
+    stop: true,
+    message: "Plugin acme:gate vetoed beforeSpawn: licence expired",
+  });
   expect(run.recorded.live.size).toBe(0);
   expect(run.spawns.map((s) => `${s.pool}:${s.workerId}`)).toEqual(["runner:m:1"]);
 });

@@ -6,29 +6,61 @@
  */
 import { expect, test } from "bun:test";
 import { err, ok } from "neverthrow";
-import { createSilentLogger, createSupervisor, type LaunchSpec, type SupervisorEvent, type WatcherSpec } from "../../mod.ts";
+import {
+  createSilentLogger,
+  createSupervisor,
+  type LaunchSpec,
+  type SupervisorEvent,
+  type WatcherSpec,
+} from "../../mod.ts";
 import { systemClock } from "../../src/cli/_clock.ts";
 import { planReload } from "../../src/core/reload-plan.ts";
 import { createRecordingRuntime, type RecordingRuntime } from "../../src/testing/recording-runtime.ts";
 
 function pool(name: string, role: "api" | "runner"): WatcherSpec {
   return {
-    name, role, workers: 1, command: { kind: "argv", argv: ["w"] }, env: { BENTO_POOL: name }, workerEnv: [], cwd: "/",
-    sockets: [name], respawn: true, gracefulTimeout: 1, priority: role === "runner" ? 0 : 10, keepStdin: false,
+    name,
+    role,
+    workers: 1,
+    command: { kind: "argv", argv: ["w"] },
+    env: { BENTO_POOL: name },
+    workerEnv: [],
+    cwd: "/",
+    sockets: [name],
+    respawn: true,
+    gracefulTimeout: 1,
+    priority: role === "runner" ? 0 : 10,
+    keepStdin: false,
   };
 }
 
 function spec(runners: string[]): LaunchSpec {
   return {
-    command: "serve", service: "s", runDir: "/tmp/x", vars: {}, publicSocket: "api_server",
-    sockets: ["api_server", ...runners].map((name) => ({ kind: "unix" as const, name, path: `/run/${name}`, backlog: 8 })),
+    command: "serve",
+    service: "s",
+    runDir: "/tmp/x",
+    vars: {},
+    publicSocket: "api_server",
+    sockets: ["api_server", ...runners].map((name) => ({
+      kind: "unix" as const,
+      name,
+      path: `/run/${name}`,
+      backlog: 8,
+    })),
     watchers: [pool("api_server", "api"), ...runners.map((r) => pool(r, "runner"))],
   };
 }
 
 async function started(fake: RecordingRuntime, first: LaunchSpec) {
   const events: SupervisorEvent[] = [];
-  const sup = createSupervisor({ spec: first, runtime: fake.runtime, plugins: [], logger: createSilentLogger(), clock: systemClock, output() {} });
+  const sup = createSupervisor({
+    spec: first,
+    runtime: fake.runtime,
+    plugins: [],
+    logger: createSilentLogger(),
+    clock: systemClock,
+    output() {},
+  });
   sup.on((e) => events.push(e));
   expect((await sup.start()).isOk()).toBe(true);
   expect(await sup.whenReady()).toBe(true);
@@ -41,7 +73,12 @@ test("a new runner is bound and started before the API rolls; a removed runner s
   const { sup, events } = await started(fake, before);
   fake.log.length = 0;
   const after = spec(["runner:b"]);
-  const plan = planReload({ previous: before, next: after, targets: { api_server: 1, "runner:a": 1 }, codeChanged: false });
+  const plan = planReload({
+    previous: before,
+    next: after,
+    targets: { api_server: 1, "runner:a": 1 },
+    codeChanged: false,
+  });
   expect((await sup.reload(["bento.config.ts"], ok(plan))).isOk()).toBe(true);
   const at = (prefix: string) => fake.log.findIndex((l) => l.startsWith(prefix));
   expect(at("bind runner:b")).toBeGreaterThanOrEqual(0);
@@ -50,7 +87,10 @@ test("a new runner is bound and started before the API rolls; a removed runner s
   expect(at("spawn api_server:1")).toBeLessThan(at("close runner:a"));
   expect(sup.pools().map((p) => p.name).sort()).toEqual(["api_server", "runner:b"]);
   expect([...sup.sockets.keys()].sort()).toEqual(["api_server", "runner:b"]);
-  expect(events.filter((e) => e.type === "reload").map((e) => e.type === "reload" && e.phase)).toEqual(["begin", "done"]);
+  expect(events.filter((e) => e.type === "reload").map((e) => e.type === "reload" && e.phase)).toEqual([
+    "begin",
+    "done",
+  ]);
   expect(events.filter((e) => e.type === "pool-stopped")).toEqual([{ type: "pool-stopped", pool: "runner:a" }]);
   await sup.stop();
 });
@@ -74,6 +114,11 @@ test("a runner replacement that dies before it is ready: reload failed, the old 
   const spawns = fake.log.filter((l) => l.startsWith("spawn")).length;
   expect((await sup.reload(["bento.config.ts"], err({ message: "bad manifest" }))).isErr()).toBe(true);
   expect(fake.log.filter((l) => l.startsWith("spawn")).length).toBe(spawns);
-  expect(events.at(-1)).toEqual({ type: "reload", phase: "failed", files: ["bento.config.ts"], message: "bad manifest" });
+  expect(events.at(-1)).toEqual({
+    type: "reload",
+    phase: "failed",
+    files: ["bento.config.ts"],
+    message: "bad manifest",
+  });
   await sup.stop();
 });

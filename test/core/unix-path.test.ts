@@ -6,6 +6,8 @@ test("a Unix socket path over the AF_UNIX limit is a clear error, counted in byt
   expect(checkUnixPath(`/${"a".repeat(UNIX_PATH_MAX - 1)}`).isOk()).toBe(true);
   const long = checkUnixPath(`/${"a".repeat(UNIX_PATH_MAX)}`)._unsafeUnwrapErr();
   expect(long.kind).toBe("SocketPathTooLong");
-  expect(long.message).toContain("over the 107-byte AF_UNIX limit: set TMPDIR to a shorter directory, or use --no-unix-sockets");
+  expect(long.message).toContain(
+    "over the 107-byte AF_UNIX limit: set TMPDIR to a shorter directory, or use --no-unix-sockets",
+  );
   expect(checkUnixPath(`/${"é".repeat(54)}`).isErr()).toBe(true); // 108 bytes in 55 characters
 });

@@ -2,11 +2,30 @@ import { expect, test } from "bun:test";
 import type { LaunchSpec, WatcherSpec } from "../../src/core/types.ts";
 import { resolveWorkerRuntimes } from "../../src/core/worker-runtime.ts";
 
-const watcher = (name: string, role: WatcherSpec["role"], command: WatcherSpec["command"], sockets: string[]): WatcherSpec => ({
-  name, role, command, workers: 2, env: {}, workerEnv: [], cwd: "/srv", sockets, respawn: true, gracefulTimeout: 1, priority: 0, keepStdin: false,
+const watcher = (
+  name: string,
+  role: WatcherSpec["role"],
+  command: WatcherSpec["command"],
+  sockets: string[],
+): WatcherSpec => ({
+  name,
+  role,
+  command,
+  workers: 2,
+  env: {},
+  workerEnv: [],
+  cwd: "/srv",
+  sockets,
+  respawn: true,
+  gracefulTimeout: 1,
+  priority: 0,
+  keepStdin: false,
 });
 const spec: LaunchSpec = {
-  command: "serve", service: "s", runDir: "/r", vars: {},
+  command: "serve",
+  service: "s",
+  runDir: "/r",
+  vars: {},
   sockets: [
     { kind: "tcp", name: "api", host: "0.0.0.0", port: 3000, backlog: 64 },
     { kind: "unix", name: "iris", path: "/r/iris.sock", backlog: 64 },
@@ -23,17 +42,38 @@ const spec: LaunchSpec = {
 
 test("under Deno, module workers default to Deno and their sockets become SO_REUSEPORT reservations; Node and argv pools keep fds", () => {
   const resolved = resolveWorkerRuntimes(spec, "deno");
-  expect(resolved.watchers.map((w) => (w.command.kind === "module" ? w.command.runtime : "argv"))).toEqual(["deno", "node", "argv", "node"]);
+  expect(resolved.watchers.map((w) => (w.command.kind === "module" ? w.command.runtime : "argv"))).toEqual([
+    "deno",
+    "node",
+    "argv",
+    "node",
+  ]);
   expect(resolved.sockets).toEqual([
     { kind: "tcp", name: "api", host: "0.0.0.0", port: 3000, backlog: 64, reusePort: true, reserve: true },
-    spec.sockets[1]!, spec.sockets[2]!, spec.sockets[3]!,
+    spec.sockets[1]!,
+    spec.sockets[2]!,
+    spec.sockets[3]!,
   ]);
 });
 
 test("a Bun runner's Unix socket becomes a loopback TCP reservation; under Node nothing changes but the runtimes filled in", () => {
-  const bunRunner = { ...spec, watchers: spec.watchers.map((w) => (w.name === "runner:iris" ? { ...w, command: { kind: "module", module: "/srv/runner.ts", args: [], runtime: "bun" } } : w)) } as LaunchSpec;
+  const bunRunner = {
+    ...spec,
+    watchers: spec.watchers.map((
+      w,
+    ) => (w.name === "runner:iris"
+      ? { ...w, command: { kind: "module", module: "/srv/runner.ts", args: [], runtime: "bun" } }
+      : w)
+    ),
+  } as LaunchSpec;
   expect(resolveWorkerRuntimes(bunRunner, "node").sockets[1]).toEqual({
-    kind: "tcp", name: "iris", host: "127.0.0.1", port: 0, backlog: 64, reusePort: true, reserve: true,
+    kind: "tcp",
+    name: "iris",
+    host: "127.0.0.1",
+    port: 0,
+    backlog: 64,
+    reusePort: true,
+    reserve: true,
   });
   expect(resolveWorkerRuntimes(spec, "node").sockets).toEqual(spec.sockets);
 });

@@ -11,7 +11,10 @@ import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 
 const ROOT = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
-const load = (file: string) => grpc.loadPackageDefinition(protoLoader.loadSync(file, { keepCase: true, enums: String, defaults: true, oneofs: true }));
+const load = (file: string) =>
+  grpc.loadPackageDefinition(
+    protoLoader.loadSync(file, { keepCase: true, enums: String, defaults: true, oneofs: true }),
+  );
 const iris = load(join(ROOT, "examples/iris-grpc/iris.proto")) as any;
 const health = load(join(ROOT, "src/worker/protos/health.proto")) as any;
 const reflection = load(join(ROOT, "src/worker/protos/reflection.proto")) as any;
@@ -28,9 +31,14 @@ export interface IrisClient {
 export function irisClient(port: number): IrisClient {
   const client = new iris.iris.v1.IrisClassifier(`127.0.0.1:${port}`, INSECURE, OWN);
   return {
-    classify: (features, deadlineMs = 30_000) => new Promise((resolve, reject) => {
-      client.Classify({ features }, { deadline: Date.now() + deadlineMs }, (e: Error | null, r: { label: number }) => (e ? reject(e) : resolve(r.label)));
-    }),
+    classify: (features, deadlineMs = 30_000) =>
+      new Promise((resolve, reject) => {
+        client.Classify(
+          { features },
+          { deadline: Date.now() + deadlineMs },
+          (e: Error | null, r: { label: number }) => (e ? reject(e) : resolve(r.label)),
+        );
+      }),
     close: () => client.close(),
   };
 }
@@ -41,7 +49,9 @@ export function healthCheck(port: number, service = ""): Promise<string> {
     client.Check({ service }, { deadline: Date.now() + 10_000 }, (e: Error | null, r: { status: string | number }) => {
       client.close();
       if (e) reject(e);
-      else resolve(typeof r.status === "number" ? ["UNKNOWN", "SERVING", "NOT_SERVING", "SERVICE_UNKNOWN"][r.status]! : r.status);
+      else {resolve(
+          typeof r.status === "number" ? ["UNKNOWN", "SERVING", "NOT_SERVING", "SERVICE_UNKNOWN"][r.status]! : r.status,
+        );}
     });
   });
 }
@@ -77,7 +87,10 @@ export function fileContaining(port: number, symbol: string): Promise<Buffer[]> 
 }
 
 /** GET the metrics server's text, and what `promtool check metrics` says of it (exit code, output). */
-export async function scrapeMetrics(port: number, path = "/"): Promise<{ status: number; text: string; promtool: { code: number | null; out: string } }> {
+export async function scrapeMetrics(
+  port: number,
+  path = "/",
+): Promise<{ status: number; text: string; promtool: { code: number | null; out: string } }> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`);
   const text = await res.text();
   const r = spawnSync("promtool", ["check", "metrics"], { input: text, encoding: "utf8" });
@@ -99,7 +112,10 @@ export function freePort(): Promise<number> {
 /** Run _probe.ts on Node (see there why) and parse its JSON line. */
 export async function probe<T>(port: number, ...args: string[]): Promise<T> {
   const { spawn } = await import("node:child_process");
-  const child = spawn("node", ["--import", "tsx", join(ROOT, "test/grpc/_probe.ts"), String(port), ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn("node", ["--import", "tsx", join(ROOT, "test/grpc/_probe.ts"), String(port), ...args], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   await new Promise((resolve) => child.on("exit", resolve));

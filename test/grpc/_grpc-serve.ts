@@ -8,9 +8,23 @@ export interface GrpcServed extends Served {
 
 const START = /(?:running|listening) on http:\/\/\S+:(\d+) \(Press CTRL\+C to quit\)/;
 
-export async function grpcServe(runtime: Runtime, args: string[], env: Record<string, string> = {}): Promise<GrpcServed> {
+export async function grpcServe(
+  runtime: Runtime,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<GrpcServed> {
   const metricsPort = await freePort();
-  const s = run(runtime, [...args, "--host", "127.0.0.1", "--port", "0", "--metrics-host", "127.0.0.1", "--metrics-port", String(metricsPort)], env);
+  const s = run(runtime, [
+    ...args,
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "0",
+    "--metrics-host",
+    "127.0.0.1",
+    "--metrics-port",
+    String(metricsPort),
+  ], env);
   const m = await s.waitForOutput(START, 40_000);
   if (!m) throw new Error(`${args[0]} did not start:\n${s.output()}`);
   s.port = Number(m[1]);

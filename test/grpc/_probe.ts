@@ -22,7 +22,9 @@ async function check() {
   for (const c of clients) c.close();
   const health = [await healthCheck(P), await healthCheck(P, "iris.v1.IrisClassifier")];
   const services = await listServices(P).catch((e: { code: number }) => e.code);
-  const files = typeof services === "number" ? [] : (await fileContaining(P, "iris.v1.IrisClassifier")).map((b) => b.toString("latin1"));
+  const files = typeof services === "number"
+    ? []
+    : (await fileContaining(P, "iris.v1.IrisClassifier")).map((b) => b.toString("latin1"));
   return { labels, bad, health, services, irisFileHasService: files.some((f) => f.includes("IrisClassifier")) };
 }
 

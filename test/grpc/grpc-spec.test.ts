@@ -13,11 +13,18 @@ function build(grpc: unknown, flags = {}, runners?: Record<string, string>) {
   const service = validateManifest(manifest(grpc), "f")._unsafeUnwrap();
   const serve = resolveServeOptions({ apiWorkers: "2" }, {}, { workingDir: "/srv" })._unsafeUnwrap();
   const options = resolveGrpcOptions(flags)._unsafeUnwrap();
-  return buildGrpcSpec(service, serve, options, { runDir: "/run/x", cpuCount: 3, environ: {}, runners, metricsServerModule: "/kit/metrics.ts" });
+  return buildGrpcSpec(service, serve, options, {
+    runDir: "/run/x",
+    cpuCount: 3,
+    environ: {},
+    runners,
+    metricsServerModule: "/kit/metrics.ts",
+  });
 }
 
 test("serve --grpc: runners, the gRPC pool on the held socket and one metrics server on 0.0.0.0:3001", () => {
-  const spec = build({ command: ["g", "--fd", "{fd}", "--reflect={enable_reflection}"] }, { enableReflection: true })._unsafeUnwrap();
+  const spec = build({ command: ["g", "--fd", "{fd}", "--reflect={enable_reflection}"] }, { enableReflection: true })
+    ._unsafeUnwrap();
   expect(spec.command).toBe("serve");
   expect(spec.publicSocket).toBe("grpc");
   expect(spec.sockets).toEqual([
@@ -31,8 +38,11 @@ test("serve --grpc: runners, the gRPC pool on the held socket and one metrics se
   ]);
   const [, grpc, metrics] = spec.watchers;
   expect(grpc!.env).toMatchObject({
-    BENTO_POOL: "grpc_api_server", BENTO_GRPC_ENABLE_REFLECTION: "true", BENTO_GRPC_ENABLE_CHANNELZ: "false",
-    BENTO_GRPC_PROTOCOL_VERSION: "v1", BENTO_GRPC_METRICS_DIR: "/run/x/grpc-metrics",
+    BENTO_POOL: "grpc_api_server",
+    BENTO_GRPC_ENABLE_REFLECTION: "true",
+    BENTO_GRPC_ENABLE_CHANNELZ: "false",
+    BENTO_GRPC_PROTOCOL_VERSION: "v1",
+    BENTO_GRPC_METRICS_DIR: "/run/x/grpc-metrics",
   });
   expect(grpc!.env.BENTO_GRPC_MAX_CONCURRENT_STREAMS).toBeUndefined();
   expect(metrics!.command).toEqual({ kind: "module", module: "/kit/metrics.ts", args: [] });
@@ -40,8 +50,19 @@ test("serve --grpc: runners, the gRPC pool on the held socket and one metrics se
 });
 
 test("reusePort: the workers get no socket, the supervisor reserves the port (bound with SO_REUSEPORT, not listening)", () => {
-  const spec = build({ command: ["py", "--port", "{port}", "--streams", "{max_concurrent_streams}"], reusePort: true }, { maxConcurrentStreams: "100" })._unsafeUnwrap();
-  expect(spec.sockets[0]).toEqual({ kind: "tcp", name: "grpc", host: "0.0.0.0", port: 3000, backlog: 2048, reusePort: true, reserve: true });
+  const spec = build(
+    { command: ["py", "--port", "{port}", "--streams", "{max_concurrent_streams}"], reusePort: true },
+    { maxConcurrentStreams: "100" },
+  )._unsafeUnwrap();
+  expect(spec.sockets[0]).toEqual({
+    kind: "tcp",
+    name: "grpc",
+    host: "0.0.0.0",
+    port: 3000,
+    backlog: 2048,
+    reusePort: true,
+    reserve: true,
+  });
   expect(spec.watchers[1]!.sockets).toEqual([]);
   expect(spec.watchers[1]!.env.BENTO_GRPC_MAX_CONCURRENT_STREAMS).toBe("100");
 });
@@ -55,9 +76,14 @@ test("start-grpc-server: remote runners only, the map must name every runner", (
 
 test("errors: no grpc pool, {fd} in a reusePort pool, a placeholder without its option, bad flags", () => {
   expect(build(undefined)._unsafeUnwrapErr().message).toContain("declares no gRPC pool");
-  expect(validateManifest(manifest({ command: ["g", "{fd}"], reusePort: true }), "f")._unsafeUnwrapErr().message).toContain("grpc.command");
-  expect(validateManifest(manifest({ command: ["g"], reusePort: "yes" }), "f")._unsafeUnwrapErr().message).toContain("grpc.reusePort");
-  expect(build({ command: ["g", "{max_concurrent_streams}"] })._unsafeUnwrapErr().message).toContain("{max_concurrent_streams}");
+  expect(validateManifest(manifest({ command: ["g", "{fd}"], reusePort: true }), "f")._unsafeUnwrapErr().message)
+    .toContain("grpc.command");
+  expect(validateManifest(manifest({ command: ["g"], reusePort: "yes" }), "f")._unsafeUnwrapErr().message).toContain(
+    "grpc.reusePort",
+  );
+  expect(build({ command: ["g", "{max_concurrent_streams}"] })._unsafeUnwrapErr().message).toContain(
+    "{max_concurrent_streams}",
+  );
   expect(resolveGrpcOptions({ protocolVersion: "v2" })._unsafeUnwrapErr().message).toContain("v1 or v1alpha1");
   expect(resolveGrpcOptions({ metricsPort: "70000" })._unsafeUnwrapErr().option).toBe("--metrics-port");
   expect(resolveGrpcOptions({ maxConcurrentStreams: "0" })._unsafeUnwrapErr().option).toBe("--max-concurrent-streams");

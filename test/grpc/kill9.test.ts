@@ -10,28 +10,39 @@ import { grpcServe } from "./_grpc-serve.ts";
 
 afterEach(cleanup, 30_000);
 
-interface Stream { calls: number; failures: number[]; firstOkAfterKill?: number; inFlight: number }
+interface Stream {
+  calls: number;
+  failures: number[];
+  firstOkAfterKill?: number;
+  inFlight: number;
+}
 
-test("kill -9 of a grpc-js worker under a stream of Classify calls: back at once, failures <= calls in flight", async () => {
-  const s = await grpcServe("node", ["serve", "examples/iris-grpc", "--grpc"]);
-  const ready = /\[grpc_api_server:1\] iris grpc worker 1 \(pid (\d+)\) ready/g;
-  const victim = Number((await s.waitForOutput(/\[grpc_api_server:1\] iris grpc worker 1 \(pid (\d+)\) ready/))![1]);
-  const streaming = probe<Stream>(s.port, "stream", "6000", "2000");
-  await sleep(2000);
-  const killedAt = Date.now();
-  process.kill(victim, "SIGKILL");
-  let replacement: number | undefined;
-  while (Date.now() - killedAt < 20_000 && replacement === undefined) {
-    const pids = [...s.output().matchAll(ready)].map((m) => Number(m[1]));
-    replacement = pids.find((p) => p !== victim);
-    await sleep(10);
-  }
-  const backMs = Date.now() - killedAt;
-  const r = await streaming;
-  console.log(`kill -9: replacement ready after ${backMs} ms; ${r.calls} calls, ${r.failures.length} failed, first call answered after the kill at ${r.firstOkAfterKill} ms of the stream (kill at ~2000)`);
-  expect(replacement).toBeDefined();
-  expect(backMs).toBeLessThan(10_000); // the 1 s figure is measured by bench/grpc.ts; a loaded CI box is slower
-  expect(r.calls).toBeGreaterThan(10);
-  expect(r.failures.length).toBeLessThanOrEqual(r.inFlight);
-  expect(await s.stop("SIGTERM")).toBe(0);
-}, 60_000);
+test(
+  "kill -9 of a grpc-js worker under a stream of Classify calls: back at once, failures <= calls in flight",
+  async () => {
+    const s = await grpcServe("node", ["serve", "examples/iris-grpc", "--grpc"]);
+    const ready = /\[grpc_api_server:1\] iris grpc worker 1 \(pid (\d+)\) ready/g;
+    const victim = Number((await s.waitForOutput(/\[grpc_api_server:1\] iris grpc worker 1 \(pid (\d+)\) ready/))![1]);
+    const streaming = probe<Stream>(s.port, "stream", "6000", "2000");
+    await sleep(2000);
+    const killedAt = Date.now();
+    process.kill(victim, "SIGKILL");
+    let replacement: number | undefined;
+    while (Date.now() - killedAt < 20_000 && replacement === undefined) {
+      const pids = [...s.output().matchAll(ready)].map((m) => Number(m[1]));
+      replacement = pids.find((p) => p !== victim);
+      await sleep(10);
+    }
+    const backMs = Date.now() - killedAt;
+    const r = await streaming;
+    console.log(
+      `kill -9: replacement ready after ${backMs} ms; ${r.calls} calls, ${r.failures.length} failed, first call answered after the kill at ${r.firstOkAfterKill} ms of the stream (kill at ~2000)`,
+    );
+    expect(replacement).toBeDefined();
+    expect(backMs).toBeLessThan(10_000); // the 1 s figure is measured by bench/grpc.ts; a loaded CI box is slower
+    expect(r.calls).toBeGreaterThan(10);
+    expect(r.failures.length).toBeLessThanOrEqual(r.inFlight);
+    expect(await s.stop("SIGTERM")).toBe(0);
+  },
+  60_000,
+);

@@ -21,25 +21,43 @@ function listeners(port: number): number[] {
 }
 
 for (const runtime of ["node", "bun"] as const) {
-  test.skipIf(!hasGrpcio)(`${runtime} supervisor: a pool of 2 grpcio workers on one port answers Classify, health, reflection`, async () => {
-    const s = await grpcServe(runtime, ["serve", "examples/iris-grpc/python", "--grpc", "--enable-reflection"]);
-    await s.waitForOutput(/\[grpc_api_server:2\] iris grpc worker 2 .* serving on 127\.0\.0\.1:\d+/);
-    expect(s.output()).toContain(`serving on 127.0.0.1:${s.port}`);
-    const pids = new Set(listeners(s.port));
-    expect(pids.size).toBe(2);
-    if (runtime === "node" && !/^v2[3-9]|^v22\.(1[2-9]|[2-9]\d)/.test(process.versions.node ? `v${spawnSync("node", ["-p", "process.versions.node"], { encoding: "utf8" }).stdout.trim()}` : "")) {
-      expect(s.output()).toContain("cannot bind with SO_REUSEPORT");
-    }
-    expect(await probe(s.port, "check")).toEqual({
-      labels: [2, 0, 2, 0, 2, 0, 2, 0], bad: 3, health: ["SERVING", "SERVING"], irisFileHasService: true,
-      services: ["grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection", "iris.v1.IrisClassifier"],
-    });
-    const m = await scrapeMetrics(s.metricsPort);
-    expect(m.status).toBe(200);
-    if (hasPromtool) expect(m.promtool).toEqual({ code: 0, out: "" });
-    const workers = s.descendants();
-    expect(await s.stop("SIGTERM")).toBe(0);
-    expect(workers.filter(alive)).toEqual([]);
-    expect(listeners(s.port)).toEqual([]);
-  }, 90_000);
+  test.skipIf(!hasGrpcio)(
+    `${runtime} supervisor: a pool of 2 grpcio workers on one port answers Classify, health, reflection`,
+    async () => {
+      const s = await grpcServe(runtime, ["serve", "examples/iris-grpc/python", "--grpc", "--enable-reflection"]);
+      await s.waitForOutput(/\[grpc_api_server:2\] iris grpc worker 2 .* serving on 127\.0\.0\.1:\d+/);
+      expect(s.output()).toContain(`serving on 127.0.0.1:${s.port}`);
+      const pids = new Set(listeners(s.port));
+      expect(pids.size).toBe(2);
+      if (
+        runtime === "node" && !/^v2[3-9]|^v22\.(1[2-9]|[2-9]\d)/.test(
+          process.versions.node
+            ? `v${spawnSync("node", ["-p", "process.versions.node"], { encoding: "utf8" }).stdout.trim()}`
+            : "",
+        )
+      ) {
+        expect(s.output()).toContain("cannot bind with SO_REUSEPORT");
+      }
+      expect(await probe(s.port, "check")).toEqual({
+        labels: [2, 0, 2, 0, 2, 0, 2, 0],
+        bad: 3,
+        health: ["SERVING", "SERVING"],
+        irisFileHasService: true,
+        services: [
+          "grpc.health.v1.Health",
+          "grpc.reflection.v1.ServerReflection",
+          "grpc.reflection.v1alpha.ServerReflection",
+          "iris.v1.IrisClassifier",
+        ],
+      });
+      const m = await scrapeMetrics(s.metricsPort);
+      expect(m.status).toBe(200);
+      if (hasPromtool) expect(m.promtool).toEqual({ code: 0, out: "" });
+      const workers = s.descendants();
+      expect(await s.stop("SIGTERM")).toBe(0);
+      expect(workers.filter(alive)).toEqual([]);
+      expect(listeners(s.port)).toEqual([]);
+    },
+    90_000,
+  );
 }

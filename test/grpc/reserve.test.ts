@@ -32,7 +32,15 @@ print("accepted")`;
 
 test("a reserve socket holds the port against plain binds, lets SO_REUSEPORT listeners join and takes no connection", async () => {
   const runtime = createBunRuntime();
-  const bound = await runtime.bind({ kind: "tcp", name: "grpc", host: "127.0.0.1", port: 0, backlog: 16, reusePort: true, reserve: true });
+  const bound = await runtime.bind({
+    kind: "tcp",
+    name: "grpc",
+    host: "127.0.0.1",
+    port: 0,
+    backlog: 16,
+    reusePort: true,
+    reserve: true,
+  });
   const socket = bound._unsafeUnwrap();
   expect(socket.fd).toBeGreaterThanOrEqual(0);
   const port = socket.address.kind === "tcp" ? socket.address.port : 0;

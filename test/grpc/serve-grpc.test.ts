@@ -12,7 +12,10 @@ import { grpcServe, irisRunnerServer } from "./_grpc-serve.ts";
 afterEach(cleanup, 30_000);
 
 const SERVICES = [
-  "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection", "iris.v1.IrisClassifier",
+  "grpc.health.v1.Health",
+  "grpc.reflection.v1.ServerReflection",
+  "grpc.reflection.v1alpha.ServerReflection",
+  "iris.v1.IrisClassifier",
 ];
 
 async function checkService(port: number, metricsPort: number, reflection: boolean): Promise<void> {
@@ -33,30 +36,55 @@ async function checkService(port: number, metricsPort: number, reflection: boole
 }
 
 test("serve --grpc: Classify, health, reflection and the metrics server, runners started here", async () => {
-  const s = await grpcServe("node", ["serve", "examples/iris-grpc", "--grpc", "--enable-reflection", "--max-concurrent-streams", "64"]);
-  expect(s.output()).toMatch(/Starting production gRPC BentoServer from "iris_classifier_grpc" listening on http:\/\/127\.0\.0\.1:\d+/);
-  expect(s.output()).toContain(`Prometheus metrics for gRPC BentoServer from "iris_classifier_grpc" can be accessed at http://127.0.0.1:${s.metricsPort}.`);
-  expect(await s.waitForOutput(/\[grpc_api_server:2\] iris grpc worker 2 .* reflection true, channelz false/)).toBeTruthy();
+  const s = await grpcServe("node", [
+    "serve",
+    "examples/iris-grpc",
+    "--grpc",
+    "--enable-reflection",
+    "--max-concurrent-streams",
+    "64",
+  ]);
+  expect(s.output()).toMatch(
+    /Starting production gRPC BentoServer from "iris_classifier_grpc" listening on http:\/\/127\.0\.0\.1:\d+/,
+  );
+  expect(s.output()).toContain(
+    `Prometheus metrics for gRPC BentoServer from "iris_classifier_grpc" can be accessed at http://127.0.0.1:${s.metricsPort}.`,
+  );
+  expect(await s.waitForOutput(/\[grpc_api_server:2\] iris grpc worker 2 .* reflection true, channelz false/))
+    .toBeTruthy();
   await checkService(s.port, s.metricsPort, true);
   // The workers' calls, summed over both workers by the metrics server.
   const m = await scrapeMetrics(s.metricsPort);
-  const ok = m.text.match(/bentoml_api_server_request_total\{[^}]*api_name="\/iris\.v1\.IrisClassifier\/Classify"[^}]*grpc_code="OK"[^}]*\} (\d+)/);
+  const ok = m.text.match(
+    /bentoml_api_server_request_total\{[^}]*api_name="\/iris\.v1\.IrisClassifier\/Classify"[^}]*grpc_code="OK"[^}]*\} (\d+)/,
+  );
   expect(Number(ok?.[1])).toBe(8);
   const workers = s.descendants();
   expect(await s.stop("SIGTERM")).toBe(0);
   expect(workers.filter(alive)).toEqual([]);
 }, 90_000);
 
-test("start-grpc-server: the gRPC pool alone with a remote iris runner; reflection off answers UNIMPLEMENTED", async () => {
-  const runner = await irisRunnerServer("examples/iris-grpc");
-  const s = await grpcServe("node", ["start-grpc-server", "examples/iris-grpc", "--depends", `iris=${runner.address}`, "--api-workers", "1"]);
-  expect(s.output()).toContain(`Using remote runners: {"iris":"${runner.address}"}`);
-  expect(s.output()).toMatch(/Starting bare gRPC BentoServer from "iris_classifier_grpc" running on/);
-  expect(s.output()).not.toContain("[runner:iris");
-  await checkService(s.port, s.metricsPort, false);
-  expect(await s.stop("SIGTERM")).toBe(0);
-  expect(await runner.served.stop("SIGTERM")).toBe(0);
-}, 90_000);
+test(
+  "start-grpc-server: the gRPC pool alone with a remote iris runner; reflection off answers UNIMPLEMENTED",
+  async () => {
+    const runner = await irisRunnerServer("examples/iris-grpc");
+    const s = await grpcServe("node", [
+      "start-grpc-server",
+      "examples/iris-grpc",
+      "--depends",
+      `iris=${runner.address}`,
+      "--api-workers",
+      "1",
+    ]);
+    expect(s.output()).toContain(`Using remote runners: {"iris":"${runner.address}"}`);
+    expect(s.output()).toMatch(/Starting bare gRPC BentoServer from "iris_classifier_grpc" running on/);
+    expect(s.output()).not.toContain("[runner:iris");
+    await checkService(s.port, s.metricsPort, false);
+    expect(await s.stop("SIGTERM")).toBe(0);
+    expect(await runner.served.stop("SIGTERM")).toBe(0);
+  },
+  90_000,
+);
 
 test("start-grpc-server refuses a runner map that misses a runner, naming it (exit 2)", async () => {
   const { run } = await import("../_helpers/serve-process.ts");

@@ -11,7 +11,9 @@ import { join } from "node:path";
 
 export interface PrometheusServer {
   /** An instant query: `[labels, value]` per series (vector), or raw samples per series (range selector). */
-  query(expr: string): Promise<{ metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }[]>;
+  query(
+    expr: string,
+  ): Promise<{ metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }[]>;
   stop(): Promise<void>;
   output(): string;
 }
@@ -30,13 +32,23 @@ export function freePort(): Promise<number> {
 export async function startPrometheus(targetPort: number): Promise<PrometheusServer> {
   const dir = mkdtempSync(join(tmpdir(), "bento-kit-test-prometheus-"));
   const port = await freePort();
-  writeFileSync(join(dir, "prometheus.yml"), [
-    "global:", "  scrape_interval: 1s", "  scrape_timeout: 1s",
-    "scrape_configs:", "  - job_name: iris", "    metrics_path: /metrics",
-    "    static_configs:", `      - targets: ["127.0.0.1:${targetPort}"]`, "",
-  ].join("\n"));
+  writeFileSync(
+    join(dir, "prometheus.yml"),
+    [
+      "global:",
+      "  scrape_interval: 1s",
+      "  scrape_timeout: 1s",
+      "scrape_configs:",
+      "  - job_name: iris",
+      "    metrics_path: /metrics",
+      "    static_configs:",
+      `      - targets: ["127.0.0.1:${targetPort}"]`,
+      "",
+    ].join("\n"),
+  );
   const child: ChildProcess = spawn("/usr/bin/prometheus", [
-    `--config.file=${join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${join(dir, "data")}`,
+    `--config.file=${join(dir, "prometheus.yml")}`,
+    `--storage.tsdb.path=${join(dir, "data")}`,
     `--web.listen-address=127.0.0.1:${port}`,
   ], { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";

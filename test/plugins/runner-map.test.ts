@@ -39,6 +39,10 @@ test("API workers get the runner map of the sockets really bound, as BENTO_RUNNE
     expect(plan.vars.runner_map).toBe(map);
   }
   expect(run.spawns.filter((s) => s.pool === "api_server").map((s) => s.argv.at(-1))).toEqual([map, map]);
-  expect(run.plans().filter((p) => p.role === "runner").map((p) => p.env.BENTO_RUNNER_MAP)).toEqual([undefined, undefined, undefined]);
+  expect(run.plans().filter((p) => p.role === "runner").map((p) => p.env.BENTO_RUNNER_MAP)).toEqual([
+    undefined,
+    undefined,
+    undefined,
+  ]);
   await run.stop();
 });

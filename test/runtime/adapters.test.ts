@@ -104,7 +104,10 @@ for (const runtime of RUNTIMES) {
       const run = cases.lines as Run;
       expect(run.exit).toEqual([3, null]);
       expect(run.lines.filter(([s]) => s === "stdout")).toEqual([
-        ["stdout", "a"], ["stdout", "b"], ["stdout", ""], ["stdout", "partial"],
+        ["stdout", "a"],
+        ["stdout", "b"],
+        ["stdout", ""],
+        ["stdout", "partial"],
       ]);
       expect(run.lines.filter(([s]) => s === "stderr")).toEqual([["stderr", "oops"]]);
     });

@@ -23,7 +23,12 @@ test("under Bun, detectRuntime says bun and createRuntime gives the Bun adapter"
   expect(detectRuntime()).toBe("bun");
   const runtime = await createRuntime();
   expect(runtime.name).toBe("bun");
-  expect(runtime.moduleArgv("svc.ts", { runtime: "node", denoFlags: [] })).toEqual([findNode(), "--import", import.meta.resolve("tsx"), "svc.ts"]);
+  expect(runtime.moduleArgv("svc.ts", { runtime: "node", denoFlags: [] })).toEqual([
+    findNode(),
+    "--import",
+    import.meta.resolve("tsx"),
+    "svc.ts",
+  ]);
   expect(runtime.moduleArgv("svc.ts", { runtime: "bun", denoFlags: [] })).toEqual([process.execPath, "svc.ts"]);
   expect(runtime.moduleArgv("svc.ts", { runtime: "deno", denoFlags: ["--no-prompt"] })[2]).toBe("--no-prompt");
 });

@@ -43,8 +43,18 @@ describe("sockaddr builders", () => {
   });
 
   test("getsockname output parses back to the address", () => {
-    expect(parseSockaddr(sockaddrIn("10.1.2.3", 3000))).toEqual({ kind: "tcp", host: "10.1.2.3", port: 3000, family: 4 });
-    expect(parseSockaddr(sockaddrIn6("2001:db8::1", 80)!)).toEqual({ kind: "tcp", host: "2001:db8::1", port: 80, family: 6 });
+    expect(parseSockaddr(sockaddrIn("10.1.2.3", 3000))).toEqual({
+      kind: "tcp",
+      host: "10.1.2.3",
+      port: 3000,
+      family: 4,
+    });
+    expect(parseSockaddr(sockaddrIn6("2001:db8::1", 80)!)).toEqual({
+      kind: "tcp",
+      host: "2001:db8::1",
+      port: 80,
+      family: 6,
+    });
     expect(parseSockaddr(sockaddrIn6("::1", 1)!)).toMatchObject({ host: "::1" });
     expect(parseSockaddr(sockaddrUn("/run/x.sock") ?? new Uint8Array())).toEqual({ kind: "unix", path: "/run/x.sock" });
   });
@@ -91,14 +101,18 @@ describe("bindWithLibc", () => {
     const { libc, calls } = fakeLibc("bind", 98);
     const e = bindWithLibc(libc, tcp, { address: "127.0.0.1", family: 4 })._unsafeUnwrapErr();
     expect(e).toMatchObject({ kind: "BindFailed", socket: "http", code: "EADDRINUSE" });
-    expect(e.message).toBe("Port 3000 on 127.0.0.1 is already in use (EADDRINUSE): stop the other process or pass --port");
+    expect(e.message).toBe(
+      "Port 3000 on 127.0.0.1 is already in use (EADDRINUSE): stop the other process or pass --port",
+    );
     expect(calls.at(-1)).toBe("close");
   });
 
   test("a privileged port fails with EACCES", () => {
     const { libc } = fakeLibc("bind", 13);
     const e = bindWithLibc(libc, { ...tcp, port: 80 }, { address: "127.0.0.1", family: 4 })._unsafeUnwrapErr();
-    expect(e.message).toBe("Port 80 on 127.0.0.1 needs privileges (EACCES): use a port above 1023 or run with the needed capability");
+    expect(e.message).toBe(
+      "Port 80 on 127.0.0.1 needs privileges (EACCES): use a port above 1023 or run with the needed capability",
+    );
   });
 
   test("reusePort sets SO_REUSEPORT as well", () => {
@@ -109,7 +123,8 @@ describe("bindWithLibc", () => {
 
   test("a too-long Unix path fails before any socket is made", () => {
     const { libc, calls } = fakeLibc(undefined, 0);
-    const e = bindWithLibc(libc, { kind: "unix", name: "r", path: "/" + "x".repeat(120), backlog: 8 })._unsafeUnwrapErr();
+    const e = bindWithLibc(libc, { kind: "unix", name: "r", path: "/" + "x".repeat(120), backlog: 8 })
+      ._unsafeUnwrapErr();
     expect(e.code).toBe("ENAMETOOLONG");
     expect(calls).toEqual([]);
   });

@@ -39,9 +39,28 @@ test("resolveHost passes IP literals through and resolves localhost to 127.0.0.1
 
 test("ipFamily answers as node:net's isIP: IPv4, IPv6 with and without a zone, hostnames and near misses", () => {
   const hosts = [
-    "127.0.0.1", "0.0.0.0", "255.255.255.255", "256.1.1.1", "1.2.3.04", "1.2.3", " 127.0.0.1", "",
-    "::", "::1", "fe80::1%eth0", "fe80::1%", "fe80::1%a%b", "::ffff:1.2.3.4", "1::2::3", "2001:db8::1", "gggg::1",
-    "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9", "[::1]", "localhost", "example.com",
+    "127.0.0.1",
+    "0.0.0.0",
+    "255.255.255.255",
+    "256.1.1.1",
+    "1.2.3.04",
+    "1.2.3",
+    " 127.0.0.1",
+    "",
+    "::",
+    "::1",
+    "fe80::1%eth0",
+    "fe80::1%",
+    "fe80::1%a%b",
+    "::ffff:1.2.3.4",
+    "1::2::3",
+    "2001:db8::1",
+    "gggg::1",
+    "1:2:3:4:5:6:7:8",
+    "1:2:3:4:5:6:7:8:9",
+    "[::1]",
+    "localhost",
+    "example.com",
   ];
   expect(hosts.map((h): number => ipFamily(h))).toEqual(hosts.map((h) => isIP(h)));
 });

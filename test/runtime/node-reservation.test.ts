@@ -11,7 +11,11 @@ import { join } from "node:path";
 import { ROOT } from "../_helpers/serve-process.ts";
 
 test("a reservation Node cannot hold keeps its port taken until the next spawn (Node adapter, under Node)", () => {
-  const r = spawnSync("node", ["--import", "tsx", join(ROOT, "test/_fixtures/node-reservations.ts")], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync("node", ["--import", "tsx", join(ROOT, "test/_fixtures/node-reservations.ts")], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   expect(r.stderr).toBe("");
   const result = JSON.parse(r.stdout) as { held: boolean; before: string; after: string };
   // Node >= 22.12 holds the reservation itself (SO_REUSEPORT): nothing to check then.

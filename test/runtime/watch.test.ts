@@ -25,7 +25,10 @@ test("changes anywhere below the root, in directories made later too, but not in
   mkdirSync(join(root, "a", "b"), { recursive: true });
   mkdirSync(join(root, "node_modules", "x"), { recursive: true });
   const seen = new Set<string>();
-  const watched = nodeWatch(root, { skipDir: (p) => p.split("/").includes("node_modules"), onChange: (paths) => paths.forEach((p) => seen.add(p)) });
+  const watched = nodeWatch(root, {
+    skipDir: (p) => p.split("/").includes("node_modules"),
+    onChange: (paths) => paths.forEach((p) => seen.add(p)),
+  });
   expect(watched.isOk()).toBe(true);
   try {
     writeFileSync(join(root, "node_modules", "x", "i.js"), "1");

@@ -8,7 +8,11 @@ const service = validateManifest({
   name: "svc",
   api: { command: ["api", "{fd}", "{runner_map}"], workers: 2 },
   runners: {
-    iris: { command: ["runner", "{fd}", "{port}"], workers: 2, workerEnv: [{ CUDA_VISIBLE_DEVICES: "0" }, { CUDA_VISIBLE_DEVICES: "1" }] },
+    iris: {
+      command: ["runner", "{fd}", "{port}"],
+      workers: 2,
+      workerEnv: [{ CUDA_VISIBLE_DEVICES: "0" }, { CUDA_VISIBLE_DEVICES: "1" }],
+    },
     llm: { command: ["llm", "{fd}", "{timeout}"] },
   },
   env: { A: "1" },
@@ -25,11 +29,13 @@ test("start-runner-server: the runner's pool from the serve plan, on a held TCP 
   // The very pool serve would run: same env, per-worker env, command, readiness.
   expect(spec.watchers).toEqual([serve.watchers.find((w) => w.name === "runner:iris")!]);
   // The API's and llm's placeholders are not checked: they do not run here ({timeout} unset is fine).
-  expect(buildRunnerServerSpec(service, runnerOptions, { ...ctx, target: { runner: "llm" } })._unsafeUnwrapErr().kind).toBe("OptionInvalid");
+  expect(buildRunnerServerSpec(service, runnerOptions, { ...ctx, target: { runner: "llm" } })._unsafeUnwrapErr().kind)
+    .toBe("OptionInvalid");
 });
 
 test("start-runner-server --workers overrides the manifest and keeps the per-worker env of the ids left", () => {
-  const spec = buildRunnerServerSpec(service, runnerOptions, { ...ctx, target: { runner: "iris", workers: 1 } })._unsafeUnwrap();
+  const spec = buildRunnerServerSpec(service, runnerOptions, { ...ctx, target: { runner: "iris", workers: 1 } })
+    ._unsafeUnwrap();
   expect(spec.watchers[0]).toMatchObject({ workers: 1, workerEnv: [{ CUDA_VISIBLE_DEVICES: "0" }] });
 });
 

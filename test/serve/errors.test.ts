@@ -17,7 +17,16 @@ test("a manifest with several mistakes reports all of them, each with its path; 
   const r = await fails(["serve", "test/_fixtures/bad-service"]);
   expect(r.code).toBe(2);
   expect(r.lines[0]).toMatch(/^Error: .*bento\.config\.json has 6 problems:$/);
-  for (const path of ["name:", "api.command:", "api.workers:", "runners.iris.command[1]: unknown placeholder {nope}", "runners.iris.workers:", "serve.port:"]) {
+  for (
+    const path of [
+      "name:",
+      "api.command:",
+      "api.workers:",
+      "runners.iris.command[1]: unknown placeholder {nope}",
+      "runners.iris.workers:",
+      "serve.port:",
+    ]
+  ) {
     expect(r.output).toContain(`  ${path}`);
   }
 });
@@ -51,13 +60,19 @@ test("a hostname is accepted, not only IP literals", async () => {
 test("missing service dir: one line, exit 2", async () => {
   const r = await fails(["serve", "no/such/dir"]);
   expect(r.code).toBe(2);
-  expect(r.lines).toEqual(["Error: Service directory no/such/dir does not exist: pass the directory that holds bento.config.ts"]);
+  expect(r.lines).toEqual([
+    "Error: Service directory no/such/dir does not exist: pass the directory that holds bento.config.ts",
+  ]);
 });
 
 test("command not found: one line naming pool and program, exit 2, nothing bound or started", async () => {
   const r = await fails(["serve", "test/_fixtures/missing-cmd-service", "--port", "0"]);
   expect(r.code).toBe(2);
-  expect(r.lines).toEqual([expect.stringMatching(/^Error: Pool api_server: command not found: "no-such-program-xyz" is not an executable file on PATH/)]);
+  expect(r.lines).toEqual([
+    expect.stringMatching(
+      /^Error: Pool api_server: command not found: "no-such-program-xyz" is not an executable file on PATH/,
+    ),
+  ]);
   expect(r.left).toEqual([]);
 });
 
@@ -80,7 +95,21 @@ test("bad flags: unknown option and bad number exit 2 with one line", async () =
 test("--help explains every flag; --version prints the version", async () => {
   const help = run("node", ["serve", "--help"]);
   expect(await help.exited).toBe(0);
-  for (const flag of ["--host", "--port", "--api-workers", "--backlog", "--timeout", "--working-dir", "--timeout-keep-alive", "--timeout-graceful-shutdown", "BENTO_PORT", "BENTO_HOST", "BENTO_API_WORKERS"]) {
+  for (
+    const flag of [
+      "--host",
+      "--port",
+      "--api-workers",
+      "--backlog",
+      "--timeout",
+      "--working-dir",
+      "--timeout-keep-alive",
+      "--timeout-graceful-shutdown",
+      "BENTO_PORT",
+      "BENTO_HOST",
+      "BENTO_API_WORKERS",
+    ]
+  ) {
     expect(help.output()).toContain(flag);
   }
   expect(help.output()).not.toContain("\u001b[");
@@ -95,7 +124,11 @@ test("a Unix socket path over the AF_UNIX limit: one line saying what to do, not
   try {
     const r = await fails(["serve", "examples/iris", "--port", "0"], { TMPDIR: deep });
     expect(r.code).toBe(2);
-    expect(r.lines).toEqual([expect.stringMatching(/^Error: Unix socket path .*iris\.sock is \d+ bytes, over the 107-byte AF_UNIX limit: set TMPDIR to a shorter directory, or use --no-unix-sockets/)]);
+    expect(r.lines).toEqual([
+      expect.stringMatching(
+        /^Error: Unix socket path .*iris\.sock is \d+ bytes, over the 107-byte AF_UNIX limit: set TMPDIR to a shorter directory, or use --no-unix-sockets/,
+      ),
+    ]);
     expect(r.left).toEqual([]);
     const { readdirSync } = await import("node:fs");
     expect(readdirSync(deep).filter((f) => f.startsWith("bento-kit-"))).toEqual([]);
@@ -114,19 +147,28 @@ test("more bad input: a runner named api, a missing working dir, a value for a s
   const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
   const dir = mkdtempSync("/tmp/bento-kit-test-");
   try {
-    writeFileSync(`${dir}/bento.config.json`, JSON.stringify({ name: "s", api: { command: ["node"] }, runners: { api: { command: ["node"] } } }));
+    writeFileSync(
+      `${dir}/bento.config.json`,
+      JSON.stringify({ name: "s", api: { command: ["node"] }, runners: { api: { command: ["node"] } } }),
+    );
     const api = await fails(["serve", dir]);
     expect(api.code).toBe(2);
-    expect(api.output).toContain(`runners.api: "api" is the name of the API server's socket: give the runner another name`);
+    expect(api.output).toContain(
+      `runners.api: "api" is the name of the API server's socket: give the runner another name`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   const wd = await fails(["serve", "test/_fixtures/sd-service", "--port", "0", "--working-dir", "/no/such/dir"]);
   expect(wd.code).toBe(2);
-  expect(wd.lines).toEqual(["Error: Pool runner:echo: working directory /no/such/dir does not exist: fix --working-dir"]);
+  expect(wd.lines).toEqual([
+    "Error: Pool runner:echo: working directory /no/such/dir does not exist: fix --working-dir",
+  ]);
   const sw = await fails(["serve", "examples/iris", "--unix-sockets=maybe"]);
   expect(sw.code).toBe(2);
-  expect(sw.lines).toEqual(['Error: --unix-sockets takes no value, got "maybe": use --unix-sockets or --no-unix-sockets']);
+  expect(sw.lines).toEqual([
+    'Error: --unix-sockets takes no value, got "maybe": use --unix-sockets or --no-unix-sockets',
+  ]);
   const many = await fails(["serve", "examples/iris", "--api-workers", "99999"]);
   expect(many.lines).toEqual(['Error: --api-workers: expected a whole number from 1 to 1024, got "99999"']);
 });

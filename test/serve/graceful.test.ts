@@ -8,29 +8,38 @@ import { cleanup, serve } from "../_helpers/serve-process.ts";
 
 afterEach(cleanup, 20_000);
 
-test("a request in flight when serve gets SIGTERM is answered; the worker logs its drain; runners stop after the API", async () => {
-  const s = await serve("node", "test/_fixtures/drain-service", ["--timeout-graceful-shutdown", "30"]);
-  await s.waitForOutput(/\[api_server:1\] drain worker 1 \(pid \d+\) ready/);
-  await s.waitForOutput(/\[runner:r:1\] runner ready/);
-  const answer = fetch(`http://127.0.0.1:${s.port}/slow`).then(async (r) => ({ status: r.status, body: await r.text() }));
-  expect(await s.waitForOutput(/slow request in flight on worker 1/)).toBeDefined();
-  const t0 = Date.now();
-  s.child.kill("SIGTERM");
-  // The answer comes only once the worker got SIGTERM (a stop without SIGTERM
-  // would leave it hanging until the SIGKILL at the deadline, which fails it).
-  expect(await answer).toEqual({ status: 200, body: "finished after SIGTERM" });
-  expect(await s.exited).toBe(0);
-  const out = s.output();
-  expect(out).toMatch(/\[api_server:1\] worker \d+: SIGTERM received, finishing 1 in-flight request\(s\) \(at most 30s\)/);
-  // The runner got its SIGTERM after the API worker drained and exited, without waiting for halfway (15 s).
-  const drained = out.search(/\[api_server:1\] drain worker 1 exiting \(0\)/);
-  expect(drained).toBeGreaterThan(-1);
-  const runnerTerm = out.search(/\[runner:r:1\] runner got TERM/);
-  expect(runnerTerm).toBeGreaterThan(drained);
-  expect(Date.now() - t0).toBeLessThan(15_000);
-  expect(out).not.toContain("still running after the graceful timeout");
-  expect(out).toContain("Stopped: every worker is gone");
-}, 60_000);
+test(
+  "a request in flight when serve gets SIGTERM is answered; the worker logs its drain; runners stop after the API",
+  async () => {
+    const s = await serve("node", "test/_fixtures/drain-service", ["--timeout-graceful-shutdown", "30"]);
+    await s.waitForOutput(/\[api_server:1\] drain worker 1 \(pid \d+\) ready/);
+    await s.waitForOutput(/\[runner:r:1\] runner ready/);
+    const answer = fetch(`http://127.0.0.1:${s.port}/slow`).then(async (r) => ({
+      status: r.status,
+      body: await r.text(),
+    }));
+    expect(await s.waitForOutput(/slow request in flight on worker 1/)).toBeDefined();
+    const t0 = Date.now();
+    s.child.kill("SIGTERM");
+    // The answer comes only once the worker got SIGTERM (a stop without SIGTERM
+    // would leave it hanging until the SIGKILL at the deadline, which fails it).
+    expect(await answer).toEqual({ status: 200, body: "finished after SIGTERM" });
+    expect(await s.exited).toBe(0);
+    const out = s.output();
+    expect(out).toMatch(
+      /\[api_server:1\] worker \d+: SIGTERM received, finishing 1 in-flight request\(s\) \(at most 30s\)/,
+    );
+    // The runner got its SIGTERM after the API worker drained and exited, without waiting for halfway (15 s).
+    const drained = out.search(/\[api_server:1\] drain worker 1 exiting \(0\)/);
+    expect(drained).toBeGreaterThan(-1);
+    const runnerTerm = out.search(/\[runner:r:1\] runner got TERM/);
+    expect(runnerTerm).toBeGreaterThan(drained);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(out).not.toContain("still running after the graceful timeout");
+    expect(out).toContain("Stopped: every worker is gone");
+  },
+  60_000,
+);
 
 test("runners get SIGTERM halfway through the graceful timeout when an API worker will not stop", async () => {
   const s = await serve("node", "test/_fixtures/halfway-service", ["--timeout-graceful-shutdown", "6"]);

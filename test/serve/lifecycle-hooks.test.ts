@@ -12,24 +12,37 @@ import { cleanup, serve } from "../_helpers/serve-process.ts";
 
 afterEach(cleanup, 20_000);
 
-test("afterSpawn sees the real pids; API workers get SIGINT through beforeSignal, the runner SIGTERM; afterPoolStop: API, then runner", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "bento-kit-lifecycle-"));
-  const log = join(dir, "hooks.log");
-  try {
-    const s = await serve("node", "test/_fixtures/lifecycle-service", ["--debug"], { BENTO_TEST_LOG: log });
-    const started = [...s.output().matchAll(/\[cli:(\S+)\] worker (\d) started \(pid (\d+)\)/g)].map((m) => `afterSpawn ${m[1]}:${m[2]} ${m[3]}`);
-    expect(started).toHaveLength(3);
-    expect(readFileSync(log, "utf8").trim().split("\n").sort()).toEqual(started.sort());
-    const pid = (key: string) => started.find((l) => l.startsWith(`afterSpawn ${key} `))!.split(" ")[2];
-    expect(await s.stop()).toBe(0);
-    const lines = readFileSync(log, "utf8").trim().split("\n").slice(3);
-    expect(lines.slice(0, 2).sort()).toEqual([`beforeSignal api_server:1 ${pid("api_server:1")} SIGINT stop`, `beforeSignal api_server:2 ${pid("api_server:2")} SIGINT stop`]);
-    expect(lines.slice(2)).toEqual(["afterPoolStop api_server stop", `beforeSignal runner:r:1 ${pid("runner:r:1")} SIGTERM stop`, "afterPoolStop runner:r stop"]);
-    expect(s.output()).toContain("[api_server:1] got INT");
-    expect(s.output()).toContain("[api_server:2] got INT");
-    expect(s.output()).toContain("[runner:r:1] got TERM");
-    expect(await s.leftovers()).toEqual([]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}, 60_000);
+test(
+  "afterSpawn sees the real pids; API workers get SIGINT through beforeSignal, the runner SIGTERM; afterPoolStop: API, then runner",
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bento-kit-lifecycle-"));
+    const log = join(dir, "hooks.log");
+    try {
+      const s = await serve("node", "test/_fixtures/lifecycle-service", ["--debug"], { BENTO_TEST_LOG: log });
+      const started = [...s.output().matchAll(/\[cli:(\S+)\] worker (\d) started \(pid (\d+)\)/g)].map((m) =>
+        `afterSpawn ${m[1]}:${m[2]} ${m[3]}`
+      );
+      expect(started).toHaveLength(3);
+      expect(readFileSync(log, "utf8").trim().split("\n").sort()).toEqual(started.sort());
+      const pid = (key: string) => started.find((l) => l.startsWith(`afterSpawn ${key} `))!.split(" ")[2];
+      expect(await s.stop()).toBe(0);
+      const lines = readFileSync(log, "utf8").trim().split("\n").slice(3);
+      expect(lines.slice(0, 2).sort()).toEqual([
+        `beforeSignal api_server:1 ${pid("api_server:1")} SIGINT stop`,
+        `beforeSignal api_server:2 ${pid("api_server:2")} SIGINT stop`,
+      ]);
+      expect(lines.slice(2)).toEqual([
+        "afterPoolStop api_server stop",
+        `beforeSignal runner:r:1 ${pid("runner:r:1")} SIGTERM stop`,
+        "afterPoolStop runner:r stop",
+      ]);
+      expect(s.output()).toContain("[api_server:1] got INT");
+      expect(s.output()).toContain("[api_server:2] got INT");
+      expect(s.output()).toContain("[runner:r:1] got TERM");
+      expect(await s.leftovers()).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+  60_000,
+);

@@ -30,25 +30,39 @@ function pathWithout(runtime: "bun" | "deno"): string {
 }
 
 /** The supervisor's flags as `deno task serve` gives them (deno.json); the workers get their own, narrower ones. */
-const DENO_FLAGS = ["--allow-read", "--allow-write", "--allow-net", "--allow-env", "--allow-run", "--allow-ffi", "--allow-sys=uid,gid,homedir"];
+const DENO_FLAGS = [
+  "--allow-read",
+  "--allow-write",
+  "--allow-net",
+  "--allow-env",
+  "--allow-run",
+  "--allow-ffi",
+  "--allow-sys=uid,gid,homedir",
+];
 
 for (const runtime of ["deno", "bun"] as const) {
-  test(`${runtime} alone: serve examples/iris answers [2] from ${runtime} workers, stops cleanly, leaves nothing`, async () => {
-    const path = pathWithout(runtime);
-    const binary = join(path, runtime);
-    const argv = runtime === "deno" ? [binary, "run", ...DENO_FLAGS, join(ROOT, "mod.ts")] : [binary, join(ROOT, "mod.ts")];
-    expect(findExecutable("node", "/", path)).toBeUndefined();
-    const s = await serve(runtime, "examples/iris", [], { PATH: path }, argv);
-    const answer = await post(s.port, "/classify", "[[6.7, 3.0, 5.2, 2.3]]");
-    expect(answer).toMatchObject({ status: 200, body: "[2]" });
-    const own = realpathSync(binary);
-    const workers = descendantsOf(s.pid);
-    expect(workers.length).toBeGreaterThanOrEqual(4); // 2 API, 2 runner workers (and the keeper's sh)
-    expect(readlinkSync(`/proc/${answer.pid}/exe`)).toBe(own);
-    const runtimes = workers.map((pid) => readlinkSync(`/proc/${pid}/exe`)).filter((exe) => exe === own);
-    expect(runtimes.length).toBe(4);
-    expect(await s.stop("SIGTERM")).toBe(0);
-    expect(s.output()).toContain("Stopped: every worker is gone and the sockets are closed");
-    expect(await s.leftovers()).toEqual([]);
-  }, 60_000);
+  test(
+    `${runtime} alone: serve examples/iris answers [2] from ${runtime} workers, stops cleanly, leaves nothing`,
+    async () => {
+      const path = pathWithout(runtime);
+      const binary = join(path, runtime);
+      const argv = runtime === "deno"
+        ? [binary, "run", ...DENO_FLAGS, join(ROOT, "mod.ts")]
+        : [binary, join(ROOT, "mod.ts")];
+      expect(findExecutable("node", "/", path)).toBeUndefined();
+      const s = await serve(runtime, "examples/iris", [], { PATH: path }, argv);
+      const answer = await post(s.port, "/classify", "[[6.7, 3.0, 5.2, 2.3]]");
+      expect(answer).toMatchObject({ status: 200, body: "[2]" });
+      const own = realpathSync(binary);
+      const workers = descendantsOf(s.pid);
+      expect(workers.length).toBeGreaterThanOrEqual(4); // 2 API, 2 runner workers (and the keeper's sh)
+      expect(readlinkSync(`/proc/${answer.pid}/exe`)).toBe(own);
+      const runtimes = workers.map((pid) => readlinkSync(`/proc/${pid}/exe`)).filter((exe) => exe === own);
+      expect(runtimes.length).toBe(4);
+      expect(await s.stop("SIGTERM")).toBe(0);
+      expect(s.output()).toContain("Stopped: every worker is gone and the sockets are closed");
+      expect(await s.leftovers()).toEqual([]);
+    },
+    60_000,
+  );
 }

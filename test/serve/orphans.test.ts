@@ -6,7 +6,16 @@
 import { afterEach, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { createConnection } from "node:net";
-import { alive, cleanup, descendantsOf, RUNTIMES, runDirOf, runDirOfWorkers, serve, sleep } from "../_helpers/serve-process.ts";
+import {
+  alive,
+  cleanup,
+  descendantsOf,
+  runDirOf,
+  runDirOfWorkers,
+  RUNTIMES,
+  serve,
+  sleep,
+} from "../_helpers/serve-process.ts";
 
 afterEach(cleanup, 20_000);
 
@@ -27,7 +36,11 @@ function processesWith(pattern: RegExp, instance: string): number[] {
   for (const entry of require("node:fs").readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ").trim().match(pattern) && readFileSync(`/proc/${entry}/environ`, "latin1").includes(`BENTO_INSTANCE=${instance}\0`) && alive(Number(entry))) out.push(Number(entry));
+      if (
+        readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ").trim().match(pattern) &&
+        readFileSync(`/proc/${entry}/environ`, "latin1").includes(`BENTO_INSTANCE=${instance}\0`) &&
+        alive(Number(entry))
+      ) out.push(Number(entry));
     } catch { /* gone */ }
   }
   return out;
@@ -50,19 +63,26 @@ async function within(ms: number, condition: () => boolean | Promise<boolean>): 
   return undefined;
 }
 
-test.each([...RUNTIMES])("kill -9 of the %s supervisor: within 2 s no worker or worker child is alive, the port is free, the run dir is gone", async (runtime) => {
-  const s = await serve(runtime, "examples/iris");
-  const workers = s.descendants();
-  expect(workers.length).toBeGreaterThanOrEqual(4);
-  const runDir = (runDirOf(s.output()) ?? runDirOfWorkers(workers))!;
-  expect(existsSync(runDir)).toBe(true);
-  process.kill(s.pid, "SIGKILL");
-  const took = await within(2_000, async () => workers.every((pid) => !alive(pid)) && !existsSync(runDir) && (await refused(s.port)));
-  console.log(`${runtime}: everything gone ${took?.toFixed(0)} ms after the supervisor's SIGKILL`);
-  expect(workers.filter(alive)).toEqual([]);
-  expect(existsSync(runDir)).toBe(false);
-  expect(await refused(s.port)).toBe(true);
-}, 60_000);
+test.each([...RUNTIMES])(
+  "kill -9 of the %s supervisor: within 2 s no worker or worker child is alive, the port is free, the run dir is gone",
+  async (runtime) => {
+    const s = await serve(runtime, "examples/iris");
+    const workers = s.descendants();
+    expect(workers.length).toBeGreaterThanOrEqual(4);
+    const runDir = (runDirOf(s.output()) ?? runDirOfWorkers(workers))!;
+    expect(existsSync(runDir)).toBe(true);
+    process.kill(s.pid, "SIGKILL");
+    const took = await within(
+      2_000,
+      async () => workers.every((pid) => !alive(pid)) && !existsSync(runDir) && (await refused(s.port)),
+    );
+    console.log(`${runtime}: everything gone ${took?.toFixed(0)} ms after the supervisor's SIGKILL`);
+    expect(workers.filter(alive)).toEqual([]);
+    expect(existsSync(runDir)).toBe(false);
+    expect(await refused(s.port)).toBe(true);
+  },
+  60_000,
+);
 
 test("children that left the worker's process group (setsid, detached) stop with the service", async () => {
   const s = await serve("node", "test/_fixtures/escape-service");

@@ -23,7 +23,11 @@ function service(api: unknown): string {
 }
 
 test("the start line comes only once the worker printed its ready.log line", async () => {
-  const svc = service({ command: ["sh", "-c", "sleep 1; echo warming; sleep 1; echo up; exec sleep 60"], workers: 1, ready: { log: "^up$" } });
+  const svc = service({
+    command: ["sh", "-c", "sleep 1; echo warming; sleep 1; echo up; exec sleep 60"],
+    workers: 1,
+    ready: { log: "^up$" },
+  });
   const s = run("node", ["serve", svc, "--port", "0", "--host", "127.0.0.1"]);
   expect(await s.waitForOutput(/Starting production HTTP BentoServer/, 30_000)).toBeDefined();
   const out = s.output();
@@ -32,13 +36,24 @@ test("the start line comes only once the worker printed its ready.log line", asy
   expect(await s.stop("SIGTERM")).toBe(0);
 }, 40_000);
 
-test("a worker that never gets ready is reported by name after ready.timeout; no start line; SIGTERM still stops", async () => {
-  const svc = service({ command: ["sh", "-c", "echo booting; exec sleep 60"], workers: 2, ready: { log: "never printed", timeout: 1 } });
-  const s = run("node", ["serve", svc, "--port", "0", "--host", "127.0.0.1"]);
-  const late = await s.waitForOutput(/worker 2 \(pid \d+\) is not ready 1 s after it started: it should write READY=1 to the fd in BENTO_READY_FD/, 30_000);
-  expect(late).toBeDefined();
-  expect(s.output()).toMatch(/\[cli:api_server\] worker 1 \(pid \d+\) is not ready 1 s after it started/);
-  expect(s.output()).not.toContain("Starting production");
-  expect(await s.stop("SIGTERM")).toBe(0);
-  expect(await s.leftovers()).toEqual([]);
-}, 40_000);
+test(
+  "a worker that never gets ready is reported by name after ready.timeout; no start line; SIGTERM still stops",
+  async () => {
+    const svc = service({
+      command: ["sh", "-c", "echo booting; exec sleep 60"],
+      workers: 2,
+      ready: { log: "never printed", timeout: 1 },
+    });
+    const s = run("node", ["serve", svc, "--port", "0", "--host", "127.0.0.1"]);
+    const late = await s.waitForOutput(
+      /worker 2 \(pid \d+\) is not ready 1 s after it started: it should write READY=1 to the fd in BENTO_READY_FD/,
+      30_000,
+    );
+    expect(late).toBeDefined();
+    expect(s.output()).toMatch(/\[cli:api_server\] worker 1 \(pid \d+\) is not ready 1 s after it started/);
+    expect(s.output()).not.toContain("Starting production");
+    expect(await s.stop("SIGTERM")).toBe(0);
+    expect(await s.leftovers()).toEqual([]);
+  },
+  40_000,
+);

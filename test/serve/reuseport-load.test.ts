@@ -19,11 +19,17 @@ interface Load {
 
 function wrk(port: number, seconds: number): Promise<Load> {
   return new Promise((resolve, reject) => {
-    execFile("wrk", ["-t2", "-c64", `-d${seconds}s`, "--timeout", "5s", `http://127.0.0.1:${port}/`], { timeout: (seconds + 20) * 1000 }, (error, out) => {
+    execFile("wrk", ["-t2", "-c64", `-d${seconds}s`, "--timeout", "5s", `http://127.0.0.1:${port}/`], {
+      timeout: (seconds + 20) * 1000,
+    }, (error, out) => {
       if (error) return reject(error);
-      const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)?.slice(1).map(Number) ?? [];
+      const errors =
+        /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)?.slice(1).map(Number) ?? [];
       const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
-      resolve({ requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? 0), failed: errors.reduce((a, b) => a + b, 0) + non2xx });
+      resolve({
+        requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? 0),
+        failed: errors.reduce((a, b) => a + b, 0) + non2xx,
+      });
     });
   });
 }
@@ -31,7 +37,9 @@ function wrk(port: number, seconds: number): Promise<Load> {
 /** Worker id → pid, from the ready lines the supervisor relayed (the latest per id). */
 function workers(s: Served): Map<number, number> {
   const out = new Map<number, number>();
-  for (const m of s.output().matchAll(/\[api_server:(\d+)\] hello worker \d+ \(pid (\d+)\) ready/g)) out.set(Number(m[1]), Number(m[2]));
+  for (const m of s.output().matchAll(/\[api_server:(\d+)\] hello worker \d+ \(pid (\d+)\) ready/g)) {
+    out.set(Number(m[1]), Number(m[2]));
+  }
   return out;
 }
 
@@ -69,8 +77,10 @@ for (const runtime of ["bun", "deno"] as const) {
     process.kill(s.pid, "SIGHUP");
     expect(await until(() => [...workers(s).values()].every((pid) => !before.has(pid)))).toBe(true);
     const rolled = await rollLoad;
-    console.log(`${runtime} (tcp_migrate_req=${migrate}): kill -9 cost ${killed.failed} of ${killed.requests} requests, ` +
-      `the rolling restart ${rolled.failed} of ${rolled.requests}`);
+    console.log(
+      `${runtime} (tcp_migrate_req=${migrate}): kill -9 cost ${killed.failed} of ${killed.requests} requests, ` +
+        `the rolling restart ${rolled.failed} of ${rolled.requests}`,
+    );
     expect(rolled.requests).toBeGreaterThan(0);
     // With the drain none failed in every run here; without it (stop at once) 8 to 79 did.
     expect(rolled.failed).toBeLessThanOrEqual(2);

@@ -51,16 +51,20 @@ test("a request that crashes a runner worker reaches one worker only, and runs o
   expect((await callRunner(s, "/pid")).value?.pid).toBeNumber(); // the service still answers
 }, 40_000);
 
-test("--timeout and --timeout-graceful-shutdown of 3000000 s wait (timers past 2^31-1 ms do not fire at once)", async () => {
-  const s = await start(["--timeout", "3000000", "--timeout-graceful-shutdown", "3000000"]);
-  expect((await callRunner(s, "/sleep?ms=1200")).value?.pid).toBeNumber();
-  const inFlight = callRunner(s, "/sleep?ms=1500");
-  await Bun.sleep(300);
-  s.child.kill("SIGTERM"); // a graceful stop drains the request in flight
-  expect((await inFlight).value?.pid).toBeNumber();
-  expect(await s.exited).toBe(0);
-  expect(s.output()).not.toContain("sending SIGKILL");
-}, 40_000);
+test(
+  "--timeout and --timeout-graceful-shutdown of 3000000 s wait (timers past 2^31-1 ms do not fire at once)",
+  async () => {
+    const s = await start(["--timeout", "3000000", "--timeout-graceful-shutdown", "3000000"]);
+    expect((await callRunner(s, "/sleep?ms=1200")).value?.pid).toBeNumber();
+    const inFlight = callRunner(s, "/sleep?ms=1500");
+    await Bun.sleep(300);
+    s.child.kill("SIGTERM"); // a graceful stop drains the request in flight
+    expect((await inFlight).value?.pid).toBeNumber();
+    expect(await s.exited).toBe(0);
+    expect(s.output()).not.toContain("sending SIGKILL");
+  },
+  40_000,
+);
 
 test("sequential runner calls reach every runner worker", async () => {
   const s = await start();

@@ -1,6 +1,15 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { readlinkSync } from "node:fs";
-import { alive, cleanup, existsSync, post, RUNTIMES, runDirOf, runDirOfWorkers, serve } from "../_helpers/serve-process.ts";
+import {
+  alive,
+  cleanup,
+  existsSync,
+  post,
+  runDirOf,
+  runDirOfWorkers,
+  RUNTIMES,
+  serve,
+} from "../_helpers/serve-process.ts";
 
 afterEach(cleanup, 20_000);
 

@@ -5,7 +5,17 @@
 import { afterEach, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { alive, cleanup, descendantsOf, post, ROOT, runDirOf, serve, sleep, supervisorArgv } from "../_helpers/serve-process.ts";
+import {
+  alive,
+  cleanup,
+  descendantsOf,
+  post,
+  ROOT,
+  runDirOf,
+  serve,
+  sleep,
+  supervisorArgv,
+} from "../_helpers/serve-process.ts";
 
 afterEach(cleanup);
 
@@ -44,7 +54,9 @@ test("SIGHUP without a terminal replaces every worker, runners first, and the se
     expect(alive(pids[0]!)).toBe(false);
   }
   const out = s.output();
-  expect(out.indexOf("[runner:iris:2] iris runner worker 2")).toBeLessThan(out.lastIndexOf("[api_server:1] iris api worker 1"));
+  expect(out.indexOf("[runner:iris:2] iris runner worker 2")).toBeLessThan(
+    out.lastIndexOf("[api_server:1] iris api worker 1"),
+  );
   expect(failures).toBe(0);
   expect(answered).toBeGreaterThan(10);
   expect(s.child.exitCode).toBeNull();
@@ -54,7 +66,11 @@ test("SIGHUP without a terminal replaces every worker, runners first, and the se
 test("in a terminal, SIGHUP (the terminal closed) stops everything and removes the run dir", async () => {
   // script(1) gives the supervisor a pseudo-terminal; killing script closes it.
   const argv = [...supervisorArgv("node"), "serve", "examples/iris", "--port", "0", "--host", "127.0.0.1"];
-  const term = spawn("script", ["-qfec", argv.map((a) => `'${a}'`).join(" "), "/dev/null"], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+  const term = spawn("script", ["-qfec", argv.map((a) => `'${a}'`).join(" "), "/dev/null"], {
+    cwd: ROOT,
+    stdio: ["pipe", "pipe", "pipe"],
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   let out = "";
   term.stdout!.on("data", (d) => (out += d));
   try {
@@ -71,7 +87,11 @@ test("in a terminal, SIGHUP (the terminal closed) stops everything and removes t
     expect(processes.filter(alive)).toEqual([]);
     expect(existsSync(runDir!)).toBe(false);
   } finally {
-    for (const pid of descendantsOf(term.pid!)) try { process.kill(pid, "SIGKILL"); } catch { /* gone */ }
+    for (const pid of descendantsOf(term.pid!)) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch { /* gone */ }
+    }
     term.kill("SIGKILL");
   }
 }, 60_000);

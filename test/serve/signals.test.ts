@@ -21,7 +21,10 @@ afterEach(async () => {
 function service(command: string[], workers: number): string {
   const dir = mkdtempSync(join(tmpdir(), "signals-"));
   dirs.push(dir);
-  writeFileSync(join(dir, "bento.config.json"), JSON.stringify({ name: "signals", api: { command, workers, ready: { after: 0 } } }));
+  writeFileSync(
+    join(dir, "bento.config.json"),
+    JSON.stringify({ name: "signals", api: { command, workers, ready: { after: 0 } } }),
+  );
   return dir;
 }
 
@@ -82,7 +85,11 @@ test("1024 workers stop within the graceful timeout plus 1 s", async () => {
 }, 120_000);
 
 test("a second SIGINT ends 1024 workers that ignore SIGTERM within 1 s", async () => {
-  const s = await serve("node", service(["sh", "-c", "trap '' TERM; exec sleep 1000"], 1024), ["--no-admin", "--timeout-graceful-shutdown", "60"]);
+  const s = await serve("node", service(["sh", "-c", "trap '' TERM; exec sleep 1000"], 1024), [
+    "--no-admin",
+    "--timeout-graceful-shutdown",
+    "60",
+  ]);
   const workers = workersOf(s.pid);
   s.child.kill("SIGINT");
   expect(await s.waitForOutput(/Got SIGINT: stopping gracefully/)).toBeDefined();

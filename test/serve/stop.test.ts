@@ -1,6 +1,6 @@
 import { afterEach, expect, test } from "bun:test";
 import { REPEAT_WINDOW_MS } from "../../src/cli/_signals.ts";
-import { writeFileSync, rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { alive, cleanup, run, serve } from "../_helpers/serve-process.ts";
 
 afterEach(cleanup, 20_000);
@@ -53,38 +53,48 @@ test("two deliveries of one Ctrl+C (the group's and a launcher's, ms apart) are 
   expect(s.output()).toContain("workers still running after the graceful timeout: sending SIGKILL");
 }, 30_000);
 
-test("SIGTERM during start-up (runners spawned, the API pool held in beforeSpawn): no start line, exit 0, nothing left behind", async () => {
-  const gate = `/tmp/bento-kit-test-gate-${process.pid}-${Date.now()}`;
-  try {
-    const s = run("node", ["serve", "test/_fixtures/gated-service", "--port", "0", "--host", "127.0.0.1"], { BENTO_TEST_GATE: gate });
-    expect(await s.waitForOutput(/holding api_server:1 until/)).toBeDefined();
-    expect(await s.waitForOutput(/\[runner:r:2\] runner 2 ready/)).toBeDefined();
-    const runners = s.descendants();
-    expect(runners.length).toBeGreaterThanOrEqual(2);
-    s.child.kill("SIGTERM");
-    expect(await s.waitForOutput(/Got SIGTERM: stopping gracefully/)).toBeDefined();
-    writeFileSync(gate, ""); // start-up goes on, sees the stop, and spawns nothing more
-    expect(await s.exited).toBe(0);
-    expect(s.output()).not.toContain("Starting production");
-    expect(s.output()).not.toMatch(/api 2 ready/);
-    expect(runners.filter(alive)).toEqual([]);
-    expect(await s.leftovers()).toEqual([]);
-  } finally {
-    rmSync(gate, { force: true });
-  }
-}, 30_000);
+test(
+  "SIGTERM during start-up (runners spawned, the API pool held in beforeSpawn): no start line, exit 0, nothing left behind",
+  async () => {
+    const gate = `/tmp/bento-kit-test-gate-${process.pid}-${Date.now()}`;
+    try {
+      const s = run("node", ["serve", "test/_fixtures/gated-service", "--port", "0", "--host", "127.0.0.1"], {
+        BENTO_TEST_GATE: gate,
+      });
+      expect(await s.waitForOutput(/holding api_server:1 until/)).toBeDefined();
+      expect(await s.waitForOutput(/\[runner:r:2\] runner 2 ready/)).toBeDefined();
+      const runners = s.descendants();
+      expect(runners.length).toBeGreaterThanOrEqual(2);
+      s.child.kill("SIGTERM");
+      expect(await s.waitForOutput(/Got SIGTERM: stopping gracefully/)).toBeDefined();
+      writeFileSync(gate, ""); // start-up goes on, sees the stop, and spawns nothing more
+      expect(await s.exited).toBe(0);
+      expect(s.output()).not.toContain("Starting production");
+      expect(s.output()).not.toMatch(/api 2 ready/);
+      expect(runners.filter(alive)).toEqual([]);
+      expect(await s.leftovers()).toEqual([]);
+    } finally {
+      rmSync(gate, { force: true });
+    }
+  },
+  30_000,
+);
 
-test("SIGTERM as soon as the first worker exists (start-up may just have ended): exit 0, nothing left behind", async () => {
-  const s = run("node", ["serve", "examples/iris", "--port", "0", "--host", "127.0.0.1", "--api-workers", "4"]);
-  const end = Date.now() + 20_000;
-  // A worker leads its own process group; tsx's esbuild service does not.
-  while (Date.now() < end && !s.procs.record().some((p) => p.pgid === p.pid)) await Bun.sleep(2);
-  expect(s.procs.seen().some((p) => p.pgid === p.pid)).toBe(true);
-  s.child.kill("SIGTERM");
-  expect(await s.exited).toBe(0);
-  console.log(`stopped ${s.output().includes("Starting production") ? "after" : "during"} start-up`);
-  expect(await s.leftovers()).toEqual([]);
-}, 30_000);
+test(
+  "SIGTERM as soon as the first worker exists (start-up may just have ended): exit 0, nothing left behind",
+  async () => {
+    const s = run("node", ["serve", "examples/iris", "--port", "0", "--host", "127.0.0.1", "--api-workers", "4"]);
+    const end = Date.now() + 20_000;
+    // A worker leads its own process group; tsx's esbuild service does not.
+    while (Date.now() < end && !s.procs.record().some((p) => p.pgid === p.pid)) await Bun.sleep(2);
+    expect(s.procs.seen().some((p) => p.pgid === p.pid)).toBe(true);
+    s.child.kill("SIGTERM");
+    expect(await s.exited).toBe(0);
+    console.log(`stopped ${s.output().includes("Starting production") ? "after" : "during"} start-up`);
+    expect(await s.leftovers()).toEqual([]);
+  },
+  30_000,
+);
 
 test("a reader that goes away (serve | head) does not crash the supervisor", async () => {
   const s = run("node", ["serve", "examples/iris", "--port", "0"]);
@@ -98,43 +108,63 @@ test("a reader that goes away (serve | head) does not crash the supervisor", asy
   expect(workers.filter(alive)).toEqual([]);
 }, 30_000);
 
-test("when a worker exits on SIGTERM, what it leaves behind is killed at once, not at the graceful deadline", async () => {
-  const s = await serve("node", "test/_fixtures/leaver-service", ["--timeout-graceful-shutdown", "20"]);
-  await s.waitForOutput(/leaver ready/);
-  const everything = s.descendants();
-  const t0 = Date.now();
-  expect(await s.stop("SIGTERM")).toBe(0);
-  expect(Date.now() - t0).toBeLessThan(5_000);
-  expect(everything.filter(alive)).toEqual([]);
-  expect(s.output()).not.toContain("still running after the graceful timeout");
-  // Its children stayed in its process group: the group signal took them, not the tagged-process sweep.
-  expect(s.output()).not.toContain("outside their process group");
-}, 40_000);
-
-test("a reader that stalls (a paused | less) neither freezes the supervisor nor keeps it alive after a stop", async () => {
-  const { spawn } = await import("node:child_process");
-  const { supervisorArgv, descendantsOf } = await import("../_helpers/serve-process.ts");
-  const [cmd, ...pre] = supervisorArgv("node");
-  // stdout is a pipe nobody reads: it fills up within milliseconds.
-  const child = spawn(cmd!, [...pre, "serve", "test/_fixtures/spew-service", "--port", "0", "--timeout-graceful-shutdown", "2"], { stdio: ["ignore", "pipe", "ignore"] });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-  try {
-    let workers: number[] = [];
-    for (let i = 0; i < 100 && workers.length === 0; i++) {
-      await Bun.sleep(50);
-      workers = descendantsOf(child.pid!).filter((pid) => {
-        try { return require("node:fs").readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("python3"); } catch { return false; }
-      });
-    }
-    expect(workers.length).toBe(1);
-    await Bun.sleep(1500); // the worker spews far more than the pipe holds
+test(
+  "when a worker exits on SIGTERM, what it leaves behind is killed at once, not at the graceful deadline",
+  async () => {
+    const s = await serve("node", "test/_fixtures/leaver-service", ["--timeout-graceful-shutdown", "20"]);
+    await s.waitForOutput(/leaver ready/);
+    const everything = s.descendants();
     const t0 = Date.now();
-    child.kill("SIGTERM");
-    expect(await exited).toBe(0);
-    // A frozen supervisor would never exit; bound it well above the 2 s graceful timeout.
-    expect(Date.now() - t0).toBeLessThan(15_000);
-    expect(workers.filter(alive)).toEqual([]);
-  } finally {
-    if (child.exitCode === null) child.kill("SIGKILL");
-  }
-}, 30_000);
+    expect(await s.stop("SIGTERM")).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(everything.filter(alive)).toEqual([]);
+    expect(s.output()).not.toContain("still running after the graceful timeout");
+    // Its children stayed in its process group: the group signal took them, not the tagged-process sweep.
+    expect(s.output()).not.toContain("outside their process group");
+  },
+  40_000,
+);
+
+test(
+  "a reader that stalls (a paused | less) neither freezes the supervisor nor keeps it alive after a stop",
+  async () => {
+    const { spawn } = await import("node:child_process");
+    const { supervisorArgv, descendantsOf } = await import("../_helpers/serve-process.ts");
+    const [cmd, ...pre] = supervisorArgv("node");
+    // stdout is a pipe nobody reads: it fills up within milliseconds.
+    const child = spawn(cmd!, [
+      ...pre,
+      "serve",
+      "test/_fixtures/spew-service",
+      "--port",
+      "0",
+      "--timeout-graceful-shutdown",
+      "2",
+    ], { stdio: ["ignore", "pipe", "ignore"] });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    try {
+      let workers: number[] = [];
+      for (let i = 0; i < 100 && workers.length === 0; i++) {
+        await Bun.sleep(50);
+        workers = descendantsOf(child.pid!).filter((pid) => {
+          try {
+            return require("node:fs").readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("python3");
+          } catch {
+            return false;
+          }
+        });
+      }
+      expect(workers.length).toBe(1);
+      await Bun.sleep(1500); // the worker spews far more than the pipe holds
+      const t0 = Date.now();
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      // A frozen supervisor would never exit; bound it well above the 2 s graceful timeout.
+      expect(Date.now() - t0).toBeLessThan(15_000);
+      expect(workers.filter(alive)).toEqual([]);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  },
+  30_000,
+);

@@ -2,7 +2,7 @@
  * Test side of _launcher.ts: start it, bind sockets, spawn workers on them,
  * wait for their output or exit, and kill everything at the end.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,7 +19,12 @@ export interface Launcher {
   readonly dir: string;
   bindUnix(id: string): Promise<{ address: string; path: string }>;
   bindTcp(id: string): Promise<{ address: string; url: string }>;
-  spawn(id: string, sockets: string[], argv: string[], options?: { env?: Record<string, string>; cwd?: string }): Promise<number>;
+  spawn(
+    id: string,
+    sockets: string[],
+    argv: string[],
+    options?: { env?: Record<string, string>; cwd?: string },
+  ): Promise<number>;
   kill(pid: number, signal: NodeJS.Signals): void;
   waitForLine(pid: number, pattern: RegExp, timeoutMs?: number): Promise<string>;
   waitForExit(pid: number, timeoutMs?: number): Promise<{ code: number | null; signal: string | null }>;
@@ -29,10 +34,13 @@ export interface Launcher {
 
 export async function startLauncher(): Promise<Launcher> {
   const dir = mkdtempSync(join(tmpdir(), "bento-worker-test-"));
-  const child: ChildProcessWithoutNullStreams = spawn(...splitArgv([...NODE_TS, join(ROOT, "test/worker/_launcher.ts")]), {
-    cwd: ROOT,
-    stdio: ["pipe", "pipe", "pipe"],
-  });
+  const child: ChildProcessWithoutNullStreams = spawn(
+    ...splitArgv([...NODE_TS, join(ROOT, "test/worker/_launcher.ts")]),
+    {
+      cwd: ROOT,
+      stdio: ["pipe", "pipe", "pipe"],
+    },
+  );
   const events: Event[] = [];
   const waiters = new Set<() => void>();
   createInterface({ input: child.stdout }).on("line", (line) => {
@@ -52,7 +60,13 @@ export async function startLauncher(): Promise<Launcher> {
       };
       const timer = setTimeout(() => {
         waiters.delete(check);
-        reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; events:\n${events.map((e) => JSON.stringify(e)).join("\n")}`));
+        reject(
+          new Error(
+            `Timed out after ${timeoutMs} ms waiting for ${what}; events:\n${
+              events.map((e) => JSON.stringify(e)).join("\n")
+            }`,
+          ),
+        );
       }, timeoutMs);
       waiters.add(check);
       check();
@@ -60,7 +74,8 @@ export async function startLauncher(): Promise<Launcher> {
   }
   const send = (command: Record<string, unknown>): void => void child.stdin.write(`${JSON.stringify(command)}\n`);
   const find = (op: string, key: string, value: unknown) => () => events.find((e) => e.op === op && e[key] === value);
-  const lines = (pid: number): string[] => events.filter((e) => e.op === "output" && e.pid === pid).map((e) => String(e.line));
+  const lines = (pid: number): string[] =>
+    events.filter((e) => e.op === "output" && e.pid === pid).map((e) => String(e.line));
 
   await waitFor(() => events.find((e) => e.op === "ready"), "the launcher to start");
   return {

@@ -5,7 +5,7 @@
  * with LISTEN_FDS / LISTEN_FDNAMES / LISTEN_PID. Driven by JSON lines on
  * stdin; reports JSON lines on stdout. Kills every worker when stdin closes.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import net from "node:net";
 import { createInterface } from "node:readline";
 
@@ -33,7 +33,9 @@ function report(event: Record<string, unknown>): void {
 }
 
 function bind(command: Extract<Command, { op: "bind" }>): void {
-  const handle = "path" in command ? createServerHandle(command.path, -1, -1) : createServerHandle(command.host, command.port, 4);
+  const handle = "path" in command
+    ? createServerHandle(command.path, -1, -1)
+    : createServerHandle(command.host, command.port, 4);
   if (typeof handle === "number") {
     report({ op: "error", id: command.id, message: `bind failed with errno ${handle}` });
     return;
@@ -51,7 +53,12 @@ function bind(command: Extract<Command, { op: "bind" }>): void {
 
 function spawnWorker(command: Extract<Command, { op: "spawn" }>): void {
   const fds = command.sockets.map((name) => sockets.get(name)?.fd ?? -1);
-  const env = { ...process.env, ...command.env, LISTEN_FDS: String(fds.length), LISTEN_FDNAMES: command.sockets.join(":") };
+  const env = {
+    ...process.env,
+    ...command.env,
+    LISTEN_FDS: String(fds.length),
+    LISTEN_FDNAMES: command.sockets.join(":"),
+  };
   // `exec` keeps the shell's pid, so LISTEN_PID is the worker's own pid.
   const child = spawn("sh", ["-c", 'LISTEN_PID=$$ exec "$@"', "sh", ...command.argv], {
     cwd: command.cwd,

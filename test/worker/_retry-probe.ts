@@ -65,9 +65,13 @@ async function run(name: string, behaviour: Behaviour, calls: Call[], tcp = fals
   });
   const dir = mkdtempSync(join(tmpdir(), "bento-probe-"));
   const socketPath = join(dir, `${name}.sock`);
-  await new Promise<void>((resolve) => (tcp ? server.listen(0, "127.0.0.1", resolve) : server.listen(socketPath, resolve)));
+  await new Promise<void>((
+    resolve,
+  ) => (tcp ? server.listen(0, "127.0.0.1", resolve) : server.listen(socketPath, resolve)));
   const address = server.address();
-  const url = typeof address === "object" && address !== null ? `tcp://127.0.0.1:${address.port}` : `unix://${socketPath}`;
+  const url = typeof address === "object" && address !== null
+    ? `tcp://127.0.0.1:${address.port}`
+    : `unix://${socketPath}`;
   const client = createRunnerClient({ fake: url }, { timeout: 0.3 });
   const outcomes: unknown[] = [];
   for (const call of calls) {
@@ -99,10 +103,16 @@ const results: Record<string, unknown> = {
   httpError: await run("httpError", b.httpError!, [post]),
   notJson: await run("notJson", b.notJson!, [post]),
   neverAnswers: await run("neverAnswers", b.neverAnswers!, [post]),
-  perCallTimeout: await run("perCallTimeout", b.neverAnswers!, [(c) => c.call("fake", "/slow", null, { timeout: 0.1 })]),
+  perCallTimeout: await run("perCallTimeout", b.neverAnswers!, [
+    (c) => c.call("fake", "/slow", null, { timeout: 0.1 }),
+  ]),
   aborted: await run("aborted", b.neverAnswers!, [
     (c) => c.call("fake", "/slow", null, { timeout: 0, signal: AbortSignal.timeout(100) }),
-    (c) => { const a = new AbortController(); a.abort(); return c.call("fake", "/slow", null, { signal: a.signal }); },
+    (c) => {
+      const a = new AbortController();
+      a.abort();
+      return c.call("fake", "/slow", null, { signal: a.signal });
+    },
   ]),
   echo: await run("echo", b.echo!, [
     async (c) => {

@@ -19,9 +19,13 @@ test("getRunnerMap explains what is wrong with BENTO_RUNNER_MAP", () => {
   expect(bad("{iris:")).toThrow(/^BENTO_RUNNER_MAP is not valid JSON \(.*\); expected an object of runner addresses/);
   expect(bad('["unix:///a.sock"]')).toThrow("BENTO_RUNNER_MAP must be a JSON object of runner addresses, got an array");
   expect(bad("null")).toThrow(/got null/);
-  expect(bad('{"iris": 3001}')).toThrow('BENTO_RUNNER_MAP is invalid: runner "iris" has a number, not an address string');
+  expect(bad('{"iris": 3001}')).toThrow(
+    'BENTO_RUNNER_MAP is invalid: runner "iris" has a number, not an address string',
+  );
   expect(bad('{"iris": "http://x:1"}')).toThrow(/runner "iris": "http:\/\/x:1" must start with unix:\/\/ or tcp:\/\//);
-  expect(bad('{"a": "tcp://h:99999", "b": "unix://rel.sock"}')).toThrow(/"a".*port in 1-65535.*"b".*absolute socket path/);
+  expect(bad('{"a": "tcp://h:99999", "b": "unix://rel.sock"}')).toThrow(
+    /"a".*port in 1-65535.*"b".*absolute socket path/,
+  );
   expect(thrown(bad("1"))).toMatchObject({ kind: "WorkerEnvInvalid", variable: "BENTO_RUNNER_MAP" });
 });
 
@@ -37,7 +41,9 @@ test("workerOptions has defaults and reads the BENTO_* options", () => {
 });
 
 test("workerOptions names the malformed variable", () => {
-  expect(() => workerOptions({ BENTO_TIMEOUT: "soon" })).toThrow('BENTO_TIMEOUT must be a number of seconds (0 or more), got "soon"');
+  expect(() => workerOptions({ BENTO_TIMEOUT: "soon" })).toThrow(
+    'BENTO_TIMEOUT must be a number of seconds (0 or more), got "soon"',
+  );
   expect(() => workerOptions({ BENTO_TIMEOUT_KEEP_ALIVE: "-1" })).toThrow(/BENTO_TIMEOUT_KEEP_ALIVE/);
   expect(() => workerOptions({ BENTO_BACKLOG: "1.5" })).toThrow(/BENTO_BACKLOG must be a whole number/);
 });

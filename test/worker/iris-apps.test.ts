@@ -66,12 +66,14 @@ test("api app: forwards valid rows to the iris runner and names its pid", async 
   expect(seen).toHaveLength(1);
 });
 
-test.each([
-  ["RunnerUnavailable", 503],
-  ["RunnerTimeout", 504],
-  ["RunnerHttpError", 502],
-  ["RunnerBadResponse", 502],
-] as const)("api app: a runner failure %s answers %d with a JSON message", async (kind, status) => {
+test.each(
+  [
+    ["RunnerUnavailable", 503],
+    ["RunnerTimeout", 504],
+    ["RunnerHttpError", 502],
+    ["RunnerBadResponse", 502],
+  ] as const,
+)("api app: a runner failure %s answers %d with a JSON message", async (kind, status) => {
   const app = createApiApp(fakeRunners(() => Promise.reject(failure(kind))));
   const res = await app.request("/classify", post("[[5.9,3.0,5.1,1.8]]"));
   expect(res.status).toBe(status);

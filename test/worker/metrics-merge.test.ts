@@ -12,15 +12,25 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 test("merging expositions: one HELP and TYPE per family, every sample labelled with its source", () => {
-  const a = "# HELP x_total X\n# TYPE x_total counter\nx_total{e=\"/a\"} 1\n# HELP h H\n# TYPE h histogram\nh_bucket{le=\"+Inf\"} 2\nh_sum 0.5\nh_count 2\n";
+  const a =
+    '# HELP x_total X\n# TYPE x_total counter\nx_total{e="/a"} 1\n# HELP h H\n# TYPE h histogram\nh_bucket{le="+Inf"} 2\nh_sum 0.5\nh_count 2\n';
   const b = "# HELP x_total X\n# TYPE x_total counter\nx_total{} 3\n";
-  const merged = mergeExpositions([{ text: a, labels: { pool: "api_server", worker_id: "1" } }, { text: b, labels: { pool: "p\"q", worker_id: "2" } }, { text: "up 1\n" }]);
+  const merged = mergeExpositions([{ text: a, labels: { pool: "api_server", worker_id: "1" } }, {
+    text: b,
+    labels: { pool: 'p"q', worker_id: "2" },
+  }, { text: "up 1\n" }]);
   expect(merged).toBe([
-    "# HELP x_total X", "# TYPE x_total counter",
-    'x_total{pool="api_server",worker_id="1",e="/a"} 1', 'x_total{pool="p\\"q",worker_id="2"} 3',
-    "# HELP h H", "# TYPE h histogram",
-    'h_bucket{pool="api_server",worker_id="1",le="+Inf"} 2', 'h_sum{pool="api_server",worker_id="1"} 0.5', 'h_count{pool="api_server",worker_id="1"} 2',
-    "up 1", "",
+    "# HELP x_total X",
+    "# TYPE x_total counter",
+    'x_total{pool="api_server",worker_id="1",e="/a"} 1',
+    'x_total{pool="p\\"q",worker_id="2"} 3',
+    "# HELP h H",
+    "# TYPE h histogram",
+    'h_bucket{pool="api_server",worker_id="1",le="+Inf"} 2',
+    'h_sum{pool="api_server",worker_id="1"} 0.5',
+    'h_count{pool="api_server",worker_id="1"} 2',
+    "up 1",
+    "",
   ].join("\n"));
 });
 
@@ -58,15 +68,18 @@ from prometheus_client.multiprocess import MultiProcessCollector
 r = CollectorRegistry(); MultiProcessCollector(r); print(generate_latest(r).decode())
 `;
 
-test.skipIf(!hasPrometheusClient)("prometheus_client's multiprocess files read as its own MultiProcessCollector reads them (two processes)", () => {
-  const dir = mkdtempSync(join(tmpdir(), "bento-kit-test-prom-"));
-  dirs.push(dir);
-  const env = { ...process.env, PROMETHEUS_MULTIPROC_DIR: dir };
-  execFileSync("/usr/bin/python3", ["-c", WRITE, "5"], { env });
-  execFileSync("/usr/bin/python3", ["-c", WRITE, "8"], { env });
-  const theirs = execFileSync("/usr/bin/python3", ["-c", COLLECT], { env, encoding: "utf8" });
-  const ours = readMultiprocessDir(dir);
-  expect(samples(ours)).toEqual(samples(theirs));
-  expect(samples(ours).get('jobs_total{kind="b"}')).toBe(7);
-  expect(ours).toContain("# TYPE jobs_total counter");
-});
+test.skipIf(!hasPrometheusClient)(
+  "prometheus_client's multiprocess files read as its own MultiProcessCollector reads them (two processes)",
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), "bento-kit-test-prom-"));
+    dirs.push(dir);
+    const env = { ...process.env, PROMETHEUS_MULTIPROC_DIR: dir };
+    execFileSync("/usr/bin/python3", ["-c", WRITE, "5"], { env });
+    execFileSync("/usr/bin/python3", ["-c", WRITE, "8"], { env });
+    const theirs = execFileSync("/usr/bin/python3", ["-c", COLLECT], { env, encoding: "utf8" });
+    const ours = readMultiprocessDir(dir);
+    expect(samples(ours)).toEqual(samples(theirs));
+    expect(samples(ours).get('jobs_total{kind="b"}')).toBe(7);
+    expect(ours).toContain("# TYPE jobs_total counter");
+  },
+);

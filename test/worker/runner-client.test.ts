@@ -6,11 +6,25 @@ import { join } from "node:path";
 import { createRunnerClient } from "../../src/worker/mod.ts";
 import { NODE_TS, ROOT } from "./_harness.ts";
 
-type Outcome = { value?: unknown; error?: { kind: string; message: string; status?: number; body?: string; code?: string } };
+type Outcome = {
+  value?: unknown;
+  error?: { kind: string; message: string; status?: number; body?: string; code?: string };
+};
 type Run = { outcomes: Outcome[]; requests: number };
 type Scenario =
-  | "staleConnection" | "staleConnectionTcp" | "staleIdempotent" | "staleMarkedIdempotent" | "alwaysDies" | "alwaysDiesIdempotent"
-  | "diesMidResponse" | "httpError" | "notJson" | "neverAnswers" | "perCallTimeout" | "aborted" | "echo";
+  | "staleConnection"
+  | "staleConnectionTcp"
+  | "staleIdempotent"
+  | "staleMarkedIdempotent"
+  | "alwaysDies"
+  | "alwaysDiesIdempotent"
+  | "diesMidResponse"
+  | "httpError"
+  | "notJson"
+  | "neverAnswers"
+  | "perCallTimeout"
+  | "aborted"
+  | "echo";
 let results: Record<Scenario, Run> & { missingSocket: { kind: string; code: string; message: string } };
 
 beforeAll(() => {
@@ -37,7 +51,10 @@ test("a POST is not resent when a fresh connection dies; an idempotent call once
   expect(results.alwaysDies.requests).toBe(1);
   expect(results.alwaysDies.outcomes[0]?.error).toMatchObject({ kind: "RunnerUnavailable", code: "ECONNRESET" });
   expect(results.alwaysDiesIdempotent.requests).toBe(2);
-  expect(results.alwaysDiesIdempotent.outcomes[0]?.error).toMatchObject({ kind: "RunnerUnavailable", code: "ECONNRESET" });
+  expect(results.alwaysDiesIdempotent.outcomes[0]?.error).toMatchObject({
+    kind: "RunnerUnavailable",
+    code: "ECONNRESET",
+  });
 });
 
 test("no retry once a response has started", () => {

@@ -29,7 +29,11 @@ async function ids(s: Served, wanted: number): Promise<Map<number, number>> {
     const text = await response.text();
     const body = JSON.parse(text) as { id?: number; pid?: number };
     // Anything else answering the API port (a runner, an error) is named in the failure.
-    if (typeof body.id !== "number") throw new Error(`GET /id answered ${response.status} ${text} (pid header ${response.headers.get("x-bento-worker-pid")})`);
+    if (typeof body.id !== "number") {
+      throw new Error(
+        `GET /id answered ${response.status} ${text} (pid header ${response.headers.get("x-bento-worker-pid")})`,
+      );
+    }
     seen.set(body.id, body.pid!);
   }
   return seen;
@@ -45,61 +49,80 @@ async function start(runtime: string): Promise<Served> {
 
 for (const runtime of ["node", "bun", "deno"] as const) {
   describe(`workers on ${runtime}`, () => {
-    test("both API workers answer with their ids, sequential runner calls reach both runners, /metrics has them all", async () => {
-      const s = await start(runtime);
-      const api = await ids(s, 2);
-      expect([...api.keys()].sort()).toEqual([1, 2]);
-      for (const pid of api.values()) expect(exeOf(pid)).toContain(runtime);
+    test(
+      "both API workers answer with their ids, sequential runner calls reach both runners, /metrics has them all",
+      async () => {
+        const s = await start(runtime);
+        const api = await ids(s, 2);
+        expect([...api.keys()].sort()).toEqual([1, 2]);
+        for (const pid of api.values()) expect(exeOf(pid)).toContain(runtime);
 
-      const res = await fetch(`http://127.0.0.1:${s.port}/spread?n=64`, { method: "POST" });
-      expect(res.headers.get("x-bento-worker-pid")).toMatch(/^\d+$/);
-      const { counts } = (await res.json()) as { counts: Record<string, number> };
-      expect(Object.keys(counts)).toHaveLength(2);
-      for (const pid of Object.keys(counts)) expect(exeOf(pid)).toContain(runtime);
+        const res = await fetch(`http://127.0.0.1:${s.port}/spread?n=64`, { method: "POST" });
+        expect(res.headers.get("x-bento-worker-pid")).toMatch(/^\d+$/);
+        const { counts } = (await res.json()) as { counts: Record<string, number> };
+        expect(Object.keys(counts)).toHaveLength(2);
+        for (const pid of Object.keys(counts)) expect(exeOf(pid)).toContain(runtime);
 
-      const metrics = await (await get(s, "/metrics")).text();
-      expect(metrics).toMatch(/bentoml_api_server_request_total\{[^}]*endpoint="\/spread"/);
-      expect(metrics).toMatch(/bentoml_runner_request_total\{[^}]*endpoint="\/pid"/);
-    }, SLOW);
+        const metrics = await (await get(s, "/metrics")).text();
+        expect(metrics).toMatch(/bentoml_api_server_request_total\{[^}]*endpoint="\/spread"/);
+        expect(metrics).toMatch(/bentoml_runner_request_total\{[^}]*endpoint="\/pid"/);
+      },
+      SLOW,
+    );
 
-    test("kill -9 of a worker: a replacement with the same id answers; SIGTERM lets an in-flight request finish, then nothing is left", async () => {
-      const s = await start(runtime);
-      const before = await ids(s, 2);
-      const victim = before.get(1)!;
-      process.kill(victim, "SIGKILL");
-      let after = new Map<number, number>();
-      for (let i = 0; i < 100 && !(after.get(1) && after.get(1) !== victim); i++) {
-        await sleep(50);
-        after = await ids(s, 2).catch(() => new Map());
-      }
-      expect(after.get(1)).toBeDefined();
-      expect(after.get(1)).not.toBe(victim);
-      expect(exeOf(after.get(1)!)).toContain(runtime);
+    test(
+      "kill -9 of a worker: a replacement with the same id answers; SIGTERM lets an in-flight request finish, then nothing is left",
+      async () => {
+        const s = await start(runtime);
+        const before = await ids(s, 2);
+        const victim = before.get(1)!;
+        process.kill(victim, "SIGKILL");
+        let after = new Map<number, number>();
+        for (let i = 0; i < 100 && !(after.get(1) && after.get(1) !== victim); i++) {
+          await sleep(50);
+          after = await ids(s, 2).catch(() => new Map());
+        }
+        expect(after.get(1)).toBeDefined();
+        expect(after.get(1)).not.toBe(victim);
+        expect(exeOf(after.get(1)!)).toContain(runtime);
 
-      const slow = get(s, "/slow?ms=1500");
-      await sleep(300);
-      const code = s.stop("SIGTERM");
-      const answer = await slow;
-      expect(answer.status).toBe(200);
-      expect(await answer.text()).toBe("slept");
-      expect(await code).toBe(0);
-      expect(await s.leftovers()).toEqual([]);
-      expect(alive(victim)).toBe(false);
-    }, SLOW);
+        const slow = get(s, "/slow?ms=1500");
+        await sleep(300);
+        const code = s.stop("SIGTERM");
+        const answer = await slow;
+        expect(answer.status).toBe(200);
+        expect(await answer.text()).toBe("slept");
+        expect(await code).toBe(0);
+        expect(await s.leftovers()).toEqual([]);
+        expect(alive(victim)).toBe(false);
+      },
+      SLOW,
+    );
 
-    test("HTTPS with an encrypted key (the workers read the supervisor's decrypted copy): the API answers over TLS", async () => {
-      const certs = makeCerts();
-      try {
-        const s = await serve("node", SERVICE, [
-          "--ssl-certfile", certs.cert, "--ssl-keyfile", certs.encryptedKey, "--ssl-keyfile-password-file", certs.passwordFile,
-        ], { WORKER_RUNTIME: runtime });
-        const out = execFileSync("curl", ["-s", "--cacert", certs.ca, "-D", "-", `https://localhost:${s.port}/id`], { encoding: "utf8" });
-        const pid = /x-bento-worker-pid: (\d+)/i.exec(out)?.[1];
-        expect(out).toMatch(/"id":[12]/);
-        expect(exeOf(pid!)).toContain(runtime);
-      } finally {
-        certs.remove();
-      }
-    }, SLOW);
+    test(
+      "HTTPS with an encrypted key (the workers read the supervisor's decrypted copy): the API answers over TLS",
+      async () => {
+        const certs = makeCerts();
+        try {
+          const s = await serve("node", SERVICE, [
+            "--ssl-certfile",
+            certs.cert,
+            "--ssl-keyfile",
+            certs.encryptedKey,
+            "--ssl-keyfile-password-file",
+            certs.passwordFile,
+          ], { WORKER_RUNTIME: runtime });
+          const out = execFileSync("curl", ["-s", "--cacert", certs.ca, "-D", "-", `https://localhost:${s.port}/id`], {
+            encoding: "utf8",
+          });
+          const pid = /x-bento-worker-pid: (\d+)/i.exec(out)?.[1];
+          expect(out).toMatch(/"id":[12]/);
+          expect(exeOf(pid!)).toContain(runtime);
+        } finally {
+          certs.remove();
+        }
+      },
+      SLOW,
+    );
   });
 }

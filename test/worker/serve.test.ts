@@ -3,7 +3,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { createConnection, type Socket } from "node:net";
-import { NODE_TS, startLauncher, type Launcher } from "./_harness.ts";
+import { type Launcher, NODE_TS, startLauncher } from "./_harness.ts";
 
 const SLOW = 30_000;
 const slowWorker = [...NODE_TS, "test/worker/_slow-worker.ts"];
@@ -55,7 +55,9 @@ test(
     expect(busy.received()).toMatch(/\r\nConnection: close\r\n/i);
     expect(busy.received()).toEndWith("slept 800 ms");
     expect(await launcher.waitForExit(pid)).toEqual({ code: 0, signal: null });
-    expect(launcher.lines(pid)).toContain(`worker ${pid}: SIGTERM received, finishing 1 in-flight request(s) (at most 30s)`);
+    expect(launcher.lines(pid)).toContain(
+      `worker ${pid}: SIGTERM received, finishing 1 in-flight request(s) (at most 30s)`,
+    );
     expect(existsSync(path)).toBe(true); // the supervisor owns the socket file
   },
   SLOW,
@@ -73,7 +75,9 @@ test(
     await launcher.waitForLine(pid, /slow request started/);
     launcher.kill(pid, "SIGINT");
     expect(await launcher.waitForExit(pid)).toEqual({ code: 1, signal: null });
-    expect(launcher.lines(pid).join("\n")).toContain("graceful shutdown timed out after 0.3s with 1 request(s) in flight");
+    expect(launcher.lines(pid).join("\n")).toContain(
+      "graceful shutdown timed out after 0.3s with 1 request(s) in flight",
+    );
     await stuck.closed;
   },
   SLOW,

@@ -30,9 +30,13 @@ export function capacity(options: GpuOptions): number {
 /** The problem with `options`, if any, as one line naming the option. */
 export function checkGpuOptions(options: GpuOptions): Result<GpuOptions, string> {
   const per = options.workersPerGpu ?? 1;
-  if (options.devices.length === 0) return err("devices: give at least one device, e.g. devices: [\"0\"] (or devicesFromEnv(process.env))");
+  if (options.devices.length === 0) {
+    return err('devices: give at least one device, e.g. devices: ["0"] (or devicesFromEnv(process.env))');
+  }
   if (!(per > 0) || (per > 1 && !Number.isInteger(per))) {
-    return err(`workersPerGpu: expected a whole number of workers per GPU, or a fraction below 1 (0.5: two GPUs per worker), got ${per}`);
+    return err(
+      `workersPerGpu: expected a whole number of workers per GPU, or a fraction below 1 (0.5: two GPUs per worker), got ${per}`,
+    );
   }
   return ok(options);
 }

@@ -18,8 +18,12 @@ export function gpuPlugin(options: GpuOptions) {
       if (checked.isErr()) return err(checked.error);
       for (const w of spec.watchers.filter((w) => pinned(w.role, w.name))) {
         if (w.workers > capacity(options)) {
-          ctx.logger.warn(`${w.name} has ${w.workers} workers and ${options.devices.length} GPUs for ${capacity(options)} of them: ` +
-            `workers ${capacity(options) + 1}..${w.workers} ${options.whenShort === "cpu" ? "run on the CPU" : "will not start"}`);
+          ctx.logger.warn(
+            `${w.name} has ${w.workers} workers and ${options.devices.length} GPUs for ${capacity(options)} of them: ` +
+              `workers ${capacity(options) + 1}..${w.workers} ${
+                options.whenShort === "cpu" ? "run on the CPU" : "will not start"
+              }`,
+          );
         }
       }
       return ok(spec);
@@ -28,14 +32,20 @@ export function gpuPlugin(options: GpuOptions) {
       if (!pinned(plan.role, plan.pool)) return ok(plan);
       const devices = devicesFor(plan.workerId, options);
       if (devices === undefined && options.whenShort !== "cpu") {
-        const why = `no GPU left for ${plan.pool} worker ${plan.workerId} (${options.devices.length} devices, ${options.workersPerGpu ?? 1} workers per GPU)`;
+        const why = `no GPU left for ${plan.pool} worker ${plan.workerId} (${options.devices.length} devices, ${
+          options.workersPerGpu ?? 1
+        } workers per GPU)`;
         return err(options.whenShort === "stop" ? { message: why, stop: true } : why);
       }
       return ok({ ...plan, env: { ...plan.env, CUDA_VISIBLE_DEVICES: devices?.join(",") ?? "-1" } });
     },
     afterSpawn(worker, ctx) {
       const gpus = worker.plan.env.CUDA_VISIBLE_DEVICES;
-      if (pinned(worker.plan.role, worker.pool)) ctx.logger.info(`Environ for worker ${worker.workerId} (pid ${worker.pid}): set CUDA_VISIBLE_DEVICES to ${gpus}`);
+      if (pinned(worker.plan.role, worker.pool)) {
+        ctx.logger.info(
+          `Environ for worker ${worker.workerId} (pid ${worker.pid}): set CUDA_VISIBLE_DEVICES to ${gpus}`,
+        );
+      }
     },
   });
 }

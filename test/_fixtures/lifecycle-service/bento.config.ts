@@ -20,7 +20,13 @@ const lifecycle = definePlugin({
 });
 
 // Each worker says which signal ended it (its `sleep` dies with the group; the shell's trap answers).
-const worker = (name: string) => ["sh", "-c", `trap 'echo got INT; exit 0' INT; trap 'echo got TERM; exit 0' TERM; echo ${name} ready; while :; do sleep 0.05; done`];
+const worker = (
+  name: string,
+) => [
+  "sh",
+  "-c",
+  `trap 'echo got INT; exit 0' INT; trap 'echo got TERM; exit 0' TERM; echo ${name} ready; while :; do sleep 0.05; done`,
+];
 
 export default defineService({
   name: "lifecycle",

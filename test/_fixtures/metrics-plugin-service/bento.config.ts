@@ -8,7 +8,12 @@ function queuePlugin() {
     name: "acme:queue",
     "monitoring:collect": ({ service }): MetricFamily[] => [
       { name: "acme_queue_depth", type: "gauge", help: "Jobs waiting", samples: [{ labels: { service }, value: 7 }] },
-      { name: "acme_scrapes_total", type: "counter", help: "Scrapes seen by the plugin", samples: [{ value: ++scrapes }] },
+      {
+        name: "acme_scrapes_total",
+        type: "counter",
+        help: "Scrapes seen by the plugin",
+        samples: [{ value: ++scrapes }],
+      },
     ],
   });
 }

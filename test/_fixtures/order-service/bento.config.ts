@@ -9,7 +9,12 @@ import { definePlugin, defineService, type SpawnPlan, type WorkerExit } from "be
 const probe = definePlugin({
   name: "test:order",
   beforeSpawn: (plan: SpawnPlan) =>
-    ok(plan.role !== "api" ? plan : { ...plan, env: { ...plan.env, CUSTOM: `runner map ${plan.env.BENTO_RUNNER_MAP ? "already set" : "not set yet"}` } }),
+    ok(
+      plan.role !== "api" ? plan : {
+        ...plan,
+        env: { ...plan.env, CUSTOM: `runner map ${plan.env.BENTO_RUNNER_MAP ? "already set" : "not set yet"}` },
+      },
+    ),
   onExit: (exit: WorkerExit) => (exit.pool === "api_server" ? { respawn: false } : undefined),
 });
 

@@ -1,5 +1,5 @@
 import { ok } from "neverthrow";
-import { defineService, definePlugin, type SpawnPlan } from "bento-kit";
+import { definePlugin, defineService, type SpawnPlan } from "bento-kit";
 
 /** A third-party plugin, declared in the manifest: it hands API workers an env var. */
 function stampPlugin(value: string) {

@@ -13,7 +13,9 @@ async function handle(request: Request): Promise<Response> {
     appendFileSync(process.env.CRASH_LOG ?? "/dev/null", `${process.pid}\n`);
     process.exit(3);
   }
-  if (url.pathname === "/sleep") await new Promise((resolve) => setTimeout(resolve, Number(url.searchParams.get("ms"))));
+  if (url.pathname === "/sleep") {
+    await new Promise((resolve) => setTimeout(resolve, Number(url.searchParams.get("ms"))));
+  }
   return Response.json({ pid: process.pid });
 }
 

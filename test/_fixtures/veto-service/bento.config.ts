@@ -23,6 +23,8 @@ const gate = definePlugin({
 export default defineService({
   name: "veto",
   api: { command: ["sh", "-c", "echo api {worker_id} ready; exec sleep 300"], workers: 2, ready: { log: "ready" } },
-  runners: { r: { command: ["sh", "-c", "echo runner {worker_id} ready; exec sleep 300"], workers: 1, ready: { log: "ready" } } },
+  runners: {
+    r: { command: ["sh", "-c", "echo runner {worker_id} ready; exec sleep 300"], workers: 1, ready: { log: "ready" } },
+  },
   plugins: [gate],
 });

@@ -11,14 +11,26 @@ import { createCliLogger } from "../../../src/cli/_logger.ts";
 import { createRuntime } from "../../../src/runtime/detect.ts";
 
 const control = createFakeControl(process.env.BK_POOLS ? JSON.parse(process.env.BK_POOLS) : undefined);
-const info = { ...fakeServiceInfo(control), name: process.env.BK_SERVICE ?? "iris_classifier", pid: process.pid, runtime: (await createRuntime()).name };
+const info = {
+  ...fakeServiceInfo(control),
+  name: process.env.BK_SERVICE ?? "iris_classifier",
+  pid: process.pid,
+  runtime: (await createRuntime()).name,
+};
 const logger = createCliLogger();
 const settings = resolveAdminSettings({}, process.env);
 if (settings.isErr()) {
   process.stderr.write(`Error: ${settings.error.message}\n`);
   process.exit(2);
 }
-const admin = await startAdmin({ control, runtime: await createRuntime(), service: () => info, settings: settings.value!, logger, env: process.env });
+const admin = await startAdmin({
+  control,
+  runtime: await createRuntime(),
+  service: () => info,
+  settings: settings.value!,
+  logger,
+  env: process.env,
+});
 if (admin.isErr()) {
   process.stderr.write(`Error: ${admin.error.message}\n`);
   process.exit(1);
