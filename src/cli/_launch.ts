@@ -19,16 +19,16 @@ import { createSupervisor } from "../core/supervisor.ts";
 import type { BoundAddress, LaunchSpec } from "../core/types.ts";
 import { createRuntime } from "../runtime/detect.ts";
 import { describeService } from "../admin/service-info.ts";
-import { type AdminSettings, resolveAdminSettings } from "./_admin-settings.ts";
-import { systemClock } from "./_clock.ts";
-import { fail } from "./_fail.ts";
-import { attachKeeper } from "./_keeper.ts";
-import { loadService } from "./_load-manifest.ts";
-import { createCliLogger } from "./_logger.ts";
-import { createOutput, flushOutput } from "./_output.ts";
-import { checkCommands } from "./_preflight.ts";
-import { checkFdLimit, makeRunDir } from "./_resources.ts";
-import { listenForStop, type StopSignals } from "./_signals.ts";
+import { type AdminSettings, resolveAdminSettings } from "../launch/_admin-settings.ts";
+import { systemClock } from "../launch/_clock.ts";
+import { fail } from "./terminal/_fail.ts";
+import { attachKeeper } from "../launch/_keeper.ts";
+import { loadService } from "../launch/_load-manifest.ts";
+import { createCliLogger } from "./terminal/_logger.ts";
+import { createOutput, flushOutput } from "./terminal/_output.ts";
+import { checkCommands } from "../launch/_preflight.ts";
+import { checkFdLimit, makeRunDir } from "../launch/_resources.ts";
+import { listenForStop, type StopSignals } from "../launch/_signals.ts";
 import { VERSION } from "./_version.ts";
 
 export interface LoadedLaunch {
@@ -155,7 +155,7 @@ async function startAdmin(settings: AdminSettings, o: AdminInput) {
     startedAt: o.startedAt,
     runtime: o.runtime.name,
   });
-  const { startAdmin } = await import("./_admin-server.ts");
+  const { startAdmin } = await import("../launch/_admin-server.ts");
   const control = { ...o.supervisor, stop: o.supervisor.requestStop };
   return startAdmin({ control, runtime: o.runtime, service: () => info, settings, logger: o.logger });
 }

@@ -9,16 +9,16 @@ type LoadCommand = () => Promise<CommandDef<any>>;
 
 /** Each command's module is loaded only when it runs (or for --help): `serve` never loads export, gRPC or admin-client code. */
 const COMMANDS: Record<string, LoadCommand> = {
-  serve: () => import("./serve.ts").then((m) => m.serveCommand),
-  "start-runner-server": () => import("./start-runner-server.ts").then((m) => m.startRunnerServerCommand),
-  "start-http-server": () => import("./start-http-server.ts").then((m) => m.startHttpServerCommand),
-  "start-grpc-server": () => import("./start-grpc-server.ts").then((m) => m.startGrpcServerCommand),
-  status: () => import("./status.ts").then((m) => m.statusCommand),
-  scale: () => import("./scale.ts").then((m) => m.scaleCommand),
-  restart: () => import("./restart.ts").then((m) => m.restartCommand),
-  stop: () => import("./stop.ts").then((m) => m.stopCommand),
-  events: () => import("./events.ts").then((m) => m.eventsCommand),
-  export: () => import("./export.ts").then((m) => m.exportCommand),
+  serve: () => import("./commands/serve.ts").then((m) => m.serveCommand),
+  "start-runner-server": () => import("./commands/start-runner-server.ts").then((m) => m.startRunnerServerCommand),
+  "start-http-server": () => import("./commands/start-http-server.ts").then((m) => m.startHttpServerCommand),
+  "start-grpc-server": () => import("./commands/start-grpc-server.ts").then((m) => m.startGrpcServerCommand),
+  status: () => import("./commands/status.ts").then((m) => m.statusCommand),
+  scale: () => import("./commands/scale.ts").then((m) => m.scaleCommand),
+  restart: () => import("./commands/restart.ts").then((m) => m.restartCommand),
+  stop: () => import("./commands/stop.ts").then((m) => m.stopCommand),
+  events: () => import("./commands/events.ts").then((m) => m.eventsCommand),
+  export: () => import("./commands/export.ts").then((m) => m.exportCommand),
 };
 
 const main = {

@@ -15,7 +15,7 @@ import { resolveServeOptions, type ServeFlags } from "../core/serve-options.ts";
 import { buildServeSpec } from "../core/serve-spec.ts";
 import { createSilentLogger, type Logger } from "../core/logger.ts";
 import type { LaunchSpec } from "../core/types.ts";
-import { resolveModules } from "../cli/_load-manifest.ts";
+import { resolveModules } from "../launch/_load-manifest.ts";
 import { runnerMapPlugin } from "../../plugins/runner-map.ts";
 import { TLS_PLACEHOLDERS } from "../../plugins/tls.ts";
 

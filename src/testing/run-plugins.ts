@@ -12,7 +12,7 @@ import type { SupervisorEvent } from "../core/events.ts";
 import { type BentoPlugin, definePlugin, type SpawnedWorker } from "../core/plugin.ts";
 import { createSupervisor, type Supervisor } from "../core/supervisor.ts";
 import type { LaunchSpec, SpawnPlan } from "../core/types.ts";
-import { systemClock } from "../cli/_clock.ts";
+import { systemClock } from "../launch/_clock.ts";
 import { createCaptureLogger } from "./_capture-logger.ts";
 import { type LaunchSpecOptions, serveSpecFor } from "./launch-spec.ts";
 import { createRecordingRuntime, type RecordingRuntime, type RecordingRuntimeOptions } from "./recording-runtime.ts";

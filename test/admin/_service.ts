@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT, type Runtime, supervisorArgv } from "../_helpers/serve-process.ts";
-import type { Instance } from "../../src/cli/_instances.ts";
+import type { Instance } from "../../src/launch/_instances.ts";
 
 const FIXTURE = join(ROOT, "test", "admin", "_fixtures", "fake-service.ts");
 const BIN = join(ROOT, "node_modules", ".bin");

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { createCrashDedupe } from "../../src/cli/_crash-dedupe.ts";
+import { createCrashDedupe } from "../../src/cli/terminal/_crash-dedupe.ts";
 
 function harness(holdMs = 2000) {
   const printed: string[] = [];

@@ -1,6 +1,6 @@
 // The preflight names a worker runtime that is missing, and says how to get it.
 import { expect, test } from "bun:test";
-import { checkCommands } from "../../src/cli/_preflight.ts";
+import { checkCommands } from "../../src/launch/_preflight.ts";
 import type { LaunchSpec, WatcherSpec } from "../../src/core/types.ts";
 import { ROOT } from "../_helpers/serve-process.ts";
 

@@ -14,7 +14,7 @@ import {
   type SupervisorEvent,
   type WatcherSpec,
 } from "../../mod.ts";
-import { systemClock } from "../../src/cli/_clock.ts";
+import { systemClock } from "../../src/launch/_clock.ts";
 import { createRecordingRuntime } from "bento-kit/testing";
 
 const watcher = (name: string, workers: number, timeoutMs = 5_000): WatcherSpec => ({

@@ -131,7 +131,7 @@ test("when a setup fails, only the plugins already set up are disposed", async (
 });
 
 test("a handler that never settles fails after the hook timeout, naming plugin and hook", async () => {
-  const { systemClock } = await import("../../src/cli/_clock.ts");
+  const { systemClock } = await import("../../src/launch/_clock.ts");
   const hung = definePlugin({ name: "acme:hung", beforeBind: () => new Promise<never>(() => {}) });
   const runner = createHookRunner([hung], {
     logger: createSilentLogger(),

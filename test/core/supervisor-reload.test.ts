@@ -13,7 +13,7 @@ import {
   type SupervisorEvent,
   type WatcherSpec,
 } from "../../mod.ts";
-import { systemClock } from "../../src/cli/_clock.ts";
+import { systemClock } from "../../src/launch/_clock.ts";
 import { planReload } from "../../src/core/reload-plan.ts";
 import { createRecordingRuntime, type RecordingRuntime } from "../../src/testing/recording-runtime.ts";
 

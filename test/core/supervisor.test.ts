@@ -14,7 +14,7 @@ import {
   type SpawnPlan,
   type WatcherSpec,
 } from "../../mod.ts";
-import { systemClock } from "../../src/cli/_clock.ts";
+import { systemClock } from "../../src/launch/_clock.ts";
 
 /** The recording runtime; `spawns()` lists its spawn lines without pids (`spawn POOL:ID`). */
 function fakeRuntime(spawnDelayMs = 0) {

@@ -7,7 +7,7 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { watchRoots } from "../../src/cli/_reload.ts";
+import { watchRoots } from "../../src/launch/_reload.ts";
 import { nodeWatch } from "../../src/runtime/_watch-node.ts";
 
 const dirs: string[] = [];

@@ -20,7 +20,7 @@ import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { post, ROOT, type Served, sleep } from "../_helpers/serve-process.ts";
-import type { Instance } from "../../src/cli/_instances.ts";
+import type { Instance } from "../../src/launch/_instances.ts";
 
 const made: string[] = [];
 

@@ -1,5 +1,5 @@
 import { afterEach, expect, test } from "bun:test";
-import { REPEAT_WINDOW_MS } from "../../src/cli/_signals.ts";
+import { REPEAT_WINDOW_MS } from "../../src/launch/_signals.ts";
 import { rmSync, writeFileSync } from "node:fs";
 import { alive, cleanup, run, serve } from "../_helpers/serve-process.ts";
 

@@ -5,9 +5,9 @@
  * after, removing its instance file. BK_POOLS='{"api_server":2}' sets the pools.
  */
 import { createFakeControl, fakeServiceInfo } from "../_fake-control.ts";
-import { startAdmin } from "../../../src/cli/_admin-server.ts";
-import { resolveAdminSettings } from "../../../src/cli/_admin-settings.ts";
-import { createCliLogger } from "../../../src/cli/_logger.ts";
+import { startAdmin } from "../../../src/launch/_admin-server.ts";
+import { resolveAdminSettings } from "../../../src/launch/_admin-settings.ts";
+import { createCliLogger } from "../../../src/cli/terminal/_logger.ts";
 import { createRuntime } from "../../../src/runtime/detect.ts";
 
 const control = createFakeControl(process.env.BK_POOLS ? JSON.parse(process.env.BK_POOLS) : undefined);

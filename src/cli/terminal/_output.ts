@@ -10,7 +10,7 @@
  * until it drains (the supervisor's own lines are always kept).
  */
 import { formatLogLine } from "./_log-format.ts";
-import { settleWithin } from "../runtime/settle-within.ts";
+import { settleWithin } from "../../runtime/settle-within.ts";
 
 const MAX_BUFFERED = 1 << 20;
 

@@ -10,7 +10,7 @@
  * full output is always shown, and so is every start that differs from the
  * one before it. Pure: time comes in as an argument.
  */
-import type { WorkerLine } from "../core/types.ts";
+import type { WorkerLine } from "../../core/types.ts";
 
 type Stream = "stdout" | "stderr";
 export type Who = Omit<WorkerLine, "text">;

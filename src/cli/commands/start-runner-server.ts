@@ -9,13 +9,13 @@
 import { resolve } from "node:path";
 import { defineCommand } from "citty";
 import { err, ok, type Result } from "neverthrow";
-import { buildRunnerServerSpec, RUNNER_SERVER_DEFAULTS } from "../core/component-specs.ts";
-import { type OptionInvalid, optionInvalid } from "../core/errors.ts";
-import { MAX_WORKERS } from "../core/manifest.ts";
-import { resolveServeOptions } from "../core/serve-options.ts";
-import { adminArgs } from "./_admin-settings.ts";
-import { combineProblems, launch, listenUrl } from "./_launch.ts";
-import { optionArgs, serveFlagsFrom, SERVICE_ARG } from "./_options-table.ts";
+import { buildRunnerServerSpec, RUNNER_SERVER_DEFAULTS } from "../../core/component-specs.ts";
+import { type OptionInvalid, optionInvalid } from "../../core/errors.ts";
+import { MAX_WORKERS } from "../../core/manifest.ts";
+import { resolveServeOptions } from "../../core/serve-options.ts";
+import { adminArgs } from "../../launch/_admin-settings.ts";
+import { combineProblems, launch, listenUrl } from "../_launch.ts";
+import { optionArgs, serveFlagsFrom, SERVICE_ARG } from "../_options-table.ts";
 
 export const RUNNER_NAME_ENV = "BENTO_SERVE_RUNNER_NAME";
 

@@ -9,13 +9,13 @@
  */
 import { resolve } from "node:path";
 import { defineCommand } from "citty";
-import { buildHttpServerSpec } from "../core/component-specs.ts";
-import { type RemoteRunners, resolveRunnerMap, RUNNER_MAP_ENV } from "../core/runner-map-input.ts";
-import { resolveServeOptions, type ServeOptions } from "../core/serve-options.ts";
-import { runnerMapPlugin } from "../../plugins/runner-map.ts";
-import { adminArgs } from "./_admin-settings.ts";
-import { combineProblems, launch, listenUrl } from "./_launch.ts";
-import { optionArgs, serveFlagsFrom, SERVICE_ARG } from "./_options-table.ts";
+import { buildHttpServerSpec } from "../../core/component-specs.ts";
+import { type RemoteRunners, resolveRunnerMap, RUNNER_MAP_ENV } from "../../core/runner-map-input.ts";
+import { resolveServeOptions, type ServeOptions } from "../../core/serve-options.ts";
+import { runnerMapPlugin } from "../../../plugins/runner-map.ts";
+import { adminArgs } from "../../launch/_admin-settings.ts";
+import { combineProblems, launch, listenUrl } from "../_launch.ts";
+import { optionArgs, serveFlagsFrom, SERVICE_ARG } from "../_options-table.ts";
 
 export const startHttpServerArgs = {
   ...SERVICE_ARG,

@@ -1,7 +1,7 @@
 /** `bento-kit restart POOL [--worker ID]`: rolling restart of a pool, or of one worker. */
 import { defineCommand } from "citty";
-import type { ApiPool } from "./_api-types.ts";
-import { callAdmin, failClient, failUsage, findTarget, targetArgs } from "./_admin-client.ts";
+import type { ApiPool } from "../terminal/_api-types.ts";
+import { callAdmin, failClient, failUsage, findTarget, targetArgs } from "../terminal/_admin-client.ts";
 import { pids } from "./scale.ts";
 
 export const restartCommand = defineCommand({

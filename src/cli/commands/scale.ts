@@ -1,7 +1,7 @@
 /** `bento-kit scale POOL N`: resize a pool of the running service. */
 import { defineCommand } from "citty";
-import type { ApiPool } from "./_api-types.ts";
-import { callAdmin, failClient, failUsage, findTarget, targetArgs } from "./_admin-client.ts";
+import type { ApiPool } from "../terminal/_api-types.ts";
+import { callAdmin, failClient, failUsage, findTarget, targetArgs } from "../terminal/_admin-client.ts";
 
 export const scaleCommand = defineCommand({
   meta: { name: "scale", description: "Resize a pool of the running service (waits until the new workers are ready)" },

@@ -1,6 +1,6 @@
 /** The admin API's answers as the CLI reads them (see docs/admin-api.md). */
-import type { PoolView, WorkerView } from "../core/control.ts";
-import type { ServiceInfo } from "../admin/service-info.ts";
+import type { PoolView, WorkerView } from "../../core/control.ts";
+import type { ServiceInfo } from "../../admin/service-info.ts";
 
 export interface ApiWorker extends WorkerView {
   readonly uptimeMs: number | null;

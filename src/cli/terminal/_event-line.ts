@@ -1,5 +1,5 @@
 /** One line per supervisor event, for `bento-kit events`. */
-import type { SupervisorEvent } from "../core/events.ts";
+import type { SupervisorEvent } from "../../core/events.ts";
 
 export type StreamedEvent = SupervisorEvent & { readonly id: number; readonly at: number };
 

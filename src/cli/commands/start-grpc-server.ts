@@ -6,10 +6,10 @@
  * 0.0.0.0:3001). BentoML's `start-grpc-server`.
  */
 import { defineCommand } from "citty";
-import { adminArgs } from "./_admin-settings.ts";
-import { grpcArgs, grpcPlan } from "./_grpc-launch.ts";
-import { launch } from "./_launch.ts";
-import { optionArgs, SERVICE_ARG } from "./_options-table.ts";
+import { adminArgs } from "../../launch/_admin-settings.ts";
+import { grpcArgs, grpcPlan } from "../_grpc-launch.ts";
+import { launch } from "../_launch.ts";
+import { optionArgs, SERVICE_ARG } from "../_options-table.ts";
 import { collectFlag, startHttpServerArgs } from "./start-http-server.ts";
 
 export const startGrpcServerArgs = {

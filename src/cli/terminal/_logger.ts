@@ -4,7 +4,7 @@
  * with `--log-format json`, see _log-format.ts).
  */
 import { type ConsolaInstance, createConsola, type LogObject } from "consola/core";
-import type { Logger } from "../core/logger.ts";
+import type { Logger } from "../../core/logger.ts";
 import { writeText } from "./_output.ts";
 import { formatLogLine, type Level } from "./_log-format.ts";
 

@@ -1,8 +1,8 @@
 /** `bento-kit events`: follow what the supervisor does, one line per event. */
 import { defineCommand } from "citty";
-import { failClient, failUsage, findTarget, targetArgs } from "./_admin-client.ts";
-import { eventLine } from "./_event-line.ts";
-import { readEventStream } from "./_sse-client.ts";
+import { failClient, failUsage, findTarget, targetArgs } from "../terminal/_admin-client.ts";
+import { eventLine } from "../terminal/_event-line.ts";
+import { readEventStream } from "../terminal/_sse-client.ts";
 
 export const eventsCommand = defineCommand({
   meta: {

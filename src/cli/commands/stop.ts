@@ -1,7 +1,7 @@
 /** `bento-kit stop`: stop the running service gracefully and wait until it is gone. */
 import { defineCommand } from "citty";
-import { callAdmin, failClient, failUsage, findTarget, type Target, targetArgs } from "./_admin-client.ts";
-import { pidAlive } from "./_instances.ts";
+import { callAdmin, failClient, failUsage, findTarget, type Target, targetArgs } from "../terminal/_admin-client.ts";
+import { pidAlive } from "../../launch/_instances.ts";
 
 export const stopCommand = defineCommand({
   meta: { name: "stop", description: "Stop the running service (as Ctrl+C would) and wait until every worker is gone" },

@@ -1,5 +1,5 @@
 /** Exit codes per error kind: 2 for usage and config mistakes, 1 for runtime failures. */
-import type { BentoError } from "../core/errors.ts";
+import type { BentoError } from "../../core/errors.ts";
 
 export const EXIT_CODES: { readonly [K in BentoError["kind"]]: 1 | 2 } = {
   ManifestInvalid: 2,

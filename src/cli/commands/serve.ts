@@ -2,39 +2,39 @@
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { defineCommand, type ParsedArgs } from "citty";
-import type { Logger } from "../core/logger.ts";
-import { resolveServeOptions, type ServeFlags } from "../core/serve-options.ts";
-import { buildServeSpec } from "../core/serve-spec.ts";
-import { createSupervisor } from "../core/supervisor.ts";
-import type { BoundAddress } from "../core/types.ts";
-import { runnerMapPlugin } from "../../plugins/runner-map.ts";
-import { checkTls, describeTls, TLS_PLACEHOLDERS, tlsPlugin } from "../../plugins/tls.ts";
-import { resolveTlsOptions, tlsArgs } from "./_tls-args.ts";
-import { logArgs, parseLogFormat, setLogFormat } from "./_log-format.ts";
-import { createWorkerOutput, type WorkerOutput } from "./_worker-output.ts";
-import { createRuntime } from "../runtime/detect.ts";
-import { systemClock } from "./_clock.ts";
-import { fail } from "./_fail.ts";
-import { loadService } from "./_load-manifest.ts";
-import { createCliLogger } from "./_logger.ts";
-import { checkCommands } from "./_preflight.ts";
-import { checkFdLimit, makeRunDir } from "./_resources.ts";
-import { attachKeeper } from "./_keeper.ts";
-import { createOutput, flushOutput } from "./_output.ts";
-import { listenForStop, type StopSignals } from "./_signals.ts";
-import { adminArgs, resolveAdminSettings } from "./_admin-settings.ts";
-import { metricsArgs, metricsEnabled, metricsLine, metricsPlugins } from "./_metrics-settings.ts";
-import { describeService } from "../admin/service-info.ts";
-import { VERSION } from "./_version.ts";
-import { grpcArgs, grpcPlan } from "./_grpc-launch.ts";
-import { launch } from "./_launch.ts";
-import { devArgs } from "./_dev-args.ts";
-import { describeEvent } from "./_event-line.ts";
-import type { Built } from "./_reload.ts";
-import { DEVELOPMENT_HOST, developmentSpec } from "../core/development.ts";
-import type { ServiceDef } from "../core/manifest.ts";
-import type { LaunchSpec } from "../core/types.ts";
-import type { BentoError } from "../core/errors.ts";
+import type { Logger } from "../../core/logger.ts";
+import { resolveServeOptions, type ServeFlags } from "../../core/serve-options.ts";
+import { buildServeSpec } from "../../core/serve-spec.ts";
+import { createSupervisor } from "../../core/supervisor.ts";
+import type { BoundAddress } from "../../core/types.ts";
+import { runnerMapPlugin } from "../../../plugins/runner-map.ts";
+import { checkTls, describeTls, TLS_PLACEHOLDERS, tlsPlugin } from "../../../plugins/tls.ts";
+import { resolveTlsOptions, tlsArgs } from "../_tls-args.ts";
+import { logArgs, parseLogFormat, setLogFormat } from "../terminal/_log-format.ts";
+import { createWorkerOutput, type WorkerOutput } from "../terminal/_worker-output.ts";
+import { createRuntime } from "../../runtime/detect.ts";
+import { systemClock } from "../../launch/_clock.ts";
+import { fail } from "../terminal/_fail.ts";
+import { loadService } from "../../launch/_load-manifest.ts";
+import { createCliLogger } from "../terminal/_logger.ts";
+import { checkCommands } from "../../launch/_preflight.ts";
+import { checkFdLimit, makeRunDir } from "../../launch/_resources.ts";
+import { attachKeeper } from "../../launch/_keeper.ts";
+import { createOutput, flushOutput } from "../terminal/_output.ts";
+import { listenForStop, type StopSignals } from "../../launch/_signals.ts";
+import { adminArgs, resolveAdminSettings } from "../../launch/_admin-settings.ts";
+import { metricsArgs, metricsEnabled, metricsLine, metricsPlugins } from "../_metrics-settings.ts";
+import { describeService } from "../../admin/service-info.ts";
+import { VERSION } from "../_version.ts";
+import { grpcArgs, grpcPlan } from "../_grpc-launch.ts";
+import { launch } from "../_launch.ts";
+import { devArgs } from "../_dev-args.ts";
+import { describeEvent } from "../terminal/_event-line.ts";
+import type { Built } from "../../launch/_reload.ts";
+import { DEVELOPMENT_HOST, developmentSpec } from "../../core/development.ts";
+import type { ServiceDef } from "../../core/manifest.ts";
+import type { LaunchSpec } from "../../core/types.ts";
+import type { BentoError } from "../../core/errors.ts";
 import { err, type Result } from "neverthrow";
 
 export const serveArgs = {
@@ -210,7 +210,9 @@ async function serve(
       .map((next) => ({ spec: next, plugins: s.plugins.map((p) => p.name) }));
   };
   // Loaded only for --reload (the watcher, its rules, the reload plan).
-  const { startReload, splitPatterns, watchRoots } = args.reload ? await import("./_reload.ts") : ({} as never);
+  const { startReload, splitPatterns, watchRoots } = args.reload
+    ? await import("../../launch/_reload.ts")
+    : ({} as never);
   const reload = args.reload && !stop.requested
     ? startReload({
       supervisor,
@@ -245,7 +247,7 @@ async function serve(
     runtime: runtime.name,
   });
   const admin = adminSettings.value && !stop.requested
-    ? await (await import("./_admin-server.ts")).startAdmin({
+    ? await (await import("../../launch/_admin-server.ts")).startAdmin({
       control: { ...supervisor, stop: supervisor.requestStop },
       runtime,
       service: () => info,

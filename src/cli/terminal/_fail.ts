@@ -1,4 +1,4 @@
-import type { BentoError } from "../core/errors.ts";
+import type { BentoError } from "../../core/errors.ts";
 import { exitCodeFor } from "./_exit-codes.ts";
 import { formatLogLine, logFormat } from "./_log-format.ts";
 

@@ -1,8 +1,8 @@
 /** `bento-kit status`: the pools and workers of the running service, as a table. */
 import { defineCommand } from "citty";
-import type { ApiPool, ApiService } from "./_api-types.ts";
-import { callAdmin, failClient, findTarget, targetArgs } from "./_admin-client.ts";
-import { bytes, duration, table } from "./_format.ts";
+import type { ApiPool, ApiService } from "../terminal/_api-types.ts";
+import { callAdmin, failClient, findTarget, targetArgs } from "../terminal/_admin-client.ts";
+import { bytes, duration, table } from "../terminal/_format.ts";
 
 export const statusCommand = defineCommand({
   meta: { name: "status", description: "Show the pools and workers of the running service" },

@@ -4,7 +4,7 @@
  * `--admin URL` to name one), then call it with the stored token.
  */
 import { err, ok, type Result } from "neverthrow";
-import { listInstances, stateDir } from "./_instances.ts";
+import { listInstances, stateDir } from "../../launch/_instances.ts";
 
 /** The flags every command that talks to a service takes. */
 export const targetArgs = {

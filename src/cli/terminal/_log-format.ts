@@ -9,8 +9,8 @@
  * and `error` for stderr (a traceback has no level word).
  */
 import { err, ok, type Result } from "neverthrow";
-import { type OptionInvalid, optionInvalid } from "../core/errors.ts";
-import type { WorkerLine } from "../core/types.ts";
+import { type OptionInvalid, optionInvalid } from "../../core/errors.ts";
+import type { WorkerLine } from "../../core/types.ts";
 
 export type LogFormat = "text" | "json";
 export type Level = "debug" | "info" | "warning" | "error" | "critical";

@@ -3,8 +3,8 @@
  * (_crash-dedupe.ts), then each line stamped with its time and formatted as
  * text or JSON (_log-format.ts), then written without blocking (_output.ts).
  */
-import type { SupervisorEvent } from "../core/events.ts";
-import type { WorkerLine } from "../core/types.ts";
+import type { SupervisorEvent } from "../../core/events.ts";
+import type { WorkerLine } from "../../core/types.ts";
 import { createCrashDedupe } from "./_crash-dedupe.ts";
 import { formatNote, formatWorkerLine } from "./_log-format.ts";
 
