@@ -3,7 +3,7 @@
  * code (2 for usage and config errors, 1 for runtime failures).
  */
 import { type ArgsDef, type CommandDef, parseArgs, renderUsage, runCommand } from "citty";
-import { VERSION } from "./_version.ts";
+import { VERSION } from "../version.ts";
 
 type LoadCommand = () => Promise<CommandDef<any>>;
 
@@ -41,6 +41,10 @@ export async function runCli(argv: readonly string[] = process.argv.slice(2)): P
   const command = await load();
   if (rest.includes("--help") || rest.includes("-h")) return printUsage(await renderUsage(command, main));
   const unknown = unknownFlag(rest, (command.args ?? {}) as ArgsDef);
+  const refused = unknown && (command as { refuse?: (name: string) => string | undefined }).refuse?.(
+    unknown.replace(/^--?(no-)?/, ""),
+  );
+  if (refused) return usageError(refused);
   if (unknown) return usageError(`Unknown option ${unknown}: run "bento-kit ${first} --help" to see the options`);
   const repeated = repeatedFlag(rest, (command.args ?? {}) as ArgsDef);
   if (repeated) {

@@ -6,24 +6,7 @@
 import { err, ok, type Result } from "neverthrow";
 import { generateToken } from "../admin/_auth.ts";
 import { type OptionInvalid, optionInvalid } from "../core/errors.ts";
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-/** Flags to spread into a command's args (`serve`, later the start-* commands). */
-export const adminArgs = {
-  admin: { type: "boolean", description: "Serve the admin API and dashboard; --no-admin turns it off (default on)" },
-  "admin-host": {
-    type: "string",
-    valueHint: "HOST",
-    description:
-      "Address of the admin server [env BENTO_ADMIN_HOST] (default 127.0.0.1; any other needs BENTO_ADMIN_TOKEN)",
-  },
-  "admin-port": {
-    type: "string",
-    valueHint: "PORT",
-    description: "Port of the admin server [env BENTO_ADMIN_PORT] (default 0: a free port, printed at start)",
-  },
-} as const;
+import type { OptionValues } from "../core/options/table.ts";
 
 export interface AdminSettings {
   readonly host: string;
@@ -33,24 +16,14 @@ export interface AdminSettings {
 }
 
 /**
- * Where and how to serve the admin server, or null with --no-admin. A
- * non-loopback host without BENTO_ADMIN_TOKEN is refused (OptionInvalid: exit 2).
+ * Where and how to serve the admin server, or null with --no-admin, from the
+ * admin options (already parsed by the options table). A non-loopback host
+ * without BENTO_ADMIN_TOKEN is refused (OptionInvalid: exit 2).
  */
-export function resolveAdminSettings(
-  flags: { readonly admin?: boolean; readonly "admin-host"?: string; readonly "admin-port"?: string },
-  env: Env,
-): Result<AdminSettings | null, OptionInvalid> {
-  if (flags.admin === false) return ok(null);
-  const host = flags["admin-host"] ?? env.BENTO_ADMIN_HOST ?? "127.0.0.1";
-  const rawPort = flags["admin-port"] ?? env.BENTO_ADMIN_PORT ?? "0";
-  const source = flags["admin-port"] !== undefined ? "--admin-port" : "BENTO_ADMIN_PORT";
-  if (!/^\d+$/.test(rawPort) || Number(rawPort) > 65535) {
-    return err(optionInvalid("admin-port", `${source}: expected a port from 0 to 65535, got "${rawPort}"`));
-  }
-  if (host.trim() === "") {
-    return err(optionInvalid("admin-host", "--admin-host: expected an address, got an empty string"));
-  }
-  const envToken = env.BENTO_ADMIN_TOKEN;
+export function adminSettingsOf(v: OptionValues): Result<AdminSettings | null, OptionInvalid> {
+  if (v.admin === false) return ok(null);
+  const host = v["admin-host"] ?? "127.0.0.1";
+  const envToken = v["admin-token"];
   if (envToken !== undefined && envToken.length < 16) {
     return err(
       optionInvalid("admin-token", "BENTO_ADMIN_TOKEN: use at least 16 characters (e.g. openssl rand -hex 32)"),
@@ -63,7 +36,12 @@ export function resolveAdminSettings(
         "set BENTO_ADMIN_TOKEN to a secret of your own (e.g. openssl rand -hex 32), or keep the default 127.0.0.1",
     ));
   }
-  return ok({ host, port: Number(rawPort), token: envToken ?? generateToken(), tokenFromEnv: envToken !== undefined });
+  return ok({
+    host,
+    port: v["admin-port"] ?? 0,
+    token: envToken ?? generateToken(),
+    tokenFromEnv: envToken !== undefined,
+  });
 }
 
 export function isLoopback(host: string): boolean {

@@ -1,8 +1,9 @@
 /**
- * A launch spec from a manifest object, through the code `serve` runs:
- * manifest validation, options (flags > env > the manifest's `serve`
- * defaults), the serve spec builder, then the plugins' `launchSpec`
- * waterfall (the built-in runner-map plugin first, as in `serve`). Pure:
+ * A launch spec from a manifest object, through the launch pipeline `serve`
+ * runs (src/launch/): manifest validation, every option (flags > env > the
+ * manifest's `serve` defaults), serve's plan, then the plugins' `launchSpec`
+ * waterfall with every plugin in serve's order (runner map, TLS, monitoring
+ * unless `flags.metrics` is false, the service's, then the test's). Pure:
  * nothing is created, bound or started.
  */
 import { resolve } from "node:path";
@@ -11,19 +12,22 @@ import type { BentoError } from "../core/errors.ts";
 import { type ServiceDef, validateManifest } from "../core/manifest.ts";
 import { planLaunch } from "../core/plan.ts";
 import type { BentoPlugin } from "../core/plugin.ts";
-import { resolveServeOptions, type ServeFlags } from "../core/serve-options.ts";
-import { buildServeSpec } from "../core/serve-spec.ts";
+import type { ServeFlags } from "../core/serve-options.ts";
 import { createSilentLogger, type Logger } from "../core/logger.ts";
 import type { LaunchSpec } from "../core/types.ts";
 import { resolveModules } from "../launch/_load-manifest.ts";
-import { runnerMapPlugin } from "../../plugins/runner-map.ts";
+import { serveHttpMode } from "../launch/plans/serve-http.ts";
+import { planLaunchOf, resolveLaunchOptions } from "../launch/prepare.ts";
 import { TLS_PLACEHOLDERS } from "../../plugins/tls.ts";
 
 export interface LaunchSpecOptions {
   /** The service directory: module paths and the working dir resolve from it (default: the current dir). */
   readonly dir?: string;
-  /** Flags as `serve` takes them, e.g. `{ port: "0", apiWorkers: "2" }`. */
-  readonly flags?: ServeFlags;
+  /**
+   * Flags as `serve` takes them, by flag or camelCase name, e.g. `{ port: "0", apiWorkers: "2" }`;
+   * `{ metrics: false }` leaves the monitoring plugin out, `{ sslCertfile: ... }` turns TLS on.
+   */
+  readonly flags?: ServeFlags | Readonly<Record<string, unknown>>;
   /** The supervisor's environment as the spec sees it (default: none, so the spec is the same on every machine). */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** The CPU count the API pool's default size follows (default 2). */
@@ -48,25 +52,23 @@ export interface ServeSpec {
   readonly plugins: BentoPlugin[];
 }
 
-/** The same, from a validated service (module paths already resolved). */
+/** The same, from a validated service (module paths already resolved), through the launch pipeline's planning. */
 export function serveSpecOf(service: ServiceDef, options: LaunchSpecOptions = {}): Result<ServeSpec, BentoError> {
+  const dir = resolve(options.dir ?? ".");
   const env = options.env ?? {};
-  return resolveServeOptions(options.flags ?? {}, env, { ...service.serve, workingDir: resolve(options.dir ?? ".") })
-    .andThen((serveOptions) =>
-      buildServeSpec(service, serveOptions, {
-        runDir: options.runDir ?? "/tmp/bento-kit-test",
-        cpuCount: options.cpuCount ?? 2,
-        environ: env,
-      })
-        .map((spec) => ({
-          spec,
-          plugins: [
-            runnerMapPlugin({ unixSockets: serveOptions.unixSockets }),
-            ...service.plugins,
-            ...(options.plugins ?? []),
-          ],
-        }))
-    );
+  const loaded = { service, dir };
+  const input = {
+    serviceDir: dir,
+    flags: { admin: false, ...options.flags },
+    env,
+    cwd: dir,
+    plugins: options.plugins,
+    logger: options.logger ?? createSilentLogger(),
+  };
+  const ctx = { runDir: options.runDir ?? "/tmp/bento-kit-test", cpuCount: options.cpuCount ?? 2, environ: env };
+  return resolveLaunchOptions(serveHttpMode, loaded, input)
+    .andThen((o) => planLaunchOf(serveHttpMode, loaded, o, { ctx, plugins: options.plugins }))
+    .map((plan) => ({ spec: plan.spec, plugins: [...plan.plugins] }));
 }
 
 /** The launch spec `serve` would start for `manifest`, as the plugins shape it. */

@@ -1,29 +1,23 @@
 /**
  * A real service for an integration test: the manifest (an object, or the
  * service directory's `bento.config.*`) with the test's plugins, started
- * in-process on a free loopback port by the real supervisor and runtime
- * adapter; resolves once every worker is ready. `stop()` stops it as Ctrl+C
+ * in-process on a free loopback port through serve's launch pipeline (the
+ * real supervisor, runtime adapter and built-in plugins); resolves once every worker is ready. `stop()` stops it as Ctrl+C
  * would and says what, if anything, is still running afterwards.
  */
 import { existsSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { err, ok, type Result } from "neverthrow";
 import type { PoolView } from "../core/control.ts";
 import type { BentoError } from "../core/errors.ts";
-import type { ServiceDef } from "../core/manifest.ts";
 import type { SupervisorEvent } from "../core/events.ts";
 import type { BentoPlugin } from "../core/plugin.ts";
+import type { RuntimePort } from "../core/ports.ts";
 import type { ServeFlags } from "../core/serve-options.ts";
-import { createSupervisor, type Supervisor } from "../core/supervisor.ts";
-import { systemClock } from "../launch/_clock.ts";
-import { loadService } from "../launch/_load-manifest.ts";
-import { checkCommands } from "../launch/_preflight.ts";
-import { makeRunDir } from "../launch/_resources.ts";
-import { createRuntime } from "../runtime/detect.ts";
+import type { Supervisor } from "../core/supervisor.ts";
+import { serveHttpMode } from "../launch/plans/serve-http.ts";
+import { startLaunch } from "../launch/pipeline.ts";
 import { createCaptureLogger } from "./_capture-logger.ts";
-import { serveSpecFor, serveSpecOf } from "./launch-spec.ts";
-import { TLS_PLACEHOLDERS } from "../../plugins/tls.ts";
 
 export interface StartServiceOptions {
   /** The service directory (default: the current dir); its `bento.config.*` is loaded unless `manifest` is given. */
@@ -32,8 +26,8 @@ export interface StartServiceOptions {
   readonly manifest?: unknown;
   /** Plugins after the manifest's own. */
   readonly plugins?: readonly BentoPlugin[];
-  /** `serve` flags; host defaults to 127.0.0.1 and port to 0 (a free one). */
-  readonly flags?: ServeFlags;
+  /** `serve` flags (by flag or camelCase name); host defaults to 127.0.0.1, port to 0 (a free one), admin off. */
+  readonly flags?: ServeFlags | Readonly<Record<string, unknown>>;
   /** The supervisor's environment, copied to workers (default: this process's). */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** How long every worker has to be ready (default 30 s). */
@@ -69,47 +63,27 @@ export async function startService(
   options: StartServiceOptions = {},
 ): Promise<Result<RunningService, BentoError | NotReady>> {
   const dir = resolve(options.dir ?? ".");
-  const env = options.env ?? process.env;
-  const flags: ServeFlags = { host: "127.0.0.1", port: "0", ...options.flags };
-  let service: ServiceDef | undefined;
-  if (options.manifest === undefined) {
-    const loaded = await loadService(dir, {
-      placeholders: [...TLS_PLACEHOLDERS, ...(options.plugins ?? []).flatMap((p) => p.placeholders ?? [])],
-    });
-    if (loaded.isErr()) return err(loaded.error);
-    service = loaded.value.service;
-  }
-  const runtime = await createRuntime();
-  const runDir = makeRunDir();
-  if (runDir.isErr()) return err(runDir.error);
-  const specOptions = {
-    dir,
-    flags,
-    env,
-    runDir: runDir.value,
-    cpuCount: availableParallelism(),
-    plugins: options.plugins,
-  };
-  const base = (service ? serveSpecOf(service, specOptions) : serveSpecFor(options.manifest, specOptions))
-    .andThen((b) => checkCommands(b.spec, runtime).map(() => b));
-  if (base.isErr()) {
-    runtime.removeDir(runDir.value);
-    return err(base.error);
-  }
+  const flags = { host: "127.0.0.1", port: "0", admin: false, ...options.flags };
   const logs: string[] = [];
   const output: string[] = [];
   const events: SupervisorEvent[] = [];
-  const supervisor = createSupervisor({
-    spec: base.value.spec,
-    runtime,
-    plugins: base.value.plugins,
-    clock: systemClock,
-    logger: createCaptureLogger(logs, options.echo),
+  const logger = createCaptureLogger(logs, options.echo);
+  const input = {
+    serviceDir: dir,
+    manifest: options.manifest,
+    flags,
+    env: options.env ?? process.env,
+    cwd: dir,
+    plugins: options.plugins,
+    logger,
+  };
+  const launched = await startLaunch(serveHttpMode, input, {
+    logger,
     output: (_stream, line) => (output.push(line), options.echo?.(line)),
+    onEvent: (event) => events.push(event),
   });
-  supervisor.on((event) => events.push(event));
-  const started = await supervisor.start();
-  if (started.isErr()) return err(started.error);
+  if (launched.isErr()) return err(launched.error);
+  const { supervisor, runtime, addressOf } = launched.value!;
   const timeoutMs = options.readyTimeoutMs ?? 30_000;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const ready = await Promise.race([
@@ -117,7 +91,7 @@ export async function startService(
     new Promise<false>((r) => (timer = setTimeout(() => r(false), timeoutMs))),
   ]);
   clearTimeout(timer);
-  const stop = () => stopAndCheck(supervisor, runtime, events, runDir.value);
+  const stop = () => stopAndCheck(supervisor, runtime, events, supervisor.spec.runDir);
   if (!ready) {
     const left = await stop();
     const tail = [...logs, ...output].slice(-10).join("\n");
@@ -128,7 +102,7 @@ export async function startService(
       }:\n${tail}`,
     });
   }
-  const address = supervisor.sockets.get(started.value.publicSocket ?? "")?.address;
+  const address = addressOf();
   const port = address?.kind === "tcp" ? address.port : 0;
   return ok({
     url: `http://${flags.host}:${port}`,
@@ -144,7 +118,7 @@ export async function startService(
 
 async function stopAndCheck(
   supervisor: Supervisor,
-  runtime: Awaited<ReturnType<typeof createRuntime>>,
+  runtime: RuntimePort,
   events: readonly SupervisorEvent[],
   runDir: string,
 ): Promise<string[]> {

@@ -48,7 +48,7 @@ test("a flag given without its value is an error, not the default", () => {
 });
 
 test("the CLI's VERSION is package.json's version", async () => {
-  const { VERSION } = await import("../../src/cli/_version.ts");
+  const { VERSION } = await import("../../src/version.ts");
   const pkg = await import("../../package.json");
   expect(VERSION).toBe(pkg.default.version);
 });

@@ -20,7 +20,7 @@ import { buildTopology } from "../../export/topology.ts";
 import { fail } from "../terminal/_fail.ts";
 import { loadService } from "../../launch/_load-manifest.ts";
 import { createCliLogger } from "../terminal/_logger.ts";
-import { optionArgs } from "../_options-table.ts";
+import { optionArgs } from "../_option-args.ts";
 
 const FORMATS = ["k8s", "compose"] as const;
 type Format = (typeof FORMATS)[number];
@@ -67,9 +67,7 @@ export const exportArgs = {
     valueHint: "PORT",
     description: `Port of every runner server in its pod (default ${RUNNER_PORT})`,
   },
-  ...optionArgs(["port", "timeout", "timeout-keep-alive", "timeout-graceful-shutdown"], {
-    port: { help: "Port of the HTTP API server in its pod" },
-  }),
+  ...optionArgs(["port", "timeout", "timeout-keep-alive", "timeout-graceful-shutdown"]),
 } as const;
 
 export const exportCommand = defineCommand({

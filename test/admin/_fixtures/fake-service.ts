@@ -6,7 +6,9 @@
  */
 import { createFakeControl, fakeServiceInfo } from "../_fake-control.ts";
 import { startAdmin } from "../../../src/launch/_admin-server.ts";
-import { resolveAdminSettings } from "../../../src/launch/_admin-settings.ts";
+import { adminSettingsOf } from "../../../src/launch/_admin-settings.ts";
+import { resolveOptions } from "../../../src/core/options/resolve.ts";
+import { optionsOf } from "../../../src/core/options/table.ts";
 import { createCliLogger } from "../../../src/cli/terminal/_logger.ts";
 import { createRuntime } from "../../../src/runtime/detect.ts";
 
@@ -18,7 +20,8 @@ const info = {
   runtime: (await createRuntime()).name,
 };
 const logger = createCliLogger();
-const settings = resolveAdminSettings({}, process.env);
+const settings = resolveOptions(optionsOf(["admin"]), { flags: {}, env: process.env, cwd: "/", serviceDir: "/" })
+  .andThen(adminSettingsOf);
 if (settings.isErr()) {
   process.stderr.write(`Error: ${settings.error.message}\n`);
   process.exit(2);
