@@ -28,7 +28,7 @@ import {
   wrk,
 } from "./_lib/mod.ts";
 import { percentile, withAdmin } from "./_lib/admin.ts";
-import { readProcessStats } from "../src/runtime/_proc-stats.ts";
+import { readProcessStats } from "../src/runtime/shared/_proc-stats.ts";
 import { join } from "node:path";
 import { cpus } from "node:os";
 
@@ -137,7 +137,7 @@ async function latency(): Promise<{ rows: string[][]; notes: string[]; poolsP99L
           `the route's own cost is the idle /v1/pools minus /healthz, ${
             fmt(percentile(ms.idle.pools, 50) - percentile(ms.idle.healthz, 50), 2)
           } ms at p50, ` +
-          `and reading /proc for the ${WORKERS} workers alone (src/runtime/_proc-stats.ts timed in the bench process, idle phases, median) takes ${
+          `and reading /proc for the ${WORKERS} workers alone (src/runtime/shared/_proc-stats.ts timed in the bench process, idle phases, median) takes ${
             fmt(median(procMs), 2)
           } ms. ` +
           `Under load every ms of the route's CPU is stretched by the run queue (${WORKERS} busy workers + wrk on 2 cores).`,

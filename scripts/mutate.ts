@@ -83,7 +83,7 @@ const MUTATIONS: readonly Mutation[] = [
   },
   {
     name: "no-group-kill",
-    file: "src/runtime/_process-groups.ts",
+    file: "src/runtime/shared/_process-groups.ts",
     edits: [["process.kill(-pgid, signal);", "process.kill(pgid, signal);"]],
     tests: ["test/serve/systemd.test.ts", "test/serve/stop.test.ts"],
   },
@@ -218,7 +218,7 @@ const MUTATIONS: readonly Mutation[] = [
   },
   {
     name: "bun-notify-fd-leak",
-    file: "src/runtime/_spawn-bun.ts",
+    file: "src/runtime/bun/_spawn.ts",
     edits: [['...(request.notify ? ["socket-fd"] : [])', '...(request.notify ? ["pipe"] : [])'], [
       "closingFd(notifyFd, textOf(bun.file(notifyFd).stream()))",
       "textOf(bun.file(notifyFd).stream())",

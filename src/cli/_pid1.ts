@@ -4,7 +4,7 @@
  * or they stay zombies (an entry in the process table each, until the pid
  * space runs out). See docs/containers.md.
  *
- * - Bun and Deno reap in-process through libc (src/runtime/_reaper.ts).
+ * - Bun and Deno reap in-process through libc (src/runtime/libc/_reaper.ts).
  * - Node cannot: libuv only waits for the pids it spawned, and Node 20 has no
  *   FFI, prctl or exec. So this Node process stays a thin PID 1 and starts
  *   `perl` as a *child subreaper* (prctl PR_SET_CHILD_SUBREAPER), which starts
@@ -20,7 +20,7 @@
  */
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
-import { findExecutable } from "../runtime/_which.ts";
+import { findExecutable } from "../runtime/shared/_which.ts";
 import { createCliLogger } from "./terminal/_logger.ts";
 
 /** prctl's syscall number per `process.arch` (asm-generic 167; x86_64 157; arm, i386, s390x 172; powerpc 171). */
@@ -90,7 +90,7 @@ export async function asInit(argv: readonly string[] = process.argv.slice(2)): P
   if (g.Bun !== undefined || g.Deno !== undefined) {
     const runtime = g.Deno !== undefined ? "deno" : "bun";
     try {
-      const { libcWaitPid, startReaper } = await import("../runtime/_reaper.ts");
+      const { libcWaitPid, startReaper } = await import("../runtime/libc/_reaper.ts");
       startReaper(await libcWaitPid(runtime));
       logger.info("Running as PID 1: orphaned processes are reaped (waitpid through libc)");
       return "reaping";

@@ -16,7 +16,7 @@ import {
 import { type ServiceDef, validateManifest, type ValidateOptions } from "../core/manifest.ts";
 import type { Command } from "../core/types.ts";
 import { detectRuntime } from "../runtime/detect.ts";
-import { isTypeScript } from "../runtime/_node-binary.ts";
+import { isTypeScript } from "../runtime/shared/_node-binary.ts";
 
 export const MANIFEST_FILES = [
   "bento.config.ts",

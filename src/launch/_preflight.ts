@@ -12,8 +12,8 @@ import { type PreflightFailed, preflightFailed } from "../core/errors.ts";
 import type { RuntimePort } from "../core/ports.ts";
 import type { LaunchSpec, WatcherSpec } from "../core/types.ts";
 import { workerRuntimeOf } from "../core/worker-runtime.ts";
-import { findExecutable } from "../runtime/_which.ts";
-import { INSTALL_HINT } from "../runtime/_worker-runtime.ts";
+import { findExecutable } from "../runtime/shared/_which.ts";
+import { INSTALL_HINT } from "../runtime/shared/_worker-runtime.ts";
 
 type ModuleRuntime = Pick<RuntimePort, "name" | "moduleArgv">;
 

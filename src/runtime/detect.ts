@@ -12,7 +12,7 @@ export function detectRuntime(): RuntimeName {
 }
 
 export async function createRuntime(name: RuntimeName = detectRuntime()): Promise<RuntimePort> {
-  if (name === "bun") return (await import("./bun.ts")).createBunRuntime();
-  if (name === "deno") return (await import("./deno.ts")).createDenoRuntime();
-  return (await import("./node.ts")).createNodeRuntime();
+  if (name === "bun") return (await import("./bun/mod.ts")).createBunRuntime();
+  if (name === "deno") return (await import("./deno/mod.ts")).createDenoRuntime();
+  return (await import("./node/mod.ts")).createNodeRuntime();
 }

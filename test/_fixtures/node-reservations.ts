@@ -3,7 +3,7 @@
 // spawn: a plain bind of that port (python3, no SO_REUSEADDR, which libuv
 // would set) fails before the spawn and works after it. Prints what each did.
 import { spawnSync } from "node:child_process";
-import { createNodeRuntime } from "../../src/runtime/node.ts";
+import { createNodeRuntime } from "../../src/runtime/node/mod.ts";
 import type { SocketSpec } from "../../src/core/types.ts";
 
 const reserve = {

@@ -6,7 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { expect, test } from "bun:test";
-import { createBunRuntime } from "../../src/runtime/bun.ts";
+import { createBunRuntime } from "../../src/runtime/bun/mod.ts";
 
 /**
  * python3: bind 127.0.0.1:port with SO_REUSEADDR as servers do (and SO_REUSEPORT

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findNode } from "../../src/runtime/_node-binary.ts";
+import { findNode } from "../../src/runtime/shared/_node-binary.ts";
 import { expect, test } from "bun:test";
 import { createRuntime, detectRuntime } from "../../src/runtime/detect.ts";
 

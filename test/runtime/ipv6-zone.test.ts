@@ -4,8 +4,8 @@ import { afterEach, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { connect } from "node:net";
 import type { SocketSpec } from "../../src/core/types.ts";
-import { scopeId, sockaddrIn6 } from "../../src/runtime/_libc-socket.ts";
-import { createBunRuntime } from "../../src/runtime/bun.ts";
+import { scopeId, sockaddrIn6 } from "../../src/runtime/libc/_libc-socket.ts";
+import { createBunRuntime } from "../../src/runtime/bun/mod.ts";
 import type { BoundSocket } from "../../src/core/types.ts";
 
 const runtime = createBunRuntime();

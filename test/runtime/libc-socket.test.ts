@@ -9,7 +9,7 @@ import {
   sockaddrIn,
   sockaddrIn6,
   sockaddrUn,
-} from "../../src/runtime/_libc-socket.ts";
+} from "../../src/runtime/libc/_libc-socket.ts";
 
 describe("sockaddr builders", () => {
   test("sockaddr_in: family 2, big-endian port, 4 address bytes, 16 bytes long", () => {

@@ -1,9 +1,9 @@
 import { expect, test } from "bun:test";
 import { PassThrough } from "node:stream";
 import { isIP } from "node:net";
-import { ipFamily } from "../../src/runtime/_bind-errors.ts";
-import { resolveHost } from "../../src/runtime/_node-compat.ts";
-import { MAX_LINE, splitLines } from "../../src/runtime/_spawn-node.ts";
+import { ipFamily } from "../../src/runtime/shared/_bind-errors.ts";
+import { resolveHost } from "../../src/runtime/shared/_node-compat.ts";
+import { MAX_LINE, splitLines } from "../../src/runtime/shared/_spawn-node.ts";
 
 function collect(chunks: (string | Buffer)[]): Promise<string[]> {
   const stream = new PassThrough();

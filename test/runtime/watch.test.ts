@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { watchRoots } from "../../src/launch/_reload.ts";
-import { nodeWatch } from "../../src/runtime/_watch-node.ts";
+import { nodeWatch } from "../../src/runtime/shared/_watch-node.ts";
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));

@@ -5,7 +5,7 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdtempSync, readlinkSync, realpathSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findExecutable } from "../../src/runtime/_which.ts";
+import { findExecutable } from "../../src/runtime/shared/_which.ts";
 import { cleanup, descendantsOf, post, ROOT, serve } from "../_helpers/serve-process.ts";
 
 const BIN = join(ROOT, "node_modules", ".bin");

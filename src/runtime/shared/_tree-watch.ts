@@ -11,7 +11,7 @@
 import { type Dirent, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { err, ok, type Result } from "neverthrow";
-import type { FileWatch, WatchFailed, WatchOptions } from "../core/ports.ts";
+import type { FileWatch, WatchFailed, WatchOptions } from "../../core/ports.ts";
 
 /** Watch one directory, not below it: `onEvent` gets the name of the entry that changed. */
 export type DirWatcher = (dir: string, onEvent: (name: string) => void, onGone: () => void) => FileWatch;

@@ -1,7 +1,7 @@
 /** `RuntimePort.watch` through node:fs `watch`, one directory at a time (Node and Bun: inotify on Linux). */
 import { watch } from "node:fs";
 import type { Result } from "neverthrow";
-import type { FileWatch, WatchFailed, WatchOptions } from "../core/ports.ts";
+import type { FileWatch, WatchFailed, WatchOptions } from "../../core/ports.ts";
 import { type DirWatcher, watchTree } from "./_tree-watch.ts";
 
 const watchDir: DirWatcher = (dir, onEvent, onGone) => {

@@ -6,7 +6,7 @@
  * otherwise cost the supervisor 128 file reads per poll.
  */
 import { readFileSync } from "node:fs";
-import type { ProcessStats } from "../core/ports.ts";
+import type { ProcessStats } from "../../core/ports.ts";
 
 /** USER_HZ: the unit of utime/stime in /proc/<pid>/stat (100 on every mainstream Linux). */
 const CLOCK_TICKS = 100;

@@ -4,13 +4,13 @@
  * socket/setsockopt/bind/listen/getsockname sequence. Linux with glibc only.
  */
 import { err, ok, okAsync, type Result, type ResultAsync } from "neverthrow";
-import type { BindFailed } from "../core/errors.ts";
-import type { RuntimePort } from "../core/ports.ts";
-import { UNIX_PATH_MAX } from "../core/unix-path.ts";
-import type { BoundAddress, SocketSpec } from "../core/types.ts";
-import { bindError, resolveBindHost, type ResolvedHost } from "./_bind-errors.ts";
+import type { BindFailed } from "../../core/errors.ts";
+import type { RuntimePort } from "../../core/ports.ts";
+import { UNIX_PATH_MAX } from "../../core/unix-path.ts";
+import type { BoundAddress, SocketSpec } from "../../core/types.ts";
+import { bindError, resolveBindHost, type ResolvedHost } from "../shared/_bind-errors.ts";
 import { readFileSync } from "node:fs";
-import { removeSocketFile } from "./_node-compat.ts";
+import { removeSocketFile } from "../shared/_node-compat.ts";
 
 /** The libc functions bindWithLibc needs; each returns the C return value. */
 export interface LibcSocketFns {

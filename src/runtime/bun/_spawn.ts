@@ -1,14 +1,14 @@
 /**
  * Spawning through Bun.spawn (posix_spawn, no node:child_process or Node
  * streams): a new session and process group (`detached`), the sockets as fds
- * 3, 4, ..., stdout, stderr and the notify pipe read as lines (_child-handle.ts).
+ * 3, 4, ..., stdout, stderr and the notify pipe read as lines (../shared/_child-handle.ts).
  */
 import { closeSync } from "node:fs";
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
-import type { SpawnFailed } from "../core/errors.ts";
-import type { ChildProcessHandle, SpawnRequest } from "../core/ports.ts";
-import { childHandle, type TextSource } from "./_child-handle.ts";
-import { emptyCommand, spawnError } from "./_spawn-error.ts";
+import type { SpawnFailed } from "../../core/errors.ts";
+import type { ChildProcessHandle, SpawnRequest } from "../../core/ports.ts";
+import { childHandle, type TextSource } from "../shared/_child-handle.ts";
+import { emptyCommand, spawnError } from "../shared/_spawn-error.ts";
 
 /** The part of Bun's API used here (typed locally: deno check reads this file too, without Bun's typings). */
 interface BunSpawn {

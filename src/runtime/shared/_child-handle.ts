@@ -4,7 +4,7 @@
  * streams and its exit: lines split and capped, lines written before anyone
  * listens kept, and the exit reported once the last output lines are read.
  */
-import type { ChildProcessHandle } from "../core/ports.ts";
+import type { ChildProcessHandle } from "../../core/ports.ts";
 
 /** Longest line passed to onLine; a longer one arrives in pieces of this size. */
 export const MAX_LINE = 64 * 1024;

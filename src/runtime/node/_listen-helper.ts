@@ -7,7 +7,7 @@
  * on the path to the first request).
  */
 import { spawn } from "node:child_process";
-import { findExecutable } from "./_which.ts";
+import { findExecutable } from "../shared/_which.ts";
 
 /**
  * Each helper listens on fd 3 with backlog argv[1], exits 0, or prints the

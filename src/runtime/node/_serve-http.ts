@@ -7,9 +7,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ResultAsync } from "neverthrow";
-import type { BindFailed } from "../core/errors.ts";
-import type { HttpApp, HttpServer } from "../core/ports.ts";
-import { httpBindFailed } from "./_http.ts";
+import type { BindFailed } from "../../core/errors.ts";
+import type { HttpApp, HttpServer } from "../../core/ports.ts";
+import { httpBindFailed } from "../shared/_http.ts";
 
 type Listener = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 

@@ -7,16 +7,23 @@
 import * as net from "node:net";
 import { getSystemErrorName } from "node:util";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
-import type { BindFailed } from "../core/errors.ts";
-import type { RuntimePort } from "../core/ports.ts";
-import type { BoundSocket, SocketSpec } from "../core/types.ts";
-import { bindError, resolveBindHost, type ResolvedHost } from "./_bind-errors.ts";
-import { readProcessStats } from "./_proc-stats.ts";
-import { nodeWatch } from "./_watch-node.ts";
-import { withWorkerRuntimes } from "./_worker-runtime.ts";
-import { aliveGroups, groupAlive, killGroup, removeDir, removeSocketFile, signalTagged } from "./_node-compat.ts";
-import { spawnProcess } from "./_spawn-node.ts";
-import { nodeModuleArgv } from "./_node-binary.ts";
+import type { BindFailed } from "../../core/errors.ts";
+import type { RuntimePort } from "../../core/ports.ts";
+import type { BoundSocket, SocketSpec } from "../../core/types.ts";
+import { bindError, resolveBindHost, type ResolvedHost } from "../shared/_bind-errors.ts";
+import { readProcessStats } from "../shared/_proc-stats.ts";
+import { nodeWatch } from "../shared/_watch-node.ts";
+import { withWorkerRuntimes } from "../shared/_worker-runtime.ts";
+import {
+  aliveGroups,
+  groupAlive,
+  killGroup,
+  removeDir,
+  removeSocketFile,
+  signalTagged,
+} from "../shared/_node-compat.ts";
+import { spawnProcess } from "../shared/_spawn-node.ts";
+import { nodeModuleArgv } from "../shared/_node-binary.ts";
 import { listenInChild } from "./_listen-helper.ts";
 
 interface SockName {
@@ -82,7 +89,7 @@ export function createNodeRuntime(): RuntimePort {
     removeDir,
     // node:http is imported when the admin server starts, after the workers: not before the first spawn.
     serveHttp: (app, options) =>
-      ResultAsync.fromSafePromise(import("./_serve-http-node.ts")).andThen(({ nodeServeHttp }) =>
+      ResultAsync.fromSafePromise(import("./_serve-http.ts")).andThen(({ nodeServeHttp }) =>
         nodeServeHttp(app, options)
       ),
     processStats: readProcessStats,

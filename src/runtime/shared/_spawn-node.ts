@@ -5,9 +5,9 @@
  */
 import { type ChildProcess, spawn as nodeSpawn } from "node:child_process";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
-import type { SpawnFailed } from "../core/errors.ts";
+import type { SpawnFailed } from "../../core/errors.ts";
 import { emptyCommand, spawnError } from "./_spawn-error.ts";
-import type { ChildProcessHandle, SpawnRequest } from "../core/ports.ts";
+import type { ChildProcessHandle, SpawnRequest } from "../../core/ports.ts";
 import { childHandle, lines, type TextSource } from "./_child-handle.ts";
 
 export { MAX_LINE } from "./_child-handle.ts";

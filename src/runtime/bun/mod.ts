@@ -1,15 +1,15 @@
 /**
  * The Bun adapter: sockets are bound and put in LISTEN state through libc
  * (bun:ffi), so the supervisor holds a listening fd without accepting on it;
- * processes start through Bun.spawn. The rest is shared with Deno in _ffi-runtime.ts.
+ * processes start through Bun.spawn. The rest is shared with Deno in ../libc/_ffi-runtime.ts.
  */
 import { dlopen, read } from "bun:ffi";
-import type { RuntimePort } from "../core/ports.ts";
-import { createFfiRuntime } from "./_ffi-runtime.ts";
-import { bunSpawnProcess } from "./_spawn-bun.ts";
-import { bunServeHttp } from "./_serve-http-bun.ts";
-import { nodeWatch } from "./_watch-node.ts";
-import { LIBC_PATH, type LibcSocketFns } from "./_libc-socket.ts";
+import type { RuntimePort } from "../../core/ports.ts";
+import { createFfiRuntime } from "../libc/_ffi-runtime.ts";
+import { bunSpawnProcess } from "./_spawn.ts";
+import { bunServeHttp } from "./_serve-http.ts";
+import { nodeWatch } from "../shared/_watch-node.ts";
+import { LIBC_PATH, type LibcSocketFns } from "../libc/_libc-socket.ts";
 
 export function createBunRuntime(): RuntimePort {
   return { ...createFfiRuntime("bun", openLibc, bunSpawnProcess), serveHttp: bunServeHttp, watch: nodeWatch };

@@ -3,9 +3,9 @@
  * host of a TCP socket and the wording of every bind failure.
  */
 import { ResultAsync } from "neverthrow";
-import { type BindFailed, bindFailed } from "../core/errors.ts";
-import { UNIX_PATH_MAX } from "../core/unix-path.ts";
-import type { SocketSpec } from "../core/types.ts";
+import { type BindFailed, bindFailed } from "../../core/errors.ts";
+import { UNIX_PATH_MAX } from "../../core/unix-path.ts";
+import type { SocketSpec } from "../../core/types.ts";
 
 export interface ResolvedHost {
   readonly address: string;

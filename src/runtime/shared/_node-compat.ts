@@ -4,7 +4,7 @@
  * and liveness, removing run dirs and socket files.
  */
 import { rmSync } from "node:fs";
-import type { BoundSocket } from "../core/types.ts";
+import type { BoundSocket } from "../../core/types.ts";
 
 export { type ResolvedHost, resolveHost } from "./_bind-errors.ts";
 export { aliveGroups, groupAlive, killGroup, signalTagged } from "./_process-groups.ts";

@@ -2,7 +2,7 @@
  * What the three `serveHttp` implementations share: the BindFailed they
  * return when the address cannot be served.
  */
-import { type BindFailed, bindFailed } from "../core/errors.ts";
+import { type BindFailed, bindFailed } from "../../core/errors.ts";
 
 /** Deno names its errors (AddrInUse) where Node and Bun give an errno code. */
 const DENO_CODES: Record<string, string> = {

@@ -5,13 +5,13 @@
  * node:* code. tsc checks it against @types/deno; `deno check` against Deno's own types.
  */
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
-import type { BindFailed } from "../core/errors.ts";
-import type { HttpApp, HttpServer, RuntimePort } from "../core/ports.ts";
-import { httpBindFailed } from "./_http.ts";
-import { createFfiRuntime } from "./_ffi-runtime.ts";
-import { spawnProcess } from "./_spawn-node.ts";
-import { LIBC_PATH, type LibcSocketFns } from "./_libc-socket.ts";
-import { type DirWatcher, watchTree } from "./_tree-watch.ts";
+import type { BindFailed } from "../../core/errors.ts";
+import type { HttpApp, HttpServer, RuntimePort } from "../../core/ports.ts";
+import { httpBindFailed } from "../shared/_http.ts";
+import { createFfiRuntime } from "../libc/_ffi-runtime.ts";
+import { spawnProcess } from "../shared/_spawn-node.ts";
+import { LIBC_PATH, type LibcSocketFns } from "../libc/_libc-socket.ts";
+import { type DirWatcher, watchTree } from "../shared/_tree-watch.ts";
 
 export function createDenoRuntime(): RuntimePort {
   ignoreInspectorSignal();

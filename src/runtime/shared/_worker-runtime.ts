@@ -1,17 +1,17 @@
 /**
  * How a module worker is started on each runtime, in one place: Node as the
  * adapter says (`nodeArgv`), Bun as `bun MODULE`, Deno as `deno run FLAGS
- * MODULE` with the permissions the core worked out (worker-runtime.ts).
+ * MODULE` with the permissions the core worked out (src/core/worker-runtime.ts).
  * Binaries are found as the supervisor runs: itself when it is that runtime,
  * else the first on PATH, else the one npm installed beside bento-kit
  * (node_modules/.bin, the `bun` and `deno` devDependencies).
  */
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { ModuleLaunch } from "../core/worker-runtime.ts";
-import type { WorkerRuntime } from "../core/types.ts";
+import type { ModuleLaunch } from "../../core/worker-runtime.ts";
+import type { WorkerRuntime } from "../../core/types.ts";
 import { findExecutable } from "./_which.ts";
-import { packageRoot } from "../package-file.ts";
+import { packageRoot } from "../../package-file.ts";
 
 export type ModuleArgv = (module: string, launch: ModuleLaunch) => readonly string[];
 

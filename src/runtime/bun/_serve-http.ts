@@ -1,8 +1,8 @@
 /** `serveHttp` for Bun: Bun.serve. */
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
-import type { BindFailed } from "../core/errors.ts";
-import type { HttpApp, HttpServer } from "../core/ports.ts";
-import { httpBindFailed } from "./_http.ts";
+import type { BindFailed } from "../../core/errors.ts";
+import type { HttpApp, HttpServer } from "../../core/ports.ts";
+import { httpBindFailed } from "../shared/_http.ts";
 
 /** The part of Bun's API used here (typed locally: deno check reads this file too, without Bun's typings). */
 interface BunHttp {

@@ -1,6 +1,6 @@
 /** The SpawnFailed both spawn adapters return when the OS refuses to start a program. */
 import { existsSync } from "node:fs";
-import { type SpawnFailed, spawnFailed } from "../core/errors.ts";
+import { type SpawnFailed, spawnFailed } from "../../core/errors.ts";
 
 /** A spawn request with no program at all. */
 export const emptyCommand = (): SpawnFailed => spawnFailed("", "Cannot start a worker with an empty command", "EINVAL");
