@@ -46,13 +46,18 @@ export const KEY_COPY = "tls-key.pem";
 /** Pools that serve the public socket get TLS; runners (private sockets) do not. */
 const SERVES_PUBLIC = new Set(["api", "grpc"]);
 
-export function tlsPlugin(options: TlsOptions = {}): BentoPlugin {
+/**
+ * `options`: the settings, checked when the launch spec is planned; or
+ * `{ checked }`, settings the launch already checked (the CLI checks them
+ * before anything is made, and the key is not opened twice).
+ */
+export function tlsPlugin(options: TlsOptions | { readonly checked: CheckedTls | undefined } = {}): BentoPlugin {
   let copy: string | undefined;
   return definePlugin({
     name: "bento:tls",
     placeholders: TLS_PLACEHOLDERS,
     launchSpec(spec: LaunchSpec): Result<LaunchSpec, TlsInvalid | OptionInvalid> {
-      const checked = checkTls(options);
+      const checked = "checked" in options ? ok(options.checked) : checkTls(options);
       if (checked.isErr()) return err(checked.error);
       const plain = withoutTlsEnv(spec);
       if (checked.value === undefined) return unsetPlaceholder(plain, {});
