@@ -42,7 +42,7 @@ const SIZES = [2, 4];
 const CLASSIFY = join(BENCH, "classify.lua");
 const p = (xs: number[], q: number): string => fmt(percentile(xs, q), 2);
 
-async function latency(): Promise<{ rows: string[][]; notes: string[]; poolsP99Load: number }> {
+function latency(): Promise<{ rows: string[][]; notes: string[]; poolsP99Load: number }> {
   return withAdmin(
     HELLO_SERVICE,
     ["--api-workers", String(WORKERS)],
@@ -147,7 +147,7 @@ async function latency(): Promise<{ rows: string[][]; notes: string[]; poolsP99L
   );
 }
 
-async function polling(): Promise<{ rows: string[][]; notes: string[] }> {
+function polling(): Promise<{ rows: string[][]; notes: string[] }> {
   return withAdmin(IRIS, [], 4, classify, async (proc, admin, port) => {
     await wrk(port, "/classify", 2, CLASSIFY);
     const runs = { unpolled: [] as number[], polled: [] as number[] };
@@ -229,7 +229,7 @@ async function polling(): Promise<{ rows: string[][]; notes: string[] }> {
   });
 }
 
-async function restarts(): Promise<{ rows: string[][]; notes: string[] }> {
+function restarts(): Promise<{ rows: string[][]; notes: string[] }> {
   return withAdmin(IRIS, [], 4, classify, async (_proc, admin) => {
     const stream = await admin.events();
     type Run = { total: number; cold: number[]; drain: number[] };

@@ -26,7 +26,6 @@ import {
   mainIf,
   median,
   now,
-  type Proc,
   QUICK,
   ratio,
   readyWorkers,

@@ -5,6 +5,7 @@
 import { type ArgsDef, type CommandDef, parseArgs, renderUsage, runCommand } from "citty";
 import { VERSION } from "../version.ts";
 
+// deno-lint-ignore no-explicit-any -- each command has its own args type and citty's CommandDef is invariant in it
 type LoadCommand = () => Promise<CommandDef<any>>;
 
 /** Each command's module is loaded only when it runs (or for --help): `serve` never loads export, gRPC or admin-client code. */

@@ -171,9 +171,9 @@ export function createPoolOps(p: PoolInternals) {
       if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) {
         return Promise.resolve(err(workerCountInvalid(workers, MAX_WORKERS)));
       }
-      return exclusive("scale", async () => {
+      return exclusive("scale", () => {
         const from = p.state.target;
-        if (workers === from) return ok(undefined);
+        if (workers === from) return Promise.resolve(ok(undefined));
         p.state.target = workers;
         p.emit({ type: "scale", pool, from, to: workers });
         p.logger.info(`scaling from ${from} to ${workers} workers`);

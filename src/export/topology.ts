@@ -6,7 +6,7 @@
  * commands use, shaped by the plugins' `launchSpec` hooks (planLaunch), so
  * workers, graceful timeout and ports are what the container will really run.
  */
-import { err, ok, type Result } from "neverthrow";
+import { ok, type ResultAsync, safeTry } from "neverthrow";
 import { buildHttpServerSpec, buildRunnerServerSpec } from "../core/component-specs.ts";
 import type { BentoError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
@@ -47,48 +47,43 @@ export interface TopologyOptions {
   readonly logger: Logger;
 }
 
-export async function buildTopology(service: ServiceDef, o: TopologyOptions): Promise<Result<Component[], BentoError>> {
+export function buildTopology(service: ServiceDef, o: TopologyOptions): ResultAsync<Component[], BentoError> {
   const ctx = { runDir: "/tmp/bento-kit-plan", cpuCount: 1, environ: {} };
-  const components: Component[] = [];
-  const runnerMap: Record<string, string> = {};
-  for (const runner of service.runners) {
-    const name = componentName(service.name, `runner-${runner.name}`);
-    const options = { ...o.options, host: "0.0.0.0", port: o.runnerPort };
-    const spec = await planned(buildRunnerServerSpec(service, options, { ...ctx, target: { runner: runner.name } }), o);
-    if (spec.isErr()) return err(spec.error);
-    runnerMap[runner.name] = `tcp://${o.runnerHost(name)}:${o.runnerPort}`;
-    const args = [
-      "start-runner-server",
-      o.serviceDir,
-      "--runner-name",
-      runner.name,
-      "--host",
-      "0.0.0.0",
-      "--port",
-      String(o.runnerPort),
-    ];
-    components.push(component(name, "runner", args, spec.value, o.runnerPort, runner.resources));
-  }
-  const spec = await planned(buildHttpServerSpec(service, o.options, { ...ctx, runners: runnerMap }), o);
-  if (spec.isErr()) return err(spec.error);
-  const args = ["start-http-server", o.serviceDir, "--host", "0.0.0.0", "--port", String(o.options.port)];
-  const api = component(
-    componentName(service.name, "api-server"),
-    "api",
-    args,
-    spec.value,
-    o.options.port,
-    service.api.resources,
-  );
-  components.push({ ...api, env: { ...api.env, BENTO_RUNNER_MAP: JSON.stringify(runnerMap) } });
-  return ok(components);
-}
-
-async function planned(
-  spec: Result<LaunchSpec, BentoError>,
-  o: TopologyOptions,
-): Promise<Result<LaunchSpec, BentoError>> {
-  return spec.isErr() ? spec : await planLaunch(spec.value, o.plugins, o.logger);
+  return safeTry<Component[], BentoError>(async function* () {
+    const components: Component[] = [];
+    const runnerMap: Record<string, string> = {};
+    for (const runner of service.runners) {
+      const name = componentName(service.name, `runner-${runner.name}`);
+      const options = { ...o.options, host: "0.0.0.0", port: o.runnerPort };
+      const built = yield* buildRunnerServerSpec(service, options, { ...ctx, target: { runner: runner.name } });
+      const spec = yield* await planLaunch(built, o.plugins, o.logger);
+      runnerMap[runner.name] = `tcp://${o.runnerHost(name)}:${o.runnerPort}`;
+      const args = [
+        "start-runner-server",
+        o.serviceDir,
+        "--runner-name",
+        runner.name,
+        "--host",
+        "0.0.0.0",
+        "--port",
+        String(o.runnerPort),
+      ];
+      components.push(component(name, "runner", args, spec, o.runnerPort, runner.resources));
+    }
+    const built = yield* buildHttpServerSpec(service, o.options, { ...ctx, runners: runnerMap });
+    const spec = yield* await planLaunch(built, o.plugins, o.logger);
+    const args = ["start-http-server", o.serviceDir, "--host", "0.0.0.0", "--port", String(o.options.port)];
+    const api = component(
+      componentName(service.name, "api-server"),
+      "api",
+      args,
+      spec,
+      o.options.port,
+      service.api.resources,
+    );
+    components.push({ ...api, env: { ...api.env, BENTO_RUNNER_MAP: JSON.stringify(runnerMap) } });
+    return ok(components);
+  });
 }
 
 function component(

@@ -25,6 +25,7 @@ interface DenoUnixServe {
   ): { unref(): void; shutdown(): Promise<void> };
 }
 
+// deno-lint-ignore require-await -- async so that Bun.serve or Deno.serve throwing (EADDRINUSE) rejects instead
 export async function serveUnixHttp(path: string, handler: FetchHandler): Promise<UnixHttpServer> {
   const runtime = detectRuntime();
   if (runtime === "bun") {

@@ -72,11 +72,11 @@ export function serveSpecOf(service: ServiceDef, options: LaunchSpecOptions = {}
 }
 
 /** The launch spec `serve` would start for `manifest`, as the plugins shape it. */
-export async function buildLaunchSpec(
+export function buildLaunchSpec(
   manifest: unknown,
   options: LaunchSpecOptions = {},
 ): Promise<Result<LaunchSpec, BentoError>> {
   const base = serveSpecFor(manifest, options);
-  if (base.isErr()) return err(base.error);
+  if (base.isErr()) return Promise.resolve(err(base.error));
   return planLaunch(base.value.spec, base.value.plugins, options.logger ?? createSilentLogger());
 }

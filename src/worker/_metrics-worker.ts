@@ -135,7 +135,7 @@ function inode(path: string): number | undefined {
  */
 function listenPrivate(path: string): Promise<{ path: string; ino: number | undefined } | undefined> {
   const temp = "Deno" in globalThis ? path : `${path}.${process.pid}`;
-  const server = createServer((req, res) => {
+  const server = createServer((_req, res) => {
     void register.metrics().then((text) => {
       res.writeHead(200, { "content-type": CONTENT_TYPE });
       res.end(text);

@@ -21,7 +21,7 @@ const info = {
   argv: process.argv.slice(2),
   custom: process.env.CUSTOM ?? null,
 };
-createServer((req, res) => {
+createServer((_req, res) => {
   res.setHeader("x-bento-worker-pid", String(process.pid));
   res.end(JSON.stringify(info));
 }).listen({ fd: 3 }, () => console.log(`sd worker ${info.workerId} listening, grandchild ${grandchild.pid}`));

@@ -97,7 +97,7 @@ export function runCommand(command: readonly string[], args: string[], env: Reco
       return undefined;
     },
     descendants: () => procs.record().map((p) => p.pid),
-    async stop(signal = "SIGTERM") {
+    stop(signal = "SIGTERM") {
       if (child.exitCode === null) child.kill(signal);
       return exited;
     },

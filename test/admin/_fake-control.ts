@@ -6,7 +6,6 @@
 import { err, ok, type Result } from "neverthrow";
 import {
   type ControlError,
-  operationInProgress,
   poolNotFound,
   type PoolView,
   type ServiceControl,
@@ -92,42 +91,42 @@ export function createFakeControl(pools: Record<string, number> = { "runner:iris
     emit,
     failNext: (e) => void (pending = e),
     pools: () => [...state.keys()].map(view),
-    async scale(pool, workers): Promise<Result<PoolView, ControlError>> {
+    scale(pool, workers): Promise<Result<PoolView, ControlError>> {
       const e = guard(`scale ${pool} ${workers}`, pool);
-      if (e) return err(e);
+      if (e) return Promise.resolve(err(e));
       if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) {
-        return err(workerCountInvalid(workers, MAX_WORKERS));
+        return Promise.resolve(err(workerCountInvalid(workers, MAX_WORKERS)));
       }
       const p = state.get(pool)!;
       emit({ type: "scale", pool, from: p.workers.length, to: workers });
       while (p.workers.length > workers) p.workers.pop();
       while (p.workers.length < workers) p.workers.push(worker(pool, p.workers.length + 1));
-      return ok(view(pool));
+      return Promise.resolve(ok(view(pool)));
     },
-    async restart(pool) {
+    restart(pool) {
       const e = guard(`restart ${pool}`, pool);
-      if (e) return err(e);
+      if (e) return Promise.resolve(err(e));
       emit({ type: "restart", pool, phase: "begin" });
       const p = state.get(pool)!;
       p.workers = p.workers.map((w) => replace(pool, w));
       emit({ type: "restart", pool, phase: "done" });
-      return ok(view(pool));
+      return Promise.resolve(ok(view(pool)));
     },
-    async restartWorker(pool, workerId) {
+    restartWorker(pool, workerId) {
       const e = guard(`restart-worker ${pool} ${workerId}`, pool);
-      if (e) return err(e);
+      if (e) return Promise.resolve(err(e));
       const p = state.get(pool)!;
       const i = p.workers.findIndex((w) => w.id === workerId);
-      if (i < 0) return err(workerNotFound(pool, workerId, p.workers.length));
+      if (i < 0) return Promise.resolve(err(workerNotFound(pool, workerId, p.workers.length)));
       p.workers[i] = replace(pool, p.workers[i]!);
-      return ok(view(pool));
+      return Promise.resolve(ok(view(pool)));
     },
-    async stop() {
+    stop() {
       const e = guard("stop");
-      if (e) return err(e);
+      if (e) return Promise.resolve(err(e));
       stopped = true;
       emit({ type: "stop", phase: "stopping" });
-      return ok(undefined);
+      return Promise.resolve(ok(undefined));
     },
     on(listener) {
       listeners.add(listener);

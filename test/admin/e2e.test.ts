@@ -20,6 +20,8 @@ interface PoolJson {
   ready: number;
   workers: { id: number; pid: number; state: string }[];
 }
+/** What the tests read of an answer: the pool list, one pool, or the error, whichever the route sent. */
+type AdminJson = PoolJson & { pools: PoolJson[]; error: { message: string } };
 
 async function admin(service: string, args: string[] = []) {
   const stateDir = newStateDir();
@@ -32,7 +34,7 @@ async function admin(service: string, args: string[] = []) {
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return { status: res.status, json: await res.json().catch(() => undefined) as any };
+    return { status: res.status, json: await res.json().catch(() => undefined) as AdminJson };
   };
   const pools = async () => (await call("GET", "/v1/pools")).json.pools as PoolJson[];
   const pool = async (name: string) => (await pools()).find((p) => p.name === name)!;
@@ -126,7 +128,7 @@ test("scale to 3: the third worker is ready and answers; back to 1: workers 3 an
 test(
   "kill -9 of a worker shows on /v1/events as an exit naming the signal, then a respawn and a ready event",
   async () => {
-    const { url, pool, s } = await admin("examples/iris");
+    const { url, pool } = await admin("examples/iris");
     const victim = (await pool("api_server")).workers[0]!;
     // Last-Event-ID 0 replays the start-up too: the workers' own cold start is the yardstick for "back quickly".
     const res = await fetch(`${url}/v1/events`, {

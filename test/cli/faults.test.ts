@@ -89,7 +89,7 @@ function cmdline(pid: number): string {
 }
 
 /** `bento-kit serve ...` on Node with a private TMPDIR. */
-async function serveFails(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
+function serveFails(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
   const tmp = dir();
   return outcome(run("node", ["serve", ...args], { TMPDIR: tmp, ...env }), env.TMPDIR ?? tmp);
 }
@@ -112,9 +112,9 @@ function runShell(script: string, env: Record<string, string>): Scratch {
     port: 0,
     exited,
     output: () => out,
-    waitForOutput: async () => undefined,
+    waitForOutput: () => Promise.resolve(undefined),
     descendants: () => descendantsOf(child.pid!),
-    stop: async () => (child.kill("SIGKILL"), exited),
+    stop: () => (child.kill("SIGKILL"), exited),
   };
 }
 const scratchProcesses: number[] = [];
@@ -178,7 +178,7 @@ test("1: the give-up report shows the command as run, placeholders expanded", as
   const r = await outcome(run("node", ["serve", svc, "--host", "127.0.0.1", "--port", "0"], { TMPDIR: tmp }), tmp);
   expect(r.code).toBe(1);
   expect(r.output).toMatch(
-    /Error: Pool api_server gave up: .*\n  command: node -e console\.error\('bye from', '127\.0\.0\.1'\); process\.exit\(4\) \{literal\} \d+\n/,
+    /Error: Pool api_server gave up: .*\n {2}command: node -e console\.error\('bye from', '127\.0\.0\.1'\); process\.exit\(4\) \{literal\} \d+\n/,
   );
   expect(r.output).toContain("[api_server:1] bye from 127.0.0.1");
   expectClean(r);

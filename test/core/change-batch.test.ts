@@ -33,7 +33,11 @@ function manualClock() {
 test("changes closer together than quietMs are one batch, each path once, sorted", async () => {
   const { clock, advance } = manualClock();
   const batches: string[][] = [];
-  const batch = createChangeBatch(clock, { quietMs: 100, maxWaitMs: 1000 }, async (p) => void batches.push([...p]));
+  const batch = createChangeBatch(
+    clock,
+    { quietMs: 100, maxWaitMs: 1000 },
+    (p) => (batches.push([...p]), Promise.resolve()),
+  );
   for (let i = 9; i >= 0; i--) {
     batch.add([`f${i}.ts`, "f0.ts"]);
     await advance(20);
@@ -46,7 +50,11 @@ test("changes closer together than quietMs are one batch, each path once, sorted
 test("a stream of changes is cut after maxWaitMs", async () => {
   const { clock, advance } = manualClock();
   const batches: string[][] = [];
-  const batch = createChangeBatch(clock, { quietMs: 100, maxWaitMs: 300 }, async (p) => void batches.push([...p]));
+  const batch = createChangeBatch(
+    clock,
+    { quietMs: 100, maxWaitMs: 300 },
+    (p) => (batches.push([...p]), Promise.resolve()),
+  );
   for (let i = 0; i < 10; i++) {
     batch.add([`f${i}`]);
     await advance(50);

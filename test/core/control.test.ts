@@ -156,11 +156,7 @@ test("bad requests are tagged errors and change nothing", async () => {
 test("a beforeControl plugin can veto a request; after a stop began, requests are refused", async () => {
   const guard = definePlugin({
     name: "t:guard",
-    beforeControl: (r) => (r.action === "scale" && r.workers > 3
-      ? (async () => {
-        throw new Error("too many");
-      })()
-      : ok(r)),
+    beforeControl: (r) => (r.action === "scale" && r.workers > 3 ? Promise.reject(new Error("too many")) : ok(r)),
   });
   const { sup } = await started(watcher("api_server", 1), () => true, [guard as never]);
   await sup.whenReady();

@@ -140,7 +140,7 @@ test("a workerEnv entry cannot override the supervisor's BENTO_* variables", asy
 });
 
 test("pools of the same priority stop together: two runner pools get SIGTERM at once, after the API", async () => {
-  const { runtime, log, spawns } = fakeRuntime();
+  const { runtime, log } = fakeRuntime();
   const three: LaunchSpec = {
     ...spec,
     sockets: [...spec.sockets, { kind: "unix", name: "runner:n", path: "/run/n", backlog: 1 }],

@@ -15,9 +15,25 @@ const load = (file: string) =>
   grpc.loadPackageDefinition(
     protoLoader.loadSync(file, { keepCase: true, enums: String, defaults: true, oneofs: true }),
   );
-const iris = load(join(ROOT, "examples/iris-grpc/iris.proto")) as any;
-const health = load(join(ROOT, "src/worker/protos/health.proto")) as any;
-const reflection = load(join(ROOT, "src/worker/protos/reflection.proto")) as any;
+type Done<T> = (e: Error | null, r: T) => void;
+type Reflected = {
+  list_services_response?: { service: { name: string }[] };
+  file_descriptor_response?: { file_descriptor_proto: Buffer[] };
+};
+/** The client class of `service` (its full name, "iris.v1.IrisClassifier") in the .proto `file`, with the methods used here. */
+function clientOf<Methods>(file: string, service: string) {
+  const found = service.split(".").reduce<unknown>((o, key) => (o as grpc.GrpcObject)[key], load(join(ROOT, file)));
+  return found as new (address: string, credentials: grpc.ChannelCredentials, options: object) => grpc.Client & Methods;
+}
+const IrisClassifier = clientOf<{
+  Classify(req: { features: number[] }, options: grpc.CallOptions, done: Done<{ label: number }>): void;
+}>("examples/iris-grpc/iris.proto", "iris.v1.IrisClassifier");
+const Health = clientOf<{
+  Check(req: { service: string }, options: grpc.CallOptions, done: Done<{ status: string | number }>): void;
+}>("src/worker/protos/health.proto", "grpc.health.v1.Health");
+const ServerReflection = clientOf<{
+  ServerReflectionInfo(options: grpc.CallOptions): grpc.ClientDuplexStream<object, Reflected>;
+}>("src/worker/protos/reflection.proto", "grpc.reflection.v1alpha.ServerReflection");
 
 /** Each client its own connection (grpc-js shares subchannels between clients otherwise). */
 const OWN = { "grpc.use_local_subchannel_pool": 1 };
@@ -29,7 +45,7 @@ export interface IrisClient {
 }
 
 export function irisClient(port: number): IrisClient {
-  const client = new iris.iris.v1.IrisClassifier(`127.0.0.1:${port}`, INSECURE, OWN);
+  const client = new IrisClassifier(`127.0.0.1:${port}`, INSECURE, OWN);
   return {
     classify: (features, deadlineMs = 30_000) =>
       new Promise((resolve, reject) => {
@@ -44,7 +60,7 @@ export function irisClient(port: number): IrisClient {
 }
 
 export function healthCheck(port: number, service = ""): Promise<string> {
-  const client = new health.grpc.health.v1.Health(`127.0.0.1:${port}`, INSECURE, OWN);
+  const client = new Health(`127.0.0.1:${port}`, INSECURE, OWN);
   return new Promise<string>((resolve, reject) => {
     client.Check({ service }, { deadline: Date.now() + 10_000 }, (e: Error | null, r: { status: string | number }) => {
       client.close();
@@ -58,7 +74,7 @@ export function healthCheck(port: number, service = ""): Promise<string> {
 
 /** The services reflection lists, or the gRPC error (UNIMPLEMENTED when reflection is off). */
 export function listServices(port: number): Promise<string[]> {
-  const client = new reflection.grpc.reflection.v1alpha.ServerReflection(`127.0.0.1:${port}`, INSECURE, OWN);
+  const client = new ServerReflection(`127.0.0.1:${port}`, INSECURE, OWN);
   return new Promise<string[]>((resolve, reject) => {
     const call = client.ServerReflectionInfo({ deadline: Date.now() + 10_000 });
     call.on("data", (r: { list_services_response?: { service: { name: string }[] } }) => {
@@ -73,7 +89,7 @@ export function listServices(port: number): Promise<string[]> {
 
 /** A file descriptor through reflection (file_containing_symbol): its serialized bytes. */
 export function fileContaining(port: number, symbol: string): Promise<Buffer[]> {
-  const client = new reflection.grpc.reflection.v1alpha.ServerReflection(`127.0.0.1:${port}`, INSECURE, OWN);
+  const client = new ServerReflection(`127.0.0.1:${port}`, INSECURE, OWN);
   return new Promise((resolve, reject) => {
     const call = client.ServerReflectionInfo({ deadline: Date.now() + 10_000 });
     call.on("data", (r: { file_descriptor_response?: { file_descriptor_proto: Buffer[] } }) => {

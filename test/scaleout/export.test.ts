@@ -15,6 +15,7 @@ import { cleanup, run } from "../_helpers/serve-process.ts";
 
 afterEach(cleanup, 20_000);
 
+// deno-lint-ignore no-explicit-any -- parsed YAML whose schema validate() checks; the tests read deep paths of it
 type Doc = { kind: string; metadata: { name: string; namespace: string }; spec: any };
 
 async function exported(args: string[]) {

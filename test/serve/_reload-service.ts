@@ -19,7 +19,7 @@ import {
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { post, ROOT, type Served, sleep } from "../_helpers/serve-process.ts";
+import { ROOT, type Served, sleep } from "../_helpers/serve-process.ts";
 import type { Instance } from "../../src/launch/_instances.ts";
 
 const made: string[] = [];

@@ -179,6 +179,6 @@ test("the give-up report ends with the dead worker's very last stderr line, even
   const s = run("node", ["serve", "test/_fixtures/noisy-crash-service", "--port", "0"]);
   expect(await s.exited).toBe(1);
   expect(s.output()).toMatch(
-    /last stderr lines:\n(    \[api_server:1\] noise line \d+\n){19}    \[api_server:1\] Traceback: FINAL LINE, the real reason\n/,
+    /last stderr lines:\n( {4}\[api_server:1\] noise line \d+\n){19} {4}\[api_server:1\] Traceback: FINAL LINE, the real reason\n/,
   );
 }, 60_000);

@@ -46,7 +46,7 @@ test("runner app: POST /predict answers class indices, 400 with a message for a 
 });
 
 function fakeRunners(answer: (rows: unknown) => unknown): Pick<RunnerClient, "call"> {
-  return { call: async (_runner, _path, body) => answer(body) };
+  return { call: (_runner, _path, body) => Promise.resolve(answer(body)) };
 }
 
 function failure(kind: RunnerError["kind"]): RunnerError {

@@ -18,7 +18,7 @@ function exeOf(pid: number | string): string {
   return readlinkSync(`/proc/${pid}/exe`);
 }
 
-async function get(s: Served, path: string, init: RequestInit = {}): Promise<Response> {
+function get(s: Served, path: string, init: RequestInit = {}): Promise<Response> {
   return fetch(`http://127.0.0.1:${s.port}${path}`, { ...init, headers: { connection: "close" } });
 }
 

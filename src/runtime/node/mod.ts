@@ -58,7 +58,7 @@ export function createNodeRuntime(): RuntimePort {
    * bound until the next spawn, so that the kernel cannot hand the port it
    * just checked to the next socket bound with port 0 (two pools on one port).
    */
-  let probes: ServerHandle[] = [];
+  const probes: ServerHandle[] = [];
   const releaseProbes = () => {
     for (const probe of probes.splice(0)) probe.close();
   };
