@@ -24,14 +24,14 @@ export interface LaunchCommandOptions {
   readonly name: string;
   readonly description: string;
   /** The modes it can run; `choose` picks one from the parsed args (default: the first). */
-  readonly modes: readonly Mode<any>[];
-  readonly choose?: (args: Readonly<Record<string, unknown>>) => Mode<any>;
+  readonly modes: readonly Mode<unknown>[];
+  readonly choose?: (args: Readonly<Record<string, unknown>>) => Mode<unknown>;
   /** Flags of the command itself, not options of a mode (serve's --grpc). */
   readonly extraArgs?: ArgsDef;
 }
 
 /** A citty command, plus `refuse(flag)`: why none of its modes takes a table option (for the CLI's unknown-flag check). */
-export type LaunchCommand = CommandDef<any> & { refuse(name: string): string | undefined };
+export type LaunchCommand = CommandDef<ArgsDef> & { refuse(name: string): string | undefined };
 
 export function defineLaunchCommand(o: LaunchCommandOptions): LaunchCommand {
   const names = [...new Set(o.modes.flatMap((m) => optionsTaken(m)))];

@@ -48,9 +48,58 @@ function row<T>(r: OptionRow<T>): OptionRow<T> {
   return r;
 }
 
-const seconds = whole(1);
+const seconds: Parser<number> = whole(1);
 
-export const OPTIONS = {
+/** A TLS file option: a path, from the manifest too. */
+function fileRow(r: Omit<OptionRow<string>, "group" | "flag" | "parse">): OptionRow<string> {
+  return { group: "tls", flag: true, parse: path, manifest: true, ...r };
+}
+
+/** The type of each option's value. */
+export interface OptionTypes {
+  readonly host: string;
+  readonly port: number;
+  readonly backlog: number;
+  readonly "api-workers": number;
+  readonly timeout: number;
+  readonly "working-dir": string;
+  readonly "timeout-keep-alive": number;
+  readonly "timeout-graceful-shutdown": number;
+  readonly containerized: boolean;
+  readonly "unix-sockets": boolean;
+  readonly depends: readonly string[];
+  readonly "runner-map": string;
+  readonly "runner-name": string;
+  readonly workers: number;
+  readonly "ssl-certfile": string;
+  readonly "ssl-keyfile": string;
+  readonly "ssl-keyfile-password-file": string;
+  readonly "ssl-keyfile-password": string;
+  readonly "ssl-version": number;
+  readonly "ssl-cert-reqs": number;
+  readonly "ssl-ca-certs": string;
+  readonly "ssl-ciphers": string;
+  readonly "enable-reflection": boolean;
+  readonly "enable-channelz": boolean;
+  readonly "max-concurrent-streams": number;
+  readonly "protocol-version": "v1" | "v1alpha1";
+  readonly metrics: boolean;
+  readonly "metrics-host": string;
+  readonly "metrics-port": number;
+  readonly admin: boolean;
+  readonly "admin-host": string;
+  readonly "admin-port": number;
+  readonly "admin-token": string;
+  readonly "log-format": "text" | "json";
+  readonly "access-log": boolean;
+  readonly debug: boolean;
+  readonly development: boolean;
+  readonly reload: boolean;
+  readonly "reload-include": string;
+  readonly "reload-exclude": string;
+}
+
+export const OPTIONS: { readonly [K in keyof OptionTypes]: OptionRow<OptionTypes[K]> } = {
   host: row({
     group: "listen",
     flag: true,
@@ -178,7 +227,66 @@ export const OPTIONS = {
     defaultText: "the manifest's runners.<name>.workers",
     help: "Number of runner workers",
   }),
-  ...tlsRows(),
+  "ssl-certfile": fileRow({
+    env: "BENTO_SSL_CERTFILE",
+    hint: "FILE",
+    help: "Serve TLS with this PEM certificate (chain)",
+  }),
+  "ssl-keyfile": fileRow({
+    env: "BENTO_SSL_KEYFILE",
+    hint: "FILE",
+    defaultText: "the key inside --ssl-certfile",
+    help: "Its PEM private key, may be encrypted",
+  }),
+  "ssl-keyfile-password-file": fileRow({
+    env: "BENTO_SSL_KEYFILE_PASSWORD_FILE",
+    hint: "FILE",
+    help: "File holding the key's password (one trailing newline ignored)",
+  }),
+  "ssl-keyfile-password": row({
+    group: "tls",
+    flag: true,
+    env: "BENTO_SSL_KEYFILE_PASSWORD",
+    parse: text,
+    hint: "PASSWORD",
+    help: "The key's password. Visible to every user in ps: prefer the variable or --ssl-keyfile-password-file. " +
+      "Workers never see it",
+  }),
+  "ssl-version": row({
+    group: "tls",
+    flag: true,
+    env: "BENTO_SSL_VERSION",
+    manifest: true,
+    parse: whole(0),
+    hint: "N",
+    defaultText: "17",
+    help: "Python ssl protocol number as in BentoML: 17 any TLS, 5 TLSv1.2, 4 TLSv1.1, 3 TLSv1",
+  }),
+  "ssl-cert-reqs": row({
+    group: "tls",
+    flag: true,
+    env: "BENTO_SSL_CERT_REQS",
+    manifest: true,
+    parse: whole(0),
+    hint: "N",
+    defaultText: "0",
+    help: "Client certificates: 0 none, 1 optional, 2 required",
+  }),
+  "ssl-ca-certs": fileRow({
+    env: "BENTO_SSL_CA_CERTS",
+    hint: "FILE",
+    help: "CA certificates that sign client certificates",
+  }),
+  "ssl-ciphers": row({
+    group: "tls",
+    flag: true,
+    env: "BENTO_SSL_CIPHERS",
+    manifest: true,
+    parse: text,
+    hint: "LIST",
+    defaultText: "the TLS library's",
+    help: "OpenSSL cipher list",
+  }),
   "enable-reflection": row({
     group: "grpc",
     flag: true,
@@ -292,118 +400,45 @@ export const OPTIONS = {
     default: false,
     help: "Log debug lines (socket fds, worker starts, the runner map)",
   }),
-  ...developmentRows(),
-} as const;
-
-function tlsRows() {
-  const tls = (r: Omit<OptionRow<string>, "group" | "flag" | "parse"> & { parse?: Parser<string> }) =>
-    row({ group: "tls", flag: true, parse: path, manifest: true, ...r });
-  return {
-    "ssl-certfile": tls({
-      env: "BENTO_SSL_CERTFILE",
-      hint: "FILE",
-      help: "Serve TLS with this PEM certificate (chain)",
-    }),
-    "ssl-keyfile": tls({
-      env: "BENTO_SSL_KEYFILE",
-      hint: "FILE",
-      defaultText: "the key inside --ssl-certfile",
-      help: "Its PEM private key, may be encrypted",
-    }),
-    "ssl-keyfile-password-file": tls({
-      env: "BENTO_SSL_KEYFILE_PASSWORD_FILE",
-      hint: "FILE",
-      help: "File holding the key's password (one trailing newline ignored)",
-    }),
-    "ssl-keyfile-password": row({
-      group: "tls",
-      flag: true,
-      env: "BENTO_SSL_KEYFILE_PASSWORD",
-      parse: text,
-      hint: "PASSWORD",
-      help: "The key's password. Visible to every user in ps: prefer the variable or --ssl-keyfile-password-file. " +
-        "Workers never see it",
-    }),
-    "ssl-version": row({
-      group: "tls",
-      flag: true,
-      env: "BENTO_SSL_VERSION",
-      manifest: true,
-      parse: whole(0),
-      hint: "N",
-      defaultText: "17",
-      help: "Python ssl protocol number as in BentoML: 17 any TLS, 5 TLSv1.2, 4 TLSv1.1, 3 TLSv1",
-    }),
-    "ssl-cert-reqs": row({
-      group: "tls",
-      flag: true,
-      env: "BENTO_SSL_CERT_REQS",
-      manifest: true,
-      parse: whole(0),
-      hint: "N",
-      defaultText: "0",
-      help: "Client certificates: 0 none, 1 optional, 2 required",
-    }),
-    "ssl-ca-certs": tls({
-      env: "BENTO_SSL_CA_CERTS",
-      hint: "FILE",
-      help: "CA certificates that sign client certificates",
-    }),
-    "ssl-ciphers": row({
-      group: "tls",
-      flag: true,
-      env: "BENTO_SSL_CIPHERS",
-      manifest: true,
-      parse: text,
-      hint: "LIST",
-      defaultText: "the TLS library's",
-      help: "OpenSSL cipher list",
-    }),
-  };
-}
-
-function developmentRows() {
-  return {
-    development: row({
-      group: "development",
-      flag: true,
-      parse: onOff,
-      default: false,
-      help: "Development mode: one worker per pool (the API pool keeps --api-workers if given), host 127.0.0.1 " +
-        "unless --host, BENTO_HOST or the manifest says otherwise, API workers keep stdin, debug logs",
-    }),
-    reload: row({
-      group: "development",
-      flag: true,
-      parse: onOff,
-      default: false,
-      help: "Reload on change: watch the service directory and --working-dir; a saved module rolls the pools that " +
-        "import it (any other file: every pool), each new worker ready before the old one stops; a saved manifest " +
-        "is checked, then applied (docs/development.md)",
-    }),
-    "reload-include": row({
-      group: "development",
-      flag: true,
-      parse: text,
-      hint: "GLOBS",
-      help:
-        "With --reload: comma-separated patterns (.gitignore syntax) that reload even when ignored, e.g. 'models/*.json'",
-    }),
-    "reload-exclude": row({
-      group: "development",
-      flag: true,
-      parse: text,
-      hint: "GLOBS",
-      help: "With --reload: comma-separated patterns that never reload, e.g. '*.log,data/' (.git, node_modules, " +
-        "__pycache__, .venv and *.pyc never do)",
-    }),
-  };
-}
+  development: row({
+    group: "development",
+    flag: true,
+    parse: onOff,
+    default: false,
+    help: "Development mode: one worker per pool (the API pool keeps --api-workers if given), host 127.0.0.1 " +
+      "unless --host, BENTO_HOST or the manifest says otherwise, API workers keep stdin, debug logs",
+  }),
+  reload: row({
+    group: "development",
+    flag: true,
+    parse: onOff,
+    default: false,
+    help: "Reload on change: watch the service directory and --working-dir; a saved module rolls the pools that " +
+      "import it (any other file: every pool), each new worker ready before the old one stops; a saved manifest " +
+      "is checked, then applied (docs/development.md)",
+  }),
+  "reload-include": row({
+    group: "development",
+    flag: true,
+    parse: text,
+    hint: "GLOBS",
+    help:
+      "With --reload: comma-separated patterns (.gitignore syntax) that reload even when ignored, e.g. 'models/*.json'",
+  }),
+  "reload-exclude": row({
+    group: "development",
+    flag: true,
+    parse: text,
+    hint: "GLOBS",
+    help: "With --reload: comma-separated patterns that never reload, e.g. '*.log,data/' (.git, node_modules, " +
+      "__pycache__, .venv and *.pyc never do)",
+  }),
+};
 
 export type OptionName = keyof typeof OPTIONS;
 
 /** The typed value of option `K`. */
-export type OptionValue<K extends OptionName> = (typeof OPTIONS)[K] extends OptionRow<infer T> ? T : never;
+export type OptionValue<K extends OptionName> = OptionTypes[K];
 
 /** Resolved values of options `K` (undefined: not given and no default). */
 export type OptionValues<K extends OptionName = OptionName> = { readonly [P in K]?: OptionValue<P> };
