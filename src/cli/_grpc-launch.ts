@@ -16,8 +16,11 @@ import {
 import { type RemoteRunners, resolveRunnerMap } from "../core/runner-map-input.ts";
 import { resolveServeOptions, type ServeOptions } from "../core/serve-options.ts";
 import { runnerMapPlugin } from "../../plugins/runner-map.ts";
+import { checkTls, describeTls, TLS_PLACEHOLDERS, type TlsOptions, tlsPlugin } from "../../plugins/tls.ts";
 import { combineProblems, type LaunchPlan, listenUrl } from "./_launch.ts";
+import { createCliLogger } from "./_logger.ts";
 import { serveFlagsFrom } from "./_options-table.ts";
+import { resolveTlsOptions, tlsArgs } from "./_tls-args.ts";
 
 export const grpcArgs = {
   "enable-reflection": {
@@ -53,10 +56,22 @@ export const grpcArgs = {
   },
 } as const satisfies ArgsDef;
 
+/** BentoML's start_grpc_server takes these three TLS options (serve --grpc takes every --ssl-* of serve). */
+export const grpcTlsArgs = {
+  "ssl-certfile": {
+    ...tlsArgs["ssl-certfile"],
+    description: "Serve gRPC over TLS with this PEM certificate (chain) [env BENTO_SSL_CERTFILE]",
+  },
+  "ssl-keyfile": tlsArgs["ssl-keyfile"],
+  "ssl-ca-certs": tlsArgs["ssl-ca-certs"],
+} as const satisfies ArgsDef;
+
 export interface GrpcServeOptions extends ServeOptions {
   readonly grpc: GrpcOptions;
   /** start-grpc-server: the remote runners; serve --grpc: none (runners start here). */
   readonly runners?: RemoteRunners;
+  /** What the admin API may show of the TLS settings (no key, no password); undefined: plaintext. */
+  readonly tls?: Record<string, string | number>;
 }
 
 /** The metrics server's module (src/metrics-server/main.ts, or main.js in the compiled package), run like any module worker. */
@@ -81,10 +96,13 @@ export function grpcPlan(
   raw: Readonly<Record<string, unknown>>,
   remote: { readonly depends: readonly string[] } | false,
 ): LaunchPlan<GrpcServeOptions> {
+  // The TLS settings (the key password among them) go to the plugin only, never into the options the admin API shows.
+  let tlsSettings: TlsOptions = {};
   return {
     serviceDir: (raw.service as string | undefined) ?? ".",
     debug: Boolean(raw.debug),
     admin: raw as LaunchPlan["admin"],
+    placeholders: TLS_PLACEHOLDERS,
     options: ({ service, dir }, env) => {
       const serve = resolveServeOptions(serveFlagsFrom(raw, (p) => resolve(p)), env, {
         ...service.serve,
@@ -101,8 +119,21 @@ export function grpcPlan(
           service,
         )
         : undefined;
-      return combineProblems(serve, runners ? [grpc, runners] : [grpc])
-        .map((o) => ({ ...o, grpc: grpc.unwrapOr(undefined as never), runners: runners?.unwrapOr({}) }));
+      // Checked before anything is made or bound, as serve does; the plugin writes the workers' key copy.
+      const tls = resolveTlsOptions(
+        raw as Parameters<typeof resolveTlsOptions>[0],
+        env,
+        { serve: service.serve ?? {}, dir },
+        createCliLogger({ debug: false }),
+      ).andThen((settings) => checkTls(settings).map((checked) => ({ settings, checked })));
+      if (tls.isOk()) tlsSettings = tls.value.settings;
+      return combineProblems(serve, runners ? [grpc, runners, tls] : [grpc, tls])
+        .map((o) => ({
+          ...o,
+          grpc: grpc.unwrapOr(undefined as never),
+          runners: runners?.unwrapOr({}),
+          tls: tls.map((t) => t.checked && describeTls(t.checked)).unwrapOr(undefined),
+        }));
     },
     buildSpec: ({ service }, options, ctx) =>
       buildGrpcSpec(service, options, options.grpc, {
@@ -110,9 +141,13 @@ export function grpcPlan(
         runners: options.runners,
         metricsServerModule: METRICS_SERVER_MODULE,
       }),
-    plugins: (_, options) => [runnerMapPlugin({ unixSockets: options.unixSockets, remote: options.runners })],
+    plugins: (_, options) => [
+      runnerMapPlugin({ unixSockets: options.unixSockets, remote: options.runners }),
+      tlsPlugin(tlsSettings),
+    ],
     notes: ({ service }, options) => [
       ...(options.runners ? [`Using remote runners: ${JSON.stringify(options.runners)}`] : []),
+      ...(options.tls ? [tlsNote(options.tls)] : []),
       ...(service.grpc?.reusePort && !canHoldReusePort()
         ? [
           `Warning: this runtime (Node ${process.version}) cannot bind with SO_REUSEPORT: port ${options.port} was checked ` +
@@ -133,6 +168,14 @@ export function grpcPlan(
       `Starting ${options.runners ? "bare" : "production"} gRPC BentoServer from "${service.name}" ` +
       `${options.runners ? "running" : "listening"} on ${listenUrl(options.host, address)} (Press CTRL+C to quit)`,
   };
+}
+
+/** The start line keeps BentoML's wording (gRPC, http://); this line says the port serves TLS. */
+function tlsNote(tls: Record<string, string | number>): string {
+  const clients = tls.certReqs === 2
+    ? `client certificates required, signed by ${tls.caCerts}`
+    : "client certificates not asked for";
+  return `gRPC over TLS: certificate ${tls.certfile} (valid until ${tls.certNotAfter}); ${clients}`;
 }
 
 /** Node binds with SO_REUSEPORT from libuv 1.49 (Node 22.12); the Bun and Deno adapters bind through libc. */

@@ -42,6 +42,8 @@ export interface LaunchPlan<O extends ServeOptions = ServeOptions> {
   /** The service directory argument. */
   readonly serviceDir: string;
   readonly debug?: boolean;
+  /** Placeholders the command's plugins add (e.g. the TLS plugin's `{ssl_certfile}`), accepted in the manifest's commands. */
+  readonly placeholders?: readonly string[];
   /** The admin flags (`adminArgs`): --admin, --admin-host, --admin-port. */
   readonly admin: Parameters<typeof resolveAdminSettings>[0];
   /** Options from flags, env and the manifest, every problem at once; before anything is created. */
@@ -78,7 +80,7 @@ async function run<O extends ServeOptions>(
   stop: StopSignals,
   output: ReturnType<typeof createOutput>,
 ): Promise<void> {
-  const loadedService = await loadService(plan.serviceDir);
+  const loadedService = await loadService(plan.serviceDir, { placeholders: plan.placeholders });
   if (loadedService.isErr()) return fail(loadedService.error);
   const loaded: LoadedLaunch = { service: loadedService.value.service, dir: loadedService.value.dir };
   const options = plan.options(loaded, process.env);

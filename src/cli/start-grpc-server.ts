@@ -7,7 +7,7 @@
  */
 import { defineCommand } from "citty";
 import { adminArgs } from "./_admin-settings.ts";
-import { grpcArgs, grpcPlan } from "./_grpc-launch.ts";
+import { grpcArgs, grpcPlan, grpcTlsArgs } from "./_grpc-launch.ts";
 import { launch } from "./_launch.ts";
 import { optionArgs, SERVICE_ARG } from "./_options-table.ts";
 import { collectFlag, startHttpServerArgs } from "./start-http-server.ts";
@@ -30,6 +30,7 @@ export const startGrpcServerArgs = {
     "api-workers": { help: "Number of gRPC server workers", default: "manifest grpc.workers, else CPU count" },
   }),
   ...grpcArgs,
+  ...grpcTlsArgs,
   ...adminArgs,
 } as const;
 
