@@ -4,18 +4,25 @@
  * from anywhere through `Server.createConnectionInjector()` (gRFC L114): a
  * `net.Server` listening on the inherited fd hands each connection to it.
  *
+ * TLS when the supervisor configured it (the bento:tls plugin's
+ * `BENTO_SSL_CERTFILE`, `BENTO_SSL_KEYFILE`, `BENTO_SSL_CA_CERTS`,
+ * `BENTO_SSL_CERT_REQS`): the injector takes the credentials, so the adopted
+ * socket serves TLS like a bound port would. The stop on SIGTERM/SIGINT is
+ * `serve()`'s (_stop-signals.ts).
+ *
  * grpc-js and prom-client are loaded only when these functions are called,
  * so HTTP workers importing bento-kit/worker do not pay for them.
  */
 import { createServer, type Server as NetServer } from "node:net";
-import type { Server, ServerCredentials, ServerOptions } from "@grpc/grpc-js";
+import type { Server, ServerCredentials, ServerInterceptor, ServerOptions } from "@grpc/grpc-js";
 import { workerEnvError } from "./_errors.ts";
 import { getSocketFd } from "./_fds.ts";
 import { workerOptions } from "./_env.ts";
-import { notifyReady } from "./_notify.ts";
 import { assertNode } from "./_runtime.ts";
 import { setLongTimeout } from "./_timer.ts";
 import type { ServeOptions } from "./_serve.ts";
+import { servingHandle } from "./_stop-signals.ts";
+import { tlsServerOptions } from "./_tls.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -44,19 +51,60 @@ export function grpcSettings(env: Env = process.env): GrpcSettings {
  */
 export async function grpcServerOptions(extra: ServerOptions = {}, env: Env = process.env): Promise<ServerOptions> {
   const s = grpcSettings(env);
+  const interceptors = [...(extra.interceptors ?? []), await countCalls()];
   const options: ServerOptions = { ...extra, "grpc.enable_channelz": s.channelz ? 1 : 0 };
   if (s.maxConcurrentStreams !== undefined) options["grpc.max_concurrent_streams"] = s.maxConcurrentStreams;
   if (env.BENTO_GRPC_METRICS_DIR) {
     const { startGrpcMetrics } = await import("./_grpc-metrics.ts");
-    const interceptor = await startGrpcMetrics(env);
-    options.interceptors = [...(extra.interceptors ?? []), interceptor];
+    interceptors.push(await startGrpcMetrics(env));
   }
-  return options;
+  return { ...options, interceptors };
+}
+
+/** Calls in flight in this worker, for the stop's log lines (counted on servers built with grpcServerOptions()). */
+let callsInFlight = 0;
+
+async function countCalls(): Promise<ServerInterceptor> {
+  const { ServerInterceptingCall } = await import("@grpc/grpc-js");
+  return (_method, call) => {
+    let ended = false;
+    callsInFlight += 1;
+    return new ServerInterceptingCall(call, {
+      sendStatus(status, next) {
+        if (!ended) {
+          ended = true;
+          callsInFlight -= 1;
+        }
+        next(status);
+      },
+    });
+  };
+}
+
+/**
+ * The server credentials the supervisor asked for: TLS with the certificate and
+ * key of `BENTO_SSL_CERTFILE`/`BENTO_SSL_KEYFILE` when it set them, else
+ * insecure (h2c). `BENTO_SSL_CERT_REQS=2` requires a client certificate signed
+ * by `BENTO_SSL_CA_CERTS`; grpc-js has no "ask, do not require" mode, so 1
+ * (optional) does not ask for one, and says so.
+ */
+export async function grpcServerCredentials(env: Env = process.env): Promise<ServerCredentials> {
+  const { ServerCredentials } = await import("@grpc/grpc-js");
+  const tls = tlsServerOptions(env);
+  if (tls === undefined) return ServerCredentials.createInsecure();
+  if (tls.requestCert && !tls.rejectUnauthorized) {
+    console.warn(
+      `grpc worker ${process.pid}: BENTO_SSL_CERT_REQS=1 (optional client certificate) has no grpc-js equivalent: ` +
+        "client certificates are not asked for (2 requires them)",
+    );
+  }
+  const pair = { private_key: tls.key as Buffer, cert_chain: tls.cert as Buffer };
+  return ServerCredentials.createSsl((tls.ca as Buffer | undefined) ?? null, [pair], tls.rejectUnauthorized === true);
 }
 
 /** `socket`, `fd`, `handleSignals` and `notify` as for the HTTP `serve()`. */
 export interface GrpcServeOptions extends Pick<ServeOptions, "socket" | "fd" | "handleSignals" | "notify"> {
-  /** Default: insecure (plaintext h2c). Pass your own when your grpc-js copy is not bento-kit's. */
+  /** Default: {@link grpcServerCredentials} (TLS when the supervisor set it, else plaintext h2c). Pass your own when your grpc-js copy is not bento-kit's. */
   readonly credentials?: ServerCredentials;
 }
 
@@ -66,10 +114,10 @@ export interface GrpcServeHandle {
   close(): Promise<void>;
 }
 
-const SIGNALS = ["SIGTERM", "SIGINT"] as const;
-
 /**
  * Serves `server` (services already added) on the inherited socket. Node only.
+ * SIGTERM/SIGINT: stop accepting, finish the calls in flight, exit 0 (exit 1
+ * when the graceful timeout passes first), as `serve()`.
  *
  * ```ts
  * const server = new grpc.Server(await grpcServerOptions());
@@ -81,8 +129,7 @@ export async function serveGrpc(server: Server, options: GrpcServeOptions = {}):
   assertNode();
   const settings = workerOptions();
   const fd = options.fd ?? getSocketFd(options.socket);
-  const credentials = options.credentials ?? (await import("@grpc/grpc-js")).ServerCredentials.createInsecure();
-  const injector = server.createConnectionInjector(credentials);
+  const injector = server.createConnectionInjector(options.credentials ?? (await grpcServerCredentials()));
   const listener: NetServer = createServer((socket) => injector.injectConnection(socket));
   await new Promise<void>((resolve, reject) => {
     listener.once("error", (error: NodeJS.ErrnoException) => {
@@ -104,33 +151,24 @@ export async function serveGrpc(server: Server, options: GrpcServeOptions = {}):
       listener.close();
       const force = setLongTimeout(() => {
         server.forceShutdown();
-        resolve();
+        finish();
       }, settings.gracefulShutdownTimeout * 1000);
-      server.tryShutdown(() => {
+      server.tryShutdown(finish);
+      function finish(): void {
         force.cancel();
         injector.destroy();
         resolve();
-      });
+      }
     });
     return closing;
   }
 
-  function onSignal(signal: NodeJS.Signals): void {
-    if (closing !== undefined) return;
-    console.log(
-      `grpc worker ${process.pid}: ${signal} received, finishing calls in flight ` +
-        `(at most ${settings.gracefulShutdownTimeout}s)`,
-    );
-    void close().then(() => process.exit(0));
-  }
-
-  if (options.handleSignals ?? true) { for (const signal of SIGNALS) process.on(signal, onSignal); }
-  if (options.notify ?? true) notifyReady();
-  return {
+  return servingHandle({
     fd,
-    close: () =>
-      close().then(() => {
-        for (const signal of SIGNALS) process.off(signal, onSignal);
-      }),
-  };
+    close,
+    closing: () => closing !== undefined,
+    inFlight: () => callsInFlight,
+    unit: "call(s)",
+    graceSeconds: settings.gracefulShutdownTimeout,
+  }, options);
 }

@@ -17,21 +17,24 @@ export interface Stoppable {
   /** True once close() was called. */
   closing(): boolean;
   inFlight(): number;
+  /** What inFlight() counts, for the log lines (default "request(s)"; gRPC: "call(s)"). */
+  readonly unit?: string;
   readonly graceSeconds: number;
 }
 
 /** Wires the signals and readiness of a started server; returns its handle. */
 export function servingHandle(s: Stoppable, options: ServeOptions): ServeHandle {
   const pid = process.pid;
+  const unit = s.unit ?? "request(s)";
   function onSignal(signal: string): void {
     if (s.closing()) return void console.log(`worker ${pid}: ${signal} received again, still shutting down`);
     const grace = s.graceSeconds;
     console.log(
-      `worker ${pid}: ${signal} received, finishing ${s.inFlight()} in-flight request(s) (at most ${grace}s)`,
+      `worker ${pid}: ${signal} received, finishing ${s.inFlight()} in-flight ${unit} (at most ${grace}s)`,
     );
     const timer = setLongTimeout(() => {
       console.error(
-        `worker ${pid}: graceful shutdown timed out after ${grace}s with ${s.inFlight()} request(s) in flight; exiting`,
+        `worker ${pid}: graceful shutdown timed out after ${grace}s with ${s.inFlight()} ${unit} in flight; exiting`,
       );
       process.exit(1);
     }, grace * 1000);

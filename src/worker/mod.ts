@@ -40,6 +40,7 @@ export { type FetchHandler, serve, type ServeHandle, type ServeOptions } from ".
 export {
   type GrpcServeHandle,
   type GrpcServeOptions,
+  grpcServerCredentials,
   grpcServerOptions,
   type GrpcSettings,
   grpcSettings,

@@ -44,8 +44,8 @@ export interface IrisClient {
   close(): void;
 }
 
-export function irisClient(port: number): IrisClient {
-  const client = new IrisClassifier(`127.0.0.1:${port}`, INSECURE, OWN);
+export function irisClient(port: number, credentials: grpc.ChannelCredentials = INSECURE): IrisClient {
+  const client = new IrisClassifier(`127.0.0.1:${port}`, credentials, OWN);
   return {
     classify: (features, deadlineMs = 30_000) =>
       new Promise((resolve, reject) => {
@@ -59,8 +59,12 @@ export function irisClient(port: number): IrisClient {
   };
 }
 
-export function healthCheck(port: number, service = ""): Promise<string> {
-  const client = new Health(`127.0.0.1:${port}`, INSECURE, OWN);
+export function healthCheck(
+  port: number,
+  service = "",
+  credentials: grpc.ChannelCredentials = INSECURE,
+): Promise<string> {
+  const client = new Health(`127.0.0.1:${port}`, credentials, OWN);
   return new Promise<string>((resolve, reject) => {
     client.Check({ service }, { deadline: Date.now() + 10_000 }, (e: Error | null, r: { status: string | number }) => {
       client.close();

@@ -6,7 +6,7 @@ export interface GrpcServed extends Served {
   metricsPort: number;
 }
 
-const START = /(?:running|listening) on http:\/\/\S+:(\d+) \(Press CTRL\+C to quit\)/;
+const START = /(?:running|listening) on https?:\/\/\S+:(\d+) \(Press CTRL\+C to quit\)/;
 
 export async function grpcServe(
   runtime: Runtime,

@@ -6,9 +6,14 @@
  *
  * - `check`: Classify x8 over 4 connections, a bad Classify, Health/Check,
  *   the reflection service list (or its error code).
+ * - `tls CA [CERT KEY]`: Health/Check and Classify over TLS trusting CA (with
+ *   CERT/KEY as the client certificate when given), Health/Check trusting the
+ *   default roots only, and in plaintext: each SERVING, a label or the error.
  * - `stream MS KILL_AT_MS [CONNECTIONS]`: 4 (or CONNECTIONS) connections calling Classify back to back for MS;
  *   prints the time of each failure and of the first success after KILL_AT_MS.
  */
+import { readFileSync } from "node:fs";
+import * as grpc from "@grpc/grpc-js";
 import { fileContaining, healthCheck, irisClient, listServices } from "./_client.ts";
 
 const [port, mode = "check", ...rest] = process.argv.slice(2);
@@ -50,6 +55,30 @@ async function stream(ms: number, killAt: number, connections: number) {
   return { calls, failures, firstOkAfterKill, inFlight: clients.length };
 }
 
-const result = mode === "stream" ? await stream(Number(rest[0]), Number(rest[1]), Number(rest[2] ?? 4)) : await check();
+/** An answer, or the error as `code: details` (the handshake failures are UNAVAILABLE, 14). */
+function outcome<T>(p: Promise<T>): Promise<T | string> {
+  return p.catch((e: { code?: number; details?: string }) => `${e.code}: ${e.details}`);
+}
+
+async function tls(ca: string, cert?: string, key?: string) {
+  process.noDeprecation = true; // "Setting the TLS ServerName to an IP address": the target is 127.0.0.1
+  const read = (f: string | undefined) => (f === undefined ? null : readFileSync(f));
+  const trusted = grpc.credentials.createSsl(read(ca), read(key), read(cert));
+  const client = irisClient(P, trusted);
+  const label = await outcome(client.classify(VIRGINICA, 10_000));
+  client.close();
+  return {
+    trusted: await outcome(healthCheck(P, "", trusted)),
+    label,
+    defaultRoots: await outcome(healthCheck(P, "", grpc.credentials.createSsl())),
+    plaintext: await outcome(healthCheck(P, "")),
+  };
+}
+
+const result = mode === "stream"
+  ? await stream(Number(rest[0]), Number(rest[1]), Number(rest[2] ?? 4))
+  : mode === "tls"
+  ? await tls(rest[0]!, rest[1], rest[2])
+  : await check();
 console.log(JSON.stringify(result));
 process.exit(0);

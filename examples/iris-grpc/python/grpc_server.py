@@ -6,10 +6,18 @@ reflection (list services; files when python3-protobuf is there) with
 grpcio-reflection and no protoc plugin, so the services are generic handlers
 over raw bytes, with the few protobuf fields they need encoded by hand.
 
-    python3 grpc_server.py --host 0.0.0.0 --port 3000
+    python3 grpc_server.py --host 0.0.0.0 --port 3000 [--ssl-certfile C --ssl-keyfile K [--ssl-ca-certs CA]]
 
 grpcio cannot adopt an inherited socket: it binds host:port itself with
 SO_REUSEPORT (grpcio's default on Linux), beside the other workers.
+
+TLS (grpc.ssl_server_credentials) when bento-kit's TLS plugin hands the
+worker BENTO_SSL_CERTFILE / BENTO_SSL_KEYFILE (+ BENTO_SSL_CA_CERTS,
+BENTO_SSL_CERT_REQS), or when the command passes them as --ssl-* (the
+placeholders {ssl_certfile}, {ssl_keyfile}, {ssl_ca_certs}, {ssl_cert_reqs}).
+The key file is never encrypted: the supervisor hands workers a decrypted copy.
+BENTO_SSL_CERT_REQS 2 requires a client certificate signed by the CA; grpcio
+has no optional mode, so 1 does not ask for one (as 0).
 """
 
 import argparse
@@ -195,21 +203,46 @@ def handlers(reflection):
     return out
 
 
+def credentials(args):
+    """grpc.ssl_server_credentials from --ssl-* / BENTO_SSL_*, or None (plaintext)."""
+    if not args.ssl_certfile:
+        return None
+
+    def read(path):
+        with open(path, "rb") as f:
+            return f.read()
+
+    ca = read(args.ssl_ca_certs) if args.ssl_ca_certs else None
+    if args.ssl_cert_reqs == 2 and ca is None:
+        sys.exit("--ssl-cert-reqs 2 (BENTO_SSL_CERT_REQS) requires client certificates: give --ssl-ca-certs")
+    if args.ssl_cert_reqs == 1:
+        print(f"grpc worker {os.getpid()}: ssl cert reqs 1 (optional) has no grpcio equivalent: "
+              "client certificates are not asked for (2 requires them)", flush=True)
+    pair = (read(args.ssl_keyfile or args.ssl_certfile), read(args.ssl_certfile))
+    return grpc.ssl_server_credentials([pair], root_certificates=ca, require_client_auth=args.ssl_cert_reqs == 2)
+
+
 def main():
     global CONNECT
+    env = os.environ
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", default="0.0.0.0")
     parser.add_argument("--port", type=int, default=3000)
+    parser.add_argument("--ssl-certfile", default=env.get("BENTO_SSL_CERTFILE"))
+    parser.add_argument("--ssl-keyfile", default=env.get("BENTO_SSL_KEYFILE"))
+    parser.add_argument("--ssl-ca-certs", default=env.get("BENTO_SSL_CA_CERTS"))
+    parser.add_argument("--ssl-cert-reqs", type=int, default=int(env.get("BENTO_SSL_CERT_REQS") or 0))
     args = parser.parse_args()
     CONNECT = runner_connection()
-    env = os.environ
     options = [("grpc.so_reuseport", 1)]
     if env.get("BENTO_GRPC_MAX_CONCURRENT_STREAMS"):
         options.append(("grpc.max_concurrent_streams", int(env["BENTO_GRPC_MAX_CONCURRENT_STREAMS"])))
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=16), options=options)
     server.add_generic_rpc_handlers(handlers(env.get("BENTO_GRPC_ENABLE_REFLECTION") == "true"))
     host = f"[{args.host}]" if ":" in args.host else args.host
-    if server.add_insecure_port(f"{host}:{args.port}") == 0:
+    tls = credentials(args)
+    bound = server.add_secure_port(f"{host}:{args.port}", tls) if tls else server.add_insecure_port(f"{host}:{args.port}")
+    if bound == 0:
         sys.exit(f"cannot bind {host}:{args.port}")
     server.start()
 
@@ -224,7 +257,7 @@ def main():
     if env.get("BENTO_READY_FD"):
         os.write(int(env["BENTO_READY_FD"]), b"READY=1\n")
     print(f"iris grpc worker {env.get('BENTO_WORKER_ID', '1')} (pid {os.getpid()}) serving on {host}:{args.port}, "
-          f"protocol {env.get('BENTO_GRPC_PROTOCOL_VERSION', 'v1')}", flush=True)
+          f"protocol {env.get('BENTO_GRPC_PROTOCOL_VERSION', 'v1')}{', TLS' if tls else ''}", flush=True)
     server.wait_for_termination()
 
 
