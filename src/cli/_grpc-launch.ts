@@ -1,7 +1,8 @@
 /**
  * What `start-grpc-server` and `serve --grpc` share: the gRPC flags, their
- * options, the launch plan (gRPC pool + metrics server, runners local or
- * remote) and the start lines, for the launch pipeline (_launch.ts).
+ * options, the launch plan (gRPC pool + metrics server with the monitoring
+ * plugin, unless --no-metrics; runners local or remote) and the start lines,
+ * for the launch pipeline (_launch.ts).
  */
 import { resolve } from "node:path";
 import { packageModule } from "../package-file.ts";
@@ -17,6 +18,7 @@ import { type RemoteRunners, resolveRunnerMap } from "../core/runner-map-input.t
 import { resolveServeOptions, type ServeOptions } from "../core/serve-options.ts";
 import { runnerMapPlugin } from "../../plugins/runner-map.ts";
 import { combineProblems, type LaunchPlan, listenUrl } from "./_launch.ts";
+import { metricsEnabled, metricsPlugins } from "./_metrics-settings.ts";
 import { serveFlagsFrom } from "./_options-table.ts";
 
 export const grpcArgs = {
@@ -57,6 +59,8 @@ export interface GrpcServeOptions extends ServeOptions {
   readonly grpc: GrpcOptions;
   /** start-grpc-server: the remote runners; serve --grpc: none (runners start here). */
   readonly runners?: RemoteRunners;
+  /** The metrics server and the monitoring plugin (off with --no-metrics or BENTO_NO_METRICS=1). */
+  readonly metrics: boolean;
 }
 
 /** The metrics server's module (src/metrics-server/main.ts, or main.js in the compiled package), run like any module worker. */
@@ -102,15 +106,24 @@ export function grpcPlan(
         )
         : undefined;
       return combineProblems(serve, runners ? [grpc, runners] : [grpc])
-        .map((o) => ({ ...o, grpc: grpc.unwrapOr(undefined as never), runners: runners?.unwrapOr({}) }));
+        .map((o) => ({
+          ...o,
+          grpc: grpc.unwrapOr(undefined as never),
+          runners: runners?.unwrapOr({}),
+          metrics: metricsEnabled(raw as { metrics?: boolean }, env),
+        }));
     },
     buildSpec: ({ service }, options, ctx) =>
       buildGrpcSpec(service, options, options.grpc, {
         ...ctx,
         runners: options.runners,
         metricsServerModule: METRICS_SERVER_MODULE,
+        metrics: options.metrics,
       }),
-    plugins: (_, options) => [runnerMapPlugin({ unixSockets: options.unixSockets, remote: options.runners })],
+    plugins: (_, options) => [
+      runnerMapPlugin({ unixSockets: options.unixSockets, remote: options.runners }),
+      ...metricsPlugins(options.metrics),
+    ],
     notes: ({ service }, options) => [
       ...(options.runners ? [`Using remote runners: ${JSON.stringify(options.runners)}`] : []),
       ...(service.grpc?.reusePort && !canHoldReusePort()
@@ -119,15 +132,19 @@ export function grpcPlan(
           "free but is not held while the gRPC workers run (Node >= 22.12, Bun and Deno hold it)",
         ]
         : []),
-      `Prometheus metrics for gRPC BentoServer from "${service.name}" can be accessed at ` +
-      `${
-        listenUrl(options.grpc.metricsHost === "0.0.0.0" ? "127.0.0.1" : options.grpc.metricsHost, {
-          kind: "tcp",
-          host: "",
-          port: options.grpc.metricsPort,
-          family: 4,
-        })
-      }.`,
+      ...(options.metrics
+        ? [
+          `Prometheus metrics for gRPC BentoServer from "${service.name}" can be accessed at ` +
+          `${
+            listenUrl(options.grpc.metricsHost === "0.0.0.0" ? "127.0.0.1" : options.grpc.metricsHost, {
+              kind: "tcp",
+              host: "",
+              port: options.grpc.metricsPort,
+              family: 4,
+            })
+          }.`,
+        ]
+        : []),
     ],
     startLine: ({ service }, options, address) =>
       `Starting ${options.runners ? "bare" : "production"} gRPC BentoServer from "${service.name}" ` +

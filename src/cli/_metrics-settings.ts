@@ -1,4 +1,4 @@
-/** The monitoring plugin's switch for `serve` (and later the start-* commands). */
+/** The monitoring plugin's switch for `serve` and the start-* commands. */
 import { monitoringPlugin } from "../../plugins/monitoring.ts";
 import type { BentoPlugin } from "../core/plugin.ts";
 
@@ -8,7 +8,7 @@ export const metricsArgs = {
   metrics: {
     type: "boolean",
     description:
-      "Prometheus metrics of the supervisor and every worker at GET /metrics on the API port; --no-metrics turns them off [env BENTO_NO_METRICS=1] (default on)",
+      "Prometheus metrics of the supervisor and every worker at GET /metrics on the API or runner port (gRPC: on the metrics server); --no-metrics turns them off [env BENTO_NO_METRICS=1] (default on)",
   },
 } as const;
 

@@ -3,12 +3,13 @@
  * service's gRPC pool alone, its runners served elsewhere (as
  * start-http-server: `--depends name=uri`, `--runner-map JSON`), plus one
  * metrics server process on `--metrics-host:--metrics-port` (default
- * 0.0.0.0:3001). BentoML's `start-grpc-server`.
+ * 0.0.0.0:3001) unless --no-metrics. BentoML's `start-grpc-server`.
  */
 import { defineCommand } from "citty";
 import { adminArgs } from "./_admin-settings.ts";
 import { grpcArgs, grpcPlan } from "./_grpc-launch.ts";
 import { launch } from "./_launch.ts";
+import { metricsArgs } from "./_metrics-settings.ts";
 import { optionArgs, SERVICE_ARG } from "./_options-table.ts";
 import { collectFlag, startHttpServerArgs } from "./start-http-server.ts";
 
@@ -30,6 +31,7 @@ export const startGrpcServerArgs = {
     "api-workers": { help: "Number of gRPC server workers", default: "manifest grpc.workers, else CPU count" },
   }),
   ...grpcArgs,
+  ...metricsArgs,
   ...adminArgs,
 } as const;
 

@@ -15,6 +15,7 @@ import { resolveServeOptions, type ServeOptions } from "../core/serve-options.ts
 import { runnerMapPlugin } from "../../plugins/runner-map.ts";
 import { adminArgs } from "./_admin-settings.ts";
 import { combineProblems, launch, listenUrl } from "./_launch.ts";
+import { metricsArgs, metricsEnabled, metricsPlugins } from "./_metrics-settings.ts";
 import { optionArgs, serveFlagsFrom, SERVICE_ARG } from "./_options-table.ts";
 
 export const startHttpServerArgs = {
@@ -43,6 +44,7 @@ export const startHttpServerArgs = {
     "timeout-graceful-shutdown",
     "debug",
   ]),
+  ...metricsArgs,
   ...adminArgs,
 } as const;
 
@@ -77,7 +79,10 @@ export const startHttpServerCommand = defineCommand({
       },
       buildSpec: ({ service }, options, ctx) =>
         buildHttpServerSpec(service, options, { ...ctx, runners: options.runners }),
-      plugins: (_, options) => [runnerMapPlugin({ remote: options.runners })],
+      plugins: (_, options) => [
+        runnerMapPlugin({ remote: options.runners }),
+        ...metricsPlugins(metricsEnabled(raw as { metrics?: boolean }, process.env)),
+      ],
       notes: (_, options) => [`Using remote runners: ${JSON.stringify(options.runners)}`],
       startLine: ({ service }, options, address) =>
         `Starting bare HTTP BentoServer from "${service.name}" running on ${

@@ -15,6 +15,7 @@ import { MAX_WORKERS } from "../core/manifest.ts";
 import { resolveServeOptions } from "../core/serve-options.ts";
 import { adminArgs } from "./_admin-settings.ts";
 import { combineProblems, launch, listenUrl } from "./_launch.ts";
+import { metricsArgs, metricsEnabled, metricsPlugins } from "./_metrics-settings.ts";
 import { optionArgs, serveFlagsFrom, SERVICE_ARG } from "./_options-table.ts";
 
 export const RUNNER_NAME_ENV = "BENTO_SERVE_RUNNER_NAME";
@@ -47,6 +48,7 @@ export const startRunnerServerArgs = {
     },
     port: { help: "Port of the runner; 0 picks a free one, printed at start", default: "0" },
   }),
+  ...metricsArgs,
   ...adminArgs,
 } as const;
 
@@ -89,7 +91,7 @@ export const startRunnerServerCommand = defineCommand({
           ...ctx,
           target: { runner: name!, workers: workers.unwrapOr(undefined) },
         }),
-      plugins: () => [],
+      plugins: () => metricsPlugins(metricsEnabled(raw as { metrics?: boolean }, process.env)),
       startLine: ({ service }, options, address) =>
         `Starting RunnerServer from "${service.name}" running on ${
           listenUrl(options.host, address)
