@@ -9,6 +9,8 @@ export const CONTROL_STATUS = {
   PoolNotFound: 404,
   WorkerNotFound: 404,
   WorkerCountInvalid: 400,
+  // The count is sound; the pool's nature (exactly one worker) conflicts with it.
+  PoolIsSingleton: 409,
   OperationInProgress: 409,
   // The request was sound; the service could not carry it out (a new worker never became ready).
   RolloutFailed: 500,

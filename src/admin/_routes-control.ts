@@ -26,7 +26,7 @@ const failures = {
   401: json(ErrorSchema, "Missing or wrong bearer token"),
   403: json(ErrorSchema, "A plugin vetoed the request"),
   404: json(ErrorSchema, "No such pool or worker"),
-  409: json(ErrorSchema, "The pool is busy with another operation"),
+  409: json(ErrorSchema, "The pool is busy with another operation, or is a singleton asked for more than 1 worker"),
   413: json(ErrorSchema, "Body over 64 KiB"),
   415: json(ErrorSchema, "Body is not JSON"),
   500: json(ErrorSchema, "The operation failed (a new worker did not become ready, a plugin failed)"),

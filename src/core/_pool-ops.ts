@@ -8,6 +8,7 @@ import { err, ok, type Result } from "neverthrow";
 import {
   type ControlError,
   operationInProgress,
+  poolIsSingleton,
   type PoolView,
   rolloutFailed,
   serviceStopping,
@@ -171,6 +172,7 @@ export function createPoolOps(p: PoolInternals) {
       if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) {
         return Promise.resolve(err(workerCountInvalid(workers, MAX_WORKERS)));
       }
+      if (p.spec.singleton && workers !== 1) return Promise.resolve(err(poolIsSingleton(pool, workers)));
       return exclusive("scale", () => {
         const from = p.state.target;
         if (workers === from) return Promise.resolve(ok(undefined));

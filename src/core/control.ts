@@ -29,6 +29,12 @@ export interface WorkerCountInvalid {
   readonly message: string;
   readonly workers: unknown;
 }
+export interface PoolIsSingleton {
+  readonly kind: "PoolIsSingleton";
+  readonly message: string;
+  readonly pool: string;
+  readonly workers: number;
+}
 export interface OperationInProgress {
   readonly kind: "OperationInProgress";
   readonly message: string;
@@ -49,6 +55,7 @@ export type ControlError =
   | PoolNotFound
   | WorkerNotFound
   | WorkerCountInvalid
+  | PoolIsSingleton
   | OperationInProgress
   | RolloutFailed
   | ServiceStopping
@@ -115,6 +122,15 @@ export function workerCountInvalid(workers: unknown, max: number): WorkerCountIn
     kind: "WorkerCountInvalid",
     workers,
     message: `workers: expected a whole number from 1 to ${max}, got ${JSON.stringify(workers) ?? String(workers)}`,
+  };
+}
+
+export function poolIsSingleton(pool: string, workers: number): PoolIsSingleton {
+  return {
+    kind: "PoolIsSingleton",
+    pool,
+    workers,
+    message: `Pool ${pool} is a singleton: it runs exactly 1 worker and cannot be scaled to ${workers}`,
   };
 }
 

@@ -1,9 +1,11 @@
 /**
  * The gRPC launch spec (`start-grpc-server`, `serve --grpc`): the serve spec
- * with its API pool made the gRPC pool `grpc_api_server`, plus one metrics
- * server process `prom_server` on its own socket (`--metrics-host`,
- * `--metrics-port`, default 0.0.0.0:3001), as BentoML's serve_grpc_production.
- *
+ * with its API pool made the gRPC pool `grpc_api_server`, plus, with metrics
+ * on, one metrics server process `prom_server` (a singleton pool) on its own
+ * socket (`--metrics-host`, `--metrics-port`, default 0.0.0.0:3001), as
+ * BentoML's serve_grpc_production. The metrics server answers with the
+ * monitoring plugin's instance scrape, so metrics on means that plugin runs
+ * too (the caller adds it); metrics off: no metrics socket and no prom_server. *
  * The gRPC socket is held by the supervisor: workers adopt it (`{fd}`,
  * LISTEN_FDS), or, for a pool with `reusePort: true` (Python grpcio), bind
  * `{host}:{port}` themselves with SO_REUSEPORT while the supervisor holds the
@@ -51,6 +53,8 @@ export interface GrpcBuildContext extends BuildContext {
   readonly runners?: RemoteRunners;
   /** Absolute path of the metrics server module (src/metrics-server/main.ts). */
   readonly metricsServerModule: string;
+  /** Run the metrics server (`prom_server`) and hold its socket; the monitoring plugin must then be on. */
+  readonly metrics: boolean;
 }
 
 export function resolveGrpcOptions(flags: GrpcFlags): Result<GrpcOptions, OptionInvalid> {
@@ -116,8 +120,6 @@ export function buildGrpcSpec(
   const api = { command: def.command, workers: def.workers, env: def.env, ready: def.ready };
   const base = planServeSpec({ ...service, api }, serve, ctx);
   const settings = grpcWorkerSettings(grpc);
-  const metricsDir = `${ctx.runDir}/grpc-metrics`;
-  const shared = { BENTO_GRPC_METRICS_DIR: metricsDir };
   const watchers: WatcherSpec[] = [];
   for (const w of base.watchers) {
     if (w.role === "runner") {
@@ -129,16 +131,18 @@ export function buildGrpcSpec(
       name: GRPC_POOL,
       role: "grpc",
       command: def.command,
-      env: { ...w.env, ...settings.env, ...shared, BENTO_POOL: GRPC_POOL },
+      env: { ...w.env, ...settings.env, BENTO_POOL: GRPC_POOL },
       sockets: def.reusePort ? [] : [GRPC_SOCKET],
     });
+    if (!ctx.metrics) continue;
     watchers.push({
       ...w,
       name: METRICS_POOL,
       role: "metrics",
       command: { kind: "module", module: ctx.metricsServerModule, args: [] },
       workers: 1,
-      env: { ...w.env, ...shared, BENTO_POOL: METRICS_POOL },
+      singleton: true,
+      env: { ...w.env, BENTO_POOL: METRICS_POOL },
       sockets: [METRICS_SOCKET],
       ready: buildReadySpec({ kind: "module", module: ctx.metricsServerModule, args: [] }, undefined),
     });
@@ -146,6 +150,7 @@ export function buildGrpcSpec(
   const sockets: SocketSpec[] = base.sockets.flatMap((s): SocketSpec[] => {
     if (s.kind !== "tcp" || s.name !== base.publicSocket) return [s];
     const held: SocketSpec = { ...s, name: GRPC_SOCKET, ...(def.reusePort && { reusePort: true, reserve: true }) };
+    if (!ctx.metrics) return [held];
     return [held, {
       kind: "tcp",
       name: METRICS_SOCKET,

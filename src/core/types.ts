@@ -87,6 +87,8 @@ export interface WatcherSpec {
   readonly keepStdin: boolean;
   /** When a worker counts as ready (default: when it writes READY=1 to BENTO_READY_FD). */
   readonly ready?: ReadySpec;
+  /** Exactly one worker, always (circus's `singleton`, BentoML's prom_server): scaling it beyond 1 is refused. */
+  readonly singleton?: boolean;
 }
 
 /**

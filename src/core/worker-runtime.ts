@@ -82,7 +82,7 @@ export interface DenoGrantInput {
  * addresses; Deno grants a Unix socket by its exact path, as `unix:PATH`), to
  * read its working dir, TLS files and the run dir, to write in the run dir
  * (its metrics socket), and its environment (which the supervisor built).
- * An API worker answering `/metrics` asks the socket of every worker slot,
+ * An API or runner worker answering `/metrics` asks the socket of every worker slot,
  * including slots a scale-up adds later: Deno has no grant for "the Unix
  * sockets in this dir", so it gets `--allow-net` whole. Plus the pool's own
  * flags; never a prompt.
@@ -90,7 +90,8 @@ export interface DenoGrantInput {
 export function denoPermissionFlags(input: DenoGrantInput): string[] {
   const runners = runnerAddresses(input.env.BENTO_RUNNER_MAP);
   const metrics = input.env.PROMETHEUS_MULTIPROC_DIR ? [`unix:${input.env.PROMETHEUS_MULTIPROC_DIR}/metrics.sock`] : [];
-  const scrapes = Boolean(input.env.BENTO_METRICS_DIR) && input.env.BENTO_POOL === "api_server";
+  const pool = input.env.BENTO_POOL ?? "";
+  const scrapes = Boolean(input.env.BENTO_METRICS_DIR) && (pool === "api_server" || pool.startsWith("runner:"));
   const net = scrapes ? [] : [...input.listen, ...runners.hosts, ...runners.paths.map((p) => `unix:${p}`), ...metrics];
   const read = [
     input.cwd,

@@ -1,25 +1,19 @@
 /**
- * A gRPC worker's metrics (when the supervisor runs a metrics server, that
- * is when `BENTO_GRPC_METRICS_DIR` is set): BentoML's request metrics for
+ * A gRPC worker's metrics (when the supervisor's monitoring plugin is on,
+ * that is when `BENTO_METRICS_DIR` is set): BentoML's request metrics for
  * every call, counted by a server interceptor into prom-client's default
- * registry, served as prom-client JSON on the worker's private socket
- * `$BENTO_GRPC_METRICS_DIR/<pool>.<worker id>.sock`. The metrics server
- * (`prom_server`) asks every socket and sums the workers, as prometheus_client's
- * multiprocess collector does for BentoML.
+ * registry, served as Prometheus text on the worker's slot socket
+ * `$PROMETHEUS_MULTIPROC_DIR/metrics.sock`, as an HTTP worker's are. The
+ * metrics server (`prom_server`) scrapes the whole instance, this worker
+ * included, labelled with its `pool` and `worker_id`.
  */
-import { mkdirSync, unlinkSync } from "node:fs";
-import { createServer } from "node:http";
 import { join } from "node:path";
 import type { ServerInterceptor } from "@grpc/grpc-js";
+import { slotName } from "./_metrics-scrape.ts";
+import { serveSlotMetrics } from "./_metrics-socket.ts";
+import { DURATION_BUCKETS } from "./_metrics-worker.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/** BentoML's default request duration buckets (seconds). */
-const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
-
-export function grpcMetricsSocket(dir: string, pool: string, workerId: string): string {
-  return join(dir, `${pool.replace(/[^\w.-]/g, "_")}.${workerId}.sock`);
-}
 
 export async function startGrpcMetrics(env: Env): Promise<ServerInterceptor> {
   const grpc = await import("@grpc/grpc-js");
@@ -34,7 +28,7 @@ export async function startGrpcMetrics(env: Env): Promise<ServerInterceptor> {
     name: "bentoml_api_server_request_duration_seconds",
     help: "gRPC call duration in seconds",
     labelNames,
-    buckets: BUCKETS,
+    buckets: DURATION_BUCKETS,
   });
   const inProgress = new Gauge({
     name: "bentoml_api_server_request_in_progress",
@@ -42,10 +36,9 @@ export async function startGrpcMetrics(env: Env): Promise<ServerInterceptor> {
     labelNames: ["service_name", "api_name"],
   });
   const service = env.BENTO_SERVICE ?? "";
-  await listenMetrics(
-    grpcMetricsSocket(env.BENTO_GRPC_METRICS_DIR!, env.BENTO_POOL ?? "grpc_api_server", env.BENTO_WORKER_ID ?? "1"),
-    () => register.getMetricsAsJSON(),
-  );
+  const slotDir = env.PROMETHEUS_MULTIPROC_DIR ||
+    join(env.BENTO_METRICS_DIR!, slotName(env.BENTO_POOL ?? "grpc_api_server", env.BENTO_WORKER_ID ?? "1"));
+  await serveSlotMetrics(slotDir, () => register.metrics());
 
   return (method, call) => {
     const api = method.path;
@@ -69,28 +62,4 @@ export async function startGrpcMetrics(env: Env): Promise<ServerInterceptor> {
       },
     });
   };
-}
-
-/** Serve `json()` on a Unix socket only this user can reach (a stale file of a dead predecessor is replaced). */
-async function listenMetrics(path: string, json: () => Promise<unknown>): Promise<void> {
-  mkdirSync(join(path, ".."), { recursive: true, mode: 0o700 });
-  try {
-    unlinkSync(path);
-  } catch { /* none left */ }
-  const server = createServer((_req, res) => {
-    void json().then(
-      (body) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body)),
-      (error) => res.writeHead(500).end(String(error)),
-    );
-  });
-  await new Promise<void>((resolve) => {
-    server.once("error", (error) => {
-      console.error(
-        `cannot serve this worker's metrics on ${path} (${error.message}): the metrics server will miss them`,
-      );
-      resolve();
-    });
-    server.listen(path, resolve);
-  });
-  server.unref();
 }

@@ -47,14 +47,15 @@ export function grpcSettings(env: Env = process.env): GrpcSettings {
 /**
  * Options for `new grpc.Server(...)` that honour the supervisor's settings:
  * `grpc.max_concurrent_streams`, channelz off unless `--enable-channelz`, and
- * (when the supervisor runs a metrics server) an interceptor counting calls.
+ * (when the monitoring plugin is on: `BENTO_METRICS_DIR` set) an interceptor
+ * counting calls, served to the metrics server on this worker's slot socket.
  */
 export async function grpcServerOptions(extra: ServerOptions = {}, env: Env = process.env): Promise<ServerOptions> {
   const s = grpcSettings(env);
   const interceptors = [...(extra.interceptors ?? []), await countCalls()];
   const options: ServerOptions = { ...extra, "grpc.enable_channelz": s.channelz ? 1 : 0 };
   if (s.maxConcurrentStreams !== undefined) options["grpc.max_concurrent_streams"] = s.maxConcurrentStreams;
-  if (env.BENTO_GRPC_METRICS_DIR) {
+  if (env.BENTO_METRICS_DIR) {
     const { startGrpcMetrics } = await import("./_grpc-metrics.ts");
     interceptors.push(await startGrpcMetrics(env));
   }

@@ -35,6 +35,12 @@ export interface ScrapeSelf {
   text(): Promise<string>;
 }
 
+/** A scrape's deadline: 80% of Prometheus's scrape timeout when it sends one, else 2 s. */
+export function scrapeTimeoutMs(headers: Headers): number {
+  const budget = Number(headers.get("x-prometheus-scrape-timeout-seconds"));
+  return budget > 0 ? budget * 800 : 2000;
+}
+
 /** Every process's metrics in `dir`, merged, within `timeoutMs`. */
 export async function scrapeInstance(dir: string, self: ScrapeSelf | undefined, timeoutMs: number): Promise<string> {
   const deadline = AbortSignal.timeout(timeoutMs);

@@ -3,15 +3,15 @@
  * is on): BentoML's HTTP metrics for every request `serve()` answers, kept in
  * prom-client's default registry (user code registers its own there too),
  * served on the worker's private socket `$PROMETHEUS_MULTIPROC_DIR/metrics.sock`
- * for the scrape. API workers also answer `GET /metrics` on the API port
- * with the whole instance's metrics.
+ * for the scrape. API and runner workers also answer `GET /metrics` on their
+ * port with the whole instance's metrics (a runner's port is private under
+ * `serve`, public under `start-runner-server`, as BentoML's runner server).
  */
-import { createServer } from "node:http";
-import { renameSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { Counter, Gauge, Histogram, register } from "prom-client";
 import type { FetchHandler } from "./_serve.ts";
-import { scrapeInstance, slotName, WORKER_SOCKET } from "./_metrics-scrape.ts";
+import { scrapeInstance, scrapeTimeoutMs, slotName } from "./_metrics-scrape.ts";
+import { CONTENT_TYPE, serveSlotMetrics } from "./_metrics-socket.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -19,7 +19,6 @@ type Env = Readonly<Record<string, string | undefined>>;
 export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 /** Distinct paths labelled as themselves; later ones are counted as endpoint "other". */
 const MAX_ENDPOINTS = 64;
-const CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
 export interface WorkerMetrics {
   wrap(handler: FetchHandler): FetchHandler;
@@ -50,12 +49,7 @@ export async function createWorkerMetrics(env: Env, metricsDir: string): Promise
   });
 
   const slotDir = env.PROMETHEUS_MULTIPROC_DIR ?? join(metricsDir, slotName(pool, env.BENTO_WORKER_ID ?? "1"));
-  const socket = await listenPrivate(join(slotDir, WORKER_SOCKET));
-  const self = {
-    slot: slotDir.slice(slotDir.lastIndexOf("/") + 1),
-    owns: () => socket !== undefined && inode(socket.path) === socket.ino,
-    text: () => register.metrics(),
-  };
+  const self = await serveSlotMetrics(slotDir, () => register.metrics());
 
   const endpoints = new Set<string>();
   const children = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();
@@ -86,10 +80,8 @@ export async function createWorkerMetrics(env: Env, metricsDir: string): Promise
     wrap(handler) {
       return async (request) => {
         const path = pathOf(request.url);
-        if (runner === undefined && path === "/metrics" && request.method === "GET") {
-          const budget = Number(request.headers.get("x-prometheus-scrape-timeout-seconds"));
-          const timeoutMs = budget > 0 ? budget * 800 : 2000;
-          const body = await scrapeInstance(metricsDir, self, timeoutMs);
+        if (path === "/metrics" && request.method === "GET") {
+          const body = await scrapeInstance(metricsDir, self, scrapeTimeoutMs(request.headers));
           return new Response(body, { headers: { "content-type": CONTENT_TYPE } });
         }
         const endpoint = endpointOf(path);
@@ -116,50 +108,4 @@ function pathOf(url: string): string {
   if (start < 0) return "/";
   const end = url.slice(start).search(/[?#]/);
   return end < 0 ? url.slice(start) : url.slice(start, start + end);
-}
-
-function inode(path: string): number | undefined {
-  try {
-    return statSync(path).ino;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Serve the registry on `path`: bound under a name of this pid's own, then
- * renamed into place, so a replacement with the same worker id takes the
- * name atomically and the old worker closing never unlinks the new socket.
- * Deno grants a Unix socket by its exact path only (`--allow-net=unix:PATH`),
- * so a Deno worker binds the name itself, replacing its predecessor's.
- */
-function listenPrivate(path: string): Promise<{ path: string; ino: number | undefined } | undefined> {
-  const temp = "Deno" in globalThis ? path : `${path}.${process.pid}`;
-  const server = createServer((_req, res) => {
-    void register.metrics().then((text) => {
-      res.writeHead(200, { "content-type": CONTENT_TYPE });
-      res.end(text);
-    }, () => res.writeHead(500).end());
-  });
-  server.unref();
-  return new Promise((resolve) => {
-    server.once("error", (error) => {
-      console.error(
-        `worker ${process.pid}: metrics socket ${path} unavailable (${error.message}); its metrics are left out of /metrics`,
-      );
-      resolve(undefined);
-    });
-    try {
-      unlinkSync(temp);
-    } catch { /* not there */ }
-    server.listen(temp, () => {
-      try {
-        if (temp !== path) renameSync(temp, path);
-        resolve({ path, ino: inode(path) });
-      } catch (error) {
-        console.error(`worker ${process.pid}: cannot place metrics socket ${path} (${(error as Error).message})`);
-        resolve(undefined);
-      }
-    });
-  });
 }

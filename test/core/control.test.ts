@@ -153,6 +153,24 @@ test("bad requests are tagged errors and change nothing", async () => {
   expect(pids(sup).length).toBe(before.length);
 });
 
+test("a singleton pool is not scaled beyond 1 worker, even when a plugin reshapes the request", async () => {
+  const grow = definePlugin({
+    name: "t:grow",
+    beforeControl: (r) => ok(r.action === "restart" ? r : r.action === "scale" ? { ...r, workers: 3 } : r),
+  });
+  const { sup } = await started({ ...watcher("prom_server", 1), singleton: true }, () => true, [grow as never]);
+  await sup.whenReady();
+  const before = pids(sup, "prom_server");
+  expect((await sup.scale("prom_server", 2))._unsafeUnwrapErr()).toEqual({
+    kind: "PoolIsSingleton",
+    pool: "prom_server",
+    workers: 3,
+    message: "Pool prom_server is a singleton: it runs exactly 1 worker and cannot be scaled to 3",
+  });
+  expect(sup.pools()[0]!.target).toBe(1);
+  expect(pids(sup, "prom_server")).toEqual(before);
+});
+
 test("a beforeControl plugin can veto a request; after a stop began, requests are refused", async () => {
   const guard = definePlugin({
     name: "t:guard",

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import type { LaunchSpec, WatcherSpec } from "../../src/core/types.ts";
-import { resolveWorkerRuntimes } from "../../src/core/worker-runtime.ts";
+import { denoPermissionFlags, resolveWorkerRuntimes } from "../../src/core/worker-runtime.ts";
 
 const watcher = (
   name: string,
@@ -76,4 +76,14 @@ test("a Bun runner's Unix socket becomes a loopback TCP reservation; under Node 
     reserve: true,
   });
   expect(resolveWorkerRuntimes(spec, "node").sockets).toEqual(spec.sockets);
+});
+
+test("a Deno API or runner worker that answers /metrics gets --allow-net whole; without metrics, its own addresses only", () => {
+  const grant = (env: Record<string, string>) =>
+    denoPermissionFlags({ listen: ["127.0.0.1:4000"], env, cwd: "/srv", runDir: "/run/x", extra: [] })
+      .filter((f) => f.startsWith("--allow-net"));
+  const metrics = { BENTO_METRICS_DIR: "/run/x/metrics", PROMETHEUS_MULTIPROC_DIR: "/run/x/metrics/runner:iris.1" };
+  expect(grant({ ...metrics, BENTO_POOL: "runner:iris" })).toEqual(["--allow-net"]);
+  expect(grant({ ...metrics, BENTO_POOL: "api_server" })).toEqual(["--allow-net"]);
+  expect(grant({ BENTO_POOL: "runner:iris" })).toEqual(["--allow-net=127.0.0.1:4000"]);
 });

@@ -9,7 +9,7 @@ const manifest = (grpc: unknown) => ({
   runners: { m: { command: ["m"] } },
 });
 
-function build(grpc: unknown, flags = {}, runners?: Record<string, string>) {
+function build(grpc: unknown, flags = {}, runners?: Record<string, string>, metrics = true) {
   const service = validateManifest(manifest(grpc), "f")._unsafeUnwrap();
   const serve = resolveServeOptions({ apiWorkers: "2" }, {}, { workingDir: "/srv" })._unsafeUnwrap();
   const options = resolveGrpcOptions(flags)._unsafeUnwrap();
@@ -19,6 +19,7 @@ function build(grpc: unknown, flags = {}, runners?: Record<string, string>) {
     environ: {},
     runners,
     metricsServerModule: "/kit/metrics.ts",
+    metrics,
   });
 }
 
@@ -42,11 +43,18 @@ test("serve --grpc: runners, the gRPC pool on the held socket and one metrics se
     BENTO_GRPC_ENABLE_REFLECTION: "true",
     BENTO_GRPC_ENABLE_CHANNELZ: "false",
     BENTO_GRPC_PROTOCOL_VERSION: "v1",
-    BENTO_GRPC_METRICS_DIR: "/run/x/grpc-metrics",
   });
   expect(grpc!.env.BENTO_GRPC_MAX_CONCURRENT_STREAMS).toBeUndefined();
   expect(metrics!.command).toEqual({ kind: "module", module: "/kit/metrics.ts", args: [] });
+  expect(metrics!.singleton).toBe(true);
+  expect(grpc!.singleton).toBeUndefined();
   expect(spec.vars).toMatchObject({ enable_reflection: "true", enable_channelz: "false", protocol_version: "v1" });
+});
+
+test("metrics off (--no-metrics): no metrics socket and no prom_server pool", () => {
+  const spec = build({ command: ["g"] }, {}, undefined, false)._unsafeUnwrap();
+  expect(spec.sockets.map((s) => s.name)).toEqual(["grpc"]);
+  expect(spec.watchers.map((w) => w.name)).toEqual(["runner:m", "grpc_api_server"]);
 });
 
 test("reusePort: the workers get no socket, the supervisor reserves the port (bound with SO_REUSEPORT, not listening)", () => {

@@ -6,6 +6,7 @@
  */
 import { afterEach, expect, test } from "bun:test";
 import { alive, cleanup } from "../_helpers/serve-process.ts";
+import { parseSamples, sum } from "../plugins/_metrics.ts";
 import { hasPromtool, probe, scrapeMetrics } from "./_client.ts";
 import { grpcServe, irisRunnerServer } from "./_grpc-serve.ts";
 
@@ -53,12 +54,15 @@ test("serve --grpc: Classify, health, reflection and the metrics server, runners
   expect(await s.waitForOutput(/\[grpc_api_server:2\] iris grpc worker 2 .* reflection true, channelz false/))
     .toBeTruthy();
   await checkService(s.port, s.metricsPort, true);
-  // The workers' calls, summed over both workers by the metrics server.
-  const m = await scrapeMetrics(s.metricsPort);
-  const ok = m.text.match(
-    /bentoml_api_server_request_total\{[^}]*api_name="\/iris\.v1\.IrisClassifier\/Classify"[^}]*grpc_code="OK"[^}]*\} (\d+)/,
-  );
-  expect(Number(ok?.[1])).toBe(8);
+  // The workers' calls, one series per worker (pool and worker_id labels), 8 in all.
+  const samples = parseSamples((await scrapeMetrics(s.metricsPort)).text);
+  expect(
+    sum(samples, "bentoml_api_server_request_total", {
+      pool: "grpc_api_server",
+      api_name: "/iris.v1.IrisClassifier/Classify",
+      grpc_code: "OK",
+    }),
+  ).toBe(8);
   const workers = s.descendants();
   expect(await s.stop("SIGTERM")).toBe(0);
   expect(workers.filter(alive)).toEqual([]);
