@@ -81,3 +81,13 @@ function readPassword(file: string): Result<string, TlsInvalid> {
     ));
   }
 }
+
+/** The line that says a launch serves TLS: which certificate, until when, and what it asks of clients. */
+export function tlsLine(protocol: string, tls: CheckedTls): string {
+  const clients = tls.certReqs === 0
+    ? "client certificates not asked for"
+    : `client certificates ${tls.certReqs === 2 ? "required" : "optional"}${
+      tls.caCerts ? `, signed by ${tls.caCerts}` : ""
+    }`;
+  return `${protocol} over TLS: certificate ${tls.certfile} (valid until ${tls.notAfter.toISOString()}); ${clients}`;
+}

@@ -44,6 +44,8 @@ export type AddressOf = (socket?: string) => BoundAddress | undefined;
 export interface Mode<O = unknown> {
   /** How a user names it: `serve`, `serve --grpc`, `start-runner-server`, ... */
   readonly name: string;
+  /** What its public pool speaks (for the TLS line). */
+  readonly protocol: "HTTP" | "gRPC";
   /** The option groups it takes; `only` narrows a group to some of its options. */
   readonly groups: readonly OptionGroup[];
   readonly only?: Partial<Record<OptionGroup, readonly OptionName[]>>;

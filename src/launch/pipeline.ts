@@ -22,6 +22,7 @@ import { checkFdLimit, makeRunDir } from "./_resources.ts";
 import type { StopSignals } from "./_signals.ts";
 import { startAdminFor } from "./_admin.ts";
 import { startReloadFor } from "./_reload-start.ts";
+import { tlsLine } from "./_tls.ts";
 import type { AddressOf, Mode } from "./mode.ts";
 import {
   type LaunchInput,
@@ -81,6 +82,8 @@ export async function startLaunch<O>(
     return plan.isErr() ? err(plan.error) : ok(undefined);
   }
   for (const line of mode.notes?.(loaded.value, options.value) ?? []) io.logger.info(line);
+  const checked = options.value.tlsSettings.checked;
+  if (checked) io.logger.info(tlsLine(mode.protocol, checked));
   const supervisor = createSupervisor({
     spec: finish(plan.value.spec, true),
     runtime,

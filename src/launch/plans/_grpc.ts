@@ -39,6 +39,7 @@ function grpcOptionsOf(v: OptionValues): GrpcOptions {
 export function grpcMode(remote: boolean): Mode<GrpcModeOptions> {
   return defineMode<GrpcModeOptions>({
     name: remote ? "start-grpc-server" : "serve --grpc",
+    protocol: "gRPC",
     groups: [
       "listen",
       "api-workers",
@@ -67,6 +68,7 @@ export function grpcMode(remote: boolean): Mode<GrpcModeOptions> {
         ...ctx,
         runners: o.mode.runners,
         metricsServerModule: METRICS_SERVER_MODULE,
+        metrics: o.metrics,
       }),
     plugins: (o) => [runnerMapPlugin({ unixSockets: o.serve.unixSockets, remote: o.mode.runners })],
     notes: ({ service }, o) => [

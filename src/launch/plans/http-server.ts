@@ -12,6 +12,7 @@ import { type RemoteOptions, remoteRunners, remoteRunnersNote } from "./_remote.
 
 export const httpServerMode = defineMode<RemoteOptions>({
   name: "start-http-server",
+  protocol: "HTTP",
   groups: ["listen", "api-workers", "worker", "remote-runners", "tls", "metrics", "admin", "log"],
   refusals: {
     "runner-sockets": REFUSED.unixSockets,

@@ -18,6 +18,7 @@ export interface RunnerServerOptions {
 
 export const runnerServerMode = defineMode<RunnerServerOptions>({
   name: "start-runner-server",
+  protocol: "HTTP",
   groups: ["listen", "worker", "runner-server", "metrics", "admin", "log"],
   refusals: {
     "api-workers": REFUSED.apiWorkers,

@@ -13,6 +13,7 @@ import { REFUSED } from "./_refusals.ts";
 
 export const serveHttpMode = defineMode<Record<never, never>>({
   name: "serve",
+  protocol: "HTTP",
   groups: ["listen", "api-workers", "worker", "runner-sockets", "tls", "metrics", "admin", "log", "development"],
   refusals: {
     "remote-runners": REFUSED.remoteRunners,
