@@ -66,10 +66,7 @@ export function monitoringPlugin(): BentoPlugin {
     // prom-client is loaded by the first scrape, not by every service that starts.
     registry ??= import("./_monitoring-registry.ts").then((m) => m.createSupervisorRegistry(tally));
     const own = await (await registry).metrics();
-    const outcome = await ctx.callHook("monitoring:collect", { service: ctx.spec.service }) as {
-      results: readonly (readonly MetricFamily[])[];
-      errors: readonly { message: string }[];
-    };
+    const outcome = await ctx.callHook("monitoring:collect", { service: ctx.spec.service });
     for (const e of outcome.errors) ctx.logger.error(e.message);
     return own + outcome.results.flat().map((f) => renderFamily(f, ctx)).join("");
   }

@@ -4,41 +4,40 @@
  * a `HookFailed` error naming plugin and hook.
  */
 import { err, ok, type Result } from "neverthrow";
-import { type HookError, hookFailed, hookVetoed, type SpecError } from "./errors.ts";
+import { type HookError, type HookFailed, hookFailed, type HookVetoed, hookVetoed, type SpecError } from "./errors.ts";
 import type { Logger } from "./logger.ts";
-import type { BentoPlugin, HookContext, HookEntry, HookName, HookValue } from "./plugin.ts";
+import {
+  type BentoPlugin,
+  BUILT_IN_HOOKS,
+  type HookContext,
+  type HookEntry,
+  type HookName,
+  type HookOutcome,
+  type HookResult,
+  type HookValue,
+  type ParallelHookName,
+  type ParallelOutcome,
+  type WaterfallError,
+  type WaterfallHookName,
+} from "./plugin.ts";
 import type { Clock } from "./ports.ts";
 import type { BoundSocket, LaunchSpec } from "./types.ts";
 
-const BUILT_IN_KINDS: Readonly<Record<string, "waterfall" | "parallel">> = {
-  launchSpec: "waterfall",
-  beforeBind: "waterfall",
-  beforeSpawn: "waterfall",
-  afterSpawn: "parallel",
-  beforeSignal: "waterfall",
-  onExit: "parallel",
-  afterPoolStop: "parallel",
-  beforeControl: "waterfall",
-  onEvent: "parallel",
-};
+export type { ParallelOutcome, WaterfallError } from "./plugin.ts";
 
+type Kind = "waterfall" | "parallel";
 type AnyHandler = (value: unknown, ctx: HookContext) => unknown;
 interface Step {
   readonly plugin: string;
   readonly handler: AnyHandler;
 }
 
-export interface ParallelOutcome<R> {
-  readonly results: readonly R[];
-  readonly errors: readonly HookError[];
-}
-
-/** What a waterfall can end with: a veto or failure naming the plugin, or a spec error a plugin found. */
-export type WaterfallError = HookError | SpecError;
-
+/** Each hook's result is the one its catalog entry (`BentoHooks`) declares. */
 export interface HookRunner {
-  waterfall<K extends HookName>(name: K, value: HookValue<K>): Promise<Result<HookValue<K>, WaterfallError>>;
-  parallel<K extends HookName>(name: K, value: HookValue<K>): Promise<ParallelOutcome<unknown>>;
+  waterfall<K extends WaterfallHookName>(name: K, value: HookValue<K>): Promise<Result<HookValue<K>, WaterfallError>>;
+  parallel<K extends ParallelHookName>(name: K, value: HookValue<K>): Promise<ParallelOutcome<HookResult<K>>>;
+  /** Any hook, by its kind (what `ctx.callHook` runs). */
+  call<K extends HookName>(name: K, value: HookValue<K>): Promise<HookOutcome<K>>;
   /** True when some plugin has a handler for `name` (the supervisor skips hooks nobody listens to where timing matters). */
   handles(name: HookName): boolean;
   setSpec(spec: LaunchSpec): void;
@@ -61,7 +60,9 @@ export const HOOK_TIMEOUT_MS = 10_000;
 export function createHookRunner(plugins: readonly BentoPlugin[], options: HookRunnerOptions): HookRunner {
   let spec = options.spec;
   // Plugins declare their own hooks; they cannot change the kind of a built-in one.
-  const kinds = { ...Object.assign({}, ...plugins.map((p) => p.hooks ?? {})), ...BUILT_IN_KINDS };
+  const declared = new Map<string, Kind>(plugins.flatMap((p) => Object.entries(p.hooks ?? {})));
+  const kindOf = (name: string): Kind | undefined =>
+    Object.hasOwn(BUILT_IN_HOOKS, name) ? BUILT_IN_HOOKS[name as keyof typeof BUILT_IN_HOOKS].kind : declared.get(name);
   const setUp: BentoPlugin[] = [];
   const contexts = new Map(plugins.map((p) => [p.name, makeContext(p.name)]));
 
@@ -72,16 +73,21 @@ export function createHookRunner(plugins: readonly BentoPlugin[], options: HookR
         return spec;
       },
       sockets: options.sockets,
-      callHook: (name, value) =>
-        kinds[name] === "parallel" ? runner.parallel(name, value) : runner.waterfall(name, value),
+      callHook: (name, value) => runner.call(name, value),
     };
   }
 
-  async function call(step: Step, name: string, value: unknown): Promise<Result<unknown, WaterfallError>> {
+  /** One handler; its Err becomes `toError`'s error, its throw (or a waterfall's bare value) a `HookFailed`. */
+  async function call<E>(
+    step: Step,
+    name: string,
+    value: unknown,
+    toError: (plugin: string, hook: string, error: unknown) => E,
+  ): Promise<Result<unknown, E | HookFailed>> {
     try {
       const out = await withDeadline(Promise.resolve(step.handler(value, contexts.get(step.plugin)!)));
       if (!isResult(out)) {
-        if (kinds[name] !== "waterfall") return ok(out);
+        if (kindOf(name) !== "waterfall") return ok(out);
         return err(
           hookFailed(
             step.plugin,
@@ -90,7 +96,7 @@ export function createHookRunner(plugins: readonly BentoPlugin[], options: HookR
           ),
         );
       }
-      return out.isOk() ? ok(out.value) : err(vetoFrom(step.plugin, name, out.error));
+      return out.isOk() ? ok(out.value) : err(toError(step.plugin, name, out.error));
     } catch (cause) {
       return err(hookFailed(step.plugin, name, cause));
     }
@@ -106,23 +112,33 @@ export function createHookRunner(plugins: readonly BentoPlugin[], options: HookR
     return Promise.race([work, expired]).finally(() => timer?.cancel());
   }
 
+  async function runWaterfall(name: string, value: unknown): Promise<Result<unknown, WaterfallError>> {
+    let current = value;
+    for (const step of stepsFor(plugins, name)) {
+      const out = await call(step, name, current, vetoFrom);
+      if (out.isErr()) return err(out.error);
+      current = out.value;
+    }
+    return ok(current);
+  }
+
+  async function runParallel(name: string, value: unknown): Promise<ParallelOutcome<unknown>> {
+    const outs = await Promise.all(stepsFor(plugins, name).map((step) => call(step, name, value, parallelError)));
+    return {
+      results: outs.flatMap((o) => (o.isOk() && o.value !== undefined ? [o.value] : [])),
+      errors: outs.flatMap((o) => (o.isErr() ? [o.error] : [])),
+    };
+  }
+
+  // The handlers are typed where plugins declare them (`PluginHooks`), by the same catalog entry
+  // as the hook's value: what they resolve to is the hook's declared result.
   const runner: HookRunner = {
-    async waterfall(name, value) {
-      let current: unknown = value;
-      for (const step of stepsFor(plugins, name)) {
-        const out = await call(step, name, current);
-        if (out.isErr()) return err(out.error);
-        current = out.value;
-      }
-      return ok(current as HookValue<typeof name>);
-    },
-    async parallel(name, value) {
-      const outs = await Promise.all(stepsFor(plugins, name).map((step) => call(step, name, value)));
-      return {
-        results: outs.flatMap((o) => (o.isOk() && o.value !== undefined ? [o.value] : [])),
-        errors: outs.flatMap((o) => (o.isErr() ? [o.error as HookError] : [])),
-      };
-    },
+    waterfall: (name, value) => runWaterfall(name, value) as Promise<Result<HookValue<typeof name>, WaterfallError>>,
+    parallel: (name, value) => runParallel(name, value) as Promise<ParallelOutcome<HookResult<typeof name>>>,
+    call: (name, value) =>
+      (kindOf(name) === "parallel" ? runParallel(name, value) : runWaterfall(name, value)) as Promise<
+        HookOutcome<typeof name>
+      >,
     handles: (name) => stepsFor(plugins, name).length > 0,
     setSpec(next) {
       spec = next;
@@ -179,9 +195,18 @@ function vetoFrom(plugin: string, hook: string, error: unknown): WaterfallError 
   if (typeof error === "object" && error !== null && SPEC_ERROR_KINDS.includes((error as SpecError).kind)) {
     return error as SpecError;
   }
-  const reason = typeof error === "string" ? error : (error as { message?: unknown })?.message ?? JSON.stringify(error);
   const stop = typeof error === "object" && error !== null && (error as { stop?: unknown }).stop === true;
-  return hookVetoed(plugin, hook, String(reason), stop);
+  return hookVetoed(plugin, hook, reasonOf(error), stop);
+}
+
+/** A parallel handler's Err is logged as that plugin's veto, whatever it holds. */
+function parallelError(plugin: string, hook: string, error: unknown): HookVetoed {
+  return hookVetoed(plugin, hook, reasonOf(error));
+}
+
+function reasonOf(error: unknown): string {
+  const reason = typeof error === "string" ? error : (error as { message?: unknown })?.message ?? JSON.stringify(error);
+  return String(reason);
 }
 
 function describeValue(value: unknown): string {

@@ -10,7 +10,7 @@
  * ```
  */
 import type { Result } from "neverthrow";
-import type { SpecError } from "./errors.ts";
+import type { HookError, SpecError } from "./errors.ts";
 import type { Logger } from "./logger.ts";
 import type { ControlRequest } from "./control.ts";
 import type { SupervisorEvent } from "./events.ts";
@@ -87,30 +87,71 @@ export interface ExitAdvice {
   readonly respawn?: false;
 }
 
-export interface BentoHooks {
+/**
+ * The built-in hooks, each declared once: its kind (read by the runner) and, in its type, its
+ * value and result. `BentoHooks` is this object's type, so a new hook is one entry here.
+ */
+export const BUILT_IN_HOOKS = {
+  /** Shape the launch spec before anything is bound (add sockets, env, pools). */
+  launchSpec: { kind: "waterfall" } as WaterfallHook<LaunchSpec>,
+  /** One socket about to be bound. */
+  beforeBind: { kind: "waterfall" } as WaterfallHook<SocketSpec>,
+  /** One worker about to be spawned; an Err keeps this worker down (`{ stop: true }`: stops the service). */
+  beforeSpawn: { kind: "waterfall" } as WaterfallHook<SpawnPlan>,
+  /** A worker was started (its pid is known). */
+  afterSpawn: { kind: "parallel" } as ParallelHook<SpawnedWorker, void>,
+  /** A stop signal about to be sent to a worker: change it, or Err to hold it back (SIGKILL at the graceful timeout still comes). */
+  beforeSignal: { kind: "waterfall" } as WaterfallHook<WorkerSignal>,
+  /** A worker ended. */
+  onExit: { kind: "parallel" } as ParallelHook<WorkerExit, ExitAdvice | void>,
+  /** A pool stopped: every process group it had is gone. */
+  afterPoolStop: { kind: "parallel" } as ParallelHook<PoolStopped, void>,
+  /** A control request (scale, restart, stop) about to run; an Err vetoes it. */
+  beforeControl: { kind: "waterfall" } as WaterfallHook<ControlRequest>,
+  /** Everything the supervisor does, as it happens: a subscriber of the event bus that `Supervisor.on()` listeners share. */
+  onEvent: { kind: "parallel" } as ParallelHook<SupervisorEvent, void>,
+};
+
+/** The hooks the core runs. */
+export type BuiltInHooks = typeof BUILT_IN_HOOKS;
+
+/**
+ * Every hook: the built-in ones, and those plugins declare by interface merging
+ * (`declare module "bento-kit" { interface BentoHooks { ... } }`).
+ */
+export interface BentoHooks extends BuiltInHooks {
   /** Each scrape of the supervisor's metrics (declared by the monitoring plugin): handlers return the families they add. */
   "monitoring:collect": ParallelHook<MonitoringCollect, readonly MetricFamily[]>;
-  /** Shape the launch spec before anything is bound (add sockets, env, pools). */
-  launchSpec: WaterfallHook<LaunchSpec>;
-  /** One socket about to be bound. */
-  beforeBind: WaterfallHook<SocketSpec>;
-  /** One worker about to be spawned; an Err keeps this worker down (`{ stop: true }`: stops the service). */
-  beforeSpawn: WaterfallHook<SpawnPlan>;
-  /** A worker was started (its pid is known). */
-  afterSpawn: ParallelHook<SpawnedWorker, void>;
-  /** A stop signal about to be sent to a worker: change it, or Err to hold it back (SIGKILL at the graceful timeout still comes). */
-  beforeSignal: WaterfallHook<WorkerSignal>;
-  /** A worker ended. */
-  onExit: ParallelHook<WorkerExit, ExitAdvice | void>;
-  /** A pool stopped: every process group it had is gone. */
-  afterPoolStop: ParallelHook<PoolStopped, void>;
-  /** A control request (scale, restart, stop) about to run; an Err vetoes it. */
-  beforeControl: WaterfallHook<ControlRequest>;
-  /** Everything the supervisor does (spawn, ready, exit, respawn, scale, restart, stop), as it happens. */
-  onEvent: ParallelHook<SupervisorEvent, void>;
 }
 
 export type HookName = keyof BentoHooks & string;
+
+/** The hooks whose handlers run one after another, each shaping the previous one's output. */
+export type WaterfallHookName = { [K in HookName]: BentoHooks[K]["kind"] extends "waterfall" ? K : never }[HookName];
+
+/** The hooks whose handlers all run at once. */
+export type ParallelHookName = Exclude<HookName, WaterfallHookName>;
+
+export type HookValue<K extends HookName> = BentoHooks[K]["value"];
+
+/** What a parallel hook's handlers give back (those that returned nothing are left out). */
+export type HookResult<K extends HookName> = BentoHooks[K] extends ParallelHook<unknown, infer R>
+  ? Exclude<R, void | undefined>
+  : never;
+
+/** What a waterfall can end with: a veto or failure naming the plugin, or a spec error a plugin found. */
+export type WaterfallError = HookError | SpecError;
+
+/** A parallel hook's run: every handler's result, and the errors of those that failed. */
+export interface ParallelOutcome<R> {
+  readonly results: readonly R[];
+  readonly errors: readonly HookError[];
+}
+
+/** What running hook `K` resolves to: a waterfall's `Result`, a parallel hook's results and errors. */
+export type HookOutcome<K extends HookName> = BentoHooks[K]["kind"] extends "waterfall"
+  ? Result<HookValue<K>, WaterfallError>
+  : ParallelOutcome<HookResult<K>>;
 
 export interface HookContext {
   /** A logger tagged with the plugin's name. */
@@ -119,11 +160,9 @@ export interface HookContext {
   readonly spec: LaunchSpec;
   /** Sockets bound so far, by name. */
   readonly sockets: ReadonlyMap<string, BoundSocket>;
-  /** Run a hook declared by a plugin (or a built-in one). */
-  callHook<K extends HookName>(name: K, value: HookValue<K>): Promise<unknown>;
+  /** Run a hook declared by a plugin (or a built-in one): a waterfall's `Result`, or a parallel hook's `{ results, errors }`. */
+  callHook<K extends HookName>(name: K, value: HookValue<K>): Promise<HookOutcome<K>>;
 }
-
-export type HookValue<K extends HookName> = BentoHooks[K]["value"];
 
 export type HookHandler<K extends HookName> = BentoHooks[K] extends WaterfallHook<infer T>
   ? (value: T, ctx: HookContext) => Awaitable<Result<T, string | Veto | SpecError>>

@@ -13,7 +13,7 @@ import type { SupervisorEvent } from "./events.ts";
 import type { ControlError, PoolView, SpawnVeto } from "./control.ts";
 import type { HookRunner, WaterfallError } from "./hooks.ts";
 import type { Logger } from "./logger.ts";
-import type { ExitAdvice, StopSignal, WorkerSignal } from "./plugin.ts";
+import type { StopSignal, WorkerSignal } from "./plugin.ts";
 import type { Clock, RuntimePort } from "./ports.ts";
 import { buildSpawnRequest } from "./spawn-request.ts";
 import {
@@ -260,7 +260,7 @@ export function createPool(deps: PoolDeps): Pool {
     const outcome = await deps.hooks.parallel("onExit", exit);
     for (const e of outcome.errors) logger.error(e.message);
     if (state.stopping || slots.get(worker.id) !== slot) return;
-    const vetoed = outcome.results.some((r) => (r as ExitAdvice | undefined)?.respawn === false);
+    const vetoed = outcome.results.some((r) => r.respawn === false);
     const details = () => describeFailure(spec, tail, ranArgv.get(worker.id));
     if (!spec.respawn || vetoed) {
       const why = vetoed ? "a plugin asked not to respawn it" : "respawn is off (BENTO_CONTAINERIZED)";

@@ -8,12 +8,12 @@ import { err, ok, type Result } from "neverthrow";
 import { type BackoffPolicy, DEFAULT_BACKOFF } from "./backoff.ts";
 import { bindFailed, type ServiceFailure, type StartError } from "./errors.ts";
 import { createHookRunner } from "./hooks.ts";
+import { createEventBus } from "./event-bus.ts";
 import type { Logger } from "./logger.ts";
 import type { BentoPlugin } from "./plugin.ts";
 import type { Clock, RuntimePort } from "./ports.ts";
 import type { ServiceControl } from "./control.ts";
 import { createPool, type Pool } from "./pool.ts";
-import type { SupervisorEvent } from "./events.ts";
 import type { BoundSocket, LaunchSpec, SocketSpec, WatcherSpec, WorkerLine } from "./types.ts";
 import { createControl } from "./_supervisor-control.ts";
 import { applyReload, type ReloadFailed, type ReloadRequest } from "./_supervisor-reload.ts";
@@ -58,7 +58,14 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   let spec = options.spec;
   const sockets = new Map<string, BoundSocket>();
   const hooks = createHookRunner(options.plugins, { logger, spec, sockets, clock });
-  const listeners = new Set<(event: SupervisorEvent) => void>();
+  const events = createEventBus(logger);
+  // The plugins' onEvent handlers are one subscriber of the bus `on()` feeds (the first): same
+  // events, same order; their failures are logged.
+  if (hooks.handles("onEvent")) {
+    events.on((event) =>
+      void hooks.parallel("onEvent", event).then((o) => o.errors.forEach((e) => logger.error(e.message)))
+    );
+  }
   let pools: Pool[] = [];
   let stopping: Promise<void> | undefined;
   let stopRequested = false;
@@ -69,10 +76,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   let settle!: (result: Result<void, ServiceFailure>) => void;
   const done = new Promise<Result<void, ServiceFailure>>((resolve) => (settle = resolve));
 
-  const emit = (event: SupervisorEvent) => {
-    for (const listener of listeners) listener(event);
-    void hooks.parallel("onEvent", event).then((o) => o.errors.forEach((e) => logger.error(e.message)));
-  };
+  const emit = events.emit;
 
   async function bindAll(): Promise<Result<void, StartError>> {
     for (const socketSpec of spec.sockets) {
@@ -230,7 +234,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     const shaped = setup.isOk() ? await hooks.waterfall("launchSpec", spec) : setup;
     if (shaped.isErr()) return abort(shaped.error);
     // Module workers get their runtime; pools of Bun and Deno workers get SO_REUSEPORT reservations.
-    spec = resolveWorkerRuntimes(shaped.value as LaunchSpec, runtime.name);
+    spec = resolveWorkerRuntimes(shaped.value, runtime.name);
     hooks.setSpec(spec);
     const bound = await bindAll();
     if (bound.isErr()) return abort(bound.error);
@@ -296,7 +300,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
           setSpec: (next) => hooks.setSpec(spec = next),
           // As at start: the plugins' launchSpec, then each module worker's runtime (and its reuseport reservations).
           shape: (next) =>
-            (hooks.waterfall("launchSpec", next) as Promise<Result<LaunchSpec, StartError>>)
+            hooks.waterfall("launchSpec", next)
               .then((shaped) => shaped.map((s) => resolveWorkerRuntimes(s, runtime.name))),
           bound: () => new Set(sockets.keys()),
           bind: bindOne,
@@ -313,10 +317,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
         files,
         request,
       ),
-    on(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    on: events.on,
     whenReady() {
       return new Promise<boolean>((resolve) => {
         const check = () => {
@@ -325,8 +326,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
           else return;
           off();
         };
-        listeners.add(check);
-        const off = () => listeners.delete(check);
+        const off = events.on(check);
         void done.then(() => (resolve(false), off()));
         check();
       });

@@ -101,6 +101,32 @@ test("plugins declare their own hooks and call them through ctx", async () => {
   expect(answer).toEqual({ results: ["ready api"], errors: [] });
 });
 
+test("each hook resolves to the result its catalog entry declares (tsc and deno check hold the types)", async () => {
+  const keep = definePlugin({ name: "t:keep", onExit: () => ({ respawn: false as const }) });
+  const announce = definePlugin({ name: "t:announce", "acme:ready": (v: { pool: string }) => `saw ${v.pool}` });
+  let heard: readonly string[] = [];
+  const caller = definePlugin({
+    name: "t:caller",
+    hooks: { "acme:ready": "parallel" },
+    async beforeBind(s: SocketSpec, ctx) {
+      heard = (await ctx.callHook("acme:ready", { pool: "api" })).results;
+      const spec = await ctx.callHook("launchSpec", ctx.spec);
+      return spec.isOk() ? ok(s) : err(spec.error.message);
+    },
+  });
+  const runner = runnerFor(keep, announce, caller);
+  const exit = { pool: "p", workerId: 1, pid: 1, code: 0, signal: null, uptimeMs: 1, expected: false };
+  const advice = (await runner.parallel("onExit", exit)).results.map((r) => r.respawn);
+  expect(advice).toEqual([false]);
+  const bound = await runner.waterfall("beforeBind", socket);
+  expect(bound._unsafeUnwrap().name).toBe("api");
+  expect(heard).toEqual(["saw api"]);
+  // @ts-expect-error onExit is a parallel hook: it has no waterfall
+  await runner.waterfall("onExit", exit);
+  // @ts-expect-error a hook's value has the type its entry declares
+  await runner.parallel("afterSpawn", { pool: "p" });
+});
+
 test("a plugin cannot change the kind of a built-in hook", async () => {
   const rogue = definePlugin({ name: "t:rogue", hooks: { onExit: "waterfall" } });
   const quiet = definePlugin({ name: "t:quiet", onExit: () => undefined });

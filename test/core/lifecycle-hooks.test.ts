@@ -126,3 +126,29 @@ test("afterPoolStop says `failure` when the service stops because a pool gave up
   expect((await run.supervisor.done).isErr()).toBe(true);
   expect(causes).toEqual(["api_server failure", "runner:m failure"]);
 });
+
+test("onEvent handlers and on() listeners get the same events in the same order; a throwing one is logged and the service runs on", async () => {
+  const seen: string[] = [];
+  const watch = definePlugin({ name: "acme:watch", onEvent: (e) => void seen.push(e.type) });
+  const broken = definePlugin({
+    name: "acme:broken",
+    onEvent: () => {
+      throw new Error("kaput");
+    },
+  });
+  const run = await runPlugins(manifest, [watch, broken]);
+  const heard: string[] = [];
+  run.supervisor.on(() => {
+    throw new Error("listener kaput");
+  });
+  run.supervisor.on((e) => void heard.push(e.type));
+  const from = seen.length;
+  expect(run.events.map((e): string => e.type)).toEqual(seen);
+  expect((await run.supervisor.restartWorker("api_server", 1)).isOk()).toBe(true);
+  expect(seen.slice(from)).toEqual(heard);
+  expect(heard).toContain("restart");
+  expect(run.logs).toContain("error Plugin acme:broken failed in onEvent: kaput");
+  expect(run.logs.some((l) => l.includes('An event listener failed on "restart": listener kaput'))).toBe(true);
+  expect(run.pools().every((p) => p.ready === p.target)).toBe(true);
+  await run.stop();
+});
