@@ -17,53 +17,7 @@
  * Run it: `deno run -A mod.ts serve ./my-service`, `npx bento-kit serve`.
  * @module
  */
-export { defineService, validateManifest } from "./src/core/manifest.ts";
-export type {
-  RunnerDef,
-  RunnerInput,
-  ServeDefaults,
-  ServiceDef,
-  ServiceInput,
-  ValidateOptions,
-} from "./src/core/manifest.ts";
-export type { CommandInput } from "./src/core/command.ts";
-export { PLACEHOLDERS, placeholdersIn } from "./src/core/command.ts";
-export { optionInvalid, tlsInvalid } from "./src/core/errors.ts";
-export { definePlugin } from "./src/core/plugin.ts";
-export type {
-  BentoHooks,
-  BentoPlugin,
-  ExitAdvice,
-  HookContext,
-  HookEntry,
-  HookHandler,
-  HookName,
-  ParallelHook,
-  PoolStopped,
-  SetupContext,
-  SpawnedWorker,
-  StopSignal,
-  Veto,
-  WaterfallHook,
-  WorkerSignal,
-} from "./src/core/plugin.ts";
-export type { PoolView, SpawnVeto, WorkerView } from "./src/core/control.ts";
-export { createHookRunner } from "./src/core/hooks.ts";
-export type { HookRunner } from "./src/core/hooks.ts";
-export { API_POOL, API_SOCKET, buildServeSpec, runnerPoolName } from "./src/core/serve-spec.ts";
-export { resolveServeOptions, SERVE_DEFAULTS, SERVE_ENV } from "./src/core/serve-options.ts";
-export type { ServeFlags, ServeOptions } from "./src/core/serve-options.ts";
-export { createSupervisor } from "./src/core/supervisor.ts";
-export type { Supervisor, SupervisorEvent, SupervisorOptions } from "./src/core/supervisor.ts";
-export { decideRespawn, DEFAULT_BACKOFF } from "./src/core/backoff.ts";
-export type { BackoffPolicy } from "./src/core/backoff.ts";
-export { checkUnixPath, UNIX_PATH_MAX } from "./src/core/unix-path.ts";
-export { createSilentLogger } from "./src/core/logger.ts";
-export type { Logger } from "./src/core/logger.ts";
-export type { ChildProcessHandle, Clock, RuntimeName, RuntimePort, SpawnRequest } from "./src/core/ports.ts";
-export type * from "./src/core/types.ts";
-export type * from "./src/core/errors.ts";
-export type { MetricFamily, MonitoringCollect } from "./src/core/metric-family.ts";
+export * from "./src/core/public.ts";
 import { checkDenoPermissions } from "./src/cli/_deno-permissions.ts";
 
 // Run as the main module: the CLI. No top-level await here, so that a
