@@ -18,21 +18,12 @@
  * @module
  */
 export * from "./src/core/public.ts";
-import { checkDenoPermissions } from "./src/cli/_deno-permissions.ts";
+import { prepareCli, startCli } from "./src/cli/bootstrap.ts";
 
-// Run as the main module: the CLI. No top-level await here, so that a
-// bento.config.ts importing "bento-kit" (this module) does not wait on it.
-// Until `serve` listens for stop signals itself nothing has been started, so a
-// stop signal means "exit now" (code 0); `serve` removes these handlers once
-// its own are in place.
+// Run as the main module: the CLI, started as bin/bento-kit.mjs starts it
+// (src/cli/bootstrap.ts). No top-level await here, so that a bento.config.ts
+// importing "bento-kit" (this module) does not wait on it.
 if ((import.meta as { main?: boolean }).main) {
-  checkDenoPermissions(); // before anything reads the environment or a file
-  const exitNow = () => process.exit(0);
-  const early = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-  for (const s of early) process.on(s, exitNow);
-  (globalThis as Record<symbol, unknown>)[Symbol.for("bento-kit.early-stop")] = () =>
-    early.forEach((s) => process.off(s, exitNow));
-  // As PID 1 (a container without --init) orphans must be reaped: see src/cli/_pid1.ts.
-  const init = process.pid === 1 ? import("./src/cli/_pid1.ts").then((m) => m.asInit()) : Promise.resolve("not-pid1");
-  void init.then((mode) => mode === "wrapped" ? undefined : import("./src/cli/main.ts").then(({ runCli }) => runCli()));
+  prepareCli();
+  void startCli();
 }
