@@ -15,7 +15,7 @@ import { workerOptions } from "./_env.ts";
 import { notifyReady } from "./_notify.ts";
 import { assertNode } from "./_runtime.ts";
 import { setLongTimeout } from "./_timer.ts";
-import type { ServeOptions } from "./_serve.ts";
+import type { ServeOptions } from "./_serve-types.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -10,7 +10,7 @@ import { createServer } from "node:http";
 import { renameSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { Counter, Gauge, Histogram, register } from "prom-client";
-import type { FetchHandler } from "./_serve.ts";
+import type { FetchHandler } from "./_serve-types.ts";
 import { scrapeInstance, slotName, WORKER_SOCKET } from "./_metrics-scrape.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;

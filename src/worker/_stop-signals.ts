@@ -6,7 +6,7 @@
  */
 import { notifyReady } from "./_notify.ts";
 import { setLongTimeout } from "./_timer.ts";
-import type { ServeHandle, ServeOptions } from "./_serve.ts";
+import type { ServeHandle, ServeOptions } from "./_serve-types.ts";
 
 const SIGNALS = ["SIGTERM", "SIGINT"] as const;
 
