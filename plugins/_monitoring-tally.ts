@@ -5,7 +5,7 @@
  * into metrics when /metrics is first scraped, so a service nobody scrapes
  * never loads it.
  */
-import type { SupervisorEvent, WorkerExit } from "../mod.ts";
+import type { SupervisorEvent, WorkerExit } from "../src/core/public.ts";
 
 export type WorkerState = "starting" | "ready" | "stopping" | "backoff";
 export const WORKER_STATES: readonly WorkerState[] = ["starting", "ready", "stopping", "backoff"];

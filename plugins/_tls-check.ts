@@ -10,7 +10,7 @@ import type { KeyObject, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { err, ok, type Result } from "neverthrow";
-import { type TlsInvalid, tlsInvalid } from "../mod.ts";
+import { type TlsInvalid, tlsInvalid } from "../src/core/public.ts";
 
 /** node:crypto and node:tls, loaded when there is TLS to check (a plain HTTP service never loads them). */
 const require = createRequire(import.meta.url);

@@ -24,12 +24,12 @@
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ok } from "neverthrow";
-import { type BentoPlugin, definePlugin, type HookContext, type MetricFamily } from "../mod.ts";
+import { type BentoPlugin, definePlugin, type HookContext, type MetricFamily } from "../src/core/public.ts";
 import type { Registry } from "prom-client";
 import { createSupervisorTally } from "./_monitoring-tally.ts";
 import { serveUnixHttp, type UnixHttpServer } from "../src/runtime/serve-unix-http.ts";
 
-export type { MetricFamily, MonitoringCollect } from "../src/core/metric-family.ts";
+export type { MetricFamily, MonitoringCollect } from "../src/core/public.ts";
 
 export const METRICS_DIR = "metrics";
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;

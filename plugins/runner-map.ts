@@ -12,7 +12,7 @@ import {
   definePlugin,
   type LaunchSpec,
   type SocketSpec,
-} from "../mod.ts";
+} from "../src/core/public.ts";
 
 export interface RunnerMapOptions {
   /** Unix sockets (default) or loopback TCP on a port held by the supervisor. */

@@ -26,7 +26,7 @@ import {
   type TlsInvalid,
   tlsInvalid,
   type WatcherSpec,
-} from "../mod.ts";
+} from "../src/core/public.ts";
 import { type CheckedTls, checkTls, type TlsOptions } from "./_tls-check.ts";
 
 export { type CheckedTls, checkTls, SSL_VERSIONS, type TlsOptions } from "./_tls-check.ts";

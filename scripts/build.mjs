@@ -30,9 +30,8 @@ export const ENTRY_POINTS = [
   "plugins/tls.ts",
   "plugins/monitoring.ts",
   "plugins/runner-map.ts",
+  "src/cli/bootstrap.ts",
   "src/cli/main.ts",
-  "src/cli/_pid1.ts",
-  "src/cli/_deno-permissions.ts",
   "src/metrics-server/main.ts",
 ];
 

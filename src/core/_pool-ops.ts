@@ -12,6 +12,7 @@ import {
   type PoolView,
   rolloutFailed,
   serviceStopping,
+  type SpawnVeto,
   workerCountInvalid,
   workerNotFound,
 } from "./control.ts";
@@ -21,7 +22,19 @@ import type { Logger } from "./logger.ts";
 import { MAX_WORKERS } from "./manifest.ts";
 import type { Clock, RuntimePort } from "./ports.ts";
 import type { ReadySpec, WatcherSpec } from "./types.ts";
-import type { Slot, Worker } from "./pool.ts";
+import type { Worker } from "./_worker.ts";
+
+/** A pool's place for one worker: the process in it now, and its restart record. */
+export interface Slot {
+  readonly id: number;
+  current?: Worker;
+  restarts: number;
+  quickFailures: number;
+  lastExit: PoolView["workers"][number]["lastExit"];
+  /** Set while a `beforeSpawn` veto keeps this worker down; cleared when a process takes the slot. */
+  vetoed: SpawnVeto | null;
+  timer?: { cancel(): void };
+}
 
 export interface PoolInternals {
   readonly spec: WatcherSpec;

@@ -10,7 +10,10 @@
 import type { WatcherSpec } from "./types.ts";
 
 const CODE = /\.(?:[cm]?[jt]sx?)$/;
-const SPECIFIERS = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)["'](\.{1,2}\/[^"']+)["']/gm;
+/** `import ... from`, `export ... from`, `import type ... from`, `import "..."`. */
+const STATIC = /(?:\bfrom\s*|^\s*import\s+)["'](\.{1,2}\/[^"']+)["']/gm;
+/** `import("...")`, `require("...")`, with a literal path. */
+const DYNAMIC = /(?:\bimport\s*\(\s*|\brequire\s*\(\s*)["'](\.{1,2}\/[^"']+)["']/gm;
 
 /**
  * The names of the pools `changed` (absolute paths) concerns; every pool when
@@ -48,21 +51,36 @@ export function moduleFiles(entry: string, read: (path: string) => string | unde
     const text = read(file);
     if (text === undefined) continue;
     seen.add(file);
-    for (const m of text.matchAll(SPECIFIERS)) {
-      const found = resolveSpecifier(dirname(file), m[1]!, read);
+    for (const specifier of relativeSpecifiers(text, { dynamic: true })) {
+      const found = resolveImport(file, specifier, read);
       if (found && !seen.has(found)) queue.push(found);
     }
   }
   return seen;
 }
 
-/** `./x.ts`, `./x.js` (a `.ts` file written as `.js`, as tsc wants), `./x`, `./dir` (its index). */
-function resolveSpecifier(
-  dir: string,
+/**
+ * The relative specifiers a module's text imports: the static ones (`import`
+ * and `export ... from`, type-only ones included, `import "..."`) and, with
+ * `dynamic`, `import()` and `require()` with a literal path too.
+ */
+export function relativeSpecifiers(text: string, options: { readonly dynamic: boolean }): string[] {
+  const found = [...text.matchAll(STATIC)];
+  if (options.dynamic) found.push(...text.matchAll(DYNAMIC));
+  return found.map((m) => m[1]!);
+}
+
+/**
+ * The file (absolute path) a relative `specifier` in `file` names: `./x.ts`,
+ * `./x.js` (a `.ts` file written as `.js`, as tsc wants), `./x`, `./dir` (its
+ * index); undefined when none can be read.
+ */
+export function resolveImport(
+  file: string,
   specifier: string,
   read: (path: string) => string | undefined,
 ): string | undefined {
-  const base = normalize(`${dir}/${specifier.split(/[?#]/)[0]}`);
+  const base = normalize(`${dirname(file)}/${specifier.split(/[?#]/)[0]}`);
   const stem = base.replace(/\.[cm]?js$/, "");
   const candidates = [
     base,

@@ -10,7 +10,7 @@ import { err, ok, type Result } from "neverthrow";
 import { type BackoffPolicy, decideRespawn } from "./backoff.ts";
 import { poolGaveUp, type ServiceFailure, spawnFailed, type StartError } from "./errors.ts";
 import type { SupervisorEvent } from "./events.ts";
-import type { ControlError, PoolView, SpawnVeto } from "./control.ts";
+import type { ControlError, PoolView } from "./control.ts";
 import type { HookRunner, WaterfallError } from "./hooks.ts";
 import type { Logger } from "./logger.ts";
 import type { StopSignal, WorkerSignal } from "./plugin.ts";
@@ -26,7 +26,7 @@ import {
   type WorkerLine,
 } from "./types.ts";
 import { describeFailure } from "./_failure.ts";
-import { createPoolOps } from "./_pool-ops.ts";
+import { createPoolOps, type Slot } from "./_pool-ops.ts";
 import { DEFAULT_READY } from "./_readiness.ts";
 import { createWorker, type Worker } from "./_worker.ts";
 
@@ -47,17 +47,6 @@ export interface PoolDeps {
 }
 
 export type { Worker, WorkerRole } from "./_worker.ts";
-
-export interface Slot {
-  readonly id: number;
-  current?: Worker;
-  restarts: number;
-  quickFailures: number;
-  lastExit: PoolView["workers"][number]["lastExit"];
-  /** Set while a `beforeSpawn` veto keeps this worker down; cleared when a process takes the slot. */
-  vetoed: SpawnVeto | null;
-  timer?: { cancel(): void };
-}
 
 export interface Pool {
   readonly name: string;

@@ -4,10 +4,15 @@
  */
 import type { Result, ResultAsync } from "neverthrow";
 import type { BindFailed, SpawnFailed } from "./errors.ts";
-import type { BoundSocket, SocketSpec } from "./types.ts";
-import type { ModuleLaunch } from "./worker-runtime.ts";
+import type { BoundSocket, SocketSpec, WorkerRuntime } from "./types.ts";
 
 export type RuntimeName = "node" | "bun" | "deno";
+
+/** How one module worker is started: its runtime and, for Deno, its permission flags. */
+export interface ModuleLaunch {
+  readonly runtime: WorkerRuntime;
+  readonly denoFlags: readonly string[];
+}
 
 export interface SpawnRequest {
   /** Program and arguments, placeholders already expanded. */

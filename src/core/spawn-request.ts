@@ -7,9 +7,9 @@
 import { err, ok, type Result } from "neverthrow";
 import { type SpawnFailed, spawnFailed } from "./errors.ts";
 import { expandArg } from "./command.ts";
-import type { SpawnRequest } from "./ports.ts";
+import type { ModuleLaunch, SpawnRequest } from "./ports.ts";
 import type { BoundSocket, SpawnPlan } from "./types.ts";
-import { denoPermissionFlags, type ModuleLaunch, REUSEPORT_ENV, tcpAddress } from "./worker-runtime.ts";
+import { denoPermissionFlags, REUSEPORT_ENV, tcpAddress } from "./worker-runtime.ts";
 
 export const LISTEN_FDS_START = 3;
 const LISTEN_PID_SHIM = 'LISTEN_PID=$$; export LISTEN_PID; exec "$@"';

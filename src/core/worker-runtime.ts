@@ -11,11 +11,7 @@
 import type { RuntimeName } from "./ports.ts";
 import type { BoundSocket, Command, LaunchSpec, PoolRole, SocketSpec, WatcherSpec, WorkerRuntime } from "./types.ts";
 
-/** How one module worker is started: its runtime and, for Deno, its permission flags. */
-export interface ModuleLaunch {
-  readonly runtime: WorkerRuntime;
-  readonly denoFlags: readonly string[];
-}
+export type { ModuleLaunch } from "./ports.ts";
 
 /** The env variable naming the sockets a worker listens on itself: `{"api":"tcp://0.0.0.0:3000"}`. */
 export const REUSEPORT_ENV = "BENTO_REUSEPORT_SOCKETS";

@@ -19,8 +19,8 @@ import { workerEnvError } from "./_errors.ts";
 import { getSocketFd } from "./_fds.ts";
 import { workerOptions } from "./_env.ts";
 import { assertNode } from "./_runtime.ts";
-import { setLongTimeout } from "./_timer.ts";
-import type { ServeOptions } from "./_serve.ts";
+import { setLongTimeout } from "../timer.ts";
+import type { ServeOptions } from "./_serve-types.ts";
 import { servingHandle } from "./_stop-signals.ts";
 import { tlsServerOptions } from "./_tls.ts";
 

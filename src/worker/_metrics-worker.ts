@@ -9,7 +9,7 @@
  */
 import { join } from "node:path";
 import { Counter, Gauge, Histogram, register } from "prom-client";
-import type { FetchHandler } from "./_serve.ts";
+import type { FetchHandler } from "./_serve-types.ts";
 import { scrapeInstance, scrapeTimeoutMs, slotName } from "./_metrics-scrape.ts";
 import { CONTENT_TYPE, serveSlotMetrics } from "./_metrics-socket.ts";
 

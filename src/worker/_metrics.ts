@@ -4,7 +4,7 @@
  * answer `GET /metrics`; otherwise the handler is served as it is and
  * prom-client is never loaded.
  */
-import type { FetchHandler } from "./_serve.ts";
+import type { FetchHandler } from "./_serve-types.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -6,7 +6,7 @@
 import { type Agent, type IncomingHttpHeaders, request } from "node:http";
 import type { Socket } from "node:net";
 import type { RunnerTarget } from "./_address.ts";
-import { setLongTimeout } from "./_timer.ts";
+import { setLongTimeout } from "../timer.ts";
 
 export interface Exchange {
   readonly method: string;

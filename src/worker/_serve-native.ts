@@ -21,7 +21,7 @@ import { workerEnvError } from "./_errors.ts";
 import { withMetrics } from "./_metrics.ts";
 import { WORKER_HEADER } from "./_runner-pool.ts";
 import { type NativeTls, nativeTls } from "./_tls.ts";
-import type { FetchHandler, ServeHandle, ServeOptions } from "./_serve.ts";
+import type { FetchHandler, ServeHandle, ServeOptions } from "./_serve-types.ts";
 import { servingHandle } from "./_stop-signals.ts";
 import type { RunnerTarget } from "./_address.ts";
 

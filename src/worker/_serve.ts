@@ -13,37 +13,13 @@ import { withMetrics } from "./_metrics.ts";
 import { assertNode, foreignRuntime } from "./_runtime.ts";
 import { serveNative } from "./_serve-native.ts";
 import { WORKER_HEADER } from "./_runner-pool.ts";
-import { TIMER_MAX_MS } from "./_timer.ts";
+import { TIMER_MAX_MS } from "../timer.ts";
 import { servingHandle } from "./_stop-signals.ts";
 import { tlsServerOptions } from "./_tls.ts";
 import { accessLogEnabled, logWhenSent } from "./_access-log.ts";
+import type { FetchHandler, ServeHandle, ServeOptions } from "./_serve-types.ts";
 
-/** A Web-standard request handler, e.g. a Hono app's `app.fetch`. */
-export type FetchHandler = (request: Request) => Response | Promise<Response>;
-
-export interface ServeOptions {
-  /** Name of the inherited socket (from `LISTEN_FDNAMES`); default: the only one. */
-  readonly socket?: string;
-  /** Serve on this fd instead of looking one up, e.g. one given in argv. */
-  readonly fd?: number;
-  /** Stop gracefully and exit on SIGTERM and SIGINT (default `true`). */
-  readonly handleSignals?: boolean;
-  /**
-   * Tell the supervisor this worker is ready once it listens (default `true`).
-   * Pass `false` when more start-up follows, then call `notifyReady()` yourself.
-   */
-  readonly notify?: boolean;
-}
-
-export interface ServeHandle {
-  /** The fd being served; -1 on Bun and Deno, which listen on the reserved port themselves. */
-  readonly fd: number;
-  /**
-   * Stop accepting, let in-flight requests finish, close idle keep-alive
-   * connections. Never unlinks a Unix socket file: the supervisor owns it.
-   */
-  close(): Promise<void>;
-}
+export type { FetchHandler, ServeHandle, ServeOptions } from "./_serve-types.ts";
 
 /**
  * Serves `fetchHandler` on the inherited socket (see {@link ServeOptions}).

@@ -5,8 +5,8 @@
  * caller says it will tell the supervisor itself.
  */
 import { notifyReady } from "./_notify.ts";
-import { setLongTimeout } from "./_timer.ts";
-import type { ServeHandle, ServeOptions } from "./_serve.ts";
+import { setLongTimeout } from "../timer.ts";
+import type { ServeHandle, ServeOptions } from "./_serve-types.ts";
 
 const SIGNALS = ["SIGTERM", "SIGINT"] as const;
 
