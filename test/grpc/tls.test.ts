@@ -9,14 +9,15 @@
  * A bad certificate path stops the command before anything starts.
  */
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Certs, makeCerts } from "../_helpers/certs.ts";
 import { hasGrpcio, noteSkipped } from "../_helpers/python.ts";
-import { alive, cleanup, run, type Served } from "../_helpers/serve-process.ts";
+import { alive, cleanup, run } from "../_helpers/serve-process.ts";
 import { probe } from "./_client.ts";
 import { grpcServe, irisRunnerServer } from "./_grpc-serve.ts";
+import { leaks } from "../_helpers/secrets.ts";
 
 let certs: Certs;
 beforeAll(() => void (certs = makeCerts()));
@@ -47,25 +48,6 @@ const POOLS = [
     ready: /\[grpc_api_server:2\] iris grpc worker 2 .* serving on 127\.0\.0\.1:\d+, protocol v1, TLS/,
   },
 ] as const;
-
-/** Every process on the machine whose argv holds `secret`, and the service's processes whose environment does. */
-function leaks(s: Served, secret: string): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-      if (argv.includes(secret)) found.push(`argv of ${pid}: ${argv.replaceAll("\0", " ")}`);
-    } catch { /* gone */ }
-  }
-  for (const pid of s.descendants()) {
-    try {
-      if (readFileSync(`/proc/${pid}/environ`, "utf8").includes(secret)) {
-        found.push(`environment of ${pid}: ${readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ")}`);
-      }
-    } catch { /* gone */ }
-  }
-  return found;
-}
 
 for (const pool of POOLS) {
   test.skipIf(pool.skip)(

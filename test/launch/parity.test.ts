@@ -35,6 +35,20 @@ async function runnerServer(extra: string[] = []): Promise<{ served: Served; por
   return { served, port: Number(m[1]) };
 }
 
+/** start-http-server in front of the runner server at `runnerPort`, one API worker on a free loopback port. */
+function httpServer(runnerPort: number, extra: string[], env: Record<string, string> = {}): Served {
+  const args = [
+    "examples/iris",
+    "--depends",
+    `iris=tcp://127.0.0.1:${runnerPort}`,
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "0",
+  ];
+  return run("node", ["start-http-server", ...args, "--api-workers", "1", "--no-admin", ...extra], env);
+}
+
 function curlTls(port: number): string {
   return execFileSync("curl", [
     "-sS",
@@ -71,20 +85,7 @@ for (const source of ["flags", "env"] as const) {
       const tls: { args: string[]; env: Record<string, string> } = source === "flags"
         ? { args: ["--ssl-certfile", certs.cert, "--ssl-keyfile", certs.encryptedKey], env: {} }
         : { args: [], env: { BENTO_SSL_CERTFILE: certs.cert, BENTO_SSL_KEYFILE: certs.encryptedKey } };
-      const api = run("node", [
-        "start-http-server",
-        "examples/iris",
-        "--depends",
-        `iris=tcp://127.0.0.1:${runner.port}`,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--api-workers",
-        "1",
-        "--no-admin",
-        ...tls.args,
-      ], { ...tls.env, BENTO_SSL_KEYFILE_PASSWORD: certs.password });
+      const api = httpServer(runner.port, tls.args, { ...tls.env, BENTO_SSL_KEYFILE_PASSWORD: certs.password });
       const port = Number((await startLine(api, HTTPS_LINE, "start-http-server"))[1]);
       expect(port).toBeGreaterThan(0);
       expect(curlTls(port)).toBe("[2]");
@@ -99,19 +100,7 @@ test(
   "start-runner-server and start-http-server: worker lines carry timestamps; --log-format json makes every line parse",
   async () => {
     const runner = await runnerServer(["--log-format", "json"]);
-    const api = run("node", [
-      "start-http-server",
-      "examples/iris",
-      "--depends",
-      `iris=tcp://127.0.0.1:${runner.port}`,
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "0",
-      "--api-workers",
-      "1",
-      "--no-admin",
-    ]);
+    const api = httpServer(runner.port, []);
     await startLine(api, /running on http:\/\/127\.0\.0\.1:\d+/, "start-http-server");
     const text = api.output().split("\n").filter((l) => l.includes("[api_server:1]"));
     expect(text.length).toBeGreaterThan(0);

@@ -13,7 +13,8 @@ import { runPlugins } from "bento-kit/testing";
 import { tlsPlugin } from "../../plugins/tls.ts";
 import { type Certs, makeCerts } from "../_helpers/certs.ts";
 import { hasUvicorn, noteSkipped } from "../_helpers/python.ts";
-import { cleanup, run, serve, type Served } from "../_helpers/serve-process.ts";
+import { cleanup, run, serve } from "../_helpers/serve-process.ts";
+import { leaks } from "../_helpers/secrets.ts";
 
 let certs: Certs;
 beforeAll(() => void (certs = makeCerts()));
@@ -34,25 +35,6 @@ function curl(port: number, path: string, body: string): string {
     body,
     `https://localhost:${port}${path}`,
   ], { encoding: "utf8" });
-}
-
-/** Every process on the machine whose argv holds `secret`, and the service's processes whose environment does. */
-function leaks(s: Served, secret: string): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-      if (argv.includes(secret)) found.push(`argv of ${pid}: ${argv.replaceAll("\0", " ")}`);
-    } catch { /* gone */ }
-  }
-  for (const pid of s.descendants()) {
-    try {
-      if (readFileSync(`/proc/${pid}/environ`, "utf8").includes(secret)) {
-        found.push(`environment of ${pid}: ${readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ")}`);
-      }
-    } catch { /* gone */ }
-  }
-  return found;
 }
 
 /** What bento-kit left in a temp dir (tsx, which runs the node supervisor, keeps its compile cache in tsx-UID). */
