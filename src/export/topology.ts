@@ -6,16 +6,16 @@
  * commands use, shaped by the plugins' `launchSpec` hooks (planLaunch), so
  * workers, graceful timeout and ports are what the container will really run.
  */
-import { ok, type ResultAsync, safeTry } from "neverthrow";
-import { buildHttpServerSpec, buildRunnerServerSpec } from "../core/component-specs.ts";
+import { ok, ResultAsync, safeTry } from "neverthrow";
 import type { BentoError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
-import type { ServiceDef } from "../core/manifest.ts";
 import { planLaunch } from "../core/plan.ts";
-import type { BentoPlugin } from "../core/plugin.ts";
 import type { ResourcesInput } from "../core/resources.ts";
-import type { ServeOptions } from "../core/serve-options.ts";
 import type { LaunchSpec } from "../core/types.ts";
+import type { LoadedService, Mode } from "../launch/mode.ts";
+import { httpServerMode } from "../launch/plans/http-server.ts";
+import { runnerServerMode } from "../launch/plans/runner-server.ts";
+import { planLaunchOf, resolveLaunchOptions } from "../launch/prepare.ts";
 
 export interface Component {
   /** DNS-1035 label: `<service>-runner-<name>` or `<service>-api-server`. */
@@ -35,28 +35,45 @@ export interface Component {
 }
 
 export interface TopologyOptions {
-  /** Resolved serve options of the API component (its port, timeouts). */
-  readonly options: ServeOptions;
+  /** The export's own launch flags (`--port`, `--timeout`, ...), as the API component's command takes them. */
+  readonly flags: Readonly<Record<string, unknown>>;
   /** Port every runner component listens on inside its pod or container. */
   readonly runnerPort: number;
   /** The host a runner component is reached at from the API component, e.g. its cluster DNS name. */
   readonly runnerHost: (component: string) => string;
   /** Path of the service directory inside the image. */
   readonly serviceDir: string;
-  readonly plugins: readonly BentoPlugin[];
   readonly logger: Logger;
 }
 
-export function buildTopology(service: ServiceDef, o: TopologyOptions): ResultAsync<Component[], BentoError> {
+/**
+ * Each component planned as its command would plan it (the launch pipeline's
+ * runner-server and HTTP-server modes, their options from the table, every
+ * built-in plugin and the service's), with an empty environment so that the
+ * files are the same on every machine. Nothing is made, bound or started.
+ */
+export function buildTopology(loaded: LoadedService, o: TopologyOptions): ResultAsync<Component[], BentoError> {
   const ctx = { runDir: "/tmp/bento-kit-plan", cpuCount: 1, environ: {} };
+  const { service } = loaded;
+  const plan = <M>(mode: Mode<M>, flags: Readonly<Record<string, unknown>>) => {
+    const input = {
+      serviceDir: loaded.dir,
+      flags: { ...flags, admin: false },
+      env: {},
+      cwd: loaded.dir,
+      logger: o.logger,
+    };
+    return resolveLaunchOptions(mode, loaded, input).andThen((options) => planLaunchOf(mode, loaded, options, { ctx }))
+      .asyncAndThen((p) => new ResultAsync(planLaunch(p.spec, p.plugins, o.logger)).map((spec) => ({ spec, p })));
+  };
   return safeTry<Component[], BentoError>(async function* () {
     const components: Component[] = [];
     const runnerMap: Record<string, string> = {};
+    const listen = { host: "0.0.0.0" };
     for (const runner of service.runners) {
       const name = componentName(service.name, `runner-${runner.name}`);
-      const options = { ...o.options, host: "0.0.0.0", port: o.runnerPort };
-      const built = yield* buildRunnerServerSpec(service, options, { ...ctx, target: { runner: runner.name } });
-      const spec = yield* await planLaunch(built, o.plugins, o.logger);
+      const flags = { ...o.flags, ...listen, port: String(o.runnerPort), "runner-name": runner.name };
+      const { spec } = yield* plan(runnerServerMode, flags);
       runnerMap[runner.name] = `tcp://${o.runnerHost(name)}:${o.runnerPort}`;
       const args = [
         "start-runner-server",
@@ -70,17 +87,11 @@ export function buildTopology(service: ServiceDef, o: TopologyOptions): ResultAs
       ];
       components.push(component(name, "runner", args, spec, o.runnerPort, runner.resources));
     }
-    const built = yield* buildHttpServerSpec(service, o.options, { ...ctx, runners: runnerMap });
-    const spec = yield* await planLaunch(built, o.plugins, o.logger);
-    const args = ["start-http-server", o.serviceDir, "--host", "0.0.0.0", "--port", String(o.options.port)];
-    const api = component(
-      componentName(service.name, "api-server"),
-      "api",
-      args,
-      spec,
-      o.options.port,
-      service.api.resources,
-    );
+    const depends = Object.entries(runnerMap).map(([name, address]) => `${name}=${address}`);
+    const { spec, p } = yield* plan(httpServerMode, { ...o.flags, ...listen, depends });
+    const port = p.options.serve.port;
+    const args = ["start-http-server", o.serviceDir, "--host", "0.0.0.0", "--port", String(port)];
+    const api = component(componentName(service.name, "api-server"), "api", args, spec, port, service.api.resources);
     components.push({ ...api, env: { ...api.env, BENTO_RUNNER_MAP: JSON.stringify(runnerMap) } });
     return ok(components);
   });

@@ -12,8 +12,6 @@ import { defineCommand } from "citty";
 import { err, ok, type Result } from "neverthrow";
 import { stringify } from "yaml";
 import { type BentoError, type OptionInvalid, optionInvalid } from "../../core/errors.ts";
-import { resolveServeOptions } from "../../core/serve-options.ts";
-import { runnerMapPlugin } from "../../../plugins/runner-map.ts";
 import { buildCompose } from "../../export/compose.ts";
 import { buildK8sObjects, serviceDns } from "../../export/k8s.ts";
 import { buildTopology } from "../../export/topology.ts";
@@ -100,26 +98,17 @@ async function exportFiles(raw: Record<string, string | undefined>): Promise<Res
   if (checked.isErr()) return err(checked.error);
   const loaded = await loadService(raw.service ?? ".");
   if (loaded.isErr()) return err(loaded.error);
-  const { service, dir } = loaded.value;
-  const flags = {
-    port: raw.port,
-    timeout: raw.timeout,
-    timeoutKeepAlive: raw["timeout-keep-alive"],
-    timeoutGracefulShutdown: raw["timeout-graceful-shutdown"],
-  };
-  const options = resolveServeOptions(flags, {}, {
-    ...service.serve,
-    host: "0.0.0.0",
-    workingDir: raw["service-path"] ?? ".",
-  });
-  if (options.isErr()) return err(options.error);
+  const { service } = loaded.value;
+  const flags = Object.fromEntries(
+    (["port", "timeout", "timeout-keep-alive", "timeout-graceful-shutdown"] as const)
+      .filter((name) => raw[name] !== undefined).map((name) => [name, raw[name]]),
+  );
   const { namespace, image, entrypoint, runnerPort } = checked.value;
-  const topology = await buildTopology(service, {
-    options: { ...options.value, workingDir: dir },
+  const topology = await buildTopology(loaded.value, {
+    flags,
     runnerPort,
     serviceDir: raw["service-path"] ?? ".",
     runnerHost: (name) => (format === "k8s" ? serviceDns(name, namespace) : name),
-    plugins: [runnerMapPlugin(), ...service.plugins],
     logger: createCliLogger({ debug: false }),
   });
   if (topology.isErr()) return err(topology.error);
