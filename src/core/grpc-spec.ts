@@ -11,9 +11,9 @@
  * `{host}:{port}` themselves with SO_REUSEPORT while the supervisor holds the
  * port bound with SO_REUSEPORT and never listening (a `reserve` socket).
  */
-import { err, ok, type Result } from "neverthrow";
+import { err, type Result } from "neverthrow";
 import { remoteApiSpec } from "./component-specs.ts";
-import { type OptionInvalid, optionInvalid, type RunnerMapInvalid, type SpecError } from "./errors.ts";
+import { optionInvalid, type RunnerMapInvalid, type SpecError } from "./errors.ts";
 import { GRPC_SOCKET, type ServiceDef } from "./manifest.ts";
 import { buildReadySpec } from "./ready-input.ts";
 import type { RemoteRunners } from "./runner-map-input.ts";
@@ -21,13 +21,18 @@ import { type BuildContext, planServeSpec } from "./serve-spec.ts";
 import type { ServeOptions } from "./serve-options.ts";
 import { checkLaunchSpec } from "./spec-checks.ts";
 import type { LaunchSpec, SocketSpec, WatcherSpec } from "./types.ts";
+import { OPTIONS, type OptionValues } from "./options/table.ts";
 
 export { GRPC_SOCKET } from "./manifest.ts";
 export const GRPC_POOL = "grpc_api_server";
 export const METRICS_POOL = "prom_server";
 export const METRICS_SOCKET = "metrics";
 export const PROTOCOL_VERSIONS = ["v1", "v1alpha1"] as const;
-export const GRPC_DEFAULTS = { metricsHost: "0.0.0.0", metricsPort: 3001, protocolVersion: "v1" } as const;
+export const GRPC_DEFAULTS = {
+  metricsHost: OPTIONS["metrics-host"].default!,
+  metricsPort: OPTIONS["metrics-port"].default!,
+  protocolVersion: OPTIONS["protocol-version"].default!,
+} as const;
 
 export interface GrpcOptions {
   readonly reflection: boolean;
@@ -36,16 +41,6 @@ export interface GrpcOptions {
   readonly protocolVersion: (typeof PROTOCOL_VERSIONS)[number];
   readonly metricsHost: string;
   readonly metricsPort: number;
-}
-
-/** Raw flag values as the CLI parsed them. */
-export interface GrpcFlags {
-  readonly enableReflection?: boolean;
-  readonly enableChannelz?: boolean;
-  readonly maxConcurrentStreams?: string;
-  readonly protocolVersion?: string;
-  readonly metricsHost?: string;
-  readonly metricsPort?: string;
 }
 
 export interface GrpcBuildContext extends BuildContext {
@@ -57,37 +52,20 @@ export interface GrpcBuildContext extends BuildContext {
   readonly metrics: boolean;
 }
 
-export function resolveGrpcOptions(flags: GrpcFlags): Result<GrpcOptions, OptionInvalid> {
-  const whole = (
-    raw: string | undefined,
-    flag: string,
-    min: number,
-    max: number,
-  ): Result<number | undefined, OptionInvalid> => {
-    if (raw === undefined) return ok(undefined);
-    const n = Number(raw);
-    return /^\d+$/.test(raw.trim()) && n >= min && n <= max
-      ? ok(n)
-      : err(optionInvalid(flag, `expected a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`));
+/**
+ * The gRPC options from their resolved values (the options table parsed and
+ * checked them: `--enable-reflection`, `--enable-channelz`,
+ * `--max-concurrent-streams`, `--protocol-version`, `--metrics-host`, `--metrics-port`).
+ */
+export function grpcOptionsOf(v: OptionValues): GrpcOptions {
+  return {
+    reflection: v["enable-reflection"] ?? false,
+    channelz: v["enable-channelz"] ?? false,
+    maxConcurrentStreams: v["max-concurrent-streams"],
+    protocolVersion: v["protocol-version"] ?? GRPC_DEFAULTS.protocolVersion,
+    metricsHost: v["metrics-host"] ?? GRPC_DEFAULTS.metricsHost,
+    metricsPort: v["metrics-port"] ?? GRPC_DEFAULTS.metricsPort,
   };
-  const version = flags.protocolVersion ?? GRPC_DEFAULTS.protocolVersion;
-  if (!(PROTOCOL_VERSIONS as readonly string[]).includes(version)) {
-    return err(
-      optionInvalid("--protocol-version", `expected ${PROTOCOL_VERSIONS.join(" or ")}, got ${JSON.stringify(version)}`),
-    );
-  }
-  const host = flags.metricsHost ?? GRPC_DEFAULTS.metricsHost;
-  if (host.trim() === "") return err(optionInvalid("--metrics-host", "is empty: give an IP address or a hostname"));
-  return whole(flags.maxConcurrentStreams, "--max-concurrent-streams", 1, 2 ** 31 - 1).andThen((streams) =>
-    whole(flags.metricsPort, "--metrics-port", 0, 65535).map((port): GrpcOptions => ({
-      reflection: flags.enableReflection ?? false,
-      channelz: flags.enableChannelz ?? false,
-      maxConcurrentStreams: streams,
-      protocolVersion: version as GrpcOptions["protocolVersion"],
-      metricsHost: host.replace(/^\[(.*)\]$/, "$1"),
-      metricsPort: port ?? GRPC_DEFAULTS.metricsPort,
-    }))
-  );
 }
 
 /** The gRPC options as workers see them: env `BENTO_GRPC_*` and argv placeholders. */

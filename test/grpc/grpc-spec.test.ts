@@ -1,5 +1,13 @@
 import { expect, test } from "bun:test";
-import { buildGrpcSpec, resolveGrpcOptions } from "../../src/core/grpc-spec.ts";
+import { buildGrpcSpec, grpcOptionsOf } from "../../src/core/grpc-spec.ts";
+import { resolveOptions } from "../../src/core/options/resolve.ts";
+import { optionsOf } from "../../src/core/options/table.ts";
+
+/** The gRPC options from flags, through the options table as the commands resolve them. */
+function resolveGrpcOptions(flags: Record<string, unknown>) {
+  return resolveOptions(optionsOf(["grpc", "grpc-metrics"]), { flags, env: {}, cwd: "/", serviceDir: "/" })
+    .map(grpcOptionsOf);
+}
 import { resolveServeOptions, validateManifest } from "../../mod.ts";
 
 const manifest = (grpc: unknown) => ({

@@ -8,41 +8,12 @@
  * `ERROR ...`, as uvicorn and Python's logging print), else `info` for stdout
  * and `error` for stderr (a traceback has no level word).
  */
-import { err, ok, type Result } from "neverthrow";
-import { type OptionInvalid, optionInvalid } from "../../core/errors.ts";
 import type { WorkerLine } from "../../core/types.ts";
 
 export type LogFormat = "text" | "json";
 export type Level = "debug" | "info" | "warning" | "error" | "critical";
 
-export const logArgs = {
-  "log-format": {
-    type: "string",
-    valueHint: "text|json",
-    description: "How every line is printed: text (default) or json, one object per line [env BENTO_LOG_FORMAT]",
-  },
-  "access-log": {
-    type: "boolean",
-    description:
-      "A line per request from TypeScript API workers; --no-access-log: none (runners never log requests) [env BENTO_ACCESS_LOG=0] (default on)",
-  },
-} as const;
-
 let current: LogFormat = "text";
-
-export function parseLogFormat(
-  flag: string | undefined,
-  env: Readonly<Record<string, string | undefined>>,
-): Result<LogFormat, OptionInvalid> {
-  const raw = flag ?? (env.BENTO_LOG_FORMAT || undefined) ?? "text";
-  if (raw === "text" || raw === "json") return ok(raw);
-  return err(
-    optionInvalid(
-      flag !== undefined ? "--log-format" : "BENTO_LOG_FORMAT",
-      `expected text or json, got ${JSON.stringify(raw)}`,
-    ),
-  );
-}
 
 /** The format of this run (set once by the command, read by the logger and the error printer). */
 export function setLogFormat(format: LogFormat): void {

@@ -6,8 +6,7 @@
  */
 import { ok, type Result } from "neverthrow";
 import type { OptionInvalid, RunnerMapInvalid } from "../../core/errors.ts";
-import { buildGrpcSpec, type GrpcOptions, METRICS_SOCKET } from "../../core/grpc-spec.ts";
-import type { OptionValues } from "../../core/options/table.ts";
+import { buildGrpcSpec, type GrpcOptions, grpcOptionsOf, METRICS_SOCKET } from "../../core/grpc-spec.ts";
 import type { RemoteRunners } from "../../core/runner-map-input.ts";
 import { packageModule } from "../../package-file.ts";
 import { runnerMapPlugin } from "../../../plugins/runner-map.ts";
@@ -23,17 +22,6 @@ export interface GrpcModeOptions {
   readonly grpc: GrpcOptions;
   /** start-grpc-server's remote runners; serve --grpc: none (runners start here). */
   readonly runners?: RemoteRunners;
-}
-
-function grpcOptionsOf(v: OptionValues): GrpcOptions {
-  return {
-    reflection: v["enable-reflection"] ?? false,
-    channelz: v["enable-channelz"] ?? false,
-    maxConcurrentStreams: v["max-concurrent-streams"],
-    protocolVersion: (v["protocol-version"] ?? "v1") as GrpcOptions["protocolVersion"],
-    metricsHost: v["metrics-host"] ?? "0.0.0.0",
-    metricsPort: v["metrics-port"] ?? 3001,
-  };
 }
 
 export function grpcMode(remote: boolean): Mode<GrpcModeOptions> {
