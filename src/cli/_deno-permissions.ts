@@ -43,7 +43,7 @@ function flagsOf(missing: readonly Descriptor[]): string {
  */
 export function checkDenoPermissions(): void {
   const deno = (globalThis as { Deno?: typeof Deno }).Deno;
-  if (deno === undefined) return;
+  if (deno === undefined || asksForHelp(deno.args)) return;
   const missing = NEEDED.filter((d) => {
     const status = deno.permissions.querySync(d);
     return status.state !== "granted" && !status.partial;
@@ -57,4 +57,11 @@ export function checkDenoPermissions(): void {
     `Error: bento-kit needs Deno permissions it was not given (${flags}): run it with ${DENO_PERMISSION_FLAGS}, or -A\n`,
   ));
   deno.exit(2);
+}
+
+/** `--help`, `-h`, `help`, `--version`, `-v` or no command: nothing is read or started, so no permission is asked. */
+function asksForHelp(args: readonly string[]): boolean {
+  const [first] = args;
+  return first === undefined || ["--help", "-h", "help", "--version", "-v"].includes(first) ||
+    args.includes("--help") || args.includes("-h");
 }

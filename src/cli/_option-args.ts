@@ -26,10 +26,14 @@ export function optionArgs(names: readonly OptionName[], defaults: OptionValues 
       readonly defaultText?: string;
       readonly hint?: string;
       readonly alias?: string;
+      readonly aliases?: readonly string[];
+      readonly bentoml?: string;
       readonly repeatable?: boolean;
     };
     if (!row.flag) continue;
-    const env = row.env ? ` [env ${row.env}${row.envNegates ? "=1" : ""}]` : "";
+    const env = row.env
+      ? ` [env ${row.env}${row.envNegates ? "=1" : ""}${row.bentoml ? ` or ${row.bentoml}` : ""}]`
+      : "";
     const value = (defaults as Record<string, unknown>)[name] ?? ("default" in row ? row.default : undefined);
     const shown = row.defaultText ?? (typeof value === "boolean" ? (value ? "on" : "off") : value);
     const description = `${row.help}${env}${shown === undefined ? "" : ` (default ${shown})`}`;
@@ -37,7 +41,7 @@ export function optionArgs(names: readonly OptionName[], defaults: OptionValues 
       type: "string",
       description,
       valueHint: row.hint,
-      ...(row.alias ? { alias: row.alias } : {}),
+      ...(row.alias || row.aliases ? { alias: [row.alias ?? [], row.aliases ?? []].flat() } : {}),
       ...(row.repeatable ? { repeatable: true } : {}),
     };
   }
@@ -52,8 +56,10 @@ export function optionFlags(
 ): Record<string, unknown> {
   const flags: Record<string, unknown> = {};
   for (const name of names) {
-    const repeatable = (OPTIONS[name] as { readonly repeatable?: boolean }).repeatable;
-    const value = repeatable ? collectFlag(rawArgs, name) : args[name];
+    const row = OPTIONS[name] as { readonly repeatable?: boolean; readonly aliases?: readonly string[] };
+    const value = row.repeatable
+      ? [name, ...(row.aliases ?? [])].flatMap((spelling) => collectFlag(rawArgs, spelling))
+      : args[name];
     if (value !== undefined && !(Array.isArray(value) && value.length === 0)) flags[name] = value;
   }
   return flags;

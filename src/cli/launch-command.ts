@@ -5,7 +5,8 @@
  * the terminal's output (timestamps, crash de-duplication, `--log-format json`)
  * and stop signals, and an exit code from the outcome.
  */
-import { type ArgsDef, type CommandDef, defineCommand } from "citty";
+import type { ArgsDef, CommandDef } from "citty";
+import { defineCommand } from "./_define-command.ts";
 import { resolveOptions } from "../core/options/resolve.ts";
 import type { OptionName } from "../core/options/table.ts";
 import type { Mode } from "../launch/mode.ts";

@@ -2,7 +2,8 @@
  * The bento-kit CLI: parse, call the library, print, exit with a meaningful
  * code (2 for usage and config errors, 1 for runtime failures).
  */
-import { type ArgsDef, type CommandDef, parseArgs, renderUsage, runCommand } from "citty";
+import type { ArgsDef, CommandDef } from "citty";
+import { helpWidth, renderCommandHelp, renderProgramHelp } from "./terminal/_help.ts";
 import { VERSION } from "../version.ts";
 
 // deno-lint-ignore no-explicit-any -- each command has its own args type and citty's CommandDef is invariant in it
@@ -11,6 +12,8 @@ type LoadCommand = () => Promise<CommandDef<any>>;
 /** Each command's module is loaded only when it runs (or for --help): `serve` never loads export, gRPC or admin-client code. */
 const COMMANDS: Record<string, LoadCommand> = {
   serve: () => import("./commands/serve.ts").then((m) => m.serveCommand),
+  "serve-http": () => import("./commands/serve.ts").then((m) => m.serveHttpCommand),
+  "serve-grpc": () => import("./commands/serve.ts").then((m) => m.serveGrpcCommand),
   "start-runner-server": () => import("./commands/start-runner-server.ts").then((m) => m.startRunnerServerCommand),
   "start-http-server": () => import("./commands/start-http-server.ts").then((m) => m.startHttpServerCommand),
   "start-grpc-server": () => import("./commands/start-grpc-server.ts").then((m) => m.startGrpcServerCommand),
@@ -35,12 +38,22 @@ export async function runCli(argv: readonly string[] = process.argv.slice(2)): P
   const [first, ...rest] = argv;
   if (first === "--version" || first === "-v") return void console.log(VERSION);
   if (first === undefined || first === "--help" || first === "-h" || first === "help") {
-    return printUsage(await renderUsage(main));
+    const commands = await Promise.all(
+      Object.entries(COMMANDS).map(async ([name, load]) => ({
+        name,
+        description: ((await load()).meta as { description?: string } | undefined)?.description,
+      })),
+    );
+    return printUsage(renderProgramHelp("bento-kit", main.meta.description, commands as never, helpWidth()));
   }
   const load = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
   if (!load) return usageError(`Unknown command "${first}": run "bento-kit --help" to see the commands`);
   const command = await load();
-  if (rest.includes("--help") || rest.includes("-h")) return printUsage(await renderUsage(command, main));
+  if (rest.includes("--help") || rest.includes("-h")) {
+    const meta = command.meta as { description?: string } | undefined;
+    const subject = { name: first, description: meta?.description, args: command.args as ArgsDef };
+    return printUsage(renderCommandHelp("bento-kit", subject, helpWidth()));
+  }
   const unknown = unknownFlag(rest, (command.args ?? {}) as ArgsDef);
   const refused = unknown && (command as { refuse?: (name: string) => string | undefined }).refuse?.(
     unknown.replace(/^--?(no-)?/, ""),
@@ -58,7 +71,8 @@ export async function runCli(argv: readonly string[] = process.argv.slice(2)): P
     const name = flag.replace(/^--(no-)?/, "");
     return usageError(`${flag} takes no value, got "${value.join("=")}": use --${name} or --no-${name}`);
   }
-  const extra = extraArgument(rest, (command.args ?? {}) as ArgsDef);
+  const { parseArgs, runCommand } = await import("citty");
+  const extra = extraArgument(rest, (command.args ?? {}) as ArgsDef, parseArgs);
   if (extra) return usageError(`Unexpected argument "${extra}": run "bento-kit ${first} --help" to see the usage`);
   await runCommand(command, { rawArgs: [...rest] });
 }
@@ -124,14 +138,18 @@ function repeatedFlag(args: readonly string[], defs: ArgsDef): { flag: string; v
 }
 
 /** The first positional argument beyond those the command takes. */
-function extraArgument(args: readonly string[], defs: ArgsDef): string | undefined {
+function extraArgument(
+  args: readonly string[],
+  defs: ArgsDef,
+  parseArgs: typeof import("citty").parseArgs,
+): string | undefined {
   const positional = Object.values(defs).filter((d) => d.type === "positional").length;
   return parseArgs([...args], defs)._[positional];
 }
 
-/** Usage in colour on a terminal, plain text in a pipe or a file (node:util is loaded for help only: on Bun it costs the start). */
-async function printUsage(text: string): Promise<void> {
-  console.log(process.stdout.isTTY ? text : (await import("node:util")).stripVTControlCharacters(text));
+/** Help text (plain: it is wrapped to the terminal's width, colours would miscount it). */
+function printUsage(text: string): void {
+  process.stdout.write(text);
 }
 
 /** A switch written with a value (`--unix-sockets=maybe`), which citty would read as true. */

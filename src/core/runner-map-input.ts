@@ -34,7 +34,8 @@ export function resolveRunnerMap(
   const problems: string[] = [];
   const map: Record<string, string> = {};
   const origin: Record<string, string> = {};
-  const add = (name: string, address: string, from: string) => {
+  const add = (name: string, written: string, from: string) => {
+    const address = fromBentoML(written);
     if (name in map && map[name] !== address) {
       problems.push(
         `Runner ${name} is given two addresses (${map[name]} from ${origin[name]}, ${address} from ${from}): give one`,
@@ -101,6 +102,16 @@ function parseMapJson(text: string, from: string): Record<string, string> | stri
   const bad = Object.entries(value).filter(([, v]) => typeof v !== "string").map(([k]) => k);
   if (bad.length > 0) return `${from}: ${usage}; the address of ${bad.join(", ")} is not a string`;
   return value as Record<string, string>;
+}
+
+/**
+ * BentoML writes runner addresses as `file:///path.sock` and `http://host:port`
+ * too; they mean what `unix:///path.sock` and `tcp://host:port` do here.
+ */
+export function fromBentoML(address: string): string {
+  if (address.startsWith("file://")) return `unix://${address.slice("file://".length)}`;
+  const http = /^http:\/\/([^/]+)\/?$/.exec(address);
+  return http ? `tcp://${http[1]}` : address;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -9,7 +9,7 @@ import { err, ok, type Result } from "neverthrow";
 import type { BentoError, OptionInvalid } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import { validateManifest } from "../core/manifest.ts";
-import { allProblems, resolveOptions } from "../core/options/resolve.ts";
+import { allProblems, resolveOptions, withBentoMLNames } from "../core/options/resolve.ts";
 import { camelName, type OptionName, OPTIONS, optionsOf, type OptionValues } from "../core/options/table.ts";
 import type { BentoPlugin } from "../core/plugin.ts";
 import { serveOptionsOf } from "../core/serve-options.ts";
@@ -78,12 +78,13 @@ export function resolveLaunchOptions<O>(
   const names = optionsTaken(mode as Mode<unknown>);
   const ignored = new Set(mode.ignoresManifest ?? []);
   const manifest = Object.fromEntries(Object.entries(loaded.service.serve ?? {}).filter(([k]) => !ignored.has(k)));
-  const sources = { flags: input.flags, env: input.env, manifest, cwd: input.cwd, serviceDir: loaded.dir };
+  const env = withBentoMLNames(input.env);
+  const sources = { flags: input.flags, env, manifest, cwd: input.cwd, serviceDir: loaded.dir };
   const first = resolveOptions(names, sources);
   const values = first.isOk() && mode.defaults
     ? resolveOptions(names, { ...sources, defaults: mode.defaults(first.value) })
     : first;
-  const own = mode.options(values.unwrapOr({}), loaded, input);
+  const own = mode.options(values.unwrapOr({}), loaded, { flags: input.flags, env });
   if (values.isErr() || own.isErr()) {
     const problems = [values, own].flatMap((r) => (r.isErr() ? [r.error as OptionInvalid] : []));
     return err(problems.length === 1 ? problems[0]! : allProblems(problems));

@@ -1,5 +1,5 @@
 /** `bento-kit events`: follow what the supervisor does, one line per event. */
-import { defineCommand } from "citty";
+import { defineCommand } from "../_define-command.ts";
 import { failClient, failUsage, findTarget, targetArgs } from "../terminal/_admin-client.ts";
 import { eventLine } from "../terminal/_event-line.ts";
 import { readEventStream } from "../terminal/_sse-client.ts";

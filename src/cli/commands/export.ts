@@ -8,7 +8,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { defineCommand } from "citty";
+import { defineCommand } from "../_define-command.ts";
 import { err, ok, type Result } from "neverthrow";
 import { stringify } from "yaml";
 import { type BentoError, type OptionInvalid, optionInvalid } from "../../core/errors.ts";

@@ -1,5 +1,5 @@
 /** `bento-kit restart POOL [--worker ID]`: rolling restart of a pool, or of one worker. */
-import { defineCommand } from "citty";
+import { defineCommand } from "../_define-command.ts";
 import type { ApiPool } from "../terminal/_api-types.ts";
 import { callAdmin, failClient, failUsage, findTarget, targetArgs } from "../terminal/_admin-client.ts";
 import { pids } from "./scale.ts";

@@ -1,5 +1,5 @@
 /** `bento-kit scale POOL N`: resize a pool of the running service. */
-import { defineCommand } from "citty";
+import { defineCommand } from "../_define-command.ts";
 import type { ApiPool } from "../terminal/_api-types.ts";
 import { callAdmin, failClient, failUsage, findTarget, targetArgs } from "../terminal/_admin-client.ts";
 

@@ -16,3 +16,17 @@ export const serveCommand = defineLaunchCommand({
     },
   },
 });
+
+/** BentoML's `serve-http`: `serve` of the HTTP API pool. */
+export const serveHttpCommand = defineLaunchCommand({
+  name: "serve-http",
+  description: "Serve the HTTP API pool and the runners, as `serve` (BentoML's serve-http)",
+  modes: [serveHttpMode],
+});
+
+/** BentoML's `serve-grpc`: `serve --grpc`. */
+export const serveGrpcCommand = defineLaunchCommand({
+  name: "serve-grpc",
+  description: "Serve the gRPC pool and the runners, as `serve --grpc` (BentoML's serve-grpc)",
+  modes: [serveGrpcMode],
+});

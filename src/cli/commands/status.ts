@@ -1,5 +1,5 @@
 /** `bento-kit status`: the pools and workers of the running service, as a table. */
-import { defineCommand } from "citty";
+import { defineCommand } from "../_define-command.ts";
 import type { ApiPool, ApiService } from "../terminal/_api-types.ts";
 import { callAdmin, failClient, findTarget, targetArgs } from "../terminal/_admin-client.ts";
 import { bytes, duration, table } from "../terminal/_format.ts";

@@ -1,5 +1,5 @@
 /** `bento-kit stop`: stop the running service gracefully and wait until it is gone. */
-import { defineCommand } from "citty";
+import { defineCommand } from "../_define-command.ts";
 import { callAdmin, failClient, failUsage, findTarget, type Target, targetArgs } from "../terminal/_admin-client.ts";
 import { pidAlive } from "../../launch/_instances.ts";
 

@@ -35,6 +35,21 @@ export function resolveOptions<K extends OptionName>(
     .mapErr(allProblems);
 }
 
+/**
+ * The environment with BentoML's names folded in: `BENTOML_PORT` is read as
+ * `BENTO_PORT` when that is not set (ours wins when both are), for every
+ * option the table gives a BentoML name.
+ */
+export function withBentoMLNames(env: Env): Env {
+  const folded: Record<string, string | undefined> = { ...env };
+  for (const row of Object.values(OPTIONS) as { readonly env?: string; readonly bentoml?: string }[]) {
+    if (row.env === undefined || row.bentoml === undefined) continue;
+    const theirs = env[row.bentoml];
+    if ((env[row.env] ?? "") === "" && theirs !== undefined && theirs !== "") folded[row.env] = theirs;
+  }
+  return folded;
+}
+
 /** Several option problems as one error: the first one's kind and option, every message on its own line. */
 export function allProblems(problems: readonly OptionInvalid[]): OptionInvalid {
   return { ...problems[0]!, message: problems.map((p) => p.message).join("\n") };

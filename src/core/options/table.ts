@@ -22,14 +22,19 @@ export type OptionGroup =
   | "grpc-metrics"
   | "admin"
   | "log"
-  | "development";
+  | "development"
+  | "production";
 
 export interface OptionRow<T> {
   readonly group: OptionGroup;
   /** Absent: read from the environment only (no flag). */
   readonly flag: boolean;
   readonly alias?: string;
+  /** Other long names of the flag (BentoML's, e.g. `--remote-runner` for `--depends`). */
+  readonly aliases?: readonly string[];
   readonly env?: string;
+  /** BentoML's name for the variable (`BENTOML_PORT`), read when ours is not set. */
+  readonly bentoml?: string;
   /** The environment variable turns the switch off when true (`BENTO_NO_UDS=1`). */
   readonly envNegates?: boolean;
   /** The manifest's `serve.<camelCase name>` gives a default. */
@@ -94,6 +99,7 @@ export interface OptionTypes {
   readonly "access-log": boolean;
   readonly debug: boolean;
   readonly development: boolean;
+  readonly production: boolean;
   readonly reload: boolean;
   readonly "reload-include": string;
   readonly "reload-exclude": string;
@@ -104,6 +110,7 @@ export const OPTIONS: { readonly [K in keyof OptionTypes]: OptionRow<OptionTypes
     group: "listen",
     flag: true,
     env: "BENTO_HOST",
+    bentoml: "BENTOML_HOST",
     manifest: true,
     parse: host,
     default: "0.0.0.0",
@@ -115,6 +122,7 @@ export const OPTIONS: { readonly [K in keyof OptionTypes]: OptionRow<OptionTypes
     flag: true,
     alias: "p",
     env: "BENTO_PORT",
+    bentoml: "BENTOML_PORT",
     manifest: true,
     parse: whole(0, 65535),
     default: 3000,
@@ -134,6 +142,7 @@ export const OPTIONS: { readonly [K in keyof OptionTypes]: OptionRow<OptionTypes
     group: "api-workers",
     flag: true,
     env: "BENTO_API_WORKERS",
+    bentoml: "BENTOML_API_WORKERS",
     manifest: true,
     parse: whole(1, MAX_WORKERS),
     defaultText: "manifest, else CPU count",
@@ -144,6 +153,7 @@ export const OPTIONS: { readonly [K in keyof OptionTypes]: OptionRow<OptionTypes
     group: "worker",
     flag: true,
     env: "BENTO_TIMEOUT",
+    bentoml: "BENTOML_TIMEOUT",
     manifest: true,
     parse: seconds,
     hint: "SECONDS",
@@ -178,6 +188,7 @@ export const OPTIONS: { readonly [K in keyof OptionTypes]: OptionRow<OptionTypes
     group: "worker",
     flag: false,
     env: "BENTO_CONTAINERIZED",
+    bentoml: "BENTOML_CONTAINERIZED",
     parse: onOff,
     default: false,
     help: "Inside a container: no respawn; a pool that loses its last worker stops the service (exit 1)",
@@ -186,6 +197,7 @@ export const OPTIONS: { readonly [K in keyof OptionTypes]: OptionRow<OptionTypes
     group: "runner-sockets",
     flag: true,
     env: "BENTO_NO_UDS",
+    bentoml: "BENTOML_NO_UDS",
     envNegates: true,
     manifest: true,
     parse: onOff,
@@ -195,7 +207,9 @@ export const OPTIONS: { readonly [K in keyof OptionTypes]: OptionRow<OptionTypes
   depends: row({
     group: "remote-runners",
     flag: true,
+    aliases: ["remote-runner"],
     env: "BENTO_SERVE_DEPENDS",
+    bentoml: "BENTOML_SERVE_DEPENDS",
     parse: words,
     hint: "NAME=URI",
     repeatable: true,
@@ -206,6 +220,7 @@ export const OPTIONS: { readonly [K in keyof OptionTypes]: OptionRow<OptionTypes
     group: "remote-runners",
     flag: true,
     env: "BENTO_RUNNER_MAP",
+    bentoml: "BENTOML_SERVE_RUNNER_MAP",
     parse: text,
     hint: "JSON",
     help: `Remote runners as a JSON object, e.g. '{"iris":"tcp://10.0.0.5:3001"}'`,
@@ -214,6 +229,7 @@ export const OPTIONS: { readonly [K in keyof OptionTypes]: OptionRow<OptionTypes
     group: "runner-server",
     flag: true,
     env: "BENTO_SERVE_RUNNER_NAME",
+    bentoml: "BENTOML_SERVE_RUNNER_NAME",
     parse: text,
     hint: "NAME",
     defaultText: "required",
@@ -407,6 +423,13 @@ export const OPTIONS: { readonly [K in keyof OptionTypes]: OptionRow<OptionTypes
     default: false,
     help: "Development mode: one worker per pool (the API pool keeps --api-workers if given), host 127.0.0.1 " +
       "unless --host, BENTO_HOST or the manifest says otherwise, API workers keep stdin, debug logs",
+  }),
+  production: row({
+    group: "production",
+    flag: true,
+    parse: onOff,
+    default: true,
+    help: "Production mode, the default (BentoML's --production, accepted as it is); --development is its opposite",
   }),
   reload: row({
     group: "development",

@@ -15,8 +15,10 @@ import { metricsLine, reachableUrl } from "./_lines.ts";
 import { GRPC_TLS, REFUSED } from "./_refusals.ts";
 import { remoteRunners, remoteRunnersNote } from "./_remote.ts";
 
-/** The metrics server's module (src/metrics-server/main.ts, or main.js in the compiled package). */
-export const METRICS_SERVER_MODULE = packageModule("src/metrics-server/main");
+/** The metrics server's module (src/metrics-server/main.ts, or main.js in the compiled package); found when planned. */
+function metricsServerModule(): string {
+  return packageModule("src/metrics-server/main");
+}
 
 export interface GrpcModeOptions {
   readonly grpc: GrpcOptions;
@@ -39,6 +41,7 @@ export function grpcMode(remote: boolean): Mode<GrpcModeOptions> {
       "grpc-metrics",
       "admin",
       "log",
+      ...(remote ? [] : ["production" as const]),
     ],
     only: { tls: GRPC_TLS },
     refusals: {
@@ -55,7 +58,7 @@ export function grpcMode(remote: boolean): Mode<GrpcModeOptions> {
       buildGrpcSpec(service, o.serve, o.mode.grpc, {
         ...ctx,
         runners: o.mode.runners,
-        metricsServerModule: METRICS_SERVER_MODULE,
+        metricsServerModule: metricsServerModule(),
         metrics: o.metrics,
       }),
     plugins: (o) => [runnerMapPlugin({ unixSockets: o.serve.unixSockets, remote: o.mode.runners })],

@@ -3,7 +3,8 @@
  * HTTP API pool on the public socket (TLS and metrics when configured);
  * `--development` and `--reload` for working on the service.
  */
-import { ok } from "neverthrow";
+import { err, ok } from "neverthrow";
+import { optionInvalid } from "../../core/errors.ts";
 import { DEVELOPMENT_HOST, developmentSpec } from "../../core/development.ts";
 import { buildServeSpec } from "../../core/serve-spec.ts";
 import { runnerMapPlugin } from "../../../plugins/runner-map.ts";
@@ -14,7 +15,18 @@ import { REFUSED } from "./_refusals.ts";
 export const serveHttpMode = defineMode<Record<never, never>>({
   name: "serve",
   protocol: "HTTP",
-  groups: ["listen", "api-workers", "worker", "runner-sockets", "tls", "metrics", "admin", "log", "development"],
+  groups: [
+    "listen",
+    "api-workers",
+    "worker",
+    "runner-sockets",
+    "tls",
+    "metrics",
+    "admin",
+    "log",
+    "development",
+    "production",
+  ],
   refusals: {
     "remote-runners": REFUSED.remoteRunners,
     "runner-server": REFUSED.runnerServer,
@@ -22,7 +34,10 @@ export const serveHttpMode = defineMode<Record<never, never>>({
     "grpc-metrics": REFUSED.grpcMetrics,
   },
   defaults: (v) => (v.development ? { host: DEVELOPMENT_HOST } : {}),
-  options: () => ok({}),
+  options: (v, _, { flags }) =>
+    flags.production === true && v.development
+      ? err(optionInvalid("--production", "and --development are opposites: give one"))
+      : ok({}),
   buildSpec: ({ service }, o, ctx) => buildServeSpec(service, o.serve, ctx),
   finish: (spec, o, first) =>
     o.values.development
