@@ -106,19 +106,28 @@ export function runCommand(command: readonly string[], args: string[], env: Reco
   return served;
 }
 
-/** Start serving and wait for the "Starting production" line; the port comes from it. `argv` replaces the supervisor's command. */
+/** How long a service of `workers` workers may take to be ready, on a loaded machine. */
+export function readyMsFor(workers: number): number {
+  return 30_000 + workers * 60;
+}
+
+/**
+ * Start serving and wait for the "Starting production" line; the port comes from it. `argv` replaces the
+ * supervisor's command; `readyMs` is the wait (a service of many workers gives `readyMsFor(workers)`).
+ */
 export async function serve(
   runtime: Runtime,
   service: string,
   args: string[] = [],
   env: Record<string, string> = {},
   argv = supervisorArgv(runtime),
+  readyMs = readyMsFor(4),
 ): Promise<Served> {
   // A flag given twice is a usage error: the test's own --host or --port replaces the default.
   const host = args.includes("--host") ? [] : ["--host", "127.0.0.1"];
   const port = args.includes("--port") ? [] : ["--port", "0"];
   const s = runCommand(argv, ["serve", service, ...port, ...host, ...args], env);
-  const m = await s.waitForOutput(/listening on https?:\/\/\S+:(\d+) \(Press CTRL\+C to quit\)/, 30_000);
+  const m = await s.waitForOutput(/listening on https?:\/\/\S+:(\d+) \(Press CTRL\+C to quit\)/, readyMs);
   if (!m) throw new Error(`serve did not start:\n${s.output()}`);
   s.port = Number(m[1]);
   return s;

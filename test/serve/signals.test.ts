@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cmdline, descendantProcs, type Proc, stillRunning } from "../_helpers/procs.ts";
-import { cleanup, RUNTIMES, serve, sleep } from "../_helpers/serve-process.ts";
+import { cleanup, readyMsFor, RUNTIMES, serve, sleep } from "../_helpers/serve-process.ts";
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -71,7 +71,14 @@ test.each([...RUNTIMES])("SIGUSR1 and SIGUSR2 to the %s supervisor open no port 
 }, 60_000);
 
 test("1024 workers stop within the graceful timeout plus 1 s", async () => {
-  const s = await serve("node", service(["sleep", "1000"], 1024), ["--no-admin", "--timeout-graceful-shutdown", "5"]);
+  const s = await serve(
+    "node",
+    service(["sleep", "1000"], 1024),
+    ["--no-admin", "--timeout-graceful-shutdown", "5"],
+    {},
+    undefined,
+    readyMsFor(1024),
+  );
   const workers = workersOf(s.pid);
   expect(workers.length).toBeGreaterThanOrEqual(1024);
   const t0 = performance.now();
@@ -82,14 +89,21 @@ test("1024 workers stop within the graceful timeout plus 1 s", async () => {
   expect(took).toBeLessThan(6_000);
   expect(workers.filter(stillRunning).map((w) => w.pid)).toEqual([]);
   expect(await s.leftovers()).toEqual([]);
-}, 120_000);
+}, readyMsFor(1024) + 60_000);
 
 test("a second SIGINT ends 1024 workers that ignore SIGTERM within 1 s", async () => {
-  const s = await serve("node", service(["sh", "-c", "trap '' TERM; exec sleep 1000"], 1024), [
-    "--no-admin",
-    "--timeout-graceful-shutdown",
-    "60",
-  ]);
+  const s = await serve(
+    "node",
+    service(["sh", "-c", "trap '' TERM; exec sleep 1000"], 1024),
+    [
+      "--no-admin",
+      "--timeout-graceful-shutdown",
+      "60",
+    ],
+    {},
+    undefined,
+    readyMsFor(1024),
+  );
   const workers = workersOf(s.pid);
   s.child.kill("SIGINT");
   expect(await s.waitForOutput(/Got SIGINT: stopping gracefully/)).toBeDefined();
@@ -103,4 +117,4 @@ test("a second SIGINT ends 1024 workers that ignore SIGTERM within 1 s", async (
   expect(workers.filter(stillRunning).map((w) => w.pid)).toEqual([]);
   expect(took).toBeLessThan(1_000);
   expect(await s.exited).toBe(0);
-}, 120_000);
+}, readyMsFor(1024) + 90_000);
