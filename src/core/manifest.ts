@@ -194,7 +194,8 @@ function validateRunners(c: Checker, runners: unknown, extra: readonly string[])
     if (runner.workerEnv !== undefined && workerEnv.length !== workers) {
       c.issue(
         `${path}.workerEnv`,
-        `has ${workerEnv.length} entries for ${workers} workers: give one env object per worker`,
+        `has ${workerEnv.length} ${workerEnv.length === 1 ? "entry" : "entries"} for ${workers} ` +
+          `worker${workers === 1 ? "" : "s"}: give one env object per worker`,
       );
     }
     const env = envRecord(c, runner.env, `${path}.env`);

@@ -55,7 +55,7 @@ test("workerEnv must give one env per worker", () => {
   const error = validateManifest(m, "f")._unsafeUnwrapErr();
   expect(error.issues).toEqual([{
     path: "runners.iris.workerEnv",
-    message: "has 1 entries for 2 workers: give one env object per worker",
+    message: "has 1 entry for 2 workers: give one env object per worker",
   }]);
 });
 
