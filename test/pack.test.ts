@@ -27,11 +27,14 @@ const DENO_FLAGS = [
 
 let project = "";
 let files: string[] = [];
+/** The repository's package.json before `npm pack`. */
+let manifestBefore = "";
 /** A Node --import hook that appends every module URL a Node process loads to $LOAD_TRACE/<pid>. */
 let traceHook = "";
 
 beforeAll(() => {
   project = mkdtempSync(join(tmpdir(), "bento-kit-pack-"));
+  manifestBefore = readFileSync(join(ROOT, "package.json"), "utf8");
   const out = execFileSync("npm", ["pack", "--json", "--pack-destination", project], { cwd: ROOT, encoding: "utf8" });
   const [info] = JSON.parse(out) as { filename: string; files: { path: string }[] }[];
   files = info!.files.map((f) => f.path);
@@ -339,3 +342,11 @@ for (const [name, argv] of LAUNCHERS) {
     240_000,
   );
 }
+
+test("the packed package.json has no scripts (prepare named an unshipped file); the repository's is restored as it was", () => {
+  const installed = JSON.parse(readFileSync(join(project, "node_modules", "bento-kit", "package.json"), "utf8"));
+  expect(installed.scripts).toBeUndefined();
+  expect(installed.bin).toBeDefined();
+  expect(readFileSync(join(ROOT, "package.json"), "utf8")).toBe(manifestBefore);
+  expect(readdirSync(ROOT)).not.toContain("package.json.prepack");
+});

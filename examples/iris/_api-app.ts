@@ -1,7 +1,7 @@
 /**
  * The API server's HTTP routes: `POST /classify` checks the rows and asks the
- * "iris" runner; `GET /healthz`. Every answer names the worker's pid in
- * `x-bento-worker-pid`.
+ * "iris" runner. Every answer names the worker's pid in `x-bento-worker-pid`;
+ * `GET /livez`, `/readyz` and `/healthz` come with bento-kit/worker's serve().
  */
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -25,7 +25,6 @@ export function createApiApp(runners: Pick<RunnerClient, "call">, pid: number = 
     await next();
     c.header("x-bento-worker-pid", String(pid));
   });
-  app.get("/healthz", (c) => c.text("ok"));
   app.post("/classify", async (c) => {
     const parsed = parseRows(await c.req.text());
     if (!parsed.ok) return c.json({ error: parsed.error }, 400);

@@ -1,5 +1,6 @@
 /**
- * The runner's HTTP routes: `POST /predict` rows → class indices, `GET /healthz`.
+ * The runner's HTTP route: `POST /predict` rows → class indices (`GET /livez`,
+ * `/readyz` and `/healthz` come with bento-kit/worker's serve()).
  */
 import { Hono } from "hono";
 import type { IrisModel } from "./_model.ts";
@@ -7,7 +8,6 @@ import { parseRows } from "./_validate.ts";
 
 export function createRunnerApp(model: Pick<IrisModel, "predict">): Hono {
   const app = new Hono();
-  app.get("/healthz", (c) => c.text("ok"));
   app.post("/predict", async (c) => {
     const parsed = parseRows(await c.req.text());
     if (!parsed.ok) return c.json({ error: parsed.error }, 400);

@@ -2,7 +2,7 @@ import { defineService } from "bento-kit";
 
 /**
  * The iris classifier: a runner pool with a kNN model trained at start-up,
- * behind an API pool of Hono workers (POST /classify, GET /healthz).
+ * behind an API pool of Hono workers (POST /classify; GET /livez, /readyz, /healthz from serve()).
  */
 export default defineService({
   name: "iris_classifier",

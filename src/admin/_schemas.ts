@@ -71,7 +71,7 @@ export const ServiceSchema = z.object({
 export const ScaleBodySchema = z.object({
   workers: z.number({ error: 'workers: expected a whole number of workers, e.g. {"workers": 3}' })
     .int({ error: "workers: expected a whole number" })
-    .min(1, { error: "workers: expected at least 1 (use POST /v1/stop to stop the service)" }),
+    .min(1, { error: "workers: expected at least 1 (to stop the service: bento-kit stop, or POST /v1/stop)" }),
 }).strict().openapi("ScaleRequest");
 
 export const PoolParamsSchema = z.object({

@@ -191,7 +191,7 @@ export function createPoolOps(p: PoolInternals) {
         if (workers === from) return Promise.resolve(ok(undefined));
         p.state.target = workers;
         p.emit({ type: "scale", pool, from, to: workers });
-        p.logger.info(`scaling from ${from} to ${workers} workers`);
+        p.logger.info(`scaling from ${from} to ${workers} worker${workers === 1 ? "" : "s"}`);
         return workers > from ? grow(from, workers) : shrink(from, workers);
       });
     },

@@ -5,8 +5,11 @@
  * ... from`, `import()` and `require()` with a literal path). A pool run from
  * an argv command (Python, a binary) is concerned by every change, and so is
  * every pool when a changed file is not a module one of them imports (a data
- * file, a module loaded some other way): better one reload too many.
+ * file, a module loaded some other way): better one reload too many. A pool
+ * that declares its files (`reload: { include }`, pool-reload.ts) is concerned
+ * by those alone.
  */
+import { poolIncludes } from "./pool-reload.ts";
 import type { WatcherSpec } from "./types.ts";
 
 const CODE = /\.(?:[cm]?[jt]sx?)$/;
@@ -16,29 +19,38 @@ const STATIC = /(?:\bfrom\s*|^\s*import\s+)["'](\.{1,2}\/[^"']+)["']/gm;
 const DYNAMIC = /(?:\bimport\s*\(\s*|\brequire\s*\(\s*)["'](\.{1,2}\/[^"']+)["']/gm;
 
 /**
- * The names of the pools `changed` (absolute paths) concerns; every pool when
- * one changed file is not a module imported by a module pool. `read` gives a
- * file's text, undefined if it cannot be read.
+ * The names of the pools `changed` (absolute paths) concerns. A pool that
+ * declares its files is concerned by those alone. Every other pool when one
+ * changed file is neither declared by a pool nor a module a module pool
+ * imports. `read` gives a file's text, undefined if it cannot be read.
  */
 export function poolsConcerned(
   watchers: readonly WatcherSpec[],
   changed: readonly string[],
   read: (path: string) => string | undefined,
 ): Set<string> {
-  const all = new Set(watchers.map((w) => w.name));
-  if (!changed.every((f) => CODE.test(f))) return all;
   const concerned = new Set<string>();
-  const reached = new Set<string>();
+  const accounted = new Set<string>();
   for (const w of watchers) {
+    const spec = w.reload;
+    if (spec === undefined) continue;
+    const mine = changed.filter((f) => poolIncludes(spec, relativeTo(w.cwd, f)));
+    for (const f of mine) accounted.add(f);
+    if (mine.length > 0) concerned.add(w.name);
+  }
+  const others = watchers.filter((w) => w.reload === undefined);
+  for (const w of others) {
     if (w.command.kind !== "module") {
       concerned.add(w.name);
       continue;
     }
     const files = moduleFiles(w.command.module, read);
-    for (const f of files) reached.add(f);
-    if (changed.some((f) => files.has(f))) concerned.add(w.name);
+    const mine = changed.filter((f) => CODE.test(f) && files.has(f));
+    for (const f of mine) accounted.add(f);
+    if (mine.length > 0) concerned.add(w.name);
   }
-  return changed.every((f) => reached.has(f)) ? concerned : all;
+  if (changed.every((f) => accounted.has(f))) return concerned;
+  return new Set([...concerned, ...others.map((w) => w.name)]);
 }
 
 /** `entry` and every module it imports through relative specifiers, transitively. */
@@ -94,6 +106,13 @@ export function resolveImport(
     `${base}/index.js`,
   ];
   return candidates.find((c) => CODE.test(c) && read(c) !== undefined);
+}
+
+/** `path` relative to the directory `dir` (both absolute, normalized); `../...` when outside it. */
+function relativeTo(dir: string, path: string): string {
+  const base = normalize(dir);
+  if (path.startsWith(`${base}/`)) return path.slice(base.length + 1);
+  return base === "/" ? path.slice(1) : `../${path}`;
 }
 
 function dirname(path: string): string {

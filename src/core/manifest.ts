@@ -10,7 +10,8 @@ import { envIssues } from "./env-rules.ts";
 import type { BentoPlugin } from "./plugin.ts";
 import { type ReadyInput, validateReady } from "./ready-input.ts";
 import { type ResourcesInput, validateResources } from "./resources.ts";
-import type { Command } from "./types.ts";
+import { type PoolReloadInput, validatePoolReload } from "./pool-reload.ts";
+import type { Command, PoolReloadSpec } from "./types.ts";
 import { type GrpcDef, type GrpcInput, validateGrpc } from "./_grpc-manifest.ts";
 
 export { GRPC_SOCKET, type GrpcDef, type GrpcInput } from "./_grpc-manifest.ts";
@@ -56,6 +57,8 @@ export interface RunnerInput {
   readonly ready?: ReadyInput;
   /** What the whole pool needs when it runs on its own host or pod (`bento-kit export`). */
   readonly resources?: ResourcesInput;
+  /** Which changed files restart this pool under `serve --reload`, e.g. `{ include: ["*.py"] }`. */
+  readonly reload?: PoolReloadInput;
 }
 
 export interface ServiceInput {
@@ -66,6 +69,7 @@ export interface ServiceInput {
     readonly env?: Record<string, string>;
     readonly ready?: ReadyInput;
     readonly resources?: ResourcesInput;
+    readonly reload?: PoolReloadInput;
   };
   readonly runners?: Record<string, RunnerInput>;
   /** A gRPC API server pool (`start-grpc-server`, `serve --grpc`). */
@@ -85,6 +89,7 @@ export interface RunnerDef {
   readonly env: Readonly<Record<string, string>>;
   readonly ready?: ReadyInput;
   readonly resources?: ResourcesInput;
+  readonly reload?: PoolReloadSpec;
 }
 
 export interface ServiceDef {
@@ -95,6 +100,7 @@ export interface ServiceDef {
     readonly env: Readonly<Record<string, string>>;
     readonly ready?: ReadyInput;
     readonly resources?: ResourcesInput;
+    readonly reload?: PoolReloadSpec;
   };
   readonly runners: readonly RunnerDef[];
   readonly grpc?: GrpcDef;
@@ -159,13 +165,14 @@ export function validateManifest(
 
 function validateApi(c: Checker, api: unknown, extra: readonly string[]): ServiceDef["api"] | undefined {
   if (!c.object(api, "api", "an object with a `command`, e.g. { command: { module: './api.ts' } }")) return;
-  c.knownKeys(api, "api", ["command", "workers", "env", "ready", "resources"]);
+  c.knownKeys(api, "api", ["command", "workers", "env", "ready", "resources", "reload"]);
   const command = checkCommand(c, api.command, "api.command", ["api"], extra);
   const workers = c.optionalInt(api.workers, "api.workers", 1, MAX_WORKERS);
   const env = envRecord(c, api.env, "api.env");
   const ready = validateReady(c, api.ready, "api.ready");
   const resources = validateResources(c, api.resources, "api.resources");
-  return command && { command, workers, env, ready, resources };
+  const reload = validatePoolReload(c, api.reload, "api.reload");
+  return command && { command, workers, env, ready, resources, ...(reload && { reload }) };
 }
 
 function validateRunners(c: Checker, runners: unknown, extra: readonly string[]): RunnerDef[] {
@@ -179,7 +186,7 @@ function validateRunners(c: Checker, runners: unknown, extra: readonly string[])
       c.issue(path, `"${API_SOCKET}" is the name of the API server's socket: give the runner another name`);
     }
     if (!c.object(runner, path)) continue;
-    c.knownKeys(runner, path, ["command", "workers", "workerEnv", "env", "ready", "resources"]);
+    c.knownKeys(runner, path, ["command", "workers", "workerEnv", "env", "ready", "resources", "reload"]);
     const command = checkCommand(c, runner.command, `${path}.command`, [name], extra);
     const workers = c.optionalInt(runner.workers, `${path}.workers`, 1, MAX_WORKERS) ?? 1;
     const workerEnv = c.recordList(runner.workerEnv, `${path}.workerEnv`);
@@ -187,13 +194,15 @@ function validateRunners(c: Checker, runners: unknown, extra: readonly string[])
     if (runner.workerEnv !== undefined && workerEnv.length !== workers) {
       c.issue(
         `${path}.workerEnv`,
-        `has ${workerEnv.length} entries for ${workers} workers: give one env object per worker`,
+        `has ${workerEnv.length} ${workerEnv.length === 1 ? "entry" : "entries"} for ${workers} ` +
+          `worker${workers === 1 ? "" : "s"}: give one env object per worker`,
       );
     }
     const env = envRecord(c, runner.env, `${path}.env`);
     const ready = validateReady(c, runner.ready, `${path}.ready`);
     const resources = validateResources(c, runner.resources, `${path}.resources`);
-    if (command) defs.push({ name, command, workers, workerEnv, env, ready, resources });
+    const reload = validatePoolReload(c, runner.reload, `${path}.reload`);
+    if (command) defs.push({ name, command, workers, workerEnv, env, ready, resources, ...(reload && { reload }) });
   }
   return defs;
 }

@@ -92,8 +92,9 @@ function runnerNames(spec: LaunchSpec): string[] {
   return spec.watchers.filter((w) => w.role === "runner").map((w) => w.name).sort();
 }
 
-function withoutCount(w: WatcherSpec): Omit<WatcherSpec, "workers"> {
-  const { workers: _, ...rest } = w;
+/** What makes a pool's workers differ: not their count, nor which files concern the pool. */
+function withoutCount(w: WatcherSpec): Omit<WatcherSpec, "workers" | "reload"> {
+  const { workers: _, reload: _reload, ...rest } = w;
   return rest;
 }
 

@@ -6,7 +6,9 @@
  * re-includes. A path is ignored when it, or a directory above it, is.
  *
  * Never watched: `.git`, `node_modules`, `__pycache__`, `.venv` (directories)
- * and `*.pyc`. Ignored: editors' swap and backup files, the service
+ * and `*.pyc`. Ignored: editors' and tools' temp, swap and backup files
+ * (GNU `sed -i`'s `sedXXXXXX`, Vim's `.x.swp`/`.swo`/`.swx`/`4913`/`x~`,
+ * Emacs' `.#x` and `#x#`, JetBrains' `x___jb_tmp___`, Kate's, gedit's), the service
  * directory's `.gitignore` patterns and `--reload-exclude`; `--reload-include`
  * brings a file back from those.
  */
@@ -14,8 +16,27 @@
 /** Directories never watched, whatever the include patterns say. */
 export const ALWAYS_SKIPPED_DIRS: readonly string[] = [".git", "node_modules", "__pycache__", ".venv"];
 const ALWAYS_IGNORED_FILES: readonly string[] = ["*.pyc"];
-/** Vim's swap files and its write test (4913), backups (`x~`), Emacs locks. */
-const EDITOR_FILES: readonly string[] = ["*.swp", "*.swx", "*~", ".#*", "4913"];
+const ALNUM = "[A-Za-z0-9]";
+/**
+ * Temp files that appear and vanish while a tool saves: GNU sed -i writes
+ * `sedXXXXXX` beside the file, then renames it over; Vim's swap files and its
+ * write test (4913), backups (`x~`); Emacs locks and autosaves; JetBrains'
+ * safe write; Kate's and gedit's swap and temp files.
+ */
+export const EDITOR_FILES: readonly string[] = [
+  `sed${ALNUM.repeat(6)}`,
+  "*.swp",
+  "*.swo",
+  "*.swx",
+  "*~",
+  "4913",
+  ".#*",
+  "\\#*#",
+  "*___jb_tmp___",
+  "*___jb_old___",
+  "*.kate-swp",
+  ".goutputstream-*",
+];
 
 export interface ReloadRulesInput {
   /** The text of the service directory's `.gitignore`, if any. */
@@ -77,7 +98,7 @@ export function compile(patterns: readonly string[]): readonly Rule[] {
 }
 
 /** True when `relPath` or one of the directories above it is matched (the last matching rule decides). */
-function matchesPath(rules: readonly Rule[], relPath: string, isDir: boolean): boolean {
+export function matchesPath(rules: readonly Rule[], relPath: string, isDir: boolean): boolean {
   if (rules.length === 0) return false;
   const parts = relPath.split("/").filter(Boolean);
   for (let i = 1; i <= parts.length; i++) {

@@ -64,6 +64,7 @@ export function planServeSpec(service: ServiceDef, options: ServeOptions, ctx: B
     sockets: [API_SOCKET],
     priority: 10,
     ready: buildReadySpec(service.api.command, service.api.ready),
+    ...(service.api.reload && { reload: service.api.reload }),
   };
   const spec: LaunchSpec = {
     command: "serve",
@@ -105,6 +106,7 @@ function runnerWatcher(
     sockets: [runner.name],
     priority: 0,
     ready: buildReadySpec(runner.command, runner.ready),
+    ...(runner.reload && { reload: runner.reload }),
   };
 }
 

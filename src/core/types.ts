@@ -89,6 +89,13 @@ export interface WatcherSpec {
   readonly ready?: ReadySpec;
   /** Exactly one worker, always (circus's `singleton`, BentoML's prom_server): scaling it beyond 1 is refused. */
   readonly singleton?: boolean;
+  /** The files whose change concerns this pool under `serve --reload` (default: see import-graph.ts). */
+  readonly reload?: PoolReloadSpec;
+}
+
+/** A pool's declared reload scope: `.gitignore`-style patterns relative to its cwd (pool-reload.ts). */
+export interface PoolReloadSpec {
+  readonly include: readonly string[];
 }
 
 /**

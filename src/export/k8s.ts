@@ -3,7 +3,8 @@
  * component. Containers run the bento-kit entry point with the component's
  * arguments, `BENTO_CONTAINERIZED` set (no respawn: a pool that loses its last
  * worker ends the container and Kubernetes restarts it), the port named
- * `http`, liveness and readiness probes on the workers' health route,
+ * `http`, startup and liveness probes on the workers' `/livez`, a readiness
+ * probe on `/readyz` (bento-kit/worker's serve() answers both),
  * resource requests from the manifest (GPUs as `nvidia.com/gpu` limits), and
  * a termination grace period a little longer than the supervisor's graceful
  * timeout, so the supervisor's own SIGKILL comes before the kubelet's.
@@ -41,8 +42,8 @@ function labels(c: Component, o: K8sOptions): Record<string, string> {
 }
 
 function deployment(c: Component, o: K8sOptions): Obj {
-  const probe = (failureThreshold: number) => ({
-    httpGet: { path: c.healthPath, port: "http" },
+  const probe = (path: string, failureThreshold: number) => ({
+    httpGet: { path, port: "http" },
     periodSeconds: 10,
     timeoutSeconds: 2,
     failureThreshold,
@@ -54,9 +55,9 @@ function deployment(c: Component, o: K8sOptions): Obj {
     args: [...c.args],
     ports: [{ name: "http", containerPort: c.port, protocol: "TCP" }],
     env: Object.entries(c.env).map(([name, value]) => ({ name, value })),
-    startupProbe: { ...probe(30), periodSeconds: 2 },
-    readinessProbe: probe(3),
-    livenessProbe: probe(3),
+    startupProbe: { ...probe(c.livenessPath, 30), periodSeconds: 2 },
+    readinessProbe: probe(c.readinessPath, 3),
+    livenessProbe: probe(c.livenessPath, 3),
   };
   const resources = resourceRequirements(c);
   if (resources) container.resources = resources;

@@ -30,8 +30,15 @@ export interface Component {
   /** Seconds the supervisor gives its workers to drain (the orchestrator should wait a little longer). */
   readonly gracefulTimeout: number;
   readonly resources?: ResourcesInput;
-  /** Where the workers' health route answers. */
-  readonly healthPath: string;
+  /** Where the workers answer while alive (bento-kit/worker's serve(): `/livez`). */
+  readonly livenessPath: string;
+  /** Where the workers answer once ready to serve (serve(): `/readyz`, which checks an API worker's runners). */
+  readonly readinessPath: string;
+  /**
+   * Pools whose command is not a module (Python, a binary): nothing says they
+   * answer the health routes, which bento-kit/worker's serve() gives modules.
+   */
+  readonly foreignPools: readonly string[];
 }
 
 export interface TopologyOptions {
@@ -115,7 +122,9 @@ function component(
     env: { BENTO_CONTAINERIZED: "1" },
     workers: pools.reduce((n, w) => n + w.workers, 0),
     gracefulTimeout: Math.max(0, ...pools.map((w) => w.gracefulTimeout)),
-    healthPath: "/healthz",
+    livenessPath: "/livez",
+    readinessPath: "/readyz",
+    foreignPools: pools.filter((w) => w.command.kind !== "module").map((w) => w.name),
   };
 }
 

@@ -18,6 +18,7 @@ import { accessLogEnabled, fetchAccessLine } from "./_access-log.ts";
 import { DRAIN_IDLE_MS } from "./_drain.ts";
 import { workerOptions } from "./_env.ts";
 import { workerEnvError } from "./_errors.ts";
+import { withHealth } from "./_health.ts";
 import { withMetrics } from "./_metrics.ts";
 import { WORKER_HEADER } from "./_runner-pool.ts";
 import { type NativeTls, nativeTls } from "./_tls.ts";
@@ -49,12 +50,12 @@ export async function serveNative(
   options: ServeOptions,
 ): Promise<ServeHandle> {
   const settings = workerOptions();
-  const handler = await withMetrics(fetchHandler);
+  let inFlight = 0;
+  let draining = false;
+  const handler = await withMetrics(withHealth(fetchHandler, { draining: () => draining }));
   const tls = nativeTls();
   const accessLog = accessLogEnabled();
   const pid = String(process.pid);
-  let inFlight = 0;
-  let draining = false;
 
   const handle: Handler = async (request, remote) => {
     const started = performance.now();

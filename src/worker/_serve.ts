@@ -9,6 +9,7 @@ import { workerEnvError } from "./_errors.ts";
 import { getSocketFd, reusePortTarget } from "./_fds.ts";
 import { workerOptions } from "./_env.ts";
 import { trackConnections } from "./_drain.ts";
+import { withHealth } from "./_health.ts";
 import { withMetrics } from "./_metrics.ts";
 import { assertNode, foreignRuntime } from "./_runtime.ts";
 import { serveNative } from "./_serve-native.ts";
@@ -26,6 +27,8 @@ export type { FetchHandler, ServeHandle, ServeOptions } from "./_serve-types.ts"
  * On Bun and Deno, which cannot adopt an fd, on the host:port the supervisor
  * reserved for the pool, with SO_REUSEPORT (`BENTO_REUSEPORT_SOCKETS`); there
  * it rejects with a `RuntimeUnsupported` error when only an fd was passed.
+ * `GET /livez`, `/readyz` and `/healthz` are answered when the app answers
+ * them 404 (_health.ts, docs/worker-contract.md).
  */
 export async function serve(fetchHandler: FetchHandler, options: ServeOptions = {}): Promise<ServeHandle> {
   if (foreignRuntime() !== undefined) {
@@ -35,9 +38,10 @@ export async function serve(fetchHandler: FetchHandler, options: ServeOptions = 
   }
   const settings = workerOptions();
   const fd = options.fd ?? getSocketFd(options.socket);
-  const listener = getRequestListener(await withMetrics(fetchHandler));
   const inFlight = new Set<ServerResponse>();
   let closing: Promise<void> | undefined;
+  const served = withHealth(fetchHandler, { draining: () => closing !== undefined });
+  const listener = getRequestListener(await withMetrics(served));
 
   // HTTPS when the supervisor configured TLS (BENTO_SSL_CERTFILE); an access log line per request on API workers.
   const tls = tlsServerOptions();

@@ -37,6 +37,9 @@ test(
       "Worker 2 of pool api_server restarted",
     );
 
+    const one = await runCli(["scale", "api_server", "1"], env);
+    expect(one.stdout).toContain("Pool api_server: 1 worker, 1 ready");
+
     const events = startCli(["events", "--since", "0", "--json"], env);
     expect(await waitFor(() => events.stdout().includes('"type":"restart"'))).toBe(true);
     const stop = await runCli(["stop"], env);
@@ -59,7 +62,10 @@ test("bad requests exit 2 with the API's message and change nothing", async () =
   const env = { BENTO_STATE_DIR: svc.stateDir };
   const cases: [string[], RegExp][] = [
     [["scale", "web", "2"], /No pool named "web": the pools are "runner:iris", "api_server"/],
-    [["scale", "api_server", "0"], /workers: expected at least 1/],
+    [
+      ["scale", "api_server", "0"],
+      /workers: expected at least 1 \(to stop the service: bento-kit stop, or POST \/v1\/stop\)/,
+    ],
     [["scale", "api_server", "three"], /expected a whole number of workers, got "three"/],
     [["restart", "api_server", "--worker", "9"], /Pool api_server has no worker 9/],
     [["restart", "web"], /No pool named "web"/],

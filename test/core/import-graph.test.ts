@@ -15,8 +15,9 @@ const FILES: Record<string, string> = {
 };
 const read = (path: string) => FILES[path];
 
-function pool(name: string, module?: string): WatcherSpec {
+function pool(name: string, module?: string, include?: string[]): WatcherSpec {
   return {
+    ...(include && { reload: { include } }),
     name,
     role: name === "api" ? "api" : "runner",
     workers: 1,
@@ -63,4 +64,21 @@ test("a file no module imports, a data file, or an argv pool: every pool (better
     "api",
     "py",
   ]);
+});
+
+test("a pool declaring reload.include is concerned by those files alone; a file it declares reloads no other pool", () => {
+  const py = pool("py", undefined, ["*.py", "models/*.json"]);
+  const pools = [pool("api", "/svc/api.ts"), py];
+  // A TypeScript edit does not restart the Python runner.
+  expect([...poolsConcerned(pools, ["/svc/_api-app.ts"], read)]).toEqual(["api"]);
+  expect([...poolsConcerned(pools, ["/svc/lib/runner.py"], read)]).toEqual(["py"]);
+  expect([...poolsConcerned(pools, ["/svc/models/a.json"], read)]).toEqual(["py"]);
+  // A file nobody declares or imports: every pool without a declaration, as before.
+  expect([...poolsConcerned(pools, ["/svc/notes.md"], read)]).toEqual(["api"]);
+  // A module pool that declares nothing still follows its imports, even of a file another pool declares.
+  const ts = [pool("api", "/svc/api.ts"), pool("runner", "/svc/runner.ts", ["runner.ts"])];
+  expect([...poolsConcerned(ts, ["/svc/_validate.ts"], read)]).toEqual(["api"]);
+  expect([...poolsConcerned(ts, ["/svc/runner.ts"], read)]).toEqual(["runner"]);
+  // Outside the pool's working directory nothing matches.
+  expect([...poolsConcerned([pool("api", "/svc/api.ts"), py], ["/elsewhere/x.py"], read)]).toEqual(["api"]);
 });

@@ -55,7 +55,7 @@ test("workerEnv must give one env per worker", () => {
   const error = validateManifest(m, "f")._unsafeUnwrapErr();
   expect(error.issues).toEqual([{
     path: "runners.iris.workerEnv",
-    message: "has 1 entries for 2 workers: give one env object per worker",
+    message: "has 1 entry for 2 workers: give one env object per worker",
   }]);
 });
 
@@ -95,4 +95,21 @@ test("a module command may name its runtime and, for Deno, more permissions; any
     "api.command.denoPermissions[1]",
     "api.command.flags",
   ]);
+});
+
+test("a pool's reload.include: a list of patterns; anything else is reported with its path", () => {
+  const m = { ...good, runners: { iris: { command: ["python3", "runner.py"], reload: { include: ["*.py"] } } } };
+  expect(validateManifest(m, "f")._unsafeUnwrap().runners[0]?.reload).toEqual({ include: ["*.py"] });
+  const bad = {
+    ...good,
+    api: { ...good.api, reload: { include: "*.ts" } },
+    runners: { iris: { command: ["x"], reload: { inclde: ["*.py"] } } },
+  };
+  const error = validateManifest(bad, "f")._unsafeUnwrapErr();
+  expect(error.issues.map((i) => i.path)).toEqual([
+    "runners.iris.reload.inclde",
+    "runners.iris.reload.include",
+    "api.reload.include",
+  ]);
+  expect(error.issues[2]?.message).toBe('expected a list of file patterns, e.g. { include: ["*.py"] }; got "*.ts"');
 });

@@ -16,6 +16,31 @@ test("node_modules, .git, __pycache__, .venv and *.pyc never reload, at any dept
   for (const editorFile of [".api.ts.swp", "api.ts~", ".#api.ts", "4913"]) expect(f.ignored(editorFile)).toBe(true);
 });
 
+test("editors' and tools' temp files never reload: sed -i's sedXXXXXX, swap, backup, safe-write files", () => {
+  const f = createReloadFilter({});
+  const noise = [
+    "sedAb12Cd",
+    "lib/sed0aZ9xQ",
+    ".runner.ts.swp",
+    ".runner.ts.swo",
+    ".runner.ts.swx",
+    "runner.ts~",
+    "4913",
+    "lib/4913",
+    ".#runner.ts",
+    "#runner.ts#",
+    "runner.ts___jb_tmp___",
+    "runner.ts___jb_old___",
+    "runner.ts.kate-swp",
+    ".goutputstream-AB12CD",
+  ];
+  for (const file of noise) expect([file, f.ignored(file)]).toEqual([file, true]);
+  // Names that only look alike are code.
+  for (const file of ["sedan.ts", "sed12345.ts", "sedAb12C", "seder12345", "runner.ts", "4913.ts"]) {
+    expect([file, f.ignored(file)]).toEqual([file, false]);
+  }
+});
+
 test(".gitignore patterns: names at any depth, anchored paths, directories only, negation, comments", () => {
   const f = createReloadFilter({ gitignore: "# logs\n*.log\n/build\ndata/\n!keep.log\ntmp/**/*.bin\n\n" });
   expect(f.ignored("server.log")).toBe(true);

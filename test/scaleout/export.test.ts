@@ -85,38 +85,53 @@ test(
       const c = pod.containers[0];
       expect(pod.terminationGracePeriodSeconds).toBe(35);
       expect(c.env).toContainEqual({ name: "BENTO_CONTAINERIZED", value: "1" });
-      expect(c.readinessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });
-      expect(c.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });
+      expect(c.startupProbe.httpGet).toEqual({ path: "/livez", port: "http" });
+      expect(c.readinessProbe.httpGet).toEqual({ path: "/readyz", port: "http" });
+      expect(c.livenessProbe.httpGet).toEqual({ path: "/livez", port: "http" });
     }
+    // Every pool runs a bento-kit/worker module: nothing to warn about.
+    expect(r.output).not.toMatch(/warn/i);
   },
   30_000,
 );
 
-test("resources, ports and grace period come from the manifest; names become DNS labels", async () => {
-  const r = await exported(["k8s", "test/_fixtures/resources-service"]);
-  expect(r.code).toBe(0);
-  const docs = Object.values(r.files).flatMap((text) => parseAllDocuments(text).map((d) => d.toJS() as Doc));
-  docs.forEach(validate);
-  const pod = (name: string) =>
-    docs.find((d) => d.kind === "Deployment" && d.metadata.name === name)!.spec.template.spec;
-  expect(pod("big-model-v2-runner-llm").containers[0].resources).toEqual({
-    requests: { cpu: "4", memory: "16Gi" },
-    limits: { "nvidia.com/gpu": "2" },
-  });
-  expect(pod("big-model-v2-runner-embed-small").containers[0].resources).toBeUndefined();
-  expect(pod("big-model-v2-api-server").containers[0].resources).toEqual({
-    requests: { cpu: "500m", memory: "256Mi" },
-  });
-  expect(pod("big-model-v2-api-server").containers[0].ports[0].containerPort).toBe(8080);
-  expect(pod("big-model-v2-api-server").terminationGracePeriodSeconds).toBe(65);
-  const env = pod("big-model-v2-api-server").containers[0].env.find((e: { name: string }) =>
-    e.name === "BENTO_RUNNER_MAP"
-  ).value;
-  expect(JSON.parse(env)).toEqual({
-    llm: "tcp://big-model-v2-runner-llm.default.svc.cluster.local:3001",
-    embed_small: "tcp://big-model-v2-runner-embed-small.default.svc.cluster.local:3001",
-  });
-}, 30_000);
+test(
+  "resources, ports and grace period come from the manifest; names become DNS labels; argv pools warned",
+  async () => {
+    const r = await exported(["k8s", "test/_fixtures/resources-service"]);
+    expect(r.code).toBe(0);
+    // Its pools run argv commands: the probes' routes are the user's to serve, one warning per pool.
+    const warnings = r.output.split("\n").filter((l) => l.includes("does not run a bento-kit/worker module"));
+    expect(warnings.map((l) => l.match(/pool (\S+) does not/)?.[1]).sort()).toEqual([
+      "api_server",
+      "runner:embed_small",
+      "runner:llm",
+    ]);
+    expect(warnings[0]).toContain("GET /livez and GET /readyz: serve them (docs/worker-contract.md)");
+    const docs = Object.values(r.files).flatMap((text) => parseAllDocuments(text).map((d) => d.toJS() as Doc));
+    docs.forEach(validate);
+    const pod = (name: string) =>
+      docs.find((d) => d.kind === "Deployment" && d.metadata.name === name)!.spec.template.spec;
+    expect(pod("big-model-v2-runner-llm").containers[0].resources).toEqual({
+      requests: { cpu: "4", memory: "16Gi" },
+      limits: { "nvidia.com/gpu": "2" },
+    });
+    expect(pod("big-model-v2-runner-embed-small").containers[0].resources).toBeUndefined();
+    expect(pod("big-model-v2-api-server").containers[0].resources).toEqual({
+      requests: { cpu: "500m", memory: "256Mi" },
+    });
+    expect(pod("big-model-v2-api-server").containers[0].ports[0].containerPort).toBe(8080);
+    expect(pod("big-model-v2-api-server").terminationGracePeriodSeconds).toBe(65);
+    const env =
+      pod("big-model-v2-api-server").containers[0].env.find((e: { name: string }) => e.name === "BENTO_RUNNER_MAP")
+        .value;
+    expect(JSON.parse(env)).toEqual({
+      llm: "tcp://big-model-v2-runner-llm.default.svc.cluster.local:3001",
+      embed_small: "tcp://big-model-v2-runner-embed-small.default.svc.cluster.local:3001",
+    });
+  },
+  30_000,
+);
 
 test("export compose: the same topology, runners reached by service name, only the API published", async () => {
   const r = await exported(["k8s", "examples/iris", "--format", "compose"]);

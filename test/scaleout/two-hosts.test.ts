@@ -3,7 +3,8 @@
  * the iris runner on TCP, `start-http-server` reaching it by hostname through
  * `--depends`. The API answers; while the runner server is down its runner
  * calls fail (503), and once a new runner server holds the same port they
- * succeed again, with no restart of the API server.
+ * succeed again, with no restart of the API server. The health routes follow:
+ * the API's /readyz answers 503 while its runner is down, /livez stays 200.
  */
 import { afterEach, expect, test } from "bun:test";
 import { cleanup, post, run, type Served, sleep } from "../_helpers/serve-process.ts";
@@ -29,6 +30,22 @@ function runnerServer(port: number): Served {
     String(port),
     "--no-admin",
   ]);
+}
+
+async function health(port: number, path: string): Promise<{ status: number; body: string }> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { connection: "close" } });
+  return { status: res.status, body: await res.text() };
+}
+
+/** Poll /readyz until it answers `status` (the check is cached about a second), or `ms` pass. */
+async function readyz(port: number, status: number, ms: number) {
+  const end = Date.now() + ms;
+  let last = await health(port, "/readyz");
+  while (last.status !== status && Date.now() < end) {
+    await sleep(100);
+    last = await health(port, "/readyz");
+  }
+  return last;
 }
 
 /** Poll until `ok` holds for an answer, or the deadline passes; resolves to the last answer. */
@@ -71,16 +88,25 @@ test(
     // Only API workers run here: the runner is remote.
     expect(api.output()).not.toContain("[runner:iris");
     expect(await post(apiPort, "/classify", ROW)).toMatchObject({ status: 200, body: "[2]" });
+    for (const path of ["/livez", "/readyz", "/healthz"]) {
+      expect([path, await health(runnerPort, path)]).toEqual([path, { status: 200, body: "ok\n" }]);
+      expect([path, await health(apiPort, path)]).toEqual([path, { status: 200, body: "ok\n" }]);
+    }
 
     expect(await runner.stop()).toBe(0);
     expect(await runner.leftovers()).toEqual([]);
     const down = await until(apiPort, (s) => s === 503, 10_000);
     expect(down.status).toBe(503);
+    const notReady = await readyz(apiPort, 503, 10_000);
+    expect(notReady.status).toBe(503);
+    expect(notReady.body).toContain(`runner "iris" does not answer: Runner "iris" at tcp://localhost:${runnerPort}`);
+    expect(await health(apiPort, "/livez")).toEqual({ status: 200, body: "ok\n" });
 
     const again = runnerServer(runnerPort);
     expect(await started(again, "the second start-runner-server")).toBe(runnerPort);
     const back = await until(apiPort, (s) => s === 200, 15_000);
     expect(back).toMatchObject({ status: 200, body: "[2]" });
+    expect(await readyz(apiPort, 200, 10_000)).toEqual({ status: 200, body: "ok\n" });
     // The API server never restarted.
     expect(api.child.exitCode).toBeNull();
     expect(api.output().match(/Starting bare HTTP/g)?.length).toBe(1);

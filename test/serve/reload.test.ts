@@ -7,6 +7,7 @@
  * when invalid, change nothing. Save-to-answer times are printed, not asserted.
  */
 import { afterEach, expect, test } from "bun:test";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cleanup, run, RUNTIMES, serve, sleep } from "../_helpers/serve-process.ts";
@@ -221,3 +222,55 @@ test("development mode listens on 127.0.0.1 unless a host is given; the start li
   expect(s.output()).not.toMatch(/Reload on/);
   expect(await s.stop()).toBe(0);
 }, 60_000);
+
+/** The pools the reload of a batch naming `file` restarted (read from the admin event stream). */
+async function restartedBy(stateDir: string, pid: number, file: string): Promise<string[]> {
+  const events = await adminEvents(
+    stateDir,
+    pid,
+    (e) => e.type === "reload" && e.phase === "done" && (e.files ?? []).includes(file),
+    30_000,
+  );
+  const begins = events.flatMap((e, i) => (e.type === "reload" && e.phase === "begin" ? [i] : []));
+  return events.slice(begins.at(-1)).filter((e) => e.type === "restart" && e.phase === "done").map((e) => e.pool!);
+}
+
+test("sed -i on the runner's module (its sedXXXXXX temp file beside it) reloads only the runner pool", async () => {
+  const dir = irisCopy();
+  const stateDir = newStateDir();
+  const s = await serve("node", dir, ["--development", "--reload"], { BENTO_STATE_DIR: stateDir });
+  execFileSync(
+    "sed",
+    ["-i", "s|const model = trainIrisModel();|const model = trainIrisModel(); // sed|", "runner.ts"],
+    {
+      cwd: dir,
+    },
+  );
+  expect(await restartedBy(stateDir, s.pid, "runner.ts")).toEqual(["runner:iris"]);
+  expect(s.output()).toMatch(/Reloading: runner\.ts changed/);
+  expect(s.output()).not.toMatch(/Reloading: .*sed[A-Za-z0-9]{6}/);
+  expect(await s.stop()).toBe(0);
+}, 120_000);
+
+test(
+  "a runner declaring reload.include is restarted by those files only: a TypeScript edit it imports spares it",
+  async () => {
+    const dir = irisCopy();
+    edit(
+      dir,
+      "bento.config.ts",
+      'iris: { command: { module: "./runner.ts" }, workers: 2 }',
+      'iris: { command: { module: "./runner.ts" }, workers: 2, reload: { include: ["*.py", "runner.ts"] } }',
+    );
+    const stateDir = newStateDir();
+    const s = await serve("node", dir, ["--development", "--reload"], { BENTO_STATE_DIR: stateDir });
+    // Imported by both pools: only the API, which declares nothing, rolls.
+    edit(dir, "_validate.ts", "export const MAX_ROWS", "// edited\nexport const MAX_ROWS");
+    expect(await restartedBy(stateDir, s.pid, "_validate.ts")).toEqual(["api_server"]);
+    // A file the runner declares: the runner alone, though no module imports it.
+    writeFileSync(join(dir, "weights.py"), "W = 1\n");
+    expect(await restartedBy(stateDir, s.pid, "weights.py")).toEqual(["runner:iris"]);
+    expect(await s.stop()).toBe(0);
+  },
+  120_000,
+);

@@ -98,14 +98,21 @@ test("a bad body is a 400 that says what is expected, without reaching the runne
   }
 });
 
-test("GET /healthz answers on every worker", async () => {
-  for (const api of hasUvicorn ? ["api", "api-py"] : ["api"]) {
-    expect(await (await fetch(`${sockets[api]!.url}/healthz`)).text()).toBe("ok");
+test("GET /livez, /readyz and /healthz answer 200 on every worker; /readyz 503 on an API whose runner is down", async () => {
+  for (const path of ["/livez", "/readyz", "/healthz"]) {
+    for (const api of hasUvicorn ? ["api", "api-py"] : ["api"]) {
+      const res = await fetch(`${sockets[api]!.url}${path}`);
+      expect([api, path, res.status, await res.text()]).toEqual([api, path, 200, "ok\n"]);
+    }
+    for (const runner of hasUvicorn ? ["iris", "iris-py"] : ["iris"]) {
+      const res = await fetch(`http://localhost${path}`, { unix: sockets[runner]!.path! });
+      expect([runner, path, res.status]).toEqual([runner, path, 200]);
+    }
   }
-  for (const runner of hasUvicorn ? ["iris", "iris-py"] : ["iris"]) {
-    const res = await fetch("http://localhost/healthz", { unix: sockets[runner]!.path! });
-    expect(res.status).toBe(200);
-  }
+  const down = await fetch(`${sockets["api-down"]!.url}/readyz`);
+  expect(down.status).toBe(503);
+  expect(await down.text()).toMatch(/^runner "iris" does not answer: Runner "iris" at unix:\/\/.*is unavailable/);
+  expect((await fetch(`${sockets["api-down"]!.url}/livez`)).status).toBe(200);
 });
 
 test.skipIf(!hasUvicorn)("the Python runner under uvicorn answers [2] through the same API worker code", async () => {

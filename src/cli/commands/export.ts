@@ -104,16 +104,25 @@ async function exportFiles(raw: Record<string, string | undefined>): Promise<Res
       .filter((name) => raw[name] !== undefined).map((name) => [name, raw[name]]),
   );
   const { namespace, image, entrypoint, runnerPort } = checked.value;
+  const logger = createCliLogger({ debug: false });
   const topology = await buildTopology(loaded.value, {
     flags,
     runnerPort,
     serviceDir: raw["service-path"] ?? ".",
     runnerHost: (name) => (format === "k8s" ? serviceDns(name, namespace) : name),
-    logger: createCliLogger({ debug: false }),
+    logger,
   });
   if (topology.isErr()) return err(topology.error);
   if (format === "compose") {
     return ok([{ name: "compose.yaml", text: stringify(buildCompose(topology.value, { image, entrypoint })) }]);
+  }
+  for (const c of topology.value) {
+    for (const pool of c.foreignPools) {
+      logger.warn(
+        `${c.name}: pool ${pool} does not run a bento-kit/worker module, so nothing says it answers the probes ` +
+          `GET ${c.livenessPath} and GET ${c.readinessPath}: serve them (docs/worker-contract.md) or edit the probes`,
+      );
+    }
   }
   const objects = buildK8sObjects(topology.value, { image, namespace, entrypoint, service: service.name });
   return ok(topology.value.map((c) => ({

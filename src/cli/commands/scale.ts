@@ -24,10 +24,15 @@ export const scaleCommand = defineCommand({
     const pool = await callAdmin<ApiPool>(target.value, "POST", path, { workers: Number(args.workers) });
     if (pool.isErr()) return failClient(pool.error);
     console.log(
-      `Pool ${pool.value.name}: ${pool.value.target} workers, ${pool.value.ready} ready (pids ${pids(pool.value)})`,
+      `Pool ${pool.value.name}: ${workers(pool.value.target)}, ${pool.value.ready} ready (pids ${pids(pool.value)})`,
     );
   },
 });
+
+/** `1 worker`, `2 workers`. */
+export function workers(n: number): string {
+  return `${n} worker${n === 1 ? "" : "s"}`;
+}
 
 export function pids(pool: ApiPool): string {
   return pool.workers.map((w) => w.pid ?? "-").join(", ");

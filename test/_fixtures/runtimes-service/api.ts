@@ -1,6 +1,8 @@
 /**
  * The API of the worker suite: GET /id (worker id and pid), POST /spread?n=N
- * (N sequential runner calls, counted per runner pid), GET /slow?ms=N.
+ * (N sequential runner calls, counted per runner pid), GET /slow?ms=N,
+ * GET /runner-readyz (the runner's /readyz as it answered); 404 otherwise, so
+ * that serve()'s health routes answer.
  */
 import { createRunnerClient, getWorkerId, serve } from "../../../src/worker/mod.ts";
 
@@ -13,6 +15,11 @@ async function handle(request: Request): Promise<Response> {
     await new Promise((resolve) => setTimeout(resolve, Number(url.searchParams.get("ms"))));
     return new Response("slept");
   }
+  if (url.pathname === "/runner-readyz") {
+    const res = await runners.request("model", "/readyz", { method: "GET" });
+    return Response.json({ status: res.status, body: res.text() });
+  }
+  if (url.pathname !== "/spread") return new Response("not found", { status: 404 });
   const counts: Record<string, number> = {};
   for (let i = 0; i < Number(url.searchParams.get("n") ?? 1); i++) {
     const { pid } = (await runners.call("model", "/pid", {})) as { pid: number };
