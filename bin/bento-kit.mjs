@@ -26,11 +26,18 @@ try {
   // that the CLI itself reports the temp dir in one line.
   if (!globalThis.Bun && !globalThis.Deno && !tempDirUsable()) process.env.TSX_DISABLE_CACHE = "1";
 
-  // The TLS key's password reaches no other process: not even tsx's esbuild
-  // helper, which inherits this environment (src/cli/_tls-args.ts reads it here).
-  if (process.env.BENTO_SSL_KEYFILE_PASSWORD !== undefined) {
-    globalThis[Symbol.for("bento-kit.ssl-keyfile-password")] = process.env.BENTO_SSL_KEYFILE_PASSWORD;
-    delete process.env.BENTO_SSL_KEYFILE_PASSWORD;
+  // The TLS key's password and the admin token reach no other process: not even
+  // tsx's esbuild helper, which inherits this environment (src/launch/_tls.ts
+  // and src/cli/_secret-env.ts read them here).
+  for (
+    const [name, key] of [
+      ["BENTO_SSL_KEYFILE_PASSWORD", "bento-kit.ssl-keyfile-password"],
+      ["BENTO_ADMIN_TOKEN", "bento-kit.admin-token"],
+    ]
+  ) {
+    if (process.env[name] === undefined) continue;
+    globalThis[Symbol.for(key)] = process.env[name];
+    delete process.env[name];
   }
 
   // Read now: once the descriptors have run out, /proc/self/limits cannot be opened.

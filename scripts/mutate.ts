@@ -235,6 +235,61 @@ const MUTATIONS: readonly Mutation[] = [
     ]],
     tests: ["test/pack.test.ts"],
   },
+  {
+    // Issue 19 item 5: the admin token reaches the workers again (neither the spec nor the spawn strips it).
+    name: "admin-token-to-workers",
+    file: "src/core/spawn-request.ts",
+    edits: [[
+      'WITHHELD_ENV: readonly string[] = ["BENTO_ADMIN_TOKEN", "BENTO_SSL_KEYFILE_PASSWORD"];',
+      'WITHHELD_ENV: readonly string[] = ["BENTO_SSL_KEYFILE_PASSWORD"];',
+    ]],
+    tests: ["test/serve/secrets.test.ts"],
+  },
+  {
+    // Issue 19 item 6, by name: the value after a secret flag (`--db-password hunter2`) is shown.
+    name: "two-argument-secret-flag-shown",
+    file: "src/admin/_redact.ts",
+    edits: [[
+      'return afterSecretFlag && !item.startsWith("-") ? REDACTED : redactText(item);',
+      "return redactText(item);",
+    ]],
+    tests: ["test/admin/redact.test.ts", "test/serve/secrets.test.ts"],
+  },
+  {
+    // Issue 19 item 6, by shape: a URL's password is shown.
+    name: "url-userinfo-shown",
+    file: "src/admin/_redact.ts",
+    edits: [[".replace(URL_USERINFO, `$1${REDACTED}@`)", ""]],
+    tests: ["test/serve/secrets.test.ts"],
+  },
+  {
+    // Issue 19 item 6, what is shown: pools' env values (the supervisor's whole environment) again.
+    name: "service-view-env-values",
+    file: "src/admin/service-info.ts",
+    edits: [["env: namesSet(w.env, o.environ ?? {}),", "env: w.env as never,"]],
+    tests: ["test/serve/secrets.test.ts"],
+  },
+  {
+    // Issue 19 item 7: liveness by pid only (a reused pid counts as the service).
+    name: "liveness-by-pid-only",
+    file: "src/launch/_owner.ts",
+    edits: [["return owner.start === undefined || now.start === owner.start;", "return true;"]],
+    tests: ["test/serve/stale-instances.test.ts"],
+  },
+  {
+    // Issue 19 item 7: stale instance files stay (with their tokens).
+    name: "stale-instance-files-kept",
+    file: "src/launch/_instances.ts",
+    edits: [["    else removeInstance(path);\n", ""]],
+    tests: ["test/serve/stale-instances.test.ts"],
+  },
+  {
+    // Issue 19 item 7: dead instances' run dirs are never swept.
+    name: "no-run-dir-sweep",
+    file: "src/launch/_resources.ts",
+    edits: [["  sweepRunDirs(dir);\n", ""]],
+    tests: ["test/serve/stale-instances.test.ts"],
+  },
 ];
 
 /**

@@ -45,7 +45,7 @@ export const PoolSchema = z.object({
 
 export const PoolsSchema = z.object({ pools: z.array(PoolSchema) }).openapi("Pools");
 
-const Env = z.record(z.string(), z.string());
+const EnvNames = z.array(z.string()).openapi({ description: "Names of the variables set (values are never shown)" });
 
 export const ServiceSchema = z.object({
   name: z.string(),
@@ -61,8 +61,8 @@ export const ServiceSchema = z.object({
     name: z.string(),
     role: z.string(),
     command: z.object({ kind: z.enum(["argv", "module"]), argv: z.array(z.string()) }),
-    env: Env,
-    workerEnv: z.array(Env),
+    env: EnvNames,
+    workerEnv: z.array(EnvNames),
     cwd: z.string(),
     sockets: z.array(z.string()),
   })),

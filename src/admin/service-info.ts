@@ -1,6 +1,10 @@
 /**
  * What `GET /v1/service` tells about the running service: pure data that the
  * command starting the admin server describes once (`describeService`).
+ * As little as an operator needs: of a pool's environment only the NAMES of
+ * the variables set for it (by the manifest, bento-kit and plugins), never a
+ * value, and nothing of the supervisor's own environment, which every worker
+ * inherits. Argv and options are redacted on the way out (`_redact.ts`).
  */
 import type { BoundSocket, Command, LaunchSpec } from "../core/types.ts";
 
@@ -15,8 +19,10 @@ export interface PoolInfo {
   readonly name: string;
   readonly role: string;
   readonly command: { readonly kind: "argv" | "module"; readonly argv: readonly string[] };
-  readonly env: Readonly<Record<string, string>>;
-  readonly workerEnv: readonly Readonly<Record<string, string>>[];
+  /** Names of the variables set for the pool (not those inherited from the supervisor), sorted. */
+  readonly env: readonly string[];
+  /** Per worker: names of the variables set for that worker only. */
+  readonly workerEnv: readonly (readonly string[])[];
   readonly cwd: string;
   readonly sockets: readonly string[];
 }
@@ -45,6 +51,8 @@ export interface DescribeServiceOptions {
   readonly pid: number;
   readonly startedAt: number;
   readonly runtime: string;
+  /** The supervisor's environment: a pool variable with the same value is inherited, not listed. */
+  readonly environ?: Readonly<Record<string, string | undefined>>;
 }
 
 export function describeService(o: DescribeServiceOptions): ServiceInfo {
@@ -61,12 +69,16 @@ export function describeService(o: DescribeServiceOptions): ServiceInfo {
       name: w.name,
       role: w.role,
       command: commandInfo(w.command),
-      env: w.env,
-      workerEnv: w.workerEnv,
+      env: namesSet(w.env, o.environ ?? {}),
+      workerEnv: w.workerEnv.map((e) => Object.keys(e).sort()),
       cwd: w.cwd,
       sockets: w.sockets,
     })),
   };
+}
+
+function namesSet(env: Readonly<Record<string, string>>, environ: NonNullable<DescribeServiceOptions["environ"]>) {
+  return Object.keys(env).filter((k) => environ[k] !== env[k]).sort();
 }
 
 function socketInfo(s: BoundSocket): SocketInfo {

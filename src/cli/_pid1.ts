@@ -22,6 +22,7 @@ import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import { findExecutable } from "../runtime/shared/_which.ts";
 import { createCliLogger } from "./terminal/_logger.ts";
+import { hiddenEnv } from "./_secret-env.ts";
 
 /** prctl's syscall number per `process.arch` (asm-generic 167; x86_64 157; arm, i386, s390x 172; powerpc 171). */
 export const SYS_PRCTL: Readonly<Record<string, number>> = {
@@ -129,6 +130,8 @@ function wrapInPerl(perl: string, nr: number, logger: ReturnType<typeof createCl
     ...process.argv.slice(1),
   ], {
     stdio: "inherit",
+    // This CLI again: it gets the secrets the entry point took out of the environment.
+    env: { ...process.env, ...hiddenEnv() },
     // A session of its own: the terminal's Ctrl+C reaches only PID 1, which forwards it once.
     detached: true,
   });

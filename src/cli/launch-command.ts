@@ -20,6 +20,7 @@ import { setLogFormat } from "./terminal/_log-format.ts";
 import { createCliLogger } from "./terminal/_logger.ts";
 import { createOutput, flushOutput } from "./terminal/_output.ts";
 import { createWorkerOutput } from "./terminal/_worker-output.ts";
+import { cliEnv } from "./_secret-env.ts";
 
 export interface LaunchCommandOptions {
   readonly name: string;
@@ -65,7 +66,7 @@ async function runCommand(
   rawArgs: readonly string[],
 ): Promise<void> {
   const flags = optionFlags(parsed, rawArgs, names);
-  const env = process.env;
+  const env = cliEnv();
   const cwd = process.cwd();
   const format = resolveOptions(["log-format"], { flags, env, cwd, serviceDir: cwd });
   if (format.isOk()) setLogFormat(format.value["log-format"] === "json" ? "json" : "text");

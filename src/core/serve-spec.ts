@@ -9,6 +9,7 @@ import type { SpecError } from "./errors.ts";
 import { API_SOCKET, type RunnerDef, type ServiceDef } from "./manifest.ts";
 import type { ServeOptions } from "./serve-options.ts";
 import { buildReadySpec } from "./ready-input.ts";
+import { WITHHELD_ENV } from "./spawn-request.ts";
 import type { LaunchSpec, WatcherSpec } from "./types.ts";
 
 export { API_SOCKET } from "./manifest.ts";
@@ -124,11 +125,20 @@ function optionVars(service: ServiceDef, o: ServeOptions): Record<string, string
   return vars;
 }
 
-/** Service env defaults < the supervisor's environment (the pool's env comes on top). */
+/** Service env defaults < the supervisor's environment (the pool's env comes on top); no withheld secret. */
 function inheritedEnv(service: ServiceDef, environ: BuildContext["environ"]): Record<string, string> {
   const env: Record<string, string> = { ...service.env };
   for (const [k, v] of Object.entries(environ)) if (v !== undefined) env[k] = v;
-  for (const k of ["LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "BENTO_RUNNER_MAP", "BENTO_REUSEPORT_SOCKETS"]) {
+  for (
+    const k of [
+      "LISTEN_FDS",
+      "LISTEN_PID",
+      "LISTEN_FDNAMES",
+      "BENTO_RUNNER_MAP",
+      "BENTO_REUSEPORT_SOCKETS",
+      ...WITHHELD_ENV,
+    ]
+  ) {
     delete env[k];
   }
   return env;

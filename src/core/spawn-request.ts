@@ -12,6 +12,13 @@ import type { BoundSocket, SpawnPlan } from "./types.ts";
 import { denoPermissionFlags, REUSEPORT_ENV, tcpAddress } from "./worker-runtime.ts";
 
 export const LISTEN_FDS_START = 3;
+
+/**
+ * Variables no worker gets, whoever set them (the supervisor's environment, a
+ * manifest, a plugin): the admin token, and the TLS key's password (which
+ * bento:tls strips too). A worker, and whatever it starts, never holds them.
+ */
+export const WITHHELD_ENV: readonly string[] = ["BENTO_ADMIN_TOKEN", "BENTO_SSL_KEYFILE_PASSWORD"];
 const LISTEN_PID_SHIM = 'LISTEN_PID=$$; export LISTEN_PID; exec "$@"';
 const SHIM_PREFIX = ["/bin/sh", "-c", LISTEN_PID_SHIM, "bento-kit-worker"];
 
@@ -89,6 +96,7 @@ export function buildSpawnRequest(
     BENTO_WORKER_ID: String(plan.workerId),
     BENTO_READY_FD: String(LISTEN_FDS_START + bound.length),
   };
+  for (const name of WITHHELD_ENV) delete env[name];
   if (bound.length === 0) return ok({ argv, env, cwd: plan.cwd, fds: [], keepStdin: plan.keepStdin, notify: true });
   env.LISTEN_FDS = String(bound.length);
   env.LISTEN_FDNAMES = bound.map((s) => s.spec.name).join(":");

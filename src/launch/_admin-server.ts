@@ -17,6 +17,7 @@ import type { AdminSettings } from "./_admin-settings.ts";
 import type { Logger } from "../core/logger.ts";
 import type { RuntimePort } from "../core/ports.ts";
 import { removeInstance, stateDir, writeInstance } from "./_instances.ts";
+import { processStartTime } from "./_owner.ts";
 
 export type { AdminSettings } from "./_admin-settings.ts";
 export type AdminError = OptionInvalid | BindFailed;
@@ -75,6 +76,7 @@ export async function startAdmin(o: StartAdminOptions): Promise<Result<RunningAd
   const info = o.service();
   const dir = stateDir(o.env);
   let file: string | undefined;
+  const pidStart = processStartTime(info.pid);
   try {
     file = writeInstance(dir, {
       service: info.name,
@@ -82,6 +84,7 @@ export async function startAdmin(o: StartAdminOptions): Promise<Result<RunningAd
       url,
       token: settings.token,
       startedAt: info.startedAt,
+      ...(pidStart === undefined ? {} : { pidStart }),
     });
   } catch (e) {
     logger.warn(

@@ -15,6 +15,8 @@ export interface AdminInput {
   /** The options as GET /v1/service shows them. */
   readonly options: object;
   readonly startedAt: number;
+  /** The supervisor's environment (what pools inherit is not shown). */
+  readonly environ: Readonly<Record<string, string | undefined>>;
 }
 
 export async function startAdminFor(settings: AdminSettings, o: AdminInput) {
@@ -26,6 +28,7 @@ export async function startAdminFor(settings: AdminSettings, o: AdminInput) {
     pid: process.pid,
     startedAt: o.startedAt,
     runtime: o.runtime.name,
+    environ: o.environ,
   });
   const { startAdmin } = await import("./_admin-server.ts");
   const control = { ...o.supervisor, stop: o.supervisor.requestStop };

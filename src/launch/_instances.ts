@@ -1,12 +1,17 @@
 /**
  * Instance files: how the CLI commands find the services running on this
  * machine. `serve` writes `<pid>.json` ({ service, pid, url, token,
- * startedAt }, mode 0600) into a 0700 directory and removes it when it stops;
- * readers skip files whose pid is no longer alive (a service that was killed).
+ * startedAt, pidStart }, mode 0600) into a 0700 directory and removes it when
+ * it stops. A supervisor killed with SIGKILL leaves its file: readers check
+ * the owner by pid AND start time (`_owner.ts`, a reused pid is another
+ * process) and remove the files of dead owners as they find them.
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { ownerAlive } from "./_owner.ts";
+
+export { pidAlive } from "./_owner.ts";
 
 export interface Instance {
   readonly service: string;
@@ -16,6 +21,8 @@ export interface Instance {
   readonly token: string;
   /** Epoch ms. */
   readonly startedAt: number;
+  /** The supervisor's start time from /proc/<pid>/stat (absent where /proc cannot be read). */
+  readonly pidStart?: string;
 }
 
 /** $BENTO_STATE_DIR, else $XDG_RUNTIME_DIR/bento-kit, else ~/.bento-kit/run. */
@@ -37,10 +44,12 @@ export function writeInstance(dir: string, instance: Instance): string {
 }
 
 export function removeInstance(path: string): void {
-  rmSync(path, { force: true });
+  try {
+    rmSync(path, { force: true });
+  } catch { /* not ours to remove: it stays, and stays skipped */ }
 }
 
-/** The services running on this machine, oldest first. */
+/** The services running on this machine, oldest first; files of dead or replaced owners are removed. */
 export function listInstances(dir: string): Instance[] {
   let names: string[];
   try {
@@ -50,8 +59,11 @@ export function listInstances(dir: string): Instance[] {
   }
   const found: Instance[] = [];
   for (const name of names) {
-    const instance = readInstance(join(dir, name));
-    if (instance && pidAlive(instance.pid)) found.push(instance);
+    const path = join(dir, name);
+    const instance = readInstance(path);
+    if (instance === undefined) continue;
+    if (instanceAlive(instance)) found.push(instance);
+    else removeInstance(path);
   }
   return found.sort((a, b) => a.startedAt - b.startedAt);
 }
@@ -60,18 +72,15 @@ function readInstance(path: string): Instance | undefined {
   try {
     const v = JSON.parse(readFileSync(path, "utf8")) as Partial<Instance>;
     const ok = typeof v.service === "string" && typeof v.pid === "number" && typeof v.url === "string" &&
-      typeof v.token === "string" && typeof v.startedAt === "number";
+      typeof v.token === "string" && typeof v.startedAt === "number" &&
+      (v.pidStart === undefined || typeof v.pidStart === "string");
     return ok ? (v as Instance) : undefined;
   } catch {
     return undefined;
   }
 }
 
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as { code?: string }).code === "EPERM";
-  }
+/** The supervisor that wrote `instance` still runs (same pid, same start time where recorded). */
+export function instanceAlive(instance: Pick<Instance, "pid" | "pidStart">): boolean {
+  return ownerAlive({ pid: instance.pid, start: instance.pidStart });
 }

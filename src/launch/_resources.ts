@@ -3,23 +3,79 @@
  * directory in the temp dir, and enough file descriptors for every socket
  * and every worker's pipes. Each shortfall is one line naming what to change.
  */
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { err, ok, type Result } from "neverthrow";
 import { type FdLimitTooLow, fdLimitTooLow, type TempDirUnusable, tempDirUnusable } from "../core/errors.ts";
 import type { LaunchSpec } from "../core/types.ts";
+import { type Owner, ownerAlive, pidNamespace, selfOwner } from "./_owner.ts";
 
-/** The instance's private directory, `$TMPDIR/bento-kit-XXXXXX`. */
+const RUN_DIR_PREFIX = "bento-kit-";
+/** In each run dir: `{"pid":…,"start":"…"}`, the supervisor that made it. */
+export const RUN_DIR_OWNER = "owner.json";
+
+/**
+ * The instance's private directory, `$TMPDIR/bento-kit-XXXXXX`, with its owner
+ * recorded in it. First the run dirs of dead instances are swept (`sweepRunDirs`).
+ */
 export function makeRunDir(): Result<string, TempDirUnusable> {
   const dir = tmpdir();
+  sweepRunDirs(dir);
+  let made: string | undefined;
   try {
-    return ok(mkdtempSync(join(dir, "bento-kit-")));
+    made = mkdtempSync(join(dir, RUN_DIR_PREFIX));
+    writeFileSync(join(made, RUN_DIR_OWNER), `${JSON.stringify(selfOwner())}\n`, { mode: 0o600, flag: "wx" });
+    return ok(made);
   } catch (cause) {
+    if (made !== undefined) rmSync(made, { recursive: true, force: true });
     const code = (cause as { code?: string } | null)?.code;
     return err(
       tempDirUnusable(dir, code, REASONS[code ?? ""] ?? (cause instanceof Error ? cause.message : String(cause))),
     );
+  }
+}
+
+/**
+ * Remove the run dirs that instances killed with SIGKILL (supervisor and
+ * keeper together) left in `dir`, the decrypted TLS key copy with them. Only
+ * ours: a real directory named bento-kit-*, owned by this user, whose owner
+ * file names a process of this pid namespace that is gone or whose pid now
+ * belongs to another process (another start time). A dir without an owner file (being made right now, or made by an
+ * older bento-kit) is left alone. Returns the dirs removed.
+ */
+export function sweepRunDirs(dir = tmpdir()): string[] {
+  const uid = process.getuid?.();
+  const ns = pidNamespace();
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.startsWith(RUN_DIR_PREFIX));
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const path = join(dir, name);
+    try {
+      const st = lstatSync(path);
+      if (!st.isDirectory() || (uid !== undefined && st.uid !== uid)) continue;
+      const owner = readOwner(path);
+      if (owner === undefined || owner.ns !== ns || ownerAlive(owner)) continue;
+      rmSync(path, { recursive: true, force: true });
+      removed.push(path);
+    } catch { /* gone meanwhile, or not ours to read: left alone */ }
+  }
+  return removed;
+}
+
+function readOwner(runDir: string): Owner | undefined {
+  try {
+    const v = JSON.parse(readFileSync(join(runDir, RUN_DIR_OWNER), "utf8")) as Partial<Owner>;
+    if (typeof v.pid !== "number" || !Number.isInteger(v.pid) || v.pid <= 0) return undefined;
+    const start = typeof v.start === "string" ? { start: v.start } : {};
+    return { pid: v.pid, ...start, ...(typeof v.ns === "string" ? { ns: v.ns } : {}) };
+  } catch {
+    return undefined;
   }
 }
 

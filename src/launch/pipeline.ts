@@ -128,6 +128,7 @@ export async function startLaunch<O>(
       started: started.value,
       options: describedOptions(options.value),
       startedAt,
+      environ: input.env,
     })
     : undefined;
   const close = async () => {

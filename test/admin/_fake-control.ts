@@ -149,9 +149,12 @@ export function fakeServiceInfo(control: ServiceControl): ServiceInfo {
     pools: control.pools().map((p) => ({
       name: p.name,
       role: p.role,
-      command: { kind: "argv" as const, argv: ["python3", "-m", "uvicorn", "--db-password=hunter2"] },
-      env: { MODEL_DIR: "/models", HF_TOKEN: "hf_secret", AWS_SECRET_ACCESS_KEY: "aws", DB_PASSWORD: "pw" },
-      workerEnv: [{ CUDA_VISIBLE_DEVICES: "0", API_KEY: "k" }],
+      command: {
+        kind: "argv" as const,
+        argv: ["python3", "-m", "uvicorn", "--db-password=hunter2", "--db-password", "hunter3"],
+      },
+      env: ["AWS_SECRET_ACCESS_KEY", "DB_PASSWORD", "HF_TOKEN", "MODEL_DIR"],
+      workerEnv: [["API_KEY", "CUDA_VISIBLE_DEVICES"]],
       cwd: "/srv",
       sockets: ["api"],
     })),

@@ -76,16 +76,19 @@ describe("reading", () => {
       sockets: [{ name: "api", address: "tcp://127.0.0.1:3000" }],
     });
     expect(body.uptimeMs).toBeGreaterThanOrEqual(5000);
-    expect(body.pools[0].env).toEqual({
-      MODEL_DIR: "/models",
-      HF_TOKEN: "***",
-      AWS_SECRET_ACCESS_KEY: "***",
-      DB_PASSWORD: "***",
-    });
-    expect(body.pools[0].workerEnv[0]).toEqual({ CUDA_VISIBLE_DEVICES: "0", API_KEY: "***" });
-    expect(body.pools[0].command.argv).toContain("--db-password=***");
+    // Names of the variables set, never their values.
+    expect(body.pools[0].env).toEqual(["AWS_SECRET_ACCESS_KEY", "DB_PASSWORD", "HF_TOKEN", "MODEL_DIR"]);
+    expect(body.pools[0].workerEnv[0]).toEqual(["API_KEY", "CUDA_VISIBLE_DEVICES"]);
+    expect(body.pools[0].command.argv).toEqual([
+      "python3",
+      "-m",
+      "uvicorn",
+      "--db-password=***",
+      "--db-password",
+      "***",
+    ]);
     expect(body.options.sslKeyfilePassword).toBe("***");
-    expect(JSON.stringify(body)).not.toContain("hunter2");
+    expect(JSON.stringify(body)).not.toMatch(/hunter[23]/);
   });
 
   test("GET /v1/pools and /v1/pools/:pool list workers with pid, state, uptime, restarts, memory and CPU", async () => {

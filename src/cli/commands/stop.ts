@@ -1,7 +1,7 @@
 /** `bento-kit stop`: stop the running service gracefully and wait until it is gone. */
 import { defineCommand } from "../_define-command.ts";
 import { callAdmin, failClient, failUsage, findTarget, type Target, targetArgs } from "../terminal/_admin-client.ts";
-import { pidAlive } from "../../launch/_instances.ts";
+import { instanceAlive } from "../../launch/_instances.ts";
 
 export const stopCommand = defineCommand({
   meta: { name: "stop", description: "Stop the running service (as Ctrl+C would) and wait until every worker is gone" },
@@ -30,11 +30,12 @@ export const stopCommand = defineCommand({
   },
 });
 
-/** True once the supervisor's pid is gone (or, without a pid, its admin server no longer answers). */
+/** True once the supervisor is gone, by pid and start time (or, without a pid, its admin server no longer answers). */
 async function gone(target: Target, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
-    if (target.pid !== undefined ? !pidAlive(target.pid) : !(await answers(target))) return true;
+    const pid = target.pid;
+    if (pid !== undefined ? !instanceAlive({ pid, pidStart: target.pidStart }) : !(await answers(target))) return true;
     await new Promise((r) => setTimeout(r, 100));
   }
   return false;

@@ -5,6 +5,7 @@
  */
 import { err, ok, type Result } from "neverthrow";
 import { listInstances, stateDir } from "../../launch/_instances.ts";
+import { cliEnv } from "../_secret-env.ts";
 
 /** The flags every command that talks to a service takes. */
 export const targetArgs = {
@@ -23,6 +24,8 @@ export interface Target {
   readonly service?: string;
   /** The supervisor's pid, when found through its instance file. */
   readonly pid?: number;
+  /** Its start time, when the instance file recorded it (a reused pid is another process). */
+  readonly pidStart?: string;
 }
 
 export type ClientError =
@@ -56,7 +59,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 export function findTarget(
   args: { readonly admin?: string; readonly service?: string },
-  env: Env = process.env,
+  env: Env = cliEnv(),
 ): Result<Target, ClientError> {
   const dir = stateDir(env);
   const running = listInstances(dir);
@@ -76,7 +79,7 @@ export function findTarget(
         message: `No token for ${url}: set BENTO_ADMIN_TOKEN to the token of that service`,
       });
     }
-    return ok({ url, token, service: known?.service, pid: known?.pid });
+    return ok({ url, token, service: known?.service, pid: known?.pid, pidStart: known?.pidStart });
   }
   const named = args.service === undefined ? running : running.filter((i) => i.service === args.service);
   const list = running.map((i) => `${i.service} (pid ${i.pid}, ${i.url})`).join(", ");
@@ -103,6 +106,7 @@ export function findTarget(
     token: env.BENTO_ADMIN_TOKEN ?? chosen.token,
     service: chosen.service,
     pid: chosen.pid,
+    ...(chosen.pidStart === undefined ? {} : { pidStart: chosen.pidStart }),
   });
 }
 
