@@ -7,7 +7,9 @@
  */
 import { afterAll, afterEach, expect, test } from "bun:test";
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { makeCerts } from "../_helpers/certs.ts";
 import { cleanup, run, type Served } from "../_helpers/serve-process.ts";
 
@@ -164,12 +166,17 @@ const REFUSED: readonly [string[], RegExp][] = [
 
 for (const [args, expected] of REFUSED) {
   test(`refused before anything starts: ${args.join(" ")}`, async () => {
-    const before = new Set(readdirSync("/tmp"));
-    const s = run("node", args);
-    expect(await s.exited).toBe(2);
-    const lines = s.output().trim().split("\n");
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(expected);
-    expect(readdirSync("/tmp").filter((f) => f.startsWith("bento-kit-") && !before.has(f))).toEqual([]);
+    // A temp dir of its own: other processes may make run dirs in /tmp meanwhile.
+    const tmp = mkdtempSync(join(tmpdir(), "parity-refused-"));
+    try {
+      const s = run("node", args, { TMPDIR: tmp });
+      expect(await s.exited).toBe(2);
+      const lines = s.output().trim().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(expected);
+      expect(readdirSync(tmp).filter((f) => f.startsWith("bento-kit-"))).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   }, 30_000);
 }
