@@ -10,6 +10,7 @@ type LoadCommand = () => Promise<CommandDef<any>>;
 
 /** Each command's module is loaded only when it runs (or for --help): `serve` never loads export, gRPC or admin-client code. */
 const COMMANDS: Record<string, LoadCommand> = {
+  new: () => import("./commands/new.ts").then((m) => m.newCommand),
   serve: () => import("./commands/serve.ts").then((m) => m.serveCommand),
   "start-runner-server": () => import("./commands/start-runner-server.ts").then((m) => m.startRunnerServerCommand),
   "start-http-server": () => import("./commands/start-http-server.ts").then((m) => m.startHttpServerCommand),
