@@ -33,6 +33,7 @@ export const ENTRY_POINTS = [
   "src/cli/bootstrap.ts",
   "src/cli/main.ts",
   "src/metrics-server/main.ts",
+  "src/runtime/node/esm-syntax-hook.ts",
 ];
 
 rmSync(join(root, "dist"), { recursive: true, force: true });

@@ -23,7 +23,7 @@ beforeAll(() => {
 
 afterAll(() => {
   rmSync(project, { recursive: true, force: true });
-});
+}, 60_000);
 
 /** Every process a test started, killed (group first) even when it failed. */
 const started: number[] = [];
@@ -100,6 +100,22 @@ for (const [label, argv] of LAUNCHERS) {
     expect(s.out()).toContain("Stopped: every worker is gone");
   }, 90_000);
 }
+
+test(
+  'the scaffold with its package.json turned "type": "commonjs" (as npm init -y writes) serves on all three runtimes',
+  async () => {
+    expect(scaffold(LAUNCHERS[0][1], "cjs").status).toBe(0);
+    const pkgFile = join(project, "cjs", "package.json");
+    writeFileSync(pkgFile, readFileSync(pkgFile, "utf8").replace('"type": "module"', '"type": "commonjs"'));
+    for (const [label, argv] of LAUNCHERS) {
+      const s = await serveDir(argv, "cjs");
+      expect({ label, port: s.port > 0 }, s.out()).toEqual({ label, port: true });
+      expect(await classify(s.port, "[[5.9,3.0,5.1,1.8]]")).toEqual({ status: 200, body: ["virginica"] });
+      expect(await ctrlC(s)).toEqual([]);
+    }
+  },
+  180_000,
+);
 
 test.skipIf(!hasUvicorn)(
   "new DIR --python: the runner pool is uvicorn on the held socket, behind the TypeScript API",
