@@ -64,7 +64,7 @@ console.log("packed worker ready");
 
 afterAll(() => {
   rmSync(project, { recursive: true, force: true });
-});
+}, 60_000);
 
 test("the tarball holds the compiled package: JavaScript, declarations, the CLI, LICENSE and every file the README links", () => {
   for (
@@ -101,7 +101,7 @@ test("the tarball holds the compiled package: JavaScript, declarations, the CLI,
   expect(linked.length).toBeGreaterThan(5);
   expect(linked.filter((f) => !files.includes(f))).toEqual([]);
   // The README's install line installs what its examples import.
-  const install = /npm install bento-kit([^\n]*)/.exec(readme)?.[1]?.trim().split(/\s+/) ?? [];
+  const install = [...readme.matchAll(/npm install bento-kit([^\n#]*)/g)].flatMap((m) => m[1]!.trim().split(/\s+/));
   const imported = new Set([...readme.matchAll(/from "([^".][^"]*)"/g)].map((m) => m[1]!.split("/")[0]!));
   imported.delete("bento-kit");
   expect([...imported].filter((p) => !install.includes(p))).toEqual([]);
@@ -162,7 +162,7 @@ void serve; void runPlugins;
   const r = spawnSync(join(BIN, "tsc"), ["-p", dir], { cwd: project, encoding: "utf8" });
   expect(r.stdout + r.stderr).toBe("");
   expect(r.status).toBe(0);
-});
+}, 60_000);
 
 const SERVE_CASES = LAUNCHERS;
 
