@@ -10,7 +10,7 @@
 //   compares Results by class, so a plugin's Results (from its own
 //   neverthrow) work with bento-kit's.
 // - .d.ts from tsc (declarations only: `npm test` type-checks).
-// - the .proto files the gRPC worker reads.
+// - the .proto files the gRPC worker reads, and the templates of `bento-kit new`.
 // Run by `npm pack` (prepack) and by `npm install` in this repository
 // (prepare); the repository itself runs from source and needs no build.
 import { execFileSync } from "node:child_process";
@@ -33,6 +33,7 @@ export const ENTRY_POINTS = [
   "src/cli/bootstrap.ts",
   "src/cli/main.ts",
   "src/metrics-server/main.ts",
+  "src/runtime/node/esm-syntax-hook.ts",
 ];
 
 rmSync(join(root, "dist"), { recursive: true, force: true });
@@ -70,3 +71,5 @@ for (
   if (fixed !== text) writeFileSync(path, fixed);
 }
 cpSync(join(root, "src/worker/protos"), join(root, "dist/src/worker/protos"), { recursive: true });
+// `bento-kit new` copies these into the user's service (src/cli/commands/new.ts).
+cpSync(join(root, "templates"), join(root, "dist/templates"), { recursive: true });

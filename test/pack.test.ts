@@ -7,23 +7,12 @@
  * TypeScript one, and neither loads gRPC, export, admin-app or metrics code.
  */
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { BIN, DENO_FLAGS, LAUNCHERS, packInto } from "./_helpers/packed.ts";
 import { alive, descendantsOf, ROOT, sleep } from "./_helpers/serve-process.ts";
-
-const BIN = join(ROOT, "node_modules", ".bin");
-/** The README's Deno command: exactly these permissions. */
-const DENO_FLAGS = [
-  "--allow-read",
-  "--allow-write",
-  "--allow-net",
-  "--allow-env",
-  "--allow-run",
-  "--allow-ffi",
-  "--allow-sys=uid,gid,homedir",
-];
 
 let project = "";
 let files: string[] = [];
@@ -35,14 +24,7 @@ let traceHook = "";
 beforeAll(() => {
   project = mkdtempSync(join(tmpdir(), "bento-kit-pack-"));
   manifestBefore = readFileSync(join(ROOT, "package.json"), "utf8");
-  const out = execFileSync("npm", ["pack", "--json", "--pack-destination", project], { cwd: ROOT, encoding: "utf8" });
-  const [info] = JSON.parse(out) as { filename: string; files: { path: string }[] }[];
-  files = info!.files.map((f) => f.path);
-  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "pack-check", private: true, type: "module" }));
-  execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", join(project, info!.filename)], {
-    cwd: project,
-    stdio: "ignore",
-  });
+  files = packInto(project);
   const service = (dir: string, ext: "js" | "ts") => {
     mkdirSync(join(project, dir));
     writeFileSync(
@@ -85,7 +67,7 @@ console.log("packed worker ready");
 
 afterAll(() => {
   rmSync(project, { recursive: true, force: true });
-});
+}, 60_000);
 
 test("the tarball holds the compiled package: JavaScript, declarations, the CLI, LICENSE and every file the README links", () => {
   for (
@@ -112,14 +94,17 @@ test("the tarball holds the compiled package: JavaScript, declarations, the CLI,
     expect(files).toContain(f);
   }
   // No TypeScript source (Node and Deno refuse to strip types under node_modules), no tests.
-  expect(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))).toEqual([]);
+  // The templates of `bento-kit new` are TypeScript, copied into the user's service, never imported from here.
+  expect(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && !f.startsWith("dist/templates/"))).toEqual(
+    [],
+  );
   expect(files.some((f) => f.startsWith("test/") || f.startsWith("node_modules/") || f.startsWith("src/"))).toBe(false);
   const readme = readFileSync(join(ROOT, "README.md"), "utf8");
   const linked = [...readme.matchAll(/\]\(([^)#:]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!);
   expect(linked.length).toBeGreaterThan(5);
   expect(linked.filter((f) => !files.includes(f))).toEqual([]);
   // The README's install line installs what its examples import.
-  const install = /npm install bento-kit([^\n]*)/.exec(readme)?.[1]?.trim().split(/\s+/) ?? [];
+  const install = [...readme.matchAll(/npm install bento-kit([^\n#]*)/g)].flatMap((m) => m[1]!.trim().split(/\s+/));
   const imported = new Set([...readme.matchAll(/from "([^".][^"]*)"/g)].map((m) => m[1]!.split("/")[0]!));
   imported.delete("bento-kit");
   expect([...imported].filter((p) => !install.includes(p))).toEqual([]);
@@ -180,13 +165,9 @@ void serve; void runPlugins;
   const r = spawnSync(join(BIN, "tsc"), ["-p", dir], { cwd: project, encoding: "utf8" });
   expect(r.stdout + r.stderr).toBe("");
   expect(r.status).toBe(0);
-});
+}, 60_000);
 
-const SERVE_CASES = [
-  ["npx bento-kit", ["npx", "--no-install", "bento-kit"]],
-  ["bunx --bun bento-kit", [join(BIN, "bunx"), "--bun", "bento-kit"]],
-  ["deno run (README permissions) npm:bento-kit", [join(BIN, "deno"), "run", ...DENO_FLAGS, "npm:bento-kit"]],
-] as const;
+const SERVE_CASES = LAUNCHERS;
 
 for (const [label, argv] of SERVE_CASES) {
   for (const [dir, lang] of [["jsvc", "js"], ["svc", "ts"]] as const) {
@@ -258,7 +239,7 @@ test("deno run npm:bento-kit without permissions and without a terminal: one lin
   expect(lines[0]).not.toMatch(/^\s+at |NotCapable/);
 });
 
-const LAUNCHERS = [["npx", SERVE_CASES[0][1]], ["bunx", SERVE_CASES[1][1]]] as const;
+const SIGNAL_CASES = [["npx", SERVE_CASES[0][1]], ["bunx", SERVE_CASES[1][1]]] as const;
 
 const launched: { pid: number; group: number[] }[] = [];
 afterEach(() => {
@@ -310,7 +291,7 @@ async function stopped(out: () => string): Promise<boolean> {
   return out().includes("Stopped:");
 }
 
-for (const [name, argv] of LAUNCHERS) {
+for (const [name, argv] of SIGNAL_CASES) {
   test(`SIGTERM to the ${name} process alone stops the service gracefully; nothing is left`, async () => {
     const s = await launch(argv);
     process.kill(s.child.pid!, "SIGTERM"); // as docker stop or systemd's KillMode=mixed: the launcher only

@@ -11,6 +11,7 @@ type LoadCommand = () => Promise<CommandDef<any>>;
 
 /** Each command's module is loaded only when it runs (or for --help): `serve` never loads export, gRPC or admin-client code. */
 const COMMANDS: Record<string, LoadCommand> = {
+  new: () => import("./commands/new.ts").then((m) => m.newCommand),
   serve: () => import("./commands/serve.ts").then((m) => m.serveCommand),
   "serve-http": () => import("./commands/serve.ts").then((m) => m.serveHttpCommand),
   "serve-grpc": () => import("./commands/serve.ts").then((m) => m.serveGrpcCommand),

@@ -29,7 +29,8 @@ export function checkCommands(
     const problem = commandProblem(w, runtime, path, platform);
     if (problem) return err(preflightFailed(w.name, `Pool ${w.name}: ${problem}`));
   }
-  return ok(undefined);
+  const format = moduleFormatProblem(spec.watchers, runtime.name);
+  return format ? err(preflightFailed(format.pool, format.message)) : ok(undefined);
 }
 
 function commandProblem(w: WatcherSpec, runtime: ModuleRuntime, path: string, platform: string): string | undefined {
@@ -56,7 +57,7 @@ function commandProblem(w: WatcherSpec, runtime: ModuleRuntime, path: string, pl
       return `its TypeScript workers run on ${LABEL[worker]} (${why}), and "${runner}" is not on PATH: ` +
         `${INSTALL_HINT[worker]}, or set runtime: ${other} in its command`;
     }
-    return moduleFormatProblem(w.command.module);
+    return undefined;
   }
   const program = w.command.argv[0]!;
   const file = findExecutable(program, w.cwd, path);
@@ -93,35 +94,57 @@ function interpreterProblem(program: string, file: string, cwd: string, path: st
 }
 
 /**
- * A .ts/.js module that uses top-level await must load as an ES module: under
- * CommonJS ("type" not "module" in the package.json governing it) tsx fails on
- * it, and the worker would crash-loop. Only the module file itself is read;
- * a CommonJS worker without top-level await runs fine and is let through.
+ * JavaScript module workers (.js, .jsx) written as ES modules (`import` lines,
+ * top-level await) under a package.json that does not say "type": "module":
+ * Node loads them as CommonJS and they would crash-loop. Bun and Deno detect
+ * the format, and TypeScript modules load as ES modules on every runtime
+ * (src/runtime/node/esm-syntax-hook.ts), so only Node workers of .js files are
+ * checked. One message names every such file and the one fix.
  */
-function moduleFormatProblem(module: string): string | undefined {
-  if (![".ts", ".js", ".tsx", ".jsx"].includes(extname(module))) return undefined;
-  const awaitLine = topLevelAwaitLine(module);
-  if (awaitLine === undefined) return undefined;
-  const pkg = governingPackageJson(dirname(module));
-  if (pkg?.type === "module") return undefined;
-  const rename = basename(module).replace(/\.([tj])sx?$/, ".m$1s");
-  const where = pkg
-    ? `${pkg.file} has no "type": "module", so it runs as CommonJS, where top-level await is an error: add "type": "module" to ${pkg.file}`
-    : `no package.json governs it, so it runs as CommonJS, where top-level await is an error: create ${
-      join(dirname(module), "package.json")
-    } with {"type": "module"}`;
-  return `${module} uses top-level await (line ${awaitLine}), but ${where}, or rename it ${rename}`;
+function moduleFormatProblem(
+  watchers: readonly WatcherSpec[],
+  supervisor: ModuleRuntime["name"],
+): { pool: string; message: string } | undefined {
+  const affected = new Map<string, { pool: string; line: number; pkg?: string }>();
+  for (const w of watchers) {
+    if (w.command.kind !== "module" || ![".js", ".jsx"].includes(extname(w.command.module))) continue;
+    if ((workerRuntimeOf(w.command, w.role, supervisor) ?? "node") !== "node" || affected.has(w.command.module)) {
+      continue;
+    }
+    const line = esmSyntaxLine(w.command.module);
+    if (line === undefined) continue;
+    const pkg = governingPackageJson(dirname(w.command.module));
+    if (pkg?.type === "module") continue;
+    affected.set(w.command.module, { pool: w.name, line, ...(pkg && { pkg: pkg.file }) });
+  }
+  const [first] = affected.values();
+  if (!first) return undefined;
+  const files = [...affected].map(([file, a]) => `${file} (line ${a.line}, pool ${a.pool})`).join(", ");
+  const pkgs = [...new Set([...affected.values()].map((a) => a.pkg))];
+  const fix = pkgs.every((p) => p !== undefined)
+    ? `add "type": "module" to ${pkgs.join(" and ")}`
+    : `create a package.json with {"type": "module"} in ${
+      [...new Set([...affected.keys()].map((f) => dirname(f)))].join(" and ")
+    }`;
+  return {
+    pool: first.pool,
+    message: `${affected.size === 1 ? "This module is" : "These modules are"} written as ES modules ` +
+      `(import/export or top-level await) but would load as CommonJS on Node, where that is an error: ${files}. ` +
+      `Fix: ${fix} (or rename them .mjs)`,
+  };
 }
 
-/** The line number of the first unindented line that awaits: top-level await, near enough. */
-function topLevelAwaitLine(file: string): number | undefined {
+/** The line number of the first unindented `import`/`export` line or top-level await, near enough. */
+function esmSyntaxLine(file: string): number | undefined {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch {
     return undefined;
   }
-  const index = text.split("\n").findIndex((l) => /^(?![\s/*]).*\bawait\b/.test(l));
+  const index = text.split("\n").findIndex((l) =>
+    /^(?:import\s*[\w{*"']|export\s)/.test(l) || /^(?![\s/*]).*\bawait\b/.test(l)
+  );
   return index < 0 ? undefined : index + 1;
 }
 

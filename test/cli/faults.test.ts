@@ -384,21 +384,45 @@ test("8: a bento.config.json starting with a UTF-8 BOM is read as JSON", async (
 
 // 17. CommonJS service directory
 
-test('17: a TypeScript worker with top-level await in a package without "type": "module" is refused before it crash-loops, naming the fix', async () => {
+test('17: TypeScript workers written as ES modules (top-level await) under "type": "commonjs" load as ES modules on every runtime', async () => {
+  const worker = 'import { createServer } from "node:http";\n' +
+    "const s = createServer((q, r) => r.end('ok'));\nawait new Promise<void>((ok) => s.listen({ fd: 3 }, ok));\nconsole.log('listening as ESM');\n";
   const svc = dir({
-    "package.json": JSON.stringify({ name: "cjs-service" }),
-    "api.ts":
-      'import { createServer } from "node:http";\nconst s = createServer((q, r) => r.end("ok"));\nawait new Promise<void>((ok) => s.listen({ fd: 3 }, ok));\n',
-    "bento.config.json": manifest({ name: "cjs", api: { command: { module: "./api.ts" }, workers: 1 } }),
+    "package.json": JSON.stringify({ name: "cjs-service", type: "commonjs" }),
+    "api.ts": worker,
+    // A worker on an inherited fd runs on Node under every supervisor; Bun and Deno load such a module as ESM themselves.
+    "bento.config.json": manifest({
+      name: "cjs",
+      api: { command: { module: "./api.ts", runtime: "node" }, workers: 1, ready: { log: "listening as ESM" } },
+    }),
+  });
+  for (const runtime of ["node", "bun", "deno"] as const) {
+    const s = await serve(runtime, svc, ["--no-admin"], { TMPDIR: dir() });
+    const res = await fetch(`http://127.0.0.1:${s.port}/`);
+    expect({ runtime, status: res.status, body: await res.text() }).toEqual({ runtime, status: 200, body: "ok" });
+    await cleanup();
+  }
+});
+
+test('17b: JavaScript workers written as ES modules under "type": "commonjs": one line naming every such file and the fix, before anything starts', async () => {
+  const svc = dir({
+    "package.json": JSON.stringify({ name: "cjs-service", type: "commonjs" }),
+    "api.js": 'import { createServer } from "node:http";\ncreateServer().listen({ fd: 3 });\n',
+    "runner.js": "const x = 1;\nexport { x };\n",
+    "bento.config.json": manifest({
+      name: "cjs",
+      api: { command: { module: "./api.js" }, workers: 1 },
+      runners: { m: { command: { module: "./runner.js" }, workers: 1 } },
+    }),
   });
   const r = await serveFails([svc, "--port", "0"]);
   expect(r.code).toBe(2);
   expect(r.lines).toEqual([
-    `Error: Pool api_server: ${join(svc, "api.ts")} uses top-level await (line 3), but ${
+    `Error: These modules are written as ES modules (import/export or top-level await) but would load as CommonJS on Node, where that is an error: ${
+      join(svc, "runner.js")
+    } (line 2, pool runner:m), ${join(svc, "api.js")} (line 1, pool api_server). Fix: add "type": "module" to ${
       join(svc, "package.json")
-    } has no "type": "module", so it runs as CommonJS, where top-level await is an error: add "type": "module" to ${
-      join(svc, "package.json")
-    }, or rename it api.mts`,
+    } (or rename them .mjs)`,
   ]);
   expect(r.workers).toEqual([]);
   expectClean(r);

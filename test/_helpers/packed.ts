@@ -1,0 +1,43 @@
+/**
+ * The package as npm publishes it: `npm pack` (which builds dist/), then
+ * `npm install <tarball>` into a fresh project, as a user would. Shared by
+ * the tests that run the installed package (pack, scaffold, links).
+ */
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "./serve-process.ts";
+
+/** The tools of this checkout (bunx, deno, tsc). */
+export const BIN = join(ROOT, "node_modules", ".bin");
+
+/** The README's Deno command: exactly these permissions. */
+export const DENO_FLAGS = [
+  "--allow-read",
+  "--allow-write",
+  "--allow-net",
+  "--allow-env",
+  "--allow-run",
+  "--allow-ffi",
+  "--allow-sys=uid,gid,homedir",
+];
+
+/** The ways the README runs the installed CLI: npx (Node), bunx --bun (Bun), deno run npm:bento-kit. */
+export const LAUNCHERS = [
+  ["npx bento-kit", ["npx", "--no-install", "bento-kit"]],
+  ["bunx --bun bento-kit", [join(BIN, "bunx"), "--bun", "bento-kit"]],
+  ["deno run (README permissions) npm:bento-kit", [join(BIN, "deno"), "run", ...DENO_FLAGS, "npm:bento-kit"]],
+] as const;
+
+/** Pack into `project` and, unless `install` is false, install the tarball there; the packed file paths. */
+export function packInto(project: string, install = true): string[] {
+  const out = execFileSync("npm", ["pack", "--json", "--pack-destination", project], { cwd: ROOT, encoding: "utf8" });
+  const [info] = JSON.parse(out) as { filename: string; files: { path: string }[] }[];
+  if (!install) return info!.files.map((f) => f.path);
+  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "pack-check", private: true, type: "module" }));
+  execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", join(project, info!.filename)], {
+    cwd: project,
+    stdio: "ignore",
+  });
+  return info!.files.map((f) => f.path);
+}
