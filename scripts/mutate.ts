@@ -235,6 +235,30 @@ const MUTATIONS: readonly Mutation[] = [
     ]],
     tests: ["test/pack.test.ts"],
   },
+  {
+    // Issue 19 item 1: the admin server takes every connection offered (an idle flood uses up the fds).
+    name: "admin-connection-cap",
+    file: "src/runtime/shared/_guarded-http.ts",
+    edits: [["if (open.size >= limits.maxConnections) {", "if (open.size < 0) {"]],
+    tests: ["test/admin/flood.test.ts"],
+  },
+  {
+    // Issue 19 item 1: no header timeout (an idle connection is held for ever).
+    name: "admin-header-timeout",
+    file: "src/runtime/shared/_guarded-http.ts",
+    edits: [[
+      "= setTimeout(() => socket.destroy(), limits.headerTimeoutMs);",
+      "= setTimeout(() => {}, limits.headerTimeoutMs);",
+    ]],
+    tests: ["test/admin/flood.test.ts"],
+  },
+  {
+    // Issue 19 item 8: spawns never yield to I/O (signals and the admin API wait for the last one).
+    name: "spawn-no-yield",
+    file: "src/core/pool.ts",
+    edits: [["if (++sinceYield < SPAWN_BATCH) return Promise.resolve();", "return Promise.resolve();"]],
+    tests: ["test/serve/spawn-yield.test.ts"],
+  },
 ];
 
 /**
