@@ -131,10 +131,10 @@ const MUTATIONS: readonly Mutation[] = [
   },
   {
     name: "plugins-before-built-ins",
-    file: "src/cli/serve.ts",
+    file: "src/launch/prepare.ts",
     edits: [[
-      "plugins: [runnerMapPlugin({ unixSockets: options.value.unixSockets }), tlsPlugin(tls.value.settings), ...metricsPlugins(metricsOn), ...service.plugins],",
-      "plugins: [...service.plugins, runnerMapPlugin({ unixSockets: options.value.unixSockets }), tlsPlugin(tls.value.settings), ...metricsPlugins(metricsOn)],",
+      "  const plugins = [\n    ...mode.plugins(options),",
+      "  const plugins = [\n    ...loaded.service.plugins,\n    ...mode.plugins(options),",
     ]],
     tests: ["test/serve/contract.test.ts"],
   },
@@ -212,7 +212,7 @@ const MUTATIONS: readonly Mutation[] = [
   },
   {
     name: "start-line-before-ready",
-    file: "src/cli/serve.ts",
+    file: "src/launch/pipeline.ts",
     edits: [["const ready = await supervisor.whenReady();", "const ready = true;"]],
     tests: ["test/serve/readiness.test.ts"],
   },
@@ -228,7 +228,7 @@ const MUTATIONS: readonly Mutation[] = [
   {
     // serve loads the admin app (Hono, zod) at start instead of at the first admin request.
     name: "admin-app-at-start",
-    file: "src/cli/_admin-server.ts",
+    file: "src/launch/_admin-server.ts",
     edits: [[
       "  const close = async () => {\n    unsubscribe();",
       "  void app();\n  const close = async () => {\n    unsubscribe();",
@@ -289,6 +289,30 @@ const MUTATIONS: readonly Mutation[] = [
     file: "src/launch/_resources.ts",
     edits: [["  sweepRunDirs(dir);\n", ""]],
     tests: ["test/serve/stale-instances.test.ts"],
+  },
+  {
+    // Issue 19 item 1: the admin server takes every connection offered (an idle flood uses up the fds).
+    name: "admin-connection-cap",
+    file: "src/runtime/shared/_guarded-http.ts",
+    edits: [["if (open.size >= limits.maxConnections) {", "if (open.size < 0) {"]],
+    tests: ["test/admin/flood.test.ts"],
+  },
+  {
+    // Issue 19 item 1: no header timeout (an idle connection is held for ever).
+    name: "admin-header-timeout",
+    file: "src/runtime/shared/_guarded-http.ts",
+    edits: [[
+      "= setTimeout(() => socket.destroy(), limits.headerTimeoutMs);",
+      "= setTimeout(() => {}, limits.headerTimeoutMs);",
+    ]],
+    tests: ["test/admin/flood.test.ts"],
+  },
+  {
+    // Issue 19 item 8: spawns never yield to I/O (signals and the admin API wait for the last one).
+    name: "spawn-no-yield",
+    file: "src/core/pool.ts",
+    edits: [["if (++sinceYield < SPAWN_BATCH) return Promise.resolve();", "return Promise.resolve();"]],
+    tests: ["test/serve/spawn-yield.test.ts"],
   },
 ];
 

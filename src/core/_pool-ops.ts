@@ -157,7 +157,8 @@ export function createPoolOps(p: PoolInternals) {
 
   async function grow(from: number, to: number): Promise<Result<void, ControlError>> {
     const started: Worker[] = [];
-    for (let id = from + 1; id <= to; id++) {
+    // A stop ends the loop at once; spawnWorker yields to I/O between batches.
+    for (let id = from + 1; id <= to && !p.state.stopping; id++) {
       p.slotFor(id);
       const spawned = await p.spawnWorker(id, "current");
       if (spawned.isErr()) return err(rolloutFailed(pool, id, spawned.error.message));

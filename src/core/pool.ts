@@ -70,6 +70,8 @@ export interface Pool {
   restartWorker(id: number): Promise<Result<PoolView, ControlError>>;
 }
 
+/** Spawns in a row before the event loop gets a turn (see `paced`). */
+const SPAWN_BATCH = 4;
 const STOP_SIGNALS: readonly string[] = ["SIGTERM", "SIGINT"] satisfies StopSignal[];
 
 /** Variables the supervisor sets: neither the pool's `env` nor a `workerEnv` entry overrides them. */
@@ -84,6 +86,7 @@ export function createPool(deps: PoolDeps): Pool {
   const slots = new Map<number, Slot>();
   const live = new Set<Worker>();
   const inFlight = new Set<Promise<unknown>>();
+  let sinceYield = 0;
   const signalled = new Set<number>();
   const state = { stopping: false, killed: false, started: false, target: spec.workers };
   const ranArgv = new Map<number, readonly string[]>();
@@ -110,9 +113,21 @@ export function createPool(deps: PoolDeps): Pool {
 
   /** Start a process for slot `id`: `current` replaces the slot's worker, `candidate` waits to be promoted. */
   function spawnWorker(id: number, role: "current" | "candidate"): Promise<Result<Worker | undefined, StartError>> {
-    const spawning = spawnOnce(id, role);
+    const spawning = paced().then(() => spawnOnce(id, role));
     inFlight.add(spawning);
     return spawning.finally(() => inFlight.delete(spawning));
+  }
+
+  /**
+   * A spawn is synchronous in every runtime (fork/exec or posix_spawn) and its
+   * promise settles in microtasks: a loop of them never lets the event loop
+   * poll. Every SPAWN_BATCH spawns, one macrotask: a signal, an admin request
+   * and the workers' output are handled between batches.
+   */
+  function paced(): Promise<void> {
+    if (++sinceYield < SPAWN_BATCH) return Promise.resolve();
+    sinceYield = 0;
+    return new Promise((resolve) => void clock.setTimeout(resolve, 0));
   }
 
   async function spawnOnce(id: number, role: "current" | "candidate"): Promise<Result<Worker | undefined, StartError>> {
@@ -327,7 +342,7 @@ export function createPool(deps: PoolDeps): Pool {
     name: spec.name,
     priority: spec.priority,
     async start(cancelled) {
-      for (let id = 1; id <= spec.workers && !cancelled(); id++) {
+      for (let id = 1; id <= spec.workers && !cancelled() && !state.stopping; id++) {
         const result = await spawnWorker(id, "current");
         if (result.isErr()) return err(result.error);
       }

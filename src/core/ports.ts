@@ -59,10 +59,7 @@ export interface RuntimePort {
   moduleArgv(module: string, launch: ModuleLaunch): readonly string[];
   removeDir(path: string): void;
   /** Serve HTTP (the admin server) on host:port; port 0 picks a free one. */
-  serveHttp?(
-    app: HttpApp,
-    options: { readonly host: string; readonly port: number },
-  ): ResultAsync<HttpServer, BindFailed>;
+  serveHttp?(app: HttpApp, options: HttpServeOptions): ResultAsync<HttpServer, BindFailed>;
   /** Memory and CPU time of a live process, where the platform tells (Linux /proc). */
   processStats?(pid: number): ProcessStats | undefined;
   /** Watch a directory tree for file changes (`serve --reload`). */
@@ -94,6 +91,18 @@ export interface WatchFailed {
  */
 export interface HttpApp {
   fetch(request: { readonly url: string; readonly method: string }): unknown;
+}
+
+/** Where to serve, and the bounds on connections nobody has authenticated yet (defaults in the adapter). */
+export interface HttpServeOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Open connections at once; one more is closed as it is accepted. */
+  readonly maxConnections?: number;
+  /** A request head must arrive within this of the connection opening (or the last response). */
+  readonly headerTimeoutMs?: number;
+  /** A kept-alive connection with no request in flight closes after this. */
+  readonly idleTimeoutMs?: number;
 }
 
 export interface HttpServer {

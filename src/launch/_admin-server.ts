@@ -18,6 +18,7 @@ import type { Logger } from "../core/logger.ts";
 import type { RuntimePort } from "../core/ports.ts";
 import { removeInstance, stateDir, writeInstance } from "./_instances.ts";
 import { processStartTime } from "./_owner.ts";
+import { openFileLimit } from "./_resources.ts";
 
 export type { AdminSettings } from "./_admin-settings.ts";
 export type AdminError = OptionInvalid | BindFailed;
@@ -65,6 +66,7 @@ export async function startAdmin(o: StartAdminOptions): Promise<Result<RunningAd
   const served = await runtime.serveHttp({ fetch: async (request) => (await app()).fetch(request as Request) }, {
     host: settings.host,
     port: settings.port,
+    ...adminConnectionLimits(openFileLimit()),
   });
   if (served.isErr()) {
     await close();
@@ -105,4 +107,15 @@ export async function startAdmin(o: StartAdminOptions): Promise<Result<RunningAd
       await server.close();
     },
   });
+}
+
+/**
+ * The bounds on admin connections: anyone who can reach the port may open
+ * them, token or not, and each holds a descriptor the supervisor needs for
+ * spawning. At most an eighth of the open-file limit (16 to 256; 64 when the
+ * limit is unknown), a request head within 10 s, 5 s idle between requests.
+ */
+export function adminConnectionLimits(fdLimit: number | undefined) {
+  const maxConnections = fdLimit === undefined ? 64 : Math.max(16, Math.min(256, Math.floor(fdLimit / 8)));
+  return { maxConnections, headerTimeoutMs: 10_000, idleTimeoutMs: 5_000 };
 }

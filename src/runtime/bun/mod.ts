@@ -7,12 +7,12 @@ import { dlopen, read } from "bun:ffi";
 import type { RuntimePort } from "../../core/ports.ts";
 import { createFfiRuntime } from "../libc/_ffi-runtime.ts";
 import { bunSpawnProcess } from "./_spawn.ts";
-import { bunServeHttp } from "./_serve-http.ts";
+import { serveGuardedHttp } from "../shared/_guarded-http.ts";
 import { nodeWatch } from "../shared/_watch-node.ts";
 import { LIBC_PATH, type LibcSocketFns } from "../libc/_libc-socket.ts";
 
 export function createBunRuntime(): RuntimePort {
-  return { ...createFfiRuntime("bun", openLibc, bunSpawnProcess), serveHttp: bunServeHttp, watch: nodeWatch };
+  return { ...createFfiRuntime("bun", openLibc, bunSpawnProcess), serveHttp: serveGuardedHttp, watch: nodeWatch };
 }
 
 function openLibc(): LibcSocketFns {

@@ -4,10 +4,8 @@
  * without accepting on it. Processes, signals and files go through the shared
  * node:* code. tsc checks it against @types/deno; `deno check` against Deno's own types.
  */
-import { errAsync, okAsync, type ResultAsync } from "neverthrow";
-import type { BindFailed } from "../../core/errors.ts";
-import type { HttpApp, HttpServer, RuntimePort } from "../../core/ports.ts";
-import { httpBindFailed } from "../shared/_http.ts";
+import type { RuntimePort } from "../../core/ports.ts";
+import { serveGuardedHttp } from "../shared/_guarded-http.ts";
 import { createFfiRuntime } from "../libc/_ffi-runtime.ts";
 import { spawnProcess } from "../shared/_spawn-node.ts";
 import { LIBC_PATH, type LibcSocketFns } from "../libc/_libc-socket.ts";
@@ -17,7 +15,7 @@ export function createDenoRuntime(): RuntimePort {
   ignoreInspectorSignal();
   return {
     ...createFfiRuntime("deno", openLibc, spawnProcess),
-    serveHttp: denoServeHttp,
+    serveHttp: serveGuardedHttp,
     watch: (root, options) => watchTree(root, options, denoWatchDir),
   };
 }
@@ -75,24 +73,6 @@ function openLibc(): LibcSocketFns {
 /** Deno's 'buffer' parameters want an ArrayBuffer-backed view. */
 function buf(view: Uint8Array): Uint8Array<ArrayBuffer> {
   return view as Uint8Array<ArrayBuffer>;
-}
-
-/** `serveHttp` for Deno: Deno.serve (close() ends open streams first: shutdown waits for them). */
-function denoServeHttp(
-  app: HttpApp,
-  options: { readonly host: string; readonly port: number },
-): ResultAsync<HttpServer, BindFailed> {
-  const { host, port } = options;
-  try {
-    const server = Deno.serve(
-      { hostname: host, port, onListen() {} },
-      (request) => app.fetch(request) as Response | Promise<Response>,
-    );
-    const address = server.addr as Deno.NetAddr;
-    return okAsync({ host: address.hostname, port: address.port, close: () => server.shutdown() });
-  } catch (cause) {
-    return errAsync(httpBindFailed(host, port, cause));
-  }
 }
 
 /** One directory through Deno.watchFs (not recursive); reads (`access` events) are not changes. */

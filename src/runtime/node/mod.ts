@@ -87,10 +87,10 @@ export function createNodeRuntime(): RuntimePort {
     signalTagged,
     moduleArgv: withWorkerRuntimes((module) => nodeModuleArgv(module, process.execPath)),
     removeDir,
-    // node:http is imported when the admin server starts, after the workers: not before the first spawn.
+    // The HTTP server is imported when the admin server starts, after the workers: not before the first spawn.
     serveHttp: (app, options) =>
-      ResultAsync.fromSafePromise(import("./_serve-http.ts")).andThen(({ nodeServeHttp }) =>
-        nodeServeHttp(app, options)
+      ResultAsync.fromSafePromise(import("../shared/_guarded-http.ts")).andThen(({ serveGuardedHttp }) =>
+        serveGuardedHttp(app, options)
       ),
     processStats: readProcessStats,
     watch: nodeWatch,
