@@ -8,7 +8,7 @@
  * baseline, never with a fixed duration.
  */
 import { afterEach, expect, test } from "bun:test";
-import { appendFileSync, existsSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cleanup, run, RUNTIMES, serve } from "../_helpers/serve-process.ts";
 import { occurrences, waitCount } from "./_reload-service.ts";
@@ -110,4 +110,41 @@ for (const runtime of RUNTIMES) {
     },
     120_000,
   );
+}
+
+test(
+  "issue 19 item 11: without --development a stopped reload says why at once (a pool busy with a restart)",
+  async () => {
+    const slow = {
+      ...SLEEP_MANIFEST,
+      runners: { r: { command: ["sleep", "100001"], workers: 1, ready: { after: 2 } } },
+    };
+    const dir = sleepService({ "bento.config.json": JSON.stringify(slow) });
+    const stateDir = tempDir("bk-hostile-state-");
+    const s = await serve("node", dir, ["--reload"], { BENTO_STATE_DIR: stateDir });
+    expect(await s.waitForOutput(/Admin API and dashboard on/)).toBeDefined();
+    const { url, token } = instanceOf(stateDir, s.pid);
+    const runnerPids = () => s.descendants().filter((pid) => cmdline(pid) === "sleep\u0000100001\u0000");
+    expect(runnerPids()).toHaveLength(1);
+    const restart = fetch(`${url}/v1/pools/runner:r/restart`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(await waitCount(() => runnerPids().length, 2, 10_000)).toBe(true); // the replacement is starting
+    writeFileSync(join(dir, "notes.txt"), "x");
+    const line = await s.waitForOutput(/Reload stopped: .*/, 10_000);
+    expect(line?.[0]).toMatch(/Pool runner:r is busy with a restart/);
+    expect(s.output()).not.toMatch(/\[DEBUG\]/);
+    expect((await restart).status).toBe(200);
+    expect(await s.stop()).toBe(0);
+  },
+  60_000,
+);
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8");
+  } catch {
+    return "";
+  }
 }
