@@ -18,6 +18,7 @@ import {
   inotifyWatches,
   instanceOf,
   removeTempDirs,
+  rssKb,
   SLEEP_MANIFEST,
   sleepService,
   tempDir,
@@ -148,3 +149,70 @@ function cmdline(pid: number): string {
     return "";
   }
 }
+
+/**
+ * Bytes of /v1/events replayed from id 0 until the `reload done` events with an id above `after` name
+ * `files` files in all (a burst may be gathered into more than one reload); the longest list one held.
+ */
+async function eventsReply(url: string, token: string, after: number, files: number, ms: number) {
+  const res = await fetch(`${url}/v1/events`, {
+    headers: { authorization: `Bearer ${token}`, "last-event-id": "0" },
+    signal: AbortSignal.timeout(ms),
+  });
+  const reader = res.body!.getReader();
+  let bytes = 0;
+  let text = "";
+  let last = { id: after, listed: 0 };
+  let named = 0;
+  try {
+    for (let done = false; !done;) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      bytes += chunk.value.byteLength;
+      text += new TextDecoder().decode(chunk.value);
+      const lines = text.split("\n");
+      text = lines.pop()!;
+      for (const line of lines.filter((l) => l.startsWith("data: "))) {
+        const e = JSON.parse(line.slice(6));
+        if (e.type !== "reload" || e.phase !== "done" || e.id <= after) continue;
+        named += e.files.length + (e.moreFiles ?? 0);
+        last = { id: e.id, listed: Math.max(last.listed, e.files.length) };
+        done = named >= files;
+      }
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  return { bytes, last, named };
+}
+
+test(
+  "issue 19 item 14: a huge change set is summarised on the event stream; replies and memory stay near the small one's",
+  async () => {
+    const dir = sleepService();
+    const stateDir = tempDir("bk-hostile-state-");
+    const s = await serve("node", dir, ["--reload"], { BENTO_STATE_DIR: stateDir });
+    expect(await s.waitForOutput(/Admin API and dashboard on/)).toBeDefined();
+    const { url, token } = instanceOf(stateDir, s.pid);
+    const rssStart = rssKb(s.pid);
+    renameSync(fileTree(4, 50), join(dir, "small")); // 200 files
+    expect(await waitCount(() => occurrences(s.output(), DONE), 1)).toBe(true);
+    const small = await eventsReply(url, token, 0, 200, 30_000);
+    const rssSmall = rssKb(s.pid);
+    renameSync(fileTree(200, 100), join(dir, "big")); // 20 000 files
+    const big = await eventsReply(url, token, small.last.id, 20_000, 60_000);
+    const rssBig = rssKb(s.pid);
+    console.log(
+      `events reply ${small.bytes} bytes after 200 files, ${big.bytes} after 20 000 more; ` +
+        `RSS ${rssStart} → ${rssSmall} → ${rssBig} kB`,
+    );
+    expect(big.named).toBe(20_000);
+    expect(big.last.listed).toBeLessThan(100);
+    // The second reply holds the first one's events and as many again: not 100 times the files.
+    expect(big.bytes).toBeLessThan(4 * small.bytes);
+    // Generous: 20 000 paths held in events took megabytes; the walk's transient arrays are allowed for.
+    expect(rssBig - rssSmall).toBeLessThan(64 * 1024 + 20 * Math.max(0, rssSmall - rssStart));
+    expect(await s.stop()).toBe(0);
+  },
+  120_000,
+);
