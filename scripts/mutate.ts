@@ -314,6 +314,78 @@ const MUTATIONS: readonly Mutation[] = [
     edits: [["if (++sinceYield < SPAWN_BATCH) return Promise.resolve();", "return Promise.resolve();"]],
     tests: ["test/serve/spawn-yield.test.ts"],
   },
+  // Issue 19, items 9-11, 14, 15 (hostile reload, restarts).
+  {
+    name: "reload-follows-new-symlink",
+    file: "src/runtime/shared/_tree-watch.ts",
+    edits: [
+      [
+        'import { lstat, readdir } from "node:fs/promises";',
+        'import { stat as lstat, readdir } from "node:fs/promises";',
+      ],
+    ],
+    tests: ["test/serve/reload-hostile.test.ts"],
+  },
+  {
+    name: "manifest-exit-unguarded",
+    file: "src/launch/_load-manifest.ts",
+    edits: [[
+      "withoutExit(() => loadTypeScriptSupport(file)",
+      "((f: () => Promise<Record<string, unknown>>) => f())(() => loadTypeScriptSupport(file)",
+    ]],
+    tests: ["test/serve/reload-hostile.test.ts"],
+  },
+  {
+    name: "reload-reason-hidden",
+    file: "src/launch/_reload.ts",
+    edits: [[
+      "keep serving (${done.error.message}); save again to retry",
+      "keep serving; fix the error above and save again",
+    ]],
+    tests: ["test/serve/reload-hostile.test.ts"],
+  },
+  {
+    name: "reload-files-unsummarised",
+    file: "src/core/events.ts",
+    edits: [["return files.length <= REPORTED_FILES", "return files.length >= 0"]],
+    tests: ["test/serve/reload-hostile.test.ts"],
+  },
+  {
+    name: "event-log-unbounded-bytes",
+    file: "src/admin/_event-log.ts",
+    edits: [["(kept.length > capacity || bytes > maxBytes)", "(kept.length > capacity)"]],
+    tests: ["test/admin/events.test.ts"],
+  },
+  {
+    name: "restart-answers-busy",
+    file: "src/core/_pool-ops.ts",
+    edits: [[
+      "      done = await work();\n    } finally {\n      busy = null;\n    }\n    return done.map(view);",
+      "      done = (await work()).map(() => undefined);\n      return done.map(view);\n    } finally {\n      busy = null;\n    }\n    return done.map(view);",
+    ]],
+    tests: ["test/serve/restart-finish.test.ts"],
+  },
+  {
+    name: "restart-not-counted",
+    file: "src/core/_pool-ops.ts",
+    edits: [["    slot.restarts += 1; // a restart asked for counts", "    // a restart asked for counts"]],
+    tests: ["test/serve/restart-finish.test.ts"],
+  },
+  {
+    name: "restart-stops-at-vetoed",
+    file: "src/core/_pool-ops.ts",
+    edits: [['if (vetoed && slot?.vetoed && !slot.current) return ok("skipped");', "void vetoed;"]],
+    tests: ["test/serve/restart-finish.test.ts"],
+  },
+  {
+    name: "dedupe-live-predecessor",
+    file: "src/cli/terminal/_crash-dedupe.ts",
+    edits: [[
+      "const previous = lastRecord.get(key);",
+      "const previous = [...slots.values()].find((o) => o.key === key)?.record ?? lastRecord.get(key);",
+    ]],
+    tests: ["test/cli/crash-dedupe.test.ts"],
+  },
 ];
 
 /**

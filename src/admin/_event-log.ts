@@ -1,7 +1,8 @@
 /**
- * The supervisor's events, numbered: a ring buffer of the last `capacity`
- * events (ids 1, 2, 3, ...) that a reconnecting client replays from, and a
- * fan-out to live subscribers. Appending never waits on a subscriber.
+ * The supervisor's events, numbered: a buffer of the last `capacity` events
+ * (ids 1, 2, 3, ...), and at most `maxBytes` of them as JSON, that a
+ * reconnecting client replays from, and a fan-out to live subscribers.
+ * Appending never waits on a subscriber.
  */
 import type { SupervisorEvent } from "../core/events.ts";
 
@@ -20,26 +21,32 @@ export interface EventLog {
   readonly lastId: number;
 }
 
-export function createEventLog(capacity: number, now: () => number = Date.now): EventLog {
-  const ring: LoggedEvent[] = [];
-  let start = 0; // index in `ring` of the oldest event once it is full
+/** Bytes of buffered events by default (their JSON): the history stays small whatever happens. */
+export const EVENT_LOG_BYTES = 1024 * 1024;
+
+export function createEventLog(
+  capacity: number,
+  now: () => number = Date.now,
+  maxBytes: number = EVENT_LOG_BYTES,
+): EventLog {
+  const kept: { readonly logged: LoggedEvent; readonly bytes: number }[] = [];
+  let bytes = 0;
   let lastId = 0;
   const listeners = new Set<(logged: LoggedEvent) => void>();
   return {
     append(event) {
       const logged = { id: ++lastId, at: now(), event };
-      if (ring.length < capacity) ring.push(logged);
-      else {
-        ring[start] = logged;
-        start = (start + 1) % capacity;
-      }
+      const size = JSON.stringify(event).length;
+      kept.push({ logged, bytes: size });
+      bytes += size;
+      // The newest one stays even alone over maxBytes (a reload event lists few files: see reportedFiles).
+      while (kept.length > 1 && (kept.length > capacity || bytes > maxBytes)) bytes -= kept.shift()!.bytes;
       for (const listener of listeners) listener(logged);
       return logged;
     },
     since(id) {
-      const ordered = ring.length < capacity ? ring : [...ring.slice(start), ...ring.slice(0, start)];
-      const events = ordered.filter((e) => e.id > id);
-      const oldest = ordered[0]?.id ?? lastId + 1;
+      const events = kept.filter((e) => e.logged.id > id).map((e) => e.logged);
+      const oldest = kept[0]?.logged.id ?? lastId + 1;
       return { events, missed: Math.max(0, Math.min(oldest - 1, lastId) - id) };
     },
     subscribe(listener) {

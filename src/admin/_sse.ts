@@ -1,7 +1,7 @@
 /**
  * Server-Sent Events from the event log. Each client gets a stream with a
- * bounded queue: a client that falls `queueLimit` events behind (a stalled
- * reader) is disconnected and may come back with Last-Event-ID; one that goes
+ * bounded queue: a client that falls `queueLimit` events or `queueBytes`
+ * bytes behind (a stalled reader) is disconnected and may come back with Last-Event-ID; one that goes
  * away is forgotten as soon as the server cancels its stream. The log's
  * listeners only ever enqueue, so no client can hold up the supervisor.
  */
@@ -10,6 +10,8 @@ import type { EventLog, LoggedEvent } from "./_event-log.ts";
 export interface EventStreamOptions {
   /** Events a client may have queued before it is disconnected. */
   readonly queueLimit: number;
+  /** Bytes a client may have queued before it is disconnected (an event counts at least queueBytes / queueLimit). */
+  readonly queueBytes?: number;
   readonly maxClients: number;
   /** A comment line this often keeps proxies and idle timers from closing the stream. */
   readonly heartbeatMs: number;
@@ -23,6 +25,9 @@ export interface EventStreams {
   closeAll(): void;
 }
 
+/** Bytes a client may have queued by default. */
+export const CLIENT_QUEUE_BYTES = 1024 * 1024;
+
 export function formatEvent(logged: LoggedEvent): string {
   return `id: ${logged.id}\ndata: ${JSON.stringify({ id: logged.id, at: logged.at, ...logged.event })}\n\n`;
 }
@@ -30,6 +35,8 @@ export function formatEvent(logged: LoggedEvent): string {
 export function createEventStreams(log: EventLog, options: EventStreamOptions): EventStreams {
   const open = new Set<() => void>();
   const encoder = new TextEncoder();
+  const queueBytes = options.queueBytes ?? CLIENT_QUEUE_BYTES;
+  const perEvent = queueBytes / options.queueLimit;
   return {
     open(lastEventId) {
       if (open.size >= options.maxClients) return undefined;
@@ -61,7 +68,7 @@ export function createEventStreams(log: EventLog, options: EventStreamOptions): 
         cancel() {
           end();
         },
-      }, { highWaterMark: options.queueLimit, size: () => 1 });
+      }, { highWaterMark: queueBytes, size: (chunk) => Math.max(chunk?.byteLength ?? 0, perEvent) });
     },
     get clients() {
       return open.size;

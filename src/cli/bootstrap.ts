@@ -15,13 +15,14 @@
  *    reaped (src/cli/_pid1.ts); then the CLI runs, unless the PID 1 start handed
  *    it to a child (Node).
  */
+import { exitProcess } from "../launch/_exit-guard.ts";
 import { checkDenoPermissions } from "./_deno-permissions.ts";
 
 const EARLY_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /** Stop signals mean "exit now" until `serve` handles them; Deno's permissions checked. */
 export function prepareCli(): void {
-  const exitNow = () => process.exit(0);
+  const exitNow = () => exitProcess(0);
   for (const s of EARLY_SIGNALS) process.on(s, exitNow);
   (globalThis as Record<symbol, unknown>)[Symbol.for("bento-kit.early-stop")] = () =>
     EARLY_SIGNALS.forEach((s) => process.off(s, exitNow));

@@ -12,6 +12,7 @@ import type { OptionName } from "../core/options/table.ts";
 import type { Mode } from "../launch/mode.ts";
 import { runLaunch } from "../launch/pipeline.ts";
 import { optionsTaken, refusedFlags } from "../launch/prepare.ts";
+import { exitProcess } from "../launch/_exit-guard.ts";
 import { listenForStop } from "../launch/_signals.ts";
 import { optionArgs, optionFlags, SERVICE_ARG } from "./_option-args.ts";
 import { describeEvent } from "./terminal/_event-line.ts";
@@ -51,7 +52,7 @@ export function defineLaunchCommand(o: LaunchCommandOptions): LaunchCommand {
       // Everything is stopped. Output that a stalled reader never took must not
       // keep the process alive (Node, Bun and Deno wait for queued pipe writes).
       await flushOutput(500);
-      process.exit();
+      exitProcess();
     },
   });
   return Object.assign(command, {

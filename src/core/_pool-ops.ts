@@ -85,11 +85,13 @@ export function createPoolOps(p: PoolInternals) {
     if (p.state.stopping) return err(serviceStopping());
     if (busy) return err(operationInProgress(pool, busy));
     busy = what;
+    let done: Result<void, ControlError>;
     try {
-      return (await work()).map(view);
+      done = await work();
     } finally {
       busy = null;
     }
+    return done.map(view); // the view of a finished operation: busy no more
   }
 
   /** What `promise` resolves to, or `fallback` if it has not within `ms`. */
@@ -114,10 +116,18 @@ export function createPoolOps(p: PoolInternals) {
     await exitedWithin(worker, 2_000);
   }
 
-  /** Start a replacement for worker `id`, wait until it is ready, then retire the old one. */
-  async function replace(id: number): Promise<Result<void, ControlError>> {
+  /**
+   * Start a replacement for worker `id`, wait until it is ready, then retire the old one.
+   * A slot a plugin keeps down (vetoed, no process) whose replacement is vetoed again is skipped.
+   */
+  async function replace(id: number): Promise<Result<"replaced" | "skipped", ControlError>> {
     const spawned = await p.spawnWorker(id, "candidate");
-    if (spawned.isErr()) return err(rolloutFailed(pool, id, spawned.error.message));
+    if (spawned.isErr()) {
+      const slot = p.slots.get(id);
+      const vetoed = spawned.error.kind === "HookVetoed" && spawned.error.stop !== true;
+      if (vetoed && slot?.vetoed && !slot.current) return ok("skipped");
+      return err(rolloutFailed(pool, id, spawned.error.message));
+    }
     const candidate = spawned.value;
     if (!candidate) return err(serviceStopping());
     let exited = false;
@@ -137,8 +147,9 @@ export function createPoolOps(p: PoolInternals) {
     slot.current = candidate;
     slot.vetoed = null;
     slot.quickFailures = 0;
+    slot.restarts += 1; // a restart asked for counts, as a respawn does (RESTARTS in `bento-kit status`)
     if (old) await retire(old);
-    return ok(undefined);
+    return ok("replaced");
   }
 
   async function rollout(ids: readonly number[], workerId?: number): Promise<Result<void, ControlError>> {
@@ -148,7 +159,10 @@ export function createPoolOps(p: PoolInternals) {
       if (replaced.isErr()) {
         p.emit({ type: "restart", pool, workerId: id, phase: "failed", message: replaced.error.message });
         p.logger.error(replaced.error.message);
-        return replaced;
+        return err(replaced.error);
+      }
+      if (replaced.value === "skipped") {
+        p.logger.warn(`restart: worker ${id} skipped, a plugin keeps it down (${p.slots.get(id)?.vetoed?.message})`);
       }
     }
     p.emit({ type: "restart", pool, workerId, phase: "done" });

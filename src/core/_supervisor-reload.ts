@@ -7,7 +7,7 @@
  * Each reload is a `reload` event: `begin` then `done`, or `failed`.
  */
 import { err, ok, type Result } from "neverthrow";
-import type { SupervisorEvent } from "./events.ts";
+import { reportedFiles, type SupervisorEvent } from "./events.ts";
 import type { Logger } from "./logger.ts";
 import type { Clock } from "./ports.ts";
 import type { Pool } from "./pool.ts";
@@ -47,14 +47,15 @@ export async function applyReload(
   files: readonly string[],
   request: ReloadRequest,
 ): Promise<Result<void, ReloadFailed>> {
+  const listed = reportedFiles(files);
   const fail = (message: string): Result<void, ReloadFailed> => {
-    deps.emit({ type: "reload", phase: "failed", files, message });
+    deps.emit({ type: "reload", phase: "failed", ...listed, message });
     return err({ kind: "ReloadFailed", message });
   };
   if (deps.stopping()) return err({ kind: "ReloadFailed", message: "The service is stopping: no reload" });
   if (request.isErr()) return fail(request.error.message);
   const plan = request.value;
-  deps.emit({ type: "reload", phase: "begin", files });
+  deps.emit({ type: "reload", phase: "begin", ...listed });
   const before = deps.spec();
   let spec = before;
   if (plan.manifestChanged) {
@@ -83,7 +84,7 @@ export async function applyReload(
   }
   const unused = [...deps.bound()].filter((name) => !spec.sockets.some((s) => s.name === name));
   for (const name of unused) deps.unbind(name);
-  deps.emit({ type: "reload", phase: "done", files });
+  deps.emit({ type: "reload", phase: "done", ...listed });
   return ok(undefined);
 }
 

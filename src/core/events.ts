@@ -58,8 +58,20 @@ export type SupervisorEvent =
 export interface ReloadEvent {
   readonly type: "reload";
   readonly phase: "begin" | "done" | "failed";
+  /** The first `REPORTED_FILES` files changed; `moreFiles` says how many more there were. */
   readonly files: readonly string[];
+  readonly moreFiles?: number;
   readonly message?: string;
+}
+
+/** Files a reload event lists: a `mv` of 200 000 files must not make events of megabytes. */
+export const REPORTED_FILES = 20;
+
+/** `files` as a reload event carries them: the first REPORTED_FILES, and how many more. */
+export function reportedFiles(files: readonly string[]): { files: readonly string[]; moreFiles?: number } {
+  return files.length <= REPORTED_FILES
+    ? { files }
+    : { files: files.slice(0, REPORTED_FILES), moreFiles: files.length - REPORTED_FILES };
 }
 
 /** How a worker became ready: it said so, printed its ready line, or its delay passed. */

@@ -17,6 +17,7 @@ import { type ServiceDef, validateManifest, type ValidateOptions } from "../core
 import type { Command } from "../core/types.ts";
 import { detectRuntime } from "../runtime/detect.ts";
 import { isTypeScript } from "../runtime/shared/_node-binary.ts";
+import { ExitCalled, withoutExit } from "./_exit-guard.ts";
 
 export const MANIFEST_FILES = [
   "bento.config.ts",
@@ -57,7 +58,8 @@ export async function loadService(
   let input: unknown;
   try {
     input = name.endsWith(".json") ? JSON.parse(readFileSync(file, "utf8").replace(/^\uFEFF/, "")) : await withDeadline(
-      loadTypeScriptSupport(file).then(() => importManifest(file, options.fresh)).then((m) =>
+      // A process.exit() in the manifest must not end the supervisor: it fails the load instead.
+      withoutExit(() => loadTypeScriptSupport(file).then(() => importManifest(file, options.fresh))).then((m) =>
         unwrapDefault(m.default ?? m.service)
       ),
       loadTimeoutMs(),
@@ -146,6 +148,9 @@ function unwrapDefault(value: unknown): unknown {
 
 /** Why a manifest module failed to load, with the hint that fixes the common cases. */
 function loadFailure(cause: unknown, dir: string): string {
+  if (cause instanceof ExitCalled) {
+    return `it called ${cause.call} while loading: the supervisor does not exit for a manifest; throw an Error saying what is missing instead`;
+  }
   const text = cause instanceof Error ? cause.message : String(cause);
   const code = (cause as { code?: unknown } | null)?.code;
   if (

@@ -89,7 +89,8 @@ export function startReload(setup: ReloadSetup): Result<{ close(): void }, strin
       logger.info(`Reload done in ${setup.clock.now() - startedAt} ms`);
     } else if (request.isOk()) {
       dirty = true;
-      logger.error("Reload stopped: the running workers keep serving; fix the error above and save again");
+      // The reason in this line: without --development nothing above may say it (a busy pool logs nothing).
+      logger.error(`Reload stopped: the running workers keep serving (${done.error.message}); save again to retry`);
     }
 
     function plan(nextBuilt: Built | undefined): ReloadPlan {

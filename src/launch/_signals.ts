@@ -17,6 +17,7 @@
  */
 import type { Logger } from "../core/logger.ts";
 import type { Supervisor } from "../core/supervisor.ts";
+import { exitProcess } from "./_exit-guard.ts";
 import { watchLauncher } from "./_launcher.ts";
 
 const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
@@ -65,7 +66,7 @@ export function listenForStop(logger: Logger, inTerminal = startedInTerminal): S
     );
     supervisor?.kill();
     cleanup();
-    process.exit(1);
+    exitProcess(1);
   };
   for (const s of STOP_SIGNALS) process.on(s, onSignal);
   const onIgnored = (signal: string) => logger.info(`Got ${signal}: ignored (it has no meaning for bento-kit)`);

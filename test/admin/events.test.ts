@@ -133,3 +133,14 @@ test("heartbeat comments keep an idle stream alive, and close() ends every strea
   admin.close();
   while (!(await reader.read()).done);
 });
+
+test("issue 19 item 14: the event history is bounded by bytes as well as by count", () => {
+  const log = createEventLog(1000, Date.now, 2_000);
+  const big = (i: number) => ({ type: "reload", phase: "done", files: [`${"x".repeat(400)}-${i}`] }) as const;
+  for (let i = 1; i <= 50; i++) log.append(big(i));
+  const kept = log.since(0);
+  expect(kept.events.length).toBeGreaterThan(0);
+  expect(kept.events.reduce((n, e) => n + JSON.stringify(e.event).length, 0)).toBeLessThanOrEqual(2_000);
+  expect(kept.events.at(-1)!.id).toBe(50);
+  expect(kept.missed).toBe(50 - kept.events.length);
+});

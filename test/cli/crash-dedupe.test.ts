@@ -77,3 +77,23 @@ test("at the end of a run, held lines of a live process are settled", () => {
   d.flush(200);
   expect(printed.at(-1)).toBe("11 stderr Traceback (most recent call last):");
 });
+
+test("issue 19 item 15: in a rolling restart the new worker's start-up lines are printed while the old one prints its last", () => {
+  const { printed, d } = harness();
+  const line = (pid: number, text: string, now: number) =>
+    d.line("stderr", { pool: "runner:py", workerId: 1, pid, text }, now);
+  const START = ["loading model", "listening"];
+  START.forEach((t) => line(10, t, 0));
+  // The replacement starts while the old process still runs, then the old one says goodbye and exits.
+  START.forEach((t) => line(11, t, 100));
+  line(10, "shutting down", 200);
+  d.exited({ pool: "runner:py", workerId: 1, pid: 10 }, 210);
+  d.tick(5_000);
+  expect(printed).toEqual([
+    "10 stderr loading model",
+    "10 stderr listening",
+    "11 stderr loading model",
+    "11 stderr listening",
+    "10 stderr shutting down",
+  ]);
+});

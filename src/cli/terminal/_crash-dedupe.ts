@@ -1,8 +1,11 @@
 /**
- * A crash loop prints the same traceback at every start. Each worker slot
- * (pool and id, kept across respawns) remembers what its previous process
- * printed; while a new process prints exactly the same lines in the same
- * order they are held back. When it exits having printed nothing else, one
+ * A crash loop prints the same traceback at every start. Each process (by
+ * pid) has its record; when it ends, its worker slot (pool and id, kept
+ * across respawns) remembers that record, and while the slot's next process
+ * prints exactly the same lines in the same order they are held back. Keyed
+ * on the pid, not the slot: in a rolling restart the old process and its
+ * replacement print at once, and the old one's last line must not end the new
+ * one's record. When it exits having printed nothing else, one
  * line replaces them: `(same 37 lines as the previous start, not shown again;
  * 3 times in a row)`. As soon as a line differs, or held lines wait longer
  * than `holdMs` while the process lives on (a worker that started fine), the
@@ -34,6 +37,8 @@ interface Held {
 }
 
 interface Slot {
+  /** The worker slot: pool and id. */
+  readonly key: string;
   readonly pid: number;
   /** What this process printed so far (stream and text), up to maxLines. */
   readonly record: string[];
@@ -61,7 +66,10 @@ export interface CrashDedupe {
 export function createCrashDedupe(sink: DedupeSink, options: DedupeOptions = {}): CrashDedupe {
   const holdMs = options.holdMs ?? 2000;
   const maxLines = options.maxLines ?? 200;
-  const slots = new Map<string, Slot>();
+  /** Live processes by pid. */
+  const slots = new Map<number, Slot>();
+  /** What each worker slot's last ended process printed (undefined when too long to compare). */
+  let lastRecord = new Map<string, readonly string[] | undefined>();
   let repeats = new Map<string, number>();
 
   function release(slot: Slot): void {
@@ -69,9 +77,12 @@ export function createCrashDedupe(sink: DedupeSink, options: DedupeOptions = {})
     for (const h of slot.held.splice(0)) sink.line(h.stream, h.from, h.date);
   }
 
-  function end(key: string, slot: Slot, now: number): void {
+  function end(slot: Slot, now: number): void {
     if (slot.ended) return;
     slot.ended = true;
+    slots.delete(slot.pid);
+    const key = slot.key;
+    lastRecord.set(key, slot.overflow ? undefined : slot.record);
     const same = slot.matching && slot.previous !== undefined && slot.previous.length > 0 &&
       slot.record.length === slot.previous.length;
     if (!same) {
@@ -95,11 +106,11 @@ export function createCrashDedupe(sink: DedupeSink, options: DedupeOptions = {})
   return {
     line(stream, from, now) {
       const key = `${from.pool}\0${from.workerId}`;
-      let slot = slots.get(key);
-      if (slot?.pid !== from.pid) {
-        if (slot) end(key, slot, now);
-        const previous = slot && !slot.overflow ? slot.record : undefined;
+      let slot = slots.get(from.pid);
+      if (!slot) {
+        const previous = lastRecord.get(key);
         slot = {
+          key,
           pid: from.pid,
           record: [],
           overflow: false,
@@ -109,7 +120,7 @@ export function createCrashDedupe(sink: DedupeSink, options: DedupeOptions = {})
           ended: false,
           streak: repeats.get(key) ?? 0,
         };
-        slots.set(key, slot);
+        slots.set(from.pid, slot);
       }
       const entry = `${stream}:${from.text}`;
       if (slot.record.length < maxLines) slot.record.push(entry);
@@ -122,9 +133,8 @@ export function createCrashDedupe(sink: DedupeSink, options: DedupeOptions = {})
       sink.line(stream, from, new Date(now));
     },
     exited(who, now) {
-      const key = `${who.pool}\0${who.workerId}`;
-      const slot = slots.get(key);
-      if (slot?.pid === who.pid) end(key, slot, now);
+      const slot = slots.get(who.pid);
+      if (slot) end(slot, now);
     },
     tick(now) {
       for (const slot of slots.values()) {
@@ -132,8 +142,9 @@ export function createCrashDedupe(sink: DedupeSink, options: DedupeOptions = {})
       }
     },
     flush(now) {
-      for (const [key, slot] of slots) end(key, slot, now);
+      for (const slot of [...slots.values()]) end(slot, now);
       repeats = new Map();
+      lastRecord = new Map();
     },
   };
 }

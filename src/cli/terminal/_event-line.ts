@@ -40,7 +40,9 @@ function details(e: SupervisorEvent): string {
     case "stop":
       return e.phase;
     case "reload":
-      return `${e.phase} (${e.files.join(", ")})${e.message ? `: ${e.message.split("\n")[0]}` : ""}`;
+      return `${e.phase} (${e.files.join(", ")}${e.moreFiles ? ` and ${e.moreFiles} more` : ""})${
+        e.message ? `: ${e.message.split("\n")[0]}` : ""
+      }`;
     default:
       return JSON.stringify(e satisfies never);
   }
