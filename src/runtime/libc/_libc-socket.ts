@@ -188,14 +188,21 @@ export function bindWithLibc(
     libc.close(fd);
     return err(bindError(spec, code));
   };
-  if (spec.kind === "tcp") {
-    const one = new Uint8Array(new Int32Array([1]).buffer);
-    // Not on a reservation: a bound, not listening SO_REUSEADDR socket would let
-    // any SO_REUSEADDR server bind and listen on the port beside it.
-    if (!spec.reserve && libc.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, one, 4) < 0) return fail();
-    if (spec.reusePort && libc.setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, one, 4) < 0) return fail();
-  }
+  const one = new Uint8Array(new Int32Array([1]).buffer);
+  // SO_REUSEADDR, so that a restart binds past the last run's TIME_WAIT connections.
+  if (spec.kind === "tcp" && libc.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, one, 4) < 0) return fail();
+  // Bound without SO_REUSEPORT: the bind fails with EADDRINUSE while anything
+  // else holds the port, a listener or another service's reservation, even one
+  // bound with SO_REUSEPORT (a second service must not join this one's port).
   if (libc.bind(fd, addr, addr.length) < 0) return fail();
+  if (spec.kind === "tcp") {
+    // Set after the bind, SO_REUSEPORT lets this service's workers join the port.
+    if (spec.reusePort && libc.setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, one, 4) < 0) return fail();
+    // A reservation drops SO_REUSEADDR again: on a bound, not listening socket it
+    // would let any SO_REUSEADDR server bind and listen on the port beside it.
+    const zero = new Uint8Array(4);
+    if (spec.reserve && libc.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, zero, 4) < 0) return fail();
+  }
   // A reservation is bound, never listening: it takes no connection, and holds the port.
   if (!(spec.kind === "tcp" && spec.reserve) && libc.listen(fd, spec.backlog) < 0) return fail();
   const out = new Uint8Array(128);
