@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../grpc/_client.ts";
-import { cleanup, ROOT, run, type Served } from "../_helpers/serve-process.ts";
+import { cleanup, ROOT, run, RUNTIMES, type Served } from "../_helpers/serve-process.ts";
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -37,6 +37,7 @@ async function refused(s: Served): Promise<{ code: number | null; lines: string[
   return { code, lines: s.output().trim().split("\n") };
 }
 
+// Node workers adopt the supervisor's listening fd: a Node HTTP pool holds no reservation.
 for (const runtime of ["bun", "deno"] as const) {
   test(
     `issue 19 item 2: a second ${runtime} service on the port of a ${runtime} HTTP pool of module workers exits 1 naming the port; the first keeps serving`,
@@ -63,7 +64,10 @@ for (const runtime of ["bun", "deno"] as const) {
     },
     3 * START_MS,
   );
+}
 
+// Node too: its reservation for a reusePort pool is held the same way (set from a perl child, see runtime/node).
+for (const runtime of RUNTIMES) {
   test(
     `issue 19 item 2: a second ${runtime} service on the port of a ${runtime} gRPC pool with reusePort exits 1 naming the port; the first keeps its workers`,
     async () => {
