@@ -60,7 +60,8 @@ export function buildRunnerMap(
   sockets: ReadonlyMap<string, BoundSocket>,
   remote: Readonly<Record<string, string>> = {},
 ): Record<string, string> {
-  const map: Record<string, string> = { ...remote };
+  // Without a prototype: `map.__proto__ = ...` would set the prototype, not name a runner `__proto__`.
+  const map: Record<string, string> = Object.assign(Object.create(null), remote);
   for (const name of runnerSocketNames(spec)) {
     const address = sockets.get(name)?.address;
     if (address?.kind === "unix") map[name] = `unix://${address.path}`;

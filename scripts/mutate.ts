@@ -386,6 +386,65 @@ const MUTATIONS: readonly Mutation[] = [
     ]],
     tests: ["test/cli/crash-dedupe.test.ts"],
   },
+  {
+    // Issue 19 item 2: a reservation bound with SO_REUSEPORT set before the bind lets a second service join the port.
+    name: "reuseport-before-bind",
+    file: "src/runtime/libc/_libc-socket.ts",
+    edits: [[
+      "  let bound = libc.bind(fd, addr, addr.length);\n",
+      '  if (spec.kind === "tcp" && spec.reusePort) libc.setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, one, 4);\n' +
+      "  let bound = libc.bind(fd, addr, addr.length);\n",
+    ]],
+    tests: ["test/serve/port-sharing.test.ts"],
+  },
+  {
+    // Issue 19 item 2: a reservation that never retries with SO_REUSEADDR cannot restart past the last run's TIME_WAIT.
+    name: "reservation-no-time-wait-retry",
+    file: "src/runtime/libc/_libc-socket.ts",
+    edits: [["if (bound < 0 && reserve && libc.errno() === EADDRINUSE) {", "if (false) {"]],
+    tests: ["test/grpc/reserve.test.ts"],
+  },
+  {
+    // Issue 19 item 2 on Node: a reservation not made SO_REUSEPORT after its bind is not held (Node 20) or lets a second service join (Node >= 22.12).
+    name: "node-reservation-not-held",
+    file: "src/runtime/node/mod.ts",
+    edits: [["const set = reusePortInChild(b.handle.fd);", "const set = false && reusePortInChild(b.handle.fd);"]],
+    tests: ["test/serve/port-sharing.test.ts"],
+  },
+  {
+    // Issue 19 item 12: runners whose names export as one component name overwrite each other.
+    name: "export-name-clash",
+    file: "src/export/topology.ts",
+    edits: [["    yield* distinctNames(loaded);\n", "    void distinctNames;\n"]],
+    tests: ["test/scaleout/export.test.ts"],
+  },
+  {
+    // Issue 19 item 13: the runner map as a plain object drops a runner called __proto__.
+    name: "runner-map-prototype",
+    file: "plugins/runner-map.ts",
+    edits: [["Object.assign(Object.create(null), remote)", "{ ...remote }"]],
+    tests: ["test/serve/object-property-names.test.ts"],
+  },
+  {
+    // Issue 19 item 13: `name in map` finds toString on any plain object: the missing-runner check passes.
+    name: "runner-map-input-prototype",
+    file: "src/core/runner-map-input.ts",
+    edits: [
+      ["  const map: Record<string, string> = Object.create(null);", "  const map: Record<string, string> = {};"],
+      ["!Object.hasOwn(map, name)", "!(name in map)"],
+    ],
+    tests: ["test/serve/object-property-names.test.ts"],
+  },
+  {
+    // Issue 19 item 13: the worker's runner map as a plain object drops a runner called __proto__.
+    name: "worker-runner-map-prototype",
+    file: "src/worker/_env.ts",
+    edits: [[
+      "  const map: Record<string, string> = Object.create(null);",
+      "  const map: Record<string, string> = {};",
+    ]],
+    tests: ["test/serve/object-property-names.test.ts"],
+  },
 ];
 
 /**

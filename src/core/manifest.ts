@@ -178,6 +178,14 @@ function validateApi(c: Checker, api: unknown, extra: readonly string[]): Servic
 function validateRunners(c: Checker, runners: unknown, extra: readonly string[]): RunnerDef[] {
   if (runners === undefined) return [];
   if (!c.object(runners, "runners", "an object of runner name to runner")) return [];
+  // In an object literal `__proto__: {...}` sets the prototype: the runner would silently not exist.
+  const proto: unknown = Object.getPrototypeOf(runners);
+  if (proto !== Object.prototype && proto !== null) {
+    c.issue(
+      "runners.__proto__",
+      'in an object literal `__proto__:` sets the prototype instead of naming a runner: write ["__proto__"]: or rename the runner',
+    );
+  }
   const defs: RunnerDef[] = [];
   for (const [name, runner] of Object.entries(runners)) {
     const path = `runners.${name}`;

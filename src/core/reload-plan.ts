@@ -60,7 +60,7 @@ export function planReload(input: ReloadInput): ReloadPlan {
       watchers.push(w);
       continue;
     }
-    const current = targets[w.name] ?? old.workers;
+    const current = (Object.hasOwn(targets, w.name) ? targets[w.name] : undefined) ?? old.workers;
     const workers = w.workers !== old.workers ? w.workers : current;
     watchers.push({ ...w, workers });
     const apiNeedsMap = runnersChanged && (w.role === "api" || w.role === "grpc");

@@ -32,8 +32,9 @@ export function resolveRunnerMap(
   service: ServiceDef,
 ): Result<RemoteRunners, RunnerMapInvalid> {
   const problems: string[] = [];
-  const map: Record<string, string> = {};
-  const origin: Record<string, string> = {};
+  // Without a prototype: a runner may be called `__proto__` or `toString`.
+  const map: Record<string, string> = Object.create(null);
+  const origin: Record<string, string> = Object.create(null);
   const add = (name: string, written: string, from: string) => {
     const address = fromBentoML(written);
     if (name in map && map[name] !== address) {
@@ -75,7 +76,7 @@ export function resolveRunnerMap(
 
 /** The runners a service declares that `map` does not name, as messages (empty: covered). */
 export function missingRunners(service: ServiceDef, map: RemoteRunners): string[] {
-  const missing = runnerNames(service).filter((name) => !(name in map));
+  const missing = runnerNames(service).filter((name) => !Object.hasOwn(map, name));
   if (missing.length === 0) return [];
   const given = Object.keys(map);
   const flags = missing.map((name) => `--depends ${name}=tcp://HOST:PORT`).join(" ");

@@ -40,7 +40,7 @@ export function buildSpawnRequest(
 ): Result<SpawnRequest, SpawnFailed> {
   const bound: BoundSocket[] = [];
   // Sockets the worker binds itself with SO_REUSEPORT (the supervisor holds a reservation): name → tcp://host:port.
-  const reusePort: Record<string, string> = {};
+  const reusePort: Record<string, string> = Object.create(null); // a runner (and its socket) may be called `__proto__`
   for (const name of plan.sockets) {
     const socket = sockets.get(name);
     if (!socket) {

@@ -6,8 +6,8 @@
  * commands use, shaped by the plugins' `launchSpec` hooks (planLaunch), so
  * workers, graceful timeout and ports are what the container will really run.
  */
-import { ok, ResultAsync, safeTry } from "neverthrow";
-import type { BentoError } from "../core/errors.ts";
+import { err, ok, type Result, ResultAsync, safeTry } from "neverthrow";
+import { type BentoError, type ManifestInvalid, manifestInvalid } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import { planLaunch } from "../core/plan.ts";
 import type { ResourcesInput } from "../core/resources.ts";
@@ -74,6 +74,7 @@ export function buildTopology(loaded: LoadedService, o: TopologyOptions): Result
       .asyncAndThen((p) => new ResultAsync(planLaunch(p.spec, p.plugins, o.logger)).map((spec) => ({ spec, p })));
   };
   return safeTry<Component[], BentoError>(async function* () {
+    yield* distinctNames(loaded);
     const components: Component[] = [];
     const runnerMap: Record<string, string> = {};
     const listen = { host: "0.0.0.0" };
@@ -102,6 +103,31 @@ export function buildTopology(loaded: LoadedService, o: TopologyOptions): Result
     components.push({ ...api, env: { ...api.env, BENTO_RUNNER_MAP: JSON.stringify(runnerMap) } });
     return ok(components);
   });
+}
+
+/**
+ * Runner names that become one component name (`Iris_Big` and `iris-big`, or
+ * two long names cut at 63 characters) would share one Deployment, Service and
+ * file, and the runner map would send both runners to one of them: refused,
+ * each clash naming both runners and the name.
+ */
+function distinctNames(loaded: LoadedService): Result<void, ManifestInvalid> {
+  const { service } = loaded;
+  const owner = new Map<string, string>([[componentName(service.name, "api-server"), "the API server"]]);
+  const issues = [];
+  for (const runner of service.runners) {
+    const name = componentName(service.name, `runner-${runner.name}`);
+    const other = owner.get(name);
+    if (other === undefined) owner.set(name, `runner "${runner.name}"`);
+    else {
+      issues.push({
+        path: `runners.${runner.name}`,
+        message: `${other} and runner "${runner.name}" both export as "${name}": rename one of them ` +
+          "(names are lowercased, other characters than a-z, 0-9 and - become -, and cut at 63 characters)",
+      });
+    }
+  }
+  return issues.length === 0 ? ok(undefined) : err(manifestInvalid(loaded.file ?? loaded.dir, issues));
 }
 
 function component(

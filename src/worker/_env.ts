@@ -65,7 +65,8 @@ export function getRunnerMap(env: Env = process.env): Record<string, string> {
     );
   }
   const problems: string[] = [];
-  const map: Record<string, string> = {};
+  // Without a prototype: a runner may be called `__proto__` or `toString`.
+  const map: Record<string, string> = Object.create(null);
   for (const [name, address] of Object.entries(parsed)) {
     if (typeof address !== "string") {
       problems.push(`runner "${name}" has a ${address === null ? "null" : typeof address}, not an address string`);

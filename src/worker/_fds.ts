@@ -123,7 +123,11 @@ export function reusePortTarget(name?: string, env: Env = process.env): { host: 
     throw workerEnvError("WorkerEnvInvalid", `BENTO_REUSEPORT_SOCKETS is not JSON: ${raw}`, "BENTO_REUSEPORT_SOCKETS");
   }
   const entries = Object.entries(sockets);
-  const address = name === undefined ? (entries.length === 1 ? entries[0]![1] : undefined) : sockets[name];
+  const address = name === undefined
+    ? (entries.length === 1 ? entries[0]![1] : undefined)
+    : Object.hasOwn(sockets, name)
+    ? sockets[name]
+    : undefined;
   if (typeof address !== "string") return undefined;
   const target = parseRunnerAddress(address);
   if (typeof target === "string" || !("host" in target)) {

@@ -113,3 +113,18 @@ test("a pool's reload.include: a list of patterns; anything else is reported wit
   ]);
   expect(error.issues[2]?.message).toBe('expected a list of file patterns, e.g. { include: ["*.py"] }; got "*.ts"');
 });
+
+test("issue 19 item 13: runners named like Object's properties are runners; `__proto__:` in an object literal is reported", () => {
+  const names = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"];
+  const runner = { command: ["sleep", "1000"] };
+  const runners = JSON.parse(`{${names.map((n) => `${JSON.stringify(n)}:${JSON.stringify(runner)}`).join(",")}}`);
+  const def = validateManifest({ ...good, runners }, "bento.config.json")._unsafeUnwrap();
+  expect(def.runners.map((r) => r.name)).toEqual(names);
+  // A literal `__proto__: {...}` sets the prototype: the runner would silently be missing.
+  const literal = { ...good, runners: { __proto__: runner, iris: runner } };
+  expect(validateManifest(literal, "bento.config.ts")._unsafeUnwrapErr().issues).toEqual([{
+    path: "runners.__proto__",
+    message:
+      'in an object literal `__proto__:` sets the prototype instead of naming a runner: write ["__proto__"]: or rename the runner',
+  }]);
+});

@@ -1,8 +1,8 @@
 /**
  * The same gRPC API served by a pool of 2 Python grpcio workers that bind
  * {host}:{port} themselves with SO_REUSEPORT, on one port: under a Node
- * supervisor (Node 20: the port is checked, not held) and a Bun supervisor
- * (held through libc: bound with SO_REUSEPORT, never listening).
+ * supervisor (held when perl is on PATH, else on Node 20 checked, not held)
+ * and a Bun supervisor (held through libc); never listening.
  */
 import { spawnSync } from "node:child_process";
 import { afterEach, expect, test } from "bun:test";

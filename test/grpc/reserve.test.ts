@@ -54,3 +54,37 @@ test("a reserve socket holds the port against plain binds, lets SO_REUSEPORT lis
   }
   expect(pythonBind(port, false)).toBe("accepted"); // released on close
 });
+
+test("issue 19 item 2: a reservation refuses a port another service reserved, and binds past the last run's TIME_WAIT connections", async () => {
+  const runtime = createBunRuntime();
+  const spec = { kind: "tcp", name: "grpc", host: "127.0.0.1", port: 0, backlog: 16, reusePort: true, reserve: true };
+  const first = (await runtime.bind(spec as never))._unsafeUnwrap();
+  const port = first.address.kind === "tcp" ? first.address.port : 0;
+  try {
+    const second = await runtime.bind({ ...spec, port } as never);
+    expect(second.isErr() && second.error.code).toBe("EADDRINUSE");
+  } finally {
+    runtime.close(first);
+  }
+  // The last run's worker (SO_REUSEADDR and SO_REUSEPORT, as Bun.serve and Deno.serve listen)
+  // closed a connection first: it stays in TIME_WAIT on the port after the worker is gone.
+  const code = `
+import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+s.bind(("127.0.0.1", ${port}))
+s.listen(8)
+c = socket.create_connection(("127.0.0.1", ${port}), timeout=5)
+a, _ = s.accept()
+a.close()
+c.recv(1)
+c.close()
+s.close()`;
+  expect(spawnSync("/usr/bin/python3", ["-c", code], { encoding: "utf8" }).status).toBe(0);
+  expect(spawnSync("ss", ["-Htan", "state", "time-wait", `sport = :${port}`], { encoding: "utf8" }).stdout).toContain(
+    `:${port}`,
+  );
+  const again = (await runtime.bind({ ...spec, port } as never))._unsafeUnwrap();
+  runtime.close(again);
+});

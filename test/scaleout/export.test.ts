@@ -5,7 +5,7 @@
  * file has the same topology.
  */
 import { afterEach, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
@@ -154,3 +154,30 @@ test("missing --image, a bad namespace and an unknown format: every problem, exi
   expect(lines[1]).toStartWith("--image: is required");
   expect(lines[2]).toStartWith('--namespace: "Bad_NS" is not a Kubernetes namespace name');
 }, 30_000);
+
+test(
+  "issue 19 item 12: runners whose names export as one name (Iris_Big, iris-big) are refused with exit 2 naming both, nothing written",
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), "scaleout-clash-"));
+    try {
+      const pool = { command: ["sleep", "1000"] };
+      writeFileSync(
+        join(dir, "bento.config.json"),
+        JSON.stringify({ name: "svc", api: pool, runners: { Iris_Big: pool, "iris-big": pool, other: pool } }),
+      );
+      for (const format of ["k8s", "compose"]) {
+        const r = await exported(["k8s", dir, "--format", format]);
+        expect(r.code).toBe(2);
+        expect(r.files).toEqual({});
+        expect(r.output.trim().split("\n")).toEqual([
+          `Error: ${join(dir, "bento.config.json")} has 1 problem:`,
+          '  runners.iris-big: runner "Iris_Big" and runner "iris-big" both export as "svc-runner-iris-big": ' +
+          "rename one of them (names are lowercased, other characters than a-z, 0-9 and - become -, and cut at 63 characters)",
+        ]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+  30_000,
+);

@@ -10,6 +10,7 @@ import { buildGrpcSpec, type GrpcOptions, grpcOptionsOf, METRICS_SOCKET } from "
 import type { RemoteRunners } from "../../core/runner-map-input.ts";
 import { packageModule } from "../../package-file.ts";
 import { runnerMapPlugin } from "../../../plugins/runner-map.ts";
+import { findExecutable } from "../../runtime/shared/_which.ts";
 import { defineMode, listenUrl, type Mode } from "../mode.ts";
 import { metricsLine, reachableUrl } from "./_lines.ts";
 import { GRPC_TLS, REFUSED } from "./_refusals.ts";
@@ -67,7 +68,7 @@ export function grpcMode(remote: boolean): Mode<GrpcModeOptions> {
       ...(service.grpc?.reusePort && !canHoldReusePort()
         ? [
           `Warning: this runtime (Node ${process.version}) cannot bind with SO_REUSEPORT: port ${o.serve.port} was ` +
-          "checked free but is not held while the gRPC workers run (Node >= 22.12, Bun and Deno hold it)",
+          "checked free but is not held while the gRPC workers run (with perl on PATH, Node >= 22.12, Bun and Deno hold it)",
         ]
         : []),
     ],
@@ -88,6 +89,8 @@ export function grpcMode(remote: boolean): Mode<GrpcModeOptions> {
 /** Node binds with SO_REUSEPORT from libuv 1.49 (Node 22.12); the Bun and Deno adapters bind through libc. */
 function canHoldReusePort(): boolean {
   if ("Bun" in globalThis || "Deno" in globalThis) return true;
+  // The Node adapter sets SO_REUSEPORT on its reservation from a perl child (runtime/node/_listen-helper.ts).
+  if (findExecutable("perl", "/", process.env.PATH ?? "") !== undefined) return true;
   const [major = 0, minor = 0] = (process.versions.uv ?? "0.0").split(".").map(Number);
   return major > 1 || (major === 1 && minor >= 49);
 }

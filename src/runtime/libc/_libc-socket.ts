@@ -35,6 +35,7 @@ const SOCK_CLOEXEC = 0x80000;
 const SOL_SOCKET = 1;
 const SO_REUSEADDR = 2;
 const SO_REUSEPORT = 15;
+const EADDRINUSE = 98;
 /** sizeof(sun_path): the longest path plus its NUL. */
 const SUN_PATH_SIZE = UNIX_PATH_MAX + 1;
 
@@ -188,14 +189,30 @@ export function bindWithLibc(
     libc.close(fd);
     return err(bindError(spec, code));
   };
-  if (spec.kind === "tcp") {
-    const one = new Uint8Array(new Int32Array([1]).buffer);
-    // Not on a reservation: a bound, not listening SO_REUSEADDR socket would let
-    // any SO_REUSEADDR server bind and listen on the port beside it.
-    if (!spec.reserve && libc.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, one, 4) < 0) return fail();
-    if (spec.reusePort && libc.setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, one, 4) < 0) return fail();
+  const one = new Uint8Array(new Int32Array([1]).buffer);
+  const reserve = spec.kind === "tcp" && spec.reserve;
+  // SO_REUSEADDR, so that a restart binds past the last run's TIME_WAIT connections.
+  if (spec.kind === "tcp" && !reserve && libc.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, one, 4) < 0) return fail();
+  // Bound without SO_REUSEPORT: the bind fails with EADDRINUSE while anything
+  // else holds the port, a listener or another service's reservation, even one
+  // bound with SO_REUSEPORT (a second service must not join this one's port).
+  let bound = libc.bind(fd, addr, addr.length);
+  // A reservation tries without SO_REUSEADDR first: another service's reservation
+  // is then refused even in the moment before it clears its SO_REUSEADDR. Then
+  // with it, past TIME_WAIT connections (which a held reservation never leaves).
+  if (bound < 0 && reserve && libc.errno() === EADDRINUSE) {
+    if (libc.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, one, 4) < 0) return fail();
+    bound = libc.bind(fd, addr, addr.length);
   }
-  if (libc.bind(fd, addr, addr.length) < 0) return fail();
+  if (bound < 0) return fail();
+  if (spec.kind === "tcp") {
+    // Set after the bind, SO_REUSEPORT lets this service's workers join the port.
+    if (spec.reusePort && libc.setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, one, 4) < 0) return fail();
+    // A reservation drops SO_REUSEADDR again: on a bound, not listening socket it
+    // would let any SO_REUSEADDR server bind and listen on the port beside it.
+    const zero = new Uint8Array(4);
+    if (spec.reserve && libc.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, zero, 4) < 0) return fail();
+  }
   // A reservation is bound, never listening: it takes no connection, and holds the port.
   if (!(spec.kind === "tcp" && spec.reserve) && libc.listen(fd, spec.backlog) < 0) return fail();
   const out = new Uint8Array(128);

@@ -24,7 +24,7 @@ import {
 } from "../shared/_node-compat.ts";
 import { spawnProcess } from "../shared/_spawn-node.ts";
 import { nodeModuleArgv } from "../shared/_node-binary.ts";
-import { listenInChild } from "./_listen-helper.ts";
+import { listenInChild, reusePortInChild } from "./_listen-helper.ts";
 
 interface SockName {
   address?: string;
@@ -103,10 +103,12 @@ interface Bound {
 }
 
 function bindSocket(spec: SocketSpec): ResultAsync<Bound, BindFailed> {
+  if (spec.kind === "tcp" && spec.reserve) {
+    return resolveBindHost(spec.name, spec.host).andThen((host) => reserveTcp(spec, host));
+  }
   const bound = spec.kind === "unix"
     ? bindUnix(spec)
     : resolveBindHost(spec.name, spec.host).andThen((host) => bindTcp(spec, host));
-  if (spec.kind === "tcp" && spec.reserve) return bound.map(reservation);
   return bound.andThen((b) =>
     listen(b.handle.fd, spec).map(() => b).mapErr((e) => {
       b.handle.close();
@@ -122,15 +124,36 @@ function bindUnix(spec: SocketSpec & { kind: "unix" }): ResultAsync<Bound, BindF
 }
 
 /**
- * A reservation for workers that bind the port themselves with SO_REUSEPORT:
- * held bound (never listening) where libuv sets SO_REUSEPORT (Node >= 22.12).
- * Older Node cannot set it, and a socket held without it would keep the
- * workers out: the port was checked free by the bind, the socket is reported
- * with fd -1 (nothing held), and the probe is closed before the next spawn.
+ * A reservation for workers that bind the port themselves with SO_REUSEPORT,
+ * held bound (never listening). It is bound without SO_REUSEPORT, so the bind
+ * fails while anything else holds the port (a listener, or another service's
+ * reservation: a second service must not join this one's port), and a perl
+ * child then sets SO_REUSEPORT and clears SO_REUSEADDR on it, as the libc
+ * adapters do, so that only this service's workers join.
+ *
+ * Without perl: Node >= 22.12 closes that first socket and binds again with
+ * libuv's UV_TCP_REUSEPORT (a service started between the two binds could
+ * still join); older Node cannot set SO_REUSEPORT at all, and a socket held
+ * without it would keep the workers out: the port was checked free by the
+ * bind, the socket is reported with fd -1 (nothing held), and the probe is
+ * closed before the next spawn.
  */
-function reservation(b: Bound): Bound {
-  if (libuvAtLeast(1, 49)) return b;
-  return { handle: b.handle, socket: { ...b.socket, fd: -1 } };
+function reserveTcp(spec: SocketSpec & { kind: "tcp" }, host: ResolvedHost): ResultAsync<Bound, BindFailed> {
+  const asGiven = (b: Bound): Bound => ({ handle: b.handle, socket: { ...b.socket, spec } });
+  return bindTcp({ ...spec, reusePort: false }, host).andThen((b): ResultAsync<Bound, BindFailed> => {
+    if (!spec.reusePort) return okAsync(b);
+    const set = reusePortInChild(b.handle.fd);
+    if (set) {
+      return ResultAsync.fromSafePromise(set).andThen((e) => {
+        if (!e) return okAsync(b);
+        b.handle.close();
+        return errAsync(bindError(spec, e.code, e.detail));
+      });
+    }
+    if (!libuvAtLeast(1, 49)) return okAsync({ handle: b.handle, socket: { ...b.socket, fd: -1 } });
+    b.handle.close();
+    return bindTcp({ ...spec, port: b.socket.address.kind === "tcp" ? b.socket.address.port : spec.port }, host);
+  }).map(asGiven);
 }
 
 function bindTcp(spec: SocketSpec & { kind: "tcp" }, host: ResolvedHost): ResultAsync<Bound, BindFailed> {
