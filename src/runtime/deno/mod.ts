@@ -9,6 +9,7 @@ import type { BindFailed } from "../../core/errors.ts";
 import type { HttpApp, HttpServer, RuntimePort } from "../../core/ports.ts";
 import { httpBindFailed } from "../shared/_http.ts";
 import { createFfiRuntime } from "../libc/_ffi-runtime.ts";
+import { libcProcFs } from "./_libc-procfs.ts";
 import { spawnProcess } from "../shared/_spawn-node.ts";
 import { LIBC_PATH, type LibcSocketFns } from "../libc/_libc-socket.ts";
 import { type DirWatcher, watchTree } from "../shared/_tree-watch.ts";
@@ -16,7 +17,8 @@ import { type DirWatcher, watchTree } from "../shared/_tree-watch.ts";
 export function createDenoRuntime(): RuntimePort {
   ignoreInspectorSignal();
   return {
-    ...createFfiRuntime("deno", openLibc, spawnProcess),
+    // /proc through libc: with the README's flags (no --allow-all) Deno refuses to read it.
+    ...createFfiRuntime("deno", openLibc, spawnProcess, libcProcFs()),
     serveHttp: denoServeHttp,
     watch: (root, options) => watchTree(root, options, denoWatchDir),
   };
