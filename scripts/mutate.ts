@@ -445,6 +445,23 @@ const MUTATIONS: readonly Mutation[] = [
     ]],
     tests: ["test/serve/object-property-names.test.ts"],
   },
+  {
+    // A worker's escaped processes are no longer swept when it exits (only at service stop): issue 19 item 3.
+    name: "no-worker-escape-sweep",
+    file: "src/core/pool.ts",
+    edits: [["if (tag) deps.escapes?.sweep(tag, spec.gracefulTimeout * 1000);", ""]],
+    tests: ["test/serve/escaped-per-worker.test.ts"],
+  },
+  {
+    // Deno reads /proc through node:fs again: NotCapable with the README's flags (issue 19 item 4).
+    name: "deno-procfs-node-fs",
+    file: "src/runtime/deno/mod.ts",
+    edits: [[
+      'createFfiRuntime("deno", openLibc, spawnProcess, libcProcFs())',
+      'createFfiRuntime("deno", openLibc, spawnProcess)',
+    ]],
+    tests: ["test/serve/deno-least-permissions.test.ts"],
+  },
 ];
 
 /**

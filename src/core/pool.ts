@@ -29,6 +29,7 @@ import { describeFailure } from "./_failure.ts";
 import { createPoolOps, type Slot } from "./_pool-ops.ts";
 import { DEFAULT_READY } from "./_readiness.ts";
 import { createWorker, type Worker } from "./_worker.ts";
+import { type EscapeSweep, WORKER_TAG_VAR } from "./_escape-sweep.ts";
 
 export type { SupervisorEvent } from "./events.ts";
 
@@ -44,6 +45,8 @@ export interface PoolDeps {
   readonly output: (stream: "stdout" | "stderr", line: string, from?: WorkerLine) => void;
   readonly emit: (event: SupervisorEvent) => void;
   readonly giveUp: (error: ServiceFailure) => void;
+  /** Tags each worker and sweeps what it left behind when it exits (`_escape-sweep.ts`). */
+  readonly escapes?: Pick<EscapeSweep, "tag" | "sweep">;
 }
 
 export type { Worker, WorkerRole } from "./_worker.ts";
@@ -90,6 +93,8 @@ export function createPool(deps: PoolDeps): Pool {
   const signalled = new Set<number>();
   const state = { stopping: false, killed: false, started: false, target: spec.workers };
   const ranArgv = new Map<number, readonly string[]>();
+  /** Each live worker's BENTO_WORKER_TAG: what it started is swept by it when it exits. */
+  const workerTags = new Map<Worker, string>();
 
   function planFor(id: number): SpawnPlan {
     return {
@@ -134,7 +139,10 @@ export function createPool(deps: PoolDeps): Pool {
     const plan = await deps.hooks.waterfall("beforeSpawn", planFor(id));
     if (plan.isErr()) return refused(id, role, plan.error);
     if (state.stopping) return ok(undefined); // a stop began while the hooks ran: spawn nothing
-    const request = buildSpawnRequest(plan.value, deps.sockets, {
+    // Set after the hooks, so that no plugin can drop it: the sweep at this worker's exit finds its processes by it.
+    const tag = deps.escapes?.tag(spec.name, id);
+    const tagged = tag ? { ...plan.value, env: { ...plan.value.env, [WORKER_TAG_VAR]: tag } } : plan.value;
+    const request = buildSpawnRequest(tagged, deps.sockets, {
       moduleArgv: (m, launch) => runtime.moduleArgv(m, launch),
       runDir: deps.launch().runDir,
     });
@@ -154,10 +162,11 @@ export function createPool(deps: PoolDeps): Pool {
       onExit: (w, code, signal) => void onExit(w, code, signal),
     });
     live.add(worker);
+    if (tag) workerTags.set(worker, tag);
     if (role === "current") Object.assign(slotFor(id), { current: worker, vetoed: null });
     deps.emit({ type: "spawn", pool: spec.name, workerId: id, pid: worker.pid });
     logger.debug(`worker ${id} started (pid ${worker.pid})`);
-    const spawned = { pool: spec.name, workerId: id, pid: worker.pid, plan: plan.value, argv: request.value.argv };
+    const spawned = { pool: spec.name, workerId: id, pid: worker.pid, plan: tagged, argv: request.value.argv };
     void deps.hooks.parallel("afterSpawn", spawned).then((o) => o.errors.forEach((e) => logger.error(e.message)));
     // A stop (or a kill) that began while this spawn was in flight reaches it too.
     if (state.stopping) stopWorker(worker, state.killed ? "SIGKILL" : "SIGTERM");
@@ -256,6 +265,10 @@ export function createPool(deps: PoolDeps): Pool {
     // Whatever the worker started dies with it: once the group's leader is gone,
     // nothing in the group drains on its behalf (during a stop too).
     runtime.killGroup(worker.pid, "SIGKILL");
+    // ...and so does what left the group (setsid, detached): found by the worker's tag, off the respawn's path.
+    const tag = workerTags.get(worker);
+    workerTags.delete(worker);
+    if (tag) deps.escapes?.sweep(tag, spec.gracefulTimeout * 1000);
     const tail = worker.stderrTail;
     if (worker.role === "candidate" && worker.state !== "stopping") {
       logger.warn(`${what} before it was ready; the previous worker keeps serving`);

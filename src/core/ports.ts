@@ -51,10 +51,11 @@ export interface RuntimePort {
   /** The groups among `pgids` with a live process, in one pass (1024 workers stop without 1024 scans). */
   aliveGroups?(pgids: Iterable<number>): Set<number>;
   /**
-   * Signal every process whose environment holds `tag` (`BENTO_INSTANCE=...`):
-   * descendants that left their worker's process group or session.
+   * Signal every process whose environment holds one of `tags` (`BENTO_INSTANCE=...`,
+   * `BENTO_WORKER_TAG=...`), in one pass: descendants that left their worker's
+   * process group or session. How many were signalled.
    */
-  signalTagged?(tag: string, signal: "SIGTERM" | "SIGKILL" | 0): number;
+  signalTagged?(tags: string | readonly string[], signal: "SIGTERM" | "SIGKILL" | 0): number;
   /** argv prefix that runs a TypeScript/JavaScript module as a worker on `launch.runtime`. */
   moduleArgv(module: string, launch: ModuleLaunch): readonly string[];
   removeDir(path: string): void;

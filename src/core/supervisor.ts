@@ -18,6 +18,7 @@ import type { BoundSocket, LaunchSpec, SocketSpec, WatcherSpec, WorkerLine } fro
 import { createControl } from "./_supervisor-control.ts";
 import { applyReload, type ReloadFailed, type ReloadRequest } from "./_supervisor-reload.ts";
 import { waitFor } from "./_wait.ts";
+import { createEscapeSweep } from "./_escape-sweep.ts";
 import { resolveWorkerRuntimes } from "./worker-runtime.ts";
 
 export type { SupervisorEvent } from "./events.ts";
@@ -77,6 +78,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   const done = new Promise<Result<void, ServiceFailure>>((resolve) => (settle = resolve));
 
   const emit = events.emit;
+  const escapes = createEscapeSweep(runtime, clock, { instance: () => spec.instance, logger });
 
   async function bindAll(): Promise<Result<void, StartError>> {
     for (const socketSpec of spec.sockets) {
@@ -111,6 +113,13 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       clock,
       emit,
       giveUp,
+      // During a service stop the whole instance is swept once at the end (stopEscapees).
+      escapes: {
+        tag: escapes.tag,
+        sweep(tag, ms) {
+          if (!cancelled()) escapes.sweep(tag, ms);
+        },
+      },
       logger: logger.withTag(watcher.name),
       policy: options.backoff ?? DEFAULT_BACKOFF,
       output: options.output,
@@ -154,6 +163,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
         await waitFor(clock, allGone, 2_000);
       }
       stopped.check(pools);
+      escapes.cancel();
       await stopEscapees(deadline);
       await stopped.settled();
       await release();

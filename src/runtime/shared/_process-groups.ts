@@ -2,12 +2,20 @@
  * Process groups and tagged processes, through /proc (Linux): signal a
  * worker's group, tell which groups still have a live (non-zombie) member, in
  * one pass over /proc for any number of groups, and find the processes that
- * carry an instance's tag in their environment (those that left their
- * worker's group or session, with `setsid` or `detached`).
+ * carry a tag in their environment (those that left their worker's group or
+ * session, with `setsid` or `detached`). /proc is read through a `ProcFs`
+ * (node:fs, or libc over FFI on Deno).
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { nodeProcFs, type ProcFs } from "./_procfs.ts";
 
 type Signal = "SIGTERM" | "SIGKILL" | "SIGINT";
+
+export interface ProcessGroups {
+  killGroup(pgid: number, signal: Signal): boolean;
+  groupAlive(pgid: number): boolean;
+  aliveGroups(pgids: Iterable<number>): Set<number>;
+  signalTagged(tags: string | readonly string[], signal: Signal | 0): number;
+}
 
 /** Signal every process of group `pgid`; false when no such group exists. */
 export function killGroup(pgid: number, signal: Signal): boolean {
@@ -19,74 +27,66 @@ export function killGroup(pgid: number, signal: Signal): boolean {
   }
 }
 
-/** True while a live process of group `pgid` exists (zombies do not count). */
-export function groupAlive(pgid: number): boolean {
-  return aliveGroups([pgid]).has(pgid);
-}
-
-/**
- * The groups of `pgids` with a live member. A cheap signal-0 probe first; one
- * /proc pass for those that answered (a group of zombies answers too: an
- * orphaned grandchild stays a zombie until PID 1 reaps it).
- */
-export function aliveGroups(pgids: Iterable<number>): Set<number> {
-  const answering = new Set<number>();
-  for (const pgid of pgids) {
-    try {
-      process.kill(-pgid, 0);
-      answering.add(pgid);
-    } catch (cause) {
-      if (errnoCode(cause) === "EPERM") answering.add(pgid);
+/** The group and tag functions over `fs`. */
+export function processGroups(fs: ProcFs): ProcessGroups {
+  /**
+   * The groups of `pgids` with a live member. A cheap signal-0 probe first; one
+   * /proc pass for those that answered (a group of zombies answers too: an
+   * orphaned grandchild stays a zombie until PID 1 reaps it).
+   */
+  function aliveGroups(pgids: Iterable<number>): Set<number> {
+    const answering = new Set<number>();
+    for (const pgid of pgids) {
+      try {
+        process.kill(-pgid, 0);
+        answering.add(pgid);
+      } catch (cause) {
+        if (errnoCode(cause) === "EPERM") answering.add(pgid);
+      }
     }
+    if (answering.size === 0) return answering;
+    const stats = procStats(fs);
+    if (stats === undefined) return answering; // no /proc: trust the probe
+    const live = new Set<number>();
+    for (const { state, pgrp } of stats) if (answering.has(pgrp) && state !== "Z" && state !== "X") live.add(pgrp);
+    return live;
   }
-  if (answering.size === 0) return answering;
-  const live = new Set<number>();
-  const stats = procStats();
-  if (stats === undefined) return answering; // no /proc: trust the probe
-  for (const { state, pgrp } of stats) if (answering.has(pgrp) && state !== "Z" && state !== "X") live.add(pgrp);
-  return live;
-}
 
-/** Signal every process whose environment holds `tag` (e.g. BENTO_INSTANCE=...); how many were signalled. */
-export function signalTagged(tag: string, signal: Signal | 0): number {
-  let count = 0;
-  const needle = `\0${tag}\0`;
-  for (const pid of pidsInProc() ?? []) {
-    if (pid === process.pid) continue;
-    let environ: string;
-    try {
-      environ = `\0${readFileSync(`/proc/${pid}/environ`, "latin1")}`;
-    } catch {
-      continue; // gone, or not ours to read
+  /**
+   * Signal every process whose environment holds one of `tags` (`BENTO_INSTANCE=...`,
+   * `BENTO_WORKER_TAG=...`), in one pass over /proc; how many were signalled.
+   */
+  function signalTagged(tags: string | readonly string[], signal: Signal | 0): number {
+    const needles = (typeof tags === "string" ? [tags] : tags).map((tag) => `\0${tag}\0`);
+    if (needles.length === 0) return 0;
+    let count = 0;
+    for (const pid of fs.pids() ?? []) {
+      if (pid === process.pid) continue;
+      const environ = fs.read(`/proc/${pid}/environ`); // undefined: gone, or not ours to read
+      if (environ === undefined) continue;
+      const padded = `\0${environ}`;
+      if (!needles.some((needle) => padded.includes(needle))) continue;
+      try {
+        process.kill(pid, signal);
+        count++;
+      } catch { /* exited meanwhile */ }
     }
-    if (!environ.includes(needle)) continue;
-    try {
-      process.kill(pid, signal);
-      count++;
-    } catch { /* exited meanwhile */ }
+    return count;
   }
-  return count;
+
+  return { killGroup, groupAlive: (pgid) => aliveGroups([pgid]).has(pgid), aliveGroups, signalTagged };
 }
 
-function pidsInProc(): number[] | undefined {
-  try {
-    return readdirSync("/proc").filter((name) => /^\d+$/.test(name)).map(Number);
-  } catch {
-    return undefined;
-  }
-}
+/** Through node:fs (Node and Bun; Deno with --allow-all). */
+export const { groupAlive, aliveGroups, signalTagged } = processGroups(nodeProcFs);
 
-function procStats(): { state: string; pgrp: number }[] | undefined {
-  const pids = pidsInProc();
+function procStats(fs: ProcFs): { state: string; pgrp: number }[] | undefined {
+  const pids = fs.pids();
   if (pids === undefined || pids.length === 0) return undefined;
   const out: { state: string; pgrp: number }[] = [];
   for (const pid of pids) {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    } catch {
-      continue; // exited meanwhile
-    }
+    const stat = fs.read(`/proc/${pid}/stat`);
+    if (stat === undefined) continue; // exited meanwhile
     // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
     const [state = "", , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     out.push({ state, pgrp: Number(pgrp) });
