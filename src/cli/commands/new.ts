@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
-import { defineCommand } from "citty";
+import { defineCommand } from "../_define-command.ts";
 import { packageAsset } from "../../package-file.ts";
 import { VERSION } from "../../version.ts";
 import { failUsage } from "../terminal/_admin-client.ts";
