@@ -17,6 +17,7 @@ import { createRuntime } from "../runtime/detect.ts";
 import { describeTls } from "../../plugins/tls.ts";
 import { systemClock } from "./_clock.ts";
 import { attachKeeper } from "./_keeper.ts";
+import { untestedNodeLine } from "./_node-version.ts";
 import { checkCommands } from "./_preflight.ts";
 import { checkFdLimit, makeRunDir } from "./_resources.ts";
 import type { StopSignals } from "./_signals.ts";
@@ -68,6 +69,8 @@ export async function startLaunch<O>(
   const options = resolveLaunchOptions(mode, loaded.value, input);
   if (options.isErr()) return err(options.error);
   const runtime = await createRuntime();
+  const untested = untestedNodeLine(runtime.name, process.version);
+  if (untested) io.logger.warn(untested);
   const made = makeRunDir();
   if (made.isErr()) return err(made.error);
   const runDir = made.value;
