@@ -69,8 +69,6 @@ export async function startLaunch<O>(
   const options = resolveLaunchOptions(mode, loaded.value, input);
   if (options.isErr()) return err(options.error);
   const runtime = await createRuntime();
-  const untested = untestedNodeLine(runtime.name, process.version);
-  if (untested) io.logger.warn(untested);
   const made = makeRunDir();
   if (made.isErr()) return err(made.error);
   const runDir = made.value;
@@ -101,6 +99,9 @@ export async function startLaunch<O>(
   const startedAt = Date.now();
   const started = await supervisor.start();
   if (started.isErr()) return err(started.error);
+  // Once started (a refused or failed start says only why it failed).
+  const untested = untestedNodeLine(runtime.name, process.version);
+  if (untested) io.logger.warn(untested);
   const rebuild = async (fresh: number) => {
     const again = await loadLaunch(input, fresh);
     if (again.isErr()) return err(again.error);
