@@ -28,6 +28,7 @@ import {
   splitSections,
 } from "./_lib/mod.ts";
 import { PEERS_TITLE } from "./peers/peer.ts";
+import { NODE_VERSIONS_TITLE } from "./node-versions.ts";
 
 // The node supervisor runs the compiled CLI when dist/ is built (bench/_lib/start.ts): build the current code.
 buildDist();
@@ -57,10 +58,13 @@ for (const [name, bench] of benches) {
   log(`${name}: done in ${fmt(took)} s`);
 }
 
-// The section of bench/peers.ts (run alone: it needs circus and pm2) stays as that run wrote it.
+// The sections of bench/peers.ts (run alone: it needs circus and pm2) and bench/node-versions.ts
+// (run alone: it needs the Node versions of .ci/node-versions) stay as those runs wrote them.
 const file = join(BENCH, "RESULTS.md");
 const kept = existsSync(file)
-  ? splitSections(readFileSync(file, "utf8")).sections.filter((s) => s.title === PEERS_TITLE).map((s) => s.text)
+  ? splitSections(readFileSync(file, "utf8")).sections.filter((s) =>
+    s.title === PEERS_TITLE || s.title === NODE_VERSIONS_TITLE
+  ).map((s) => s.text)
   : [];
 
 const left = leftovers();

@@ -17,6 +17,7 @@ import { createRuntime } from "../runtime/detect.ts";
 import { describeTls } from "../../plugins/tls.ts";
 import { systemClock } from "./_clock.ts";
 import { attachKeeper } from "./_keeper.ts";
+import { untestedNodeLine } from "./_node-version.ts";
 import { checkCommands } from "./_preflight.ts";
 import { checkFdLimit, makeRunDir } from "./_resources.ts";
 import type { StopSignals } from "./_signals.ts";
@@ -98,6 +99,9 @@ export async function startLaunch<O>(
   const startedAt = Date.now();
   const started = await supervisor.start();
   if (started.isErr()) return err(started.error);
+  // Once started (a refused or failed start says only why it failed).
+  const untested = untestedNodeLine(runtime.name, process.version);
+  if (untested) io.logger.warn(untested);
   const rebuild = async (fresh: number) => {
     const again = await loadLaunch(input, fresh);
     if (again.isErr()) return err(again.error);

@@ -1,5 +1,7 @@
 /**
- * A Node older than 22.12 cannot hold a SO_REUSEPORT reservation: it checks
+ * Node >= 22.12 holds a SO_REUSEPORT reservation (libuv's UV_TCP_REUSEPORT):
+ * a plain bind of its port fails before and after the next spawn.
+ * A Node older than 22.12 cannot hold one: it checks
  * the port is free and lets it go. Until the next spawn the check's socket
  * stays bound, so the next socket bound with port 0 (another pool's) cannot
  * get the same port: two pools on one port would take each other's requests

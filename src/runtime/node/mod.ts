@@ -169,17 +169,29 @@ function bindTcp(spec: SocketSpec & { kind: "tcp" }, host: ResolvedHost): Result
     }
     flags = UV_TCP_REUSEPORT;
   }
-  const handle = createServerHandle(host.address, spec.port, host.family, undefined, flags);
-  if (typeof handle === "number") return errAsync(bindError(spec, getSystemErrorName(handle)));
+  // Two services on one port: a SO_REUSEPORT bind would join another service's listeners (same
+  // user), so a fixed port is first bound without it, which fails while anything listens there.
+  const inUse = flags === UV_TCP_REUSEPORT && spec.port !== 0 ? bindHandle(host, spec.port, 0) : undefined;
+  if (typeof inUse === "string") return errAsync(bindError(spec, inUse));
+  inUse?.handle.close();
+  const bound = bindHandle(host, spec.port, flags);
+  if (typeof bound === "string") return errAsync(bindError(spec, bound));
+  const address = { kind: "tcp", host: host.address, port: bound.port, family: host.family } as const;
+  return okAsync({ handle: bound.handle, socket: { spec, fd: bound.handle.fd, address } });
+}
+
+/** Bind (never listen) `host:port`: the handle and its port, or the error's name. */
+function bindHandle(host: ResolvedHost, port: number, flags: number): { handle: ServerHandle; port: number } | string {
+  const handle = createServerHandle(host.address, port, host.family, undefined, flags);
+  if (typeof handle === "number") return getSystemErrorName(handle);
   // libuv defers EADDRINUSE from bind(2) to the next call on the handle: getsockname reports it.
   const out: SockName = {};
   const err = handle.getsockname?.(out) ?? 0;
   if (err < 0 || out.port === undefined) {
     handle.close();
-    return errAsync(bindError(spec, err < 0 ? getSystemErrorName(err) : "EINVAL"));
+    return err < 0 ? getSystemErrorName(err) : "EINVAL";
   }
-  const address = { kind: "tcp", host: host.address, port: out.port, family: host.family } as const;
-  return okAsync({ handle, socket: { spec, fd: handle.fd, address } });
+  return { handle, port: out.port };
 }
 
 /** Put the bound socket `fd` in LISTEN state from a short-lived child (see _listen-helper.ts). */
