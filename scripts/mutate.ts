@@ -132,10 +132,16 @@ const MUTATIONS: readonly Mutation[] = [
   {
     name: "plugins-before-built-ins",
     file: "src/launch/prepare.ts",
-    edits: [[
-      "  const plugins = [\n    ...mode.plugins(options),",
-      "  const plugins = [\n    ...loaded.service.plugins,\n    ...mode.plugins(options),",
-    ]],
+    edits: [
+      [
+        "  const plugins = [\n    ...mode.plugins(options),",
+        "  const plugins = [\n    ...loaded.service.plugins,\n    ...mode.plugins(options),",
+      ],
+      [
+        "    ...(options.metrics ? [monitoringPlugin()] : []),\n    ...loaded.service.plugins,\n",
+        "    ...(options.metrics ? [monitoringPlugin()] : []),\n",
+      ],
+    ],
     tests: ["test/serve/contract.test.ts"],
   },
   {
