@@ -28,7 +28,7 @@ try {
 
   // The TLS key's password and the admin token reach no other process: not even
   // tsx's esbuild helper, which inherits this environment (src/launch/_tls.ts
-  // and src/cli/_secret-env.ts read them here).
+  // and src/launch/_secret-env.ts read them here).
   for (
     const [name, key] of [
       ["BENTO_SSL_KEYFILE_PASSWORD", "bento-kit.ssl-keyfile-password"],

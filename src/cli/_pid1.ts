@@ -22,7 +22,7 @@ import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import { findExecutable } from "../runtime/shared/_which.ts";
 import { createCliLogger } from "./terminal/_logger.ts";
-import { hiddenEnv } from "./_secret-env.ts";
+import { hiddenEnv } from "../launch/_secret-env.ts";
 
 /** prctl's syscall number per `process.arch` (asm-generic 167; x86_64 157; arm, i386, s390x 172; powerpc 171). */
 export const SYS_PRCTL: Readonly<Record<string, number>> = {

@@ -21,7 +21,7 @@ import { setLogFormat } from "./terminal/_log-format.ts";
 import { createCliLogger } from "./terminal/_logger.ts";
 import { createOutput, flushOutput } from "./terminal/_output.ts";
 import { createWorkerOutput } from "./terminal/_worker-output.ts";
-import { cliEnv } from "./_secret-env.ts";
+import { cliEnv } from "../launch/_secret-env.ts";
 
 export interface LaunchCommandOptions {
   readonly name: string;

@@ -12,6 +12,7 @@ import { type OptionInvalid, optionInvalid, type TlsInvalid, tlsInvalid } from "
 import type { Logger } from "../core/logger.ts";
 import type { OptionValues } from "../core/options/table.ts";
 import { type CheckedTls, checkTls, type TlsOptions } from "../../plugins/tls.ts";
+import { takeHidden } from "./_secret-env.ts";
 
 export interface LaunchTls {
   readonly settings: TlsOptions;
@@ -26,7 +27,7 @@ export function checkLaunchTls(
   o: { readonly logger: Logger; readonly takesTls: boolean },
 ): Result<LaunchTls, OptionInvalid | TlsInvalid> {
   if (!o.takesTls) {
-    takeHiddenPassword();
+    takeHidden("BENTO_SSL_KEYFILE_PASSWORD");
     return ok({ settings: {}, checked: undefined });
   }
   if (flags["ssl-keyfile-password"] !== undefined) {
@@ -35,7 +36,7 @@ export function checkLaunchTls(
         "give it in BENTO_SSL_KEYFILE_PASSWORD or a file (--ssl-keyfile-password-file) instead. Workers never get it either way",
     );
   }
-  const password = takeHiddenPassword() ?? v["ssl-keyfile-password"];
+  const password = takeHidden("BENTO_SSL_KEYFILE_PASSWORD") || v["ssl-keyfile-password"];
   const passwordFile = v["ssl-keyfile-password-file"];
   if (password !== undefined && passwordFile !== undefined) {
     return err(optionInvalid(
@@ -55,18 +56,6 @@ export function checkLaunchTls(
     ciphers: v["ssl-ciphers"],
   };
   return checkTls(settings).map((checked) => ({ settings, checked }));
-}
-
-/**
- * `BENTO_SSL_KEYFILE_PASSWORD` as the bin moved it out of the environment before
- * anything could inherit it; also removed from this process's environment so
- * no child started later gets it.
- */
-function takeHiddenPassword(): string | undefined {
-  const key = Symbol.for("bento-kit.ssl-keyfile-password");
-  const hidden = (globalThis as Record<symbol, unknown>)[key];
-  delete process.env.BENTO_SSL_KEYFILE_PASSWORD;
-  return typeof hidden === "string" && hidden !== "" ? hidden : undefined;
 }
 
 function readPassword(file: string): Result<string, TlsInvalid> {

@@ -9,6 +9,7 @@ import { err, ok, type Result } from "neverthrow";
 import type { BentoError, OptionInvalid } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import { validateManifest } from "../core/manifest.ts";
+import { absolutePath } from "../core/options/parse.ts";
 import { allProblems, resolveOptions, withBentoMLNames } from "../core/options/resolve.ts";
 import { camelName, type OptionName, OPTIONS, optionsOf, type OptionValues } from "../core/options/table.ts";
 import type { BentoPlugin } from "../core/plugin.ts";
@@ -64,7 +65,7 @@ export function optionsTaken(mode: Mode<unknown>): OptionName[] {
 export async function loadLaunch(input: LaunchInput, fresh?: number): Promise<Result<LoadedService, BentoError>> {
   const placeholders = [...TLS_PLACEHOLDERS, ...(input.plugins ?? []).flatMap((p) => p.placeholders ?? [])];
   if (input.manifest === undefined) return await loadService(input.serviceDir, { placeholders, fresh });
-  const dir = absoluteDir(input.cwd, input.serviceDir);
+  const dir = absolutePath(input.cwd, input.serviceDir);
   return validateManifest(input.manifest, "manifest", { placeholders })
     .map((service) => ({ service: resolveModules(service, dir), dir }));
 }
@@ -138,8 +139,4 @@ export function refusedFlags(mode: Mode<unknown>, flags: Readonly<Record<string,
 
 function hasOwnTls(plugins: readonly BentoPlugin[] | undefined): boolean {
   return (plugins ?? []).some((p) => p.name === "bento:tls");
-}
-
-function absoluteDir(cwd: string, dir: string): string {
-  return dir.startsWith("/") ? dir : `${cwd.replace(/\/$/, "")}/${dir}`.replace(/\/\.$/, "");
 }

@@ -5,7 +5,7 @@
  */
 import { err, ok, type Result } from "neverthrow";
 import { listInstances, stateDir } from "../../launch/_instances.ts";
-import { cliEnv } from "../_secret-env.ts";
+import { cliEnv } from "../../launch/_secret-env.ts";
 
 /** The flags every command that talks to a service takes. */
 export const targetArgs = {

@@ -1,9 +1,10 @@
 /**
- * The admin token (`BENTO_ADMIN_TOKEN`) is the CLI's to read, no child's to
- * inherit: the first read moves it out of `process.env` (bin/bento-kit.mjs
- * already has, before tsx's helper started) into a global, so that no process
- * the supervisor starts later (workers, the keeper, helpers) gets it. The
- * commands read it from `cliEnv()`.
+ * The admin token (`BENTO_ADMIN_TOKEN`) and the key password
+ * (`BENTO_SSL_KEYFILE_PASSWORD`) are the CLI's to read, no child's to inherit:
+ * the first read moves each out of `process.env` (bin/bento-kit.mjs already
+ * has, before tsx's helper started) into a global, so that no process the
+ * supervisor starts later (workers, the keeper, helpers) gets it. The commands
+ * read the token from `cliEnv()`; the launch's TLS step takes the password.
  */
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -28,7 +29,8 @@ export function hiddenEnv(): Record<string, string> {
   return env;
 }
 
-function takeHidden(name: keyof typeof HIDDEN): string | undefined {
+/** A hidden variable's value (moved out of `process.env` on the first read). */
+export function takeHidden(name: keyof typeof HIDDEN): string | undefined {
   const global = globalThis as Record<symbol, unknown>;
   const value = process.env[name];
   if (value !== undefined) {
