@@ -82,6 +82,8 @@ export async function startAdmin(o: StartAdminOptions): Promise<Result<RunningAd
   try {
     file = writeInstance(dir, {
       service: info.name,
+      command: info.command,
+      serves: info.sockets.map((k) => k.address),
       pid: info.pid,
       url,
       token: settings.token,

@@ -1,7 +1,7 @@
 /**
  * Instance files: how the CLI commands find the services running on this
- * machine. `serve` writes `<pid>.json` ({ service, pid, url, token,
- * startedAt, pidStart }, mode 0600) into a 0700 directory and removes it when
+ * machine. `serve` writes `<pid>.json` ({ service, command, serves, pid, url,
+ * token, startedAt, pidStart }, mode 0600) into a 0700 directory and removes it when
  * it stops. A supervisor killed with SIGKILL leaves its file: readers check
  * the owner by pid AND start time (`_owner.ts`, a reused pid is another
  * process) and remove the files of dead owners as they find them.
@@ -15,6 +15,10 @@ export { pidAlive } from "./_owner.ts";
 
 export interface Instance {
   readonly service: string;
+  /** The bento-kit command that runs it (serve, start-runner-server, ...); absent in files of older versions. */
+  readonly command?: string;
+  /** The addresses it serves on (`tcp://127.0.0.1:3000`), so that services of one name are told apart. */
+  readonly serves?: readonly string[];
   readonly pid: number;
   /** The admin server, e.g. http://127.0.0.1:41234 */
   readonly url: string;
@@ -73,7 +77,9 @@ function readInstance(path: string): Instance | undefined {
     const v = JSON.parse(readFileSync(path, "utf8")) as Partial<Instance>;
     const ok = typeof v.service === "string" && typeof v.pid === "number" && typeof v.url === "string" &&
       typeof v.token === "string" && typeof v.startedAt === "number" &&
-      (v.pidStart === undefined || typeof v.pidStart === "string");
+      (v.pidStart === undefined || typeof v.pidStart === "string") &&
+      (v.command === undefined || typeof v.command === "string") &&
+      (v.serves === undefined || (Array.isArray(v.serves) && v.serves.every((a) => typeof a === "string")));
     return ok ? (v as Instance) : undefined;
   } catch {
     return undefined;
@@ -83,4 +89,10 @@ function readInstance(path: string): Instance | undefined {
 /** The supervisor that wrote `instance` still runs (same pid, same start time where recorded). */
 export function instanceAlive(instance: Pick<Instance, "pid" | "pidStart">): boolean {
   return ownerAlive({ pid: instance.pid, start: instance.pidStart });
+}
+
+/** One line that tells this service from others of the same name: `iris start-runner-server on tcp://...:3001 (pid 42, admin http://...)`. */
+export function describeInstance(i: Instance): string {
+  const what = [i.service, i.command, i.serves?.length ? `on ${i.serves.join(", ")}` : undefined];
+  return `${what.filter((w) => w !== undefined).join(" ")} (pid ${i.pid}, admin ${i.url})`;
 }

@@ -96,9 +96,20 @@ test("no service running, several running, --service, --admin and a wrong token"
   expect(several.code).toBe(2);
   expect(several.stderr).toContain("2 services are running");
   expect(several.stderr).toContain("--service NAME");
+  expect(several.stderr).toContain(`alpha serve on tcp://127.0.0.1:3000 (pid ${a.pid}, admin ${a.url})`);
   const beta = await runCli(["status", "--service", "beta"], env);
   expect(beta.stdout).toContain(`beta: serve on bun, pid ${b.pid}`);
   expect((await runCli(["status", "--service", "gamma"], env)).stderr).toContain('No service named "gamma" is running');
+  // Services of one name (a runner server and an HTTP server of one bento) are told apart by command and address.
+  const runner = await startFakeService("bun", { BK_SERVICE: "delta", BK_COMMAND: "start-runner-server" }, dir);
+  const http = await startFakeService("bun", { BK_SERVICE: "delta", BK_COMMAND: "start-http-server" }, dir);
+  const same = await runCli(["status", "--service", "delta"], env);
+  expect(same.code).toBe(2);
+  expect(same.stderr).toContain("2 services are running: pick one with --admin URL");
+  expect(same.stderr).toContain(
+    `delta start-runner-server on tcp://127.0.0.1:3000 (pid ${runner.pid}, admin ${runner.url})`,
+  );
+  expect(same.stderr).toContain(`delta start-http-server on tcp://127.0.0.1:3000 (pid ${http.pid}, admin ${http.url})`);
   const byUrl = await runCli(["status", "--admin", a.url], env);
   expect(byUrl.stdout).toContain(`alpha: serve on bun, pid ${a.pid}`);
   const wrong = await runCli(["status", "--admin", a.url], { ...env, BENTO_ADMIN_TOKEN: "not-the-token-of-alpha" });

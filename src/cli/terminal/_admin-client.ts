@@ -4,7 +4,7 @@
  * `--admin URL` to name one), then call it with the stored token.
  */
 import { err, ok, type Result } from "neverthrow";
-import { listInstances, stateDir } from "../../launch/_instances.ts";
+import { describeInstance, listInstances, stateDir } from "../../launch/_instances.ts";
 import { cliEnv } from "../../launch/_secret-env.ts";
 
 /** The flags every command that talks to a service takes. */
@@ -82,7 +82,7 @@ export function findTarget(
     return ok({ url, token, service: known?.service, pid: known?.pid, pidStart: known?.pidStart });
   }
   const named = args.service === undefined ? running : running.filter((i) => i.service === args.service);
-  const list = running.map((i) => `${i.service} (pid ${i.pid}, ${i.url})`).join(", ");
+  const list = running.map(describeInstance).join("; ");
   if (named.length === 0) {
     const message = args.service === undefined
       ? `No bento-kit service is running on this machine (looked in ${dir}): start one with bento-kit serve, or pass --admin URL`
@@ -97,7 +97,9 @@ export function findTarget(
       : "--admin URL";
     return err({
       kind: "ServiceAmbiguous",
-      message: `${named.length} services are running (${list}): pick one with ${pick}`,
+      message: `${named.length} services are running: pick one with ${pick}\n${
+        named.map((i) => `  ${describeInstance(i)}`).join("\n")
+      }`,
     });
   }
   const chosen = named[0]!;

@@ -2,7 +2,8 @@
  * A stand-in for `bento-kit serve`: the admin server started with startAdmin
  * (as serve will) in front of the in-memory control, on whichever runtime runs
  * this file. Prints the start-up log; POST /v1/stop makes it exit 0 shortly
- * after, removing its instance file. BK_POOLS='{"api_server":2}' sets the pools.
+ * after, removing its instance file. BK_POOLS='{"api_server":2}' sets the pools,
+ * BK_SERVICE the name, BK_COMMAND the command (serve, start-runner-server, ...).
  */
 import { createFakeControl, fakeServiceInfo } from "../_fake-control.ts";
 import { startAdmin } from "../../../src/launch/_admin-server.ts";
@@ -16,6 +17,7 @@ const control = createFakeControl(process.env.BK_POOLS ? JSON.parse(process.env.
 const info = {
   ...fakeServiceInfo(control),
   name: process.env.BK_SERVICE ?? "iris_classifier",
+  command: process.env.BK_COMMAND ?? "serve",
   pid: process.pid,
   runtime: (await createRuntime()).name,
 };
