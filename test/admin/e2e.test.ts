@@ -4,10 +4,9 @@
  * wrk as the load and the real CLI in another process.
  */
 import { afterEach, expect, test } from "bun:test";
-import { execFile } from "node:child_process";
-import { join } from "node:path";
-import { alive, cleanup, post, ROOT, serve, type Served, sleep } from "../_helpers/serve-process.ts";
+import { alive, cleanup, post, serve, type Served, sleep } from "../_helpers/serve-process.ts";
 import { newStateDir, runCli } from "./_service.ts";
+import { CLASSIFY_SCRIPT, startLoad } from "../_helpers/load.ts";
 
 afterEach(cleanup);
 
@@ -39,34 +38,6 @@ async function admin(service: string, args: string[] = []) {
   const pools = async () => (await call("GET", "/v1/pools")).json.pools as PoolJson[];
   const pool = async (name: string) => (await pools()).find((p) => p.name === name)!;
   return { s, url, call, pools, pool, env, stateDir };
-}
-
-function wrk(
-  port: number,
-  seconds: number,
-): Promise<{ requests: number; socketErrors: number; non2xx: number; out: string }> {
-  const args = [
-    "-t2",
-    "-c64",
-    `-d${seconds}s`,
-    "--timeout",
-    "10s",
-    "-s",
-    join(ROOT, "bench/classify.lua"),
-    `http://127.0.0.1:${port}/classify`,
-  ];
-  return new Promise((resolve, reject) =>
-    execFile("wrk", args, { timeout: (seconds + 30) * 1000 }, (error, out) => {
-      if (error) return reject(error);
-      const errs = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-      resolve({
-        requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? 0),
-        socketErrors: errs ? errs.slice(1).reduce((a, b) => a + Number(b), 0) : 0,
-        non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
-        out,
-      });
-    })
-  );
 }
 
 test(
@@ -175,13 +146,12 @@ async function rollUnderLoad(service: string, pools: string[]) {
   const { pool, env, s } = await admin(service);
   const before = new Map<string, number[]>();
   for (const name of pools) before.set(name, (await pool(name)).workers.map((w) => w.pid));
-  const load = wrk(s.port, 15);
-  await sleep(2000);
+  const load = await startLoad(`http://127.0.0.1:${s.port}/classify`, { script: CLASSIFY_SCRIPT });
   for (const name of pools) {
     const r = await runCli(["restart", name], env, 60_000);
     expect(r.code).toBe(0);
   }
-  const result = await load;
+  const result = await load.stop();
   console.log(
     `${service}: ${result.requests} requests during rolling restarts of ${
       pools.join(", ")

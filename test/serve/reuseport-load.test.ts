@@ -5,33 +5,15 @@
 // loses the requests on the dead worker's connections, as with Node; the
 // rolling restart drains, so nearly none fail (bench/RESULTS.md has figures).
 import { afterEach, expect, test } from "bun:test";
-import { execFile } from "node:child_process";
 import { readFileSync, readlinkSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { cleanup, ROOT, serve, type Served, sleep } from "../_helpers/serve-process.ts";
+import { type LoadResult, startLoad } from "../_helpers/load.ts";
 
 afterEach(cleanup, 20_000);
 
-interface Load {
-  readonly requests: number;
-  readonly failed: number;
-}
-
-function wrk(port: number, seconds: number): Promise<Load> {
-  return new Promise((resolve, reject) => {
-    execFile("wrk", ["-t2", "-c64", `-d${seconds}s`, "--timeout", "5s", `http://127.0.0.1:${port}/`], {
-      timeout: (seconds + 20) * 1000,
-    }, (error, out) => {
-      if (error) return reject(error);
-      const errors =
-        /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)?.slice(1).map(Number) ?? [];
-      const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
-      resolve({
-        requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? 0),
-        failed: errors.reduce((a, b) => a + b, 0) + non2xx,
-      });
-    });
-  });
+function failures(r: LoadResult) {
+  return { requests: r.requests, failed: r.socketErrors + r.non2xx };
 }
 
 /** Worker id → pid, from the ready lines the supervisor relayed (the latest per id). */
@@ -64,19 +46,17 @@ for (const runtime of ["bun", "deno"] as const) {
     expect(await until(() => workers(s).size === 2)).toBe(true);
     const first = workers(s);
 
-    const killLoad = wrk(s.port, 4);
-    await sleep(1000);
+    const killLoad = await startLoad(`http://127.0.0.1:${s.port}/`, { timeoutS: 5 });
     process.kill(first.get(1)!, "SIGKILL");
     expect(await until(() => workers(s).get(1) !== first.get(1))).toBe(true);
     expect(readlinkSync(`/proc/${workers(s).get(1)}/exe`)).toBe(own);
-    const killed = await killLoad;
+    const killed = failures(await killLoad.stop());
 
     const before = new Set(workers(s).values());
-    const rollLoad = wrk(s.port, 6);
-    await sleep(1000);
+    const rollLoad = await startLoad(`http://127.0.0.1:${s.port}/`, { timeoutS: 5 });
     process.kill(s.pid, "SIGHUP");
     expect(await until(() => [...workers(s).values()].every((pid) => !before.has(pid)))).toBe(true);
-    const rolled = await rollLoad;
+    const rolled = failures(await rollLoad.stop());
     console.log(
       `${runtime} (tcp_migrate_req=${migrate}): kill -9 cost ${killed.failed} of ${killed.requests} requests, ` +
         `the rolling restart ${rolled.failed} of ${rolled.requests}`,
