@@ -139,23 +139,29 @@ export async function serve(
  * recorded below the supervisor (a process, or a member of its process group)
  * still alive 3 s later is killed and fails the test, listed by command line.
  */
+/**
+ * The afterEach timeout for `cleanup`: each service gets 5 s for its graceful stop, then SIGKILL, then up to
+ * 3 s for its processes to go (`leftovers`), all services at once; the rest is room for a loaded machine.
+ */
+export const CLEANUP_MS = 30_000;
+
 export async function cleanup(): Promise<void> {
-  const leaks: string[] = [];
-  for (const s of started.splice(0)) {
-    s.descendants();
-    if (s.child.exitCode === null) s.child.kill("SIGTERM");
-    await Promise.race([s.exited, sleep(5000)]);
-    if (s.child.exitCode === null) s.child.kill("SIGKILL");
-    await s.exited;
-    const left = await s.leftovers();
-    if (left.length > 0) {
-      leaks.push(`bento-kit ${s.child.spawnargs.slice(2).join(" ")} left behind:\n  ${describeProcs(left)}`);
+  const leaks = await Promise.all(
+    started.splice(0).map(async (s) => {
+      s.descendants();
+      if (s.child.exitCode === null) s.child.kill("SIGTERM");
+      await Promise.race([s.exited, sleep(5000)]);
+      if (s.child.exitCode === null) s.child.kill("SIGKILL");
+      await s.exited;
+      const left = await s.leftovers();
+      const runDir = runDirOf(s.output());
+      if (runDir?.includes("/bento-kit-")) rmSync(runDir, { recursive: true, force: true });
+      if (left.length === 0) return [];
       killLeftovers(left);
-    }
-    const runDir = runDirOf(s.output());
-    if (runDir?.includes("/bento-kit-")) rmSync(runDir, { recursive: true, force: true });
-  }
-  if (leaks.length > 0) throw new Error(`Processes outlived their supervisor:\n${leaks.join("\n")}`);
+      return [`bento-kit ${s.child.spawnargs.slice(2).join(" ")} left behind:\n  ${describeProcs(left)}`];
+    }),
+  );
+  if (leaks.flat().length > 0) throw new Error(`Processes outlived their supervisor:\n${leaks.flat().join("\n")}`);
 }
 
 /** True while `pid` runs (a zombie waiting for its reaper counts as gone). */

@@ -4,11 +4,11 @@
  * wrk as the load and the real CLI in another process.
  */
 import { afterEach, expect, test } from "bun:test";
-import { alive, cleanup, post, serve, type Served, sleep } from "../_helpers/serve-process.ts";
+import { alive, cleanup, CLEANUP_MS, post, serve, type Served, sleep } from "../_helpers/serve-process.ts";
 import { newStateDir, runCli } from "./_service.ts";
 import { CLASSIFY_SCRIPT, startLoad } from "../_helpers/load.ts";
 
-afterEach(cleanup);
+afterEach(cleanup, CLEANUP_MS);
 
 const TOKEN = "e2e-admin-token-0123456789";
 const BODY = "[[5.9,3.0,5.1,1.8]]";

@@ -8,9 +8,9 @@ import { afterEach, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { cleanup, post, ROOT, run, type Served } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, post, ROOT, run, type Served } from "../_helpers/serve-process.ts";
 
-afterEach(cleanup, 20_000);
+afterEach(cleanup, CLEANUP_MS);
 
 /** Workers ready within this (at most two supervisors per test). */
 const START_MS = 60_000;

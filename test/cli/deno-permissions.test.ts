@@ -7,13 +7,13 @@ import { afterEach, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { cleanup, post, ROOT, runCommand } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, post, ROOT, runCommand } from "../_helpers/serve-process.ts";
 
 const DENO = join(ROOT, "node_modules", ".bin", "deno");
 const TASK = (JSON.parse(readFileSync(join(ROOT, "deno.json"), "utf8")) as { tasks: { serve: string } }).tasks.serve;
 const FLAGS = TASK.split(" ").filter((w) => w.startsWith("--allow-"));
 
-afterEach(cleanup);
+afterEach(cleanup, CLEANUP_MS);
 
 test("deno task serve grants named permissions only, not -A", () => {
   expect(TASK).toStartWith("deno run --allow-");

@@ -11,6 +11,7 @@ import { dirname, join } from "node:path";
 import {
   alive,
   cleanup,
+  CLEANUP_MS,
   descendantsOf,
   ROOT,
   run,
@@ -27,7 +28,7 @@ const scratch: string[] = [];
 afterEach(async () => {
   await cleanup();
   for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+}, CLEANUP_MS);
 
 /** A private directory with `files` in it (path → content; `mode` for executables). */
 function dir(files: Record<string, string | { text: string; mode: number }> = {}): string {

@@ -4,11 +4,11 @@
  * calls that fail are at most the calls in flight (one per connection).
  */
 import { afterEach, expect, test } from "bun:test";
-import { cleanup, sleep } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, sleep } from "../_helpers/serve-process.ts";
 import { probe } from "./_client.ts";
 import { grpcServe } from "./_grpc-serve.ts";
 
-afterEach(cleanup, 30_000);
+afterEach(cleanup, CLEANUP_MS);
 
 interface Stream {
   calls: number;

@@ -9,7 +9,7 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cleanup } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS } from "../_helpers/serve-process.ts";
 import { envOf, parseSamples, sum } from "../plugins/_metrics.ts";
 import { cleanupServices, runCli } from "../admin/_service.ts";
 import { hasPromtool, probe, scrapeMetrics } from "./_client.ts";
@@ -20,7 +20,7 @@ afterEach(async () => {
   cleanupServices();
   await cleanup();
   for (const d of stateDirs.splice(0)) rmSync(d, { recursive: true, force: true });
-}, 30_000);
+}, CLEANUP_MS);
 
 function newStateDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "bk-grpc-metrics-"));

@@ -7,12 +7,12 @@
 import { spawnSync } from "node:child_process";
 import { afterEach, expect, test } from "bun:test";
 import { hasGrpcio, noteSkipped } from "../_helpers/python.ts";
-import { alive, cleanup } from "../_helpers/serve-process.ts";
+import { alive, cleanup, CLEANUP_MS } from "../_helpers/serve-process.ts";
 import { hasPromtool, probe, scrapeMetrics } from "./_client.ts";
 import { grpcServe } from "./_grpc-serve.ts";
 import { createServer } from "node:net";
 
-afterEach(cleanup, 30_000);
+afterEach(cleanup, CLEANUP_MS);
 noteSkipped("the Python grpcio tests", hasGrpcio ? [] : ["python3-grpcio"]);
 
 /** Pids listening on TCP `port` (ss -ltnp). */

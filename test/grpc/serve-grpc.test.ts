@@ -5,12 +5,12 @@
  * the metrics server's text on its own port accepted by promtool.
  */
 import { afterEach, expect, test } from "bun:test";
-import { alive, cleanup } from "../_helpers/serve-process.ts";
+import { alive, cleanup, CLEANUP_MS } from "../_helpers/serve-process.ts";
 import { parseSamples, sum } from "../plugins/_metrics.ts";
 import { hasPromtool, probe, scrapeMetrics } from "./_client.ts";
 import { grpcServe, irisRunnerServer } from "./_grpc-serve.ts";
 
-afterEach(cleanup, 30_000);
+afterEach(cleanup, CLEANUP_MS);
 
 const SERVICES = [
   "grpc.health.v1.Health",

@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Certs, makeCerts } from "../_helpers/certs.ts";
 import { hasGrpcio, noteSkipped } from "../_helpers/python.ts";
-import { alive, cleanup, run } from "../_helpers/serve-process.ts";
+import { alive, cleanup, CLEANUP_MS, run } from "../_helpers/serve-process.ts";
 import { probe } from "./_client.ts";
 import { grpcServe, irisRunnerServer } from "./_grpc-serve.ts";
 import { leaks } from "../_helpers/secrets.ts";
@@ -22,7 +22,7 @@ import { leaks } from "../_helpers/secrets.ts";
 let certs: Certs;
 beforeAll(() => void (certs = makeCerts()));
 afterAll(() => certs.remove());
-afterEach(cleanup, 30_000);
+afterEach(cleanup, CLEANUP_MS);
 noteSkipped("the Python grpcio TLS tests", hasGrpcio ? [] : ["python3-grpcio"]);
 
 /**

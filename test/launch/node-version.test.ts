@@ -8,9 +8,9 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { untestedNodeLine } from "../../src/launch/_node-version.ts";
-import { cleanup, ROOT, run, serve } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, ROOT, run, serve } from "../_helpers/serve-process.ts";
 
-afterEach(cleanup);
+afterEach(cleanup, CLEANUP_MS);
 
 const WARNING = /older than the versions bento-kit is tested on/g;
 

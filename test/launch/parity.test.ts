@@ -11,9 +11,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeCerts } from "../_helpers/certs.ts";
-import { cleanup, run, type Served } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, run, type Served } from "../_helpers/serve-process.ts";
 
-afterEach(cleanup, 20_000);
+afterEach(cleanup, CLEANUP_MS);
 const certs = makeCerts();
 afterAll(() => rmSync(certs.dir, { recursive: true, force: true }));
 

@@ -7,10 +7,10 @@ import { definePlugin } from "bento-kit";
 import { runPlugins } from "bento-kit/testing";
 import { monitoringPlugin } from "../../plugins/monitoring.ts";
 import { hasPrometheus, noteSkipped } from "../_helpers/python.ts";
-import { cleanup, post, RUNTIMES, serve, type Served } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, post, RUNTIMES, serve, type Served } from "../_helpers/serve-process.ts";
 import { envOf, parseSamples, promtool, scrape, sum } from "./_metrics.ts";
 
-afterEach(cleanup, 20_000);
+afterEach(cleanup, CLEANUP_MS);
 noteSkipped("promtool checks of /metrics", hasPrometheus ? [] : ["prometheus"]);
 
 const BODY = "[[5.9,3.0,5.1,1.8]]";

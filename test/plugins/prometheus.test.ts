@@ -1,6 +1,6 @@
 import { afterEach, expect, test } from "bun:test";
 import { hasPrometheus, noteSkipped } from "../_helpers/python.ts";
-import { cleanup, post, serve, sleep } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, post, serve, sleep } from "../_helpers/serve-process.ts";
 import { type PrometheusServer, startPrometheus } from "./_prometheus-server.ts";
 
 let prometheus: PrometheusServer | undefined;
@@ -8,7 +8,7 @@ afterEach(async () => {
   await prometheus?.stop();
   prometheus = undefined;
   await cleanup();
-}, 30_000);
+}, CLEANUP_MS);
 noteSkipped("the real Prometheus test", hasPrometheus ? [] : ["prometheus"]);
 
 const BODY = "[[5.9,3.0,5.1,1.8]]";

@@ -1,9 +1,9 @@
 import { afterEach, expect, test } from "bun:test";
 import { hasPrometheus, hasPrometheusClient, hasUvicorn, noteSkipped } from "../_helpers/python.ts";
-import { cleanup, post, serve } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, post, serve } from "../_helpers/serve-process.ts";
 import { parseSamples, promtool, scrape, sum } from "./_metrics.ts";
 
-afterEach(cleanup, 20_000);
+afterEach(cleanup, CLEANUP_MS);
 noteSkipped("the Python runner metrics test", [
   ...(hasUvicorn ? [] : ["python3-uvicorn"]),
   ...(hasPrometheusClient ? [] : ["python3-prometheus-client"]),

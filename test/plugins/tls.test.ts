@@ -13,13 +13,13 @@ import { runPlugins } from "bento-kit/testing";
 import { tlsPlugin } from "../../plugins/tls.ts";
 import { type Certs, makeCerts } from "../_helpers/certs.ts";
 import { hasUvicorn, noteSkipped } from "../_helpers/python.ts";
-import { cleanup, run, serve } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, run, serve } from "../_helpers/serve-process.ts";
 import { leaks } from "../_helpers/secrets.ts";
 
 let certs: Certs;
 beforeAll(() => void (certs = makeCerts()));
 afterAll(() => certs.remove());
-afterEach(cleanup, 20_000);
+afterEach(cleanup, CLEANUP_MS);
 noteSkipped("the uvicorn HTTPS test", hasUvicorn ? [] : ["python3-uvicorn"]);
 
 function curl(port: number, path: string, body: string): string {

@@ -7,9 +7,9 @@
  */
 import { afterEach, expect, test } from "bun:test";
 import { execFileSync, spawnSync } from "node:child_process";
-import { cleanup, run, serve, type Served, sleep } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, run, serve, type Served, sleep } from "../_helpers/serve-process.ts";
 
-afterEach(cleanup, 30_000);
+afterEach(cleanup, CLEANUP_MS);
 
 const uv = execFileSync("node", ["-p", "process.versions.uv"], { encoding: "utf8" }).trim();
 const [major = 0, minor = 0] = uv.split(".").map(Number);

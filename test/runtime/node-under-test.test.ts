@@ -8,9 +8,9 @@
 import { afterEach, expect, test } from "bun:test";
 import { execFileSync } from "node:child_process";
 import { readlinkSync } from "node:fs";
-import { cleanup, serve } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, serve } from "../_helpers/serve-process.ts";
 
-afterEach(cleanup);
+afterEach(cleanup, CLEANUP_MS);
 
 const versionOf = (exe: string) => execFileSync(exe, ["--version"], { encoding: "utf8" }).trim();
 const expected = process.env.BENTO_EXPECT_NODE;

@@ -6,9 +6,9 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cleanup, run } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, run } from "../_helpers/serve-process.ts";
 
-afterEach(cleanup, 20_000);
+afterEach(cleanup, CLEANUP_MS);
 
 async function refused(args: string[], env: Record<string, string> = {}) {
   const tmp = mkdtempSync(join(tmpdir(), "scaleout-errors-"));

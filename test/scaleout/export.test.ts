@@ -11,9 +11,9 @@ import { join } from "node:path";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { Service } from "kubernetes-models/v1/Service";
 import { parse, parseAllDocuments } from "yaml";
-import { cleanup, run } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, run } from "../_helpers/serve-process.ts";
 
-afterEach(cleanup, 20_000);
+afterEach(cleanup, CLEANUP_MS);
 
 // deno-lint-ignore no-explicit-any -- parsed YAML whose schema validate() checks; the tests read deep paths of it
 type Doc = { kind: string; metadata: { name: string; namespace: string }; spec: any };

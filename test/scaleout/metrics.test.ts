@@ -5,11 +5,11 @@
  * port with its own (supervisor + API workers), both promtool-clean.
  */
 import { afterEach, expect, test } from "bun:test";
-import { cleanup, post, run, type Served } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, post, run, type Served } from "../_helpers/serve-process.ts";
 import { hasPrometheus, noteSkipped } from "../_helpers/python.ts";
 import { parseSamples, promtool, scrape, sum } from "../plugins/_metrics.ts";
 
-afterEach(cleanup, 20_000);
+afterEach(cleanup, CLEANUP_MS);
 noteSkipped("promtool checks of the start-* commands' /metrics", hasPrometheus ? [] : ["prometheus"]);
 
 const ROW = "[[5.9,3.0,5.1,1.8]]";

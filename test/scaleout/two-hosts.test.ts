@@ -7,9 +7,9 @@
  * the API's /readyz answers 503 while its runner is down, /livez stays 200.
  */
 import { afterEach, expect, test } from "bun:test";
-import { cleanup, post, run, type Served, sleep } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, post, run, type Served, sleep } from "../_helpers/serve-process.ts";
 
-afterEach(cleanup, 20_000);
+afterEach(cleanup, CLEANUP_MS);
 
 const ROW = "[[5.9,3.0,5.1,1.8]]";
 const STARTED = /running on http:\/\/\S+:(\d+) \(Press CTRL\+C to quit\)/;

@@ -3,9 +3,9 @@
 // workers have adopted them (a worker listens again on its inherited fd).
 import { afterEach, expect, test } from "bun:test";
 import { execFileSync } from "node:child_process";
-import { cleanup, runDirOf, serve } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, runDirOf, serve } from "../_helpers/serve-process.ts";
 
-afterEach(cleanup);
+afterEach(cleanup, CLEANUP_MS);
 
 /** Send-Q of the listening TCP socket on `port`, and of each listening Unix socket under `dir`. */
 function backlogs(port: number, dir: string): { api: number[]; runners: number[] } {

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { adminFrom, chaosSoak, summarize } from "../_helpers/chaos.ts";
-import { cleanup, existsSync, runDirOf, serve } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, existsSync, runDirOf, serve } from "../_helpers/serve-process.ts";
 
 const stateDirs: string[] = [];
 afterEach(async () => {
@@ -18,7 +18,7 @@ afterEach(async () => {
   } finally {
     for (const d of stateDirs.splice(0)) rmSync(d, { recursive: true, force: true });
   }
-}, 20_000);
+}, CLEANUP_MS);
 
 test(
   "kill -9 of random API and runner workers under load: the service keeps serving, only requests in flight on a killed worker fail, pools back to full size, nothing leaks",

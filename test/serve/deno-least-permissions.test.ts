@@ -5,14 +5,14 @@
  */
 import { afterEach, expect, test } from "bun:test";
 import { join } from "node:path";
-import { alive, cleanup, ROOT, serve } from "../_helpers/serve-process.ts";
+import { alive, cleanup, CLEANUP_MS, ROOT, serve } from "../_helpers/serve-process.ts";
 import { ESCAPE_SERVICE, escapees, GRACE_S, instanceOf, SWEEP_MS, until } from "../_helpers/escapees.ts";
 import { cleanupServices, newStateDir, runCli } from "../admin/_service.ts";
 
 afterEach(async () => {
   cleanupServices();
   await cleanup();
-}, 30_000);
+}, CLEANUP_MS);
 
 /** The README's Deno command: exactly these permissions. */
 const DENO_FLAGS = [

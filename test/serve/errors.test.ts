@@ -1,8 +1,8 @@
 import { afterEach, expect, test } from "bun:test";
 import { createServer } from "node:net";
-import { cleanup, run, serve } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, run, serve } from "../_helpers/serve-process.ts";
 
-afterEach(cleanup, 20_000);
+afterEach(cleanup, CLEANUP_MS);
 
 /** Run to completion; the error is one line, never a stack trace. */
 async function fails(args: string[], env: Record<string, string> = {}) {

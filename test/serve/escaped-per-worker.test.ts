@@ -4,14 +4,14 @@
  * only at service stop.
  */
 import { afterEach, expect, test } from "bun:test";
-import { alive, cleanup, RUNTIMES, serve } from "../_helpers/serve-process.ts";
+import { alive, cleanup, CLEANUP_MS, RUNTIMES, serve } from "../_helpers/serve-process.ts";
 import { ESCAPE_SERVICE, escapees, GRACE_S, instanceOf, SWEEP_MS, until } from "../_helpers/escapees.ts";
 import { cleanupServices, newStateDir, runCli } from "../admin/_service.ts";
 
 afterEach(async () => {
   cleanupServices();
   await cleanup();
-}, 30_000);
+}, CLEANUP_MS);
 
 async function workerPids(env: Record<string, string>): Promise<number[]> {
   const status = await runCli(["status", "--json"], env);

@@ -4,9 +4,9 @@
  * workers (as soon as they are gone, or halfway through the time left).
  */
 import { afterEach, expect, test } from "bun:test";
-import { cleanup, serve } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, serve } from "../_helpers/serve-process.ts";
 
-afterEach(cleanup, 20_000);
+afterEach(cleanup, CLEANUP_MS);
 
 test(
   "a request in flight when serve gets SIGTERM is answered; the worker logs its drain; runners stop after the API",

@@ -8,9 +8,9 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cleanup, serve } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, serve } from "../_helpers/serve-process.ts";
 
-afterEach(cleanup, 20_000);
+afterEach(cleanup, CLEANUP_MS);
 
 test(
   "afterSpawn sees the real pids; API workers get SIGINT through beforeSignal, the runner SIGTERM; afterPoolStop: API, then runner",

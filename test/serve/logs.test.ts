@@ -7,9 +7,9 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cleanup, post, run, serve } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, post, run, serve } from "../_helpers/serve-process.ts";
 
-afterEach(cleanup, 20_000);
+afterEach(cleanup, CLEANUP_MS);
 
 const ACCESS =
   /^127\.0\.0\.1:\d+ \(scheme=http,method=POST,path=\/classify,type=[^,]*,length=\d+\) \(status=(\d+),type=application\/json,length=\d+\) (\d+\.\d{3})ms$/;

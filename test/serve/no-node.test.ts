@@ -6,7 +6,7 @@ import { mkdtempSync, readlinkSync, realpathSync, rmSync, symlinkSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findExecutable } from "../../src/runtime/shared/_which.ts";
-import { cleanup, descendantsOf, post, ROOT, serve } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, descendantsOf, post, ROOT, serve } from "../_helpers/serve-process.ts";
 
 const BIN = join(ROOT, "node_modules", ".bin");
 /** What the supervisor's keeper and the LISTEN_PID shim use besides the runtime. */
@@ -16,7 +16,7 @@ const dirs: string[] = [];
 afterEach(async () => {
   await cleanup();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+}, CLEANUP_MS);
 
 function pathWithout(runtime: "bun" | "deno"): string {
   const dir = mkdtempSync(join(tmpdir(), "bento-kit-no-node-"));

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getRunnerMap } from "../../src/worker/mod.ts";
-import { cleanup, run, RUNTIMES, serve, type Served } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, run, RUNTIMES, serve, type Served } from "../_helpers/serve-process.ts";
 
 const NAMES = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"];
 const START_MS = 30_000;
@@ -22,7 +22,7 @@ afterEach(async () => {
   } finally {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   }
-}, 30_000);
+}, CLEANUP_MS);
 
 /** A service whose runners carry the names (stub workers: `sleep`, ready at once). */
 function service(): string {

@@ -9,6 +9,7 @@ import { createConnection } from "node:net";
 import {
   alive,
   cleanup,
+  CLEANUP_MS,
   descendantsOf,
   runDirOf,
   runDirOfWorkers,
@@ -17,7 +18,7 @@ import {
   sleep,
 } from "../_helpers/serve-process.ts";
 
-afterEach(cleanup, 20_000);
+afterEach(cleanup, CLEANUP_MS);
 
 /** The instance tag every worker of supervisor `pid` carries in BENTO_INSTANCE. */
 function instanceOf(pid: number): string {

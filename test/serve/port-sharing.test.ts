@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../grpc/_client.ts";
-import { cleanup, ROOT, run, RUNTIMES, type Served } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, ROOT, run, RUNTIMES, type Served } from "../_helpers/serve-process.ts";
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -18,7 +18,7 @@ afterEach(async () => {
   } finally {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   }
-}, 30_000);
+}, CLEANUP_MS);
 
 const STARTED = /listening on https?:\/\/\S+:(\d+) \(Press CTRL\+C to quit\)/;
 /** The start-up a service gets: the iris models train in well under this. */

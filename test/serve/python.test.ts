@@ -1,8 +1,8 @@
 import { afterEach, expect, test } from "bun:test";
 import { hasGunicorn, hasUvicorn, noteSkipped } from "../_helpers/python.ts";
-import { alive, cleanup, post, serve } from "../_helpers/serve-process.ts";
+import { alive, cleanup, CLEANUP_MS, post, serve } from "../_helpers/serve-process.ts";
 
-afterEach(cleanup, 20_000);
+afterEach(cleanup, CLEANUP_MS);
 
 noteSkipped("the uvicorn and gunicorn serve tests", [
   ...(hasUvicorn ? [] : ["python3-uvicorn"]),

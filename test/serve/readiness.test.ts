@@ -7,13 +7,13 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cleanup, run } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, run } from "../_helpers/serve-process.ts";
 
 const dirs: string[] = [];
 afterEach(async () => {
   await cleanup();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+}, CLEANUP_MS);
 
 function service(api: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), "readiness-"));

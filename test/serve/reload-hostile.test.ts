@@ -10,7 +10,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cleanup, run, RUNTIMES, serve } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, run, RUNTIMES, serve } from "../_helpers/serve-process.ts";
 import { occurrences, waitCount } from "./_reload-service.ts";
 import {
   fileTree,
@@ -27,7 +27,7 @@ import {
 afterEach(async () => {
   await cleanup();
   removeTempDirs();
-});
+}, CLEANUP_MS);
 
 const DONE = /Reload done in \d+ ms/;
 

@@ -10,7 +10,7 @@ import { afterEach, expect, test } from "bun:test";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cleanup, run, RUNTIMES, serve, sleep } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, run, RUNTIMES, serve, sleep } from "../_helpers/serve-process.ts";
 import {
   adminEvents,
   edit,
@@ -25,7 +25,7 @@ import {
 afterEach(async () => {
   await cleanup();
   removeCopies();
-});
+}, CLEANUP_MS);
 
 const RELOADING = /Reloading: /;
 const DONE = /Reload done in \d+ ms/;

@@ -1,7 +1,7 @@
 import { afterEach, expect, test } from "bun:test";
-import { alive, cleanup, post, run, serve, sleep } from "../_helpers/serve-process.ts";
+import { alive, cleanup, CLEANUP_MS, post, run, serve, sleep } from "../_helpers/serve-process.ts";
 
-afterEach(cleanup, 20_000);
+afterEach(cleanup, CLEANUP_MS);
 
 const BODY = "[[5.9,3.0,5.1,1.8]]";
 

@@ -5,10 +5,10 @@
  * restart in `restarts` (the RESTARTS column of `bento-kit status`).
  */
 import { afterEach, expect, test } from "bun:test";
-import { cleanup, serve } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, serve } from "../_helpers/serve-process.ts";
 import { newStateDir, runCli } from "../admin/_service.ts";
 
-afterEach(cleanup, 20_000);
+afterEach(cleanup, CLEANUP_MS);
 
 const TOKEN = "restart-admin-token-0123456789";
 

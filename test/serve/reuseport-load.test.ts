@@ -7,10 +7,10 @@
 import { afterEach, expect, test } from "bun:test";
 import { readFileSync, readlinkSync, realpathSync } from "node:fs";
 import { join } from "node:path";
-import { cleanup, ROOT, serve, type Served, sleep } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, ROOT, serve, type Served, sleep } from "../_helpers/serve-process.ts";
 import { type LoadResult, startLoad } from "../_helpers/load.ts";
 
-afterEach(cleanup, 20_000);
+afterEach(cleanup, CLEANUP_MS);
 
 function failures(r: LoadResult) {
   return { requests: r.requests, failed: r.socketErrors + r.non2xx };

@@ -5,7 +5,7 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cleanup, serve, type Served } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, serve, type Served } from "../_helpers/serve-process.ts";
 
 const SERVICE = "test/_fixtures/runner-calls-service";
 const dirs: string[] = [];
@@ -13,7 +13,7 @@ const dirs: string[] = [];
 afterEach(async () => {
   await cleanup();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+}, CLEANUP_MS);
 
 async function start(args: string[] = [], env: Record<string, string> = {}): Promise<Served> {
   const s = await serve("node", SERVICE, args, env);

@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { leaks } from "../_helpers/secrets.ts";
-import { cleanup, RUNTIMES, serve, type Served } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, RUNTIMES, serve, type Served } from "../_helpers/serve-process.ts";
 
 const SERVICE = "test/_fixtures/secrets-service";
 const dirs: string[] = [];
@@ -21,7 +21,7 @@ afterEach(async () => {
   } finally {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   }
-});
+}, CLEANUP_MS);
 
 function stateDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "bk-secrets-"));

@@ -3,6 +3,7 @@ import { readlinkSync } from "node:fs";
 import {
   alive,
   cleanup,
+  CLEANUP_MS,
   existsSync,
   post,
   runDirOf,
@@ -11,7 +12,7 @@ import {
   serve,
 } from "../_helpers/serve-process.ts";
 
-afterEach(cleanup, 20_000);
+afterEach(cleanup, CLEANUP_MS);
 
 const BODY = "[[5.9,3.0,5.1,1.8]]";
 

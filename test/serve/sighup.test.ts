@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import {
   alive,
   cleanup,
+  CLEANUP_MS,
   descendantsOf,
   post,
   ROOT,
@@ -17,7 +18,7 @@ import {
   supervisorArgv,
 } from "../_helpers/serve-process.ts";
 
-afterEach(cleanup);
+afterEach(cleanup, CLEANUP_MS);
 
 const BODY = "[[5.9,3.0,5.1,1.8]]";
 const READY = /\[([a-z_:]+:\d+)\] iris (?:api|runner) worker \d+ \(pid (\d+)\) ready/g;

@@ -10,13 +10,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cmdline, descendantProcs, type Proc, stillRunning } from "../_helpers/procs.ts";
-import { cleanup, readyMsFor, RUNTIMES, serve, sleep } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, readyMsFor, RUNTIMES, serve, sleep } from "../_helpers/serve-process.ts";
 
 const dirs: string[] = [];
 afterEach(async () => {
   await cleanup();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-}, 30_000);
+}, CLEANUP_MS);
 
 function service(command: string[], workers: number): string {
   const dir = mkdtempSync(join(tmpdir(), "signals-"));

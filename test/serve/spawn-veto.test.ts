@@ -5,10 +5,10 @@
  * `stop: true` stops the whole service, exit 1, nothing left.
  */
 import { afterEach, expect, test } from "bun:test";
-import { cleanup, serve, sleep } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, serve, sleep } from "../_helpers/serve-process.ts";
 import { newStateDir, runCli, startCli } from "../admin/_service.ts";
 
-afterEach(cleanup, 20_000);
+afterEach(cleanup, CLEANUP_MS);
 
 const SERVICE = "test/_fixtures/veto-service";
 const TOKEN = "veto-admin-token-0123456789";

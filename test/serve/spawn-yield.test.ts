@@ -7,11 +7,11 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
-import { cleanup, run, RUNTIMES, type Served, sleep } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, run, RUNTIMES, type Served, sleep } from "../_helpers/serve-process.ts";
 import { readProc } from "../_helpers/procs.ts";
 import { newStateDir } from "../admin/_service.ts";
 
-afterEach(cleanup);
+afterEach(cleanup, CLEANUP_MS);
 
 const SERVICE = "test/_fixtures/sleep-service"; // one API pool of `sleep 100000`, ready at once
 const TOKEN = "spawn-yield-token-0123456789";

@@ -19,7 +19,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../admin/_service.ts";
-import { cleanup, RUNTIMES, serve, type Served } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, RUNTIMES, serve, type Served } from "../_helpers/serve-process.ts";
 
 const SERVICE = "test/_fixtures/secrets-service";
 const dirs: string[] = [];
@@ -32,7 +32,7 @@ afterEach(async () => {
     for (const c of sleepers.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   }
-});
+}, CLEANUP_MS);
 
 function startTime(pid: number): string {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");

@@ -1,9 +1,9 @@
 import { afterEach, expect, test } from "bun:test";
 import { REPEAT_WINDOW_MS } from "../../src/launch/_signals.ts";
 import { rmSync, writeFileSync } from "node:fs";
-import { alive, cleanup, run, serve } from "../_helpers/serve-process.ts";
+import { alive, cleanup, CLEANUP_MS, run, serve } from "../_helpers/serve-process.ts";
 
-afterEach(cleanup, 20_000);
+afterEach(cleanup, CLEANUP_MS);
 
 async function stubborn(graceful: number) {
   const s = await serve("node", "test/_fixtures/stubborn-service", ["--timeout-graceful-shutdown", String(graceful)]);

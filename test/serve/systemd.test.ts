@@ -1,7 +1,7 @@
 import { afterEach, expect, test } from "bun:test";
-import { alive, cleanup, serve } from "../_helpers/serve-process.ts";
+import { alive, cleanup, CLEANUP_MS, serve } from "../_helpers/serve-process.ts";
 
-afterEach(cleanup, 20_000);
+afterEach(cleanup, CLEANUP_MS);
 
 interface Info {
   pid: number;

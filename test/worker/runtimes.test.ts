@@ -7,12 +7,12 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { execFileSync } from "node:child_process";
 import { readlinkSync } from "node:fs";
 import { makeCerts } from "../_helpers/certs.ts";
-import { alive, cleanup, serve, type Served, sleep } from "../_helpers/serve-process.ts";
+import { alive, cleanup, CLEANUP_MS, serve, type Served, sleep } from "../_helpers/serve-process.ts";
 
 const SERVICE = "test/_fixtures/runtimes-service";
 const SLOW = 60_000;
 
-afterEach(cleanup);
+afterEach(cleanup, CLEANUP_MS);
 
 function exeOf(pid: number | string): string {
   return readlinkSync(`/proc/${pid}/exe`);
