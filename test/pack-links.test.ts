@@ -3,12 +3,16 @@
  * to a file inside the tarball, and the README's first screen (what an npm
  * user reads first) names no file that is only in the repository.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, normalize } from "node:path";
 import { packInto } from "./_helpers/packed.ts";
+import { serviceTestMs } from "./_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 let dir = "";
 let files: string[] = [];

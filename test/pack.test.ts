@@ -6,13 +6,16 @@
  * a JavaScript service and a TypeScript one; tsx is loaded only for the
  * TypeScript one, and neither loads gRPC, export, admin-app or metrics code.
  */
-import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BIN, DENO_FLAGS, LAUNCHERS, packInto } from "./_helpers/packed.ts";
-import { alive, descendantsOf, ROOT, sleep } from "./_helpers/serve-process.ts";
+import { alive, descendantsOf, ROOT, serviceTestMs, sleep } from "./_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 let project = "";
 let files: string[] = [];

@@ -5,14 +5,17 @@
  * Ctrl+C leaves nothing; the Python variant under uvicorn; the scaffold's own
  * test passes; a non-empty directory is refused.
  */
-import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LAUNCHERS, packInto } from "./_helpers/packed.ts";
 import { hasUvicorn, noteSkipped } from "./_helpers/python.ts";
-import { alive, descendantsOf, sleep } from "./_helpers/serve-process.ts";
+import { alive, descendantsOf, serviceTestMs, sleep } from "./_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 let project = "";
 

@@ -112,6 +112,15 @@ export function readyMsFor(workers: number): number {
 }
 
 /**
+ * The timeout of a test that starts `services` services one after another (each up to 4 workers, more with
+ * `workers`): the wait for each to be ready, plus its stop and leftovers check. Never bun's 5 s default, which a
+ * loaded machine exceeds starting one service.
+ */
+export function serviceTestMs(services = 1, workers = 4): number {
+  return services * (readyMsFor(workers) + 15_000);
+}
+
+/**
  * Start serving and wait for the "Starting production" line; the port comes from it. `argv` replaces the
  * supervisor's command; `readyMs` is the wait (a service of many workers gives `readyMsFor(workers)`).
  */

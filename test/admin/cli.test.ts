@@ -3,10 +3,14 @@
  * a real admin server in another process (the fake service), found through
  * its instance file in a private state dir.
  */
-import { afterAll, expect, test } from "bun:test";
+import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { cleanupServices, newStateDir, runCli, startCli, startFakeService, waitFor } from "./_service.ts";
+import { serviceTestMs } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterAll(cleanupServices);
 

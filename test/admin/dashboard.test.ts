@@ -4,10 +4,14 @@
  * workers, a click on "Rolling restart" leads to new pids on the page without a
  * reload, scale works, and without a token it asks for one.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { cleanupServices, type FakeService, startFakeService } from "./_service.ts";
+import { serviceTestMs } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 const CHROMIUM = "/usr/bin/chromium";
 let browser: Browser | undefined;

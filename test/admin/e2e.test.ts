@@ -3,10 +3,22 @@
  * what an operator sees and does, with real workers, a real event stream,
  * wrk as the load and the real CLI in another process.
  */
-import { afterEach, expect, test } from "bun:test";
-import { alive, cleanup, CLEANUP_MS, post, serve, type Served, sleep } from "../_helpers/serve-process.ts";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
+import {
+  alive,
+  cleanup,
+  CLEANUP_MS,
+  post,
+  serve,
+  type Served,
+  serviceTestMs,
+  sleep,
+} from "../_helpers/serve-process.ts";
 import { newStateDir, runCli } from "./_service.ts";
 import { CLASSIFY_SCRIPT, startLoad } from "../_helpers/load.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(cleanup, CLEANUP_MS);
 

@@ -6,7 +6,7 @@
  * supervisors (Node, Bun, Deno) are flooded at once: each case waits out the
  * admin server's header timeout, and those waits overlap.
  */
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 const adminConnectionLimits = (_: number) => ({ maxConnections: 128, headerTimeoutMs: 10_000 });
@@ -17,11 +17,15 @@ import {
   type Runtime,
   RUNTIMES,
   serve,
+  serviceTestMs,
   sleep,
   supervisorArgv,
 } from "../_helpers/serve-process.ts";
 import { readProc } from "../_helpers/procs.ts";
 import { newStateDir } from "./_service.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(cleanup, CLEANUP_MS);
 

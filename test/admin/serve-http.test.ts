@@ -4,11 +4,14 @@
  * as serve will: real HTTP, real event stream, instance file written and
  * removed, and a taken port reported as an error.
  */
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { RUNTIMES } from "../_helpers/serve-process.ts";
+import { RUNTIMES, serviceTestMs } from "../_helpers/serve-process.ts";
 import { cleanupServices, newStateDir, startFakeService } from "./_service.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterAll(cleanupServices);
 

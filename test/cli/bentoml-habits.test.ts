@@ -4,11 +4,14 @@
  * `http://` and `file://` runner addresses), and `--help` fits the terminal
  * and needs no Deno permission.
  */
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { cleanup, CLEANUP_MS, post, ROOT, run, type Served } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, post, ROOT, run, type Served, serviceTestMs } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(cleanup, CLEANUP_MS);
 

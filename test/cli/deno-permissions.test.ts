@@ -3,11 +3,14 @@
  * line naming the flags, exit 2, nothing started. With exactly the flags
  * `deno task serve` passes (narrower than -A) the iris example serves.
  */
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { cleanup, CLEANUP_MS, post, ROOT, runCommand } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, post, ROOT, runCommand, serviceTestMs } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 const DENO = join(ROOT, "node_modules", ".bin", "deno");
 const TASK = (JSON.parse(readFileSync(join(ROOT, "deno.json"), "utf8")) as { tasks: { serve: string } }).tasks.serve;

@@ -1,8 +1,11 @@
 // The preflight names a worker runtime that is missing, and says how to get it.
-import { expect, test } from "bun:test";
+import { expect, setDefaultTimeout, test } from "bun:test";
 import { checkCommands } from "../../src/launch/_preflight.ts";
 import type { LaunchSpec, WatcherSpec } from "../../src/core/types.ts";
-import { ROOT } from "../_helpers/serve-process.ts";
+import { ROOT, serviceTestMs } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 const watcher = (command: WatcherSpec["command"]): WatcherSpec => ({
   name: "api_server",

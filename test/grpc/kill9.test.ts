@@ -3,10 +3,13 @@
  * Classify back to back): the replacement is ready within a bound, and the
  * calls that fail are at most the calls in flight (one per connection).
  */
-import { afterEach, expect, test } from "bun:test";
-import { cleanup, CLEANUP_MS, sleep } from "../_helpers/serve-process.ts";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
+import { cleanup, CLEANUP_MS, serviceTestMs, sleep } from "../_helpers/serve-process.ts";
 import { probe } from "./_client.ts";
 import { grpcServe } from "./_grpc-serve.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(cleanup, CLEANUP_MS);
 

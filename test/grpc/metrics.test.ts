@@ -5,15 +5,18 @@
  * singleton pool that neither the admin API nor `bento-kit scale` grows;
  * `--no-metrics` leaves out the metrics server, its port and every metrics socket.
  */
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cleanup, CLEANUP_MS } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, serviceTestMs } from "../_helpers/serve-process.ts";
 import { envOf, parseSamples, sum } from "../plugins/_metrics.ts";
 import { cleanupServices, runCli } from "../admin/_service.ts";
 import { hasPromtool, probe, scrapeMetrics } from "./_client.ts";
 import { grpcServe } from "./_grpc-serve.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 const stateDirs: string[] = [];
 afterEach(async () => {

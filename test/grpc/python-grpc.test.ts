@@ -5,12 +5,15 @@
  * and a Bun supervisor (held through libc); never listening.
  */
 import { spawnSync } from "node:child_process";
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { hasGrpcio, noteSkipped } from "../_helpers/python.ts";
-import { alive, cleanup, CLEANUP_MS } from "../_helpers/serve-process.ts";
+import { alive, cleanup, CLEANUP_MS, serviceTestMs } from "../_helpers/serve-process.ts";
 import { hasPromtool, probe, scrapeMetrics } from "./_client.ts";
 import { grpcServe } from "./_grpc-serve.ts";
 import { createServer } from "node:net";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(cleanup, CLEANUP_MS);
 noteSkipped("the Python grpcio tests", hasGrpcio ? [] : ["python3-grpcio"]);

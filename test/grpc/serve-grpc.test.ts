@@ -4,11 +4,14 @@
  * service list through reflection when enabled (UNIMPLEMENTED when not), and
  * the metrics server's text on its own port accepted by promtool.
  */
-import { afterEach, expect, test } from "bun:test";
-import { alive, cleanup, CLEANUP_MS } from "../_helpers/serve-process.ts";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
+import { alive, cleanup, CLEANUP_MS, serviceTestMs } from "../_helpers/serve-process.ts";
 import { parseSamples, sum } from "../plugins/_metrics.ts";
 import { hasPromtool, probe, scrapeMetrics } from "./_client.ts";
 import { grpcServe, irisRunnerServer } from "./_grpc-serve.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(cleanup, CLEANUP_MS);
 

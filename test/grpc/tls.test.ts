@@ -8,16 +8,19 @@
  * environment and no argv. start-grpc-server takes BentoML's three flags.
  * A bad certificate path stops the command before anything starts.
  */
-import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Certs, makeCerts } from "../_helpers/certs.ts";
 import { hasGrpcio, noteSkipped } from "../_helpers/python.ts";
-import { alive, cleanup, CLEANUP_MS, run } from "../_helpers/serve-process.ts";
+import { alive, cleanup, CLEANUP_MS, run, serviceTestMs } from "../_helpers/serve-process.ts";
 import { probe } from "./_client.ts";
 import { grpcServe, irisRunnerServer } from "./_grpc-serve.ts";
 import { leaks } from "../_helpers/secrets.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 let certs: Certs;
 beforeAll(() => void (certs = makeCerts()));

@@ -3,12 +3,15 @@
  * line at start, and only then (not for --version or --help). The old Node is
  * .ci/.node/20 (installed by .ci/run) or the machine's own, if older than 22.
  */
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { untestedNodeLine } from "../../src/launch/_node-version.ts";
-import { cleanup, CLEANUP_MS, ROOT, run, serve } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, ROOT, run, serve, serviceTestMs } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(cleanup, CLEANUP_MS);
 

@@ -5,13 +5,16 @@
  * `--log-format json` in every mode, the bound port in start lines (never 0),
  * and a flag a mode does not take refused with exit 2 and why.
  */
-import { afterAll, afterEach, expect, test } from "bun:test";
+import { afterAll, afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeCerts } from "../_helpers/certs.ts";
-import { cleanup, CLEANUP_MS, run, type Served } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, run, type Served, serviceTestMs } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(cleanup, CLEANUP_MS);
 const certs = makeCerts();

@@ -1,4 +1,4 @@
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
@@ -7,8 +7,11 @@ import { definePlugin } from "bento-kit";
 import { runPlugins } from "bento-kit/testing";
 import { monitoringPlugin } from "../../plugins/monitoring.ts";
 import { hasPrometheus, noteSkipped } from "../_helpers/python.ts";
-import { cleanup, CLEANUP_MS, post, RUNTIMES, serve, type Served } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, post, RUNTIMES, serve, type Served, serviceTestMs } from "../_helpers/serve-process.ts";
 import { envOf, parseSamples, promtool, scrape, sum } from "./_metrics.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(cleanup, CLEANUP_MS);
 noteSkipped("promtool checks of /metrics", hasPrometheus ? [] : ["prometheus"]);

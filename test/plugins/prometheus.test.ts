@@ -1,7 +1,10 @@
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { hasPrometheus, noteSkipped } from "../_helpers/python.ts";
-import { cleanup, CLEANUP_MS, post, serve, sleep } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, post, serve, serviceTestMs, sleep } from "../_helpers/serve-process.ts";
 import { type PrometheusServer, startPrometheus } from "./_prometheus-server.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 let prometheus: PrometheusServer | undefined;
 afterEach(async () => {

@@ -1,7 +1,10 @@
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { hasPrometheus, hasPrometheusClient, hasUvicorn, noteSkipped } from "../_helpers/python.ts";
-import { cleanup, CLEANUP_MS, post, serve } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, post, serve, serviceTestMs } from "../_helpers/serve-process.ts";
 import { parseSamples, promtool, scrape, sum } from "./_metrics.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(cleanup, CLEANUP_MS);
 noteSkipped("the Python runner metrics test", [

@@ -4,7 +4,7 @@
  * https://, and the key's password is in no process's argv and no worker's
  * environment. Bad TLS input stops `serve` before anything starts.
  */
-import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,8 +13,11 @@ import { runPlugins } from "bento-kit/testing";
 import { tlsPlugin } from "../../plugins/tls.ts";
 import { type Certs, makeCerts } from "../_helpers/certs.ts";
 import { hasUvicorn, noteSkipped } from "../_helpers/python.ts";
-import { cleanup, CLEANUP_MS, run, serve } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, run, serve, serviceTestMs } from "../_helpers/serve-process.ts";
 import { leaks } from "../_helpers/secrets.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 let certs: Certs;
 beforeAll(() => void (certs = makeCerts()));

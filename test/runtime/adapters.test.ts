@@ -2,10 +2,14 @@
  * The three runtime adapters against real sockets and real processes: each
  * probe runs under its own runtime (node --import tsx, bun, deno run -A).
  */
-import { beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { RuntimeName } from "../../src/core/ports.ts";
 import type { BoundAddress } from "../../src/core/types.ts";
 import { runProbe } from "../_helpers/run-probe.ts";
+import { serviceTestMs } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 type Line = [string, string];
 type Exit = [number | null, string | null];

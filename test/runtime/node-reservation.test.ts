@@ -7,10 +7,13 @@
  * get the same port: two pools on one port would take each other's requests
  * (a clean-clone CI run saw a Deno runner answer on the API port).
  */
-import { expect, test } from "bun:test";
+import { expect, setDefaultTimeout, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { ROOT } from "../_helpers/serve-process.ts";
+import { ROOT, serviceTestMs } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 test(
   "a Node reservation: held, it keeps plain binds out and lets SO_REUSEPORT workers join; not held (no perl, Node < 22.12), it keeps its port taken until the next spawn",

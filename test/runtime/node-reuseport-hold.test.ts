@@ -5,9 +5,12 @@
  * port is checked, not held (node-reservation.test.ts). `.ci/node-versions`
  * runs this file on each tested Node.
  */
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { execFileSync, spawnSync } from "node:child_process";
-import { cleanup, CLEANUP_MS, run, serve, type Served, sleep } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, run, serve, type Served, serviceTestMs, sleep } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(cleanup, CLEANUP_MS);
 
@@ -26,6 +29,7 @@ try:
     s.bind(("127.0.0.1", ${port})); s.listen(8); print("listening")
 except OSError as e:
     print(e.errno)`;
+
   return spawnSync("python3", ["-c", code], { encoding: "utf8", timeout: 20_000 }).stdout.trim();
 }
 

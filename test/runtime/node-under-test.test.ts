@@ -5,10 +5,13 @@
  * slice run on the machine's own Node by mistake fails here instead of
  * passing on the wrong version.
  */
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { execFileSync } from "node:child_process";
 import { readlinkSync } from "node:fs";
-import { cleanup, CLEANUP_MS, serve } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, serve, serviceTestMs } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(cleanup, CLEANUP_MS);
 

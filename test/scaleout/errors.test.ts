@@ -2,11 +2,14 @@
  * Component commands refuse what cannot work before anything starts: one
  * line (or one per problem), exit 2, no worker, no run dir left in TMPDIR.
  */
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cleanup, CLEANUP_MS, run } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, run, serviceTestMs } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(cleanup, CLEANUP_MS);
 

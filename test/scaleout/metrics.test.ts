@@ -4,10 +4,13 @@
  * its instance (supervisor + runner workers), `start-http-server` on the API
  * port with its own (supervisor + API workers), both promtool-clean.
  */
-import { afterEach, expect, test } from "bun:test";
-import { cleanup, CLEANUP_MS, post, run, type Served } from "../_helpers/serve-process.ts";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
+import { cleanup, CLEANUP_MS, post, run, type Served, serviceTestMs } from "../_helpers/serve-process.ts";
 import { hasPrometheus, noteSkipped } from "../_helpers/python.ts";
 import { parseSamples, promtool, scrape, sum } from "../plugins/_metrics.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(cleanup, CLEANUP_MS);
 noteSkipped("promtool checks of the start-* commands' /metrics", hasPrometheus ? [] : ["prometheus"]);

@@ -6,8 +6,11 @@
  * succeed again, with no restart of the API server. The health routes follow:
  * the API's /readyz answers 503 while its runner is down, /livez stays 200.
  */
-import { afterEach, expect, test } from "bun:test";
-import { cleanup, CLEANUP_MS, post, run, type Served, sleep } from "../_helpers/serve-process.ts";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
+import { cleanup, CLEANUP_MS, post, run, type Served, serviceTestMs, sleep } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(cleanup, CLEANUP_MS);
 

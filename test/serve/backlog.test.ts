@@ -1,9 +1,12 @@
 // --backlog reaches the listening sockets, as the kernel reports them (`ss -l`
 // shows a listener's backlog as Send-Q), and stays there once the TypeScript
 // workers have adopted them (a worker listens again on its inherited fd).
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { execFileSync } from "node:child_process";
-import { cleanup, CLEANUP_MS, runDirOf, serve } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, runDirOf, serve, serviceTestMs } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(cleanup, CLEANUP_MS);
 

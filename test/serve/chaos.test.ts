@@ -4,12 +4,15 @@
  * workers of both pools every 0.2-1 s, within the crash-loop back-off (see
  * test/_helpers/chaos.ts for the schedule). The long form (60 s) is bench/chaos.ts.
  */
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { adminFrom, chaosSoak, summarize } from "../_helpers/chaos.ts";
-import { cleanup, CLEANUP_MS, existsSync, runDirOf, serve } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, existsSync, runDirOf, serve, serviceTestMs } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 const stateDirs: string[] = [];
 afterEach(async () => {

@@ -4,10 +4,13 @@
  * BENTO_* variables, cwd, stdin, the listen backlog, manifest file kinds, and
  * manifest plugins running after the built-in ones.
  */
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, realpathSync, rmSync } from "node:fs";
-import { cleanup, CLEANUP_MS, RUNTIMES, serve } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, RUNTIMES, serve, serviceTestMs } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(cleanup, CLEANUP_MS);
 

@@ -2,10 +2,21 @@
 // only to the supervisor: whatever the supervisor runs in its own group (the
 // Node adapter's listen helper, perl or node) gets it too. At any moment of start-up, a
 // Ctrl+C must end in a clean stop: exit 0 and nothing left running.
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { spawn } from "node:child_process";
 import { cmdline, killTracked, track } from "./_spawned.ts";
-import { alive, descendantsOf, ROOT, type Runtime, sleep, supervisorArgv } from "../_helpers/serve-process.ts";
+import {
+  alive,
+  descendantsOf,
+  ROOT,
+  type Runtime,
+  serviceTestMs,
+  sleep,
+  supervisorArgv,
+} from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 const SERVICE = "test/_fixtures/many-sockets-service"; // 17 sockets: binding takes a while on Node
 afterEach(killTracked);

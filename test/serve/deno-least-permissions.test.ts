@@ -3,11 +3,14 @@
  * --allow-all, so Deno refuses node:fs reads under /proc) still finds its
  * workers' escaped processes at Ctrl+C and reports their RSS.
  */
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
-import { alive, cleanup, CLEANUP_MS, ROOT, serve } from "../_helpers/serve-process.ts";
+import { alive, cleanup, CLEANUP_MS, ROOT, serve, serviceTestMs } from "../_helpers/serve-process.ts";
 import { ESCAPE_SERVICE, escapees, GRACE_S, instanceOf, SWEEP_MS, until } from "../_helpers/escapees.ts";
 import { cleanupServices, newStateDir, runCli } from "../admin/_service.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(async () => {
   cleanupServices();

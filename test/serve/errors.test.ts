@@ -1,6 +1,9 @@
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { createServer } from "node:net";
-import { cleanup, CLEANUP_MS, run, serve } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, run, serve, serviceTestMs } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(cleanup, CLEANUP_MS);
 
@@ -90,7 +93,7 @@ test("bad flags: unknown option and bad number exit 2 with one line", async () =
   expect(extra.lines).toEqual(['Error: Unexpected argument "more": run "bento-kit serve --help" to see the usage']);
   const env = await fails(["serve", "examples/iris"], { BENTO_API_WORKERS: "many" });
   expect(env.lines).toEqual(['Error: BENTO_API_WORKERS: expected a whole number from 1 to 1024, got "many"']);
-}, 20_000); // five CLI starts in a row: bun's default 5 s is too tight on a loaded machine
+}, serviceTestMs(5)); // five CLI starts in a row
 
 test("--help explains every flag; --version prints the version", async () => {
   const help = run("node", ["serve", "--help"]);

@@ -3,10 +3,13 @@
  * group) go when that worker goes (rolling restart, scale-down, crash), not
  * only at service stop.
  */
-import { afterEach, expect, test } from "bun:test";
-import { alive, cleanup, CLEANUP_MS, RUNTIMES, serve } from "../_helpers/serve-process.ts";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
+import { alive, cleanup, CLEANUP_MS, RUNTIMES, serve, serviceTestMs } from "../_helpers/serve-process.ts";
 import { ESCAPE_SERVICE, escapees, GRACE_S, instanceOf, SWEEP_MS, until } from "../_helpers/escapees.ts";
 import { cleanupServices, newStateDir, runCli } from "../admin/_service.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(async () => {
   cleanupServices();

@@ -3,8 +3,11 @@
  * is answered, the worker logs its drain, and the runners stop after the API
  * workers (as soon as they are gone, or halfway through the time left).
  */
-import { afterEach, expect, test } from "bun:test";
-import { cleanup, CLEANUP_MS, serve } from "../_helpers/serve-process.ts";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
+import { cleanup, CLEANUP_MS, serve, serviceTestMs } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(cleanup, CLEANUP_MS);
 

@@ -4,11 +4,14 @@
  * (the workers say which signal they got), `afterPoolStop` runs once per
  * pool, the API pool first. Details are in test/core/lifecycle-hooks.test.ts.
  */
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cleanup, CLEANUP_MS, serve } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, serve, serviceTestMs } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(cleanup, CLEANUP_MS);
 

@@ -3,11 +3,14 @@
  * line per request from the API workers, `--log-format json` where every line
  * of a run parses, and a crash loop's repeated output shown once.
  */
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cleanup, CLEANUP_MS, post, run, serve } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, post, run, serve, serviceTestMs } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(cleanup, CLEANUP_MS);
 

@@ -1,12 +1,15 @@
 // A machine with Deno (or Bun) and no Node: `serve examples/iris` under that
 // runtime runs its workers on it, answers, stops cleanly and leaves nothing.
 // PATH holds only the runtime, sh and coreutils (symlinks in a temp dir).
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, readlinkSync, realpathSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findExecutable } from "../../src/runtime/shared/_which.ts";
-import { cleanup, CLEANUP_MS, descendantsOf, post, ROOT, serve } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, descendantsOf, post, ROOT, serve, serviceTestMs } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 const BIN = join(ROOT, "node_modules", ".bin");
 /** What the supervisor's keeper and the LISTEN_PID shim use besides the runtime. */

@@ -5,12 +5,15 @@
  * start-http-server, start-http-server's check names each one a runner map
  * misses, and a worker reads each from BENTO_RUNNER_MAP.
  */
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getRunnerMap } from "../../src/worker/mod.ts";
-import { cleanup, CLEANUP_MS, run, RUNTIMES, serve, type Served } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, run, RUNTIMES, serve, type Served, serviceTestMs } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 const NAMES = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"];
 const START_MS = 30_000;

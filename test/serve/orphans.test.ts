@@ -3,7 +3,7 @@
  * supervisor killed by SIGKILL (on Node, Bun and Deno), and a worker's
  * children that left its process group (setsid, detached) stop with it.
  */
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import {
@@ -15,8 +15,12 @@ import {
   runDirOfWorkers,
   RUNTIMES,
   serve,
+  serviceTestMs,
   sleep,
 } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(cleanup, CLEANUP_MS);
 

@@ -7,11 +7,14 @@
  * through the host's /proc: everything below the unshare child (the
  * namespace's init, seen by its host pid), zombies included.
  */
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { ROOT, type Runtime, RUNTIMES, sleep, supervisorArgv } from "../_helpers/serve-process.ts";
+import { ROOT, type Runtime, RUNTIMES, serviceTestMs, sleep, supervisorArgv } from "../_helpers/serve-process.ts";
 import { killTracked, track } from "./_spawned.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(killTracked);
 

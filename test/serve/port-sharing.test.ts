@@ -4,12 +4,15 @@
  * gRPC pool with `reusePort: true`) must not join it and split the requests:
  * it exits 1 with one line naming the port, and the first keeps serving.
  */
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../grpc/_client.ts";
-import { cleanup, CLEANUP_MS, ROOT, run, RUNTIMES, type Served } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, ROOT, run, RUNTIMES, type Served, serviceTestMs } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 const dirs: string[] = [];
 afterEach(async () => {

@@ -1,6 +1,9 @@
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { hasGunicorn, hasUvicorn, noteSkipped } from "../_helpers/python.ts";
-import { alive, cleanup, CLEANUP_MS, post, serve } from "../_helpers/serve-process.ts";
+import { alive, cleanup, CLEANUP_MS, post, serve, serviceTestMs } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(cleanup, CLEANUP_MS);
 

@@ -3,11 +3,14 @@
  * a pool's `ready.log` line counts, and a worker that never gets ready is
  * reported by name (and serve still stops cleanly).
  */
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cleanup, CLEANUP_MS, run } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, run, serviceTestMs } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 const dirs: string[] = [];
 afterEach(async () => {

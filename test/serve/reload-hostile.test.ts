@@ -7,10 +7,10 @@
  * event stream. Latency and memory are compared with the same test's own
  * baseline, never with a fixed duration.
  */
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cleanup, CLEANUP_MS, run, RUNTIMES, serve } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, run, RUNTIMES, serve, serviceTestMs } from "../_helpers/serve-process.ts";
 import { occurrences, waitCount } from "./_reload-service.ts";
 import {
   fileTree,
@@ -23,6 +23,9 @@ import {
   sleepService,
   tempDir,
 } from "./_hostile-reload.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(async () => {
   await cleanup();

@@ -6,11 +6,11 @@
  * serving with the error shown once, and manifest edits resize the pool or,
  * when invalid, change nothing. Save-to-answer times are printed, not asserted.
  */
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cleanup, CLEANUP_MS, run, RUNTIMES, serve, sleep } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, run, RUNTIMES, serve, serviceTestMs, sleep } from "../_helpers/serve-process.ts";
 import {
   adminEvents,
   edit,
@@ -21,6 +21,9 @@ import {
   requestLoop,
   waitCount,
 } from "./_reload-service.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(async () => {
   await cleanup();

@@ -1,5 +1,8 @@
-import { afterEach, expect, test } from "bun:test";
-import { alive, cleanup, CLEANUP_MS, post, run, serve, sleep } from "../_helpers/serve-process.ts";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
+import { alive, cleanup, CLEANUP_MS, post, run, serve, serviceTestMs, sleep } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(cleanup, CLEANUP_MS);
 

@@ -4,9 +4,12 @@
  * vetoed worker and says so, finishes, answers `busy: null`, and counts the
  * restart in `restarts` (the RESTARTS column of `bento-kit status`).
  */
-import { afterEach, expect, test } from "bun:test";
-import { cleanup, CLEANUP_MS, serve } from "../_helpers/serve-process.ts";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
+import { cleanup, CLEANUP_MS, serve, serviceTestMs } from "../_helpers/serve-process.ts";
 import { newStateDir, runCli } from "../admin/_service.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(cleanup, CLEANUP_MS);
 

@@ -4,11 +4,14 @@
 // each (wrk's socket errors and non-2xx answers) are printed. A kill -9
 // loses the requests on the dead worker's connections, as with Node; the
 // rolling restart drains, so nearly none fail (bench/RESULTS.md has figures).
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync, readlinkSync, realpathSync } from "node:fs";
 import { join } from "node:path";
-import { cleanup, CLEANUP_MS, ROOT, serve, type Served, sleep } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, ROOT, serve, type Served, serviceTestMs, sleep } from "../_helpers/serve-process.ts";
 import { type LoadResult, startLoad } from "../_helpers/load.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(cleanup, CLEANUP_MS);
 

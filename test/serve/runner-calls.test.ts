@@ -1,11 +1,14 @@
 // The runner client inside a real service (test/_fixtures/runner-calls-service:
 // one API worker, two runner workers): a request that crashes a runner worker
 // runs once, long timeouts wait, and sequential calls reach every runner worker.
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cleanup, CLEANUP_MS, serve, type Served } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, serve, type Served, serviceTestMs } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 const SERVICE = "test/_fixtures/runner-calls-service";
 const dirs: string[] = [];

@@ -5,12 +5,15 @@
  * each worker starting a child of its own), read through /proc and through
  * GET /v1/service.
  */
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { leaks } from "../_helpers/secrets.ts";
-import { cleanup, CLEANUP_MS, RUNTIMES, serve, type Served } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, RUNTIMES, serve, type Served, serviceTestMs } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 const SERVICE = "test/_fixtures/secrets-service";
 const dirs: string[] = [];

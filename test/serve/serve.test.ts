@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readlinkSync } from "node:fs";
 import {
   alive,
@@ -10,7 +10,11 @@ import {
   runDirOfWorkers,
   RUNTIMES,
   serve,
+  serviceTestMs,
 } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(cleanup, CLEANUP_MS);
 

@@ -2,7 +2,7 @@
  * SIGHUP: without a terminal it is a rolling restart of every pool (the
  * service keeps answering); in a terminal that closes it stops everything.
  */
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import {
@@ -14,9 +14,13 @@ import {
   ROOT,
   runDirOf,
   serve,
+  serviceTestMs,
   sleep,
   supervisorArgv,
 } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(cleanup, CLEANUP_MS);
 

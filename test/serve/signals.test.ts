@@ -4,13 +4,16 @@
  * workers stop within the graceful timeout plus 1 s, and a second SIGINT ends
  * 1024 stubborn workers within 1 s.
  */
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cmdline, descendantProcs, type Proc, stillRunning } from "../_helpers/procs.ts";
-import { cleanup, CLEANUP_MS, readyMsFor, RUNTIMES, serve, sleep } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, readyMsFor, RUNTIMES, serve, serviceTestMs, sleep } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 const dirs: string[] = [];
 afterEach(async () => {

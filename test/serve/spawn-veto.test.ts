@@ -4,9 +4,12 @@
  * `/v1/pools` and on the event stream, while the rest serves; an Err with
  * `stop: true` stops the whole service, exit 1, nothing left.
  */
-import { afterEach, expect, test } from "bun:test";
-import { cleanup, CLEANUP_MS, serve, sleep } from "../_helpers/serve-process.ts";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
+import { cleanup, CLEANUP_MS, serve, serviceTestMs, sleep } from "../_helpers/serve-process.ts";
 import { newStateDir, runCli, startCli } from "../admin/_service.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(cleanup, CLEANUP_MS);
 

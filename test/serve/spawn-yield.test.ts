@@ -5,11 +5,14 @@
  * bounds come from the same run: the time one spawn takes, measured while the
  * pool grows (the old behaviour needs about 1000 of them).
  */
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readdirSync } from "node:fs";
-import { cleanup, CLEANUP_MS, run, RUNTIMES, type Served, sleep } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, run, RUNTIMES, type Served, serviceTestMs, sleep } from "../_helpers/serve-process.ts";
 import { readProc } from "../_helpers/procs.ts";
 import { newStateDir } from "../admin/_service.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(cleanup, CLEANUP_MS);
 

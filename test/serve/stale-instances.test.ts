@@ -4,7 +4,7 @@
  * reuse is simulated: instance files and run dirs naming a live, unrelated
  * process (a `sleep` this test starts) with another start time.
  */
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { type ChildProcess, spawn } from "node:child_process";
 import {
   existsSync,
@@ -19,7 +19,10 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../admin/_service.ts";
-import { cleanup, CLEANUP_MS, RUNTIMES, serve, type Served } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, RUNTIMES, serve, type Served, serviceTestMs } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 const SERVICE = "test/_fixtures/secrets-service";
 const dirs: string[] = [];

@@ -1,10 +1,13 @@
 // A reader of the supervisor's stdout that stalls (a paused `| less`, a stuck
 // log shipper) must not freeze a supervisor running on Deno, whose node-compat
 // process.stdout writes synchronously: signals, stop and exit still work.
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { spawn } from "node:child_process";
 import { cmdline, killTracked, track } from "./_spawned.ts";
-import { alive, descendantsOf, ROOT, sleep, supervisorArgv } from "../_helpers/serve-process.ts";
+import { alive, descendantsOf, ROOT, serviceTestMs, sleep, supervisorArgv } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(killTracked);
 

