@@ -40,6 +40,11 @@ export interface RuntimePort {
   readonly name: RuntimeName;
   /** Bind (and where the runtime can, listen on) a socket; the supervisor holds the fd. */
   bind(spec: SocketSpec): ResultAsync<BoundSocket, BindFailed>;
+  /**
+   * Take over a listening socket this process inherited (socket activation,
+   * src/core/activation.ts) as `spec`: the fd as it is, its address from getsockname.
+   */
+  adopt?(fd: number, spec: SocketSpec): Result<BoundSocket, BindFailed>;
   /** Close a bound socket; unlinks a Unix socket file. */
   close(socket: BoundSocket): void;
   /** Start a process in its own process group. */

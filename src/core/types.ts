@@ -40,6 +40,8 @@ export interface BoundSocket {
   readonly spec: SocketSpec;
   readonly fd: number;
   readonly address: BoundAddress;
+  /** Inherited, not bound here (socket activation, an upgrade): closing it leaves a Unix socket's file in place. */
+  readonly adopted?: boolean;
 }
 
 /** The runtimes a TypeScript/JavaScript module worker can run on. */

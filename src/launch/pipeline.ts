@@ -16,6 +16,7 @@ import type { LaunchSpec } from "../core/types.ts";
 import { createRuntime } from "../runtime/detect.ts";
 import { describeTls } from "../../plugins/tls.ts";
 import { systemClock } from "./_clock.ts";
+import { withActivation } from "./_activation.ts";
 import { attachKeeper } from "./_keeper.ts";
 import { untestedNodeLine } from "./_node-version.ts";
 import { checkCommands } from "./_preflight.ts";
@@ -68,25 +69,32 @@ export async function startLaunch<O>(
   if (loaded.isErr()) return err(loaded.error);
   const options = resolveLaunchOptions(mode, loaded.value, input);
   if (options.isErr()) return err(options.error);
-  const runtime = await createRuntime();
+  const created = await createRuntime();
   const made = makeRunDir();
   if (made.isErr()) return err(made.error);
   const runDir = made.value;
   const ctx = { runDir, cpuCount: availableParallelism(), environ: input.env };
   const preflight = (spec: LaunchSpec) =>
-    checkCommands(spec, runtime).andThen(() => checkFdLimit(spec)).map(() => spec);
+    checkCommands(spec, created).andThen(() => checkFdLimit(spec)).map(() => spec);
   const finish = (spec: LaunchSpec, first: boolean) => mode.finish?.(spec, options.value, first) ?? spec;
   const plan = planLaunchOf(mode, loaded.value, options.value, { ctx, plugins: input.plugins })
     .andThen((p) => preflight(p.spec).map(() => p));
   if (plan.isErr() || io.stop?.requested) {
-    runtime.removeDir(runDir);
+    created.removeDir(runDir);
     return plan.isErr() ? err(plan.error) : ok(undefined);
   }
+  const spec = finish(plan.value.spec, true);
+  const activated = withActivation(created, spec.sockets, io.logger);
+  if (activated.isErr()) {
+    created.removeDir(runDir);
+    return err(activated.error);
+  }
+  const runtime = activated.value;
   for (const line of mode.notes?.(loaded.value, options.value) ?? []) io.logger.info(line);
   const checked = options.value.tlsSettings.checked;
   if (checked) io.logger.info(tlsLine(mode.protocol, checked));
   const supervisor = createSupervisor({
-    spec: finish(plan.value.spec, true),
+    spec,
     runtime,
     logger: io.logger,
     clock: systemClock,
@@ -168,13 +176,20 @@ export async function runLaunch<O>(mode: Mode<O>, input: LaunchInput, io: Launch
   const { supervisor, plan, addressOf } = launched.value;
   const ready = await supervisor.whenReady();
   if (ready && !io.stop?.requested) {
-    for (const line of mode.startLines(plan.loaded, plan.options, addressOf)) io.logger.info(line);
+    for (const line of mode.startLines(plan.loaded, shownOptions(launched.value), addressOf)) io.logger.info(line);
   }
   const done = await supervisor.done;
   await launched.value.close();
   if (done.isErr()) return err(done.error);
   io.logger.info("Stopped: every worker is gone and the sockets are closed");
   return ok(undefined);
+}
+
+/** The options as the start lines show them: an adopted public socket's own host, not --host (never bound). */
+function shownOptions<O>({ plan, supervisor, started }: Launched<O>): LaunchOptions<O> {
+  const socket = supervisor.sockets.get(started.publicSocket ?? "");
+  if (!socket?.adopted || socket.address.kind !== "tcp") return plan.options;
+  return { ...plan.options, serve: { ...plan.options.serve, host: socket.address.host } };
 }
 
 /** What the admin API's GET /v1/service shows of the options (no secrets: TLS as paths and dates). */

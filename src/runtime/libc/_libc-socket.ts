@@ -8,7 +8,7 @@ import type { BindFailed } from "../../core/errors.ts";
 import type { RuntimePort } from "../../core/ports.ts";
 import { UNIX_PATH_MAX } from "../../core/unix-path.ts";
 import type { BoundAddress, SocketSpec } from "../../core/types.ts";
-import { bindError, resolveBindHost, type ResolvedHost } from "../shared/_bind-errors.ts";
+import { adoptError, bindError, resolveBindHost, type ResolvedHost } from "../shared/_bind-errors.ts";
 import { readFileSync } from "node:fs";
 import { removeSocketFile } from "../shared/_node-compat.ts";
 
@@ -52,6 +52,7 @@ const ERRNO_NAMES: Readonly<Record<number, string>> = {
   30: "EROFS",
   36: "ENAMETOOLONG",
   40: "ELOOP",
+  88: "ENOTSOCK",
   95: "ENOTSUP",
   97: "EAFNOSUPPORT",
   98: "EADDRINUSE",
@@ -225,7 +226,10 @@ export function bindWithLibc(
 }
 
 /** `bind` and `close` of a RuntimePort over the libc that `open` loads on first use. */
-export function libcSockets(runtime: string, open: () => LibcSocketFns): Pick<RuntimePort, "bind" | "close"> {
+export function libcSockets(
+  runtime: string,
+  open: () => LibcSocketFns,
+): Pick<RuntimePort, "bind" | "close" | "adopt"> {
   let libc: LibcSocketFns | undefined;
   const load = (spec: SocketSpec): Result<LibcSocketFns, BindFailed> => {
     try {
@@ -243,6 +247,14 @@ export function libcSockets(runtime: string, open: () => LibcSocketFns): Pick<Ru
       return host.andThen((resolved) =>
         load(spec).andThen((fns) => bindWithLibc(fns, spec, resolved)).map((bound) => ({ spec, ...bound }))
       );
+    },
+    adopt(fd, spec) {
+      return load(spec).andThen((fns) => {
+        const out = new Uint8Array(128);
+        const length = new Uint8Array(new Uint32Array([out.length]).buffer);
+        if (fns.getsockname(fd, out, length) < 0) return err(adoptError(spec, fd, errnoName(fns.errno())));
+        return ok({ spec, fd, address: parseSockaddr(out), adopted: true });
+      });
     },
     close(socket) {
       libc?.close(socket.fd);

@@ -6,11 +6,11 @@
  */
 import * as net from "node:net";
 import { getSystemErrorName } from "node:util";
-import { errAsync, okAsync, ResultAsync } from "neverthrow";
+import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
 import type { BindFailed } from "../../core/errors.ts";
 import type { RuntimePort } from "../../core/ports.ts";
-import type { BoundSocket, SocketSpec } from "../../core/types.ts";
-import { bindError, resolveBindHost, type ResolvedHost } from "../shared/_bind-errors.ts";
+import type { BoundAddress, BoundSocket, SocketSpec } from "../../core/types.ts";
+import { adoptError, bindError, resolveBindHost, type ResolvedHost } from "../shared/_bind-errors.ts";
 import { readProcessStats } from "../shared/_proc-stats.ts";
 import { nodeWatch } from "../shared/_watch-node.ts";
 import { withWorkerRuntimes } from "../shared/_worker-runtime.ts";
@@ -71,6 +71,12 @@ export function createNodeRuntime(): RuntimePort {
         return socket;
       });
     },
+    adopt(fd, spec) {
+      return adoptHandle(fd, spec).map((adopted) => {
+        handles.set(fd, adopted);
+        return adopted.socket;
+      });
+    },
     close(socket) {
       const held = handles.get(socket.fd);
       handles.delete(socket.fd);
@@ -115,6 +121,18 @@ function bindSocket(spec: SocketSpec): ResultAsync<Bound, BindFailed> {
       return e;
     })
   );
+}
+
+/** An inherited listening socket as a libuv handle (never listened on here), and where it is bound. */
+function adoptHandle(fd: number, spec: SocketSpec): Result<Bound, BindFailed> {
+  const handle = createServerHandle("", 0, 4, fd);
+  if (typeof handle === "number") return err(adoptError(spec, fd, getSystemErrorName(handle)));
+  const out: SockName & { family?: string } = {};
+  const tcp = handle.getsockname !== undefined && handle.getsockname(out) === 0 && out.port !== undefined;
+  const address: BoundAddress = tcp
+    ? { kind: "tcp", host: out.address ?? "", port: out.port ?? 0, family: out.family === "IPv6" ? 6 : 4 }
+    : { kind: "unix", path: spec.kind === "unix" ? spec.path : `inherited fd ${fd}` };
+  return ok({ handle, socket: { spec, fd, address, adopted: true } });
 }
 
 function bindUnix(spec: SocketSpec & { kind: "unix" }): ResultAsync<Bound, BindFailed> {

@@ -81,3 +81,13 @@ function bindMessage(spec: SocketSpec, code: string, detail?: string): string {
   }
   return `Cannot bind ${where} (${code})${detail ? `: ${detail}` : ""}`;
 }
+
+/** The user-facing BindFailed when inherited fd `fd` (socket activation) cannot be adopted as `spec`. */
+export function adoptError(spec: SocketSpec, fd: number, code: string): BindFailed {
+  return bindFailed(
+    spec.name,
+    `Cannot adopt inherited fd ${fd} as socket "${spec.name}" (${code}): ` +
+      "socket activation must pass listening stream sockets (ListenStream= in the .socket unit)",
+    code,
+  );
+}

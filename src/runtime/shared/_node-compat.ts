@@ -15,5 +15,5 @@ export function removeDir(path: string): void {
 
 /** A Unix socket's file goes with its socket (the supervisor owns it, not the workers). */
 export function removeSocketFile(socket: BoundSocket): void {
-  if (socket.address.kind === "unix") rmSync(socket.address.path, { force: true });
+  if (socket.address.kind === "unix" && !socket.adopted) rmSync(socket.address.path, { force: true });
 }
