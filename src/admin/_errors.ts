@@ -14,6 +14,8 @@ export const CONTROL_STATUS = {
   OperationInProgress: 409,
   // The request was sound; the service could not carry it out (a new worker never became ready).
   RolloutFailed: 500,
+  // The new supervisor did not start or never became ready; the running one keeps serving.
+  UpgradeFailed: 500,
   ServiceStopping: 503,
   HookVetoed: 403,
   HookFailed: 500,

@@ -5,8 +5,8 @@
  */
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { Result } from "neverthrow";
-import type { ControlError, PoolView } from "../core/control.ts";
+import { err, type Result } from "neverthrow";
+import { type ControlError, type PoolView, upgradeFailed } from "../core/control.ts";
 import type { AdminContext } from "./_context.ts";
 import { sendControlError } from "./_errors.ts";
 import { poolJson } from "./_routes-read.ts";
@@ -16,6 +16,7 @@ import {
   PoolSchema,
   ScaleBodySchema,
   StopSchema,
+  UpgradedSchema,
   WorkerParamsSchema,
 } from "./_schemas.ts";
 
@@ -71,6 +72,14 @@ const stopRoute = createRoute({
   responses: { 202: json(StopSchema, "The stop has begun"), ...failures },
 });
 
+const upgradeRoute = createRoute({
+  method: "post",
+  path: "/v1/upgrade",
+  tags: ["service"],
+  summary: "Hot upgrade: a new supervisor takes over every socket; answers once it is ready (this one then drains)",
+  responses: { 200: json(UpgradedSchema, "The new supervisor is ready; this one drains and exits"), ...failures },
+});
+
 export function addControlRoutes(app: OpenAPIHono, ctx: AdminContext): void {
   const answer = (c: Context, r: Result<PoolView, ControlError>) =>
     r.match((pool) => c.json(poolJson(pool, ctx), 200), (error) => sendControlError(c, error));
@@ -82,6 +91,10 @@ export function addControlRoutes(app: OpenAPIHono, ctx: AdminContext): void {
   app.openapi(restartWorkerRoute, async (c) => {
     const { pool, id } = c.req.valid("param");
     return answer(c, await ctx.control.restartWorker(pool, id));
+  });
+  app.openapi(upgradeRoute, async (c) => {
+    const r = ctx.control.upgrade ? await ctx.control.upgrade() : err(upgradeFailed("this service cannot upgrade"));
+    return r.isErr() ? sendControlError(c, r.error) : c.json({ pid: r.value.pid }, 200);
   });
   app.openapi(stopRoute, async (c) => {
     const r = await ctx.control.stop();

@@ -87,6 +87,10 @@ export const WorkerParamsSchema = PoolParamsSchema.extend({
 
 export const StopSchema = z.object({ stopping: z.literal(true) }).openapi("Stopping");
 
+export const UpgradedSchema = z.object({
+  pid: z.number().int().openapi({ description: "The new supervisor's pid" }),
+}).openapi("Upgraded");
+
 export const EventsHeadersSchema = z.object({
   "last-event-id": z.string().regex(/^\d+$/, { error: "Last-Event-ID: expected the id of an event (a whole number)" })
     .optional()

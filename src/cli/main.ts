@@ -22,6 +22,7 @@ const COMMANDS: Record<string, LoadCommand> = {
   scale: () => import("./commands/scale.ts").then((m) => m.scaleCommand),
   restart: () => import("./commands/restart.ts").then((m) => m.restartCommand),
   stop: () => import("./commands/stop.ts").then((m) => m.stopCommand),
+  upgrade: () => import("./commands/upgrade.ts").then((m) => m.upgradeCommand),
   events: () => import("./commands/events.ts").then((m) => m.eventsCommand),
   export: () => import("./commands/export.ts").then((m) => m.exportCommand),
 };

@@ -51,7 +51,14 @@ export interface ServiceStopping {
   readonly message: string;
 }
 
+/** A new supervisor could not take over (`bento-kit upgrade`): the running one keeps serving. */
+export interface UpgradeFailed {
+  readonly kind: "UpgradeFailed";
+  readonly message: string;
+}
+
 export type ControlError =
+  | UpgradeFailed
   | PoolNotFound
   | WorkerNotFound
   | WorkerCountInvalid
@@ -151,6 +158,10 @@ export function rolloutFailed(pool: string, workerId: number, why: string): Roll
   };
 }
 
+export function upgradeFailed(why: string): UpgradeFailed {
+  return { kind: "UpgradeFailed", message: `Upgrade failed: ${why}; the running supervisor keeps serving` };
+}
+
 export function serviceStopping(): ServiceStopping {
   return { kind: "ServiceStopping", message: "The service is stopping: no more changes are accepted" };
 }
@@ -167,4 +178,10 @@ export interface ServiceControl {
   /** Begin a graceful stop of the whole service (resolves once it has begun). */
   stop(): Promise<Result<void, ControlError>>;
   on(listener: (event: SupervisorEvent) => void): () => void;
+  /**
+   * Replace the supervisor by a new one (the bento-kit on disk now, the
+   * manifest as it is now) that takes over every held socket; resolves once
+   * the new one is ready and this one has begun to drain.
+   */
+  upgrade?(): Promise<Result<{ readonly pid: number }, ControlError>>;
 }

@@ -48,7 +48,21 @@ export type SupervisorEvent =
     readonly message?: string;
   }
   | { readonly type: "stop"; readonly phase: "stopping" | "stopped" }
-  | ReloadEvent;
+  | ReloadEvent
+  | UpgradeEvent;
+
+/**
+ * `bento-kit upgrade` (or SIGUSR2), told by the supervisor being replaced:
+ * `begin` (a new supervisor started, `pid`), then `ready` (its workers are
+ * ready: this one hands over and drains) or `failed` (`message`; this one keeps serving).
+ */
+export interface UpgradeEvent {
+  readonly type: "upgrade";
+  readonly phase: "begin" | "ready" | "failed";
+  /** The new supervisor's pid, once it started. */
+  readonly pid?: number;
+  readonly message?: string;
+}
 
 /**
  * `serve --reload`: files changed (`files`, relative to the watched directory).

@@ -22,6 +22,8 @@ export interface SpawnRequest {
   /** Raw fds handed to the child as fds 3, 4, ... in this order. */
   readonly fds: readonly number[];
   readonly keepStdin: boolean;
+  /** stdout and stderr are this process's own, not read as lines (a process that outlives this one: an upgrade's new supervisor). */
+  readonly inheritOutput?: boolean;
   /** Open a pipe as the fd after `fds` (the worker finds it in BENTO_READY_FD) and report its lines. */
   readonly notify?: boolean;
 }

@@ -136,6 +136,8 @@ function inheritedEnv(service: ServiceDef, environ: BuildContext["environ"]): Re
       "LISTEN_FDNAMES",
       "BENTO_RUNNER_MAP",
       "BENTO_REUSEPORT_SOCKETS",
+      // An upgrade's report pipe (src/launch/_upgraded.ts) is the new supervisor's own.
+      "BENTO_UPGRADE_FD",
       ...WITHHELD_ENV,
     ]
   ) {

@@ -19,7 +19,7 @@ export const LISTEN_FDS_START = 3;
  * bento:tls strips too). A worker, and whatever it starts, never holds them.
  */
 export const WITHHELD_ENV: readonly string[] = ["BENTO_ADMIN_TOKEN", "BENTO_SSL_KEYFILE_PASSWORD"];
-const LISTEN_PID_SHIM = 'LISTEN_PID=$$; export LISTEN_PID; exec "$@"';
+export const LISTEN_PID_SHIM = 'LISTEN_PID=$$; export LISTEN_PID; exec "$@"';
 const SHIM_PREFIX = ["/bin/sh", "-c", LISTEN_PID_SHIM, "bento-kit-worker"];
 
 /** The worker's own argv in a spawn request: without the LISTEN_PID shim in front. */

@@ -22,6 +22,7 @@ import { createEscapeSweep } from "./_escape-sweep.ts";
 import { resolveWorkerRuntimes } from "./worker-runtime.ts";
 
 export type { SupervisorEvent } from "./events.ts";
+import type { UpgradeEvent } from "./events.ts";
 
 export interface SupervisorOptions {
   readonly spec: LaunchSpec;
@@ -50,6 +51,8 @@ export interface Supervisor extends Omit<ServiceControl, "stop"> {
   readonly sockets: ReadonlyMap<string, BoundSocket>;
   /** The launch spec as the plugins shaped it. */
   readonly spec: LaunchSpec;
+  /** Tell every observer what the launch around the supervisor does (an upgrade's steps). */
+  announce(event: UpgradeEvent): void;
   /** `serve --reload`: apply a reload plan for the files that changed (see `_supervisor-reload.ts`). */
   reload(files: readonly string[], request: ReloadRequest): Promise<Result<void, ReloadFailed>>;
 }
@@ -290,6 +293,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     },
     done,
     sockets,
+    announce: emit,
     get spec() {
       return spec;
     },

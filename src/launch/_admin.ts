@@ -1,4 +1,5 @@
 /** The admin server of a launch (its module, with Hono, zod and OpenAPI, is loaded only when it starts). */
+import type { ServiceControl } from "../core/control.ts";
 import type { Logger } from "../core/logger.ts";
 import type { RuntimePort } from "../core/ports.ts";
 import type { Supervisor } from "../core/supervisor.ts";
@@ -17,6 +18,8 @@ export interface AdminInput {
   readonly startedAt: number;
   /** The supervisor's environment (what pools inherit is not shown). */
   readonly environ: Readonly<Record<string, string | undefined>>;
+  /** Replace this supervisor by a new one (POST /v1/upgrade). */
+  readonly upgrade?: ServiceControl["upgrade"];
 }
 
 export async function startAdminFor(settings: AdminSettings, o: AdminInput) {
@@ -31,6 +34,6 @@ export async function startAdminFor(settings: AdminSettings, o: AdminInput) {
     environ: o.environ,
   });
   const { startAdmin } = await import("./_admin-server.ts");
-  const control = { ...o.supervisor, stop: o.supervisor.requestStop };
+  const control: ServiceControl = { ...o.supervisor, stop: o.supervisor.requestStop, upgrade: o.upgrade };
   return startAdmin({ control, runtime: o.runtime, service: () => info, settings, logger: o.logger });
 }

@@ -5,9 +5,10 @@
  * means the terminal went away, so it stops like SIGTERM; without one (systemd,
  * a container, nohup) it is the operator's "reload", as for gunicorn and
  * nginx: a rolling restart of every pool, runners first. SIGQUIT stops at
- * once (SIGKILL to every worker, as gunicorn's quick shutdown). SIGUSR1 and
- * SIGUSR2 are logged and ignored (Node would open its inspector on SIGUSR1;
- * Bun and Deno would die). A repeat of the same signal within
+ * once (SIGKILL to every worker, as gunicorn's quick shutdown). SIGUSR2 is a
+ * hot upgrade (_upgrade.ts, as nginx's binary upgrade) once the supervisor
+ * runs, logged and ignored before. SIGUSR1 is logged and ignored (Node would
+ * open its inspector on it; Bun and Deno would die). A repeat of the same signal within
  * REPEAT_WINDOW_MS is the same key press (bunx forwards the terminal's SIGINT
  * that the process group already got). A signal that comes before the
  * supervisor exists stops it as soon as it is attached; a launcher (npm, npx)
@@ -29,6 +30,8 @@ export interface StopSignals {
   /** True once a stop signal came. */
   readonly requested: boolean;
   attach(supervisor: Supervisor, cleanup: () => void): void;
+  /** SIGUSR2 from now on: a hot upgrade (as nginx's binary upgrade). */
+  onUpgrade(upgrade: () => void): void;
   release(): void;
 }
 
@@ -69,7 +72,14 @@ export function listenForStop(logger: Logger, inTerminal = startedInTerminal): S
     exitProcess(1);
   };
   for (const s of STOP_SIGNALS) process.on(s, onSignal);
-  const onIgnored = (signal: string) => logger.info(`Got ${signal}: ignored (it has no meaning for bento-kit)`);
+  let upgrade: (() => void) | undefined;
+  const onIgnored = (signal: string) => {
+    if (signal === "SIGUSR2" && upgrade && received === 0) {
+      logger.info("Got SIGUSR2: upgrading the supervisor (a new one takes over every socket)");
+      return upgrade();
+    }
+    logger.info(`Got ${signal}: ignored (it has no meaning for bento-kit)`);
+  };
   for (const s of IGNORED_SIGNALS) process.on(s, onIgnored);
   const launcher = watchLauncher(() => {
     logger.info("The launcher (npm, npx) that started bento-kit is gone: stopping gracefully");
@@ -87,6 +97,9 @@ export function listenForStop(logger: Logger, inTerminal = startedInTerminal): S
       supervisor = next;
       cleanup = nextCleanup;
       if (received > 0) void next.stop();
+    },
+    onUpgrade(next) {
+      upgrade = next;
     },
     release() {
       for (const s of STOP_SIGNALS) process.off(s, onSignal);

@@ -18,6 +18,8 @@ import { describeTls } from "../../plugins/tls.ts";
 import { systemClock } from "./_clock.ts";
 import { withActivation } from "./_activation.ts";
 import { attachKeeper } from "./_keeper.ts";
+import { createUpgrader, followSuccessor, type Upgrader } from "./_upgrade.ts";
+import { reportToPredecessor } from "./_upgraded.ts";
 import { untestedNodeLine } from "./_node-version.ts";
 import { checkCommands } from "./_preflight.ts";
 import { checkFdLimit, makeRunDir } from "./_resources.ts";
@@ -55,6 +57,8 @@ export interface Launched<O = unknown> {
   readonly addressOf: AddressOf;
   /** Admin URL when it runs. */
   readonly adminUrl?: string;
+  /** `bento-kit upgrade`, SIGUSR2: the supervisor that took over, once one did. */
+  readonly upgrader: Upgrader;
   /** After the supervisor is done: stop watching, release the keeper, close the admin server. */
   close(): Promise<void>;
 }
@@ -132,6 +136,14 @@ export async function startLaunch<O>(
       finish: (spec) => finish(spec, false),
     })
     : undefined;
+  const upgrader = createUpgrader(supervisor, runtime, io.logger);
+  // Once a new supervisor is ready, this one drains: a graceful stop of its workers, then it exits.
+  const upgrade = async () => {
+    const upgraded = await upgrader.upgrade();
+    if (upgraded.isOk()) void supervisor.stop();
+    return upgraded;
+  };
+  io.stop?.onUpgrade(() => void upgrade());
   const admin = options.value.admin && !io.stop?.requested
     ? await startAdminFor(options.value.admin, {
       supervisor,
@@ -141,6 +153,7 @@ export async function startLaunch<O>(
       options: describedOptions(options.value),
       startedAt,
       environ: input.env,
+      upgrade,
     })
     : undefined;
   const close = async () => {
@@ -161,6 +174,7 @@ export async function startLaunch<O>(
     started: started.value,
     addressOf,
     adminUrl: admin?.isOk() ? admin.value.url : undefined,
+    upgrader,
     close,
   });
 }
@@ -172,16 +186,24 @@ export async function startLaunch<O>(
  */
 export async function runLaunch<O>(mode: Mode<O>, input: LaunchInput, io: LaunchIO): Promise<Result<void, BentoError>> {
   const launched = await startLaunch(mode, input, io);
+  if (launched.isErr()) reportToPredecessor(`FAILED=${launched.error.message}`);
   if (launched.isErr() || launched.value === undefined) return launched.map(() => undefined);
   const { supervisor, plan, addressOf } = launched.value;
   const ready = await supervisor.whenReady();
   if (ready && !io.stop?.requested) {
     for (const line of mode.startLines(plan.loaded, shownOptions(launched.value), addressOf)) io.logger.info(line);
+    reportToPredecessor("READY=1");
   }
   const done = await supervisor.done;
   await launched.value.close();
+  if (done.isErr()) reportToPredecessor(`FAILED=${done.error.message}`);
   if (done.isErr()) return err(done.error);
   io.logger.info("Stopped: every worker is gone and the sockets are closed");
+  const successor = launched.value.upgrader.successor;
+  if (successor) {
+    io.stop?.release();
+    await followSuccessor(successor, io.logger, Boolean(process.stdin.isTTY));
+  }
   return ok(undefined);
 }
 

@@ -60,12 +60,13 @@ test("SIGQUIT stops at once: exit 0, nothing left", async () => {
   expect(await s.leftovers()).toEqual([]);
 }, 60_000);
 
-test.each([...RUNTIMES])("SIGUSR1 and SIGUSR2 to the %s supervisor open no port and stop nothing", async (runtime) => {
+// SIGUSR2 is a hot upgrade (test/serve/upgrade.test.ts).
+test.each([...RUNTIMES])("SIGUSR1 to the %s supervisor opens no port and stops nothing", async (runtime) => {
   const s = await serve(runtime, "examples/iris");
   const before = listeningPorts(s.pid);
   s.child.kill("SIGUSR1");
-  s.child.kill("SIGUSR2");
-  expect(await s.waitForOutput(/Got SIGUSR2: ignored/)).toBeDefined();
+  // Deno's supervisor sets SIGUSR1 to "ignore" (no line); Node and Bun log it.
+  if (runtime !== "deno") expect(await s.waitForOutput(/Got SIGUSR1: ignored/)).toBeDefined();
   await sleep(300);
   expect(listeningPorts(s.pid)).toEqual(before);
   expect(s.child.exitCode).toBeNull();

@@ -31,7 +31,7 @@ export const stopCommand = defineCommand({
 });
 
 /** True once the supervisor is gone, by pid and start time (or, without a pid, its admin server no longer answers). */
-async function gone(target: Target, ms: number): Promise<boolean> {
+export async function gone(target: Target, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     const pid = target.pid;

@@ -43,6 +43,10 @@ function details(e: SupervisorEvent): string {
       return `${e.phase} (${e.files.join(", ")}${e.moreFiles ? ` and ${e.moreFiles} more` : ""})${
         e.message ? `: ${e.message.split("\n")[0]}` : ""
       }`;
+    case "upgrade":
+      return `${e.phase}${e.pid === undefined ? "" : ` (new supervisor pid ${e.pid})`}${
+        e.message ? `: ${e.message.split("\n")[0]}` : ""
+      }`;
     default:
       return JSON.stringify(e satisfies never);
   }

@@ -21,8 +21,8 @@ interface BunSpawn {
     onExit(proc: unknown, code: number | null, signal: string | null): void;
   }): {
     readonly pid: number;
-    readonly stdout: ReadableStream<Uint8Array>;
-    readonly stderr: ReadableStream<Uint8Array>;
+    readonly stdout: ReadableStream<Uint8Array> | null | undefined;
+    readonly stderr: ReadableStream<Uint8Array> | null | undefined;
     readonly stdio: (number | null)[];
   };
   file(fd: number): { stream(): ReadableStream<Uint8Array> };
@@ -43,8 +43,8 @@ export function bunSpawnProcess(request: SpawnRequest): ResultAsync<ChildProcess
       // "socket-fd": the notify pipe's end here is ours to close (Bun never closes an extra "pipe").
       stdio: [
         request.keepStdin ? "inherit" : "ignore",
-        "pipe",
-        "pipe",
+        request.inheritOutput ? "inherit" : "pipe",
+        request.inheritOutput ? "inherit" : "pipe",
         ...request.fds,
         ...(request.notify ? ["socket-fd"] : []),
       ],
@@ -56,8 +56,8 @@ export function bunSpawnProcess(request: SpawnRequest): ResultAsync<ChildProcess
     const notifyFd = request.notify ? child.stdio[3 + request.fds.length] : null;
     return okAsync(childHandle({
       pid: child.pid,
-      stdout: textOf(child.stdout),
-      stderr: textOf(child.stderr),
+      stdout: child.stdout ? textOf(child.stdout) : undefined,
+      stderr: child.stderr ? textOf(child.stderr) : undefined,
       notify: typeof notifyFd === "number" ? closingFd(notifyFd, textOf(bun.file(notifyFd).stream())) : undefined,
       onExit(listener) {
         if (exit) listener(...exit);

@@ -24,8 +24,8 @@ export function spawnProcess(request: SpawnRequest): ResultAsync<ChildProcessHan
       detached: true,
       stdio: [
         request.keepStdin ? "inherit" : "ignore",
-        "pipe",
-        "pipe",
+        request.inheritOutput ? "inherit" : "pipe",
+        request.inheritOutput ? "inherit" : "pipe",
         ...request.fds,
         ...(request.notify ? ["pipe" as const] : []),
       ],

@@ -1,0 +1,36 @@
+/**
+ * `bento-kit upgrade`: hot upgrade of the running service's supervisor (as
+ * SIGUSR2 does). A new supervisor (the bento-kit on disk now, the manifest as
+ * it is now) takes over every socket; once its workers are ready the old one
+ * drains and exits. Exit 0 once the old one is gone; 1 with the reason when
+ * the new one could not take over (the old one keeps serving).
+ */
+import { defineCommand } from "../_define-command.ts";
+import { callAdmin, failClient, findTarget, targetArgs } from "../terminal/_admin-client.ts";
+import { gone } from "./stop.ts";
+
+export const upgradeCommand = defineCommand({
+  meta: {
+    name: "upgrade",
+    description: "Replace the supervisor by a new one that takes over every socket, with no request lost",
+  },
+  args: { ...targetArgs },
+  async run({ args }) {
+    const target = findTarget(args);
+    if (target.isErr()) return failClient(target.error);
+    const upgraded = await callAdmin<{ pid: number }>(target.value, "POST", "/v1/upgrade");
+    if (upgraded.isErr()) return failClient(upgraded.error);
+    const { service, pid } = target.value;
+    const who = service ?? "the service";
+    const from = pid === undefined ? "" : `pid ${pid} → `;
+    // The old supervisor drains (its workers finish what they accepted) within its graceful timeout.
+    if (pid !== undefined && !(await gone(target.value, 120_000))) {
+      process.stderr.write(
+        `Error: ${who} upgraded to pid ${upgraded.value.pid}, but the old supervisor (pid ${pid}) is still draining\n`,
+      );
+      process.exitCode = 1;
+      return;
+    }
+    console.log(`Upgraded ${who}: supervisor ${from}pid ${upgraded.value.pid}`);
+  },
+});
