@@ -38,7 +38,8 @@ const ROUNDS = QUICK ? 2 : 5;
 const KILLS = ROUNDS * 2;
 const POLL_MS = 5;
 
-async function aloneColdStart(): Promise<number> {
+/** One iris API worker started alone: spawn to its first 200 on /healthz (ms). */
+export async function aloneColdStart(): Promise<number> {
   const port = await freePort();
   const proc = startAlone(IRIS_API, port, IRIS_ALONE_ENV);
   try {

@@ -19,6 +19,7 @@ import type { RuntimePort } from "../core/ports.ts";
 import { removeInstance, stateDir, writeInstance } from "./_instances.ts";
 import { processStartTime } from "./_owner.ts";
 import { openFileLimit } from "./_resources.ts";
+import { PREDECESSOR } from "./_upgraded.ts";
 
 export type { AdminSettings } from "./_admin-settings.ts";
 export type AdminError = OptionInvalid | BindFailed;
@@ -89,6 +90,7 @@ export async function startAdmin(o: StartAdminOptions): Promise<Result<RunningAd
       token: settings.token,
       startedAt: info.startedAt,
       ...(pidStart === undefined ? {} : { pidStart }),
+      ...(PREDECESSOR === undefined ? {} : { replaces: PREDECESSOR }),
     });
   } catch (e) {
     logger.warn(

@@ -1,7 +1,7 @@
 /**
  * Instance files: how the CLI commands find the services running on this
  * machine. `serve` writes `<pid>.json` ({ service, command, serves, pid, url,
- * token, startedAt, pidStart }, mode 0600) into a 0700 directory and removes it when
+ * token, startedAt, pidStart, replaces }, mode 0600) into a 0700 directory and removes it when
  * it stops. A supervisor killed with SIGKILL leaves its file: readers check
  * the owner by pid AND start time (`_owner.ts`, a reused pid is another
  * process) and remove the files of dead owners as they find them.
@@ -27,6 +27,8 @@ export interface Instance {
   readonly startedAt: number;
   /** The supervisor's start time from /proc/<pid>/stat (absent where /proc cannot be read). */
   readonly pidStart?: string;
+  /** The supervisor this one is taking over from (`bento-kit upgrade`): while both run, this one is the service. */
+  readonly replaces?: number;
 }
 
 /** $BENTO_STATE_DIR, else $XDG_RUNTIME_DIR/bento-kit, else ~/.bento-kit/run. */
@@ -69,7 +71,9 @@ export function listInstances(dir: string): Instance[] {
     if (instanceAlive(instance)) found.push(instance);
     else removeInstance(path);
   }
-  return found.sort((a, b) => a.startedAt - b.startedAt);
+  // An upgrade in progress: the old supervisor is draining, the new one is the service.
+  const replaced = new Set(found.map((i) => i.replaces));
+  return found.filter((i) => !replaced.has(i.pid)).sort((a, b) => a.startedAt - b.startedAt);
 }
 
 function readInstance(path: string): Instance | undefined {
@@ -79,7 +83,8 @@ function readInstance(path: string): Instance | undefined {
       typeof v.token === "string" && typeof v.startedAt === "number" &&
       (v.pidStart === undefined || typeof v.pidStart === "string") &&
       (v.command === undefined || typeof v.command === "string") &&
-      (v.serves === undefined || (Array.isArray(v.serves) && v.serves.every((a) => typeof a === "string")));
+      (v.serves === undefined || (Array.isArray(v.serves) && v.serves.every((a) => typeof a === "string"))) &&
+      (v.replaces === undefined || typeof v.replaces === "number");
     return ok ? (v as Instance) : undefined;
   } catch {
     return undefined;

@@ -5,11 +5,12 @@
  * without passing it on. So when a package manager started us, the death of
  * our parent means "stop": bento-kit polls its parent pid and stops gracefully
  * when it changes. Started any other way (a shell, nohup, systemd), a parent
- * that goes away changes nothing.
+ * that goes away changes nothing; nor for the supervisor an upgrade started
+ * (_upgrade.ts): its parent is the supervisor it replaces, which exits by design.
  */
 
 /** Environment variables npm, npx, pnpm, yarn and bun set for what they run. */
-const LAUNCHER_VARS = ["npm_lifecycle_event", "npm_command", "npm_execpath"];
+export const LAUNCHER_VARS = ["npm_lifecycle_event", "npm_command", "npm_execpath"];
 const POLL_MS = 250;
 
 export function launchedByPackageManager(env: Readonly<Record<string, string | undefined>> = process.env): boolean {

@@ -19,6 +19,7 @@ import type { Logger } from "../core/logger.ts";
 import type { ChildProcessHandle, RuntimePort } from "../core/ports.ts";
 import { LISTEN_PID_SHIM } from "../core/spawn-request.ts";
 import type { Supervisor } from "../core/supervisor.ts";
+import { LAUNCHER_VARS } from "./_launcher.ts";
 import { hiddenEnv } from "./_secret-env.ts";
 import { UPGRADE_FD_ENV } from "./_activation.ts";
 
@@ -65,6 +66,8 @@ export function createUpgrader(
         const argv = ownArgv();
         const env: Record<string, string> = {};
         for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+        // Its parent is this supervisor, which exits once it has taken over: no launcher to watch (_launcher.ts).
+        for (const name of LAUNCHER_VARS) delete env[name];
         Object.assign(env, hiddenEnv(), {
           LISTEN_FDS: String(sockets.length),
           LISTEN_FDNAMES: sockets.map((s) => s.spec.name).join(":"),

@@ -9,6 +9,9 @@
 import { closeSync, writeSync } from "node:fs";
 import { UPGRADE_FD_ENV } from "./_activation.ts";
 
+/** The supervisor this one takes over from (its parent), when this start is an upgrade. */
+export const PREDECESSOR: number | undefined = process.env[UPGRADE_FD_ENV] === undefined ? undefined : process.ppid;
+
 /** Tell the supervisor being replaced how this start went (nothing when this start is no upgrade). */
 export function reportToPredecessor(line: "READY=1" | `FAILED=${string}`): void {
   const raw = process.env[UPGRADE_FD_ENV];

@@ -6,7 +6,11 @@
  * the new one could not take over (the old one keeps serving).
  */
 import { defineCommand } from "../_define-command.ts";
-import { callAdmin, failClient, findTarget, targetArgs } from "../terminal/_admin-client.ts";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { callAdmin, failClient, findTarget, type Target, targetArgs } from "../terminal/_admin-client.ts";
+import { cliEnv } from "../../launch/_secret-env.ts";
+import { stateDir } from "../../launch/_instances.ts";
 import { gone } from "./stop.ts";
 
 export const upgradeCommand = defineCommand({
@@ -24,7 +28,7 @@ export const upgradeCommand = defineCommand({
     const who = service ?? "the service";
     const from = pid === undefined ? "" : `pid ${pid} → `;
     // The old supervisor drains (its workers finish what they accepted) within its graceful timeout.
-    if (pid !== undefined && !(await gone(target.value, 120_000))) {
+    if (pid !== undefined && !(await drained(target.value, pid, 120_000))) {
       process.stderr.write(
         `Error: ${who} upgraded to pid ${upgraded.value.pid}, but the old supervisor (pid ${pid}) is still draining\n`,
       );
@@ -34,3 +38,17 @@ export const upgradeCommand = defineCommand({
     console.log(`Upgraded ${who}: supervisor ${from}pid ${upgraded.value.pid}`);
   },
 });
+
+/**
+ * The old supervisor is done: its process is gone, or (in a terminal, where it
+ * stays as a thin parent of the new one) it removed its instance file.
+ */
+async function drained(target: Target, pid: number, ms: number): Promise<boolean> {
+  const file = join(stateDir(cliEnv()), `${pid}.json`);
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (!existsSync(file)) return true;
+    if (await gone(target, 100)) return true;
+  }
+  return false;
+}
