@@ -7,9 +7,17 @@ import { afterEach, expect, test } from "bun:test";
 import { execFileSync, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { freePort } from "../grpc/_client.ts";
-import { cleanup, readyMsFor, ROOT, runCommand, type Runtime, supervisorArgv } from "../_helpers/serve-process.ts";
+import {
+  cleanup,
+  CLEANUP_MS,
+  readyMsFor,
+  ROOT,
+  runCommand,
+  type Runtime,
+  supervisorArgv,
+} from "../_helpers/serve-process.ts";
 
-afterEach(cleanup, 20_000);
+afterEach(cleanup, CLEANUP_MS);
 
 const hasActivate = spawnSync("systemd-socket-activate", ["--version"]).status === 0;
 const READY_MS = readyMsFor(4);
