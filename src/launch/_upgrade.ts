@@ -57,7 +57,11 @@ export function createUpgrader(
       return successor;
     },
     async upgrade() {
-      if (running || successor) return err(operationInProgress("service", "supervisor upgrade"));
+      if (running || successor) {
+        const busy = operationInProgress("service", "supervisor upgrade");
+        logger.warn(busy.message);
+        return err(busy);
+      }
       running = true;
       try {
         // The public sockets: runner sockets are private (the new supervisor binds its own, its runner map says where).
