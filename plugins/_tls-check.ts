@@ -45,6 +45,8 @@ export interface CheckedTls {
   readonly certReqs: number;
   readonly ciphers?: string;
   readonly notAfter: Date;
+  /** The certificate's serial number (hex, as `openssl x509 -serial` prints it). */
+  readonly serial: string;
 }
 
 export const SSL_VERSIONS: readonly number[] = [2, 3, 4, 5, 17];
@@ -107,6 +109,7 @@ export function checkTls(o: TlsOptions, now: number = Date.now()): Result<Checke
     certReqs: o.certReqs ?? 0,
     ciphers: o.ciphers,
     notAfter: new Date(Date.parse(cert.validTo)),
+    serial: cert.serialNumber.toUpperCase(),
   });
 }
 

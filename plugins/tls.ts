@@ -13,7 +13,7 @@
  * Any `BENTO_SSL_*` variable in the supervisor's environment or a manifest env
  * (the password included) is removed from every worker's environment.
  */
-import { rmSync, writeFileSync } from "node:fs";
+import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { err, ok, type Result } from "neverthrow";
 import {
@@ -49,7 +49,8 @@ const SERVES_PUBLIC = new Set(["api", "grpc"]);
 /**
  * `options`: the settings, checked when the launch spec is planned; or
  * `{ checked }`, settings the launch already checked (the CLI checks them
- * before anything is made, and the key is not opened twice).
+ * before anything is made, and the key is not opened twice), read each time
+ * the spec is shaped (a getter follows a certificate rotation).
  */
 export function tlsPlugin(options: TlsOptions | { readonly checked: CheckedTls | undefined } = {}): BentoPlugin {
   let copy: string | undefined;
@@ -103,13 +104,22 @@ function tlsEnv(tls: CheckedTls, keyfile: string): Record<string, string> {
   return env;
 }
 
-/** The key, decrypted, readable by this user only; the run dir itself is 0700. */
-function writeKeyCopy(runDir: string, tls: CheckedTls): Result<string, TlsInvalid> {
+/**
+ * The key, decrypted, readable by this user only; the run dir itself is 0700.
+ * Written to a new file then renamed over the copy, so a rotation (`bento-kit
+ * reload`) or a manifest reload replaces it whole: a worker starting meanwhile
+ * reads the old key or the new one, never half of one.
+ */
+export function writeKeyCopy(runDir: string, tls: CheckedTls): Result<string, TlsInvalid> {
   const path = join(runDir, KEY_COPY);
+  const next = `${path}.next`;
   try {
-    writeFileSync(path, tls.key.export({ type: "pkcs8", format: "pem" }), { mode: 0o600, flag: "wx" });
+    rmSync(next, { force: true });
+    writeFileSync(next, tls.key.export({ type: "pkcs8", format: "pem" }), { mode: 0o600, flag: "wx" });
+    renameSync(next, path);
     return ok(path);
   } catch (cause) {
+    rmSync(next, { force: true });
     const why = cause instanceof Error ? cause.message : String(cause);
     return err(
       tlsInvalid(

@@ -17,6 +17,9 @@ export const CONTROL_STATUS = {
   // The new supervisor did not start or never became ready; the running one keeps serving.
   UpgradeFailed: 500,
   ServiceStopping: 503,
+  // The request was sound; the certificate or key now on disk is not (the old one keeps serving).
+  ReloadRefused: 422,
+  ReloadStopped: 500,
   HookVetoed: 403,
   HookFailed: 500,
 } as const satisfies { readonly [K in ControlError["kind"]]: number };

@@ -1,6 +1,6 @@
 /**
  * The routes that steer the service: scale, rolling restart, restart one
- * worker, stop. The request is validated before the control port is called,
+ * worker, reload (the TLS files read again, every pool rolled onto them), stop. The request is validated before the control port is called,
  * so a bad request leaves the service as it was.
  */
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
@@ -14,6 +14,7 @@ import {
   ErrorSchema,
   PoolParamsSchema,
   PoolSchema,
+  ReloadedSchema,
   ScaleBodySchema,
   StopSchema,
   UpgradedSchema,
@@ -64,6 +65,22 @@ const restartWorkerRoute = createRoute({
   responses: { 200: json(PoolSchema, "The pool after the restart"), ...failures },
 });
 
+const reloadRoute = createRoute({
+  method: "post",
+  path: "/v1/reload",
+  tags: ["service"],
+  summary: "Read the TLS certificate, key and password file again, check them, then roll every pool onto them " +
+    "(runners first); answers once every worker was replaced",
+  responses: {
+    200: json(ReloadedSchema, "Every worker was replaced"),
+    ...failures,
+    422: json(
+      ErrorSchema,
+      "The certificate or key on disk fails its check: nothing changed, the old one keeps serving",
+    ),
+  },
+});
+
 const stopRoute = createRoute({
   method: "post",
   path: "/v1/stop",
@@ -95,6 +112,11 @@ export function addControlRoutes(app: OpenAPIHono, ctx: AdminContext): void {
   app.openapi(upgradeRoute, async (c) => {
     const r = ctx.control.upgrade ? await ctx.control.upgrade() : err(upgradeFailed("this service cannot upgrade"));
     return r.isErr() ? sendControlError(c, r.error) : c.json({ pid: r.value.pid }, 200);
+  });
+  app.openapi(reloadRoute, async (c) => {
+    const r = await ctx.control.reloadService();
+    if (r.isErr()) return sendControlError(c, r.error);
+    return c.json({ pools: r.value.pools.map((p) => poolJson(p, ctx)), certificate: r.value.certificate }, 200);
   });
   app.openapi(stopRoute, async (c) => {
     const r = await ctx.control.stop();

@@ -91,6 +91,15 @@ export const UpgradedSchema = z.object({
   pid: z.number().int().openapi({ description: "The new supervisor's pid" }),
 }).openapi("Upgraded");
 
+export const ReloadedSchema = z.object({
+  pools: z.array(PoolSchema),
+  certificate: z.object({
+    certfile: z.string(),
+    serial: z.string().openapi({ description: "Hex, as openssl x509 -serial prints it", example: "1A2B3C" }),
+    notAfter: z.string().openapi({ description: "ISO 8601" }),
+  }).nullable().openapi({ description: "The certificate now served; null without TLS" }),
+}).openapi("Reloaded");
+
 export const EventsHeadersSchema = z.object({
   "last-event-id": z.string().regex(/^\d+$/, { error: "Last-Event-ID: expected the id of an event (a whole number)" })
     .optional()

@@ -21,6 +21,7 @@ const COMMANDS: Record<string, LoadCommand> = {
   status: () => import("./commands/status.ts").then((m) => m.statusCommand),
   scale: () => import("./commands/scale.ts").then((m) => m.scaleCommand),
   restart: () => import("./commands/restart.ts").then((m) => m.restartCommand),
+  reload: () => import("./commands/reload.ts").then((m) => m.reloadCommand),
   stop: () => import("./commands/stop.ts").then((m) => m.stopCommand),
   upgrade: () => import("./commands/upgrade.ts").then((m) => m.upgradeCommand),
   events: () => import("./commands/events.ts").then((m) => m.eventsCommand),

@@ -18,6 +18,8 @@ import { waitFor } from "./_wait.ts";
 export interface ReloadFailed {
   readonly kind: "ReloadFailed";
   readonly message: string;
+  /** The service was stopping: nothing was tried. */
+  readonly stopping?: true;
 }
 
 /** A plan, or why there is none (an invalid manifest: reported, nothing changes). */
@@ -52,10 +54,13 @@ export async function applyReload(
     deps.emit({ type: "reload", phase: "failed", ...listed, message });
     return err({ kind: "ReloadFailed", message });
   };
-  if (deps.stopping()) return err({ kind: "ReloadFailed", message: "The service is stopping: no reload" });
+  if (deps.stopping()) {
+    return err({ kind: "ReloadFailed", message: "The service is stopping: no reload", stopping: true });
+  }
   if (request.isErr()) return fail(request.error.message);
   const plan = request.value;
-  deps.emit({ type: "reload", phase: "begin", ...listed });
+  const about = plan.certificate ? { ...listed, certificate: plan.certificate } : listed;
+  deps.emit({ type: "reload", phase: "begin", ...about });
   const before = deps.spec();
   let spec = before;
   if (plan.manifestChanged) {
@@ -84,7 +89,7 @@ export async function applyReload(
   }
   const unused = [...deps.bound()].filter((name) => !spec.sockets.some((s) => s.name === name));
   for (const name of unused) deps.unbind(name);
-  deps.emit({ type: "reload", phase: "done", ...listed });
+  deps.emit({ type: "reload", phase: "done", ...about });
   return ok(undefined);
 }
 

@@ -5,7 +5,7 @@
  */
 import type { HookError } from "./errors.ts";
 import type { Result } from "neverthrow";
-import type { SlotState, SupervisorEvent } from "./events.ts";
+import type { CertificateView, SlotState, SupervisorEvent } from "./events.ts";
 
 export type ControlRequest =
   | { readonly action: "scale"; readonly pool: string; readonly workers: number }
@@ -51,6 +51,17 @@ export interface ServiceStopping {
   readonly message: string;
 }
 
+/** `reload`: the TLS files read again fail their check; nothing changed, the old certificate keeps serving. */
+export interface ReloadRefused {
+  readonly kind: "ReloadRefused";
+  readonly message: string;
+}
+/** `reload`: a pool's roll stopped (a replacement never became ready); the workers still running keep serving. */
+export interface ReloadStopped {
+  readonly kind: "ReloadStopped";
+  readonly message: string;
+}
+
 /** A new supervisor could not take over (`bento-kit upgrade`): the running one keeps serving. */
 export interface UpgradeFailed {
   readonly kind: "UpgradeFailed";
@@ -59,6 +70,8 @@ export interface UpgradeFailed {
 
 export type ControlError =
   | UpgradeFailed
+  | ReloadRefused
+  | ReloadStopped
   | PoolNotFound
   | WorkerNotFound
   | WorkerCountInvalid
@@ -94,6 +107,12 @@ export interface SpawnVeto {
   readonly plugin: string;
   readonly message: string;
   readonly at: number;
+}
+
+/** What a service reload did: the pools as they are now, and the certificate served (null: no TLS). */
+export interface ServiceReloaded {
+  readonly pools: readonly PoolView[];
+  readonly certificate: CertificateView | null;
 }
 
 export interface PoolView {
@@ -177,6 +196,12 @@ export interface ServiceControl {
   restartWorker(pool: string, workerId: number): Promise<Result<PoolView, ControlError>>;
   /** Begin a graceful stop of the whole service (resolves once it has begun). */
   stop(): Promise<Result<void, ControlError>>;
+  /**
+   * `bento-kit reload`, SIGHUP: read the TLS certificate, key and password file
+   * again and check them (a failed check changes nothing), then roll every
+   * pool onto them, runners first. Resolves once every worker was replaced.
+   */
+  reloadService(): Promise<Result<ServiceReloaded, ControlError>>;
   on(listener: (event: SupervisorEvent) => void): () => void;
   /**
    * Replace the supervisor by a new one (the bento-kit on disk now, the

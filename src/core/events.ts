@@ -65,9 +65,12 @@ export interface UpgradeEvent {
 }
 
 /**
- * `serve --reload`: files changed (`files`, relative to the watched directory).
- * `begin` then `done`, or `failed` when a replacement did not become ready or
- * the edited manifest is invalid (the running workers keep serving).
+ * `serve --reload`: files changed (`files`, relative to the watched directory);
+ * `bento-kit reload` or SIGHUP: every pool rolls, onto the TLS files read
+ * again (`files`: the certificate, key and password file; `certificate`: the
+ * one now served). `begin` then `done`, or `failed` when a replacement did
+ * not become ready, the edited manifest is invalid or the new certificate
+ * fails its check (the running workers keep serving, with the old one).
  */
 export interface ReloadEvent {
   readonly type: "reload";
@@ -76,6 +79,17 @@ export interface ReloadEvent {
   readonly files: readonly string[];
   readonly moreFiles?: number;
   readonly message?: string;
+  /** A reload that rotates the TLS certificate: the new one (begin, done). */
+  readonly certificate?: CertificateView;
+}
+
+/** A served certificate as events and the admin API show it. */
+export interface CertificateView {
+  readonly certfile: string;
+  /** Hex, as `openssl x509 -serial` prints it. */
+  readonly serial: string;
+  /** ISO 8601. */
+  readonly notAfter: string;
 }
 
 /** Files a reload event lists: a `mv` of 200 000 files must not make events of megabytes. */

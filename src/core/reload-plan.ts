@@ -10,6 +10,7 @@
  * come or go: their runner map changes. What cannot change while serving
  * (the public socket) is named in `notes`.
  */
+import type { CertificateView } from "./events.ts";
 import type { LaunchSpec, WatcherSpec } from "./types.ts";
 
 export type PoolChange =
@@ -40,6 +41,8 @@ export interface ReloadPlan {
   readonly notes: readonly string[];
   /** The manifest changed: pools take their specs from `spec` (through the plugins). */
   readonly manifestChanged: boolean;
+  /** The TLS certificate the rolled workers will serve (`bento-kit reload`), for the reload events. */
+  readonly certificate?: CertificateView;
 }
 
 export function planReload(input: ReloadInput): ReloadPlan {

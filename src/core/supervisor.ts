@@ -35,7 +35,8 @@ export interface SupervisorOptions {
   readonly output: (stream: "stdout" | "stderr", line: string, from?: WorkerLine) => void;
 }
 
-export interface Supervisor extends Omit<ServiceControl, "stop"> {
+/** `reloadService` is the launch's (it reads the TLS files again): see src/launch/_tls-rotate.ts. */
+export interface Supervisor extends Omit<ServiceControl, "stop" | "reloadService"> {
   /** Bind, then spawn every pool. On error nothing is left running or bound. */
   start(): Promise<Result<LaunchSpec, StartError>>;
   /** Graceful stop (idempotent); resolves when everything is gone. */

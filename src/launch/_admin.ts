@@ -7,14 +7,16 @@ import type { LaunchSpec } from "../core/types.ts";
 import { describeService } from "../admin/service-info.ts";
 import { VERSION } from "../version.ts";
 import type { AdminSettings } from "./_admin-settings.ts";
+import type { ServiceReload } from "./_service-reload.ts";
 
 export interface AdminInput {
   readonly supervisor: Supervisor;
   readonly runtime: RuntimePort;
   readonly logger: Logger;
   readonly started: LaunchSpec;
-  /** The options as GET /v1/service shows them. */
-  readonly options: object;
+  /** The options as GET /v1/service shows them now (a certificate rotation changes them). */
+  readonly options: () => object;
+  readonly reloadService: ServiceReload;
   readonly startedAt: number;
   /** The supervisor's environment (what pools inherit is not shown). */
   readonly environ: Readonly<Record<string, string | undefined>>;
@@ -23,17 +25,23 @@ export interface AdminInput {
 }
 
 export async function startAdminFor(settings: AdminSettings, o: AdminInput) {
-  const info = describeService({
-    spec: o.started,
-    options: o.options,
-    sockets: o.supervisor.sockets.values(),
-    version: VERSION,
-    pid: process.pid,
-    startedAt: o.startedAt,
-    runtime: o.runtime.name,
-    environ: o.environ,
-  });
+  const info = () =>
+    describeService({
+      spec: o.started,
+      options: o.options(),
+      sockets: o.supervisor.sockets.values(),
+      version: VERSION,
+      pid: process.pid,
+      startedAt: o.startedAt,
+      runtime: o.runtime.name,
+      environ: o.environ,
+    });
   const { startAdmin } = await import("./_admin-server.ts");
-  const control: ServiceControl = { ...o.supervisor, stop: o.supervisor.requestStop, upgrade: o.upgrade };
-  return startAdmin({ control, runtime: o.runtime, service: () => info, settings, logger: o.logger });
+  const control: ServiceControl = {
+    ...o.supervisor,
+    stop: o.supervisor.requestStop,
+    upgrade: o.upgrade,
+    reloadService: () => o.reloadService("bento-kit"),
+  };
+  return startAdmin({ control, runtime: o.runtime, service: info, settings, logger: o.logger });
 }

@@ -4,7 +4,8 @@
  * process group at once. SIGHUP depends on how `serve` runs: in a terminal it
  * means the terminal went away, so it stops like SIGTERM; without one (systemd,
  * a container, nohup) it is the operator's "reload", as for gunicorn and
- * nginx: a rolling restart of every pool, runners first. SIGQUIT stops at
+ * nginx, the same as `bento-kit reload` (`_service-reload.ts`): the TLS files
+ * read again and checked, then a rolling restart of every pool, runners first. SIGQUIT stops at
  * once (SIGKILL to every worker, as gunicorn's quick shutdown). SIGUSR2 is a
  * hot upgrade (_upgrade.ts, as nginx's binary upgrade) once the supervisor
  * runs, logged and ignored before. SIGUSR1 is logged and ignored (Node would
@@ -20,6 +21,7 @@ import type { Logger } from "../core/logger.ts";
 import type { Supervisor } from "../core/supervisor.ts";
 import { exitProcess } from "./_exit-guard.ts";
 import { watchLauncher } from "./_launcher.ts";
+import type { ServiceReload } from "./_service-reload.ts";
 
 const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
 const IGNORED_SIGNALS = ["SIGUSR1", "SIGUSR2"] as const;
@@ -29,7 +31,8 @@ export const REPEAT_WINDOW_MS = 500;
 export interface StopSignals {
   /** True once a stop signal came. */
   readonly requested: boolean;
-  attach(supervisor: Supervisor, cleanup: () => void): void;
+  /** `reload`: what SIGHUP without a terminal does (TLS files read again, every pool rolled). */
+  attach(supervisor: Supervisor, cleanup: () => void, reload: ServiceReload): void;
   /** SIGUSR2 from now on: a hot upgrade (as nginx's binary upgrade). */
   onUpgrade(upgrade: () => void): void;
   release(): void;
@@ -42,9 +45,10 @@ export function listenForStop(logger: Logger, inTerminal = startedInTerminal): S
   let received = 0;
   let supervisor: Supervisor | undefined;
   let cleanup = () => {};
+  let reload: ServiceReload | undefined;
   let first: { signal: string; at: number } | undefined;
   const onSignal = (signal: string) => {
-    if (signal === "SIGHUP" && supervisor && !inTerminal() && received === 0) return void reloadAll(supervisor, logger);
+    if (signal === "SIGHUP" && reload && !inTerminal() && received === 0) return void reload("SIGHUP");
     const now = Date.now();
     if (signal !== "SIGQUIT" && first?.signal === signal && now - first.at < REPEAT_WINDOW_MS) return;
     first ??= { signal, at: now };
@@ -93,9 +97,10 @@ export function listenForStop(logger: Logger, inTerminal = startedInTerminal): S
     get requested() {
       return received > 0;
     },
-    attach(next, nextCleanup) {
+    attach(next, nextCleanup, nextReload) {
       supervisor = next;
       cleanup = nextCleanup;
+      reload = nextReload;
       if (received > 0) void next.stop();
     },
     onUpgrade(next) {
@@ -109,14 +114,4 @@ export function listenForStop(logger: Logger, inTerminal = startedInTerminal): S
       process.off("unhandledRejection", onCrash);
     },
   };
-}
-
-/** SIGHUP without a terminal: roll every pool, one after the other, in start order. */
-async function reloadAll(supervisor: Supervisor, logger: Logger): Promise<void> {
-  logger.info("Got SIGHUP: rolling restart of every pool (send SIGTERM to stop)");
-  for (const pool of supervisor.pools()) {
-    const rolled = await supervisor.restart(pool.name);
-    if (rolled.isErr()) return logger.error(`SIGHUP reload stopped: ${rolled.error.message}`);
-  }
-  logger.info("SIGHUP reload done: every worker was replaced");
 }

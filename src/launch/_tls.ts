@@ -16,8 +16,10 @@ import { takeHidden } from "./_secret-env.ts";
 
 export interface LaunchTls {
   readonly settings: TlsOptions;
-  /** Undefined: plain (no certificate configured). */
-  readonly checked: CheckedTls | undefined;
+  /** Undefined: plain (no certificate configured). A rotation (`_tls-rotate.ts`) replaces it. */
+  checked: CheckedTls | undefined;
+  /** The same settings checked again from the files as they are now (the password file read again). */
+  readonly recheck: () => Result<CheckedTls | undefined, TlsInvalid>;
 }
 
 /** `takesTls` false: a mode without TLS (a runner server); the hidden password is still taken out of the environment. */
@@ -28,7 +30,7 @@ export function checkLaunchTls(
 ): Result<LaunchTls, OptionInvalid | TlsInvalid> {
   if (!o.takesTls) {
     takeHidden("BENTO_SSL_KEYFILE_PASSWORD");
-    return ok({ settings: {}, checked: undefined });
+    return ok({ settings: {}, checked: undefined, recheck: () => ok(undefined) });
   }
   if (flags["ssl-keyfile-password"] !== undefined) {
     o.logger.warn(
@@ -55,7 +57,13 @@ export function checkLaunchTls(
     caCerts: v["ssl-ca-certs"],
     ciphers: v["ssl-ciphers"],
   };
-  return checkTls(settings).map((checked) => ({ settings, checked }));
+  const recheck = () => {
+    const again: Result<string | undefined, TlsInvalid> = passwordFile === undefined || password !== undefined
+      ? ok(password)
+      : readPassword(passwordFile);
+    return again.andThen((keyfilePassword) => checkTls({ ...settings, keyfilePassword }));
+  };
+  return checkTls(settings).map((checked) => ({ settings, checked, recheck }));
 }
 
 function readPassword(file: string): Result<string, TlsInvalid> {

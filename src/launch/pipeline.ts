@@ -26,6 +26,7 @@ import { checkFdLimit, makeRunDir } from "./_resources.ts";
 import type { StopSignals } from "./_signals.ts";
 import { startAdminFor } from "./_admin.ts";
 import { startReloadFor } from "./_reload-start.ts";
+import { createServiceReload } from "./_service-reload.ts";
 import { tlsLine } from "./_tls.ts";
 import type { AddressOf, Mode } from "./mode.ts";
 import {
@@ -106,7 +107,14 @@ export async function startLaunch<O>(
     plugins: plan.value.plugins,
   });
   if (io.onEvent) supervisor.on(io.onEvent);
-  io.stop?.attach(supervisor, () => runtime.removeDir(runDir));
+  const reloadService = createServiceReload({
+    supervisor,
+    tls: options.value.tlsSettings,
+    runDir,
+    logger: io.logger,
+    protocol: mode.protocol,
+  });
+  io.stop?.attach(supervisor, () => runtime.removeDir(runDir), reloadService);
   const keeper = io.keeper ? attachKeeper(supervisor, runDir, plan.value.spec.instance ?? "", io.logger) : undefined;
   const startedAt = Date.now();
   const started = await supervisor.start();
@@ -150,7 +158,8 @@ export async function startLaunch<O>(
       runtime,
       logger: io.logger,
       started: started.value,
-      options: describedOptions(options.value),
+      options: () => describedOptions(options.value),
+      reloadService,
       startedAt,
       environ: input.env,
       upgrade,

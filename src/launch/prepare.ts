@@ -117,7 +117,12 @@ export function planLaunchOf<O>(
 ): Result<LaunchPlan<O>, BentoError> {
   const plugins = [
     ...mode.plugins(options),
-    ...(hasOwnTls(o.plugins) ? [] : [tlsPlugin({ checked: options.tlsSettings.checked })]),
+    // A getter: a certificate rotation replaces the checked settings the plugin shapes the spec with.
+    ...(hasOwnTls(o.plugins) ? [] : [tlsPlugin({
+      get checked() {
+        return options.tlsSettings.checked;
+      },
+    })]),
     ...(options.metrics ? [monitoringPlugin()] : []),
     ...loaded.service.plugins,
     ...(o.plugins ?? []),

@@ -121,6 +121,14 @@ export function createFakeControl(pools: Record<string, number> = { "runner:iris
       p.workers[i] = replace(pool, p.workers[i]!);
       return Promise.resolve(ok(view(pool)));
     },
+    reloadService() {
+      const e = guard("reload");
+      if (e) return Promise.resolve(err(e));
+      emit({ type: "reload", phase: "begin", files: [] });
+      for (const [pool, p] of state) p.workers = p.workers.map((w) => replace(pool, w));
+      emit({ type: "reload", phase: "done", files: [] });
+      return Promise.resolve(ok({ pools: [...state.keys()].map(view), certificate: null }));
+    },
     stop() {
       const e = guard("stop");
       if (e) return Promise.resolve(err(e));
