@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Certs, makeCerts } from "../_helpers/certs.ts";
 import { cleanup, readyMsFor, serve, type Served } from "../_helpers/serve-process.ts";
+import { probe } from "../grpc/_client.ts";
 import { grpcServe } from "../grpc/_grpc-serve.ts";
 import { runCli, startCli, waitFor } from "../admin/_service.ts";
 
@@ -142,19 +143,19 @@ test(
     const s: Served = await serve(
       "node",
       "examples/iris",
-      ["--ssl-certfile", live.cert, "--ssl-keyfile", live.key, "--no-access-log"],
+      ["--ssl-certfile", live.cert, "--ssl-keyfile", live.key, "--no-access-log", "--api-workers", "1"],
       env,
     );
-    const events = startCli(["events", "--since", "0", "--json"], env, reloadMs(8) + readyMsFor(4));
+    const events = startCli(["events", "--since", "0", "--json"], env, reloadMs(6) + readyMsFor(3));
     expect(servedSerial(s.port)).toBe(fileSerial(first.cert));
-    expect(await waitFor(() => s.output().split(" ready").length > 4, readyMsFor(4))).toBe(true);
+    expect(await waitFor(() => s.output().split(" ready").length > 3, readyMsFor(3))).toBe(true);
     const before = await workerPids(env);
-    expect(before).toHaveLength(4);
+    expect(before).toHaveLength(3);
 
-    const load = startWrk(s.port, Math.ceil(reloadMs(4) / 1000) + 30);
+    const load = startWrk(s.port, Math.ceil(reloadMs(3) / 1000) + 30);
     expect(await waitFor(() => connections(s.port) >= 64, readyMsFor(1))).toBe(true);
     install(live, second.cert, second.key);
-    const reloaded = await runCli(["reload"], env, reloadMs(4));
+    const reloaded = await runCli(["reload"], env, reloadMs(3));
     const figures = await load.stop();
     console.log(
       `reload under wrk -t2 -c64: ${figures.requests} requests, ${figures.socketErrors} socket errors, ${figures.non2xx} non-2xx`,
@@ -167,12 +168,12 @@ test(
     expect(figures.non2xx).toBe(0);
     expect(servedSerial(s.port)).toBe(fileSerial(second.cert));
     const after = await workerPids(env);
-    expect(after).toHaveLength(4);
+    expect(after).toHaveLength(3);
     expect(after.filter((pid) => before.includes(pid))).toEqual([]);
 
     // A certificate with another pair's key: refused before anything changes.
     install(live, first.cert, second.key);
-    const refused = await runCli(["reload"], env, reloadMs(4));
+    const refused = await runCli(["reload"], env, reloadMs(3));
     expect(refused.code).toBe(1);
     expect(refused.stdout).toBe("");
     expect(refused.stderr.trimEnd().split("\n")).toEqual([
@@ -185,7 +186,7 @@ test(
     // SIGHUP (no terminal here) goes the same way: the first pair back.
     install(live, first.cert, first.key);
     s.child.kill("SIGHUP");
-    expect(await s.waitForOutput(/SIGHUP reload done/, reloadMs(4))).toBeDefined();
+    expect(await s.waitForOutput(/SIGHUP reload done/, reloadMs(3))).toBeDefined();
     expect(servedSerial(s.port)).toBe(fileSerial(first.cert));
 
     expect(await s.stop("SIGTERM")).toBe(0);
@@ -199,5 +200,45 @@ test(
       ["done", fileSerial(first.cert)],
     ]);
   },
-  reloadMs(12) + readyMsFor(4) * 2,
+  reloadMs(9) + readyMsFor(3) * 2,
+);
+
+test(
+  "serve --grpc on a Bun supervisor with an encrypted key: a new encrypted key and its new password file rotate with bento-kit reload",
+  async () => {
+    const live = { cert: join(dir, "grpc-cert.pem"), key: join(dir, "grpc-key.pem") };
+    const passwordFile = join(dir, "grpc-password");
+    install(live, first.cert, first.encryptedKey);
+    copyFileSync(first.passwordFile, passwordFile);
+    const env = { BENTO_STATE_DIR: mkdtempSync(join(dir, "state-")) };
+    const s = await grpcServe("bun", [
+      "serve",
+      "examples/iris-grpc",
+      "--grpc",
+      "--api-workers",
+      "1",
+      "--ssl-certfile",
+      live.cert,
+      "--ssl-keyfile",
+      live.key,
+      "--ssl-keyfile-password-file",
+      passwordFile,
+    ], env);
+    expect(servedSerial(s.port)).toBe(fileSerial(first.cert));
+
+    // The renewed key under another password: the file that holds it is read again.
+    const key = join(dir, "second.enc.key");
+    execFileSync("openssl", ["pkey", "-in", second.key, "-aes256", "-passout", "pass:renewed-pw", "-out", key]);
+    install(live, second.cert, key);
+    writeFileSync(`${passwordFile}.new`, "renewed-pw\n", { mode: 0o600 });
+    renameSync(`${passwordFile}.new`, passwordFile);
+    const reloaded = await runCli(["reload"], env, reloadMs(3));
+    expect(reloaded.stderr).toBe("");
+    expect(reloaded.code).toBe(0);
+    expect(servedSerial(s.port)).toBe(fileSerial(second.cert));
+    const r = await probe<{ trusted: string; label: number }>(s.port, "tls", second.ca);
+    expect([r.trusted, r.label]).toEqual(["SERVING", 2]);
+    expect(await s.stop("SIGTERM")).toBe(0);
+  },
+  reloadMs(3) + readyMsFor(3) * 2,
 );
