@@ -28,12 +28,14 @@ test("GET /openapi.json validates as OpenAPI 3 and describes every route", async
       "POST /v1/pools/{pool}/restart",
       "POST /v1/pools/{pool}/scale",
       "POST /v1/pools/{pool}/workers/{id}/restart",
+      "POST /v1/reload",
       "POST /v1/stop",
       "POST /v1/upgrade",
     ]);
     expect(doc.components.securitySchemes.bearer).toEqual({ type: "http", scheme: "bearer" });
     expect(doc.paths["/healthz"].get.security).toEqual([]);
     expect(doc.paths["/v1/pools/{pool}/scale"].post.responses["400"]).toBeDefined();
+    expect(doc.paths["/v1/reload"].post.responses["422"]).toBeDefined();
   } finally {
     admin.close();
   }

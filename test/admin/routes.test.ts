@@ -131,6 +131,30 @@ describe("steering", () => {
     expect(one.workers[0].pid).toBe(after[0]);
   });
 
+  test("POST /v1/reload answers every pool replaced; a refused new certificate is 422 and changes nothing", async () => {
+    const { req, control } = setup();
+    const before = (await (await req("/v1/pools")).json()).pools.flatMap((p: { workers: { pid: number }[] }) =>
+      p.workers.map((w) => w.pid)
+    );
+    const done = await req("/v1/reload", { method: "POST" });
+    expect(done.status).toBe(200);
+    const body = await done.json();
+    expect(body.certificate).toBeNull();
+    const after = body.pools.flatMap((p: { workers: { pid: number }[] }) => p.workers.map((w) => w.pid));
+    expect(after).toHaveLength(before.length);
+    expect(after.some((p: number) => before.includes(p))).toBe(false);
+    const message = "--ssl-certfile /etc/cert.pem holds no certificate: give a PEM file";
+    control.failNext({ kind: "ReloadRefused", message });
+    const refused = await req("/v1/reload", { method: "POST" });
+    expect(refused.status).toBe(422);
+    expect(await refused.json()).toEqual({ error: { kind: "ReloadRefused", message } });
+    expect(
+      (await (await req("/v1/pools")).json()).pools.flatMap((p: { workers: { pid: number }[] }) =>
+        p.workers.map((w) => w.pid)
+      ),
+    ).toEqual(after);
+  });
+
   test("POST /v1/stop begins the stop (202), and later changes get 503", async () => {
     const { req, control } = setup();
     const res = await req("/v1/stop", { method: "POST" });
