@@ -109,8 +109,14 @@ export function checkTls(o: TlsOptions, now: number = Date.now()): Result<Checke
     certReqs: o.certReqs ?? 0,
     ciphers: o.ciphers,
     notAfter: new Date(Date.parse(cert.validTo)),
-    serial: cert.serialNumber.toUpperCase(),
+    serial: opensslSerial(cert.serialNumber),
   });
+}
+
+/** Whole bytes, upper case, as openssl prints it (Deno drops a leading zero digit, Node keeps it). */
+function opensslSerial(hex: string): string {
+  const upper = hex.toUpperCase();
+  return upper.length % 2 === 1 ? `0${upper}` : upper;
 }
 
 const FLAG = {

@@ -40,9 +40,11 @@ function details(e: SupervisorEvent): string {
     case "stop":
       return e.phase;
     case "reload":
-      return `${e.phase} (${e.files.join(", ")}${e.moreFiles ? ` and ${e.moreFiles} more` : ""})${
-        e.certificate ? ` certificate serial ${e.certificate.serial}, valid until ${e.certificate.notAfter}` : ""
-      }${e.message ? `: ${e.message.split("\n")[0]}` : ""}`;
+      return `${e.phase}${
+        e.files.length ? ` (${e.files.join(", ")}${e.moreFiles ? ` and ${e.moreFiles} more` : ""})` : ""
+      }${e.certificate ? ` certificate serial ${e.certificate.serial}, valid until ${e.certificate.notAfter}` : ""}${
+        e.message ? `: ${e.message.split("\n")[0]}` : ""
+      }`;
     case "upgrade":
       return `${e.phase}${e.pid === undefined ? "" : ` (new supervisor pid ${e.pid})`}${
         e.message ? `: ${e.message.split("\n")[0]}` : ""
