@@ -29,16 +29,17 @@ export function createControl(deps: ControlDeps) {
     );
   }
 
+  type PoolRequest = Extract<ControlRequest, { pool: string }>;
   async function onPool(
-    request: Exclude<ControlRequest, { action: "stop" }>,
-    run: (pool: Pool, request: Exclude<ControlRequest, { action: "stop" }>) => Promise<Result<PoolView, ControlError>>,
+    request: PoolRequest,
+    run: (pool: Pool, request: PoolRequest) => Promise<Result<PoolView, ControlError>>,
   ): Promise<Result<PoolView, ControlError>> {
     const find = (name: string) => deps.pools().find((p) => p.name === name);
     if (!find(request.pool)) return err(poolNotFound(request.pool, deps.pools().map((p) => p.name)));
     const admitted = await admit(request);
     if (admitted.isErr()) return err(admitted.error);
     const shaped = admitted.value;
-    if (shaped.action === "stop") return err(serviceStopping());
+    if (!("pool" in shaped)) return err(serviceStopping());
     const pool = find(shaped.pool);
     return pool ? run(pool, shaped) : err(poolNotFound(shaped.pool, deps.pools().map((p) => p.name)));
   }
@@ -53,6 +54,11 @@ export function createControl(deps: ControlDeps) {
         { action: "restart-worker", pool, workerId },
         (p, r) => p.restartWorker(r.action === "restart-worker" ? r.workerId : workerId),
       ),
+    /** A reload (`bento-kit reload`, SIGHUP) may go ahead: not stopping, no plugin vetoed it. */
+    async admitReload(): Promise<Result<void, ControlError>> {
+      const admitted = await admit({ action: "reload" });
+      return admitted.map(() => undefined);
+    },
     async requestStop(): Promise<Result<void, ControlError>> {
       const admitted = await admit({ action: "stop" });
       if (admitted.isErr()) return err(admitted.error);

@@ -11,6 +11,7 @@ export type ControlRequest =
   | { readonly action: "scale"; readonly pool: string; readonly workers: number }
   | { readonly action: "restart"; readonly pool: string }
   | { readonly action: "restart-worker"; readonly pool: string; readonly workerId: number }
+  | { readonly action: "reload" }
   | { readonly action: "stop" };
 
 export interface PoolNotFound {

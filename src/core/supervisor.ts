@@ -12,7 +12,7 @@ import { createEventBus } from "./event-bus.ts";
 import type { Logger } from "./logger.ts";
 import type { BentoPlugin } from "./plugin.ts";
 import type { Clock, RuntimePort } from "./ports.ts";
-import type { ServiceControl } from "./control.ts";
+import type { ControlError, ServiceControl } from "./control.ts";
 import { createPool, type Pool } from "./pool.ts";
 import type { BoundSocket, LaunchSpec, SocketSpec, WatcherSpec, WorkerLine } from "./types.ts";
 import { createControl } from "./_supervisor-control.ts";
@@ -54,6 +54,8 @@ export interface Supervisor extends Omit<ServiceControl, "stop" | "reloadService
   readonly spec: LaunchSpec;
   /** Tell every observer what the launch around the supervisor does (an upgrade's steps). */
   announce(event: UpgradeEvent): void;
+  /** Before `bento-kit reload` or SIGHUP: Err when the service is stopping or a `beforeControl` plugin vetoes. */
+  admitReload(): Promise<Result<void, ControlError>>;
   /** `serve --reload`: apply a reload plan for the files that changed (see `_supervisor-reload.ts`). */
   reload(files: readonly string[], request: ReloadRequest): Promise<Result<void, ReloadFailed>>;
 }

@@ -34,6 +34,11 @@ export type ServiceReload = (via: string) => Promise<Result<ServiceReloaded, Con
 export function createServiceReload(o: ServiceReloadInput): ServiceReload {
   const { supervisor, tls, logger } = o;
   return async (via) => {
+    const admitted = await supervisor.admitReload();
+    if (admitted.isErr()) {
+      logger.error(`${via} reload refused: ${admitted.error.message}`);
+      return err(admitted.error);
+    }
     const files = tlsFiles(tls);
     const next = renew(o);
     if (next.isErr()) {

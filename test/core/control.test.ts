@@ -4,7 +4,7 @@
  * are in test/admin and test/serve).
  */
 import { afterEach, expect, test } from "bun:test";
-import { ok } from "neverthrow";
+import { err, ok } from "neverthrow";
 import {
   createSilentLogger,
   createSupervisor,
@@ -186,6 +186,23 @@ test("a beforeControl plugin can veto a request; after a stop began, requests ar
   expect((await sup.requestStop()).isOk()).toBe(true);
   expect((await sup.scale("api_server", 1))._unsafeUnwrapErr().kind).toBe("ServiceStopping");
   await sup.done;
+});
+
+test("a reload goes through beforeControl too: a plugin can veto it, and a stopping service refuses it", async () => {
+  const guard = definePlugin({
+    name: "t:guard",
+    beforeControl: (r) => (r.action === "reload" ? err("no reload during business hours") : ok(r)),
+  });
+  const { sup } = await started(watcher("api_server", 1), () => true, [guard as never]);
+  await sup.whenReady();
+  expect((await sup.admitReload())._unsafeUnwrapErr()).toMatchObject({ kind: "HookVetoed", plugin: "t:guard" });
+  const { sup: plain } = await started(watcher("api_server", 1));
+  await plain.whenReady();
+  expect((await plain.admitReload()).isOk()).toBe(true);
+  expect((await plain.requestStop()).isOk()).toBe(true);
+  expect((await plain.admitReload())._unsafeUnwrapErr().kind).toBe("ServiceStopping");
+  await sup.stop();
+  await plain.done;
 });
 
 test("restart of one worker replaces only that worker", async () => {
