@@ -1,0 +1,214 @@
+/**
+ * (13) Certificate rotation (issue 23). examples/iris over HTTPS (2 API
+ * workers, 2 kNN runners; node supervisor), wrk -t2 -c64 POST /classify for
+ * WINDOW s; ROUNDS rounds of a window in which the pair is replaced and
+ * `POST /v1/reload` (what `bento-kit reload` calls) runs 1 s in, and a window
+ * without one, back to back, order rotated. Ratios: requests per second with a
+ * rotation against without; the reload's time (answered when every worker is
+ * replaced) against the sum of the replacements' own cold starts (their
+ * `ready` events' `afterMs`).
+ *
+ *   node --import tsx bench/rotation.ts [--quick]   # writes its section of bench/RESULTS.md
+ */
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { request } from "node:https";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import {
+  BENCH,
+  buildDist,
+  CLASSIFY_BODY,
+  fmt,
+  type HttpResult,
+  IRIS,
+  leftovers,
+  loadavg,
+  log,
+  machineLines,
+  median,
+  now,
+  putSection,
+  QUICK,
+  ratio,
+  renderSection,
+  rotate,
+  sleep,
+  startWrk,
+  supervisorCommandNote,
+  table,
+  type WrkResult,
+} from "./_lib/mod.ts";
+import { withAdmin } from "./_lib/admin.ts";
+
+export const ROTATION_TITLE = "13. Certificate rotation under load (issue 23)";
+const ROUNDS = QUICK ? 1 : 3;
+/** Long enough for the reload to end inside the window on a loaded machine (it took 12.7 s at load 27). */
+const WINDOW = QUICK ? 15 : 30;
+const CLASSIFY_LUA = join(BENCH, "classify.lua");
+
+type Pair = { cert: string; key: string };
+
+function makePair(dir: string, name: string): Pair {
+  const cert = join(dir, `${name}.pem`);
+  const key = join(dir, `${name}.key`);
+  execFileSync("openssl", [
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-days",
+    "2",
+    "-keyout",
+    key,
+    "-out",
+    cert,
+    "-subj",
+    "/CN=localhost",
+  ], { stdio: "ignore" });
+  return { cert, key };
+}
+
+/** As a renewal tool does: each file written aside, then renamed over the live one. */
+function install(live: Pair, pair: Pair): void {
+  for (const [from, to] of [[pair.cert, live.cert], [pair.key, live.key]] as const) {
+    copyFileSync(from, `${to}.new`);
+    renameSync(`${to}.new`, to);
+  }
+}
+
+function classifyTls(port: number): Promise<HttpResult> {
+  return new Promise((res, rej) => {
+    const req = request({
+      host: "127.0.0.1",
+      port,
+      method: "POST",
+      path: "/classify",
+      agent: false,
+      rejectUnauthorized: false,
+      timeout: 10_000,
+      headers: { "content-type": "application/json", "content-length": Buffer.byteLength(CLASSIFY_BODY) },
+    }, (r) => {
+      let body = "";
+      r.setEncoding("utf8");
+      r.on("data", (c: string) => (body += c));
+      r.on("end", () => res({ status: r.statusCode ?? 0, pid: undefined, body }));
+    });
+    req.on("timeout", () => req.destroy(new Error("no answer within 10 s")));
+    req.on("error", rej);
+    req.end(CLASSIFY_BODY);
+  });
+}
+
+interface Run {
+  readonly load: WrkResult;
+  /** The rotation's runs only. */
+  readonly reloadMs?: number;
+  readonly coldMs?: number;
+}
+
+export async function rotation(): Promise<string> {
+  const t0 = now();
+  const before = loadavg();
+  const dir = mkdtempSync(join(tmpdir(), "bento-bench-rotation-"));
+  const pairs = [makePair(dir, "a"), makePair(dir, "b")];
+  const live = { cert: join(dir, "cert.pem"), key: join(dir, "key.pem") };
+  install(live, pairs[0]!);
+  const runs: Record<"rotation" | "baseline", Run[]> = { rotation: [], baseline: [] };
+  try {
+    const args = ["--ssl-certfile", live.cert, "--ssl-keyfile", live.key, "--no-access-log"];
+    await withAdmin(IRIS, args, 4, classifyTls, async (_proc, admin, port) => {
+      const stream = await admin.events();
+      let rotations = 0;
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const kind of rotate(["rotation", "baseline"] as const, round)) {
+          const wrk = startWrk(port, "/classify", WINDOW, CLASSIFY_LUA, "https");
+          await sleep(1000);
+          if (kind === "baseline") {
+            runs.baseline.push({ load: await wrk.done });
+            log(`rotation round ${round + 1}/${ROUNDS}: baseline ${fmt(runs.baseline.at(-1)!.load.rps)} req/s`);
+            continue;
+          }
+          install(live, pairs[++rotations % 2]!);
+          const mark = stream.events.length;
+          const r = await admin.req("POST", "/v1/reload");
+          if (r.status !== 200) throw new Error(`reload: HTTP ${r.status} ${r.body}`);
+          const done = () => stream.events.slice(mark).some((e) => e.type === "reload" && e.phase === "done");
+          for (let i = 0; i < 100 && !done(); i++) await sleep(10);
+          const ready = stream.events.slice(mark).filter((e) => e.type === "ready");
+          const coldMs = ready.reduce((a, e) => a + (e.afterMs ?? NaN), 0);
+          const load = await wrk.done;
+          if (ready.length !== 4) throw new Error(`reload: ${ready.length} ready events, expected 4`);
+          if (r.ms > (WINDOW - 1) * 1000) {
+            throw new Error(`reload took ${fmt(r.ms)} ms: longer than the ${WINDOW} s window`);
+          }
+          runs.rotation.push({ load, reloadMs: r.ms, coldMs });
+          log(
+            `rotation round ${round + 1}/${ROUNDS}: reload ${fmt(r.ms)} ms (cold starts ${fmt(coldMs)} ms), ` +
+              `${fmt(load.rps)} req/s`,
+          );
+        }
+      }
+      stream.close();
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const med = (xs: Run[], f: (r: Run) => number) => median(xs.map(f));
+  const failed = (xs: Run[]) => xs.reduce((a, r) => a + r.load.socketErrors + r.load.non2xx, 0);
+  const base = med(runs.baseline, (r) => r.load.rps);
+  const rows = (["baseline", "rotation"] as const).map((k) => [
+    k === "baseline" ? "no reload (baseline)" : "pair replaced + POST /v1/reload",
+    fmt(med(runs[k], (r) => r.load.rps)),
+    runs[k].map((r) => fmt(r.load.rps)).join(", "),
+    ratio(med(runs[k], (r) => r.load.rps), base),
+    fmt(med(runs[k], (r) => r.load.p99ms), 1),
+    String(failed(runs[k])),
+  ]);
+  const reloadMs = med(runs.rotation, (r) => r.reloadMs!);
+  const perRun = runs.rotation.map((r) => r.reloadMs! / r.coldMs!);
+  return renderSection({
+    title: ROTATION_TITLE,
+    markdown:
+      table(["window", "median req/s", "runs (req/s)", "vs baseline", "median p99 ms", "failed requests"], rows) +
+      "\n\n" + table(["median reload ms", "runs (ms)", "median sum of the 4 cold starts ms", "reload / cold starts"], [[
+        fmt(reloadMs),
+        runs.rotation.map((r) => fmt(r.reloadMs!)).join(", "),
+        fmt(med(runs.rotation, (r) => r.coldMs!)),
+        `${fmt(median(perRun), 2)}x (per run: ${perRun.map((x) => fmt(x, 2)).join(", ")})`,
+      ]]),
+    notes: [
+      `examples/iris over HTTPS (RSA 2048, self-signed) with 2 API workers and 2 kNN runners under the node supervisor; ` +
+      `wrk -t2 -c64 -d${WINDOW}s --latency POST /classify (bench/classify.lua); ${ROUNDS} rounds of a window with a ` +
+      "rotation (the pair replaced by rename, then POST /v1/reload 1 s into the window) and one without, order rotated. " +
+      supervisorCommandNote(),
+      "The reload rolls the 4 workers one at a time, runners first, each replacement ready before its old worker " +
+      "stops: its time should be the sum of the replacements' cold starts plus the drains and the check of the new " +
+      "pair (a few ms), so reload / cold starts a little above 1.00x.",
+      ...machineLines(new Date()).map((l) => l.slice(2)),
+      `Took ${fmt((now() - t0) / 1000)} s; load average before ${before}, after ${loadavg()} (2 cores shared with ` +
+      "other sessions' test runs: read the ratios, not the absolute figures).",
+    ],
+  });
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  try {
+    buildDist();
+    const section = await rotation();
+    if (QUICK) console.log(section);
+    else {
+      const file = join(BENCH, "RESULTS.md");
+      writeFileSync(file, putSection(readFileSync(file, "utf8"), ROTATION_TITLE, section));
+      log("wrote its section of bench/RESULTS.md");
+    }
+  } finally {
+    const left = leftovers();
+    if (left.length > 0) {
+      console.error(`LEFTOVER processes:\n${left.join("\n")}`);
+      process.exitCode = 1;
+    }
+  }
+}
