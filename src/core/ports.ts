@@ -26,6 +26,12 @@ export interface SpawnRequest {
   readonly inheritOutput?: boolean;
   /** Open a pipe as the fd after `fds` (the worker finds it in BENTO_READY_FD) and report its lines. */
   readonly notify?: boolean;
+  /**
+   * The supervisor's own stdout (a raw fd), handed to the child as the fd
+   * after the notify pipe (`BENTO_LOG_FD`): bento-kit/worker writes its
+   * formatted lines there itself instead of through the piped stdout.
+   */
+  readonly logFd?: number;
 }
 
 export interface ChildProcessHandle {

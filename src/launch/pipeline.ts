@@ -42,6 +42,8 @@ import {
 export interface LaunchIO {
   readonly logger: Logger;
   readonly output: SupervisorOptions["output"];
+  /** Workers that can write their own lines write them to this fd (the CLI's stdout); absent: all through `output`. */
+  readonly directLog?: SupervisorOptions["directLog"];
   readonly onEvent?: (event: SupervisorEvent) => void;
   /** The CLI's stop signals; absent: the caller stops the supervisor. */
   readonly stop?: StopSignals;
@@ -104,6 +106,7 @@ export async function startLaunch<O>(
     logger: io.logger,
     clock: systemClock,
     output: io.output,
+    directLog: io.directLog,
     plugins: plan.value.plugins,
   });
   if (io.onEvent) supervisor.on(io.onEvent);

@@ -5,6 +5,7 @@
  * (`serve --no-access-log`); off for runners, as in BentoML.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { workerLog } from "./_log.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -20,10 +21,11 @@ export function logWhenSent(
   res: ServerResponse,
   scheme: "http" | "https",
   started: number,
+  log = workerLog(),
 ): void {
   res.once("finish", () => {
     const ms = performance.now() - started;
-    process.stdout.write(`${accessLine(req, res, scheme, ms)}\n`);
+    log(accessLine(req, res, scheme, ms));
   });
 }
 
@@ -42,6 +44,40 @@ export function accessLine(req: IncomingMessage, res: ServerResponse, scheme: st
   });
 }
 
+/**
+ * Logs a Fetch API exchange (Bun.serve, Deno.serve). An answer without
+ * `content-length` (Hono's `c.json`, `c.text`: the server computes it when it
+ * sends) is counted on a clone of its body, and logged once that is read, as
+ * Node logs once the answer is sent; a streamed answer is logged at its end.
+ */
+export function logFetchExchange(
+  log: (line: string) => void,
+  remote: { address?: string; port?: number },
+  request: Request,
+  response: Response,
+  scheme: string,
+  ms: number,
+): void {
+  const known = response.headers.get("content-length");
+  if (known !== null || response.body === null) {
+    return log(fetchAccessLine(remote, request, response, scheme, ms, known ?? ""));
+  }
+  void countBytes(response.clone().body!).then((n) =>
+    log(fetchAccessLine(remote, request, response, scheme, ms, n === undefined ? "" : String(n)))
+  );
+}
+
+/** Bytes in a body stream; undefined when it failed (the client went away). */
+async function countBytes(body: ReadableStream<Uint8Array>): Promise<number | undefined> {
+  let n = 0;
+  try {
+    for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) n += chunk.byteLength;
+    return n;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The same line for a Fetch API exchange (Bun.serve, Deno.serve); `url` is the request's full URL. */
 export function fetchAccessLine(
   remote: { address?: string; port?: number },
@@ -49,6 +85,7 @@ export function fetchAccessLine(
   response: Response,
   scheme: string,
   ms: number,
+  responseLength = response.headers.get("content-length") ?? "",
 ): string {
   const url = new URL(request.url);
   return formatAccess({
@@ -60,7 +97,7 @@ export function fetchAccessLine(
     requestLength: request.headers.get("content-length") ?? "",
     status: response.status,
     responseType: response.headers.get("content-type") ?? "",
-    responseLength: response.headers.get("content-length") ?? "",
+    responseLength,
     ms,
   });
 }
