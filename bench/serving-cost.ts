@@ -17,7 +17,9 @@ import { join } from "node:path";
 import {
   BENCH,
   classify,
+  cmdline,
   cpuMs,
+  descendantsOf,
   fmt,
   freePort,
   IRIS,
@@ -61,6 +63,8 @@ const LABEL: Record<Config, string> = {
 
 interface Measured extends WrkResult {
   readonly supervisorCpuMs: number;
+  /** CPU time of the API and runner workers per request answered (µs): robust to a busy machine, unlike req/s. */
+  readonly workerUsPerRequest: number;
 }
 
 /** A worktree of BASE_REF in bench/.tmp (made once, node_modules linked from this checkout). */
@@ -93,9 +97,16 @@ async function measure(rt: Runtime, config: Config, base: string): Promise<Measu
   const proc = start(rt, config, port, base);
   return whileServing(proc, { workers: 4, probe: () => classify(port) }, async () => {
     await wrk(port, "/classify", WARMUP, SCRIPT);
+    const workers = descendantsOf(proc.pid).filter((pid) => /iris\/(api|runner)\.ts/.test(cmdline(pid)));
+    const workerCpu = (): number => workers.reduce((a, pid) => a + cpuMs(pid), 0);
     const cpu0 = cpuMs(proc.pid);
+    const w0 = workerCpu();
     const r = await wrk(port, "/classify", SECONDS, SCRIPT);
-    return { ...r, supervisorCpuMs: cpuMs(proc.pid) - cpu0 };
+    return {
+      ...r,
+      supervisorCpuMs: cpuMs(proc.pid) - cpu0,
+      workerUsPerRequest: ((workerCpu() - w0) * 1000) / (r.rps * SECONDS),
+    };
   });
 }
 
@@ -126,6 +137,7 @@ export async function servingCost(): Promise<Section> {
       fmt(rps(rt, c)),
       ms.map((m) => fmt(m.rps)).join(", "),
       `${fmt(median(ms.map((m) => m.p50ms)), 2)} / ${fmt(median(ms.map((m) => m.p99ms)), 2)}`,
+      fmt(median(ms.map((m) => m.workerUsPerRequest))),
       ms.map((m) => fmt(m.supervisorCpuMs)).join(", "),
       String(ms.reduce((a, m) => a + m.non2xx + m.socketErrors, 0)),
     ];
@@ -151,6 +163,7 @@ export async function servingCost(): Promise<Section> {
           "median req/s",
           `runs (req/s, ${ROUNDS} rounds)`,
           "median p50 / p99 ms",
+          "median worker CPU µs per request",
           "supervisor CPU ms per run",
           "errors + non-2xx",
         ],

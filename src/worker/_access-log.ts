@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { workerLog } from "./_log.ts";
+import { pathOf } from "./_path.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -87,12 +88,11 @@ export function fetchAccessLine(
   ms: number,
   responseLength = response.headers.get("content-length") ?? "",
 ): string {
-  const url = new URL(request.url);
   return formatAccess({
     client: clientOf(remote.address, remote.port),
     scheme,
     method: request.method,
-    url: url.pathname,
+    url: pathOf(request.url),
     requestType: request.headers.get("content-type") ?? "",
     requestLength: request.headers.get("content-length") ?? "",
     status: response.status,

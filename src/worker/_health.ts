@@ -12,6 +12,7 @@
 import { getRunnerMap } from "./_env.ts";
 import { createRunnerClient, type RunnerClient } from "./_runner-client.ts";
 import type { FetchHandler } from "./_serve-types.ts";
+import { pathOf } from "./_path.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -31,7 +32,7 @@ export interface HealthOptions {
 export function withHealth(handler: FetchHandler, options: HealthOptions): FetchHandler {
   const runners = runnersCheck(options.env ?? process.env);
   return async (request) => {
-    const path = new URL(request.url).pathname;
+    const path = pathOf(request.url);
     if (!HEALTH_PATHS.includes(path) || (request.method !== "GET" && request.method !== "HEAD")) {
       return handler(request);
     }
