@@ -6,7 +6,6 @@
  * and stop signals, and an exit code from the outcome.
  */
 import type { ArgsDef, CommandDef } from "citty";
-import { fstatSync, openSync } from "node:fs";
 import { defineCommand } from "./_define-command.ts";
 import { resolveOptions } from "../core/options/resolve.ts";
 import type { OptionName } from "../core/options/table.ts";
@@ -81,7 +80,6 @@ async function runCommand(
   const development = Boolean(flags.development);
   const logger = createCliLogger({ debug: Boolean(flags.debug) || development });
   const output = createWorkerOutput(createOutput());
-  const logFd = directLogFd();
   const stop = listenForStop(logger);
   try {
     const input = { serviceDir: String(parsed.service ?? "."), flags, env, cwd, logger };
@@ -89,7 +87,7 @@ async function runCommand(
       logger,
       output: output.line,
       // bento-kit/worker writes its access log to this process's stdout itself (docs/logs.md).
-      directLog: logFd === undefined ? undefined : { fd: logFd, format: logFormat() },
+      directLog: { format: logFormat() },
       onEvent: (event) => {
         output.event(event);
         if (development) logger.debug(describeEvent(event));
@@ -101,23 +99,5 @@ async function runCommand(
   } finally {
     output.flush();
     stop.release();
-  }
-}
-
-/**
- * The fd workers get to write their own lines to: this process's stdout;
- * undefined when it is closed (a closed fd would fail every spawn). Deno's
- * node:child_process mishandles fds 0-2 among the extra stdio entries (the
- * child's stdout becomes /dev/null), so there it is a fresh fd on the same
- * pipe or terminal, and nothing for a file (its offset would not be shared:
- * lines would overwrite each other).
- */
-function directLogFd(): number | undefined {
-  try {
-    const stat = fstatSync(1);
-    if (!("Deno" in globalThis)) return 1;
-    return stat.isFIFO() || stat.isCharacterDevice() ? openSync("/proc/self/fd/1", "a") : undefined;
-  } catch {
-    return undefined;
   }
 }

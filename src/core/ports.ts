@@ -74,6 +74,8 @@ export interface RuntimePort {
   removeDir(path: string): void;
   /** Serve HTTP (the admin server) on host:port; port 0 picks a free one. */
   serveHttp?(app: HttpApp, options: HttpServeOptions): ResultAsync<HttpServer, BindFailed>;
+  /** The fd workers get to write their own log lines to: this process's stdout (undefined: closed). */
+  stdoutFd?(): number | undefined;
   /** Memory and CPU time of a live process, where the platform tells (Linux /proc). */
   processStats?(pid: number): ProcessStats | undefined;
   /** Watch a directory tree for file changes (`serve --reload`). */
