@@ -8,12 +8,14 @@
  * rotated each round; ratios of the medians. The supervisor's CPU time per
  * measured run is read from /proc (per-line work shows there).
  *
- * `node --import tsx bench/serving-cost.ts [--quick]`; BENCH_BASE_REF=<ref> for another baseline,
+ * `node --import tsx bench/serving-cost.ts [--quick]` (~5 min; writes its section of RESULTS.md,
+ * which run.sh keeps; --quick prints it); BENCH_BASE_REF=<ref> for another baseline,
  * BENCH_RUNTIMES=node,bun for fewer supervisor runtimes.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, symlinkSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import {
   BENCH,
   classify,
@@ -23,13 +25,15 @@ import {
   fmt,
   freePort,
   IRIS,
+  leftovers,
   loadavg,
   log,
-  mainIf,
   median,
   type Proc,
+  putSection,
   QUICK,
   ratio,
+  renderSection,
   ROOT,
   rotate,
   runScriptArgv,
@@ -52,6 +56,8 @@ const BASE_REF = process.env.BENCH_BASE_REF ?? "d2044e3";
 const SCRIPT = join(BENCH, "classify.lua");
 const ONLY = process.env.BENCH_RUNTIMES?.split(",");
 const SUPERVISORS = RUNTIMES.filter((rt) => ONLY === undefined || ONLY.includes(rt));
+
+export const SERVING_COST_TITLE = "13. What the defaults cost on the serving path (issue 20)";
 
 type Config = "defaults" | "bare" | "base";
 const CONFIGS: readonly Config[] = ["defaults", "bare", "base"];
@@ -151,7 +157,7 @@ export async function servingCost(): Promise<Section> {
     ]),
   );
   return {
-    title: "2c. What the defaults cost: access log and metrics on vs off, vs an older build",
+    title: SERVING_COST_TITLE,
     markdown:
       `examples/iris POST /classify (bench/classify.lua), wrk -t2 -c64 -d${SECONDS}s after a ${WARMUP} s warm-up, ` +
       `${ROUNDS} rounds, the nine cases in rotated order. \`${BASE_REF}\` serves its own examples/iris from a worktree ` +
@@ -178,4 +184,20 @@ export async function servingCost(): Promise<Section> {
   };
 }
 
-await mainIf(import.meta.url, servingCost);
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  try {
+    const section = renderSection(await servingCost());
+    if (QUICK) console.log(section);
+    else {
+      const file = join(BENCH, "RESULTS.md");
+      writeFileSync(file, putSection(readFileSync(file, "utf8"), SERVING_COST_TITLE, section));
+      log("wrote its section of bench/RESULTS.md");
+    }
+  } finally {
+    const left = leftovers();
+    if (left.length > 0) {
+      console.error(`LEFTOVER processes:\n${left.join("\n")}`);
+      process.exitCode = 1;
+    }
+  }
+}

@@ -50,6 +50,7 @@ export function accessLine(req: IncomingMessage, res: ServerResponse, scheme: st
  * `content-length` (Hono's `c.json`, `c.text`: the server computes it when it
  * sends) is counted on a clone of its body, and logged once that is read, as
  * Node logs once the answer is sent; a streamed answer is logged at its end.
+ * Everything from the request is read at once: Deno refuses it once answered.
  */
 export function logFetchExchange(
   log: (line: string) => void,
@@ -59,13 +60,12 @@ export function logFetchExchange(
   scheme: string,
   ms: number,
 ): void {
-  const known = response.headers.get("content-length");
-  if (known !== null || response.body === null) {
-    return log(fetchAccessLine(remote, request, response, scheme, ms, known ?? ""));
-  }
-  void countBytes(response.clone().body!).then((n) =>
-    log(fetchAccessLine(remote, request, response, scheme, ms, n === undefined ? "" : String(n)))
-  );
+  const fields = fetchAccessFields(remote, request, response, scheme, ms);
+  if (fields.responseLength !== "" || response.bodyUsed) return log(formatAccess(fields));
+  // Not response.body: on Deno that getter turns a string body into a stream (sent chunked, slower).
+  const copy = response.clone().body;
+  if (copy === null) return log(formatAccess(fields));
+  void countBytes(copy).then((n) => log(formatAccess({ ...fields, responseLength: n === undefined ? "" : String(n) })));
 }
 
 /** Bytes in a body stream; undefined when it failed (the client went away). */
@@ -79,16 +79,15 @@ async function countBytes(body: ReadableStream<Uint8Array>): Promise<number | un
   }
 }
 
-/** The same line for a Fetch API exchange (Bun.serve, Deno.serve); `url` is the request's full URL. */
-export function fetchAccessLine(
+/** The line's fields for a Fetch API exchange; `request.url` is the full URL. */
+function fetchAccessFields(
   remote: { address?: string; port?: number },
   request: Request,
   response: Response,
   scheme: string,
   ms: number,
-  responseLength = response.headers.get("content-length") ?? "",
-): string {
-  return formatAccess({
+): AccessFields {
+  return {
     client: clientOf(remote.address, remote.port),
     scheme,
     method: request.method,
@@ -97,9 +96,9 @@ export function fetchAccessLine(
     requestLength: request.headers.get("content-length") ?? "",
     status: response.status,
     responseType: response.headers.get("content-type") ?? "",
-    responseLength,
+    responseLength: response.headers.get("content-length") ?? "",
     ms,
-  });
+  };
 }
 
 interface AccessFields {

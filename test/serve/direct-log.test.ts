@@ -23,9 +23,10 @@ for (const rt of RUNTIMES) {
       const s = await serve(rt, "examples/iris", ["--api-workers", "1"], {}, undefined, readyMsFor(WORKERS));
       const pid = s.pid;
       const before = s.output().length;
+      let answer = { body: "", pid: null as string | null };
       process.kill(pid, "SIGSTOP");
       try {
-        const answer = await post(s.port, "/classify", "[[5.9,3.0,5.1,1.8]]");
+        answer = await post(s.port, "/classify", "[[5.9,3.0,5.1,1.8]]");
         expect(answer.body).toBe("[2]");
         expect(await s.waitForOutput(ACCESS_TEXT, readyMsFor(WORKERS))).toBeDefined();
         // Nothing else came out meanwhile: the supervisor (and its piped path) was stopped.
@@ -33,6 +34,9 @@ for (const rt of RUNTIMES) {
       } finally {
         process.kill(pid, "SIGCONT");
       }
+      // The worker lives on (Deno once refused the deferred line's request headers: an uncaught error).
+      const again = await post(s.port, "/classify", "[[5.9,3.0,5.1,1.8]]");
+      expect([again.body, again.pid]).toEqual(["[2]", answer.pid]);
       expect(await s.stop()).toBe(0);
       // The piped path still works: the API worker's own console.log line came through the supervisor, prefixed.
       expect(s.output()).toMatch(/^\d{4}-\S+ \[api_server:1\] iris api worker 1 \(pid \d+\) ready/m);
