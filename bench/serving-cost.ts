@@ -178,6 +178,13 @@ export async function servingCost(): Promise<Section> {
       "\n\n" + goals,
     notes: [
       supervisorCommandNote(),
+      "Worker CPU per request: the API and runner workers' user + system time during the measured run (/proc) over " +
+      "the requests answered. On this shared machine req/s of the same case swings 2-3x between rounds; CPU per request " +
+      "swings less, but it grows too when the machine is overloaded (fewer requests per wake-up, more cache misses).",
+      "Supervisor CPU per run: what the access log cost it before issue 20 (140-730 ms per run on Node: every line went " +
+      "worker -> pipe -> supervisor -> stdout). bento-kit/worker now writes it to the supervisor's stdout itself (docs/logs.md).",
+      `\`${BASE_REF}\` started Node workers (through tsx) under every supervisor runtime; the Bun and Deno supervisors ` +
+      "now start Bun and Deno workers, so their comparison with it is of the whole serving path, not of the supervisor alone.",
       `Load average at the start and after each round: ${loads.join(" → ")} (a shared 2-core machine: other ` +
       "engineers' builds and tests ran meanwhile; read the ratios, measured in the same run, not single figures).",
     ],
