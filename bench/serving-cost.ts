@@ -57,7 +57,7 @@ const SCRIPT = join(BENCH, "classify.lua");
 const ONLY = process.env.BENCH_RUNTIMES?.split(",");
 const SUPERVISORS = RUNTIMES.filter((rt) => ONLY === undefined || ONLY.includes(rt));
 
-export const SERVING_COST_TITLE = "13. What the defaults cost on the serving path (issue 20)";
+export const SERVING_COST_TITLE = "15. What the defaults cost on the serving path (issue 20)";
 
 type Config = "defaults" | "bare" | "base";
 const CONFIGS: readonly Config[] = ["defaults", "bare", "base"];
