@@ -29,6 +29,7 @@ import {
 } from "./_lib/mod.ts";
 import { PEERS_TITLE } from "./peers/peer.ts";
 import { NODE_VERSIONS_TITLE } from "./node-versions.ts";
+import { SERVING_COST_TITLE } from "./serving-cost.ts";
 
 // The node supervisor runs the compiled CLI when dist/ is built (bench/_lib/start.ts): build the current code.
 buildDist();
@@ -58,12 +59,13 @@ for (const [name, bench] of benches) {
   log(`${name}: done in ${fmt(took)} s`);
 }
 
-// The sections of bench/peers.ts (run alone: it needs circus and pm2) and bench/node-versions.ts
-// (run alone: it needs the Node versions of .ci/node-versions) stay as those runs wrote them.
+// The sections of bench/peers.ts (run alone: it needs circus and pm2), bench/node-versions.ts
+// (run alone: it needs the Node versions of .ci/node-versions) and bench/serving-cost.ts (run
+// alone: it builds an older commit in a worktree) stay as those runs wrote them.
 const file = join(BENCH, "RESULTS.md");
 const kept = existsSync(file)
   ? splitSections(readFileSync(file, "utf8")).sections.filter((s) =>
-    s.title === PEERS_TITLE || s.title === NODE_VERSIONS_TITLE
+    s.title === PEERS_TITLE || s.title === NODE_VERSIONS_TITLE || s.title === SERVING_COST_TITLE
   ).map((s) => s.text)
   : [];
 

@@ -17,7 +17,7 @@ import { listenForStop } from "../launch/_signals.ts";
 import { optionArgs, optionFlags, SERVICE_ARG } from "./_option-args.ts";
 import { describeEvent } from "./terminal/_event-line.ts";
 import { fail } from "./terminal/_fail.ts";
-import { setLogFormat } from "./terminal/_log-format.ts";
+import { logFormat, setLogFormat } from "./terminal/_log-format.ts";
 import { createCliLogger } from "./terminal/_logger.ts";
 import { createOutput, flushOutput } from "./terminal/_output.ts";
 import { createWorkerOutput } from "./terminal/_worker-output.ts";
@@ -86,6 +86,8 @@ async function runCommand(
     const done = await runLaunch(mode, input, {
       logger,
       output: output.line,
+      // bento-kit/worker writes its access log to this process's stdout itself (docs/logs.md).
+      directLog: { format: logFormat() },
       onEvent: (event) => {
         output.event(event);
         if (development) logger.debug(describeEvent(event));

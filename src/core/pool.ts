@@ -15,7 +15,7 @@ import type { HookRunner, WaterfallError } from "./hooks.ts";
 import type { Logger } from "./logger.ts";
 import type { StopSignal, WorkerSignal } from "./plugin.ts";
 import type { Clock, RuntimePort } from "./ports.ts";
-import { buildSpawnRequest } from "./spawn-request.ts";
+import { buildSpawnRequest, type DirectLog } from "./spawn-request.ts";
 import {
   type BoundSocket,
   describeExit,
@@ -43,6 +43,8 @@ export interface PoolDeps {
   readonly clock: Clock;
   readonly policy: BackoffPolicy;
   readonly output: (stream: "stdout" | "stderr", line: string, from?: WorkerLine) => void;
+  /** Where workers write their own lines (spawn-request.ts); unset: every line comes through `output`. */
+  readonly directLog?: DirectLog;
   readonly emit: (event: SupervisorEvent) => void;
   readonly giveUp: (error: ServiceFailure) => void;
   /** Tags each worker and sweeps what it left behind when it exits (`_escape-sweep.ts`). */
@@ -145,6 +147,7 @@ export function createPool(deps: PoolDeps): Pool {
     const request = buildSpawnRequest(tagged, deps.sockets, {
       moduleArgv: (m, launch) => runtime.moduleArgv(m, launch),
       runDir: deps.launch().runDir,
+      log: deps.directLog,
     });
     if (request.isErr()) return err(request.error);
     ranArgv.set(id, request.value.argv);

@@ -26,6 +26,12 @@ export interface SpawnRequest {
   readonly inheritOutput?: boolean;
   /** Open a pipe as the fd after `fds` (the worker finds it in BENTO_READY_FD) and report its lines. */
   readonly notify?: boolean;
+  /**
+   * The supervisor's own stdout (a raw fd), handed to the child as the fd
+   * after the notify pipe (`BENTO_LOG_FD`): bento-kit/worker writes its
+   * formatted lines there itself instead of through the piped stdout.
+   */
+  readonly logFd?: number;
 }
 
 export interface ChildProcessHandle {
@@ -68,6 +74,8 @@ export interface RuntimePort {
   removeDir(path: string): void;
   /** Serve HTTP (the admin server) on host:port; port 0 picks a free one. */
   serveHttp?(app: HttpApp, options: HttpServeOptions): ResultAsync<HttpServer, BindFailed>;
+  /** The fd workers get to write their own log lines to: this process's stdout (undefined: closed). */
+  stdoutFd?(): number | undefined;
   /** Memory and CPU time of a live process, where the platform tells (Linux /proc). */
   processStats?(pid: number): ProcessStats | undefined;
   /** Watch a directory tree for file changes (`serve --reload`). */

@@ -10,6 +10,7 @@ import { expandArg } from "./command.ts";
 import type { ModuleLaunch, SpawnRequest } from "./ports.ts";
 import type { BoundSocket, SpawnPlan } from "./types.ts";
 import { denoPermissionFlags, REUSEPORT_ENV, tcpAddress } from "./worker-runtime.ts";
+import type { LogFormat } from "./log-line.ts";
 
 export const LISTEN_FDS_START = 3;
 
@@ -27,10 +28,21 @@ export function workerArgv(argv: readonly string[]): readonly string[] {
   return SHIM_PREFIX.every((a, i) => argv[i] === a) ? argv.slice(SHIM_PREFIX.length) : argv;
 }
 
-/** How the runtime starts module workers, and the instance's run dir (Deno workers may use it). */
+/**
+ * Where workers that can write their own log lines write them: the
+ * supervisor's stdout (`fd`), in the run's format. A worker finds it in
+ * `BENTO_LOG_FD`, `BENTO_LOG_FORMAT` and `BENTO_LOG_POOL` (docs/logs.md).
+ */
+export interface DirectLog {
+  readonly fd: number;
+  readonly format: LogFormat;
+}
+
+/** How the runtime starts module workers, the instance's run dir (Deno workers may use it), and the direct log. */
 export interface ModuleRunner {
   readonly moduleArgv: (module: string, launch: ModuleLaunch) => readonly string[];
   readonly runDir: string;
+  readonly log?: DirectLog;
 }
 
 export function buildSpawnRequest(
@@ -96,8 +108,17 @@ export function buildSpawnRequest(
     BENTO_WORKER_ID: String(plan.workerId),
     BENTO_READY_FD: String(LISTEN_FDS_START + bound.length),
   };
+  // The direct log comes after the readiness pipe.
+  const log = runner.log === undefined ? {} : { logFd: runner.log.fd };
+  if (runner.log !== undefined) {
+    env.BENTO_LOG_FD = String(LISTEN_FDS_START + bound.length + 1);
+    env.BENTO_LOG_FORMAT = runner.log.format;
+    env.BENTO_LOG_POOL = plan.pool;
+  }
   for (const name of WITHHELD_ENV) delete env[name];
-  if (bound.length === 0) return ok({ argv, env, cwd: plan.cwd, fds: [], keepStdin: plan.keepStdin, notify: true });
+  if (bound.length === 0) {
+    return ok({ argv, env, cwd: plan.cwd, fds: [], keepStdin: plan.keepStdin, notify: true, ...log });
+  }
   env.LISTEN_FDS = String(bound.length);
   env.LISTEN_FDNAMES = bound.map((s) => s.spec.name).join(":");
   return ok({
@@ -107,5 +128,6 @@ export function buildSpawnRequest(
     fds: bound.map((s) => s.fd),
     keepStdin: plan.keepStdin,
     notify: true,
+    ...log,
   });
 }

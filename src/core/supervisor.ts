@@ -20,6 +20,7 @@ import { applyReload, type ReloadFailed, type ReloadRequest } from "./_superviso
 import { waitFor } from "./_wait.ts";
 import { createEscapeSweep } from "./_escape-sweep.ts";
 import { resolveWorkerRuntimes } from "./worker-runtime.ts";
+import type { DirectLog } from "./spawn-request.ts";
 
 export type { SupervisorEvent } from "./events.ts";
 import type { UpgradeEvent } from "./events.ts";
@@ -33,6 +34,8 @@ export interface SupervisorOptions {
   readonly backoff?: BackoffPolicy;
   /** Where worker output lines go, already prefixed with `[pool:wid]`; `from` says whose line it is, unprefixed. */
   readonly output: (stream: "stdout" | "stderr", line: string, from?: WorkerLine) => void;
+  /** Hand workers the supervisor's stdout to write their own lines to (bento-kit/worker does; docs/logs.md). */
+  readonly directLog?: DirectLog;
 }
 
 /** `reloadService` is the launch's (it reads the TLS files again): see src/launch/_tls-rotate.ts. */
@@ -129,6 +132,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       logger: logger.withTag(watcher.name),
       policy: options.backoff ?? DEFAULT_BACKOFF,
       output: options.output,
+      directLog: options.directLog,
     });
     pools.push(pool);
     return pool;

@@ -13,6 +13,7 @@ import type { Logger } from "../core/logger.ts";
 import type { RuntimePort } from "../core/ports.ts";
 import { createSupervisor, type Supervisor, type SupervisorOptions } from "../core/supervisor.ts";
 import type { LaunchSpec } from "../core/types.ts";
+import type { LogFormat } from "../core/log-line.ts";
 import { createRuntime } from "../runtime/detect.ts";
 import { describeTls } from "../../plugins/tls.ts";
 import { systemClock } from "./_clock.ts";
@@ -42,6 +43,8 @@ import {
 export interface LaunchIO {
   readonly logger: Logger;
   readonly output: SupervisorOptions["output"];
+  /** Workers that can write their own lines write them to the runtime's stdout in this format; absent: all through `output`. */
+  readonly directLog?: { readonly format: LogFormat };
   readonly onEvent?: (event: SupervisorEvent) => void;
   /** The CLI's stop signals; absent: the caller stops the supervisor. */
   readonly stop?: StopSignals;
@@ -104,6 +107,7 @@ export async function startLaunch<O>(
     logger: io.logger,
     clock: systemClock,
     output: io.output,
+    directLog: directLogOf(io, runtime),
     plugins: plan.value.plugins,
   });
   if (io.onEvent) supervisor.on(io.onEvent);
@@ -227,4 +231,10 @@ function shownOptions<O>({ plan, supervisor, started }: Launched<O>): LaunchOpti
 function describedOptions(o: LaunchOptions): object {
   const checked = o.tlsSettings.checked;
   return { ...o.serve, scheme: o.tls ? "https" : "http", metrics: o.metrics, tls: checked && describeTls(checked) };
+}
+
+/** Where workers write their own lines (src/worker/_log.ts): a copy of this process's stdout, when the caller wants it. */
+function directLogOf(io: LaunchIO, runtime: RuntimePort): SupervisorOptions["directLog"] {
+  const fd = io.directLog === undefined ? undefined : runtime.stdoutFd?.();
+  return fd === undefined ? undefined : { fd, format: io.directLog!.format };
 }

@@ -5,6 +5,8 @@
  * (`serve --no-access-log`); off for runners, as in BentoML.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { workerLog } from "./_log.ts";
+import { pathOf } from "./_path.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -20,10 +22,11 @@ export function logWhenSent(
   res: ServerResponse,
   scheme: "http" | "https",
   started: number,
+  log = workerLog(),
 ): void {
   res.once("finish", () => {
     const ms = performance.now() - started;
-    process.stdout.write(`${accessLine(req, res, scheme, ms)}\n`);
+    log(accessLine(req, res, scheme, ms));
   });
 }
 
@@ -42,27 +45,60 @@ export function accessLine(req: IncomingMessage, res: ServerResponse, scheme: st
   });
 }
 
-/** The same line for a Fetch API exchange (Bun.serve, Deno.serve); `url` is the request's full URL. */
-export function fetchAccessLine(
+/**
+ * Logs a Fetch API exchange (Bun.serve, Deno.serve). An answer without
+ * `content-length` (Hono's `c.json`, `c.text`: the server computes it when it
+ * sends) is counted on a clone of its body, and logged once that is read, as
+ * Node logs once the answer is sent; a streamed answer is logged at its end.
+ * Everything from the request is read at once: Deno refuses it once answered.
+ */
+export function logFetchExchange(
+  log: (line: string) => void,
   remote: { address?: string; port?: number },
   request: Request,
   response: Response,
   scheme: string,
   ms: number,
-): string {
-  const url = new URL(request.url);
-  return formatAccess({
+): void {
+  const fields = fetchAccessFields(remote, request, response, scheme, ms);
+  if (fields.responseLength !== "" || response.bodyUsed) return log(formatAccess(fields));
+  // Not response.body: on Deno that getter turns a string body into a stream (sent chunked, slower).
+  const copy = response.clone().body;
+  if (copy === null) return log(formatAccess(fields));
+  void countBytes(copy).then((n) => log(formatAccess({ ...fields, responseLength: n === undefined ? "" : String(n) })));
+}
+
+/** Bytes in a body stream; undefined when it failed (the client went away). */
+async function countBytes(body: ReadableStream<Uint8Array>): Promise<number | undefined> {
+  let n = 0;
+  try {
+    for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) n += chunk.byteLength;
+    return n;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The line's fields for a Fetch API exchange; `request.url` is the full URL. */
+function fetchAccessFields(
+  remote: { address?: string; port?: number },
+  request: Request,
+  response: Response,
+  scheme: string,
+  ms: number,
+): AccessFields {
+  return {
     client: clientOf(remote.address, remote.port),
     scheme,
     method: request.method,
-    url: url.pathname,
+    url: pathOf(request.url),
     requestType: request.headers.get("content-type") ?? "",
     requestLength: request.headers.get("content-length") ?? "",
     status: response.status,
     responseType: response.headers.get("content-type") ?? "",
     responseLength: response.headers.get("content-length") ?? "",
     ms,
-  });
+  };
 }
 
 interface AccessFields {

@@ -12,6 +12,7 @@
 import { getRunnerMap } from "./_env.ts";
 import { createRunnerClient, type RunnerClient } from "./_runner-client.ts";
 import type { FetchHandler } from "./_serve-types.ts";
+import { pathOf } from "./_path.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -30,11 +31,16 @@ export interface HealthOptions {
 /** `handler` with the health routes behind it. */
 export function withHealth(handler: FetchHandler, options: HealthOptions): FetchHandler {
   const runners = runnersCheck(options.env ?? process.env);
-  return async (request) => {
-    const path = new URL(request.url).pathname;
+  // Not an async function: a request that is not a health probe costs no extra promise.
+  return (request) => {
+    const path = pathOf(request.url);
     if (!HEALTH_PATHS.includes(path) || (request.method !== "GET" && request.method !== "HEAD")) {
       return handler(request);
     }
+    return probe(request, path);
+  };
+
+  async function probe(request: Request, path: string): Promise<Response> {
     const own = await handler(request);
     if (own.status !== 404) return own;
     await own.body?.cancel();
@@ -42,7 +48,7 @@ export function withHealth(handler: FetchHandler, options: HealthOptions): Fetch
     if (options.draining()) return answer(503, "draining: this worker is stopping");
     const problem = await runners();
     return problem === undefined ? answer(200, "ok") : answer(503, problem);
-  };
+  }
 }
 
 function answer(status: number, text: string): Response {

@@ -12,6 +12,7 @@ import { Counter, Gauge, Histogram, register } from "prom-client";
 import type { FetchHandler } from "./_serve-types.ts";
 import { scrapeInstance, scrapeTimeoutMs, slotName } from "./_metrics-scrape.ts";
 import { CONTENT_TYPE, serveSlotMetrics } from "./_metrics-socket.ts";
+import { pathOf } from "./_path.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -100,12 +101,4 @@ export async function createWorkerMetrics(env: Env, metricsDir: string): Promise
       };
     },
   };
-}
-
-/** The path of a request URL, without query or fragment. */
-function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start < 0) return "/";
-  const end = url.slice(start).search(/[?#]/);
-  return end < 0 ? url.slice(start) : url.slice(start, start + end);
 }

@@ -14,7 +14,8 @@
  * workers only with net.ipv4.tcp_migrate_req=1 (else those connections are
  * reset): docs/worker-runtimes.md.
  */
-import { accessLogEnabled, fetchAccessLine } from "./_access-log.ts";
+import { accessLogEnabled, logFetchExchange } from "./_access-log.ts";
+import { workerLog } from "./_log.ts";
 import { DRAIN_IDLE_MS } from "./_drain.ts";
 import { workerOptions } from "./_env.ts";
 import { workerEnvError } from "./_errors.ts";
@@ -55,6 +56,7 @@ export async function serveNative(
   const handler = await withMetrics(withHealth(fetchHandler, { draining: () => draining }));
   const tls = nativeTls();
   const accessLog = accessLogEnabled();
+  const log = workerLog();
   const pid = String(process.pid);
 
   const handle: Handler = async (request, remote) => {
@@ -63,9 +65,7 @@ export async function serveNative(
     try {
       const response = named(await handler(request), pid, draining);
       if (accessLog) {
-        process.stdout.write(
-          `${fetchAccessLine(remote, request, response, tls ? "https" : "http", performance.now() - started)}\n`,
-        );
+        logFetchExchange(log, remote, request, response, tls ? "https" : "http", performance.now() - started);
       }
       return response;
     } finally {

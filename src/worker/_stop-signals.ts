@@ -1,14 +1,18 @@
 /**
  * The graceful stop of `serve()` on every runtime: SIGTERM or SIGINT starts
  * `close()` (a second one only says so), exit 0 once it is done, exit 1 when
- * `BENTO_TIMEOUT_GRACEFUL_SHUTDOWN` passes first. Then READY=1, unless the
+ * `BENTO_TIMEOUT_GRACEFUL_SHUTDOWN` passes first (after the last access log
+ * lines are out, _log.ts). Then READY=1, unless the
  * caller says it will tell the supervisor itself.
  */
 import { notifyReady } from "./_notify.ts";
+import { logDrained } from "./_log.ts";
 import { setLongTimeout } from "../timer.ts";
 import type { ServeHandle, ServeOptions } from "./_serve-types.ts";
 
 const SIGNALS = ["SIGTERM", "SIGINT"] as const;
+/** How long a stop waits for the access log's last lines to be written (a stalled reader must not hold it). */
+const LOG_DRAIN_MS = 1000;
 
 export interface Stoppable {
   readonly fd: number;
@@ -38,7 +42,7 @@ export function servingHandle(s: Stoppable, options: ServeOptions): ServeHandle 
       );
       process.exit(1);
     }, grace * 1000);
-    void s.close().then(() => {
+    void s.close().then(() => logDrained(LOG_DRAIN_MS)).then(() => {
       timer.cancel();
       process.exit(0);
     });

@@ -126,3 +126,19 @@ test("Bun and Node workers get no Deno flags", () => {
   buildSpawnRequest({ ...plan([]), command: { kind: "module", module: "/a.ts", args: [] } }, sockets, spy);
   expect(launches).toEqual([{ runtime: "bun", denoFlags: [] }, { runtime: "node", denoFlags: [] }]);
 });
+
+test("the direct log: the supervisor's fd comes after the readiness pipe, named with its format and pool", () => {
+  const log = { fd: 1, format: "json" as const };
+  const req = buildSpawnRequest(plan(["server"], ["api", "iris"]), sockets, { ...runner, log })._unsafeUnwrap();
+  expect(req.logFd).toBe(1);
+  expect(req.env).toMatchObject({
+    BENTO_READY_FD: "5",
+    BENTO_LOG_FD: "6",
+    BENTO_LOG_FORMAT: "json",
+    BENTO_LOG_POOL: "api_server",
+  });
+  const none = buildSpawnRequest(plan(["job"], []), sockets, { ...runner, log })._unsafeUnwrap();
+  expect([none.logFd, none.env.BENTO_READY_FD, none.env.BENTO_LOG_FD]).toEqual([1, "3", "4"]);
+  const off = buildSpawnRequest(plan(["job"], []), sockets, runner)._unsafeUnwrap();
+  expect([off.logFd, off.env.BENTO_LOG_FD]).toEqual([undefined, undefined]);
+});

@@ -47,6 +47,7 @@ export function bunSpawnProcess(request: SpawnRequest): ResultAsync<ChildProcess
         request.inheritOutput ? "inherit" : "pipe",
         ...request.fds,
         ...(request.notify ? ["socket-fd"] : []),
+        ...(request.logFd !== undefined ? [request.logFd] : []),
       ],
       onExit(_proc, code, signal) {
         exit = [code, signal];

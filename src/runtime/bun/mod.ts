@@ -10,9 +10,15 @@ import { bunSpawnProcess } from "./_spawn.ts";
 import { serveGuardedHttp } from "../shared/_guarded-http.ts";
 import { nodeWatch } from "../shared/_watch-node.ts";
 import { LIBC_PATH, type LibcSocketFns } from "../libc/_libc-socket.ts";
+import { openStdoutFd } from "../shared/_stdout-fd.ts";
 
 export function createBunRuntime(): RuntimePort {
-  return { ...createFfiRuntime("bun", openLibc, bunSpawnProcess), serveHttp: serveGuardedHttp, watch: nodeWatch };
+  return {
+    ...createFfiRuntime("bun", openLibc, bunSpawnProcess),
+    serveHttp: serveGuardedHttp,
+    watch: nodeWatch,
+    stdoutFd: openStdoutFd,
+  };
 }
 
 function openLibc(): LibcSocketFns {

@@ -25,6 +25,7 @@ import {
 import { spawnProcess } from "../shared/_spawn-node.ts";
 import { nodeModuleArgv } from "../shared/_node-binary.ts";
 import { listenInChild, reusePortInChild } from "./_listen-helper.ts";
+import { openStdoutFd } from "../shared/_stdout-fd.ts";
 
 interface SockName {
   address?: string;
@@ -99,6 +100,7 @@ export function createNodeRuntime(): RuntimePort {
         serveGuardedHttp(app, options)
       ),
     processStats: readProcessStats,
+    stdoutFd: openStdoutFd,
     watch: nodeWatch,
   };
 }

@@ -28,6 +28,7 @@ export function spawnProcess(request: SpawnRequest): ResultAsync<ChildProcessHan
         request.inheritOutput ? "inherit" : "pipe",
         ...request.fds,
         ...(request.notify ? ["pipe" as const] : []),
+        ...(request.logFd !== undefined ? [request.logFd] : []),
       ],
     });
   } catch (cause) {

@@ -1,0 +1,189 @@
+/**
+ * bento-kit/worker's own stdout lines (the access log, its notes), written
+ * without a round trip through the supervisor. The supervisor hands its
+ * stdout to the worker as `BENTO_LOG_FD`, with `BENTO_LOG_FORMAT` (`text` or
+ * `json`) and `BENTO_LOG_POOL`; lines are formatted here exactly as the
+ * supervisor formats a worker's piped lines (src/core/log-line.ts), gathered
+ * while a write is in flight and written in chunks of whole lines of at most
+ * PIPE_BUF bytes (one write(2) each: lines of several processes never mix).
+ * The event loop never blocks on it: a reader that stalls fills MAX_PENDING,
+ * then lines are dropped and counted until it drains (as the supervisor does).
+ *
+ * Without `BENTO_LOG_FD` (a worker started by hand, an older supervisor), or
+ * where the fd cannot be written (a Deno worker whose supervisor's stdout is
+ * a file or a terminal: Deno writes inherited fds only through node:net, so
+ * pipes only), lines go to process.stdout, the piped path. stderr always
+ * stays piped: a crash report shows a dead worker's last stderr lines.
+ */
+import { write, writeSync } from "node:fs";
+import { Socket } from "node:net";
+import { formatWorkerLineAs, type LogFormat } from "../core/log-line.ts";
+
+const PIPE_BUF = 4096;
+const MAX_PENDING = 1 << 20;
+const RETRY_MS = 20;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Writes one stdout line of the worker's (no newline). */
+export type LogLine = (text: string) => void;
+
+interface WorkerLog {
+  readonly line: LogLine;
+  /** Resolves once every line so far is written (or cannot be). */
+  drained(): Promise<void>;
+}
+
+let shared: WorkerLog | undefined;
+
+/** The worker's line writer (made once per process). */
+export function workerLog(): LogLine {
+  return (shared ??= createWorkerLog(process.env)).line;
+}
+
+/** Waits until the lines written so far are out, at most `ms` (before a stop's process.exit: Deno has no synchronous way). */
+export function logDrained(ms: number): Promise<void> {
+  if (shared === undefined) return Promise.resolve();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([shared.drained(), late]).finally(() => clearTimeout(timer));
+}
+
+function createWorkerLog(env: Env): WorkerLog {
+  const direct = directTarget(env);
+  if (direct === undefined) {
+    return { line: (text) => void process.stdout.write(`${text}\n`), drained: () => Promise.resolve() };
+  }
+  const { send, pool } = direct;
+  const from = { pool, workerId: Number(env.BENTO_WORKER_ID ?? 0), pid: process.pid };
+  const encoder = new TextEncoder();
+  let pending: Uint8Array[] = [];
+  let bytes = 0;
+  let dropped = 0;
+  let writing = false;
+  const waiting: (() => void)[] = [];
+
+  const push = (line: string): void => {
+    const chunk = encoder.encode(`${line}\n`);
+    pending.push(chunk);
+    bytes += chunk.length;
+  };
+  const flush = (): void => {
+    if (writing || pending.length === 0) return;
+    writing = true;
+    send(take(), () => {
+      writing = false;
+      if (dropped > 0 && bytes < MAX_PENDING / 2) {
+        push(format(`${dropped} log lines dropped: the reader of stdout did not keep up`));
+        dropped = 0;
+      }
+      flush();
+      if (!writing) { for (const resolve of waiting.splice(0)) resolve(); }
+    });
+  };
+  /** Whole lines from the front, at most PIPE_BUF bytes (a longer line alone). */
+  const take = (): Uint8Array => {
+    let n = 0;
+    let size = 0;
+    while (n < pending.length && (n === 0 || size + pending[n]!.length <= PIPE_BUF)) size += pending[n++]!.length;
+    const parts = pending.slice(0, n);
+    pending = pending.slice(n);
+    bytes -= size;
+    if (parts.length === 1) return parts[0]!;
+    const all = new Uint8Array(size);
+    let at = 0;
+    for (const p of parts) (all.set(p, at), at += p.length);
+    return all;
+  };
+  // What is still queued when the process exits goes out synchronously (Node, Bun), as process.stdout's lines would.
+  if (direct.sendNow) {
+    const sendNow = direct.sendNow;
+    process.once("exit", () => {
+      while (pending.length > 0) sendNow(take());
+    });
+  }
+  return {
+    line(text) {
+      if (bytes > MAX_PENDING) {
+        dropped += 1;
+        return;
+      }
+      push(format(text));
+      if (!writing) queueMicrotask(flush);
+    },
+    drained() {
+      flush();
+      return writing ? new Promise((resolve) => waiting.push(resolve)) : Promise.resolve();
+    },
+  };
+
+  function format(text: string): string {
+    return formatWorkerLineAs(formatOf(env), "stdout", { ...from, text }, new Date());
+  }
+}
+
+const formatOf = (env: Env): LogFormat => (env.BENTO_LOG_FORMAT === "json" ? "json" : "text");
+
+/** Writes a chunk, whole, then calls `done` (also when it cannot be written: the reader is gone). */
+type Send = (chunk: Uint8Array, done: () => void) => void;
+
+interface Direct {
+  readonly send: Send;
+  /** Best-effort synchronous write, at exit. */
+  readonly sendNow?: (chunk: Uint8Array) => void;
+  readonly pool: string;
+}
+
+function directTarget(env: Env): Direct | undefined {
+  const raw = env.BENTO_LOG_FD;
+  const pool = env.BENTO_LOG_POOL;
+  if (raw === undefined || !/^\d+$/.test(raw) || !pool) return undefined;
+  const fd = Number(raw);
+  if ("Deno" in globalThis) {
+    const send = socketSend(fd);
+    return send && { send, pool };
+  }
+  return {
+    send: fsSend(fd),
+    sendNow(chunk) {
+      try {
+        writeSync(fd, chunk);
+      } catch { /* gone or full: nothing more to do at exit */ }
+    },
+    pool,
+  };
+}
+
+/** node:fs on Node and Bun: any fd (pipe, file, terminal); EAGAIN (a full non-blocking pipe) is retried later. */
+function fsSend(fd: number): Send {
+  let broken = false;
+  return (chunk, done) => {
+    const rest = (offset: number): void => {
+      if (broken) return done();
+      write(fd, chunk, offset, chunk.length - offset, null, (error, written) => {
+        if (error?.code === "EAGAIN") return void setTimeout(rest, RETRY_MS, offset).unref();
+        if (error) broken = true; // EPIPE, EBADF: the reader is gone
+        if (error || offset + written >= chunk.length) done();
+        else rest(offset + written);
+      });
+    };
+    rest(0);
+  };
+}
+
+/** Deno: node:net adopts an inherited pipe (its node:fs has no access to inherited fds); undefined for anything else. */
+function socketSend(fd: number): Send | undefined {
+  let pipe: Socket;
+  try {
+    pipe = new Socket({ fd, readable: false, writable: true });
+  } catch {
+    return undefined;
+  }
+  let broken = false;
+  pipe.on("error", () => (broken = true));
+  pipe.unref();
+  return (chunk, done) => {
+    if (broken) return done();
+    pipe.write(chunk, () => done());
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * bento-kit/worker writes its access log itself, straight to the
+ * supervisor's stdout (BENTO_LOG_FD), formatted as the supervisor would
+ * (docs/logs.md): the line comes out while the supervisor is stopped
+ * (SIGSTOP), so it did not travel through it, on every supervisor runtime,
+ * with the response's `length=` filled in. Piped lines (the workers' own
+ * console.log) still come through the supervisor. `--log-format json` over
+ * this path: test/serve/logs.test.ts.
+ */
+import { afterEach, expect, test } from "bun:test";
+import { cleanup, post, readyMsFor, RUNTIMES, serve } from "../_helpers/serve-process.ts";
+
+afterEach(cleanup, 20_000);
+
+const WORKERS = 3; // one API worker, the iris example's two runners
+const ACCESS_TEXT =
+  /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000 \[api_server:1\] 127\.0\.0\.1:\d+ \(scheme=http,method=POST,path=\/classify,type=[^,]*,length=19\) \(status=200,type=application\/json,length=3\) \d+\.\d{3}ms$/m;
+
+for (const rt of RUNTIMES) {
+  test(
+    `${rt} supervisor: the access log reaches stdout while the supervisor is stopped; length= filled in`,
+    async () => {
+      const s = await serve(rt, "examples/iris", ["--api-workers", "1"], {}, undefined, readyMsFor(WORKERS));
+      const pid = s.pid;
+      const before = s.output().length;
+      let answer = { body: "", pid: null as string | null };
+      process.kill(pid, "SIGSTOP");
+      try {
+        answer = await post(s.port, "/classify", "[[5.9,3.0,5.1,1.8]]");
+        expect(answer.body).toBe("[2]");
+        expect(await s.waitForOutput(ACCESS_TEXT, readyMsFor(WORKERS))).toBeDefined();
+        // Nothing else came out meanwhile: the supervisor (and its piped path) was stopped.
+        expect(s.output().slice(before).trim().split("\n")).toHaveLength(1);
+      } finally {
+        process.kill(pid, "SIGCONT");
+      }
+      // The worker lives on (Deno once refused the deferred line's request headers: an uncaught error).
+      const again = await post(s.port, "/classify", "[[5.9,3.0,5.1,1.8]]");
+      expect([again.body, again.pid]).toEqual(["[2]", answer.pid]);
+      expect(await s.stop()).toBe(0);
+      // The piped path still works: the API worker's own console.log line came through the supervisor, prefixed.
+      expect(s.output()).toMatch(/^\d{4}-\S+ \[api_server:1\] iris api worker 1 \(pid \d+\) ready/m);
+    },
+    readyMsFor(WORKERS) * 3,
+  );
+}
