@@ -5,6 +5,7 @@
  * listens kept, and the exit reported once the last output lines are read.
  */
 import type { ChildProcessHandle } from "../../core/ports.ts";
+import { killGroup } from "./_process-groups.ts";
 
 /** Longest line passed to onLine; a longer one arrives in pieces of this size. */
 export const MAX_LINE = 64 * 1024;
@@ -54,7 +55,12 @@ export function childHandle(parts: ChildParts): ChildProcessHandle {
   ));
   // Report the exit once its last output lines are read (a crash's last stderr
   // lines say why), but no later than OUTPUT_GRACE_MS: a grandchild may hold the pipes.
+  // The child leads its own group (every adapter spawns it detached) and what is
+  // left of the group goes now, as the pool's exit handling would do anyway: a
+  // grandchild holding the pipes (tsx's esbuild helper in every TypeScript
+  // worker) no longer holds the report, and the respawn, for OUTPUT_GRACE_MS.
   parts.onExit((code, signal) => {
+    killGroup(parts.pid, "SIGKILL");
     const report = () => {
       if (exited) return;
       exited = [code, signal];
