@@ -1,7 +1,8 @@
 /**
  * The supervisor (circus: the arbiter): runs the plugins' `launchSpec`
  * hooks, binds every socket before any worker starts and holds them until it
- * stops, starts pools in priority order (runners before the API), and stops
+ * stops, starts pools in priority order (runners before the API, which
+ * waits until they are ready: `_start-order.ts`), and stops
  * everything within the graceful timeout. Runtime APIs come in through ports.
  */
 import { err, ok, type Result } from "neverthrow";
@@ -19,6 +20,7 @@ import { createControl } from "./_supervisor-control.ts";
 import { applyReload, type ReloadFailed, type ReloadRequest } from "./_supervisor-reload.ts";
 import { waitFor } from "./_wait.ts";
 import { createEscapeSweep } from "./_escape-sweep.ts";
+import { announcesReady, whenStarted } from "./_start-order.ts";
 import { resolveWorkerRuntimes } from "./worker-runtime.ts";
 import type { DirectLog } from "./spawn-request.ts";
 
@@ -263,9 +265,14 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     if (publicAddress?.kind === "tcp") spec = { ...spec, vars: { ...spec.vars, port: String(publicAddress.port) } };
     hooks.setSpec(spec);
     const ordered = [...spec.watchers].sort((a, b) => a.priority - b.priority);
+    const announcing: { pool: Pool; priority: number }[] = [];
     for (const watcher of ordered) {
+      // A later stage (the API after the runners) waits for the earlier pools that say when they are ready.
+      const earlier = announcing.filter((a) => a.priority < watcher.priority).map((a) => a.pool);
+      if (earlier.length > 0) await whenStarted(earlier, { on: events.on, stopped: cancelled, done });
       if (cancelled()) break;
       const pool = newPool(watcher);
+      if (announcesReady(watcher)) announcing.push({ pool, priority: watcher.priority });
       const started = await pool.start(cancelled);
       if (started.isErr()) return abort(started.error);
     }
