@@ -148,6 +148,7 @@ export function createPool(deps: PoolDeps): Pool {
       moduleArgv: (m, launch) => runtime.moduleArgv(m, launch),
       runDir: deps.launch().runDir,
       log: deps.directLog,
+      nice: spec.nice,
     });
     if (request.isErr()) return err(request.error);
     ranArgv.set(id, request.value.argv);

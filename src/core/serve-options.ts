@@ -23,6 +23,8 @@ export interface ServeOptions {
   readonly unixSockets: boolean;
   /** False inside containers (BENTO_CONTAINERIZED): fail fast instead. */
   readonly respawn: boolean;
+  /** Niceness every worker gets (setpriority(2)); 0 leaves it at the supervisor's. */
+  readonly workerNice: number;
   /** TypeScript API workers print an access log line per request (BENTO_ACCESS_LOG); runners never do. */
   readonly accessLog: boolean;
 }
@@ -39,6 +41,7 @@ export interface ServeFlags {
   readonly workingDir?: string;
   readonly unixSockets?: boolean;
   readonly accessLog?: boolean;
+  readonly workerNice?: string;
 }
 
 /** The options ServeOptions is made of. */
@@ -52,6 +55,7 @@ export const SERVE_OPTION_NAMES = [
   "timeout-keep-alive",
   "timeout-graceful-shutdown",
   "containerized",
+  "worker-nice",
   "unix-sockets",
   "access-log",
 ] as const satisfies readonly OptionName[];
@@ -84,6 +88,7 @@ export function serveOptionsOf(v: OptionValues, serviceDir: string): ServeOption
     workingDir: v["working-dir"] ?? serviceDir,
     unixSockets: v["unix-sockets"] ?? true,
     respawn: !(v.containerized ?? false),
+    workerNice: v["worker-nice"] ?? OPTIONS["worker-nice"].default!,
     accessLog: v["access-log"] ?? true,
   };
 }

@@ -46,6 +46,7 @@ export function planServeSpec(service: ServiceDef, options: ServeOptions, ctx: B
     respawn: options.respawn,
     gracefulTimeout: options.timeoutGracefulShutdown,
     keepStdin: false,
+    nice: options.workerNice,
   };
   const runners: WatcherSpec[] = service.runners.map((runner) => runnerWatcher(runner, baseEnv, bento, common));
   const api: WatcherSpec = {
@@ -80,7 +81,7 @@ export function planServeSpec(service: ServiceDef, options: ServeOptions, ctx: B
   return spec;
 }
 
-type Common = Pick<WatcherSpec, "cwd" | "respawn" | "gracefulTimeout" | "keepStdin">;
+type Common = Pick<WatcherSpec, "cwd" | "respawn" | "gracefulTimeout" | "keepStdin" | "nice">;
 
 function runnerWatcher(
   runner: RunnerDef,

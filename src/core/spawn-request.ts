@@ -2,7 +2,9 @@
  * From a spawn plan to what the runtime starts: placeholders expanded,
  * sockets as fds 3, 4, ... announced through the systemd protocol, with
  * LISTEN_PID set to the worker's own pid by a tiny `sh` exec shim (no
- * runtime has a pre-exec hook).
+ * runtime has a pre-exec hook), and the pool's niceness set by `nice -n N`
+ * before the worker's own program runs (so whatever it starts inherits it,
+ * with no window where it ran at the supervisor's priority).
  */
 import { err, ok, type Result } from "neverthrow";
 import { type SpawnFailed, spawnFailed } from "./errors.ts";
@@ -23,9 +25,10 @@ export const WITHHELD_ENV: readonly string[] = ["BENTO_ADMIN_TOKEN", "BENTO_SSL_
 export const LISTEN_PID_SHIM = 'LISTEN_PID=$$; export LISTEN_PID; exec "$@"';
 const SHIM_PREFIX = ["/bin/sh", "-c", LISTEN_PID_SHIM, "bento-kit-worker"];
 
-/** The worker's own argv in a spawn request: without the LISTEN_PID shim in front. */
+/** The worker's own argv in a spawn request: without the LISTEN_PID shim and `nice -n N` in front. */
 export function workerArgv(argv: readonly string[]): readonly string[] {
-  return SHIM_PREFIX.every((a, i) => argv[i] === a) ? argv.slice(SHIM_PREFIX.length) : argv;
+  const shimmed = SHIM_PREFIX.every((a, i) => argv[i] === a) ? argv.slice(SHIM_PREFIX.length) : argv;
+  return shimmed[0] === "nice" && shimmed[1] === "-n" && /^\d+$/.test(shimmed[2] ?? "") ? shimmed.slice(3) : shimmed;
 }
 
 /**
@@ -38,11 +41,13 @@ export interface DirectLog {
   readonly format: LogFormat;
 }
 
-/** How the runtime starts module workers, the instance's run dir (Deno workers may use it), and the direct log. */
+/** How the runtime starts module workers, the instance's run dir (Deno workers may use it), the direct log, the workers' niceness. */
 export interface ModuleRunner {
   readonly moduleArgv: (module: string, launch: ModuleLaunch) => readonly string[];
   readonly runDir: string;
   readonly log?: DirectLog;
+  /** 0 or absent: the supervisor's own. */
+  readonly nice?: number;
 }
 
 export function buildSpawnRequest(
@@ -100,7 +105,8 @@ export function buildSpawnRequest(
       ),
     );
   }
-  const argv = expanded.map((e) => e.text);
+  const nice = runner.nice ? ["nice", "-n", String(runner.nice)] : [];
+  const argv = [...nice, ...expanded.map((e) => e.text)];
   // The readiness pipe comes right after the sockets (systemd's fds stay 3..3+N-1).
   const env: Record<string, string> = {
     ...plan.env,

@@ -82,6 +82,8 @@ export interface WatcherSpec {
   /** Names of the sockets handed to each worker, in fd order from 3. */
   readonly sockets: readonly string[];
   readonly respawn: boolean;
+  /** Niceness each worker gets once spawned (0 or absent: the supervisor's own). */
+  readonly nice?: number;
   /** Seconds between the stop signal and SIGKILL. */
   readonly gracefulTimeout: number;
   /** Start order: lower first (runners 0, API 10). Stop runs in reverse. */

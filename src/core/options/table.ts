@@ -55,6 +55,13 @@ function row<T>(r: OptionRow<T>): OptionRow<T> {
 
 const seconds: Parser<number> = whole(1);
 
+/**
+ * Workers run this much nicer than the supervisor by default: under a full
+ * load the supervisor (signals, respawns, the admin API) is scheduled before
+ * them, and the workers share the CPUs among themselves as before.
+ */
+export const WORKER_NICE = 5;
+
 /** A TLS file option: a path, from the manifest too. */
 function fileRow(r: Omit<OptionRow<string>, "group" | "flag" | "parse">): OptionRow<string> {
   return { group: "tls", flag: true, parse: path, manifest: true, ...r };
@@ -71,6 +78,7 @@ export interface OptionTypes {
   readonly "timeout-keep-alive": number;
   readonly "timeout-graceful-shutdown": number;
   readonly containerized: boolean;
+  readonly "worker-nice": number;
   readonly "unix-sockets": boolean;
   readonly depends: readonly string[];
   readonly "runner-map": string;
@@ -192,6 +200,16 @@ export const OPTIONS: { readonly [K in keyof OptionTypes]: OptionRow<OptionTypes
     parse: onOff,
     default: false,
     help: "Inside a container: no respawn; a pool that loses its last worker stops the service (exit 1)",
+  }),
+  "worker-nice": row({
+    group: "worker",
+    flag: true,
+    env: "BENTO_WORKER_NICE",
+    parse: whole(0, 19),
+    default: WORKER_NICE,
+    hint: "N",
+    help:
+      "Scheduling niceness of every worker (0-19; the supervisor keeps its own): when workers saturate the CPUs, the supervisor and its admin API still get them first",
   }),
   "unix-sockets": row({
     group: "runner-sockets",
