@@ -1,5 +1,5 @@
 /**
- * (14) Admin latency under load (issue 20 item 6): `GET /v1/pools` of the
+ * (17) Admin latency under load (issue 20 item 6): `GET /v1/pools` of the
  * node supervisor with 64 hello workers while `wrk -t2 -c64` saturates them,
  * against a lone trivial HTTP server (node:http answering "ok", started by the
  * bench at the default niceness, like the supervisor) under the same load, at
@@ -13,6 +13,7 @@
 import { spawn } from "node:child_process";
 import { Agent, request } from "node:http";
 import {
+  ALONE_TITLES,
   buildDist,
   fmt,
   freePort,
@@ -20,7 +21,7 @@ import {
   http,
   loadavg,
   log,
-  mainIf,
+  mainWrites,
   now,
   QUICK,
   ratio,
@@ -117,7 +118,7 @@ export async function adminLoad(): Promise<Section> {
     ];
   });
   return {
-    title: "14. Admin latency under load vs a trivial HTTP server (issue 20)",
+    title: ALONE_TITLES.adminLoad,
     markdown: [
       `Reproduce: \`node --import tsx bench/admin-load.ts\`. Node supervisor, \`bench/hello-service\` with ${WORKERS} API workers ` +
       `under \`wrk -t2 -c64\` on the service; meanwhile ${REQUESTS} \`GET /v1/pools\` (admin server, keep-alive) alternate with ${REQUESTS} ` +
@@ -144,4 +145,4 @@ export async function adminLoad(): Promise<Section> {
   };
 }
 
-await mainIf(import.meta.url, adminLoad);
+await mainWrites(import.meta.url, adminLoad);

@@ -1,5 +1,5 @@
 /**
- * (13) SIGKILL to replacement spawned (issue 20): the same plain Node worker
+ * (16) SIGKILL to replacement spawned (issue 20): the same plain Node worker
  * (bench/peers/worker.mjs) with 2 workers under bento-kit (supervisor on Node,
  * Bun and Deno, defaults) and pm2 (cluster mode), the baseline, in one run.
  * Each start kills each of its 2 workers once (a worker's first quick death is
@@ -11,13 +11,14 @@
  *     node --import tsx bench/replace.ts [--quick]
  */
 import {
+  ALONE_TITLES,
   buildDist,
   fmt,
   freePort,
   http,
   loadavg,
   log,
-  mainIf,
+  mainWrites,
   median,
   now,
   QUICK,
@@ -96,7 +97,7 @@ export async function replace(): Promise<Section> {
     return [p.label, fmt(median(xs), 1), xs.map((x) => fmt(x, 1)).join(", "), ratio(median(xs), base)];
   });
   return {
-    title: "13. SIGKILL to replacement spawned, bento-kit vs pm2 (issue 20)",
+    title: ALONE_TITLES.replace,
     markdown: [
       `Reproduce: \`node --import tsx bench/replace.ts\`. \`bench/peers/worker.mjs\` (plain node:http) with 2 workers; ` +
       `${ROUNDS} starts of each case (order rotated), each worker SIGKILLed once per start; from the SIGKILL until a new ` +
@@ -114,4 +115,4 @@ export async function replace(): Promise<Section> {
   };
 }
 
-await mainIf(import.meta.url, replace);
+await mainWrites(import.meta.url, replace);

@@ -27,6 +27,7 @@ import {
   type Section,
   splitSections,
 } from "./_lib/mod.ts";
+import { ALONE_TITLES } from "./_lib/report.ts";
 import { PEERS_TITLE } from "./peers/peer.ts";
 import { NODE_VERSIONS_TITLE } from "./node-versions.ts";
 import { SERVING_COST_TITLE } from "./serving-cost.ts";
@@ -60,12 +61,14 @@ for (const [name, bench] of benches) {
 }
 
 // The sections of bench/peers.ts (run alone: it needs circus and pm2), bench/node-versions.ts
-// (run alone: it needs the Node versions of .ci/node-versions) and bench/serving-cost.ts (run
-// alone: it builds an older commit in a worktree) stay as those runs wrote them.
+// (run alone: it needs the Node versions of .ci/node-versions), bench/serving-cost.ts (run
+// alone: it builds an older commit in a worktree) and the issue 20 start-up benchmarks run
+// alone (ALONE_TITLES) stay as those runs wrote them.
 const file = join(BENCH, "RESULTS.md");
 const kept = existsSync(file)
   ? splitSections(readFileSync(file, "utf8")).sections.filter((s) =>
-    s.title === PEERS_TITLE || s.title === NODE_VERSIONS_TITLE || s.title === SERVING_COST_TITLE
+    s.title === PEERS_TITLE || s.title === NODE_VERSIONS_TITLE || s.title === SERVING_COST_TITLE ||
+    Object.values(ALONE_TITLES).includes(s.title as never)
   ).map((s) => s.text)
   : [];
 

@@ -2,8 +2,10 @@
  * Output: progress lines on stderr, a result section as Markdown, and running
  * one benchmark file on its own (with the leftover check at its end).
  */
-import { resolve } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { BENCH, QUICK } from "./config.ts";
 import { leftovers } from "./stop.ts";
 
 /** Markdown table. */
@@ -63,4 +65,27 @@ export function putSection(doc: string, title: string, text: string): string {
   const next = at < 0 ? [...sections.map((s) => s.text), body] : sections.map((s, i) => (i === at ? body : s.text));
   return head +
     next.map((t, i) => (i < next.length - 1 && !t.endsWith("\n\n") ? `${t.replace(/\n*$/, "")}\n\n` : t)).join("");
+}
+
+/**
+ * The sections of the benchmarks run alone (not by run.ts), each written into
+ * bench/RESULTS.md by its own run (`mainWrites`) and kept when run.ts rewrites the file.
+ */
+export const ALONE_TITLES = {
+  replace: "16. SIGKILL to replacement spawned, bento-kit vs pm2 (issue 20)",
+  adminLoad: "17. Admin latency under load vs a trivial HTTP server (issue 20)",
+  floorStart: "18. Cold start and idle RSS over each runtime's floor (issue 20)",
+} as const;
+
+/** mainIf, and (without --quick) the section written into bench/RESULTS.md in place of its previous run's. */
+export async function mainWrites(url: string, bench: () => Promise<Section>): Promise<void> {
+  await mainIf(url, async () => {
+    const s = await bench();
+    if (!QUICK) {
+      const file = join(BENCH, "RESULTS.md");
+      writeFileSync(file, putSection(readFileSync(file, "utf8"), s.title, renderSection(s)));
+      log(`wrote its section of bench/RESULTS.md`);
+    }
+    return s;
+  });
 }

@@ -24,11 +24,13 @@ export const LISTEN_FDS_START = 3;
 export const WITHHELD_ENV: readonly string[] = ["BENTO_ADMIN_TOKEN", "BENTO_SSL_KEYFILE_PASSWORD"];
 export const LISTEN_PID_SHIM = 'LISTEN_PID=$$; export LISTEN_PID; exec "$@"';
 const SHIM_PREFIX = ["/bin/sh", "-c", LISTEN_PID_SHIM, "bento-kit-worker"];
+/** nice(1) by its path (coreutils, busybox): a worker's PATH may not hold it (a service run with a narrow PATH). */
+export const NICE = "/usr/bin/nice";
 
 /** The worker's own argv in a spawn request: without the LISTEN_PID shim and `nice -n N` in front. */
 export function workerArgv(argv: readonly string[]): readonly string[] {
   const shimmed = SHIM_PREFIX.every((a, i) => argv[i] === a) ? argv.slice(SHIM_PREFIX.length) : argv;
-  return shimmed[0] === "nice" && shimmed[1] === "-n" && /^\d+$/.test(shimmed[2] ?? "") ? shimmed.slice(3) : shimmed;
+  return shimmed[0] === NICE && shimmed[1] === "-n" && /^\d+$/.test(shimmed[2] ?? "") ? shimmed.slice(3) : shimmed;
 }
 
 /**
@@ -105,7 +107,7 @@ export function buildSpawnRequest(
       ),
     );
   }
-  const nice = runner.nice ? ["nice", "-n", String(runner.nice)] : [];
+  const nice = runner.nice ? [NICE, "-n", String(runner.nice)] : [];
   const argv = [...nice, ...expanded.map((e) => e.text)];
   // The readiness pipe comes right after the sockets (systemd's fds stay 3..3+N-1).
   const env: Record<string, string> = {

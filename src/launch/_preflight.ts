@@ -11,6 +11,7 @@ import { err, ok, type Result } from "neverthrow";
 import { type PreflightFailed, preflightFailed } from "../core/errors.ts";
 import type { RuntimePort } from "../core/ports.ts";
 import type { LaunchSpec, WatcherSpec } from "../core/types.ts";
+import { NICE } from "../core/spawn-request.ts";
 import { workerRuntimeOf } from "../core/worker-runtime.ts";
 import { findExecutable } from "../runtime/shared/_which.ts";
 import { INSTALL_HINT } from "../runtime/shared/_worker-runtime.ts";
@@ -36,6 +37,9 @@ export function checkCommands(
 function commandProblem(w: WatcherSpec, runtime: ModuleRuntime, path: string, platform: string): string | undefined {
   if (!existsSync(w.cwd) || !statSync(w.cwd).isDirectory()) {
     return `working directory ${w.cwd} does not exist: fix --working-dir`;
+  }
+  if (w.nice && !existsSync(NICE)) {
+    return `--worker-nice ${w.nice} runs each worker through ${NICE}, which this system lacks: install coreutils, or pass --worker-nice 0`;
   }
   if (w.command.kind === "module") {
     if (!existsSync(w.command.module)) {
