@@ -17,11 +17,12 @@ export const RUN_DIR_OWNER = "owner.json";
 
 /**
  * The instance's private directory, `$TMPDIR/bento-kit-XXXXXX`, with its owner
- * recorded in it. First the run dirs of dead instances are swept (`sweepRunDirs`).
+ * recorded in it. The run dirs of dead instances are swept (`sweepRunDirs`)
+ * once the workers are spawned: that pass over the temp dir (an owner file
+ * and a /proc read for each bento-kit-* there) is no part of the start-up.
  */
 export function makeRunDir(): Result<string, TempDirUnusable> {
   const dir = tmpdir();
-  sweepRunDirs(dir);
   let made: string | undefined;
   try {
     made = mkdtempSync(join(dir, RUN_DIR_PREFIX));

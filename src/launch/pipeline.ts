@@ -23,7 +23,7 @@ import { createUpgrader, followSuccessor, type Upgrader } from "./_upgrade.ts";
 import { reportToPredecessor } from "./_upgraded.ts";
 import { untestedNodeLine } from "./_node-version.ts";
 import { checkCommands } from "./_preflight.ts";
-import { checkFdLimit, makeRunDir } from "./_resources.ts";
+import { checkFdLimit, makeRunDir, sweepRunDirs } from "./_resources.ts";
 import type { StopSignals } from "./_signals.ts";
 import { startAdminFor } from "./_admin.ts";
 import { startReloadFor } from "./_reload-start.ts";
@@ -122,6 +122,8 @@ export async function startLaunch<O>(
   const keeper = io.keeper ? attachKeeper(supervisor, runDir, plan.value.spec.instance ?? "", io.logger) : undefined;
   const startedAt = Date.now();
   const started = await supervisor.start();
+  // Dead instances' run dirs go now, off the way to the first spawn (_resources.ts).
+  sweepRunDirs();
   if (started.isErr()) return err(started.error);
   // Once started (a refused or failed start says only why it failed).
   const untested = untestedNodeLine(runtime.name, process.version);

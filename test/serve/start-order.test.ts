@@ -3,13 +3,14 @@
 // finds its runner listening (no RunnerUnavailable, no 503 at start-up).
 // test/_fixtures/start-order-service: the runner is not ready until the test
 // sends it SIGUSR1; meanwhile no API worker may have been started.
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { cmdline } from "../_helpers/procs.ts";
-import { cleanup, readyMsFor, run, RUNTIMES } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, readyMsFor, run, RUNTIMES, serviceTestMs } from "../_helpers/serve-process.ts";
 
 const SERVICE = "test/_fixtures/start-order-service";
 
-afterEach(cleanup);
+setDefaultTimeout(serviceTestMs());
+afterEach(cleanup, CLEANUP_MS);
 
 test.each([...RUNTIMES])("supervisor on %s: the API worker starts once the runner is ready", async (rt) => {
   const s = run(rt, ["serve", SERVICE, "--port", "0", "--host", "127.0.0.1"]);
@@ -23,4 +24,4 @@ test.each([...RUNTIMES])("supervisor on %s: the API worker starts once the runne
   expect(first?.[1], s.output()).toBe("ok");
   expect(await s.waitForOutput(/listening on http:\/\/\S+:\d+/, readyMsFor(2))).toBeDefined();
   expect(await s.stop("SIGTERM")).toBe(0);
-}, readyMsFor(2) * 3);
+});

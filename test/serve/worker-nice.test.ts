@@ -1,12 +1,13 @@
 // Workers run nicer than the supervisor (issue 20 item 6): --worker-nice /
 // BENTO_WORKER_NICE (default 5), on every supervisor runtime; whatever a worker
 // starts inherits it. Read from /proc/<pid>/stat (field 19, nice).
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { cmdline } from "../_helpers/procs.ts";
-import { cleanup, run, type Runtime, serve } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, run, type Runtime, serve, serviceTestMs } from "../_helpers/serve-process.ts";
 
-afterEach(cleanup);
+setDefaultTimeout(serviceTestMs());
+afterEach(cleanup, CLEANUP_MS);
 
 const SERVICE = "test/_fixtures/nice-service";
 
