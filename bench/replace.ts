@@ -52,13 +52,17 @@ async function until<T>(what: string, get: () => T | undefined, deadlineMs = DEA
 /** SIGKILL of each worker in turn; ms until a worker pid that was not there appears below the supervisor. */
 async function killEach(peer: Peer, run: Running): Promise<number[]> {
   const got: number[] = [];
+  const full = () => {
+    const w = run.workers();
+    return w.length === peer.workers ? w : undefined;
+  };
+  // Each victim is one of the first workers: killing a replacement again would be a second
+  // quick death of its slot, which the crash-loop back-off delays (250 ms, src/core/backoff.ts).
+  const first = await until(`${peer.name}: ${peer.workers} workers`, full);
   for (let k = 0; k < peer.workers; k++) {
     await sleep(SETTLE_MS);
-    const before = await until(`${peer.name}: ${peer.workers} workers`, () => {
-      const w = run.workers();
-      return w.length === peer.workers ? w : undefined;
-    });
-    const victim = before[k]!;
+    const before = await until(`${peer.name}: ${peer.workers} workers`, full);
+    const victim = first[k]!;
     const t0 = now();
     process.kill(victim, "SIGKILL");
     const t = await until(`${peer.name}: replacement of ${victim}`, () => {
@@ -100,7 +104,8 @@ export async function replace(): Promise<Section> {
     title: ALONE_TITLES.replace,
     markdown: [
       `Reproduce: \`node --import tsx bench/replace.ts\`. \`bench/peers/worker.mjs\` (plain node:http) with 2 workers; ` +
-      `${ROUNDS} starts of each case (order rotated), each worker SIGKILLed once per start; from the SIGKILL until a new ` +
+      `${ROUNDS} starts of each case (order rotated), each of the first 2 workers SIGKILLed once per start (a replacement killed ` +
+      "again would meet the crash-loop back-off); from the SIGKILL until a new " +
       "worker.mjs process is below the supervisor in /proc (polled on every turn of the bench's event loop). Goal: ≤ 1.0x pm2.",
       "",
       `Load average before ${loads[0]}, after ${loads[1]} (2 cores shared with other sessions' builds and tests).`,

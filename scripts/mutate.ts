@@ -223,6 +223,18 @@ const MUTATIONS: readonly Mutation[] = [
     tests: ["test/serve/readiness.test.ts"],
   },
   {
+    name: "api-before-runners-ready",
+    file: "src/core/supervisor.ts",
+    edits: [["if (earlier.length > 0) await whenStarted", "if (earlier.length < 0) await whenStarted"]],
+    tests: ["test/serve/start-order.test.ts"],
+  },
+  {
+    name: "workers-at-supervisor-priority",
+    file: "src/core/spawn-request.ts",
+    edits: [["const nice = runner.nice ? [NICE", "const nice = runner.nice && false ? [NICE"]],
+    tests: ["test/serve/worker-nice.test.ts"],
+  },
+  {
     name: "bun-notify-fd-leak",
     file: "src/runtime/bun/_spawn.ts",
     edits: [['...(request.notify ? ["socket-fd"] : [])', '...(request.notify ? ["pipe"] : [])'], [
