@@ -5,7 +5,7 @@
  * bench at the default niceness, like the supervisor) under the same load, at
  * the same moment: the two are asked in turn, each on its own keep-alive
  * connection. Two cases: the workers at `--worker-nice 0` (the supervisor's
- * own priority) and at the default (5). Rounds rotate the cases. Goal: the
+ * own priority, the default) and at 5. Rounds rotate the cases. Goal: the
  * admin's p99 <= 2x the trivial server's.
  *
  *     node --import tsx bench/admin-load.ts [--quick]
@@ -38,8 +38,8 @@ const ROUNDS = QUICK ? 1 : 2;
 const REQUESTS = QUICK ? 200 : 500; // per server, per case, per round
 const WORKERS = 64;
 const CASES = [
-  { name: "workers at --worker-nice 0", args: ["--worker-nice", "0"] },
-  { name: "workers at the default niceness (5)", args: [] },
+  { name: "workers at the supervisor's niceness (default, --worker-nice 0)", args: [] },
+  { name: "workers at --worker-nice 5", args: ["--worker-nice", "5"] },
 ] as const;
 
 const TRIVIAL = `require("node:http").createServer((q, s) => s.end("ok")).listen(+process.argv[1], "127.0.0.1")`;

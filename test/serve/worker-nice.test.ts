@@ -1,5 +1,5 @@
 // Workers run nicer than the supervisor (issue 20 item 6): --worker-nice /
-// BENTO_WORKER_NICE (default 5), on every supervisor runtime; whatever a worker
+// BENTO_WORKER_NICE (default 0: the supervisor's), on every supervisor runtime; whatever a worker
 // starts inherits it. Read from /proc/<pid>/stat (field 19, nice).
 import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync } from "node:fs";
@@ -19,7 +19,8 @@ function niceOf(pid: number): number {
 const cases: [Runtime, string[], Record<string, string>, number][] = [
   ["node", ["--worker-nice", "7"], {}, 7],
   ["bun", [], { BENTO_WORKER_NICE: "9" }, 9],
-  ["deno", [], {}, 5],
+  ["deno", ["--worker-nice", "3"], {}, 3],
+  ["node", [], {}, 0],
 ];
 
 test.each(cases)("supervisor on %s %j %j: workers and their children at nice %d", async (rt, args, env, nice) => {
