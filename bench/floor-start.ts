@@ -170,6 +170,11 @@ export async function floorStart(): Promise<Section> {
       "The sd floor is the issue's: its clock includes systemd-socket-activate's bind and listen and its exec of the runtime. " +
       "The bench floor (bench/peers.ts) starts from a socket the bench bound already and goes through an `sh` shim; compare the two " +
       "columns to see what the method itself changes.",
+      "Why the two floors differ, most likely (inferred, not isolated by its own measurement): the bench floor's socket is bound but not listening until a worker listens, so the first " +
+      "polls are refused and retried, each retry waiting for the bench's next timer (late on a loaded machine); under " +
+      "systemd-socket-activate, as under bento-kit, the socket listens before the runtime starts and the first connection " +
+      "waits in the backlog until a worker accepts it. So the bench floor adds poll latency bento-kit does not pay, which " +
+      "made bento-kit's gap over it look smaller; the sd floor measures what a user waits for.",
     ],
   };
 }
