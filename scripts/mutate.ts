@@ -225,7 +225,7 @@ const MUTATIONS: readonly Mutation[] = [
   {
     name: "api-before-runners-ready",
     file: "src/core/supervisor.ts",
-    edits: [["if (earlier.length > 0) await whenStarted", "if (earlier.length < 0) await whenStarted"]],
+    edits: [["if (earlier.length > 0) {", "if (earlier.length < 0) {"]],
     tests: ["test/serve/start-order.test.ts"],
   },
   {

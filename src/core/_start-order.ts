@@ -13,8 +13,7 @@ import type { WatcherSpec } from "./types.ts";
 
 /** Whether the supervisor learns when this pool's workers are ready. */
 export function announcesReady(watcher: WatcherSpec): boolean {
-  return watcher.command.kind === "module" || watcher.ready?.log !== undefined ||
-    watcher.ready?.afterMs !== undefined;
+  return watcher.command.kind === "module" || watcher.ready?.log !== undefined;
 }
 
 export interface StartGate {
@@ -24,27 +23,27 @@ export interface StartGate {
 
 /**
  * Resolves once every pool of `pools` is ready, a worker of one of them was
- * reported not ready in time, or `stopped()` holds (checked at every event and
- * when `done` settles).
+ * reported not ready in time, or a stop was asked for (`stopped()` at the
+ * start, `onStop` after: a stop, a pool giving up included, waits for the
+ * start to return, so this wait must not wait for the stop's events).
  */
 export function whenStarted(
   pools: readonly StartGate[],
   deps: {
     readonly on: (listener: (event: SupervisorEvent) => void) => () => void;
     readonly stopped: () => boolean;
-    readonly done: Promise<unknown>;
+    readonly onStop: (listener: () => void) => () => void;
   },
 ): Promise<void> {
   const names = new Set(pools.map((p) => p.name));
   return new Promise<void>((resolve) => {
-    let off = () => {};
-    const finish = () => (off(), resolve());
+    const offs: (() => void)[] = [];
+    const finish = () => (offs.forEach((off) => off()), resolve());
     const check = (event?: SupervisorEvent) => {
       const late = event?.type === "not-ready" && names.has(event.pool);
       if (late || deps.stopped() || pools.every((p) => p.allReady())) finish();
     };
-    off = deps.on(check);
-    void deps.done.then(finish);
+    offs.push(deps.on(check), deps.onStop(finish));
     check();
   });
 }

@@ -81,6 +81,8 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   let pools: Pool[] = [];
   let stopping: Promise<void> | undefined;
   let stopRequested = false;
+  /** Called when a stop is asked for (a pool giving up too): the start-order wait ends (`_start-order.ts`). */
+  const stopListeners = new Set<() => void>();
   const cancelled = () => stopRequested || failure !== undefined;
   /** Settles when `start()` has returned: a stop waits for it, so no pool escapes. */
   let starting: Promise<unknown> = Promise.resolve();
@@ -204,6 +206,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   /** A stop asked for during start-up waits for `start()` to bail out, so no pool escapes it. */
   function stop(): Promise<void> {
     stopRequested = true;
+    for (const wake of [...stopListeners]) wake();
     return starting.then(shutdown);
   }
 
@@ -269,7 +272,13 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     for (const watcher of ordered) {
       // A later stage (the API after the runners) waits for the earlier pools that say when they are ready.
       const earlier = announcing.filter((a) => a.priority < watcher.priority).map((a) => a.pool);
-      if (earlier.length > 0) await whenStarted(earlier, { on: events.on, stopped: cancelled, done });
+      if (earlier.length > 0) {
+        await whenStarted(earlier, {
+          on: events.on,
+          stopped: cancelled,
+          onStop: (listener) => (stopListeners.add(listener), () => stopListeners.delete(listener)),
+        });
+      }
       if (cancelled()) break;
       const pool = newPool(watcher);
       if (announcesReady(watcher)) announcing.push({ pool, priority: watcher.priority });

@@ -25,3 +25,11 @@ test.each([...RUNTIMES])("supervisor on %s: the API worker starts once the runne
   expect(await s.waitForOutput(/listening on http:\/\/\S+:\d+/, readyMsFor(2))).toBeDefined();
   expect(await s.stop("SIGTERM")).toBe(0);
 });
+
+test("a runner pool that gives up while the API waits for it stops the start: exit 1 naming the pool, no API worker", async () => {
+  const s = run("node", ["serve", SERVICE, "--port", "0", "--host", "127.0.0.1"], { BENTO_TEST_CRASH: "1" });
+  expect(await s.exited).toBe(1);
+  expect(s.output()).toMatch(/Pool runner:model gave up/);
+  expect(s.output()).not.toContain("first runner call");
+  expect(await s.leftovers()).toEqual([]);
+});
