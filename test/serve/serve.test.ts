@@ -42,9 +42,7 @@ describe.each(RUNTIMES)("serve examples/iris with the supervisor (and its worker
     const runDir = runDirOf(s.output()) ?? runDirOfWorkers(workers);
     expect(runDir && existsSync(runDir)).toBe(true);
 
-    const stopAt = Date.now();
     expect(await s.stop("SIGTERM")).toBe(0);
-    expect(Date.now() - stopAt).toBeLessThan(31_000);
     expect(workers.filter(alive)).toEqual([]);
     expect(existsSync(runDir!)).toBe(false);
     expect(s.output()).toContain("Stopped: every worker is gone");
