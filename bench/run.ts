@@ -27,10 +27,6 @@ import {
   type Section,
   splitSections,
 } from "./_lib/mod.ts";
-import { ALONE_TITLES } from "./_lib/report.ts";
-import { PEERS_TITLE } from "./peers/peer.ts";
-import { NODE_VERSIONS_TITLE } from "./node-versions.ts";
-import { SERVING_COST_TITLE } from "./serving-cost.ts";
 
 // The node supervisor runs the compiled CLI when dist/ is built (bench/_lib/start.ts): build the current code.
 buildDist();
@@ -60,16 +56,14 @@ for (const [name, bench] of benches) {
   log(`${name}: done in ${fmt(took)} s`);
 }
 
-// The sections of bench/peers.ts (run alone: it needs circus and pm2), bench/node-versions.ts
-// (run alone: it needs the Node versions of .ci/node-versions), bench/serving-cost.ts (run
-// alone: it builds an older commit in a worktree) and the issue 20 start-up benchmarks run
-// alone (ALONE_TITLES) stay as those runs wrote them.
+// Sections this run does not write stay as the benchmarks run alone wrote them: bench/peers.ts
+// (it needs circus and pm2), node-versions.ts (the Node versions of .ci/node-versions),
+// serving-cost.ts (it builds an older commit in a worktree), upgrade.ts, rotation.ts, and the
+// issue 20 start-up, respawn and admin-load benchmarks (each its own command: bench/README.md).
 const file = join(BENCH, "RESULTS.md");
+const written = new Set(parts.map((p) => p.slice(3, p.indexOf("\n")).trim()));
 const kept = existsSync(file)
-  ? splitSections(readFileSync(file, "utf8")).sections.filter((s) =>
-    s.title === PEERS_TITLE || s.title === NODE_VERSIONS_TITLE || s.title === SERVING_COST_TITLE ||
-    Object.values(ALONE_TITLES).includes(s.title as never)
-  ).map((s) => s.text)
+  ? splitSections(readFileSync(file, "utf8")).sections.filter((s) => !written.has(s.title)).map((s) => s.text)
   : [];
 
 const left = leftovers();
