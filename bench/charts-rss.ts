@@ -8,7 +8,9 @@
  * median of the last 10 readings. Also the size of GET /v1/series at the end
  * (the whole window). Writes its section of RESULTS.md (--quick: 1 minute, printed only).
  *
- *   node --import tsx bench/charts-rss.ts [--quick] [--minutes N]
+ *   node --import tsx bench/charts-rss.ts [--quick] [--minutes N] [--idle]
+ *
+ * --idle: no load (what the sampler costs by itself), printed only.
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -44,6 +46,7 @@ import {
 export const CHARTS_TITLE = "13. Supervisor RSS with the dashboard's time series (issue 22)";
 const arg = process.argv.indexOf("--minutes");
 const MINUTES = arg > 0 ? Number(process.argv[arg + 1]) : QUICK ? 1 : 15;
+const IDLE = process.argv.includes("--idle");
 const EVERY_MS = 15_000;
 const LAST = 10;
 const TOKEN = "bench-charts-token-0123456789";
@@ -100,7 +103,7 @@ export async function chartsRss(): Promise<string> {
     }
     const url = adminUrl(sides[0]!);
     log(`charts rss: both serving; ${MINUTES} min of load`);
-    const loads = sides.map((s) => load(s.port, MINUTES * 60));
+    const loads = sides.map((s) => (IDLE ? Promise.resolve("") : load(s.port, MINUTES * 60)));
     const end = now() + MINUTES * 60_000;
     while (now() < end) {
       await sleep(Math.min(EVERY_MS, Math.max(0, end - now())));
@@ -135,7 +138,8 @@ export async function chartsRss(): Promise<string> {
       ]),
     ),
     notes: [
-      `Two node supervisors of examples/iris side by side for ${MINUTES} min, each under wrk -t1 -c8 on POST /classify. ` +
+      `Two node supervisors of examples/iris side by side for ${MINUTES} min, ` +
+      `${IDLE ? "idle (no load)" : "each under wrk -t1 -c8 on POST /classify"}. ` +
       supervisorCommandNote(),
       `GET /v1/series at the end (${MINUTES >= 15 ? "the whole 15-minute window" : `${MINUTES} min of samples`}, ` +
       `2 pools of 2 workers): ${fmt(bytes / 1024, 1)} KiB.`,
@@ -149,7 +153,7 @@ export async function chartsRss(): Promise<string> {
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   try {
     const section = await chartsRss();
-    if (QUICK) console.log(section);
+    if (QUICK || IDLE) console.log(section);
     else {
       const file = join(BENCH, "RESULTS.md");
       writeFileSync(file, putSection(readFileSync(file, "utf8"), CHARTS_TITLE, section));

@@ -30,6 +30,7 @@ import {
 import { PEERS_TITLE } from "./peers/peer.ts";
 import { NODE_VERSIONS_TITLE } from "./node-versions.ts";
 import { SERVING_COST_TITLE } from "./serving-cost.ts";
+import { CHARTS_TITLE } from "./charts-rss.ts";
 
 // The node supervisor runs the compiled CLI when dist/ is built (bench/_lib/start.ts): build the current code.
 buildDist();
@@ -60,12 +61,14 @@ for (const [name, bench] of benches) {
 }
 
 // The sections of bench/peers.ts (run alone: it needs circus and pm2), bench/node-versions.ts
-// (run alone: it needs the Node versions of .ci/node-versions) and bench/serving-cost.ts (run
-// alone: it builds an older commit in a worktree) stay as those runs wrote them.
+// (run alone: it needs the Node versions of .ci/node-versions), bench/serving-cost.ts (run
+// alone: it builds an older commit in a worktree) and bench/charts-rss.ts (run alone: 15
+// minutes) stay as those runs wrote them.
 const file = join(BENCH, "RESULTS.md");
 const kept = existsSync(file)
   ? splitSections(readFileSync(file, "utf8")).sections.filter((s) =>
-    s.title === PEERS_TITLE || s.title === NODE_VERSIONS_TITLE || s.title === SERVING_COST_TITLE
+    s.title === PEERS_TITLE || s.title === NODE_VERSIONS_TITLE || s.title === SERVING_COST_TITLE ||
+    s.title === CHARTS_TITLE
   ).map((s) => s.text)
   : [];
 

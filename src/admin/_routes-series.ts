@@ -18,7 +18,7 @@ const seriesRoute = createRoute({
   tags: ["series"],
   summary: "Per pool, one sample every 2 s for the last 15 minutes: request and 5xx rate, latency, memory, CPU",
   description:
-    "Bounded by construction: at most 450 samples of 64 pools of 64 workers each, whatever the service does. " +
+    "Bounded by construction: at most 450 samples of 32 pools (memory per worker for 16 workers of each), whatever the service does. " +
     "`since` (epoch ms) returns only the samples after it.",
   request: { query: SeriesQuerySchema },
   responses: {

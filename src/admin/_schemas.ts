@@ -65,6 +65,7 @@ export const ServiceSchema = z.object({
     workerEnv: z.array(EnvNames),
     cwd: z.string(),
     sockets: z.array(z.string()),
+    workers: z.number().int().openapi({ description: "The workers the pool keeps now (after any scale)" }),
   })),
 }).openapi("Service");
 

@@ -2,9 +2,11 @@
  * The dashboard's time series: per pool, one sample every interval (request
  * rate, 5xx rate, latency p50/p99, memory, CPU, and memory per worker) for
  * the last `capacity` intervals. Bounded by construction: every column is a
- * ring of `capacity` numbers allocated when its pool (or worker id) is first
- * seen, at most `maxPools` pools and `maxWorkers` worker columns per pool;
- * later ones are not kept. Recording overwrites the oldest sample.
+ * ring of `capacity` 32-bit floats allocated when its pool (or worker id) is
+ * first seen, at most `maxPools` pools and `maxWorkers` worker columns per
+ * pool; later ones are not kept. Recording overwrites the oldest sample.
+ * Values are answered with 6 significant digits (what a float keeps, and a
+ * chart shows).
  */
 
 /** One pool at one instant, as the sampler measured it. Null: not known (no requests, no /proc). */
@@ -64,11 +66,11 @@ export interface SeriesOptions {
 }
 
 /** 15 minutes at one sample every 2 s. */
-export const SERIES_DEFAULTS = { intervalMs: 2000, capacity: 450, maxPools: 64, maxWorkers: 64 } as const;
+export const SERIES_DEFAULTS = { intervalMs: 2000, capacity: 450, maxPools: 32, maxWorkers: 16 } as const;
 
 interface PoolRing {
-  readonly columns: Record<Column, Float64Array>;
-  readonly workers: Map<number, Float64Array>;
+  readonly columns: Record<Column, Float32Array>;
+  readonly workers: Map<number, Float32Array>;
 }
 
 export function createSeriesStore(o: SeriesOptions): SeriesStore {
@@ -79,12 +81,12 @@ export function createSeriesStore(o: SeriesOptions): SeriesStore {
   const pools = new Map<string, PoolRing>();
   const listeners = new Set<(at: number) => void>();
   let count = 0; // samples recorded, ever
-  const ring = () => new Float64Array(capacity).fill(NaN);
+  const ring = () => new Float32Array(capacity).fill(NaN);
 
   function poolRing(name: string): PoolRing | undefined {
     let p = pools.get(name);
     if (!p && pools.size < maxPools) {
-      const columns = Object.fromEntries(COLUMNS.map((c) => [c, ring()])) as Record<Column, Float64Array>;
+      const columns = Object.fromEntries(COLUMNS.map((c) => [c, ring()])) as Record<Column, Float32Array>;
       pools.set(name, p = { columns, workers: new Map() });
     }
     return p;
@@ -118,7 +120,7 @@ export function createSeriesStore(o: SeriesOptions): SeriesStore {
         const slot = i % capacity;
         if (after === undefined || times[slot]! > after) slots.push(slot);
       }
-      const pick = (a: Float64Array) => slots.map((s) => (Number.isNaN(a[s]!) ? null : a[s]!));
+      const pick = (a: Float32Array) => slots.map((s) => (Number.isNaN(a[s]!) ? null : Number(a[s]!.toPrecision(6))));
       return {
         intervalMs: o.intervalMs,
         capacity,
