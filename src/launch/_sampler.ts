@@ -6,9 +6,10 @@
  * (`<run dir>/metrics/<pool>.<id>/metrics.sock`): no second metrics pipeline.
  * Workers without that socket (Python, any binary, --no-metrics) have memory
  * and CPU only. A tick that is still waiting on a socket skips the next one.
- * At most 64 sockets are read per tick: a service of more workers has its
- * request figures read every few ticks (each then over a longer interval,
- * the value carried between), so 1,024 workers cost no more than 64.
+ * With more than 64 live workers the sockets are read every ⌈workers / 64⌉
+ * ticks (the figures then cover that longer interval and are carried
+ * between), through at most 64 kept-alive connections: 1,024 workers cost
+ * about as many reads a second as 64.
  */
 import { Agent, request } from "node:http";
 import { join } from "node:path";

@@ -166,6 +166,7 @@ test.skipIf(!existsSync(CHROMIUM))(
       expect(ready(first)).toBe(true);
 
       const page = await browser!.newPage({ viewport: { width: 1280, height: 720 } });
+      page.setDefaultTimeout(READY_MS);
       const requested: string[] = [];
       page.on("request", (r) => requested.push(r.url()));
       await page.goto(`${url}/#token=${token}`);
