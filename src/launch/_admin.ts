@@ -11,7 +11,6 @@ import { METRICS_DIR } from "../../plugins/monitoring.ts";
 import { VERSION } from "../version.ts";
 import type { AdminSettings } from "./_admin-settings.ts";
 import type { ServiceReload } from "./_service-reload.ts";
-import { startSampler } from "./_sampler.ts";
 
 /** The supervisor's events from its first spawn on, kept for the admin server that starts later. */
 export interface EventHistory {
@@ -57,8 +56,9 @@ export async function startAdminFor(settings: AdminSettings, o: AdminInput) {
       environ: o.environ,
     });
   const series = settings.charts ? createSeriesStore(SERIES_DEFAULTS) : undefined;
+  // Loaded only when it runs (node:http): a --no-admin start loads none of it.
   const sampler = series &&
-    startSampler({
+    (await import("./_sampler.ts")).startSampler({
       pools: () => supervisor.pools(),
       stats: o.runtime.processStats,
       metricsDir: o.metrics ? join(supervisor.spec.runDir, METRICS_DIR) : undefined,
