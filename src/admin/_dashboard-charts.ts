@@ -46,6 +46,7 @@ async function followSeries() {
       if (res.status === 401) return;
       await readEvents(res, addSeries);
     } catch (e) {
+      if (e.message === "unauthorized") return; // the next start() follows again
       if (/no-admin-charts/.test(e.message)) {
         charts.off = true;
         for (const hide of document.querySelectorAll(".legend, .charts")) hide.hidden = true;

@@ -13,6 +13,7 @@ let token = new URLSearchParams(location.hash.slice(1)).get("token") || sessionS
 if (location.hash.includes("token=")) history.replaceState(null, "", location.pathname);
 let lastEventId;
 let refreshTimer;
+let refreshEvery;
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -25,12 +26,14 @@ function el(tag, attrs, ...children) {
 }
 
 async function api(method, path, body) {
+  const used = token;
   const res = await fetch(path, {
     method,
-    headers: Object.assign({ Authorization: "Bearer " + token }, body === undefined ? {} : { "Content-Type": "application/json" }),
+    headers: Object.assign({ Authorization: "Bearer " + used }, body === undefined ? {} : { "Content-Type": "application/json" }),
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  if (res.status === 401) { askToken("That token was refused."); throw new Error("unauthorized"); }
+  // A refusal of a token since replaced (an answer still on its way when the right one was typed) changes nothing.
+  if (res.status === 401) { if (used === token) askToken("That token was refused."); throw new Error("unauthorized"); }
   const json = await res.json().catch(() => ({}));
   if (!res.ok) throw new Error((json.error && json.error.message) || res.status + " " + res.statusText);
   return json;
@@ -140,8 +143,9 @@ async function readEvents(res, onEvent) {
 async function follow() {
   for (;;) {
     try {
-      const res = await fetch("/v1/events", { headers: { Authorization: "Bearer " + token, "Last-Event-ID": String(lastEventId || 0) } });
-      if (res.status === 401) return askToken("That token was refused.");
+      const used = token;
+      const res = await fetch("/v1/events", { headers: { Authorization: "Bearer " + used, "Last-Event-ID": String(lastEventId || 0) } });
+      if (res.status === 401) return used === token ? askToken("That token was refused.") : undefined;
       $("#live").textContent = "live";
       await readEvents(res, (event) => {
         lastEventId = event.id;
@@ -173,7 +177,8 @@ function start() {
   refresh();
   follow();
   followSeries();
-  setInterval(refresh, 5000);
+  clearInterval(refreshEvery);
+  refreshEvery = setInterval(refresh, 5000);
 }
 
 if (token) { sessionStorage.setItem("bento-token", token); start(); } else askToken();
