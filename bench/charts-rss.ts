@@ -1,5 +1,5 @@
 /**
- * (13) What the dashboard's time series cost the supervisor (issue 22): two
+ * (16) What the dashboard's time series cost the supervisor (issue 22): two
  * node supervisors of examples/iris started side by side, one with the charts
  * sampled (the default), one with --no-admin-charts (the baseline, same run),
  * both under the same light load (`wrk -t1 -c8` on POST /classify) for
@@ -43,7 +43,7 @@ import {
   waitReady,
 } from "./_lib/mod.ts";
 
-export const CHARTS_TITLE = "13. Supervisor RSS with the dashboard's time series (issue 22)";
+export const CHARTS_TITLE = "16. Supervisor RSS with the dashboard's time series (issue 22)";
 const arg = process.argv.indexOf("--minutes");
 const MINUTES = arg > 0 ? Number(process.argv[arg + 1]) : QUICK ? 1 : 15;
 const IDLE = process.argv.includes("--idle");
