@@ -58,8 +58,9 @@ for (const [name, bench] of benches) {
 
 // Sections this run does not write stay as the benchmarks run alone wrote them: bench/peers.ts
 // (it needs circus and pm2), node-versions.ts (the Node versions of .ci/node-versions),
-// serving-cost.ts (it builds an older commit in a worktree), upgrade.ts, rotation.ts, and the
-// issue 20 start-up, respawn and admin-load benchmarks (each its own command: bench/README.md).
+// serving-cost.ts (it builds an older commit in a worktree), upgrade.ts, rotation.ts, charts-rss.ts
+// (15 minutes), and the issue 20 start-up, respawn and admin-load benchmarks (each its own
+// command: bench/README.md).
 const file = join(BENCH, "RESULTS.md");
 const written = new Set(parts.map((p) => p.slice(3, p.indexOf("\n")).trim()));
 const kept = existsSync(file)

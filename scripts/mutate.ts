@@ -480,6 +480,27 @@ const MUTATIONS: readonly Mutation[] = [
     ]],
     tests: ["test/serve/deno-least-permissions.test.ts"],
   },
+  {
+    // The event history starts with the admin server again: start-up's spawns are not replayed (issue 22 item 3).
+    name: "events-from-admin-start",
+    file: "src/launch/_admin.ts",
+    edits: [["log: o.history.log,", "log: undefined,"]],
+    tests: ["test/admin/dashboard.test.ts"],
+  },
+  {
+    // The sampler never reads the workers' metrics sockets: no request rate on the charts (issue 22 item 1).
+    name: "sampler-no-requests",
+    file: "src/launch/_sampler.ts",
+    edits: [["const scrape = o.metricsDir !== undefined &&", "const scrape = false &&"]],
+    tests: ["test/admin/dashboard.test.ts"],
+  },
+  {
+    // A rolling restart leaves no mark on the charts (issue 22 item 2).
+    name: "no-restart-marks",
+    file: "src/admin/_dashboard-charts.ts",
+    edits: [['restart: "restart", scale: "scale"', 'scale: "scale"']],
+    tests: ["test/admin/dashboard.test.ts"],
+  },
 ];
 
 /**

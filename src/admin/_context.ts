@@ -1,6 +1,7 @@
 /** What every admin route reads: the control port, the service description, the clock. */
 import type { ServiceControl } from "../core/control.ts";
 import type { ProcessStats } from "../core/ports.ts";
+import type { SeriesStore } from "../core/series.ts";
 import type { EventLog } from "./_event-log.ts";
 import type { EventStreams } from "./_sse.ts";
 import type { ServiceInfo } from "./service-info.ts";
@@ -12,4 +13,6 @@ export interface AdminContext {
   readonly now: () => number;
   readonly log: EventLog;
   readonly streams: EventStreams;
+  /** The charts' time series; absent with --no-admin-charts. */
+  readonly series?: SeriesStore;
 }

@@ -3,16 +3,17 @@
  * it has the token (from the URL fragment `#token=...`, which browsers never
  * send, or typed into the form), then calls the JSON routes with
  * `Authorization: Bearer` and follows /v1/events with fetch and a stream
- * reader (EventSource cannot send headers). Every value is written with
- * textContent: nothing from the server is parsed as HTML.
+ * reader (EventSource cannot send headers), from the first event kept. Every
+ * value is written with textContent: nothing from the server is parsed as
+ * HTML. The charts are `_dashboard-charts.ts`, sent in the same script.
  */
 export const DASHBOARD_SCRIPT = String.raw`
-"use strict";
 const $ = (sel) => document.querySelector(sel);
 let token = new URLSearchParams(location.hash.slice(1)).get("token") || sessionStorage.getItem("bento-token");
 if (location.hash.includes("token=")) history.replaceState(null, "", location.pathname);
 let lastEventId;
 let refreshTimer;
+let refreshEvery;
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -25,12 +26,14 @@ function el(tag, attrs, ...children) {
 }
 
 async function api(method, path, body) {
+  const used = token;
   const res = await fetch(path, {
     method,
-    headers: Object.assign({ Authorization: "Bearer " + token }, body === undefined ? {} : { "Content-Type": "application/json" }),
+    headers: Object.assign({ Authorization: "Bearer " + used }, body === undefined ? {} : { "Content-Type": "application/json" }),
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  if (res.status === 401) { askToken("That token was refused."); throw new Error("unauthorized"); }
+  // A refusal of a token since replaced (an answer still on its way when the right one was typed) changes nothing.
+  if (res.status === 401) { if (used === token) askToken("That token was refused."); throw new Error("unauthorized"); }
   const json = await res.json().catch(() => ({}));
   if (!res.ok) throw new Error((json.error && json.error.message) || res.status + " " + res.statusText);
   return json;
@@ -61,7 +64,10 @@ function renderPools(pools) {
   for (const section of [...root.children]) if (!pools.some((p) => p.name === section.dataset.pool)) section.remove();
   for (const p of pools) {
     let section = [...root.children].find((s) => s.dataset.pool === p.name);
-    if (!section) root.append(section = poolSection(p));
+    if (!section) {
+      root.append(section = poolSection(p));
+      renderCharts();
+    }
     section.querySelector("h2 small").textContent = " " + p.role + " · " + p.ready + "/" + p.target + " ready" + (p.busy ? " · " + p.busy + " in progress" : "");
     section.querySelector("tbody").replaceChildren(...p.workers.map((w) => el("tr", { "data-worker-id": w.id },
       el("td", {}, w.id), el("td", { class: "pid" }, w.pid == null ? "-" : w.pid), el("td", { class: "state " + w.state }, w.state),
@@ -86,8 +92,9 @@ function poolSection(p) {
     el("div", { class: "actions" },
       act("Rolling restart", "rolling", () => api("POST", "/v1/pools/" + enc + "/restart")),
       count, act("Scale", "scale", () => api("POST", "/v1/pools/" + enc + "/scale", { workers: Number(count.value) }))),
-    el("table", {}, el("thead", {}, el("tr", {}, ...["worker", "pid", "state", "uptime", "restarts", "RSS", "CPU", "last exit"].map((h) => el("th", {}, h)))),
-      el("tbody", {})));
+    el("div", { class: "charts", "data-pool": p.name }),
+    el("div", { class: "table" }, el("table", {}, el("thead", {}, el("tr", {}, ...["worker", "pid", "state", "uptime", "restarts", "RSS", "CPU", "last exit"].map((h) => el("th", {}, h)))),
+      el("tbody", {}))));
 }
 
 async function refresh() {
@@ -105,36 +112,46 @@ function refreshSoon() {
   refreshTimer = setTimeout(refresh, 150);
 }
 
+// The timeline, newest first; from the supervisor's first spawn (the first connection asks for every buffered event).
 function logEvent(e) {
   const list = $("#events");
-  const what = e.type + " " + (e.pool || (e.exit && e.exit.pool) || "") + (e.workerId ? ":" + e.workerId : "") + (e.reason ? " — " + e.reason : "") + (e.phase ? " " + e.phase : "");
-  list.prepend(el("li", {}, new Date(e.at).toLocaleTimeString() + " #" + e.id + " " + what));
-  while (list.children.length > 50) list.lastChild.remove();
+  const id = e.workerId || (e.exit && e.exit.workerId);
+  const what = e.type + " " + (e.pool || (e.exit && e.exit.pool) || "") + (id ? ":" + id : "") + ((e.pid || (e.exit && e.exit.pid)) ? " pid " + (e.pid || e.exit.pid) : "") + (e.reason ? " — " + e.reason : "") + (e.phase ? " " + e.phase : "") + (e.type === "scale" ? " " + e.from + "→" + e.to : "");
+  const crash = e.type === "give-up" || (e.type === "exit" && !e.exit.expected);
+  list.prepend(el("li", { "data-type": e.type, class: crash ? "crash" : e.type }, new Date(e.at).toLocaleTimeString() + " #" + e.id + " " + what));
+  while (list.children.length > 200) list.lastChild.remove();
+  markEvent(e);
+}
+
+// Server-Sent Events over fetch (EventSource cannot send the token): each event's data, parsed, until the stream ends.
+async function readEvents(res, onEvent) {
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    let end;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const data = buffer.slice(0, end).split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trim()).join("\n");
+      buffer = buffer.slice(end + 2);
+      if (data) onEvent(JSON.parse(data));
+    }
+  }
 }
 
 async function follow() {
   for (;;) {
     try {
-      const res = await fetch("/v1/events", { headers: Object.assign({ Authorization: "Bearer " + token }, lastEventId ? { "Last-Event-ID": String(lastEventId) } : {}) });
-      if (res.status === 401) return askToken("That token was refused.");
+      const used = token;
+      const res = await fetch("/v1/events", { headers: { Authorization: "Bearer " + used, "Last-Event-ID": String(lastEventId || 0) } });
+      if (res.status === 401) return used === token ? askToken("That token was refused.") : undefined;
       $("#live").textContent = "live";
-      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = "";
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += value;
-        let end;
-        while ((end = buffer.indexOf("\n\n")) >= 0) {
-          const data = buffer.slice(0, end).split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trim()).join("\n");
-          buffer = buffer.slice(end + 2);
-          if (!data) continue;
-          const event = JSON.parse(data);
-          lastEventId = event.id;
-          logEvent(event);
-          refreshSoon();
-        }
-      }
+      await readEvents(res, (event) => {
+        lastEventId = event.id;
+        logEvent(event);
+        refreshSoon();
+      });
     } catch (e) { /* reconnect below */ }
     $("#live").textContent = "reconnecting…";
     await new Promise((r) => setTimeout(r, 1000));
@@ -159,7 +176,9 @@ function start() {
   $("#main").hidden = false;
   refresh();
   follow();
-  setInterval(refresh, 5000);
+  followSeries();
+  clearInterval(refreshEvery);
+  refreshEvery = setInterval(refresh, 5000);
 }
 
 if (token) { sessionStorage.setItem("bento-token", token); start(); } else askToken();

@@ -56,8 +56,11 @@ export function poolJson(pool: PoolView, ctx: AdminContext): Writable<PoolJson> 
 export function addReadRoutes(app: OpenAPIHono, ctx: AdminContext): void {
   app.openapi(serviceRoute, (c) => {
     const info = ctx.service();
+    // The workers each pool keeps now: a scale changes them, not the spec the pools were started from.
+    const targets = new Map(ctx.control.pools().map((p) => [p.name, p.target]));
+    const pools = info.pools.map((p) => ({ ...p, workers: targets.get(p.name) ?? 0 }));
     return c.json(
-      redact({ ...info, options: { ...info.options }, uptimeMs: Math.max(0, ctx.now() - info.startedAt) }),
+      redact({ ...info, pools, options: { ...info.options }, uptimeMs: Math.max(0, ctx.now() - info.startedAt) }),
       200,
     );
   });

@@ -65,6 +65,7 @@ export const ServiceSchema = z.object({
     workerEnv: z.array(EnvNames),
     cwd: z.string(),
     sockets: z.array(z.string()),
+    workers: z.number().int().openapi({ description: "The workers the pool keeps now (after any scale)" }),
   })),
 }).openapi("Service");
 
@@ -110,3 +111,26 @@ export const EventsHeadersSchema = z.object({
 });
 
 export const HealthSchema = z.object({ ok: z.literal(true) }).openapi("Health");
+
+const Values = z.array(z.number().nullable());
+
+export const SeriesSchema = z.object({
+  intervalMs: z.number().int().openapi({ description: "Time between samples" }),
+  capacity: z.number().int().openapi({ description: "Samples kept (the oldest is overwritten)" }),
+  t: z.array(z.number()).openapi({ description: "Epoch ms of each sample, oldest first" }),
+  pools: z.array(z.object({
+    name: z.string(),
+    rate: Values.openapi({ description: "Requests answered per second (null: the workers serve no request metrics)" }),
+    errors: Values.openapi({ description: "Responses with a 5xx status per second" }),
+    p50: Values.openapi({ description: "Median latency of the interval's requests, seconds" }),
+    p99: Values.openapi({ description: "99th percentile latency, seconds" }),
+    rssBytes: Values.openapi({ description: "Resident memory of the pool's workers" }),
+    cpu: Values.openapi({ description: "CPU cores the pool's workers used" }),
+    workers: z.array(z.object({ id: z.number().int(), rssBytes: Values })),
+  })),
+}).openapi("Series");
+
+export const SeriesQuerySchema = z.object({
+  since: z.string().regex(/^\d+$/, { error: "since: expected epoch milliseconds (a whole number)" }).optional()
+    .openapi({ param: { name: "since", in: "query" }, description: "Only the samples after this time" }),
+});

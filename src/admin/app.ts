@@ -10,6 +10,7 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { ServiceControl } from "../core/control.ts";
 import type { ProcessStats } from "../core/ports.ts";
+import type { SeriesStore } from "../core/series.ts";
 import { bearerAuth } from "./_auth.ts";
 import type { AdminContext } from "./_context.ts";
 import { errorBody } from "./_errors.ts";
@@ -17,6 +18,7 @@ import { createEventLog, type EventLog } from "./_event-log.ts";
 import { addControlRoutes } from "./_routes-control.ts";
 import { addEventRoutes } from "./_routes-events.ts";
 import { addReadRoutes } from "./_routes-read.ts";
+import { addSeriesRoutes } from "./_routes-series.ts";
 import { createEventStreams } from "./_sse.ts";
 import type { ServiceInfo } from "./service-info.ts";
 
@@ -34,6 +36,8 @@ export interface AdminAppOptions {
   readonly now?: () => number;
   /** An event log the caller already fills (the admin server starts one before it loads this app); by default the app makes one and listens itself. */
   readonly log?: EventLog;
+  /** The charts' time series (GET /v1/series); absent, those routes answer 404. */
+  readonly series?: SeriesStore;
 }
 
 export interface AdminApp {
@@ -66,6 +70,7 @@ export function createAdminApp(options: AdminAppOptions): AdminApp {
     now,
     log,
     streams,
+    series: options.series,
   };
 
   const app = new OpenAPIHono({
@@ -107,6 +112,7 @@ export function createAdminApp(options: AdminAppOptions): AdminApp {
   addReadRoutes(app, ctx);
   addControlRoutes(app, ctx);
   addEventRoutes(app, ctx);
+  const closeSeries = addSeriesRoutes(app, ctx, options.maxEventClients ?? 32);
   app.doc("/openapi.json", {
     openapi: "3.0.3",
     info: { title: "bento-kit admin API", version: "1", description: "Inspect and steer a running bento-kit service" },
@@ -118,6 +124,7 @@ export function createAdminApp(options: AdminAppOptions): AdminApp {
     close() {
       unsubscribe();
       streams.closeAll();
+      closeSeries();
     },
   };
 }

@@ -9,13 +9,14 @@
 import { err, ok, type Result } from "neverthrow";
 import type { AdminApp } from "../admin/app.ts";
 import { maskToken } from "../admin/_auth.ts";
-import { createEventLog } from "../admin/_event-log.ts";
+import { createEventLog, type EventLog } from "../admin/_event-log.ts";
 import type { ServiceInfo } from "../admin/service-info.ts";
 import type { ServiceControl } from "../core/control.ts";
 import { type BindFailed, bindFailed, type OptionInvalid } from "../core/errors.ts";
 import type { AdminSettings } from "./_admin-settings.ts";
 import type { Logger } from "../core/logger.ts";
 import type { RuntimePort } from "../core/ports.ts";
+import type { SeriesStore } from "../core/series.ts";
 import { removeInstance, stateDir, writeInstance } from "./_instances.ts";
 import { processStartTime } from "./_owner.ts";
 import { openFileLimit } from "./_resources.ts";
@@ -34,6 +35,10 @@ export interface StartAdminOptions {
   readonly settings: AdminSettings;
   readonly logger: Logger;
   readonly env?: Env;
+  /** The supervisor's events, recorded since it started (by default: from now on). */
+  readonly log?: EventLog;
+  /** The charts' time series, when sampled. */
+  readonly series?: SeriesStore;
 }
 
 export interface RunningAdmin {
@@ -47,8 +52,8 @@ export async function startAdmin(o: StartAdminOptions): Promise<Result<RunningAd
   if (!runtime.serveHttp) {
     return err(bindFailed("admin", `The ${runtime.name} adapter cannot serve HTTP: start with --no-admin`));
   }
-  const log = createEventLog(1000);
-  const unsubscribe = o.control.on((event) => void log.append(event));
+  const log = o.log ?? createEventLog(1000);
+  const unsubscribe = o.log ? () => {} : o.control.on((event) => void log.append(event));
   let admin: Promise<AdminApp> | undefined;
   const app = () =>
     admin ??= import("../admin/app.ts").then((m) =>
@@ -58,6 +63,7 @@ export async function startAdmin(o: StartAdminOptions): Promise<Result<RunningAd
         token: settings.token,
         stats: runtime.processStats,
         log,
+        series: o.series,
       })
     );
   const close = async () => {

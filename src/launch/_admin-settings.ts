@@ -13,6 +13,8 @@ export interface AdminSettings {
   readonly port: number;
   readonly token: string;
   readonly tokenFromEnv: boolean;
+  /** Sample the dashboard's charts (--no-admin-charts: off). */
+  readonly charts: boolean;
 }
 
 /**
@@ -41,6 +43,7 @@ export function adminSettingsOf(v: OptionValues): Result<AdminSettings | null, O
     port: v["admin-port"] ?? 0,
     token: envToken ?? generateToken(),
     tokenFromEnv: envToken !== undefined,
+    charts: v["admin-charts"] !== false,
   });
 }
 

@@ -25,7 +25,7 @@ import { untestedNodeLine } from "./_node-version.ts";
 import { checkCommands } from "./_preflight.ts";
 import { checkFdLimit, makeRunDir, sweepRunDirs } from "./_resources.ts";
 import type { StopSignals } from "./_signals.ts";
-import { startAdminFor } from "./_admin.ts";
+import { recordEvents, startAdminFor } from "./_admin.ts";
 import { startReloadFor } from "./_reload-start.ts";
 import { createServiceReload } from "./_service-reload.ts";
 import { tlsLine } from "./_tls.ts";
@@ -111,6 +111,8 @@ export async function startLaunch<O>(
     plugins: plan.value.plugins,
   });
   if (io.onEvent) supervisor.on(io.onEvent);
+  // Before start: the admin server's history begins with the first spawn.
+  const history = options.value.admin ? recordEvents(supervisor) : undefined;
   const reloadService = createServiceReload({
     supervisor,
     tls: options.value.tlsSettings,
@@ -124,7 +126,10 @@ export async function startLaunch<O>(
   const started = await supervisor.start();
   // Dead instances' run dirs go now, off the way to the first spawn (_resources.ts).
   sweepRunDirs();
-  if (started.isErr()) return err(started.error);
+  if (started.isErr()) {
+    history?.close();
+    return err(started.error);
+  }
   // Once started (a refused or failed start says only why it failed).
   const untested = untestedNodeLine(runtime.name, process.version);
   if (untested) io.logger.warn(untested);
@@ -158,20 +163,22 @@ export async function startLaunch<O>(
     return upgraded;
   };
   io.stop?.onUpgrade(() => void upgrade());
-  const admin = options.value.admin && !io.stop?.requested
+  const admin = history && options.value.admin && !io.stop?.requested
     ? await startAdminFor(options.value.admin, {
       supervisor,
       runtime,
       logger: io.logger,
-      started: started.value,
       options: () => describedOptions(options.value),
       reloadService,
+      metrics: options.value.metrics,
       startedAt,
       environ: input.env,
+      history,
       upgrade,
     })
     : undefined;
   const close = async () => {
+    history?.close();
     reload?.close();
     await keeper?.release();
     if (admin?.isOk()) await admin.value.close();

@@ -24,6 +24,8 @@ test("GET /openapi.json validates as OpenAPI 3 and describes every route", async
       "GET /v1/events",
       "GET /v1/pools",
       "GET /v1/pools/{pool}",
+      "GET /v1/series",
+      "GET /v1/series/stream",
       "GET /v1/service",
       "POST /v1/pools/{pool}/restart",
       "POST /v1/pools/{pool}/scale",
@@ -36,6 +38,7 @@ test("GET /openapi.json validates as OpenAPI 3 and describes every route", async
     expect(doc.paths["/healthz"].get.security).toEqual([]);
     expect(doc.paths["/v1/pools/{pool}/scale"].post.responses["400"]).toBeDefined();
     expect(doc.paths["/v1/reload"].post.responses["422"]).toBeDefined();
+    expect(doc.components.schemas.Series.properties.pools.items.properties.p99).toBeDefined();
   } finally {
     admin.close();
   }

@@ -121,6 +121,9 @@ describe("steering", () => {
     const scaled = await req("/v1/pools/api_server/scale", post({ workers: 3 }));
     expect(scaled.status).toBe(200);
     expect((await scaled.json()).workers).toHaveLength(3);
+    // GET /v1/service stays true after a scale (issue 22 item 4).
+    const service = await (await req("/v1/service")).json();
+    expect(service.pools.find((p: { name: string }) => p.name === "api_server").workers).toBe(3);
     const before = (await (await req("/v1/pools/api_server")).json()).workers.map((w: { pid: number }) => w.pid);
     const restarted = await (await req("/v1/pools/api_server/restart", { method: "POST" })).json();
     const after = restarted.workers.map((w: { pid: number }) => w.pid);

@@ -52,7 +52,7 @@ test(
     expect(status.stdout).toMatch(
       /api_server\s+2\s+-\s+vetoed\s.*Plugin test:gate vetoed beforeSpawn: no GPU left for it/,
     );
-    // The event stream starts with the admin server, after the start-up: a veto comes on it when a scale-up adds worker 3.
+    // The event history starts with the supervisor (issue 22): start-up's veto of worker 2 is on it, then worker 3's.
     const scaled = await fetch(`${url}/v1/pools/api_server/scale`, {
       method: "POST",
       headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
@@ -68,6 +68,10 @@ test(
       /#\d+ spawn-vetoed api_server:3: Plugin test:gate vetoed beforeSpawn: no GPU left for it \(kept down\)/;
     for (let i = 0; i < 400 && !vetoLine.test(events.stdout()); i++) await sleep(25);
     expect(events.stdout()).toMatch(vetoLine);
+    expect(events.stdout()).toMatch(
+      /#\d+ spawn-vetoed api_server:2: Plugin test:gate vetoed beforeSpawn: no GPU left for it \(kept down\)/,
+    );
+    expect(events.stdout()).toMatch(/#1 spawn runner:r:1 /);
     expect(await s.stop()).toBe(0);
     expect((await events.done).code).toBe(0);
   },

@@ -105,6 +105,7 @@ export interface OptionTypes {
   readonly "admin-host": string;
   readonly "admin-port": number;
   readonly "admin-token": string;
+  readonly "admin-charts": boolean;
   readonly "log-format": "text" | "json";
   readonly "access-log": boolean;
   readonly debug: boolean;
@@ -410,6 +411,16 @@ export const OPTIONS: { readonly [K in keyof OptionTypes]: OptionRow<OptionTypes
     env: "BENTO_ADMIN_TOKEN",
     parse: text,
     help: "The admin API's bearer token, at least 16 characters (default: a random one, in the instance file)",
+  }),
+  "admin-charts": row({
+    group: "admin",
+    flag: true,
+    env: "BENTO_NO_ADMIN_CHARTS",
+    envNegates: true,
+    parse: onOff,
+    default: true,
+    help: "Sample request rate, errors, latency, memory and CPU per pool every 2 s for the dashboard's charts " +
+      "(the last 15 minutes, GET /v1/series); --no-admin-charts turns it off",
   }),
   "log-format": row({
     group: "log",

@@ -1,0 +1,168 @@
+/**
+ * The sampler behind the dashboard's charts: every interval, per pool, the
+ * workers' memory and CPU from /proc (`RuntimePort.processStats`) and their
+ * request counts and latency histogram from the metrics socket each
+ * bento-kit/worker worker already serves for the monitoring plugin
+ * (`<run dir>/metrics/<pool>.<id>/metrics.sock`): no second metrics pipeline.
+ * Workers without that socket (Python, any binary, --no-metrics) have memory
+ * and CPU only. A tick that is still waiting on a socket skips the next one.
+ * With more than 64 live workers the sockets are read every ⌈workers / 64⌉
+ * ticks (the figures then cover that longer interval and are carried
+ * between), through at most 64 kept-alive connections: 1,024 workers cost
+ * about as many reads a second as 64.
+ */
+import { Agent, request } from "node:http";
+import { join } from "node:path";
+import type { ServiceControl } from "../core/control.ts";
+import type { ProcessStats } from "../core/ports.ts";
+import { parseRequestTotals, quantile, type RequestTotals, sumTotals, totalsDelta } from "../core/request-figures.ts";
+import type { PoolSample, SeriesStore } from "../core/series.ts";
+
+export interface SamplerOptions {
+  readonly pools: ServiceControl["pools"];
+  readonly stats: ((pid: number) => ProcessStats | undefined) | undefined;
+  /** The instance's metrics directory, when the monitoring plugin is on. */
+  readonly metricsDir: string | undefined;
+  readonly store: SeriesStore;
+  readonly intervalMs: number;
+}
+
+export interface Sampler {
+  stop(): void;
+}
+
+/** Sockets read per tick at most. */
+const SCRAPES_PER_TICK = 64;
+
+/**
+ * One kept-alive connection per worker socket, at most SCRAPES_PER_TICK in all
+ * (descriptors the supervisor holds while it samples): no connection set up
+ * and torn down for every worker every tick.
+ */
+function keptAlive(): Agent {
+  return new Agent({ keepAlive: true, maxSockets: 1, maxTotalSockets: SCRAPES_PER_TICK, maxFreeSockets: 1 });
+}
+
+type Figures = Pick<PoolSample, "rate" | "errors" | "p50" | "p99">;
+const UNKNOWN: Figures = { rate: null, errors: null, p50: null, p99: null };
+
+interface Previous {
+  readonly at: number;
+  readonly tick: number;
+  readonly cpu: Map<number, number>;
+  /** When the sockets were last read, what they said, and the figures computed then (carried until the next read). */
+  readonly totalsAt: number;
+  readonly totals: Map<number, RequestTotals>;
+  readonly figures: Map<string, Figures>;
+}
+
+export function startSampler(o: SamplerOptions): Sampler {
+  let previous: Previous | undefined;
+  let running = false;
+  const agent = keptAlive();
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      previous = await sample(o, previous, agent);
+    } catch { /* a sample lost; the next tick tries again */ }
+    running = false;
+  };
+  const timer = setInterval(tick, o.intervalMs);
+  (timer as { unref?: () => void }).unref?.();
+  return {
+    stop() {
+      clearInterval(timer);
+      agent.destroy();
+    },
+  };
+}
+
+async function sample(o: SamplerOptions, previous: Previous | undefined, agent: Agent): Promise<Previous> {
+  const at = Date.now();
+  const tick = (previous?.tick ?? -1) + 1;
+  const seconds = previous ? Math.max(0.001, (at - previous.at) / 1000) : 0;
+  const pools = o.pools();
+  const live = pools.reduce((n, p) => n + p.workers.filter((w) => w.pid !== null).length, 0);
+  const scrape = o.metricsDir !== undefined && tick % Math.max(1, Math.ceil(live / SCRAPES_PER_TICK)) === 0;
+  const read = scrape ? await readTotals(o.metricsDir!, pools, { agent, timeoutMs: o.intervalMs / 2 }) : undefined;
+  const cpu = new Map<number, number>();
+  const figures = new Map<string, Figures>();
+  const samples: PoolSample[] = pools.map((p, i) => {
+    const workers = new Map<number, number>();
+    let rss: number | null = null;
+    let used: number | null = null;
+    for (const w of p.workers) {
+      const s = w.pid === null ? undefined : o.stats?.(w.pid);
+      if (!s || w.pid === null) continue;
+      workers.set(w.id, s.rssBytes);
+      rss = (rss ?? 0) + s.rssBytes;
+      cpu.set(w.pid, s.cpuSeconds);
+      const before = previous?.cpu.get(w.pid);
+      if (before !== undefined) used = (used ?? 0) + Math.max(0, s.cpuSeconds - before) / seconds;
+    }
+    const f = read && previous ? requestFigures(read[i]!, previous, at) : previous?.figures.get(p.name) ?? UNKNOWN;
+    figures.set(p.name, f);
+    return { pool: p.name, ...f, rssBytes: rss, cpu: used, workers };
+  });
+  o.store.record(at, samples);
+  const totals = read ? new Map(read.flat().map((r) => [r.pid, r.totals])) : previous?.totals ?? new Map();
+  return { at, tick, cpu, totalsAt: read ? at : previous?.totalsAt ?? at, totals, figures };
+}
+
+interface Read {
+  readonly pid: number;
+  readonly totals: RequestTotals;
+}
+
+/** Per pool, what each worker's socket says (workers without an answer are left out). */
+function readTotals(
+  dir: string,
+  pools: ReturnType<ServiceControl["pools"]>,
+  via: { readonly agent: Agent; readonly timeoutMs: number },
+): Promise<Read[][]> {
+  return Promise.all(pools.map(async (p) => {
+    const got = await Promise.all(p.workers.map(async (w) => {
+      if (w.pid === null) return undefined;
+      const text = await askSocket(join(dir, slotName(p.name, w.id), "metrics.sock"), via);
+      return text === undefined ? undefined : { pid: w.pid, totals: parseRequestTotals(text) };
+    }));
+    return got.filter((r): r is Read => r !== undefined);
+  }));
+}
+
+/** A pool's rates and quantiles between the previous read and this one; unknown when no worker answered. */
+function requestFigures(read: readonly Read[], previous: Previous, at: number): Figures {
+  if (read.length === 0) return UNKNOWN;
+  const seconds = Math.max(0.001, (at - previous.totalsAt) / 1000);
+  const sum = sumTotals(read.map((r) => totalsDelta(previous.totals.get(r.pid), r.totals)));
+  return {
+    rate: sum.requests / seconds,
+    errors: sum.errors / seconds,
+    p50: quantile(0.5, sum.buckets),
+    p99: quantile(0.99, sum.buckets),
+  };
+}
+
+/** The slot directory of a worker, as the monitoring plugin names it. */
+function slotName(pool: string, workerId: number): string {
+  return `${pool.replace(/\//g, "_")}.${workerId}`;
+}
+
+/** GET /metrics on a worker's socket; undefined when there is none, or no answer within `timeoutMs`. */
+function askSocket(
+  socketPath: string,
+  { agent, timeoutMs }: { readonly agent: Agent; readonly timeoutMs: number },
+): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const req = request({ socketPath, path: "/metrics", agent, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve(res.statusCode === 200 ? Buffer.concat(chunks).toString("utf8") : undefined));
+      res.on("error", () => resolve(undefined));
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => resolve(undefined));
+    req.end();
+  });
+}
