@@ -8,9 +8,23 @@
  * this path: test/serve/logs.test.ts.
  */
 import { afterEach, expect, test } from "bun:test";
-import { cleanup, post, readyMsFor, RUNTIMES, serve } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, post, readyMsFor, RUNTIMES, serve, supervisorArgv } from "../_helpers/serve-process.ts";
 
-afterEach(cleanup, 20_000);
+afterEach(cleanup, CLEANUP_MS);
+
+/**
+ * The supervisor's stdout as a pipe (a FIFO that cat copies to this test), as under `| tee` or
+ * docker. A Bun supervisor hands its workers fd 1 reopened (a file status of their own), which a
+ * socket cannot be: with a socket for stdout (what bun test's child_process gives, or journald)
+ * a Bun supervisor's workers take the piped path.
+ */
+const throughPipe = (rt: (typeof RUNTIMES)[number]) => [
+  "sh",
+  "-c",
+  'f=$(mktemp -u); mkfifo "$f"; cat "$f" & exec 3>"$f"; rm "$f"; exec "$@" >&3 2>&1 3>&-',
+  "sh",
+  ...supervisorArgv(rt),
+];
 
 const WORKERS = 3; // one API worker, the iris example's two runners
 const ACCESS_TEXT =
@@ -20,7 +34,8 @@ for (const rt of RUNTIMES) {
   test(
     `${rt} supervisor: the access log reaches stdout while the supervisor is stopped; length= filled in`,
     async () => {
-      const s = await serve(rt, "examples/iris", ["--api-workers", "1"], {}, undefined, readyMsFor(WORKERS));
+      const argv = rt === "bun" ? throughPipe(rt) : undefined;
+      const s = await serve(rt, "examples/iris", ["--api-workers", "1"], {}, argv, readyMsFor(WORKERS));
       const pid = s.pid;
       const before = s.output().length;
       let answer = { body: "", pid: null as string | null };

@@ -10,14 +10,14 @@ import { bunSpawnProcess } from "./_spawn.ts";
 import { serveGuardedHttp } from "../shared/_guarded-http.ts";
 import { nodeWatch } from "../shared/_watch-node.ts";
 import { LIBC_PATH, type LibcSocketFns } from "../libc/_libc-socket.ts";
-import { openStdoutFd } from "../shared/_stdout-fd.ts";
+import { reopenStdoutFd } from "../shared/_stdout-fd.ts";
 
 export function createBunRuntime(): RuntimePort {
   return {
     ...createFfiRuntime("bun", openLibc, bunSpawnProcess),
     serveHttp: serveGuardedHttp,
     watch: nodeWatch,
-    stdoutFd: openStdoutFd,
+    stdoutFd: reopenStdoutFd,
   };
 }
 
