@@ -20,7 +20,7 @@ import type { SeriesStore } from "../core/series.ts";
 import { removeInstance, stateDir, writeInstance } from "./_instances.ts";
 import { processStartTime } from "./_owner.ts";
 import { openFileLimit } from "./_resources.ts";
-import { PREDECESSOR } from "./_upgraded.ts";
+import { predecessor } from "./_upgraded.ts";
 
 export type { AdminSettings } from "./_admin-settings.ts";
 export type AdminError = OptionInvalid | BindFailed;
@@ -96,7 +96,7 @@ export async function startAdmin(o: StartAdminOptions): Promise<Result<RunningAd
       token: settings.token,
       startedAt: info.startedAt,
       ...(pidStart === undefined ? {} : { pidStart }),
-      ...(PREDECESSOR === undefined ? {} : { replaces: PREDECESSOR }),
+      ...(predecessor() === undefined ? {} : { replaces: predecessor() }),
     });
   } catch (e) {
     logger.warn(

@@ -9,11 +9,20 @@
 import { closeSync, writeSync } from "node:fs";
 import { UPGRADE_FD_ENV } from "./_activation.ts";
 
-/** The supervisor this one takes over from (its parent), when this start is an upgrade. */
-export const PREDECESSOR: number | undefined = process.env[UPGRADE_FD_ENV] === undefined ? undefined : process.ppid;
+let predecessorPid: { readonly pid: number | undefined } | undefined;
+
+/**
+ * The supervisor this one takes over from (its parent), when this start is an upgrade. Read on
+ * first use, not at load: Deno's `--help` runs with no env permission.
+ */
+export function predecessor(): number | undefined {
+  predecessorPid ??= { pid: process.env[UPGRADE_FD_ENV] === undefined ? undefined : process.ppid };
+  return predecessorPid.pid;
+}
 
 /** Tell the supervisor being replaced how this start went (nothing when this start is no upgrade). */
 export function reportToPredecessor(line: "READY=1" | `FAILED=${string}`): void {
+  predecessor(); // read before the variable goes
   const raw = process.env[UPGRADE_FD_ENV];
   delete process.env[UPGRADE_FD_ENV];
   if (raw === undefined || !/^\d+$/.test(raw)) return;

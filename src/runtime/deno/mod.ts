@@ -8,7 +8,7 @@ import type { RuntimePort } from "../../core/ports.ts";
 import { serveGuardedHttp } from "../shared/_guarded-http.ts";
 import { createFfiRuntime } from "../libc/_ffi-runtime.ts";
 import { libcProcFs } from "./_libc-procfs.ts";
-import { dupStdoutFd } from "./_stdout-fd.ts";
+import { reopenStdoutFd } from "./_stdout-fd.ts";
 import { spawnProcess } from "../shared/_spawn-node.ts";
 import { LIBC_PATH, type LibcSocketFns } from "../libc/_libc-socket.ts";
 import { type DirWatcher, watchTree } from "../shared/_tree-watch.ts";
@@ -19,7 +19,7 @@ export function createDenoRuntime(): RuntimePort {
     // /proc through libc: with the README's flags (no --allow-all) Deno refuses to read it.
     ...createFfiRuntime("deno", openLibc, spawnProcess, libcProcFs()),
     serveHttp: serveGuardedHttp,
-    stdoutFd: dupStdoutFd,
+    stdoutFd: reopenStdoutFd,
     watch: (root, options) => watchTree(root, options, denoWatchDir),
   };
 }
