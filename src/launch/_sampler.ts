@@ -68,6 +68,9 @@ export function startSampler(o: SamplerOptions): Sampler {
     } catch { /* a sample lost; the next tick tries again */ }
     running = false;
   };
+  // The first sample at once: it is the baseline the first rate is measured from (requests made
+  // before it are in no rate; with the first sample an interval late, a busy first 2 s were lost).
+  void tick();
   const timer = setInterval(tick, o.intervalMs);
   (timer as { unref?: () => void }).unref?.();
   return {
