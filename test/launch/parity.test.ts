@@ -139,6 +139,8 @@ test("serve --grpc: worker lines parse as JSON, and the metrics line gives the b
     "json",
   ]);
   await startLine(grpc, /Starting production gRPC BentoServer/, "serve --grpc");
+  // A worker's own lines may come after the start line (the supervisor's and the workers' are two streams).
+  expect(await grpc.waitForOutput(/"pool":"grpc_api_server"/, START_MS)).toBeDefined();
   const lines = grpc.output().split("\n").filter((l) => l.trim() !== "");
   const parsed = lines.map((l) => JSON.parse(l) as { pool?: string; msg: string });
   expect(parsed.some((p) => p.pool === "grpc_api_server")).toBe(true);
