@@ -107,6 +107,8 @@ test(
     const runner = await runnerServer(["--log-format", "json"]);
     const api = httpServer(runner.port, []);
     await startLine(api, /running on http:\/\/127\.0\.0\.1:\d+/, "start-http-server");
+    // A worker's own lines may come after the start line (two streams).
+    expect(await api.waitForOutput(/\[api_server:1\] /, START_MS)).toBeDefined();
     const text = api.output().split("\n").filter((l) => l.includes("[api_server:1]"));
     expect(text.length).toBeGreaterThan(0);
     for (const line of text) expect(line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000 \[api_server:1\] /);
