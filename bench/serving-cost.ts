@@ -13,9 +13,8 @@
  * BENCH_RUNTIMES=node,bun for fewer supervisor runtimes.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { existsSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
 import {
   BENCH,
   classify,
@@ -25,15 +24,13 @@ import {
   fmt,
   freePort,
   IRIS,
-  leftovers,
   loadavg,
   log,
+  mainWrites,
   median,
   type Proc,
-  putSection,
   QUICK,
   ratio,
-  renderSection,
   ROOT,
   rotate,
   runScriptArgv,
@@ -191,20 +188,4 @@ export async function servingCost(): Promise<Section> {
   };
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  try {
-    const section = renderSection(await servingCost());
-    if (QUICK) console.log(section);
-    else {
-      const file = join(BENCH, "RESULTS.md");
-      writeFileSync(file, putSection(readFileSync(file, "utf8"), SERVING_COST_TITLE, section));
-      log("wrote its section of bench/RESULTS.md");
-    }
-  } finally {
-    const left = leftovers();
-    if (left.length > 0) {
-      console.error(`LEFTOVER processes:\n${left.join("\n")}`);
-      process.exitCode = 1;
-    }
-  }
-}
+await mainWrites(import.meta.url, servingCost);
