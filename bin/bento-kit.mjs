@@ -11,6 +11,11 @@ const cli = fromSource ? "../src/cli/" : "../dist/src/cli/";
 const ext = fromSource ? ".ts" : ".js";
 // From a checkout Node runs bento-kit's own code through tsx; Bun, Deno and the compiled CLI need nothing.
 const viaTsx = fromSource && !globalThis.Bun && !globalThis.Deno;
+// Node 22.1 and later keep the compiled code of the installed CLI in the temp
+// dir (node-compile-cache), so a start after the first compiles a third less.
+if (!fromSource && !globalThis.Bun && !globalThis.Deno) {
+  process.getBuiltinModule?.("node:module").enableCompileCache?.();
+}
 let fileLimit;
 try {
   // The CLI's start, shared with mod.ts (src/cli/bootstrap.ts): from here on a

@@ -40,14 +40,14 @@ export function monitoringPlugin(): BentoPlugin {
   let registry: Promise<Registry> | undefined;
   let server: UnixHttpServer | undefined;
   let started: Promise<void> | undefined;
+  let disposed = false;
   const slots = new Map<number, string>();
 
   async function start(dir: string, ctx: HookContext): Promise<void> {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
     const path = join(dir, "supervisor.sock");
     const headers = { "content-type": "text/plain; version=0.0.4; charset=utf-8" };
     try {
-      server = await serveUnixHttp(
+      const serving = await serveUnixHttp(
         path,
         () =>
           render(ctx).then(
@@ -55,7 +55,11 @@ export function monitoringPlugin(): BentoPlugin {
             (error) => new Response(String(error), { status: 500 }),
           ),
       );
+      // Stopped while it was starting (it is no longer awaited by the first spawn).
+      if (disposed) serving.close();
+      else server = serving;
     } catch (error) {
+      if (disposed) return;
       ctx.logger.error(
         `Cannot serve the supervisor's metrics on ${path} (${(error as Error).message}): /metrics will miss them`,
       );
@@ -74,9 +78,12 @@ export function monitoringPlugin(): BentoPlugin {
   return definePlugin({
     name: "bento:monitoring",
     hooks: { "monitoring:collect": "parallel" },
-    async beforeSpawn(plan, ctx) {
+    beforeSpawn(plan, ctx) {
       const dir = join(ctx.spec.runDir, METRICS_DIR);
-      await (started ??= start(dir, ctx));
+      // Not awaited: the first worker starts while the supervisor's own socket
+      // comes up (a scrape before it is listening lists the workers' series only).
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      started ??= start(dir, ctx);
       const slot = join(dir, `${plan.pool.replace(/\//g, "_")}.${plan.workerId}`);
       mkdirSync(slot, { recursive: true });
       return ok({ ...plan, env: { ...plan.env, BENTO_METRICS_DIR: dir, PROMETHEUS_MULTIPROC_DIR: slot } });
@@ -92,6 +99,7 @@ export function monitoringPlugin(): BentoPlugin {
       }
     },
     dispose() {
+      disposed = true;
       server?.close();
     },
   });

@@ -9,6 +9,15 @@
 //   build, which takes 7-10 ms of the supervisor's start to load. Nothing
 //   compares Results by class, so a plugin's Results (from its own
 //   neverthrow) work with bento-kit's.
+// - node:http is read with process.getBuiltinModule, not imported as an ES
+//   module (`nodeHttpShim`): on Node 22 and later an ES import of node:http
+//   reads every export, and three of them (WebSocket, CloseEvent,
+//   MessageEvent) load undici: about 40 ms of CPU and 6 MiB at the start of
+//   every supervisor, before its first spawn (nodejs/node#57649, open). The
+//   supervisor now loads undici only when its admin server or metrics socket
+//   answers a first request (both build a Request; a worker that serves a
+//   fetch handler loads it anyway: Node's Request and Response are undici's).
+//   Bun and Deno have process.getBuiltinModule too.
 // - .d.ts from tsc (declarations only: `npm test` type-checks).
 // - the .proto files the gRPC worker reads, and the templates of `bento-kit new`.
 // Run by `npm pack` (prepack) and by `npm install` in this repository
@@ -17,6 +26,7 @@ import { execFileSync } from "node:child_process";
 import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
 import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -36,6 +46,33 @@ export const ENTRY_POINTS = [
   "src/runtime/node/esm-syntax-hook.ts",
 ];
 
+/** The module-level names of node:http the shim exports: its plain values (not the lazy getters that load undici). */
+const HTTP_NAMES = Object.entries(Object.getOwnPropertyDescriptors(createRequire(import.meta.url)("node:http")))
+  .filter(([name, d]) => "value" in d && /^[A-Za-z_$][\w$]*$/.test(name))
+  .map(([name]) => name);
+
+/** Every `import ... from "node:http"` (or "http") in the bundle reads the built-in module instead. */
+const nodeHttpShim = {
+  name: "node-http-shim",
+  setup(b) {
+    b.onResolve(
+      { filter: /^(node:)?http$/ },
+      (args) =>
+        args.namespace === "node-http-shim" ? { path: "node:http", external: true } : {
+          path: "node:http",
+          namespace: "node-http-shim",
+        },
+    );
+    b.onLoad({ filter: /.*/, namespace: "node-http-shim" }, () => ({
+      // Node 22.0-22.2 have no process.getBuiltinModule: the ES import there (no undici in those either).
+      contents: `const http = process.getBuiltinModule?.("node:http") ?? (await import("node:http")).default;\n` +
+        `export default http;\n` +
+        `export const { ${HTTP_NAMES.join(", ")} } = http;\n`,
+      loader: "js",
+    }));
+  },
+};
+
 rmSync(join(root, "dist"), { recursive: true, force: true });
 await build({
   absWorkingDir: root,
@@ -49,6 +86,7 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
+  plugins: [nodeHttpShim],
   external: [...Object.keys(pkg.dependencies).filter((name) => name !== "neverthrow"), "bun:ffi"].flatMap((
     name,
   ) => [name, `${name}/*`]),

@@ -78,6 +78,11 @@ console.log("packed worker ready");
       "    },",
       "  });",
       '} else mod.register("./trace-resolve.mjs", import.meta.url);',
+      // And, at exit, whether Node's undici was loaded (scripts/build.mjs: node:http's ES facade loads it).
+      'process.once("exit", () => {',
+      "  const undici = process.moduleLoadList.filter((m) => m.includes('undici')).map((m) => `builtin:${m}\\n`);",
+      "  if (process.env.LOAD_TRACE) appendFileSync(`${process.env.LOAD_TRACE}/${process.pid}`, undici.join(''));",
+      "});",
     ].join("\n"),
   );
 }, 120_000);
@@ -234,9 +239,10 @@ for (const [label, argv] of SERVE_CASES) {
           expect(supervisor[0]!.includes("/node_modules/tsx/")).toBe(lang === "ts");
           // Nor does it load what this service does not use: no gRPC, no Kubernetes export, no --reload
           // watcher, and neither the admin app (Hono, zod) nor the metrics registry (prom-client), which
-          // come with the first admin request or scrape; nothing here sends one.
+          // come with the first admin request or scrape; nothing here sends one. Nor Node's undici (Node >= 22
+          // loads it for an ES import of node:http: scripts/build.mjs), which comes with a first Request.
           const unused =
-            /\/node_modules\/(@grpc|hono|@hono|zod|prom-client|yaml)\/|\/dist\/chunks\/(app|export|start-grpc-server|_grpc-metrics|_reload|_monitoring-registry)-/;
+            /\/node_modules\/(@grpc|hono|@hono|zod|prom-client|yaml)\/|\/dist\/chunks\/(app|export|start-grpc-server|_grpc-metrics|_reload|_monitoring-registry)-|^builtin:.*undici/;
           expect(supervisor[0]!.split("\n").filter((url) => unused.test(url))).toEqual([]);
         }
       },
