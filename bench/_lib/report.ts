@@ -6,6 +6,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { BENCH, QUICK } from "./config.ts";
+import { machineLines } from "./machine.ts";
+import { fmt } from "./stats.ts";
 import { leftovers } from "./stop.ts";
 
 /** Markdown table. */
@@ -80,10 +82,15 @@ export const ALONE_TITLES = {
 /** mainIf, and (without --quick) the section written into bench/RESULTS.md in place of its previous run's. */
 export async function mainWrites(url: string, bench: () => Promise<Section>): Promise<void> {
   await mainIf(url, async () => {
+    const started = new Date();
     const s = await bench();
     if (!QUICK) {
       const file = join(BENCH, "RESULTS.md");
-      writeFileSync(file, putSection(readFileSync(file, "utf8"), s.title, renderSection(s)));
+      // What it ran on and when: the section is written alone, not under run.ts's header.
+      const took = `- Run alone; took ${fmt((Date.now() - started.getTime()) / 1000)} s.`;
+      const provenance = [...machineLines(started), took].join("\n");
+      const gap = s.notes?.length ? "" : "\n"; // a list right below a table would read as its rows
+      writeFileSync(file, putSection(readFileSync(file, "utf8"), s.title, `${renderSection(s)}${gap}${provenance}\n`));
       log(`wrote its section of bench/RESULTS.md`);
     }
     return s;
