@@ -3,14 +3,16 @@
  * project that has only `npm install <tarball>`, the scaffold command, then
  * serve (npx, bunx --bun, the README's Deno command) answers on curl, and
  * Ctrl+C leaves nothing; the Python variant under uvicorn; the scaffold's own
- * test passes; a non-empty directory is refused.
+ * test passes; a non-empty directory is refused. `npm create bento-kit`
+ * (create-bento-kit's tarball), `bun create bento-kit` and `deno run -A
+ * npm:create-bento-kit` do what `new` does, on each runtime, with its errors.
  */
 import { afterAll, afterEach, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
-import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { LAUNCHERS, packInto } from "./_helpers/packed.ts";
+import { basename, join } from "node:path";
+import { BIN, LAUNCHERS, packCreateInto, packInto } from "./_helpers/packed.ts";
 import { hasUvicorn, noteSkipped } from "./_helpers/python.ts";
 import { alive, descendantsOf, serviceTestMs, sleep } from "./_helpers/serve-process.ts";
 
@@ -18,14 +20,35 @@ import { alive, descendantsOf, serviceTestMs, sleep } from "./_helpers/serve-pro
 setDefaultTimeout(serviceTestMs());
 
 let project = "";
+/** The two tarballs: bento-kit's (installed in `project`) and create-bento-kit's (installed beside it). */
+let bentoKitTgz = "";
+let createTgz = "";
 
 beforeAll(() => {
   project = mkdtempSync(join(tmpdir(), "bento-kit-scaffold-"));
   packInto(project);
+  bentoKitTgz = join(project, readdirSync(project).find((f) => /^bento-kit-.*\.tgz$/.test(f))!);
+  createTgz = packCreateInto(project);
+  // As a project that depends on bento-kit adds create-bento-kit: its dependency is the installed bento-kit.
+  execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", createTgz], {
+    cwd: project,
+    stdio: "ignore",
+  });
 }, 120_000);
 
+/** The directories with no project that a test ran create-bento-kit in. */
+const fresh: string[] = [];
+
 afterAll(() => {
-  rmSync(project, { recursive: true, force: true });
+  for (const dir of [project, ...fresh]) rmSync(dir, { recursive: true, force: true });
+  // `npm exec --package=<tarball>` installed into npm's own cache (_npx/<hash>): remove that install.
+  const npx = join(execFileSync("npm", ["config", "get", "cache"], { encoding: "utf8" }).trim(), "_npx");
+  for (const dir of existsSync(npx) ? readdirSync(npx) : []) {
+    const manifest = join(npx, dir, "package.json");
+    if (existsSync(manifest) && readFileSync(manifest, "utf8").includes(basename(project))) {
+      rmSync(join(npx, dir), { recursive: true, force: true });
+    }
+  }
 }, 60_000);
 
 /** Every process a test started, killed (group first) even when it failed. */
@@ -40,8 +63,10 @@ afterEach(() => {
   }
 });
 
-function scaffold(argv: readonly string[], dir: string, extra: string[] = []) {
-  return spawnSync(argv[0]!, [...argv.slice(1), "new", dir, ...extra], { cwd: project, encoding: "utf8" });
+/** `new DIR` (no DIR when `dir` is undefined). */
+function scaffold(argv: readonly string[], dir: string | undefined, extra: string[] = []) {
+  const args = [...argv.slice(1), "new", ...(dir === undefined ? [] : [dir]), ...extra];
+  return spawnSync(argv[0]!, args, { cwd: project, encoding: "utf8" });
 }
 
 /** `serve DIR` in a session of its own (a terminal's foreground group); resolves once it listens. */
@@ -153,4 +178,81 @@ test("new refuses a non-empty directory: one line, exit 2, nothing written", () 
   expect(r.stdout).toBe("");
   expect(r.stderr.trim().split("\n")).toEqual(["Error: taken is not empty: give a new or empty directory"]);
   expect(spawnSync("ls", [join(project, "taken")], { encoding: "utf8" }).stdout.trim()).toBe("notes.txt");
+});
+
+/** A create command (`npm create bento-kit`, `bun create bento-kit`...) with `args`, run in `cwd` to its end. */
+function create(argv: readonly string[], args: string[], cwd = project) {
+  return spawnSync(argv[0]!, [...argv.slice(1), ...args], { cwd, encoding: "utf8" });
+}
+
+test("npm create bento-kit DIR writes what bento-kit new writes, and npx bento-kit serve DIR answers; Ctrl+C leaves nothing", async () => {
+  const made = create(["npm", "create", "bento-kit"], ["created/svc"]);
+  expect({ status: made.status, stderr: made.stderr }).toEqual({ status: 0, stderr: "" });
+  // bento-kit is installed in the project: serve from here.
+  expect(made.stdout).toContain("npx bento-kit serve created/svc");
+  expect(scaffold(LAUNCHERS[0][1], "by-new/svc").status).toBe(0);
+  const files = readdirSync(join(project, "created/svc")).sort();
+  expect(files).toEqual(readdirSync(join(project, "by-new/svc")).sort());
+  for (const f of files) {
+    expect({ f, text: readFileSync(join(project, "created/svc", f), "utf8") }).toEqual({
+      f,
+      text: readFileSync(join(project, "by-new/svc", f), "utf8"),
+    });
+  }
+  const s = await serveDir(LAUNCHERS[0][1], "created/svc");
+  expect(s.port, s.out()).toBeGreaterThan(0);
+  expect(await classify(s.port, "[[5.9,3.0,5.1,1.8]]")).toEqual({ status: 200, body: ["virginica"] });
+  expect(await ctrlC(s)).toEqual([]);
+});
+
+test("bun create bento-kit DIR --python and deno run -A npm:create-bento-kit DIR scaffold, each naming its own serve command", () => {
+  const bun = create([join(BIN, "bun"), "create", "bento-kit"], ["bun-made", "--python"]);
+  expect({ status: bun.status, stderr: bun.stderr }).toEqual({ status: 0, stderr: "" });
+  expect(readdirSync(join(project, "bun-made"))).toContain("runner.py");
+  expect(bun.stdout).toContain("bunx --bun bento-kit serve bun-made");
+  const deno = create([join(BIN, "deno"), "run", "-A", "npm:create-bento-kit"], ["deno-made"]);
+  expect({ status: deno.status, stderr: deno.stderr }).toEqual({ status: 0, stderr: "" });
+  expect(readdirSync(join(project, "deno-made"))).toContain("runner.ts");
+  expect(deno.stdout).toContain("deno run --allow-read");
+  expect(deno.stdout).toContain("npm:bento-kit serve deno-made");
+});
+
+test("create-bento-kit with no DIR, or a non-empty one: bento-kit new's one-line error, exit 2, under npm create too", () => {
+  mkdirSync(join(project, "full"));
+  writeFileSync(join(project, "full", "notes.txt"), "mine\n");
+  const missing =
+    'Error: Missing DIR, the directory to create (new or empty): run "bento-kit new --help" to see the usage';
+  const notEmpty = "Error: full is not empty: give a new or empty directory";
+  for (const [args, line] of [[[], missing], [["full"], notEmpty]] as const) {
+    const direct = create([join(project, "node_modules", ".bin", "create-bento-kit")], [...args]);
+    expect({ status: direct.status, stdout: direct.stdout, stderr: direct.stderr }).toEqual({
+      status: 2,
+      stdout: "",
+      stderr: `${line}\n`,
+    });
+    expect(scaffold(LAUNCHERS[0][1], args[0]).stderr).toBe(direct.stderr);
+    // npm adds its own "npm error" lines after the command's.
+    const viaNpm = create(["npm", "create", "bento-kit"], [...args]);
+    expect({ status: viaNpm.status, first: viaNpm.stderr.split("\n")[0] }).toEqual({ status: 2, first: line });
+  }
+  expect(readdirSync(join(project, "full"))).toEqual(["notes.txt"]);
+});
+
+test("with nothing installed, npm exec --package=<both tarballs> create-bento-kit DIR (npm create's own step) scaffolds and says to install first", () => {
+  // Outside the project: no node_modules above it holds bento-kit.
+  const empty = mkdtempSync(join(tmpdir(), "bento-kit-create-"));
+  fresh.push(empty);
+  const r = create(
+    ["npm", "exec", "--yes", "--prefer-offline", `--package=${createTgz}`, `--package=${bentoKitTgz}`, "--"],
+    ["create-bento-kit", "my-svc"],
+    empty,
+  );
+  expect({ status: r.status, stdout: r.stdout }).toEqual({
+    status: 0,
+    stdout: expect.stringContaining("Created my-svc"),
+  });
+  expect(r.stdout).toContain("  cd my-svc\n  npm install\n  npx bento-kit serve .");
+  expect(JSON.parse(readFileSync(join(empty, "my-svc", "package.json"), "utf8")).dependencies).toEqual({
+    "bento-kit": `^${JSON.parse(readFileSync("package.json", "utf8")).version}`,
+  });
 });

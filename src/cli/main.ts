@@ -75,8 +75,8 @@ export async function runCli(argv: readonly string[] = process.argv.slice(2)): P
     return usageError(`${flag} takes no value, got "${value.join("=")}": use --${name} or --no-${name}`);
   }
   const { parseArgs, runCommand } = await import("citty");
-  const extra = extraArgument(rest, (command.args ?? {}) as ArgsDef, parseArgs);
-  if (extra) return usageError(`Unexpected argument "${extra}": run "bento-kit ${first} --help" to see the usage`);
+  const positional = positionalProblem(rest, (command.args ?? {}) as ArgsDef, parseArgs);
+  if (positional) return usageError(`${positional}: run "bento-kit ${first} --help" to see the usage`);
   await runCommand(command, { rawArgs: [...rest] });
 }
 
@@ -140,14 +140,27 @@ function repeatedFlag(args: readonly string[], defs: ArgsDef): { flag: string; v
   return undefined;
 }
 
-/** The first positional argument beyond those the command takes. */
-function extraArgument(
+/**
+ * The first positional argument beyond those the command takes, or the first
+ * required one not given (citty would throw its own error, with a stack trace).
+ */
+function positionalProblem(
   args: readonly string[],
   defs: ArgsDef,
   parseArgs: typeof import("citty").parseArgs,
 ): string | undefined {
-  const positional = Object.values(defs).filter((d) => d.type === "positional").length;
-  return parseArgs([...args], defs)._[positional];
+  const positionals = Object.entries(defs).filter(([, d]) => d.type === "positional");
+  const optional = Object.fromEntries(
+    Object.entries(defs).map(([name, d]) => [name, d.type === "positional" ? { ...d, required: false } : d]),
+  );
+  const given = parseArgs([...args], optional as ArgsDef)._;
+  if (given.length > positionals.length) return `Unexpected argument "${given[positionals.length]}"`;
+  const missing = positionals.slice(given.length).find(([, d]) => d.required === true && d.default === undefined);
+  if (!missing) return undefined;
+  const [name, def] = missing;
+  const hint = ("valueHint" in def && def.valueHint) || name.toUpperCase();
+  const what = def.description ? `, ${def.description.charAt(0).toLowerCase()}${def.description.slice(1)}` : "";
+  return `Missing ${hint}${what}`;
 }
 
 /** Help text (plain: it is wrapped to the terminal's width, colours would miscount it). */

@@ -1,7 +1,8 @@
 /**
  * The package as npm publishes it: `npm pack` (which builds dist/), then
  * `npm install <tarball>` into a fresh project, as a user would. Shared by
- * the tests that run the installed package (pack, scaffold, links).
+ * the tests that run the installed package (pack, scaffold, links). The
+ * second package, create-bento-kit (`npm create bento-kit`), packs the same way.
  */
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -40,4 +41,13 @@ export function packInto(project: string, install = true): string[] {
     stdio: "ignore",
   });
   return info!.files.map((f) => f.path);
+}
+
+/** `npm pack` of packages/create-bento-kit (no build step) into `dest`; the tarball's path. */
+export function packCreateInto(dest: string): string {
+  const out = execFileSync("npm", ["pack", "--json", "--pack-destination", dest], {
+    cwd: join(ROOT, "packages", "create-bento-kit"),
+    encoding: "utf8",
+  });
+  return join(dest, (JSON.parse(out) as { filename: string }[])[0]!.filename);
 }

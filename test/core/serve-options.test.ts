@@ -47,10 +47,13 @@ test("a flag given without its value is an error, not the default", () => {
   expect(resolveServeOptions({}, { BENTO_PORT: "" }, { workingDir: "/" })._unsafeUnwrap().port).toBe(3000);
 });
 
-test("the CLI's VERSION is package.json's version", async () => {
+test("the CLI's VERSION, deno.json, package-lock.json and create-bento-kit (its version and its bento-kit dependency) are package.json's version", async () => {
   const { VERSION } = await import("../../src/version.ts");
   const pkg = await import("../../package.json");
   expect(VERSION).toBe(pkg.default.version);
+  // @ts-expect-error -- a plain .mjs script, with no declarations
+  const { versionMismatches } = await import("../../scripts/versions.mjs");
+  expect(versionMismatches()).toEqual([]);
 });
 
 test("environment switches: 0, false, no and empty mean off", () => {

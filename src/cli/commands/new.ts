@@ -11,6 +11,7 @@ import { defineCommand } from "../_define-command.ts";
 import { packageAsset } from "../../package-file.ts";
 import { VERSION } from "../../version.ts";
 import { failUsage } from "../terminal/_admin-client.ts";
+import { nextSteps } from "../terminal/_next-steps.ts";
 
 export const newCommand = defineCommand({
   meta: { name: "new", description: "Create a service in a new directory: an API server, a runner pool, a test" },
@@ -32,13 +33,9 @@ export const newCommand = defineCommand({
     mkdirSync(dir, { recursive: true });
     for (const [file, text] of files) writeFileSync(join(dir, file), text);
     const rel = relative(process.cwd(), dir) || ".";
-    console.log(`Created ${rel}: ${[...files.keys()].sort().join(", ")}
-
-  npx bento-kit serve ${rel}          # or: bunx --bun bento-kit serve ${rel}
-  curl -X POST localhost:3000/classify -d '[[5.9,3.0,5.1,1.8]]'
-  cd ${rel} && npm test${
-      args.python ? "\n\nThe runner needs uvicorn: pip install uvicorn (or apt install python3-uvicorn)" : ""
-    }`);
+    console.log(
+      `Created ${rel}: ${[...files.keys()].sort().join(", ")}\n\n${nextSteps(dir, rel, args.python === true)}`,
+    );
   },
 });
 
