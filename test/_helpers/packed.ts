@@ -30,24 +30,24 @@ export const LAUNCHERS = [
   ["deno run (README permissions) npm:bento-kit", [join(BIN, "deno"), "run", ...DENO_FLAGS, "npm:bento-kit"]],
 ] as const;
 
-/** Pack into `project` and, unless `install` is false, install the tarball there; the packed file paths. */
-export function packInto(project: string, install = true): string[] {
-  const out = execFileSync("npm", ["pack", "--json", "--pack-destination", project], { cwd: ROOT, encoding: "utf8" });
-  const [info] = JSON.parse(out) as { filename: string; files: { path: string }[] }[];
-  if (!install) return info!.files.map((f) => f.path);
+/**
+ * Pack into `project` and, unless `install` is false, install the tarball there; the packed file paths. With
+ * `create`, packages/create-bento-kit is packed and installed beside it, in the same two npm runs (each npm
+ * start takes seconds on a loaded machine).
+ */
+export function packInto(project: string, install = true, create = false): string[] {
+  const specs = create ? [".", "./packages/create-bento-kit"] : [];
+  const out = execFileSync("npm", ["pack", ...specs, "--json", "--pack-destination", project], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
+  const infos = JSON.parse(out) as { filename: string; files: { path: string }[] }[];
+  if (!install) return infos[0]!.files.map((f) => f.path);
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "pack-check", private: true, type: "module" }));
-  execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", join(project, info!.filename)], {
+  const tarballs = infos.map((i) => join(project, i.filename));
+  execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", ...tarballs], {
     cwd: project,
     stdio: "ignore",
   });
-  return info!.files.map((f) => f.path);
-}
-
-/** `npm pack` of packages/create-bento-kit (no build step) into `dest`; the tarball's path. */
-export function packCreateInto(dest: string): string {
-  const out = execFileSync("npm", ["pack", "--json", "--pack-destination", dest], {
-    cwd: join(ROOT, "packages", "create-bento-kit"),
-    encoding: "utf8",
-  });
-  return join(dest, (JSON.parse(out) as { filename: string }[])[0]!.filename);
+  return infos[0]!.files.map((f) => f.path);
 }
