@@ -12,9 +12,8 @@
  * which run.sh keeps; --quick prints it); BENCH_BASE_REF=<ref> for another baseline,
  * BENCH_RUNTIMES=node,bun for fewer supervisor runtimes.
  */
-import { execFileSync } from "node:child_process";
-import { existsSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
+import { BASE_REF, baseCheckout, startBaseIris } from "./_lib/base.ts";
 import {
   BENCH,
   classify,
@@ -31,13 +30,10 @@ import {
   type Proc,
   QUICK,
   ratio,
-  ROOT,
   rotate,
-  runScriptArgv,
   type Runtime,
   RUNTIMES,
   type Section,
-  startProc,
   startSupervisor,
   supervisorCommandNote,
   table,
@@ -49,7 +45,6 @@ import {
 const ROUNDS = QUICK ? 1 : 2;
 const SECONDS = QUICK ? 3 : 8;
 const WARMUP = 2;
-const BASE_REF = process.env.BENCH_BASE_REF ?? "d2044e3";
 const SCRIPT = join(BENCH, "classify.lua");
 const ONLY = process.env.BENCH_RUNTIMES?.split(",");
 const SUPERVISORS = RUNTIMES.filter((rt) => ONLY === undefined || ONLY.includes(rt));
@@ -70,34 +65,15 @@ interface Measured extends WrkResult {
   readonly workerUsPerRequest: number;
 }
 
-/** A worktree of BASE_REF in bench/.tmp (made once, node_modules linked from this checkout). */
-function baseCheckout(): string {
-  const dir = join(BENCH, ".tmp", `base-${BASE_REF}`);
-  if (!existsSync(join(dir, "package.json"))) {
-    execFileSync("git", ["worktree", "add", "--detach", dir, BASE_REF], { cwd: ROOT, stdio: "ignore" });
-  }
-  if (!existsSync(join(dir, "node_modules"))) symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
-  return dir;
-}
-
-function start(rt: Runtime, config: Config, port: number, base: string): Proc {
+function start(rt: Runtime, config: Config, port: number): Proc {
   if (config === "bare") return startSupervisor(rt, IRIS, port, { args: ["--no-access-log", "--no-metrics"] });
   if (config === "defaults") return startSupervisor(rt, IRIS, port);
-  const argv = [
-    ...runScriptArgv(rt, join(base, "bin/bento-kit.mjs")),
-    "serve",
-    join(base, "examples/iris"),
-    "--host",
-    "127.0.0.1",
-    "--port",
-    String(port),
-  ];
-  return startProc(`${BASE_REF}(${rt})`, argv, { cwd: base });
+  return startBaseIris(rt, port);
 }
 
-async function measure(rt: Runtime, config: Config, base: string): Promise<Measured> {
+async function measure(rt: Runtime, config: Config): Promise<Measured> {
   const port = await freePort();
-  const proc = start(rt, config, port, base);
+  const proc = start(rt, config, port);
   return whileServing(proc, { workers: 4, probe: () => classify(port) }, async () => {
     await wrk(port, "/classify", WARMUP, SCRIPT);
     const workers = descendantsOf(proc.pid).filter((pid) => /iris\/(api|runner)\.ts/.test(cmdline(pid)));
@@ -114,14 +90,14 @@ async function measure(rt: Runtime, config: Config, base: string): Promise<Measu
 }
 
 export async function servingCost(): Promise<Section> {
-  const base = baseCheckout();
+  baseCheckout();
   const runs = new Map<string, Measured[]>();
   const key = (rt: Runtime, c: Config): string => `${rt}/${c}`;
   const cases = SUPERVISORS.flatMap((rt) => CONFIGS.map((c) => [rt, c] as const));
   const loads: string[] = [loadavg()];
   for (let r = 0; r < ROUNDS; r++) {
     for (const [rt, c] of rotate(cases, (r * 4) % cases.length)) {
-      const m = await measure(rt, c, base);
+      const m = await measure(rt, c);
       runs.set(key(rt, c), [...(runs.get(key(rt, c)) ?? []), m]);
       log(
         `serving cost round ${r + 1}/${ROUNDS} ${rt} ${c}: ${fmt(m.rps)} req/s, supervisor ${
