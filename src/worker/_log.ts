@@ -56,6 +56,10 @@ function createWorkerLog(env: Env): WorkerLog {
   }
   const { send, pool } = direct;
   const from = { pool, workerId: Number(env.BENTO_WORKER_ID ?? 0), pid: process.pid };
+  // A text line's prefix (`<time> [pool:id] `) changes once a second: made once a second, not per line.
+  const asJson = formatOf(env) === "json";
+  let prefixSecond = -1;
+  let prefix = "";
   const encoder = new TextEncoder();
   let pending: Uint8Array[] = [];
   let bytes = 0;
@@ -118,7 +122,14 @@ function createWorkerLog(env: Env): WorkerLog {
   };
 
   function format(text: string): string {
-    return formatWorkerLineAs(formatOf(env), "stdout", { ...from, text }, new Date());
+    if (asJson) return formatWorkerLineAs("json", "stdout", { ...from, text }, new Date());
+    const now = Date.now();
+    const second = Math.floor(now / 1000);
+    if (second !== prefixSecond) {
+      prefixSecond = second;
+      prefix = formatWorkerLineAs("text", "stdout", { ...from, text: "" }, new Date(second * 1000));
+    }
+    return prefix + text;
   }
 }
 

@@ -108,7 +108,9 @@ export function attempt(target: RunnerTarget, agent: Agent, exchange: Exchange):
       res.on("error", fail);
       res.on("end", () => {
         settle();
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: new Uint8Array(Buffer.concat(chunks)) });
+        // A plain Uint8Array of its own (not a view into Node's buffer pool); one chunk, the usual answer, is not concatenated first.
+        const body = new Uint8Array(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
       });
     });
     if (exchange.signal?.aborted) return onAbort();

@@ -10,7 +10,11 @@
  * keep reaching workers it has not seen, and gives each call an idle
  * connection to the worker that was called longest ago. Runners that do not
  * name themselves get spread by recycling: a connection is closed after
- * RECYCLE_AFTER calls, and its successor lands on any worker. All this is for
+ * RECYCLE_AFTER calls, and its successor lands on any worker. A look that
+ * finds no new worker doubles the calls until the next one (LOOK_AGAIN_EVERY
+ * up to LOOK_AGAIN_MAX): each look opens MAX_MISSES connections, which at a
+ * fixed interval of 64 calls was one new connection every 3 calls. A failed
+ * call or a new worker found starts again from LOOK_AGAIN_EVERY. All this is for
  * sequential calls: a call made while another is in flight takes a shared
  * keep-alive agent instead (concurrent connections spread over the accepting
  * workers by themselves, and the bookkeeping would halve the throughput).
@@ -23,6 +27,8 @@ export const WORKER_HEADER = "x-bento-worker-pid";
 const MAX_MISSES = 32;
 /** Calls after which the pool looks for workers again (one may have been added or replaced). */
 const LOOK_AGAIN_EVERY = 64;
+/** The longest interval between looks, once looks keep finding no new worker. */
+const LOOK_AGAIN_MAX = 4096;
 /** Idle connections kept per worker (more are opened for concurrent calls, then closed). */
 const IDLE_PER_WORKER = 4;
 /** Calls a connection serves before it is replaced, for runners that do not name their worker. */
@@ -61,6 +67,14 @@ export function createConnectionPool(idleMs: number): ConnectionPool {
   let named = false;
   let looking = true;
   let misses = 0;
+  /** Calls from the end of a look to the next one. */
+  let lookEvery = LOOK_AGAIN_EVERY;
+  let lookedAt = 0;
+  /** Whether the current look found a worker no other connection had reached. */
+  let found = false;
+  const lookAgain = (): void => {
+    [looking, misses, found, lookEvery] = [true, 0, false, LOOK_AGAIN_EVERY];
+  };
 
   const keyOf = (slot: Slot): string => slot.worker ?? `connection ${slot.id}`;
   const open = (lookingForWorker: boolean): Slot => {
@@ -79,7 +93,7 @@ export function createConnectionPool(idleMs: number): ConnectionPool {
     inFlight += 1;
     if (inFlight > 1) return shared;
     calls += 1;
-    if (!looking && calls % LOOK_AGAIN_EVERY === 0) [looking, misses] = [true, 0];
+    if (!looking && calls - lookedAt >= lookEvery) [looking, misses, found] = [true, 0, false];
     const idle = slots.filter((s) => !s.busy);
     if (idle.length === 0 || (named && looking)) return open(named);
     const oldest = (s: Slot): number => lastCalled.get(keyOf(s)) ?? -1;
@@ -95,7 +109,7 @@ export function createConnectionPool(idleMs: number): ConnectionPool {
   function release(connection: Connection, outcome: { readonly ok: boolean; readonly worker?: string }): void {
     inFlight = Math.max(0, inFlight - 1);
     if (connection === shared) {
-      if (!outcome.ok) [looking, misses] = [true, 0];
+      if (!outcome.ok) lookAgain();
       return;
     }
     const slot = connection as Slot;
@@ -104,7 +118,7 @@ export function createConnectionPool(idleMs: number): ConnectionPool {
     if (!outcome.ok) {
       // A worker may have died and been replaced: look for workers again.
       drop(slot);
-      [looking, misses] = [true, 0];
+      lookAgain();
       return;
     }
     if (outcome.worker !== undefined) named = true;
@@ -112,7 +126,12 @@ export function createConnectionPool(idleMs: number): ConnectionPool {
     if (slot.looking) {
       slot.looking = false;
       misses = known ? misses + 1 : 0;
-      if (misses >= MAX_MISSES) looking = false;
+      if (!known) found = true;
+      if (misses >= MAX_MISSES) {
+        looking = false;
+        lookedAt = calls;
+        lookEvery = found ? LOOK_AGAIN_EVERY : Math.min(LOOK_AGAIN_MAX, lookEvery * 2);
+      }
     }
     slot.worker = outcome.worker;
     lastCalled.set(keyOf(slot), calls);

@@ -38,7 +38,6 @@ export async function serve(fetchHandler: FetchHandler, options: ServeOptions = 
   }
   const settings = workerOptions();
   const fd = options.fd ?? getSocketFd(options.socket);
-  const inFlight = new Set<ServerResponse>();
   let closing: Promise<void> | undefined;
   const served = withHealth(fetchHandler, { draining: () => closing !== undefined });
   const listener = getRequestListener(await withMetrics(served));
@@ -46,12 +45,12 @@ export async function serve(fetchHandler: FetchHandler, options: ServeOptions = 
   // HTTPS when the supervisor configured TLS (BENTO_SSL_CERTFILE); an access log line per request on API workers.
   const tls = tlsServerOptions();
   const accessLog = accessLogEnabled();
+  const pid = String(process.pid);
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     if (accessLog) logWhenSent(req, res, tls ? "https" : "http", performance.now());
-    inFlight.add(res);
-    res.on("close", () => inFlight.delete(res));
+    connections.request(req, res);
     // Names the worker that answered: the runner client spreads calls over workers with it.
-    res.setHeader(WORKER_HEADER, String(process.pid));
+    res.setHeader(WORKER_HEADER, pid);
     void listener(req, res);
   };
   const server = tls ? createHttpsServer(tls, handle) : createServer(handle);
@@ -76,11 +75,7 @@ export async function serve(fetchHandler: FetchHandler, options: ServeOptions = 
   });
 
   function close(): Promise<void> {
-    closing ??= (() => {
-      // Answers still to be written ask their clients to go away afterwards.
-      for (const res of inFlight) if (!res.headersSent) res.setHeader("Connection", "close");
-      return connections.drain();
-    })();
+    closing ??= connections.drain();
     return closing;
   }
 
@@ -88,7 +83,7 @@ export async function serve(fetchHandler: FetchHandler, options: ServeOptions = 
     fd,
     close,
     closing: () => closing !== undefined,
-    inFlight: () => inFlight.size,
+    inFlight: () => connections.inFlight(),
     graceSeconds: settings.gracefulShutdownTimeout,
   }, options);
 }
