@@ -13,30 +13,66 @@ export interface RequestTotals {
   readonly buckets: ReadonlyMap<number, number>;
 }
 
-const LINE = /^bentoml_(?:api_server|runner)_request_(total|duration_seconds_bucket)\{([^}]*)\} (\S+)/;
-const CODE = /http_response_code="(\d+)"/;
-const LE = /le="([^"]+)"/;
+const PREFIXES = ["bentoml_api_server_request_", "bentoml_runner_request_"] as const;
+const TOTAL = "total{";
+const BUCKET = "duration_seconds_bucket{";
 
+/**
+ * One pass over the text with indexOf, no split and no regular expression: the
+ * sampler parses every worker's text every 2 s, and the lines it needs are a
+ * few of each text's dozens; a line is sliced only for the numbers it holds.
+ */
 export function parseRequestTotals(text: string): RequestTotals {
   let requests = 0;
   let errors = 0;
   const buckets = new Map<number, number>();
-  for (const line of text.split("\n")) {
-    if (!line.startsWith("bentoml_")) continue;
-    const m = LINE.exec(line);
-    if (!m) continue;
-    const value = Number(m[3]);
-    if (!Number.isFinite(value)) continue;
-    if (m[1] === "total") {
+  for (let at = 0, end = 0; at < text.length; at = end + 1) {
+    end = text.indexOf("\n", at);
+    if (end < 0) end = text.length;
+    if (!text.startsWith("bentoml_", at)) continue;
+    const prefix = text.startsWith(PREFIXES[0], at)
+      ? PREFIXES[0]
+      : text.startsWith(PREFIXES[1], at)
+      ? PREFIXES[1]
+      : undefined;
+    if (prefix === undefined) continue;
+    const rest = at + prefix.length;
+    const total = text.startsWith(TOTAL, rest);
+    if (!total && !text.startsWith(BUCKET, rest)) continue;
+    const open = rest + (total ? TOTAL.length : BUCKET.length);
+    const close = text.indexOf("}", open);
+    if (close < 0 || close > end || text.charCodeAt(close + 1) !== 32) continue;
+    const valueEnd = wordEnd(text, close + 2, end);
+    const value = Number(text.slice(close + 2, valueEnd));
+    if (valueEnd === close + 2 || !Number.isFinite(value)) continue;
+    if (total) {
       requests += value;
-      if ((CODE.exec(m[2]!)?.[1] ?? "").startsWith("5")) errors += value;
+      if (label(text, "http_response_code", open, close)?.startsWith("5")) errors += value;
     } else {
-      const le = LE.exec(m[2]!)?.[1];
+      const le = label(text, "le", open, close);
       const bound = le === "+Inf" ? Infinity : Number(le);
-      if (!Number.isNaN(bound)) buckets.set(bound, (buckets.get(bound) ?? 0) + value);
+      if (le !== undefined && !Number.isNaN(bound)) buckets.set(bound, (buckets.get(bound) ?? 0) + value);
     }
   }
   return { requests, errors, buckets };
+}
+
+/** Where the word starting at `from` ends (a space, tab or CR, or `end`). */
+function wordEnd(text: string, from: number, end: number): number {
+  let i = from;
+  while (i < end && text.charCodeAt(i) > 32) i++;
+  return i;
+}
+
+/** A label's (non-empty) value among the labels between `open` and `close`. */
+function label(text: string, name: string, open: number, close: number): string | undefined {
+  for (let i = text.indexOf(`${name}="`, open); i >= 0 && i < close; i = text.indexOf(`${name}="`, i + 1)) {
+    if (i !== open && text[i - 1] !== ",") continue; // the end of a longer label's name
+    const from = i + name.length + 2;
+    const to = text.indexOf('"', from);
+    return to > from && to < close ? text.slice(from, to) : undefined;
+  }
+  return undefined;
 }
 
 /** What happened between two readings of the same worker (a restarted worker counts from zero). */

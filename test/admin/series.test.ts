@@ -65,6 +65,13 @@ test("request figures: totals, 5xx, deltas across a restart, and histogram quant
   // A replacement worker counts from zero: its whole count is the interval's.
   expect(totalsDelta(later, t).requests).toBe(100);
   expect(sumTotals([t, t]).buckets.get(Infinity)).toBe(200);
+  // A label is matched by its whole name (not the end of `handle`), a line without a value is skipped.
+  const odd = parseRequestTotals(
+    'bentoml_runner_request_duration_seconds_bucket{handle="3",le="0.5"} 4 1796591290000\r\n' +
+      'bentoml_runner_request_total{http_response_code="500"}\nbentoml_runner_request_total{http_response_code="502"} 2',
+  );
+  expect([...odd.buckets]).toEqual([[0.5, 4]]);
+  expect([odd.requests, odd.errors]).toEqual([2, 2]);
 });
 
 test("GET /v1/series answers the samples, 400 on a bad since, 404 with the charts off", async () => {
