@@ -79,7 +79,8 @@ function label(text: string, name: string, open: number, close: number): string 
 export function totalsDelta(before: RequestTotals | undefined, after: RequestTotals): RequestTotals {
   if (!before || after.requests < before.requests) return after;
   const buckets = new Map<number, number>();
-  for (const [le, n] of after.buckets) buckets.set(le, Math.max(0, n - (before.buckets.get(le) ?? 0)));
+  // forEach, not for-of: no [key, value] array per entry (this runs per worker every 2 s).
+  after.buckets.forEach((n, le) => buckets.set(le, Math.max(0, n - (before.buckets.get(le) ?? 0))));
   return { requests: after.requests - before.requests, errors: after.errors - before.errors, buckets };
 }
 
@@ -90,20 +91,22 @@ export function sumTotals(all: readonly RequestTotals[]): RequestTotals {
   for (const t of all) {
     requests += t.requests;
     errors += t.errors;
-    for (const [le, n] of t.buckets) buckets.set(le, (buckets.get(le) ?? 0) + n);
+    t.buckets.forEach((n, le) => buckets.set(le, (buckets.get(le) ?? 0) + n));
   }
   return { requests, errors, buckets };
 }
 
 /** Prometheus's histogram_quantile over cumulative buckets: linear within a bucket; null without requests. */
 export function quantile(q: number, buckets: ReadonlyMap<number, number>): number | null {
-  const sorted = [...buckets].sort((a, b) => a[0] - b[0]);
-  const total = sorted.at(-1)?.[1] ?? 0;
+  const bounds = [...buckets.keys()].sort((a, b) => a - b);
+  const highest = bounds.at(-1);
+  const total = highest === undefined ? 0 : buckets.get(highest) ?? 0;
   if (total <= 0) return null;
   const rank = q * total;
   let lowerBound = 0;
   let lowerCount = 0;
-  for (const [le, n] of sorted) {
+  for (const le of bounds) {
+    const n = buckets.get(le)!;
     if (n >= rank) {
       if (le === Infinity) return lowerBound; // past the highest finite bucket: its bound, as Prometheus
       return lowerBound + (le - lowerBound) * ((rank - lowerCount) / Math.max(n - lowerCount, 1e-9));
