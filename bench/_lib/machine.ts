@@ -22,5 +22,9 @@ export const machineLines = (started: Date): string[] => [
   }`,
   `- Node ${process.version}, Bun ${version(join(ROOT, "node_modules/.bin/bun"), ["--version"])}, ` +
   `${version(join(ROOT, "node_modules/.bin/deno"), ["--version"])}, ${version("wrk", ["-v"]).split(" [")[0]}`,
-  `- Commit ${version("git", ["rev-parse", "--short", "HEAD"])} plus the uncommitted work tree of that moment`,
+  `- Commit ${version("git", ["rev-parse", "--short", "HEAD"])}${
+    version("git", ["status", "--porcelain", "--untracked-files=no"]) === ""
+      ? " (a clean work tree)"
+      : " plus the uncommitted changes of that moment"
+  }`,
 ];
