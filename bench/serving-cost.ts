@@ -155,7 +155,10 @@ export async function servingCost(): Promise<Section> {
       "the requests answered. On this shared machine req/s of the same case swings 2-3x between rounds; CPU per request " +
       "swings less, but it grows too when the machine is overloaded (fewer requests per wake-up, more cache misses).",
       "Supervisor CPU per run: what the access log cost it before issue 20 (140-730 ms per run on Node: every line went " +
-      "worker -> pipe -> supervisor -> stdout). bento-kit/worker now writes it to the supervisor's stdout itself (docs/logs.md).",
+      "worker -> pipe -> supervisor -> stdout). bento-kit/worker now writes it to the supervisor's stdout itself (docs/logs.md). " +
+      "Here every supervisor's stdout is a socket (the bench reads it through node:child_process, whose pipes are socketpairs): " +
+      "Bun and Deno supervisors cannot open a socket again for their workers, so there the lines take the piped path, " +
+      "as under journald; in a terminal, a file or a shell pipe they go straight to it.",
       `\`${BASE_REF}\` started Node workers (through tsx) under every supervisor runtime; the Bun and Deno supervisors ` +
       "now start Bun and Deno workers, so their comparison with it is of the whole serving path, not of the supervisor alone.",
       `Load average at the start and after each round: ${loads.join(" → ")} (a shared 2-core machine: other ` +
