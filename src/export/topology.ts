@@ -96,7 +96,8 @@ export function buildTopology(loaded: LoadedService, o: TopologyOptions): Result
       components.push(component(name, "runner", args, spec, o.runnerPort, runner.resources));
     }
     const depends = Object.entries(runnerMap).map(([name, address]) => `${name}=${address}`);
-    const { spec, p } = yield* plan(httpServerMode, { ...o.flags, ...listen, depends });
+    // A service without runners depends on none (an empty --depends is a usage error).
+    const { spec, p } = yield* plan(httpServerMode, { ...o.flags, ...listen, ...(depends.length > 0 && { depends }) });
     const port = p.options.serve.port;
     const args = ["start-http-server", o.serviceDir, "--host", "0.0.0.0", "--port", String(port)];
     const api = component(componentName(service.name, "api-server"), "api", args, spec, port, service.api.resources);

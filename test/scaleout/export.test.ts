@@ -149,6 +149,29 @@ test("export compose: the same topology, runners reached by service name, only t
   expect(compose.services["iris-classifier-runner-iris"].stop_grace_period).toBe("35s");
 }, 30_000);
 
+test(
+  "export of a service without runners: the API server alone, with no --depends and an empty runner map",
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), "scaleout-export-api-only-"));
+    writeFileSync(
+      join(dir, "bento.config.json"),
+      JSON.stringify({ name: "api_only", api: { command: ["node", "api.js", "{fd}"], workers: 2 } }),
+    );
+    try {
+      const r = await exported(["compose", dir]);
+      expect(r.code, r.output).toBe(0);
+      const compose = parse(r.files["compose.yaml"]!);
+      expect(Object.keys(compose.services)).toEqual(["api-only-api-server"]);
+      const api = compose.services["api-only-api-server"];
+      expect(api.command).not.toContain("--depends");
+      expect(JSON.parse(api.environment.BENTO_RUNNER_MAP)).toEqual({});
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+  30_000,
+);
+
 test("missing --image, a bad namespace and an unknown format: every problem, exit 2, nothing written", async () => {
   const s = run("node", ["export", "helm", "examples/iris", "--namespace", "Bad_NS"]);
   expect(await s.exited).toBe(2);
