@@ -193,6 +193,10 @@ void serve; void runPlugins;
 
 const SERVE_CASES = LAUNCHERS;
 
+/** Whether the `node` on PATH strips TypeScript types itself (22.18, 23.6 and later): a manifest then needs no tsx. */
+const nodeStripsTypes = () =>
+  spawnSync("node", ["-p", "Boolean(process.features.typescript)"], { encoding: "utf8" }).stdout.trim() === "true";
+
 for (const [label, argv] of SERVE_CASES) {
   for (const [dir, lang] of [["jsvc", "js"], ["svc", "ts"]] as const) {
     test(
@@ -232,11 +236,16 @@ for (const [label, argv] of SERVE_CASES) {
         for (let i = 0; i < 100 && [...seen].some(alive); i++) await sleep(50);
         expect([...seen].filter(alive)).toEqual([]);
         if (label.startsWith("npx")) {
-          // The Node supervisor (the process that loaded the CLI) loads tsx only for the TypeScript service.
+          // The Node supervisor (the process that loaded the CLI) loads tsx only for the TypeScript service, and
+          // only on a Node that cannot strip its types itself (src/launch/_load-manifest.ts).
           const traces = readdirSync(trace).map((f) => readFileSync(join(trace, f), "utf8"));
           const supervisor = traces.filter((t) => t.includes("/bento-kit/dist/src/cli/main.js"));
           expect(supervisor.length).toBe(1);
-          expect(supervisor[0]!.includes("/node_modules/tsx/")).toBe(lang === "ts");
+          // (It resolves tsx's loader for a TypeScript worker's command, `node --import <loader>`, without loading it.)
+          const tsxLoaded = supervisor[0]!.split("\n").some((url) =>
+            url.includes("/node_modules/tsx/") && !url.endsWith("/node_modules/tsx/dist/loader.mjs")
+          );
+          expect(tsxLoaded).toBe(lang === "ts" && !nodeStripsTypes());
           // Nor does it load what this service does not use: no gRPC, no Kubernetes export, no --reload
           // watcher, and neither the admin app (Hono, zod) nor the metrics registry (prom-client), which
           // come with the first admin request or scrape; nothing here sends one. Nor Node's undici (Node >= 22
@@ -250,6 +259,28 @@ for (const [label, argv] of SERVE_CASES) {
     );
   }
 }
+
+test("npx bento-kit: a bento.config.ts that Node cannot strip (an enum) loads through tsx", () => {
+  mkdirSync(join(project, "enumsvc"), { recursive: true });
+  writeFileSync(
+    join(project, "enumsvc", "bento.config.ts"),
+    `import { defineService } from "bento-kit";
+enum Workers { Two = 2 }
+export default defineService({ name: "enum_svc", api: { command: { module: "./api.ts" }, workers: Workers.Two } });
+`,
+  );
+  // export loads the manifest as serve does, and starts nothing.
+  const r = spawnSync(
+    "npx",
+    ["--no-install", "bento-kit", "export", "compose", "enumsvc", "--image", "example/enum:1"],
+    {
+      cwd: project,
+      encoding: "utf8",
+    },
+  );
+  expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
+  expect(r.stdout).toContain("enum-svc-api-server:");
+}, 60_000);
 
 test("deno run npm:bento-kit without permissions and without a terminal: one line naming the flags, exit 2", () => {
   const r = spawnSync(join(BIN, "deno"), ["run", "npm:bento-kit", "serve", "jsvc"], {

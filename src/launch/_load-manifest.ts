@@ -3,7 +3,7 @@
  * directory, validate it, and resolve module paths against that directory.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { isAbsolute, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { err, type Result } from "neverthrow";
 import {
   type ManifestInvalid,
@@ -16,7 +16,7 @@ import {
 import { type ServiceDef, validateManifest, type ValidateOptions } from "../core/manifest.ts";
 import type { Command } from "../core/types.ts";
 import { detectRuntime } from "../runtime/detect.ts";
-import { isTypeScript } from "../runtime/shared/_node-binary.ts";
+import { isTypeScript, moduleTyped } from "../runtime/shared/_node-binary.ts";
 import { ExitCalled, withoutExit } from "./_exit-guard.ts";
 
 export const MANIFEST_FILES = [
@@ -59,9 +59,7 @@ export async function loadService(
   try {
     input = name.endsWith(".json") ? JSON.parse(readFileSync(file, "utf8").replace(/^\uFEFF/, "")) : await withDeadline(
       // A process.exit() in the manifest must not end the supervisor: it fails the load instead.
-      withoutExit(() => loadTypeScriptSupport(file).then(() => importManifest(file, options.fresh))).then((m) =>
-        unwrapDefault(m.default ?? m.service)
-      ),
+      withoutExit(() => importManifestModule(file, options.fresh)).then((m) => unwrapDefault(m.default ?? m.service)),
       loadTimeoutMs(),
     );
   } catch (cause) {
@@ -84,14 +82,49 @@ export async function loadService(
 }
 
 /**
- * The compiled CLI on Node loads tsx (its ESM and CommonJS hooks) only when
- * the manifest is TypeScript. Bun and Deno run TypeScript themselves, and from
- * source bin/bento-kit.mjs has loaded tsx already (importing it again is a no-op).
+ * A TypeScript manifest under the compiled CLI on Node. Node 22.18 and 23.6
+ * and later strip types themselves (`process.features.typescript`), so the
+ * manifest is imported as it is; tsx (its ESM and CommonJS hooks: a loader
+ * thread and an esbuild service, about 45 ms of CPU and 5 MiB on Node 24) is
+ * loaded only when Node cannot load it: syntax that needs transforming (enum,
+ * namespace, parameter properties), an import without its extension,
+ * TypeScript inside node_modules; or a manifest that its package.json does not
+ * make an ES module (tsx loads those as before). Such a
+ * failure comes before the module runs; the import is made again with tsx
+ * loaded, under a URL of its own. Bun and Deno run TypeScript
+ * themselves, and from source bin/bento-kit.mjs has loaded tsx already
+ * (importing it again is a no-op).
  */
 const TSX: string = "tsx"; // tsx's loader entry has no types
 
-async function loadTypeScriptSupport(file: string): Promise<void> {
-  if (detectRuntime() === "node" && isTypeScript(file)) await import(TSX);
+async function importManifestModule(file: string, fresh: number | undefined): Promise<Record<string, unknown>> {
+  if (detectRuntime() !== "node" || !isTypeScript(file)) return importManifest(file, fresh);
+  // Only an ES module by its package.json or name: Node warns when it loads TypeScript as CommonJS and fails.
+  const esm = file.endsWith(".mts") || moduleTyped(dirname(file));
+  if (esm && (process.features as { typescript?: string | false }).typescript) {
+    try {
+      return await importManifest(file, fresh);
+    } catch (cause) {
+      if (!needsTranspiler(cause)) throw cause;
+    }
+  }
+  await import(TSX);
+  return importManifest(file, fresh, true);
+}
+
+/** What Node's own TypeScript loading refuses and tsx loads (see importManifestModule). */
+const NATIVE_TS_REFUSALS = new Set([
+  "ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX",
+  "ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING",
+  "ERR_MODULE_NOT_FOUND",
+  "ERR_UNSUPPORTED_DIR_IMPORT",
+  "ERR_UNKNOWN_FILE_EXTENSION",
+  "ERR_REQUIRE_ESM",
+  "ERR_REQUIRE_ASYNC_MODULE",
+]);
+
+function needsTranspiler(cause: unknown): boolean {
+  return cause instanceof SyntaxError || NATIVE_TS_REFUSALS.has(String((cause as { code?: unknown } | null)?.code));
 }
 
 /**
@@ -99,12 +132,18 @@ async function loadTypeScriptSupport(file: string): Promise<void> {
  * Bun ignores the query for a file it has loaded; it forgets the module once
  * it is out of its require cache (which holds ES modules too).
  */
-async function importManifest(file: string, fresh: number | undefined): Promise<Record<string, unknown>> {
+async function importManifest(
+  file: string,
+  fresh: number | undefined,
+  afterNative = false,
+): Promise<Record<string, unknown>> {
   const { pathToFileURL } = await import("node:url"); // not for a JSON manifest
-  if (fresh === undefined) return import(pathToFileURL(file).href);
+  // After Node's own attempt a URL of its own too: Node keeps a module it loaded as CommonJS and failed.
+  const retry = afterNative ? "&tsx" : "";
+  if (fresh === undefined && !afterNative) return import(pathToFileURL(file).href);
   const cache = (import.meta as { require?: NodeJS.Require }).require?.cache;
   if (cache) delete cache[file];
-  return import(`${pathToFileURL(file).href}?reload=${fresh}`);
+  return import(`${pathToFileURL(file).href}?reload=${fresh ?? 0}${retry}`);
 }
 
 /** Seconds a manifest module may take to load (its top-level awaits included). */

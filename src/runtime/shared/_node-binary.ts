@@ -26,7 +26,7 @@ export function nodeModuleArgv(module: string, node: string = findNode()): reado
 }
 
 /** Whether the package.json nearest to `dir` says "type": "module". */
-function moduleTyped(dir: string): boolean {
+export function moduleTyped(dir: string): boolean {
   for (let d = dir;; d = dirname(d)) {
     const file = join(d, "package.json");
     if (existsSync(file)) {
