@@ -23,8 +23,8 @@ export const machineLines = (started: Date): string[] => [
   `- Node ${process.version}, Bun ${version(join(ROOT, "node_modules/.bin/bun"), ["--version"])}, ` +
   `${version(join(ROOT, "node_modules/.bin/deno"), ["--version"])}, ${version("wrk", ["-v"]).split(" [")[0]}`,
   `- Commit ${version("git", ["rev-parse", "--short", "HEAD"])}${
-    version("git", ["status", "--porcelain", "--untracked-files=no"]) === ""
+    // bench/RESULTS.md aside: the benchmarks of one pass write it one after another.
+    version("git", ["status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/RESULTS.md"]) === ""
       ? " (a clean work tree)"
-      : " plus the uncommitted changes of that moment"
-  }`,
+      : " plus the uncommitted changes of that moment"}`,
 ];
