@@ -142,7 +142,7 @@ export async function chaos(): Promise<Section> {
   const stableKills = r.kills.filter((k) => k.streak === 0).length;
 
   return {
-    title: "5. Chaos soak: kill -9 of random workers under load",
+    title: "6. Chaos soak: kill -9 of random workers under load",
     markdown:
       `examples/iris under the \`node\` supervisor; ${r.options.clients} request loops, each at most ${r.options.perClientRps} req/s, POST /classify on a fresh ` +
       `connection per request; after a ${fmt(WARMUP_MS / 1000)} s warm-up, ${

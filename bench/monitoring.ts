@@ -110,7 +110,7 @@ export async function monitoring(): Promise<Section> {
     scrapeRows,
   );
   return {
-    title: "5. Monitoring: /classify with the plugin on vs off, and the time of one /metrics scrape",
+    title: "7. Monitoring: /classify with the plugin on vs off, and the time of one /metrics scrape",
     notes: [
       `On / off: ${
         ratio(rps("on"), rps("off"))

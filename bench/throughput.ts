@@ -199,8 +199,10 @@ export async function throughput(): Promise<Section> {
     notes.push(
       `The iris figures differ by up to ${
         fmt(spread, 2)
-      }x between supervisor runtimes although the supervisor does no work per request ` +
-        "(same node workers in every case): read it as run-to-run noise of a few runs on a shared 2-core machine, not as a runtime effect.",
+      }x between supervisor runtimes. The supervisor does no work per request, but its runtime is the workers': ` +
+        "examples/iris's pools are module workers, which a Bun or Deno supervisor runs on Bun or Deno (docs/worker-runtimes.md), " +
+        "and a Node supervisor through tsx on Node; the supervisor CPU column shows the Bun and Deno supervisors relaying " +
+        "the access log, whose lines take the piped path when the supervisor's stdout is a socket, as it is here (docs/logs.md).",
     );
   }
   return {

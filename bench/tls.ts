@@ -116,7 +116,7 @@ export async function tls(): Promise<Section> {
       ]),
     );
     return {
-      title: "5. HTTPS vs HTTP (one TypeScript hello worker, `bento-kit/worker`'s serve())",
+      title: "8. HTTPS vs HTTP (one TypeScript hello worker, `bento-kit/worker`'s serve())",
       markdown,
       notes: [
         `HTTPS / HTTP throughput: ${

@@ -128,8 +128,8 @@ export async function upgrade(): Promise<Section> {
     notes: [
       "The upgrade time is a whole second supervisor's start (its node + tsx or compiled CLI, its runners and API workers " +
       "to ready) plus the old workers' drain; both supervisors' workers share the 2 cores meanwhile, which is what " +
-      "the requests column pays; while both run, the old workers and the new ones (started and warming up) " +
-      "serve the same socket side by side, so the count with an upgrade is not lower.",
+      "the requests column pays (the new workers' start-up takes CPU from the serving ones); while both run, the old " +
+      "workers and the new ones serve the same socket side by side, so no request waits for a worker to exist.",
     ],
   };
 }

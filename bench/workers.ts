@@ -199,7 +199,7 @@ export async function workers(): Promise<Section> {
     String(f.requests),
   ]);
   return {
-    title: "Worker runtimes: Node (inherited fd) vs Bun and Deno (SO_REUSEPORT)",
+    title: "10. Worker runtimes: Node (inherited fd) vs Bun and Deno (SO_REUSEPORT) (issue 12)",
     markdown: table(
       [
         "workers",
