@@ -9,11 +9,12 @@ import { join } from "node:path";
 const fromSource = sourceCheckout();
 const cli = fromSource ? "../src/cli/" : "../dist/src/cli/";
 const ext = fromSource ? ".ts" : ".js";
+const onNode = !globalThis.Bun && !globalThis.Deno;
 // From a checkout Node runs bento-kit's own code through tsx; Bun, Deno and the compiled CLI need nothing.
-const viaTsx = fromSource && !globalThis.Bun && !globalThis.Deno;
+const viaTsx = fromSource && onNode;
 // Node 22.1 and later keep the compiled code of the installed CLI in the temp
 // dir (node-compile-cache), so a start after the first compiles a third less.
-if (!fromSource && !globalThis.Bun && !globalThis.Deno) {
+if (!fromSource && onNode) {
   process.getBuiltinModule?.("node:module").enableCompileCache?.();
 }
 let fileLimit;
@@ -29,7 +30,7 @@ try {
   // tsx caches what it compiles in $TMPDIR and throws a raw stack trace when it
   // cannot create it: without a usable temp dir, compile without the cache, so
   // that the CLI itself reports the temp dir in one line.
-  if (!globalThis.Bun && !globalThis.Deno && !tempDirUsable()) process.env.TSX_DISABLE_CACHE = "1";
+  if (onNode && !tempDirUsable()) process.env.TSX_DISABLE_CACHE = "1";
 
   // The TLS key's password and the admin token reach no other process: not even
   // tsx's esbuild helper, which inherits this environment (src/launch/_tls.ts

@@ -86,6 +86,7 @@ export async function startAdmin(o: StartAdminOptions): Promise<Result<RunningAd
   const dir = stateDir(o.env);
   let file: string | undefined;
   const pidStart = processStartTime(info.pid);
+  const replaces = predecessor();
   try {
     file = writeInstance(dir, {
       service: info.name,
@@ -96,7 +97,7 @@ export async function startAdmin(o: StartAdminOptions): Promise<Result<RunningAd
       token: settings.token,
       startedAt: info.startedAt,
       ...(pidStart === undefined ? {} : { pidStart }),
-      ...(predecessor() === undefined ? {} : { replaces: predecessor() }),
+      ...(replaces === undefined ? {} : { replaces }),
     });
   } catch (e) {
     logger.warn(

@@ -90,8 +90,8 @@ export async function loadService(
  * namespace, parameter properties), an import without its extension,
  * TypeScript inside node_modules; or a manifest that its package.json does not
  * make an ES module (tsx loads those as before). Such a
- * failure comes before the module runs; the import is made again with tsx
- * loaded, under a URL of its own. Bun and Deno run TypeScript
+ * failure comes before the module runs, and Node does not keep a failed ES
+ * module: the same import starts afresh once tsx is loaded. Bun and Deno run TypeScript
  * themselves, and from source bin/bento-kit.mjs has loaded tsx already
  * (importing it again is a no-op).
  */
@@ -109,7 +109,7 @@ async function importManifestModule(file: string, fresh: number | undefined): Pr
     }
   }
   await import(TSX);
-  return importManifest(file, fresh, true);
+  return importManifest(file, fresh);
 }
 
 /** What Node's own TypeScript loading refuses and tsx loads (see importManifestModule). */
@@ -132,18 +132,12 @@ function needsTranspiler(cause: unknown): boolean {
  * Bun ignores the query for a file it has loaded; it forgets the module once
  * it is out of its require cache (which holds ES modules too).
  */
-async function importManifest(
-  file: string,
-  fresh: number | undefined,
-  afterNative = false,
-): Promise<Record<string, unknown>> {
+async function importManifest(file: string, fresh: number | undefined): Promise<Record<string, unknown>> {
   const { pathToFileURL } = await import("node:url"); // not for a JSON manifest
-  // After Node's own attempt a URL of its own too: Node keeps a module it loaded as CommonJS and failed.
-  const retry = afterNative ? "&tsx" : "";
-  if (fresh === undefined && !afterNative) return import(pathToFileURL(file).href);
+  if (fresh === undefined) return import(pathToFileURL(file).href);
   const cache = (import.meta as { require?: NodeJS.Require }).require?.cache;
   if (cache) delete cache[file];
-  return import(`${pathToFileURL(file).href}?reload=${fresh ?? 0}${retry}`);
+  return import(`${pathToFileURL(file).href}?reload=${fresh}`);
 }
 
 /** Seconds a manifest module may take to load (its top-level awaits included). */
