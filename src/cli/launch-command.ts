@@ -19,7 +19,7 @@ import { describeEvent } from "./terminal/_event-line.ts";
 import { fail } from "./terminal/_fail.ts";
 import { logFormat, setLogFormat } from "./terminal/_log-format.ts";
 import { createCliLogger } from "./terminal/_logger.ts";
-import { createOutput, flushOutput } from "./terminal/_output.ts";
+import { createOutput, createRelayOutput, flushOutput } from "./terminal/_output.ts";
 import { createWorkerOutput } from "./terminal/_worker-output.ts";
 import { cliEnv } from "../launch/_secret-env.ts";
 
@@ -87,7 +87,7 @@ async function runCommand(
       logger,
       output: output.line,
       // bento-kit/worker writes its access log to this process's stdout itself (docs/logs.md).
-      directLog: { format: logFormat() },
+      directLog: { format: logFormat(), relay: createRelayOutput() },
       onEvent: (event) => {
         output.event(event);
         if (development) logger.debug(describeEvent(event));

@@ -74,12 +74,23 @@ export interface RuntimePort {
   removeDir(path: string): void;
   /** Serve HTTP (the admin server) on host:port; port 0 picks a free one. */
   serveHttp?(app: HttpApp, options: HttpServeOptions): ResultAsync<HttpServer, BindFailed>;
-  /** The fd workers get to write their own log lines to: this process's stdout (undefined: closed). */
-  stdoutFd?(): number | undefined;
+  /**
+   * Where workers write their own log lines (`BENTO_LOG_FD`): this process's
+   * stdout, or where it cannot be handed on as it is (a socket, for a Bun or
+   * Deno supervisor), a pipe whose bytes `relay` gets, in whole lines.
+   * Undefined: neither (stdout closed).
+   */
+  workerStdout?(relay: (bytes: Uint8Array) => void): WorkerStdout | undefined;
   /** Memory and CPU time of a live process, where the platform tells (Linux /proc). */
   processStats?(pid: number): ProcessStats | undefined;
   /** Watch a directory tree for file changes (`serve --reload`). */
   watch?(root: string, options: WatchOptions): Result<FileWatch, WatchFailed>;
+}
+
+/** The fd workers get for their own lines; `close` ends a relay once what they wrote is out (at most `ms`). */
+export interface WorkerStdout {
+  readonly fd: number;
+  close(ms: number): Promise<void>;
 }
 
 /** What `watch` is told: which directories to leave out, and where changes go. */

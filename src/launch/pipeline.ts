@@ -39,12 +39,18 @@ import {
   resolveLaunchOptions,
 } from "./prepare.ts";
 
+/** How long the stop waits for workers' relayed lines still in the pipe (src/runtime/libc/_stdout-relay.ts). */
+const RELAY_DRAIN_MS = 1000;
+
 /** Where a launch's lines and events go, and what the caller wants besides the supervisor. */
 export interface LaunchIO {
   readonly logger: Logger;
   readonly output: SupervisorOptions["output"];
-  /** Workers that can write their own lines write them to the runtime's stdout in this format; absent: all through `output`. */
-  readonly directLog?: { readonly format: LogFormat };
+  /**
+   * Workers that can write their own lines write them to the runtime's stdout in this format
+   * (or to a pipe whose whole lines `relay` gets, where stdout cannot be handed on); absent: all through `output`.
+   */
+  readonly directLog?: { readonly format: LogFormat; readonly relay: (bytes: Uint8Array) => void };
   readonly onEvent?: (event: SupervisorEvent) => void;
   /** The CLI's stop signals; absent: the caller stops the supervisor. */
   readonly stop?: StopSignals;
@@ -98,6 +104,7 @@ export async function startLaunch<O>(
     return err(activated.error);
   }
   const runtime = activated.value;
+  const workerStdout = io.directLog && runtime.workerStdout?.(io.directLog.relay);
   for (const line of mode.notes?.(loaded.value, options.value) ?? []) io.logger.info(line);
   const checked = options.value.tlsSettings.checked;
   if (checked) io.logger.info(tlsLine(mode.protocol, checked));
@@ -107,7 +114,7 @@ export async function startLaunch<O>(
     logger: io.logger,
     clock: systemClock,
     output: io.output,
-    directLog: directLogOf(io, runtime),
+    directLog: workerStdout && { fd: workerStdout.fd, format: io.directLog!.format },
     plugins: plan.value.plugins,
   });
   if (io.onEvent) supervisor.on(io.onEvent);
@@ -128,6 +135,7 @@ export async function startLaunch<O>(
   sweepRunDirs();
   if (started.isErr()) {
     history?.close();
+    await workerStdout?.close(RELAY_DRAIN_MS);
     return err(started.error);
   }
   // Once started (a refused or failed start says only why it failed).
@@ -182,6 +190,7 @@ export async function startLaunch<O>(
     reload?.close();
     await keeper?.release();
     if (admin?.isOk()) await admin.value.close();
+    await workerStdout?.close(RELAY_DRAIN_MS);
   };
   if (admin?.isErr()) {
     await supervisor.stop();
@@ -240,10 +249,4 @@ function shownOptions<O>({ plan, supervisor, started }: Launched<O>): LaunchOpti
 function describedOptions(o: LaunchOptions): object {
   const checked = o.tlsSettings.checked;
   return { ...o.serve, scheme: o.tls ? "https" : "http", metrics: o.metrics, tls: checked && describeTls(checked) };
-}
-
-/** Where workers write their own lines (src/worker/_log.ts): a copy of this process's stdout, when the caller wants it. */
-function directLogOf(io: LaunchIO, runtime: RuntimePort): SupervisorOptions["directLog"] {
-  const fd = io.directLog === undefined ? undefined : runtime.stdoutFd?.();
-  return fd === undefined ? undefined : { fd, format: io.directLog!.format };
 }

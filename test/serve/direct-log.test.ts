@@ -5,9 +5,11 @@
  * (SIGSTOP), so it did not travel through it, on every supervisor runtime,
  * with the response's `length=` filled in. Piped lines (the workers' own
  * console.log) still come through the supervisor. `--log-format json` over
- * this path: test/serve/logs.test.ts.
+ * this path: test/serve/logs.test.ts. A Bun or Deno supervisor whose stdout
+ * is a socket (journald) relays its workers' lines from a pipe of its own.
  */
 import { afterEach, expect, test } from "bun:test";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { cleanup, CLEANUP_MS, post, readyMsFor, RUNTIMES, serve, supervisorArgv } from "../_helpers/serve-process.ts";
 
 afterEach(cleanup, CLEANUP_MS);
@@ -55,6 +57,43 @@ for (const rt of RUNTIMES) {
       expect(await s.stop()).toBe(0);
       // The piped path still works: the API worker's own console.log line came through the supervisor, prefixed.
       expect(s.output()).toMatch(/^\d{4}-\S+ \[api_server:1\] iris api worker 1 \(pid \d+\) ready/m);
+    },
+    readyMsFor(WORKERS) * 3,
+  );
+}
+
+/** What `fd` of `pid` is (`socket:[123]`, `pipe:[456]`). */
+const fdTarget = (pid: number, fd: number | string) => readlinkSync(`/proc/${pid}/fd/${fd}`);
+
+for (const rt of ["bun", "deno"] as const) {
+  test(
+    `${rt} supervisor whose stdout is a socket: workers write to a pipe the supervisor relays, every access line ` +
+      "comes out, the supervisor's own lines go on after a worker that wrote is killed, none is lost at the stop",
+    async () => {
+      const s = await serve(rt, "examples/iris", ["--api-workers", "1"], {}, undefined, readyMsFor(WORKERS));
+      expect(fdTarget(s.pid, 1)).toMatch(/^socket:/); // as under journald
+      const worker = Number(s.output().match(/iris api worker 1 \(pid (\d+)\) ready/)![1]);
+      const logFd = readFileSync(`/proc/${worker}/environ`, "utf8").split("\0").find((e) =>
+        e.startsWith("BENTO_LOG_FD=")
+      );
+      const pipe = fdTarget(worker, logFd!.split("=")[1]!);
+      expect(pipe).toMatch(/^pipe:/);
+      expect(readdirSync(`/proc/${s.pid}/fd`).map((fd) => fdTarget(s.pid, fd))).toContain(pipe);
+
+      const accessLines = () => s.output().match(new RegExp(ACCESS_TEXT.source, "gm"))?.length ?? 0;
+      const classify = () => post(s.port, "/classify", "[[5.9,3.0,5.1,1.8]]");
+      for (let i = 0; i < 20; i++) expect((await classify()).body).toBe("[2]");
+      await s.waitForOutput(/(?:.*\(status=200[^\n]*\n){20}/, readyMsFor(WORKERS));
+      expect(accessLines()).toBe(20);
+
+      process.kill(worker, "SIGKILL");
+      expect(await s.waitForOutput(/\[cli:api_server\] worker 1 \(pid \d+\) .*replacing it/, readyMsFor(WORKERS)))
+        .toBeDefined();
+      await s.waitForOutput(/(?:iris api worker 1 \(pid \d+\) ready[^]*){2}/, readyMsFor(WORKERS)); // the replacement
+      for (let i = 0; i < 5; i++) expect((await classify()).body).toBe("[2]");
+      expect(await s.stop()).toBe(0);
+      expect(accessLines()).toBe(25);
+      expect(s.output()).toMatch(/Stopped: every worker is gone and the sockets are closed\n$/);
     },
     readyMsFor(WORKERS) * 3,
   );

@@ -19,7 +19,7 @@ type Stream = "stdout" | "stderr";
 interface Sink {
   /** Bytes handed over and not yet written. */
   buffered(): number;
-  write(text: string): void;
+  write(text: string | Uint8Array): void;
   /** Resolves once everything queued is written (or the stream failed). */
   drained(): Promise<void>;
 }
@@ -91,7 +91,7 @@ function queuedSink(writer: AsyncWriter): Sink {
     buffered: () => (failed ? Infinity : bytes),
     write(text) {
       if (failed) return;
-      const chunk = encoder.encode(text);
+      const chunk = typeof text === "string" ? encoder.encode(text) : text;
       queue.push(chunk);
       bytes += chunk.length;
       pumping ??= pump().finally(() => (pumping = undefined));
@@ -129,15 +129,30 @@ export function createOutput(): (stream: Stream, line: string) => void {
       return;
     }
     if (dropped[stream] > 0) {
-      sink.write(
-        formatLogLine(
-          "warning",
-          "cli",
-          `${dropped[stream]} worker lines dropped: the reader of ${stream} did not keep up`,
-        ),
-      );
+      sink.write(droppedLine(dropped[stream], stream));
       dropped[stream] = 0;
     }
     sink.write(`${line}\n`);
   };
+}
+
+/** The writer of workers' relayed stdout (whole lines, formatted by them): dropped and counted as createOutput's lines. */
+export function createRelayOutput(): (bytes: Uint8Array) => void {
+  let dropped = 0;
+  const sink = getSinks().stdout;
+  return (bytes) => {
+    if (sink.buffered() > MAX_BUFFERED) {
+      for (const byte of bytes) if (byte === 0x0a) dropped += 1;
+      return;
+    }
+    if (dropped > 0) {
+      sink.write(droppedLine(dropped, "stdout"));
+      dropped = 0;
+    }
+    sink.write(bytes);
+  };
+}
+
+function droppedLine(count: number, stream: Stream): string {
+  return formatLogLine("warning", "cli", `${count} worker lines dropped: the reader of ${stream} did not keep up`);
 }

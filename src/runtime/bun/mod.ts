@@ -11,13 +11,15 @@ import { serveGuardedHttp } from "../shared/_guarded-http.ts";
 import { nodeWatch } from "../shared/_watch-node.ts";
 import { LIBC_PATH, type LibcSocketFns } from "../libc/_libc-socket.ts";
 import { reopenStdoutFd } from "../shared/_stdout-fd.ts";
+import { O_CLOEXEC, type PipeFns, type ReadChunks, reopenedOrRelayed } from "../libc/_stdout-relay.ts";
+import { closeSync } from "node:fs";
 
 export function createBunRuntime(): RuntimePort {
   return {
     ...createFfiRuntime("bun", openLibc, bunSpawnProcess),
     serveHttp: serveGuardedHttp,
     watch: nodeWatch,
-    stdoutFd: reopenStdoutFd,
+    workerStdout: reopenedOrRelayed(reopenStdoutFd, openPipeFns, readChunks),
   };
 }
 
@@ -44,3 +46,27 @@ function openLibc(): LibcSocketFns {
     },
   };
 }
+
+function openPipeFns(): PipeFns {
+  const { symbols } = dlopen(LIBC_PATH, {
+    pipe2: { args: ["ptr", "i32"], returns: "i32" },
+    close: { args: ["i32"], returns: "i32" },
+  });
+  return {
+    pipe() {
+      const fds = new Int32Array(2);
+      return symbols.pipe2(fds, O_CLOEXEC) === 0 ? [fds[0]!, fds[1]!] : undefined;
+    },
+    close: (fd) => void symbols.close(fd),
+  };
+}
+
+/** Bun reads a pipe's fd as a stream (it does not close the fd: closed here once it has ended). */
+const readChunks: ReadChunks = async (fd, onChunk) => {
+  const bun = (globalThis as unknown as { Bun: { file(fd: number): { stream(): ReadableStream<Uint8Array> } } }).Bun;
+  try {
+    for await (const chunk of bun.file(fd).stream() as unknown as AsyncIterable<Uint8Array>) onChunk(chunk);
+  } finally {
+    closeSync(fd);
+  }
+};

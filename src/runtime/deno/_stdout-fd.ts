@@ -7,8 +7,8 @@
  * pipe, file or terminal, in a file description of their own. A dup(1) shared
  * its file status with the workers, and a supervisor's own writes to its
  * stdout could then stop for good (seen on Bun: docs/logs.md). Undefined when
- * libc cannot be loaded or fd 1 cannot be opened again (closed, or a socket):
- * the workers' lines then take the piped path.
+ * libc cannot be loaded or fd 1 cannot be opened again (closed, or a socket:
+ * ../libc/_stdout-relay.ts).
  */
 import { LIBC_PATH } from "../libc/_libc-socket.ts";
 

@@ -9,6 +9,8 @@ import { serveGuardedHttp } from "../shared/_guarded-http.ts";
 import { createFfiRuntime } from "../libc/_ffi-runtime.ts";
 import { libcProcFs } from "./_libc-procfs.ts";
 import { reopenStdoutFd } from "./_stdout-fd.ts";
+import { O_CLOEXEC, type PipeFns, type ReadChunks, reopenedOrRelayed } from "../libc/_stdout-relay.ts";
+import { Socket } from "node:net";
 import { spawnProcess } from "../shared/_spawn-node.ts";
 import { LIBC_PATH, type LibcSocketFns } from "../libc/_libc-socket.ts";
 import { type DirWatcher, watchTree } from "../shared/_tree-watch.ts";
@@ -19,7 +21,7 @@ export function createDenoRuntime(): RuntimePort {
     // /proc through libc: with the README's flags (no --allow-all) Deno refuses to read it.
     ...createFfiRuntime("deno", openLibc, spawnProcess, libcProcFs()),
     serveHttp: serveGuardedHttp,
-    stdoutFd: reopenStdoutFd,
+    workerStdout: reopenedOrRelayed(reopenStdoutFd, openPipeFns, readChunks),
     watch: (root, options) => watchTree(root, options, denoWatchDir),
   };
 }
@@ -99,3 +101,29 @@ const denoWatchDir: DirWatcher = (dir, onEvent, onGone) => {
     },
   };
 };
+
+function openPipeFns(): PipeFns {
+  const { symbols } = Deno.dlopen(
+    LIBC_PATH,
+    {
+      pipe2: { parameters: ["buffer", "i32"], result: "i32" },
+      close: { parameters: ["i32"], result: "i32" },
+    } as const,
+  );
+  return {
+    pipe() {
+      const fds = new Int32Array(2);
+      return symbols.pipe2(new Uint8Array(fds.buffer), O_CLOEXEC) === 0 ? [fds[0]!, fds[1]!] : undefined;
+    },
+    close: (fd) => void symbols.close(fd),
+  };
+}
+
+/** Deno reads a pipe's fd through node:net (its node:fs has no access to it); the socket closes the fd at its end. */
+const readChunks: ReadChunks = (fd, onChunk) =>
+  new Promise((resolve) => {
+    const pipe = new Socket({ fd, readable: true, writable: false });
+    pipe.on("data", onChunk);
+    pipe.on("error", () => {});
+    pipe.on("close", () => resolve());
+  });

@@ -25,7 +25,7 @@ import {
 import { spawnProcess } from "../shared/_spawn-node.ts";
 import { nodeModuleArgv } from "../shared/_node-binary.ts";
 import { listenInChild, reusePortInChild } from "./_listen-helper.ts";
-import { openStdoutFd } from "../shared/_stdout-fd.ts";
+import { nodeWorkerStdout } from "../shared/_stdout-fd.ts";
 
 interface SockName {
   address?: string;
@@ -100,7 +100,7 @@ export function createNodeRuntime(): RuntimePort {
         serveGuardedHttp(app, options)
       ),
     processStats: readProcessStats,
-    stdoutFd: openStdoutFd,
+    workerStdout: nodeWorkerStdout,
     watch: nodeWatch,
   };
 }

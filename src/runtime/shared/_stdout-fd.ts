@@ -1,15 +1,15 @@
 /**
- * The fd a worker gets to write its own log lines to (BENTO_LOG_FD): this
- * process's stdout, fd 1, handed on as it is (Node and Bun pass it as an
- * extra stdio entry). Undefined when it is closed: a closed fd would fail
- * every spawn.
+ * The fd a worker gets to write its own log lines to (BENTO_LOG_FD). A Node
+ * supervisor hands on its stdout, fd 1, as it is (an extra stdio entry); it is
+ * undefined when closed: a closed fd would fail every spawn.
  */
 import { constants, fstatSync, openSync } from "node:fs";
+import type { WorkerStdout } from "../../core/ports.ts";
 
-export function openStdoutFd(): number | undefined {
+export function nodeWorkerStdout(): WorkerStdout | undefined {
   try {
     fstatSync(1);
-    return 1;
+    return { fd: 1, close: () => Promise.resolve() };
   } catch {
     return undefined;
   }
@@ -20,7 +20,7 @@ export function openStdoutFd(): number | undefined {
  * same pipe, file or terminal. Handed fd 1 itself, a worker shares its file status flags with the
  * supervisor, and Bun's own writes to its stdout then stopped for good once a worker had written
  * (the reload test caught it: the supervisor's lines ended, the workers' went on). Undefined when
- * it cannot be opened (a socket): the worker's lines then take the piped path.
+ * it cannot be opened (a socket: ../libc/_stdout-relay.ts).
  */
 export function reopenStdoutFd(): number | undefined {
   try {
