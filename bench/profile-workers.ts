@@ -10,6 +10,8 @@
  *
  * `node --import tsx bench/profile-workers.ts [--quick]`; profiles are kept in bench/.tmp/profiles/<build>/
  * (open them in Chrome DevTools). BENCH_PROFILE_TOP=<n> rows per table (default 25).
+ * BENCH_PROFILE_BUILDS=current,bare compares the defaults with `--no-access-log --no-metrics`
+ * instead (default: current,<BASE_REF>).
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -97,7 +99,9 @@ async function profileBuild(build: string, dir: string): Promise<void> {
     BENCH_CPU_PROF_DIR: dir,
     BENCH_CPU_PROF_MATCH: "iris/(api|runner)\\.ts$",
   };
-  const proc = build === "current" ? startSupervisor("node", IRIS, port, { env }) : startBaseIris("node", port, env);
+  const proc = build === "current" || build === "bare"
+    ? startSupervisor("node", IRIS, port, { env, args: build === "bare" ? ["--no-access-log", "--no-metrics"] : [] })
+    : startBaseIris("node", port, env);
   const pools = new Map<number, string>();
   const cpu = await whileServing(proc, { workers: 4, probe: () => classify(port) }, async () => {
     await wrk(port, "/classify", 2, SCRIPT);
@@ -141,4 +145,5 @@ async function profileBuild(build: string, dir: string): Promise<void> {
   }
 }
 
-for (const build of ["current", BASE_REF]) await profileBuild(build, join(BENCH, ".tmp/profiles", build));
+const BUILDS = process.env.BENCH_PROFILE_BUILDS?.split(",") ?? ["current", BASE_REF];
+for (const build of BUILDS) await profileBuild(build, join(BENCH, ".tmp/profiles", build));

@@ -8,11 +8,12 @@
  * `serve`, public under `start-runner-server`, as BentoML's runner server).
  */
 import { join } from "node:path";
-import { Counter, Gauge, Histogram, register } from "prom-client";
+import { register } from "prom-client";
 import type { FetchHandler } from "./_serve-types.ts";
 import { scrapeInstance, scrapeTimeoutMs, slotName } from "./_metrics-scrape.ts";
 import { CONTENT_TYPE, serveSlotMetrics } from "./_metrics-socket.ts";
 import { pathOf } from "./_path.ts";
+import { createRequestMetrics } from "./_request-metrics.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -31,50 +32,17 @@ export async function createWorkerMetrics(env: Env, metricsDir: string): Promise
   const ns = runner === undefined ? "bentoml_api_server" : "bentoml_runner";
   const base: Record<string, string> = { service_name: env.BENTO_SERVICE ?? "" };
   if (runner !== undefined) base.runner_name = runner;
-  const names = [...Object.keys(base), "endpoint"];
-  const total = new Counter({
-    name: `${ns}_request_total`,
-    help: "Total number of HTTP requests",
-    labelNames: [...names, "http_response_code"],
-  });
-  const duration = new Histogram({
-    name: `${ns}_request_duration_seconds`,
-    help: "HTTP request duration in seconds",
-    labelNames: [...names, "http_response_code"],
-    buckets: DURATION_BUCKETS,
-  });
-  const inProgress = new Gauge({
-    name: `${ns}_request_in_progress`,
-    help: "Number of HTTP requests in progress",
-    labelNames: names,
-  });
+  const requests = createRequestMetrics(register, ns, base, DURATION_BUCKETS);
 
   const slotDir = env.PROMETHEUS_MULTIPROC_DIR ?? join(metricsDir, slotName(pool, env.BENTO_WORKER_ID ?? "1"));
   const self = await serveSlotMetrics(slotDir, () => register.metrics());
 
   const endpoints = new Set<string>();
-  const children = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();
-  const gauges = new Map<string, { inc(): void; dec(): void }>();
   const endpointOf = (path: string): string => {
     if (endpoints.has(path)) return path;
     if (endpoints.size >= MAX_ENDPOINTS) return "other";
     endpoints.add(path);
     return path;
-  };
-  const record = (endpoint: string, status: number, seconds: number): void => {
-    const key = `${endpoint} ${status}`;
-    let child = children.get(key);
-    if (!child) {
-      const labels = { ...base, endpoint, http_response_code: String(status) };
-      children.set(key, child = { count: total.labels(labels), time: duration.labels(labels) });
-    }
-    child.count.inc();
-    child.time.observe(seconds);
-  };
-  const progressOf = (endpoint: string) => {
-    let g = gauges.get(endpoint);
-    if (!g) gauges.set(endpoint, g = inProgress.labels({ ...base, endpoint }));
-    return g;
   };
 
   return {
@@ -86,8 +54,7 @@ export async function createWorkerMetrics(env: Env, metricsDir: string): Promise
           return new Response(body, { headers: { "content-type": CONTENT_TYPE } });
         }
         const endpoint = endpointOf(path);
-        const progress = progressOf(endpoint);
-        progress.inc();
+        requests.started(endpoint);
         const start = performance.now();
         let status = 500;
         try {
@@ -95,8 +62,7 @@ export async function createWorkerMetrics(env: Env, metricsDir: string): Promise
           status = response.status;
           return response;
         } finally {
-          progress.dec();
-          record(endpoint, status, (performance.now() - start) / 1000);
+          requests.ended(endpoint, status, (performance.now() - start) / 1000);
         }
       };
     },

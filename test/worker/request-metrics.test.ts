@@ -1,0 +1,73 @@
+/**
+ * The worker's request metrics (src/worker/_request-metrics.ts) render as
+ * prom-client's own Counter, Histogram and Gauge would for the same requests:
+ * the same text, byte for byte, from prom-client's registry.
+ */
+import { expect, test } from "bun:test";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { createRequestMetrics } from "../../src/worker/_request-metrics.ts";
+import { DURATION_BUCKETS } from "../../src/worker/_metrics-worker.ts";
+
+const NS = "bentoml_runner";
+const BASE = { service_name: "iris_classifier", runner_name: "iris" };
+
+function promClientOf(registry: Registry) {
+  const names = [...Object.keys(BASE), "endpoint"];
+  const total = new Counter({
+    name: `${NS}_request_total`,
+    help: "Total number of HTTP requests",
+    labelNames: [...names, "http_response_code"],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: `${NS}_request_duration_seconds`,
+    help: "HTTP request duration in seconds",
+    labelNames: [...names, "http_response_code"],
+    buckets: DURATION_BUCKETS,
+    registers: [registry],
+  });
+  const inProgress = new Gauge({
+    name: `${NS}_request_in_progress`,
+    help: "Number of HTTP requests in progress",
+    labelNames: names,
+    registers: [registry],
+  });
+  return {
+    started: (endpoint: string) => inProgress.inc({ ...BASE, endpoint }),
+    ended(endpoint: string, status: number, seconds: number) {
+      inProgress.dec({ ...BASE, endpoint });
+      const labels = { ...BASE, endpoint, http_response_code: String(status) };
+      total.inc(labels);
+      duration.observe(labels, seconds);
+    },
+  };
+}
+
+test("the same requests give prom-client's text, byte for byte: buckets at their bounds, sums, in progress", async () => {
+  const theirs = new Registry();
+  const ours = new Registry();
+  const both = [promClientOf(theirs), createRequestMetrics(ours, NS, BASE, DURATION_BUCKETS)];
+  // Durations on a bucket's bound (counted in it), between bounds, past the last one; endpoints and statuses mixed.
+  const requests: [string, number, number][] = [
+    ["/predict", 200, 0.005],
+    ["/predict", 200, 0.0051],
+    ["/predict", 500, 0.3],
+    ["/readyz", 200, 0.0001],
+    ["/predict", 200, 10],
+    ["/predict", 200, 12.5],
+    ["/other", 404, 1],
+  ];
+  for (const m of both) {
+    for (const [endpoint, status, seconds] of requests) {
+      m.started(endpoint);
+      m.ended(endpoint, status, seconds);
+    }
+    m.started("/slow"); // still in progress
+  }
+  const text = await ours.metrics();
+  expect(text).toBe(await theirs.metrics());
+  expect(text).toContain(`${NS}_request_duration_seconds_bucket{le="0.005",`);
+  expect(text).toContain(
+    `${NS}_request_in_progress{service_name="iris_classifier",runner_name="iris",endpoint="/slow"} 1`,
+  );
+});
