@@ -156,9 +156,13 @@ export async function servingCost(): Promise<Section> {
       "swings less, but it grows too when the machine is overloaded (fewer requests per wake-up, more cache misses).",
       "Supervisor CPU per run: what the access log cost it before issue 20 (140-730 ms per run on Node: every line went " +
       "worker -> pipe -> supervisor -> stdout). bento-kit/worker now writes it to the supervisor's stdout itself (docs/logs.md). " +
-      "Here every supervisor's stdout is a socket (the bench reads it through node:child_process, whose pipes are socketpairs): " +
-      "Bun and Deno supervisors cannot open a socket again for their workers, so there the lines take the piped path, " +
-      "as under journald; in a terminal, a file or a shell pipe they go straight to it.",
+      "Here every supervisor's stdout is a socket (the bench reads it through node:child_process, whose pipes are socketpairs), " +
+      "as under journald: a socket cannot be opened again for the workers, so Bun and Deno supervisors relay their " +
+      "workers' lines from a pipe of their own in chunks of whole lines (what their CPU per run shows; before, every line " +
+      "took the piped path: 1860-2350 ms per run); a Node supervisor hands on fd 1 itself.",
+      "What the defaults still cost over `--no-access-log --no-metrics`: on Bun and Deno, `length=` of a Hono `c.json` " +
+      "answer is counted on a clone of its body, and the line is formatted and written; per request the workers' CPU " +
+      "shows it (bench/profile-workers.ts profiles Node workers, `BUN_OPTIONS=--cpu-prof` Bun ones).",
       `\`${BASE_REF}\` started Node workers (through tsx) under every supervisor runtime; the Bun and Deno supervisors ` +
       "now start Bun and Deno workers, so their comparison with it is of the whole serving path, not of the supervisor alone.",
       `Load average at the start and after each round: ${loads.join(" → ")} (a shared 2-core machine: other ` +
