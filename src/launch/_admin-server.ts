@@ -6,6 +6,7 @@
  * event log start with the service; the app itself (Hono, zod, OpenAPI) is
  * loaded by the first request, so a service nobody inspects never loads it.
  */
+import { cachedStats } from "./_stats-cache.ts";
 import { err, ok, type Result } from "neverthrow";
 import type { AdminApp } from "../admin/app.ts";
 import { maskToken } from "../admin/_auth.ts";
@@ -41,6 +42,9 @@ export interface StartAdminOptions {
   readonly series?: SeriesStore;
 }
 
+/** How old a worker's memory and CPU in the admin API may be (the dashboard's charts sample every 2 s). */
+const STATS_TTL_MS = 1000;
+
 export interface RunningAdmin {
   readonly url: string;
   /** End event streams, stop listening, remove the instance file. */
@@ -61,7 +65,7 @@ export async function startAdmin(o: StartAdminOptions): Promise<Result<RunningAd
         control: o.control,
         service: o.service,
         token: settings.token,
-        stats: runtime.processStats,
+        stats: runtime.processStats && cachedStats(runtime.processStats, STATS_TTL_MS),
         log,
         series: o.series,
       })
