@@ -2,8 +2,12 @@
  * Bearer-token auth for the admin server. Tokens are compared in constant
  * time: both sides are hashed (SHA-256), then every byte of the digests is
  * compared, so neither the length nor the first differing byte shows in the
- * timing.
+ * timing. Synchronously (node:crypto): WebCrypto's digest runs on a thread of
+ * the pool and wakes the event loop again, and with every CPU busy (workers
+ * saturating them) each wake-up waits for a time slice: that doubled an
+ * admin request's latency under load (bench/admin-load.ts).
  */
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import { errorBody } from "./_errors.ts";
 
@@ -18,28 +22,23 @@ export function maskToken(token: string): string {
   return `${token.slice(0, 4)}…`;
 }
 
-async function digest(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-}
+const digest = (text: string): Uint8Array => createHash("sha256").update(text).digest();
 
-export async function tokensEqual(a: string, b: string): Promise<boolean> {
-  const [x, y] = await Promise.all([digest(a), digest(b)]);
-  let diff = 0;
-  for (let i = 0; i < x.length; i++) diff |= x[i]! ^ y[i]!;
-  return diff === 0;
+export function tokensEqual(a: string, b: string): boolean {
+  return timingSafeEqual(digest(a), digest(b));
 }
 
 /** Requests must carry `Authorization: Bearer <token>`; `open(path)` names the paths that need none. */
 export function bearerAuth(token: string, open: (path: string) => boolean): MiddlewareHandler {
-  return async (c, next) => {
+  return (c, next) => {
     if (open(c.req.path)) return next();
     const header = c.req.header("authorization") ?? "";
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (match && (await tokensEqual(match[1]!, token))) return next();
+    if (match && tokensEqual(match[1]!, token)) return next();
     c.header("WWW-Authenticate", 'Bearer realm="bento-kit"');
     const message = header === ""
       ? "Missing token: send Authorization: Bearer <token> (BENTO_ADMIN_TOKEN, or the token in the instance file)"
       : "Wrong token: send the token of this service (BENTO_ADMIN_TOKEN, or the token in the instance file)";
-    return c.json(errorBody("Unauthorized", message), 401);
+    return Promise.resolve(c.json(errorBody("Unauthorized", message), 401));
   };
 }
