@@ -142,7 +142,24 @@ function serveConnection(socket: Socket, app: HttpApp, limits: Limits): void {
       return await answer(head, body, aborted.signal);
     } finally {
       onClose.delete(abort);
+      uncork();
     }
+  }
+
+  // A response's pieces (head, chunk sizes, chunks, the last chunk) leave in one write(2) where they are ready
+  // together: written one by one, a JSON answer was five writes and as many TCP segments. A body that trickles
+  // (the event stream) is sent at each turn of the event loop.
+  let corked = false;
+  const cork = () => {
+    if (corked) return;
+    corked = true;
+    socket.cork();
+    setImmediate(uncork);
+  };
+  function uncork(): void {
+    if (!corked) return;
+    corked = false;
+    socket.uncork();
   }
 
   async function answer(head: RequestHead, body: Uint8Array<ArrayBuffer>, signal: AbortSignal): Promise<boolean> {
@@ -194,6 +211,7 @@ function serveConnection(socket: Socket, app: HttpApp, limits: Limits): void {
   /** Write, waiting for the socket to drain; false once it has closed. */
   function write(data: string | Uint8Array): Promise<boolean> {
     if (closed) return Promise.resolve(false);
+    cork();
     if (socket.write(data)) return Promise.resolve(true);
     return new Promise((resolve) => {
       const gone = () => resolve(false);
