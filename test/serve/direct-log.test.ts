@@ -72,7 +72,8 @@ for (const rt of ["bun", "deno"] as const) {
     async () => {
       const s = await serve(rt, "examples/iris", ["--api-workers", "1"], {}, undefined, readyMsFor(WORKERS));
       expect(fdTarget(s.pid, 1)).toMatch(/^socket:/); // as under journald
-      const worker = Number(s.output().match(/iris api worker 1 \(pid (\d+)\) ready/)![1]);
+      // A worker prints its ready line after it has told the supervisor so: the start line may come first.
+      const worker = Number((await s.waitForOutput(/iris api worker 1 \(pid (\d+)\) ready/))![1]);
       const logFd = readFileSync(`/proc/${worker}/environ`, "utf8").split("\0").find((e) =>
         e.startsWith("BENTO_LOG_FD=")
       );

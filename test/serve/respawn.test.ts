@@ -31,6 +31,8 @@ test(
     const startedAt = performance.now();
     const s = await serve("node", "examples/iris");
     const startupMs = performance.now() - startedAt;
+    // A worker prints its ready line after it has told the supervisor so: the start line may come first.
+    await s.waitForOutput(/(?:iris (?:api|runner) worker \d+ \(pid \d+\) ready[^]*){4}/);
     const before = workersFrom(s.output());
     expect([...before.keys()].sort()).toEqual(["api_server:1", "api_server:2", "runner:iris:1", "runner:iris:2"]);
 
