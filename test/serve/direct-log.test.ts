@@ -39,6 +39,8 @@ for (const rt of RUNTIMES) {
       const argv = rt === "node" ? undefined : throughPipe(rt);
       const s = await serve(rt, "examples/iris", ["--api-workers", "1"], {}, argv, readyMsFor(WORKERS));
       const pid = s.pid;
+      // A worker prints its ready line after it has told the supervisor so: the start line may come first.
+      await s.waitForOutput(new RegExp(`(?:iris (?:api|runner) worker \\d+ \\(pid \\d+\\) ready[^]*){${WORKERS}}`));
       const before = s.output().length;
       let answer = { body: "", pid: null as string | null };
       process.kill(pid, "SIGSTOP");
