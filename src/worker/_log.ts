@@ -89,9 +89,18 @@ function createWorkerLog(env: Env): WorkerLog {
         push(format(`${dropped} log lines dropped: the reader of stdout did not keep up`));
         dropped = 0;
       }
-      flush();
-      if (!writing) { for (const resolve of waiting.splice(0)) resolve(); }
+      // Waited for (a stop): the rest goes now. Else it waits as a new line would: written at once, a write's end
+      // took the few lines queued during it, and under load that was a write per line again.
+      if (waiting.length > 0) flush();
+      else schedule();
+      if (!writing && pending.length === 0) { for (const resolve of waiting.splice(0)) resolve(); }
     });
+  };
+  /** A write once PIPE_BUF bytes are queued, or BATCH_MS after the first of them. */
+  const schedule = (): void => {
+    if (writing || pending.length === 0) return;
+    if (bytes >= PIPE_BUF) flush();
+    else if (batch === undefined) batch = unref(setTimeout(flush, BATCH_MS));
   };
   /** Whole lines from the front, at most PIPE_BUF bytes (a longer line alone). */
   const take = (): Uint8Array => {
@@ -121,9 +130,7 @@ function createWorkerLog(env: Env): WorkerLog {
         return;
       }
       push(format(text));
-      if (writing) return; // the write's end flushes what came meanwhile
-      if (bytes >= PIPE_BUF) flush();
-      else if (batch === undefined) batch = unref(setTimeout(flush, BATCH_MS));
+      schedule(); // while a write is in flight, its end schedules what came meanwhile
     },
     drained() {
       flush();
