@@ -22,3 +22,10 @@ export function setLongTimeout(fn: () => void, ms: number): LongTimer {
   arm(ms);
   return { cancel: () => clearTimeout(id) };
 }
+
+/** `timer`, made not to keep the process alive (Node's and Bun's timers are objects; Deno's a number: Deno.unrefTimer). */
+export function unrefTimer<T>(timer: T): T {
+  if (typeof timer === "object" && timer !== null && "unref" in timer) (timer as { unref(): void }).unref();
+  else (globalThis as { Deno?: { unrefTimer(id: number): void } }).Deno?.unrefTimer(timer as number);
+  return timer;
+}

@@ -18,6 +18,7 @@
 import { write, writeSync } from "node:fs";
 import { Socket } from "node:net";
 import { formatWorkerLineAs, type LogFormat } from "../core/log-line.ts";
+import { unrefTimer } from "../timer.ts";
 
 const PIPE_BUF = 4096;
 const MAX_PENDING = 1 << 20;
@@ -100,7 +101,7 @@ function createWorkerLog(env: Env): WorkerLog {
   const schedule = (): void => {
     if (writing || pending.length === 0) return;
     if (bytes >= PIPE_BUF) flush();
-    else if (batch === undefined) batch = unref(setTimeout(flush, BATCH_MS));
+    else if (batch === undefined) batch = unrefTimer(setTimeout(flush, BATCH_MS));
   };
   /** Whole lines from the front, at most PIPE_BUF bytes (a longer line alone). */
   const take = (): Uint8Array => {
@@ -148,13 +149,6 @@ function createWorkerLog(env: Env): WorkerLog {
     }
     return prefix + text;
   }
-}
-
-/** A timer that does not keep the process alive (Deno's setTimeout returns a number: Deno.unrefTimer). */
-function unref<T>(timer: T): T {
-  if (typeof timer === "number") (globalThis as { Deno?: { unrefTimer(id: number): void } }).Deno?.unrefTimer(timer);
-  else (timer as { unref?(): void }).unref?.();
-  return timer;
 }
 
 const formatOf = (env: Env): LogFormat => (env.BENTO_LOG_FORMAT === "json" ? "json" : "text");

@@ -11,7 +11,7 @@ import { serveGuardedHttp } from "../shared/_guarded-http.ts";
 import { nodeWatch } from "../shared/_watch-node.ts";
 import { LIBC_PATH, type LibcSocketFns } from "../libc/_libc-socket.ts";
 import { reopenStdoutFd } from "../shared/_stdout-fd.ts";
-import { O_CLOEXEC, type PipeFns, type ReadChunks, reopenedOrRelayed } from "../libc/_stdout-relay.ts";
+import { type PipeFns, type ReadChunks, reopenedOrRelayed } from "../libc/_stdout-relay.ts";
 import { closeSync } from "node:fs";
 
 export function createBunRuntime(): RuntimePort {
@@ -52,13 +52,7 @@ function openPipeFns(): PipeFns {
     pipe2: { args: ["ptr", "i32"], returns: "i32" },
     close: { args: ["i32"], returns: "i32" },
   });
-  return {
-    pipe() {
-      const fds = new Int32Array(2);
-      return symbols.pipe2(fds, O_CLOEXEC) === 0 ? [fds[0]!, fds[1]!] : undefined;
-    },
-    close: (fd) => void symbols.close(fd),
-  };
+  return { pipe2: (fds, flags) => symbols.pipe2(fds, flags), close: (fd) => symbols.close(fd) };
 }
 
 /** Bun reads a pipe's fd as a stream (it does not close the fd: closed here once it has ended). */

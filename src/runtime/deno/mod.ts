@@ -9,7 +9,7 @@ import { serveGuardedHttp } from "../shared/_guarded-http.ts";
 import { createFfiRuntime } from "../libc/_ffi-runtime.ts";
 import { libcProcFs } from "./_libc-procfs.ts";
 import { reopenStdoutFd } from "./_stdout-fd.ts";
-import { O_CLOEXEC, type PipeFns, type ReadChunks, reopenedOrRelayed } from "../libc/_stdout-relay.ts";
+import { type PipeFns, type ReadChunks, reopenedOrRelayed } from "../libc/_stdout-relay.ts";
 import { Socket } from "node:net";
 import { spawnProcess } from "../shared/_spawn-node.ts";
 import { LIBC_PATH, type LibcSocketFns } from "../libc/_libc-socket.ts";
@@ -111,11 +111,8 @@ function openPipeFns(): PipeFns {
     } as const,
   );
   return {
-    pipe() {
-      const fds = new Int32Array(2);
-      return symbols.pipe2(new Uint8Array(fds.buffer), O_CLOEXEC) === 0 ? [fds[0]!, fds[1]!] : undefined;
-    },
-    close: (fd) => void symbols.close(fd),
+    pipe2: (fds, flags) => symbols.pipe2(buf(new Uint8Array(fds.buffer)), flags),
+    close: (fd) => symbols.close(fd),
   };
 }
 

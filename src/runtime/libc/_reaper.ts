@@ -17,6 +17,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { LIBC_PATH } from "./_libc-socket.ts";
+import { unrefTimer } from "../../timer.ts";
 
 const WNOHANG = 1;
 
@@ -78,11 +79,6 @@ function childrenOf(self: number): number[] {
     // No CONFIG_PROC_CHILDREN: every pid; zombieChildren checks the parent.
     return readdirSync("/proc").filter((e) => /^\d+$/.test(e)).map(Number);
   }
-}
-
-function unrefTimer(timer: unknown): void {
-  if (typeof timer === "object" && timer !== null && "unref" in timer) (timer as { unref(): void }).unref();
-  else (globalThis as { Deno?: { unrefTimer(id: number): void } }).Deno?.unrefTimer(timer as number);
 }
 
 interface DenoFfi {

@@ -13,11 +13,11 @@
 import type { RuntimePort, WorkerStdout } from "../../core/ports.ts";
 import { settleWithin } from "../settle-within.ts";
 
-/** The libc calls the relay needs, from the adapter's FFI binding. */
+/** The libc calls the relay needs, from the adapter's FFI binding; each returns the C return value. */
 export interface PipeFns {
-  /** pipe2(O_CLOEXEC): [read end, write end]; undefined when it failed. */
-  pipe(): readonly [number, number] | undefined;
-  close(fd: number): void;
+  /** pipe2(2): `fds` gets the read end, then the write end. */
+  pipe2(fds: Int32Array, flags: number): number;
+  close(fd: number): number;
 }
 
 /** Reads `fd` until every write end is closed, chunk by chunk. */
@@ -25,7 +25,7 @@ export type ReadChunks = (fd: number, onChunk: (bytes: Uint8Array) => void) => P
 
 const NEWLINE = 0x0a;
 /** pipe2's flag: the supervisor's ends are not inherited by what it spawns (a spawn's dup2 to a worker's fd clears it). */
-export const O_CLOEXEC = 0o2000000;
+const O_CLOEXEC = 0o2000000;
 
 /** A Bun or Deno supervisor's `workerStdout`: its stdout opened again, else a relayed pipe (undefined: neither). */
 export function reopenedOrRelayed(
@@ -49,9 +49,9 @@ export function relayedStdout(
   readChunks: ReadChunks,
   relay: (bytes: Uint8Array) => void,
 ): WorkerStdout | undefined {
-  const ends = fns.pipe();
-  if (ends === undefined) return undefined;
-  const [readFd, writeFd] = ends;
+  const ends = new Int32Array(2);
+  if (fns.pipe2(ends, O_CLOEXEC) !== 0) return undefined;
+  const [readFd, writeFd] = [ends[0]!, ends[1]!];
   let rest: Uint8Array | undefined;
   const reading = readChunks(readFd, (chunk) => {
     const bytes = rest === undefined ? chunk : joined(rest, chunk);
