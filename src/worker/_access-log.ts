@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { workerLog } from "./_log.ts";
-import { pathOf } from "./_path.ts";
+import { requestPath } from "./_path.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -68,12 +68,16 @@ export function logFetchExchange(
   void countBytes(copy).then((n) => log(formatAccess({ ...fields, responseLength: n === undefined ? "" : String(n) })));
 }
 
-/** Bytes in a body stream; undefined when it failed (the client went away). */
+/** Bytes in a body stream; undefined when it failed (the client went away). A reader, not `for await`: no iterator per answer. */
 async function countBytes(body: ReadableStream<Uint8Array>): Promise<number | undefined> {
+  const reader = body.getReader();
   let n = 0;
   try {
-    for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) n += chunk.byteLength;
-    return n;
+    for (;;) {
+      const chunk = await reader.read();
+      if (chunk.done) return n;
+      n += chunk.value.byteLength;
+    }
   } catch {
     return undefined;
   }
@@ -91,7 +95,7 @@ function fetchAccessFields(
     client: clientOf(remote.address, remote.port),
     scheme,
     method: request.method,
-    url: pathOf(request.url),
+    url: requestPath(request),
     requestType: request.headers.get("content-type") ?? "",
     requestLength: request.headers.get("content-length") ?? "",
     status: response.status,
@@ -115,9 +119,9 @@ interface AccessFields {
 }
 
 function formatAccess(f: AccessFields): string {
-  const request = `scheme=${f.scheme},method=${f.method},path=${
-    f.url.split("?")[0]
-  },type=${f.requestType},length=${f.requestLength}`;
+  const query = f.url.indexOf("?");
+  const path = query < 0 ? f.url : f.url.slice(0, query);
+  const request = `scheme=${f.scheme},method=${f.method},path=${path},type=${f.requestType},length=${f.requestLength}`;
   const response = `status=${f.status},type=${f.responseType},length=${f.responseLength}`;
   return `${f.client} (${request}) (${response}) ${f.ms.toFixed(3)}ms`;
 }

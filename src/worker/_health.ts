@@ -12,7 +12,7 @@
 import { getRunnerMap } from "./_env.ts";
 import { createRunnerClient, type RunnerClient } from "./_runner-client.ts";
 import type { FetchHandler } from "./_serve-types.ts";
-import { pathOf } from "./_path.ts";
+import { requestPath } from "./_path.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -33,7 +33,7 @@ export function withHealth(handler: FetchHandler, options: HealthOptions): Fetch
   const runners = runnersCheck(options.env ?? process.env);
   // Not an async function: a request that is not a health probe costs no extra promise.
   return (request) => {
-    const path = pathOf(request.url);
+    const path = requestPath(request);
     if (!HEALTH_PATHS.includes(path) || (request.method !== "GET" && request.method !== "HEAD")) {
       return handler(request);
     }

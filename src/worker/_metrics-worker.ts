@@ -12,7 +12,7 @@ import { register } from "prom-client";
 import type { FetchHandler } from "./_serve-types.ts";
 import { scrapeInstance, scrapeTimeoutMs, slotName } from "./_metrics-scrape.ts";
 import { CONTENT_TYPE, serveSlotMetrics } from "./_metrics-socket.ts";
-import { pathOf } from "./_path.ts";
+import { requestPath } from "./_path.ts";
 import { createRequestMetrics } from "./_request-metrics.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -48,7 +48,7 @@ export async function createWorkerMetrics(env: Env, metricsDir: string): Promise
   return {
     wrap(handler) {
       return async (request) => {
-        const path = pathOf(request.url);
+        const path = requestPath(request);
         if (path === "/metrics" && request.method === "GET") {
           const body = await scrapeInstance(metricsDir, self, scrapeTimeoutMs(request.headers));
           return new Response(body, { headers: { "content-type": CONTENT_TYPE } });

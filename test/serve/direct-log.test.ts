@@ -67,6 +67,46 @@ for (const rt of RUNTIMES) {
 /** What `fd` of `pid` is (`socket:[123]`, `pipe:[456]`). */
 const fdTarget = (pid: number, fd: number | string) => readlinkSync(`/proc/${pid}/fd/${fd}`);
 
+/** The fd a worker writes its own lines to (BENTO_LOG_FD), checked to be a pipe the supervisor holds too. */
+function relayPipeOf(supervisor: number, worker: number): string {
+  const logFd = readFileSync(`/proc/${worker}/environ`, "utf8").split("\0").find((e) => e.startsWith("BENTO_LOG_FD="));
+  const pipe = fdTarget(worker, logFd!.split("=")[1]!);
+  expect(pipe).toMatch(/^pipe:/);
+  expect(readdirSync(`/proc/${supervisor}/fd`).map((fd) => fdTarget(supervisor, fd))).toContain(pipe);
+  return pipe;
+}
+
+/** The supervisor's stdout as a file (deleted once open) that `tail -f` copies to this test. */
+const throughFile = (rt: (typeof RUNTIMES)[number]) => [
+  "sh",
+  "-c",
+  'f=$(mktemp); exec 4>"$f" 3<"$f"; rm "$f"; tail -s 0.1 -n +1 -f --pid=$$ <&3 3<&- 4>&- & exec "$@" >&4 2>&1 3<&- 4>&-',
+  "sh",
+  ...supervisorArgv(rt),
+];
+
+test(
+  "deno supervisor whose stdout is a file: its Deno workers (which write pipes only) write to the relay's pipe",
+  async () => {
+    const s = await serve(
+      "deno",
+      "examples/iris",
+      ["--api-workers", "1"],
+      {},
+      throughFile("deno"),
+      readyMsFor(WORKERS),
+    );
+    expect(fdTarget(s.pid, 1)).toMatch(/ \(deleted\)$/);
+    const worker = Number((await s.waitForOutput(/iris api worker 1 \(pid (\d+)\) ready/))![1]);
+    relayPipeOf(s.pid, worker);
+    for (let i = 0; i < 5; i++) expect((await post(s.port, "/classify", "[[5.9,3.0,5.1,1.8]]")).body).toBe("[2]");
+    await s.waitForOutput(/(?:.*\(status=200[^\n]*\n){5}/, readyMsFor(WORKERS));
+    expect(s.output().match(new RegExp(ACCESS_TEXT.source, "gm"))).toHaveLength(5);
+    expect(await s.stop()).toBe(0);
+  },
+  readyMsFor(WORKERS) * 2,
+);
+
 for (const rt of ["bun", "deno"] as const) {
   test(
     `${rt} supervisor whose stdout is a socket: workers write to a pipe the supervisor relays, every access line ` +
@@ -76,12 +116,7 @@ for (const rt of ["bun", "deno"] as const) {
       expect(fdTarget(s.pid, 1)).toMatch(/^socket:/); // as under journald
       // A worker prints its ready line after it has told the supervisor so: the start line may come first.
       const worker = Number((await s.waitForOutput(/iris api worker 1 \(pid (\d+)\) ready/))![1]);
-      const logFd = readFileSync(`/proc/${worker}/environ`, "utf8").split("\0").find((e) =>
-        e.startsWith("BENTO_LOG_FD=")
-      );
-      const pipe = fdTarget(worker, logFd!.split("=")[1]!);
-      expect(pipe).toMatch(/^pipe:/);
-      expect(readdirSync(`/proc/${s.pid}/fd`).map((fd) => fdTarget(s.pid, fd))).toContain(pipe);
+      relayPipeOf(s.pid, worker);
 
       const accessLines = () => s.output().match(new RegExp(ACCESS_TEXT.source, "gm"))?.length ?? 0;
       const classify = () => post(s.port, "/classify", "[[5.9,3.0,5.1,1.8]]");
