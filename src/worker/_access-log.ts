@@ -62,10 +62,30 @@ export function logFetchExchange(
 ): void {
   const fields = fetchAccessFields(remote, request, response, scheme, ms);
   if (fields.responseLength !== "" || response.bodyUsed) return log(formatAccess(fields));
+  const logWith = (n: number | undefined) =>
+    log(formatAccess({ ...fields, responseLength: n === undefined ? "" : String(n) }));
   // Not response.body: on Deno that getter turns a string body into a stream (sent chunked, slower).
-  const copy = response.clone().body;
-  if (copy === null) return log(formatAccess(fields));
-  void countBytes(copy).then((n) => log(formatAccess({ ...fields, responseLength: n === undefined ? "" : String(n) })));
+  const copy = response.clone();
+  if (readWhole(fields.responseType, response.headers)) {
+    void copy.arrayBuffer().then((bytes) => logWith(bytes.byteLength), () => logWith(undefined));
+    return;
+  }
+  const body = copy.body;
+  if (body === null) return log(formatAccess(fields));
+  void countBytes(body).then(logWith);
+}
+
+/**
+ * Whether an answer is counted on a copy read whole, not as a stream: JSON and
+ * plain text not sent chunked, what frameworks answer from a string (Hono's
+ * `c.json`, `c.text`). A stream reader per answer cost 2.5 µs of a Bun
+ * worker's CPU and 5 µs of a Deno one's; a streamed JSON answer is then held
+ * whole once more until it ends. Event streams, HTML (server rendering streams
+ * it) and the rest are counted chunk by chunk.
+ */
+function readWhole(type: string, headers: Headers): boolean {
+  return (type.startsWith("application/json") || type.startsWith("text/plain")) &&
+    headers.get("transfer-encoding") === null;
 }
 
 /** Bytes in a body stream; undefined when it failed (the client went away). A reader, not `for await`: no iterator per answer. */
