@@ -42,7 +42,7 @@ export interface StartAdminOptions {
   readonly series?: SeriesStore;
 }
 
-/** How old a worker's memory and CPU in the admin API may be (the dashboard's charts sample every 2 s). */
+/** How often a worker's memory and CPU in the admin API are read again (the dashboard's charts sample every 2 s). */
 const STATS_TTL_MS = 1000;
 
 export interface RunningAdmin {
@@ -59,19 +59,21 @@ export async function startAdmin(o: StartAdminOptions): Promise<Result<RunningAd
   const log = o.log ?? createEventLog(1000);
   const unsubscribe = o.log ? () => {} : o.control.on((event) => void log.append(event));
   let admin: Promise<AdminApp> | undefined;
+  const stats = runtime.processStats && cachedStats(runtime.processStats, STATS_TTL_MS);
   const app = () =>
     admin ??= import("../admin/app.ts").then((m) =>
       m.createAdminApp({
         control: o.control,
         service: o.service,
         token: settings.token,
-        stats: runtime.processStats && cachedStats(runtime.processStats, STATS_TTL_MS),
+        stats: stats?.stats,
         log,
         series: o.series,
       })
     );
   const close = async () => {
     unsubscribe();
+    stats?.close();
     (await admin)?.close();
   };
   const served = await runtime.serveHttp({ fetch: async (request) => (await app()).fetch(request as Request) }, {
