@@ -18,8 +18,22 @@ const SECRET_WORD = /password|passwd|passphrase|secret|token|credential|apikey|p
 const SECRET_WHOLE_WORD = /^(?:pwd|pass|o?auth\w*|cookie|keys?|pat|dsn)$/;
 const WORKING_DIRS = new Set(["PWD", "OLDPWD"]);
 
+/** Names already judged (object keys and flags repeat in every answer: 64 workers' keys cost 0.1 ms a request). */
+const judged = new Map<string, boolean>();
+const JUDGED_MAX = 4096;
+
 /** Is a variable, flag or key named `name` a secret? */
 export function looksSecret(name: string): boolean {
+  let secret = judged.get(name);
+  if (secret === undefined) {
+    secret = judgeName(name);
+    if (judged.size >= JUDGED_MAX) judged.clear();
+    judged.set(name, secret);
+  }
+  return secret;
+}
+
+function judgeName(name: string): boolean {
   const bare = name.replace(/^-+/, "");
   if (WORKING_DIRS.has(bare)) return false;
   const words = bare.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
@@ -47,7 +61,9 @@ function redactValue(value: unknown, key: string | undefined): unknown {
     return value.every((v) => typeof v === "string") ? redactArgv(value) : value.map((v) => redactValue(v, undefined));
   }
   if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactValue(v, k)]));
+    const copy: Record<string, unknown> = {};
+    for (const k of Object.keys(value)) copy[k] = redactValue((value as Record<string, unknown>)[k], k);
+    return copy;
   }
   return value;
 }
@@ -75,6 +91,8 @@ const AUTH_SCHEME = /\b(Bearer|Basic|Token|Digest)(\s+)[^\s,;"']+/gi;
 const TOKEN_RUN = /[A-Za-z0-9_+=.~-]{20,}/g;
 
 function redactShapes(text: string): string {
+  // Too short for a token or a key, no URL, no scheme and its value: nothing to find (most values: a status, a name).
+  if (text.length < 20 && !text.includes("://") && !/\s/.test(text)) return text;
   return text
     .replace(PRIVATE_KEY, REDACTED)
     .replace(URL_USERINFO, `$1${REDACTED}@`)
