@@ -141,7 +141,7 @@ export async function adminLoad(): Promise<Section> {
     notes: [
       "The trivial server competes for the CPUs at niceness 0 with the workers in both cases: its p99 is what any process on " +
       "this loaded machine waits for a CPU. The admin route's own work comes on top: about 0.25 ms of CPU for 64 workers " +
-      "(no /proc read on the request path: a timer refreshes the figures), against some 0.05 ms for \"ok\"; " +
+      '(no /proc read on the request path: a timer refreshes the figures), against some 0.05 ms for "ok"; ' +
       "under contention a longer run is preempted more often before its answer is out (strace of the supervisor: " +
       "2.5-3.5 ms from the request's read to the answer's writev, with no system call between).",
     ],
