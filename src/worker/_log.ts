@@ -130,7 +130,7 @@ const droppedNote = (n: number): string => `${n} log lines dropped: the reader o
  * (`encodeInto`: no array per line; a new Uint8Array per line was 7% of a Bun
  * API worker's CPU under load), with where each ends.
  */
-interface LineQueue {
+export interface LineQueue {
   /** Bytes queued. */
   readonly bytes: number;
   /** Queues `line` and a newline; false (dropped) once MAX_PENDING bytes wait. */
@@ -139,37 +139,47 @@ interface LineQueue {
   take(max: number): Uint8Array;
 }
 
-function lineQueue(): LineQueue {
+export function lineQueue(): LineQueue {
   const encoder = new TextEncoder();
   let buf = new Uint8Array(64 * 1024);
+  // Queued bytes are buf[head, used); ends[first..] are where each queued line ends.
+  let head = 0;
   let used = 0;
   let ends: number[] = [];
+  let first = 0;
   return {
     get bytes() {
-      return used;
+      return used - head;
     },
     push(line) {
       const text = `${line}\n`;
-      if (used + text.length > MAX_PENDING) return false;
+      if (used - head + text.length > MAX_PENDING) return false;
       // UTF-8 takes at most 3 bytes per UTF-16 unit.
-      const room = used + text.length * 3;
-      if (room > buf.length) {
-        const bigger = new Uint8Array(Math.max(buf.length * 2, room));
-        bigger.set(buf.subarray(0, used));
-        buf = bigger;
+      if (used + text.length * 3 > buf.length) {
+        // Taken lines' room first (moved once per fill, not once per take), then a larger buffer if still short.
+        const size = used - head;
+        if (size + text.length * 3 > buf.length) {
+          const bigger = new Uint8Array(Math.max(buf.length * 2, size + text.length * 3));
+          bigger.set(buf.subarray(head, used));
+          buf = bigger;
+        } else buf.copyWithin(0, head, used);
+        ends = ends.slice(first).map((e) => e - head);
+        first = 0;
+        used = size;
+        head = 0;
       }
       used += encoder.encodeInto(text, buf.subarray(used)).written;
       ends.push(used);
       return true;
     },
     take(max) {
-      let n = 1;
-      while (n < ends.length && ends[n]! <= max) n++;
+      let n = first + 1;
+      while (n < ends.length && ends[n]! - head <= max) n++;
       const end = ends[n - 1]!;
-      const chunk = buf.slice(0, end);
-      buf.copyWithin(0, end, used);
-      used -= end;
-      ends = n === ends.length ? [] : ends.slice(n).map((e) => e - end);
+      const chunk = buf.slice(head, end);
+      first = n;
+      head = end;
+      if (head === used) (head = 0, used = 0, ends = [], first = 0);
       return chunk;
     },
   };
