@@ -71,7 +71,7 @@ export function logFetchExchange(
     return;
   }
   const body = copy.body;
-  if (body === null) return log(formatAccess(fields));
+  if (body === null) return logWith(undefined);
   void countBytes(body).then(logWith);
 }
 

@@ -14,19 +14,19 @@ import { cleanup, CLEANUP_MS, post, readyMsFor, RUNTIMES, serve, supervisorArgv 
 
 afterEach(cleanup, CLEANUP_MS);
 
+/** The supervisor's argv on `rt`, run by `sh -c script` (which ends with `exec "$@"`). */
+const underShell =
+  (script: string) => (rt: (typeof RUNTIMES)[number]) => ["sh", "-c", script, "sh", ...supervisorArgv(rt)];
+
 /**
  * The supervisor's stdout as a pipe (a FIFO that cat copies to this test), as under `| tee` or
  * docker. Bun and Deno supervisors hand their workers fd 1 opened again (a file status of their
  * own), which a socket cannot be: with a socket for stdout (what bun test's child_process gives,
- * or journald) their workers take the piped path.
+ * or journald) their workers write to a pipe the supervisor relays (tests below).
  */
-const throughPipe = (rt: (typeof RUNTIMES)[number]) => [
-  "sh",
-  "-c",
+const throughPipe = underShell(
   'f=$(mktemp -u); mkfifo "$f"; cat "$f" & exec 3>"$f"; rm "$f"; exec "$@" >&3 2>&1 3>&-',
-  "sh",
-  ...supervisorArgv(rt),
-];
+);
 
 const WORKERS = 3; // one API worker, the iris example's two runners
 const ACCESS_TEXT =
@@ -77,13 +77,9 @@ function relayPipeOf(supervisor: number, worker: number): string {
 }
 
 /** The supervisor's stdout as a file (deleted once open) that `tail -f` copies to this test. */
-const throughFile = (rt: (typeof RUNTIMES)[number]) => [
-  "sh",
-  "-c",
+const throughFile = underShell(
   'f=$(mktemp); exec 4>"$f" 3<"$f"; rm "$f"; tail -s 0.1 -n +1 -f --pid=$$ <&3 3<&- 4>&- & exec "$@" >&4 2>&1 3<&- 4>&-',
-  "sh",
-  ...supervisorArgv(rt),
-];
+);
 
 test(
   "deno supervisor whose stdout is a file: its Deno workers (which write pipes only) write to the relay's pipe",
