@@ -16,7 +16,13 @@ export function accessLogEnabled(env: Env = process.env): boolean {
   return env.BENTO_POOL === "api_server";
 }
 
-/** Logs `req` once its answer has been sent; `started` is `performance.now()` at arrival. */
+/**
+ * Logs `req` once its answer has been sent; `started` is `performance.now()` at arrival.
+ * `length=` is what Node sent: the content-length the answer set, else the one Node
+ * wrote itself (@hono/node-server hands it a string's or a buffer's size as
+ * `_contentLength`, the field Node's own `res.end(body)` fills, so `getHeader` never sees
+ * it), else, for a body sent chunked, its bytes counted as they are written.
+ */
 export function logWhenSent(
   req: IncomingMessage,
   res: ServerResponse,
@@ -24,13 +30,39 @@ export function logWhenSent(
   started: number,
   log = workerLog(),
 ): void {
+  const counted = countWrites(res);
   res.once("finish", () => {
     const ms = performance.now() - started;
-    log(accessLine(req, res, scheme, ms));
+    log(accessLine(req, res, scheme, ms, counted));
   });
 }
 
-export function accessLine(req: IncomingMessage, res: ServerResponse, scheme: string, ms: number): string {
+/** Node's own record of the body size it announced (a number once it wrote Content-Length). */
+interface SentLength {
+  readonly _contentLength?: unknown;
+  readonly _hasBody?: unknown;
+}
+
+/** Counts the bytes `res.write` is given (a streamed body; `res.end(body)` is told apart by Node's length). */
+function countWrites(res: ServerResponse): { bytes: number } {
+  const counted = { bytes: 0 };
+  const write = res.write;
+  res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]): boolean {
+    counted.bytes += typeof chunk === "string"
+      ? Buffer.byteLength(chunk, typeof rest[0] === "string" ? rest[0] as BufferEncoding : "utf8")
+      : (chunk as Uint8Array).byteLength;
+    return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as ServerResponse["write"];
+  return counted;
+}
+
+export function accessLine(
+  req: IncomingMessage,
+  res: ServerResponse,
+  scheme: string,
+  ms: number,
+  counted?: { bytes: number },
+): string {
   return formatAccess({
     client: clientOf(req.socket.remoteAddress, req.socket.remotePort),
     scheme,
@@ -40,9 +72,18 @@ export function accessLine(req: IncomingMessage, res: ServerResponse, scheme: st
     requestLength: req.headers["content-length"] ?? "",
     status: res.statusCode,
     responseType: header(res, "content-type"),
-    responseLength: header(res, "content-length"),
+    responseLength: sentLength(res, counted),
     ms,
   });
+}
+
+function sentLength(res: ServerResponse, counted: { bytes: number } | undefined): string {
+  const announced = header(res, "content-length");
+  if (announced !== "") return announced;
+  const sent = res as unknown as SentLength;
+  if (sent._hasBody === false) return "";
+  if (typeof sent._contentLength === "number") return String(sent._contentLength);
+  return counted === undefined ? "" : String(counted.bytes);
 }
 
 /**

@@ -77,6 +77,21 @@ for (const runtime of ["node", "bun", "deno"] as const) {
         }
         const runner = await (await get(s, "/runner-readyz")).json();
         expect(runner).toEqual({ status: 200, body: "ok\n" });
+
+        // The access log's length= is the body sent: Response.json, a plain Response's text, a streamed body, health.
+        expect(await (await get(s, "/slow?ms=0")).text()).toBe("slept");
+        expect(await (await get(s, "/stream")).text()).toBe("abc");
+        const lengths = (): Map<string, Set<string>> => {
+          const found = new Map<string, Set<string>>();
+          const lines = s.output().matchAll(/method=GET,path=(\/[a-z]+),[^)]*\) \(status=200,[^)]*length=(\d*)\)/g);
+          for (const [, path, length] of lines) found.set(path!, (found.get(path!) ?? new Set()).add(length!));
+          return found;
+        };
+        for (let i = 0; i < 100 && !lengths().has("/stream"); i++) await sleep(20);
+        const sent = Object.fromEntries([...lengths()].map(([path, set]) => [path, [...set].sort()]));
+        const idLengths = [...api].map(([id, pid]) => String(JSON.stringify({ id, pid }).length));
+        expect(sent).toMatchObject({ "/slow": ["5"], "/stream": ["3"], "/livez": ["3"], "/healthz": ["3"] });
+        expect(sent["/id"]!.every((length) => idLengths.includes(length))).toBe(true);
       },
       SLOW,
     );

@@ -1,8 +1,9 @@
 /**
  * The API of the worker suite: GET /id (worker id and pid), POST /spread?n=N
  * (N sequential runner calls, counted per runner pid), GET /slow?ms=N,
- * GET /runner-readyz (the runner's /readyz as it answered); 404 otherwise, so
- * that serve()'s health routes answer.
+ * GET /runner-readyz (the runner's /readyz as it answered), GET /stream ("abc"
+ * in two chunks, sent chunked); 404 otherwise, so that serve()'s health routes
+ * answer.
  */
 import { createRunnerClient, getWorkerId, serve } from "../../../src/worker/mod.ts";
 
@@ -14,6 +15,10 @@ async function handle(request: Request): Promise<Response> {
   if (url.pathname === "/slow") {
     await new Promise((resolve) => setTimeout(resolve, Number(url.searchParams.get("ms"))));
     return new Response("slept");
+  }
+  if (url.pathname === "/stream") {
+    const chunks = ["ab", "c"].map((part) => new TextEncoder().encode(part));
+    return new Response(new ReadableStream({ pull: (c) => chunks.length ? c.enqueue(chunks.shift()!) : c.close() }));
   }
   if (url.pathname === "/runner-readyz") {
     const res = await runners.request("model", "/readyz", { method: "GET" });
