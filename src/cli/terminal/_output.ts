@@ -3,12 +3,17 @@
  * blocking it. A reader that went away (`serve | head`, a closed terminal)
  * must not crash it: write errors such as EPIPE are ignored. A reader that
  * stalls (a paused `| less`, a stuck log shipper) must not freeze it: on Node
- * and Bun stdout and stderr are made non-blocking; Deno's node-compat
+ * stdout and stderr are made non-blocking; Deno's node-compat
  * `process.stdout` writes synchronously, so there lines go through the async
- * `Deno.stdout`/`Deno.stderr` writers, in order, from a queue. Once a stream
+ * `Deno.stdout`/`Deno.stderr` writers, in order, from a queue; Bun's
+ * `Bun.write` to a pipe blocks its event loop until the reader reads (a
+ * stalled reader froze the supervisor: no stop on SIGTERM), so there they go
+ * from the same queue through node:fs `write`, which waits in Bun's thread
+ * pool. Once a stream
  * holds MAX_BUFFERED bytes unwritten, worker lines are dropped and counted
  * until it drains (the supervisor's own lines are always kept).
  */
+import { write as fsWrite } from "node:fs";
 import { formatLogLine } from "./_log-format.ts";
 import { settleWithin } from "../../runtime/settle-within.ts";
 
@@ -24,16 +29,13 @@ interface Sink {
   drained(): Promise<void>;
 }
 
-/** An async writer: Deno's stdout and stderr, or Bun.write to Bun's (typed locally: src/cli is checked without their typings). */
+/** An async writer: Deno's stdout and stderr (typed locally: src/cli is checked without Deno's typings), or an fd on Bun. */
 interface AsyncWriter {
   write(bytes: Uint8Array): Promise<number>;
 }
 
-interface BunStdio {
-  readonly stdout: unknown;
-  readonly stderr: unknown;
-  write(destination: unknown, bytes: Uint8Array): Promise<number>;
-}
+/** How long a write that a full non-blocking stream refused (EAGAIN) waits before it is tried again. */
+const RETRY_MS = 20;
 
 let sinks: Record<Stream, Sink> | undefined;
 
@@ -42,17 +44,25 @@ function getSinks(): Record<Stream, Sink> {
 }
 
 function createSinks(): Record<Stream, Sink> {
-  const { Deno: deno, Bun: bun } = globalThis as {
-    Deno?: { stdout: AsyncWriter; stderr: AsyncWriter };
-    Bun?: BunStdio;
-  };
+  const { Deno: deno, Bun: bun } = globalThis as { Deno?: { stdout: AsyncWriter; stderr: AsyncWriter }; Bun?: unknown };
   if (deno) return { stdout: queuedSink(deno.stdout), stderr: queuedSink(deno.stderr) };
   // Not process.stdout on Bun: creating its Node stream takes about 10 ms.
-  if (bun) {
-    const to = (destination: unknown): AsyncWriter => ({ write: (bytes) => bun.write(destination, bytes) });
-    return { stdout: queuedSink(to(bun.stdout)), stderr: queuedSink(to(bun.stderr)) };
-  }
+  if (bun) return { stdout: queuedSink(fdWriter(1)), stderr: queuedSink(fdWriter(2)) };
   return { stdout: streamSink(process.stdout), stderr: streamSink(process.stderr) };
+}
+
+/** node:fs `write` to `fd` (off the event loop); a full non-blocking stream (EAGAIN) is tried again RETRY_MS later. */
+function fdWriter(fd: number): AsyncWriter {
+  return {
+    write: (bytes) =>
+      new Promise((resolve, reject) =>
+        fsWrite(fd, bytes, 0, bytes.length, null, (error, written) => {
+          if (error?.code === "EAGAIN") setTimeout(() => resolve(0), RETRY_MS);
+          else if (error) reject(error);
+          else resolve(written);
+        })
+      ),
+  };
 }
 
 function streamSink(s: NodeJS.WriteStream): Sink {
