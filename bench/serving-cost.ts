@@ -44,7 +44,12 @@ import {
 
 const ROUNDS = QUICK ? 1 : 2;
 const SECONDS = QUICK ? 3 : 8;
-const WARMUP = 2;
+/**
+ * Seconds of load before the measured run: a Bun or Deno worker's CPU per request falls for about
+ * 10 s of load (its JIT warming up; 120-130 µs, then 75-95 on iris's API worker), and a 2 s warm-up
+ * measured how far each process had got, 0.6-1.0x between two starts of the same configuration.
+ */
+const WARMUP = QUICK ? 3 : 12;
 const SCRIPT = join(BENCH, "classify.lua");
 const ONLY = process.env.BENCH_RUNTIMES?.split(",");
 const SUPERVISORS = RUNTIMES.filter((rt) => ONLY === undefined || ONLY.includes(rt));
