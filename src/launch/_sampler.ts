@@ -70,6 +70,9 @@ export function startSampler(o: SamplerOptions): Sampler {
   };
   // The first sample at once: it is the baseline the first rate is measured from (requests made
   // before it are in no rate; with the first sample an interval late, a busy first 2 s were lost).
+  // It reads no socket: at the start the workers have none yet, and a worker's totals start at 0
+  // (the next read counts them whole), where the read cost the supervisor about 12 ms of CPU
+  // (node:http's first request) while its workers were starting.
   void tick();
   const timer = setInterval(tick, o.intervalMs);
   (timer as { unref?: () => void }).unref?.();
@@ -87,7 +90,8 @@ async function sample(o: SamplerOptions, previous: Previous | undefined, agent: 
   const seconds = previous ? Math.max(0.001, (at - previous.at) / 1000) : 0;
   const pools = o.pools();
   const live = pools.reduce((n, p) => n + p.workers.filter((w) => w.pid !== null).length, 0);
-  const scrape = o.metricsDir !== undefined && tick % Math.max(1, Math.ceil(live / SCRAPES_PER_TICK)) === 0;
+  const scrape = o.metricsDir !== undefined && previous !== undefined &&
+    tick % Math.max(1, Math.ceil(live / SCRAPES_PER_TICK)) === 0;
   const read = scrape ? await readTotals(o.metricsDir!, pools, { agent, timeoutMs: o.intervalMs / 2 }) : undefined;
   const cpu = new Map<number, number>();
   const figures = new Map<string, Figures>();
