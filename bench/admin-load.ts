@@ -4,8 +4,8 @@
  * against a lone trivial HTTP server (node:http answering "ok", started by the
  * bench at the default niceness, like the supervisor) under the same load, at
  * the same moment: the two are asked in turn, each on its own keep-alive
- * connection. Two cases: the workers at `--worker-nice 0` (the supervisor's
- * own priority, the default) and at 5. Rounds rotate the cases. Goal: the
+ * connection. Three cases: the workers at `--worker-nice 0` (the supervisor's
+ * own priority, the default), at 5 and at 19. Rounds rotate the cases. Goal: the
  * admin's p99 <= 2x the trivial server's.
  *
  *     node --import tsx bench/admin-load.ts [--quick]
@@ -40,6 +40,7 @@ const WORKERS = 64;
 const CASES = [
   { name: "workers at the supervisor's niceness (default, --worker-nice 0)", args: [] },
   { name: "workers at --worker-nice 5", args: ["--worker-nice", "5"] },
+  { name: "workers at --worker-nice 19", args: ["--worker-nice", "19"] },
 ] as const;
 
 const TRIVIAL = `require("node:http").createServer((q, s) => s.end("ok")).listen(+process.argv[1], "127.0.0.1")`;
@@ -139,7 +140,7 @@ export async function adminLoad(): Promise<Section> {
       ], rows),
     ].join("\n"),
     notes: [
-      "The trivial server competes for the CPUs at niceness 0 with the workers in both cases: its p99 is what any process on " +
+      "The trivial server competes for the CPUs at niceness 0 with the workers in every case: its p99 is what any process on " +
       "this loaded machine waits for a CPU. The admin route's own work comes on top: about 0.25 ms of CPU for 64 workers " +
       '(no /proc read on the request path: a timer refreshes the figures), against some 0.05 ms for "ok"; ' +
       "under contention a longer run is preempted more often before its answer is out (strace of the supervisor: " +
