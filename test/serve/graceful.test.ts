@@ -14,7 +14,8 @@ afterEach(cleanup, CLEANUP_MS);
 test(
   "a request in flight when serve gets SIGTERM is answered; the worker logs its drain; runners stop after the API",
   async () => {
-    const s = await serve("node", "test/_fixtures/drain-service", ["--timeout-graceful-shutdown", "30"]);
+    // Halfway through 240 s is past this test's own timeout: a stop that waited for it fails the test.
+    const s = await serve("node", "test/_fixtures/drain-service", ["--timeout-graceful-shutdown", "240"]);
     await s.waitForOutput(/\[api_server:1\] drain worker 1 \(pid \d+\) ready/);
     await s.waitForOutput(/\[runner:r:1\] runner ready/);
     const answer = fetch(`http://127.0.0.1:${s.port}/slow`).then(async (r) => ({
@@ -22,7 +23,6 @@ test(
       body: await r.text(),
     }));
     expect(await s.waitForOutput(/slow request in flight on worker 1/)).toBeDefined();
-    const t0 = Date.now();
     s.child.kill("SIGTERM");
     // The answer comes only once the worker got SIGTERM (a stop without SIGTERM
     // would leave it hanging until the SIGKILL at the deadline, which fails it).
@@ -30,14 +30,13 @@ test(
     expect(await s.exited).toBe(0);
     const out = s.output();
     expect(out).toMatch(
-      /\[api_server:1\] worker \d+: SIGTERM received, finishing 1 in-flight request\(s\) \(at most 30s\)/,
+      /\[api_server:1\] worker \d+: SIGTERM received, finishing 1 in-flight request\(s\) \(at most 240s\)/,
     );
-    // The runner got its SIGTERM after the API worker drained and exited, without waiting for halfway (15 s).
+    // The runner got its SIGTERM after the API worker drained and exited, without waiting for halfway (120 s).
     const drained = out.search(/\[api_server:1\] drain worker 1 exiting \(0\)/);
     expect(drained).toBeGreaterThan(-1);
     const runnerTerm = out.search(/\[runner:r:1\] runner got TERM/);
     expect(runnerTerm).toBeGreaterThan(drained);
-    expect(Date.now() - t0).toBeLessThan(15_000);
     expect(out).not.toContain("still running after the graceful timeout");
     expect(out).toContain("Stopped: every worker is gone");
   },
