@@ -1,6 +1,6 @@
 /**
  * Chaos soak, short form (issue 8 item 7): examples/iris under the node
- * supervisor, a paced POST /classify load, and ~12 s of `kill -9` of random
+ * supervisor, a paced POST /classify load, and ~8 s of `kill -9` of random
  * workers of both pools every 0.2-1 s, within the crash-loop back-off (see
  * test/_helpers/chaos.ts for the schedule). The long form (60 s) is bench/chaos.ts.
  */
@@ -35,7 +35,7 @@ test(
 
     const r = await chaosSoak(s.pid, s.port, admin!, {
       warmupMs: 2000,
-      chaosMs: 12_000,
+      chaosMs: 8_000,
       log: (l) => console.log(`[chaos] ${l}`),
     });
     for (const line of summarize(r)) console.log(`[chaos] ${line}`);
