@@ -56,12 +56,12 @@ function countWrites(res: ServerResponse): { bytes: number } {
   return counted;
 }
 
-export function accessLine(
+function accessLine(
   req: IncomingMessage,
   res: ServerResponse,
   scheme: string,
   ms: number,
-  counted?: { bytes: number },
+  counted: { readonly bytes: number },
 ): string {
   return formatAccess({
     client: clientOf(req.socket.remoteAddress, req.socket.remotePort),
@@ -77,13 +77,13 @@ export function accessLine(
   });
 }
 
-function sentLength(res: ServerResponse, counted: { bytes: number } | undefined): string {
+function sentLength(res: ServerResponse, counted: { readonly bytes: number }): string {
   const announced = header(res, "content-length");
   if (announced !== "") return announced;
   const sent = res as unknown as SentLength;
   if (sent._hasBody === false) return "";
   if (typeof sent._contentLength === "number") return String(sent._contentLength);
-  return counted === undefined ? "" : String(counted.bytes);
+  return String(counted.bytes);
 }
 
 /**
