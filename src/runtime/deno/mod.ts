@@ -28,24 +28,32 @@ export function createDenoRuntime(): RuntimePort {
 
 /**
  * Deno (2.9.2+) opens its inspector on 127.0.0.1:9229 when it gets SIGUSR1,
- * with no switch to turn that off; it installs that handler 500 ms after it
- * starts. The supervisor, often root, must not: once that moment has passed,
- * SIGUSR1 is set to SIG_IGN through libc (the signal then does nothing at all).
+ * with no switch to turn that off; it adds that to its SIGUSR1 handler 500 ms
+ * after it starts (later on a loaded machine), and a `process.on("SIGUSR1")`
+ * installs the same handler. The supervisor, often root, must not: SIGUSR1 is
+ * set to SIG_IGN through libc at once and again every 50 ms for the first
+ * 5 s, so whichever installs the handler, it is replaced within 50 ms (the
+ * signal then does nothing at all). One moment (700 ms after the start) lost
+ * the race on a loaded machine: a service can be up and signalled before it.
  */
 function ignoreInspectorSignal(): void {
   const SIGUSR1 = 10; // Linux, x86_64 and arm64
-  const SIG_IGN = 1;
-  const apply = () => {
-    try {
-      const { symbols, close } = Deno.dlopen(
-        LIBC_PATH,
-        { signal: { parameters: ["i32", "usize"], result: "usize" } } as const,
-      );
-      symbols.signal(SIGUSR1, BigInt(SIG_IGN));
-      close();
-    } catch { /* no FFI permission: Deno's own behaviour stays */ }
-  };
-  const timer: unknown = setTimeout(apply, Math.max(0, 700 - performance.now())); // a number on Deno
+  const SIG_IGN = 1n;
+  let libc: { symbols: { signal(sig: number, handler: bigint): unknown }; close(): void };
+  try {
+    libc = Deno.dlopen(LIBC_PATH, { signal: { parameters: ["i32", "usize"], result: "usize" } } as const);
+  } catch {
+    return; // no FFI permission: Deno's own behaviour stays
+  }
+  const ignore = () => libc.symbols.signal(SIGUSR1, SIG_IGN);
+  ignore();
+  const until = performance.now() + 5000;
+  const timer: unknown = setInterval(() => {
+    ignore();
+    if (performance.now() < until) return;
+    clearInterval(timer as number);
+    libc.close();
+  }, 50); // a number on Deno
   Deno.unrefTimer(timer as number);
 }
 
