@@ -19,8 +19,8 @@ import { relativeSpecifiers, resolveImport } from "../src/core/import-graph.ts";
  * `folder/*` for its public modules only (file name not starting with `_`, at
  * any depth), a file for that file.
  */
-/** Leaves anyone may import: the package's own files, its version, timers of any length. */
-const LEAVES = ["src/package-file.ts", "src/version.ts", "src/timer.ts"];
+/** Leaves anyone may import: the package's own files, its version, timers of any length, a GET on a Unix socket. */
+const LEAVES = ["src/package-file.ts", "src/version.ts", "src/timer.ts", "src/unix-get.ts"];
 
 const LAYERS: readonly Layer[] = [
   // Pure: types, errors, manifest, the options table, spec builders, hooks, supervisor logic (.ci/check-core-purity).

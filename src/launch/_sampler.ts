@@ -8,15 +8,15 @@
  * and CPU only. A tick that is still waiting on a socket skips the next one.
  * With more than 64 live workers the sockets are read every ⌈workers / 64⌉
  * ticks (the figures then cover that longer interval and are carried
- * between), through at most 64 kept-alive connections: 1,024 workers cost
- * about as many reads a second as 64.
+ * between), at most 64 connections at a time: 1,024 workers cost about as
+ * many reads a second as 64. Each read is one HTTP/1.0 GET (src/unix-get.ts).
  */
-import { Agent, request } from "node:http";
 import { join } from "node:path";
 import type { ServiceControl } from "../core/control.ts";
 import type { ProcessStats } from "../core/ports.ts";
 import { parseRequestTotals, quantile, type RequestTotals, sumTotals, totalsDelta } from "../core/request-figures.ts";
 import type { PoolSample, SeriesStore } from "../core/series.ts";
+import { unixGet } from "../unix-get.ts";
 
 export interface SamplerOptions {
   readonly pools: ServiceControl["pools"];
@@ -31,17 +31,8 @@ export interface Sampler {
   stop(): void;
 }
 
-/** Sockets read per tick at most. */
+/** Sockets read per tick at most, and connections open at once. */
 const SCRAPES_PER_TICK = 64;
-
-/**
- * One kept-alive connection per worker socket, at most SCRAPES_PER_TICK in all
- * (descriptors the supervisor holds while it samples): no connection set up
- * and torn down for every worker every tick.
- */
-function keptAlive(): Agent {
-  return new Agent({ keepAlive: true, maxSockets: 1, maxTotalSockets: SCRAPES_PER_TICK, maxFreeSockets: 1 });
-}
 
 type Figures = Pick<PoolSample, "rate" | "errors" | "p50" | "p99">;
 const UNKNOWN: Figures = { rate: null, errors: null, p50: null, p99: null };
@@ -59,12 +50,11 @@ interface Previous {
 export function startSampler(o: SamplerOptions): Sampler {
   let previous: Previous | undefined;
   let running = false;
-  const agent = keptAlive();
   const tick = async () => {
     if (running) return;
     running = true;
     try {
-      previous = await sample(o, previous, agent);
+      previous = await sample(o, previous);
     } catch { /* a sample lost; the next tick tries again */ }
     running = false;
   };
@@ -79,12 +69,11 @@ export function startSampler(o: SamplerOptions): Sampler {
   return {
     stop() {
       clearInterval(timer);
-      agent.destroy();
     },
   };
 }
 
-async function sample(o: SamplerOptions, previous: Previous | undefined, agent: Agent): Promise<Previous> {
+async function sample(o: SamplerOptions, previous: Previous | undefined): Promise<Previous> {
   const at = Date.now();
   const tick = (previous?.tick ?? -1) + 1;
   const seconds = previous ? Math.max(0.001, (at - previous.at) / 1000) : 0;
@@ -92,7 +81,7 @@ async function sample(o: SamplerOptions, previous: Previous | undefined, agent: 
   const live = pools.reduce((n, p) => n + p.workers.filter((w) => w.pid !== null).length, 0);
   const scrape = o.metricsDir !== undefined && previous !== undefined &&
     tick % Math.max(1, Math.ceil(live / SCRAPES_PER_TICK)) === 0;
-  const read = scrape ? await readTotals(o.metricsDir!, pools, { agent, timeoutMs: o.intervalMs / 2 }) : undefined;
+  const read = scrape ? await readTotals(o.metricsDir!, pools, o.intervalMs / 2) : undefined;
   const cpu = new Map<number, number>();
   const figures = new Map<string, Figures>();
   const samples: PoolSample[] = pools.map((p, i) => {
@@ -126,16 +115,35 @@ interface Read {
 function readTotals(
   dir: string,
   pools: ReturnType<ServiceControl["pools"]>,
-  via: { readonly agent: Agent; readonly timeoutMs: number },
+  timeoutMs: number,
 ): Promise<Read[][]> {
+  const ask = limited(SCRAPES_PER_TICK, (path: string) => unixGet(path, "/metrics", timeoutMs));
   return Promise.all(pools.map(async (p) => {
     const got = await Promise.all(p.workers.map(async (w) => {
       if (w.pid === null) return undefined;
-      const text = await askSocket(join(dir, slotName(p.name, w.id), "metrics.sock"), via);
+      const text = await ask(join(dir, slotName(p.name, w.id), "metrics.sock"));
       return text === undefined ? undefined : { pid: w.pid, totals: parseRequestTotals(text) };
     }));
     return got.filter((r): r is Read => r !== undefined);
   }));
+}
+
+/** `fn`, with at most `n` calls in flight; the rest wait their turn in call order. */
+function limited<A, R>(n: number, fn: (arg: A) => Promise<R>): (arg: A) => Promise<R> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (arg) => {
+    // A finished call hands its slot to the first waiting one.
+    if (running >= n) await new Promise<void>((go) => waiting.push(go));
+    else running += 1;
+    try {
+      return await fn(arg);
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running -= 1;
+    }
+  };
 }
 
 /** A pool's rates and quantiles between the previous read and this one; unknown when no worker answered. */
@@ -154,22 +162,4 @@ function requestFigures(read: readonly Read[], previous: Previous, at: number): 
 /** The slot directory of a worker, as the monitoring plugin names it. */
 function slotName(pool: string, workerId: number): string {
   return `${pool.replace(/\//g, "_")}.${workerId}`;
-}
-
-/** GET /metrics on a worker's socket; undefined when there is none, or no answer within `timeoutMs`. */
-function askSocket(
-  socketPath: string,
-  { agent, timeoutMs }: { readonly agent: Agent; readonly timeoutMs: number },
-): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const req = request({ socketPath, path: "/metrics", agent, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve(res.statusCode === 200 ? Buffer.concat(chunks).toString("utf8") : undefined));
-      res.on("error", () => resolve(undefined));
-    });
-    req.on("timeout", () => req.destroy());
-    req.on("error", () => resolve(undefined));
-    req.end();
-  });
 }

@@ -8,11 +8,11 @@
  * deadline; a socket that does not answer (its worker just died, or is busy
  * past the deadline) is left out of this scrape, which still succeeds.
  */
-import { request } from "node:http";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { readMultiprocessDir } from "./_metrics-mmap.ts";
 import { type ExpositionPart, mergeExpositions } from "./_metrics-text.ts";
+import { unixGet } from "../unix-get.ts";
 
 export const SUPERVISOR_SOCKET = "supervisor.sock";
 export const WORKER_SOCKET = "metrics.sock";
@@ -43,7 +43,8 @@ export function scrapeTimeoutMs(headers: Headers): number {
 
 /** Every process's metrics in `dir`, merged, within `timeoutMs`. */
 export async function scrapeInstance(dir: string, self: ScrapeSelf | undefined, timeoutMs: number): Promise<string> {
-  const deadline = AbortSignal.timeout(timeoutMs);
+  // Every socket is asked at once: each one's timeout is the scrape's deadline.
+  const ask = (socketPath: string) => unixGet(socketPath, "/metrics", timeoutMs);
   let entries: string[];
   try {
     entries = readdirSync(dir);
@@ -54,7 +55,7 @@ export async function scrapeInstance(dir: string, self: ScrapeSelf | undefined, 
   for (const entry of entries) {
     const path = join(dir, entry);
     if (entry === SUPERVISOR_SOCKET) {
-      parts.push(askSocket(path, deadline).then((text) => (text === undefined ? undefined : { text })));
+      parts.push(ask(path).then((text) => (text === undefined ? undefined : { text })));
       continue;
     }
     const labels = slotLabels(entry);
@@ -63,7 +64,7 @@ export async function scrapeInstance(dir: string, self: ScrapeSelf | undefined, 
       parts.push(self.text().then((text) => ({ text, labels })));
     } else if (exists(join(path, WORKER_SOCKET))) {
       parts.push(
-        askSocket(join(path, WORKER_SOCKET), deadline).then((
+        ask(join(path, WORKER_SOCKET)).then((
           text,
         ) => (text === undefined ? undefined : { text, labels })),
       );
@@ -82,19 +83,4 @@ function exists(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** GET / on a Unix socket; undefined when it refuses, fails or misses the deadline. */
-function askSocket(socketPath: string, deadline: AbortSignal): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    if (deadline.aborted) return resolve(undefined);
-    const req = request({ socketPath, path: "/metrics", agent: false, signal: deadline }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve(res.statusCode === 200 ? Buffer.concat(chunks).toString("utf8") : undefined));
-      res.on("error", () => resolve(undefined));
-    });
-    req.on("error", () => resolve(undefined));
-    req.end();
-  });
 }
