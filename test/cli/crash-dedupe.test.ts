@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
 import { createCrashDedupe } from "../../src/cli/terminal/_crash-dedupe.ts";
+import { createWorkerOutput } from "../../src/cli/terminal/_worker-output.ts";
 
 function harness(holdMs = 2000) {
   const printed: string[] = [];
@@ -61,11 +62,14 @@ test("fewer lines than the previous start, or more, are printed", () => {
 test("a worker that starts like the previous one and keeps running is shown after holdMs", () => {
   const { d, printed, run } = harness(2000);
   run(10, ["loading model", "ready"], 0);
+  expect(d.holding()).toBe(false);
   run(11, ["loading model"], 5000, false);
+  expect(d.holding()).toBe(true);
   d.tick(6000);
   expect(printed).toHaveLength(2);
   d.tick(7000);
   expect(printed).toEqual(["10 stderr loading model", "10 stderr ready", "11 stderr loading model"]);
+  expect(d.holding()).toBe(false);
   run(11, ["ready", "serving"], 8000, false);
   expect(printed.slice(3)).toEqual(["11 stderr ready", "11 stderr serving"]);
 });
@@ -96,4 +100,19 @@ test("issue 19 item 15: in a rolling restart the new worker's start-up lines are
     "11 stderr listening",
     "10 stderr shutting down",
   ]);
+});
+
+test("the worker output shows a held line after holdMs in real time: its timer is armed by the held line", async () => {
+  const out: string[] = [];
+  const o = createWorkerOutput((_stream, line) => out.push(line), { holdMs: 100 });
+  const from = (pid: number, text: string) => ({ pool: "api_server", workerId: 1, pid, text });
+  o.line("stdout", "", from(10, "loading"));
+  o.event({ type: "exit", exit: { pool: "api_server", workerId: 1, pid: 10 } } as never);
+  o.line("stdout", "", from(11, "loading"));
+  expect(out).toHaveLength(1);
+  const end = Date.now() + 5000;
+  while (out.length < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+  expect(out).toHaveLength(2);
+  expect(out[1]).toContain("loading");
+  o.flush();
 });

@@ -59,6 +59,8 @@ export interface CrashDedupe {
   exited(who: Who, now: number): void;
   /** Print lines held longer than holdMs. */
   tick(now: number): void;
+  /** Whether any line is held back (only then does `tick` have work). */
+  holding(): boolean;
   /** End of the run: settle every slot. */
   flush(now: number): void;
 }
@@ -71,9 +73,12 @@ export function createCrashDedupe(sink: DedupeSink, options: DedupeOptions = {})
   /** What each worker slot's last ended process printed (undefined when too long to compare). */
   let lastRecord = new Map<string, readonly string[] | undefined>();
   let repeats = new Map<string, number>();
+  /** Lines held back across every slot. */
+  let heldLines = 0;
 
   function release(slot: Slot): void {
     slot.matching = false;
+    heldLines -= slot.held.length;
     for (const h of slot.held.splice(0)) sink.line(h.stream, h.from, h.date);
   }
 
@@ -93,6 +98,7 @@ export function createCrashDedupe(sink: DedupeSink, options: DedupeOptions = {})
     const times = slot.streak + 1;
     repeats.set(key, times);
     const first = slot.held[0]!.from;
+    heldLines -= slot.held.length;
     slot.held.length = 0;
     sink.note(
       { pool: first.pool, workerId: first.workerId, pid: first.pid },
@@ -127,6 +133,7 @@ export function createCrashDedupe(sink: DedupeSink, options: DedupeOptions = {})
       else slot.overflow = true;
       if (slot.matching && !slot.ended && slot.previous?.[slot.record.length - 1] === entry && !slot.overflow) {
         slot.held.push({ stream, from, date: new Date(now) });
+        heldLines += 1;
         return;
       }
       if (slot.matching) release(slot);
@@ -141,6 +148,7 @@ export function createCrashDedupe(sink: DedupeSink, options: DedupeOptions = {})
         if (!slot.ended && slot.held.length > 0 && now - slot.held[0]!.date.getTime() >= holdMs) release(slot);
       }
     },
+    holding: () => heldLines > 0,
     flush(now) {
       for (const slot of [...slots.values()]) end(slot, now);
       repeats = new Map();

@@ -27,12 +27,20 @@ export function createWorkerOutput(
     line: (stream, from, date) => write(stream, formatWorkerLine(stream, from, date)),
     note: (who, message, date) => write("stdout", formatNote(who, message, date)),
   }, options);
-  const timer = setInterval(() => dedupe.tick(Date.now()), 250);
-  (timer as { unref?: () => void }).unref?.();
+  // Ticks only while lines are held back: an idle supervisor is not woken 4 times a second for nothing.
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const tick = (): void => {
+    dedupe.tick(Date.now());
+    if (!dedupe.holding()) (clearInterval(timer), timer = undefined);
+  };
   return {
     line(stream, line, from) {
-      if (from === undefined) write(stream, line);
-      else dedupe.line(stream, from, Date.now());
+      if (from === undefined) return write(stream, line);
+      dedupe.line(stream, from, Date.now());
+      if (timer === undefined && dedupe.holding()) {
+        timer = setInterval(tick, 250);
+        (timer as { unref?: () => void }).unref?.();
+      }
     },
     event(event) {
       if (event.type === "exit") {
@@ -41,6 +49,7 @@ export function createWorkerOutput(
     },
     flush() {
       clearInterval(timer);
+      timer = undefined;
       dedupe.flush(Date.now());
     },
   };
