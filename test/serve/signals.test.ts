@@ -8,7 +8,7 @@
  */
 import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cmdline, descendantProcs, type Proc, stillRunning } from "../_helpers/procs.ts";
@@ -46,6 +46,12 @@ function workersOf(pid: number): Proc[] {
   });
 }
 
+/** Whether process `pid` ignores SIGUSR1 (signal 10: bit 9 of SigIgn in /proc/PID/status). */
+function ignoresSigusr1(pid: number): boolean {
+  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("SigIgn:"))!;
+  return (BigInt(`0x${line.slice("SigIgn:".length).trim()}`) & (1n << 9n)) !== 0n;
+}
+
 /** TCP ports process `pid` listens on (from `ss -ltnp`). */
 function listeningPorts(pid: number): string[] {
   const out = execFileSync("ss", ["-Hltnp"], { encoding: "utf8" });
@@ -62,7 +68,7 @@ test("SIGQUIT stops at once: exit 0, nothing left", async () => {
 }, 60_000);
 
 // SIGUSR2 is a hot upgrade (test/serve/upgrade.test.ts).
-test.each([...RUNTIMES])("SIGUSR1 to the %s supervisor opens no port and stops nothing", async (runtime) => {
+test.each([...RUNTIMES])("SIGUSR1 to the %s supervisor opens no port and stops nothing; its workers, a replacement too, do not inherit it ignored", async (runtime) => {
   const s = await serve(runtime, "examples/iris");
   const before = listeningPorts(s.pid);
   // Once as soon as it serves, once past Deno's 500 ms before it arms its inspector on SIGUSR1.
@@ -75,6 +81,17 @@ test.each([...RUNTIMES])("SIGUSR1 to the %s supervisor opens no port and stops n
   }
   expect(s.child.exitCode).toBeNull();
   expect(s.output()).not.toContain("Debugger listening");
+  // Whatever the supervisor does with SIGUSR1, its workers get the default, a replacement spawned now too: an
+  // ignored signal stays ignored across exec (a shell worker could not even trap it), a handler does not.
+  const first = workersOf(s.pid);
+  process.kill(first[0]!.pid, "SIGKILL");
+  const end = Date.now() + readyMsFor(4);
+  while (Date.now() < end && !workersOf(s.pid).some((w) => !first.some((f) => f.pid === w.pid))) await sleep(50);
+  const workers = workersOf(s.pid);
+  expect(workers.some((w) => !first.some((f) => f.pid === w.pid))).toBe(true);
+  for (const w of workers) {
+    expect({ pid: w.pid, ignoresSigusr1: ignoresSigusr1(w.pid) }).toEqual({ pid: w.pid, ignoresSigusr1: false });
+  }
   expect(await s.stop("SIGTERM")).toBe(0);
 }, 60_000);
 

@@ -30,26 +30,46 @@ export function createDenoRuntime(): RuntimePort {
  * Deno (2.9.2+) opens its inspector on 127.0.0.1:9229 when it gets SIGUSR1,
  * with no switch to turn that off; it adds that to its SIGUSR1 handler 500 ms
  * after it starts (later on a loaded machine), and a `process.on("SIGUSR1")`
- * installs the same handler. The supervisor, often root, must not: SIGUSR1 is
- * set to SIG_IGN through libc at once and again every 50 ms for the first
- * 5 s, so whichever installs the handler, it is replaced within 50 ms (the
- * signal then does nothing at all). One moment (700 ms after the start) lost
- * the race on a loaded machine: a service can be up and signalled before it.
+ * installs the same handler. The supervisor, often root, must not: SIGUSR1's
+ * handler is replaced through libc at once and again every 50 ms for the
+ * first 5 s, so whichever installs Deno's, it is gone within 50 ms. One
+ * moment (700 ms after the start) lost the race on a loaded machine: a
+ * service can be up and signalled before it.
+ *
+ * The replacement is a handler that does nothing (libc's `getpid`, which
+ * takes no argument and is async-signal-safe), not SIG_IGN: an ignored signal
+ * stays ignored across exec, so every worker spawned after it ignored SIGUSR1
+ * (a shell worker cannot even trap it then); a handler is reset to the
+ * default in the child by exec.
  */
 function ignoreInspectorSignal(): void {
   const SIGUSR1 = 10; // Linux, x86_64 and arm64
-  const SIG_IGN = 1n;
-  let libc: { symbols: { signal(sig: number, handler: bigint): unknown }; close(): void };
+  const RTLD_DEFAULT = null;
+  let libc: {
+    symbols: {
+      signal(sig: number, handler: Deno.PointerValue): unknown;
+      dlsym(handle: null, name: Uint8Array): Deno.PointerValue;
+    };
+    close(): void;
+  };
   try {
-    libc = Deno.dlopen(LIBC_PATH, { signal: { parameters: ["i32", "usize"], result: "usize" } } as const);
+    libc = Deno.dlopen(
+      LIBC_PATH,
+      {
+        signal: { parameters: ["i32", "pointer"], result: "pointer" },
+        dlsym: { parameters: ["pointer", "buffer"], result: "pointer" },
+      } as const,
+    );
   } catch {
     return; // no FFI permission: Deno's own behaviour stays
   }
-  const ignore = () => libc.symbols.signal(SIGUSR1, SIG_IGN);
-  ignore();
+  const nothing = libc.symbols.dlsym(RTLD_DEFAULT, new TextEncoder().encode("getpid\0"));
+  if (nothing === null) return libc.close();
+  const replace = () => libc.symbols.signal(SIGUSR1, nothing);
+  replace();
   const until = performance.now() + 5000;
   const timer: unknown = setInterval(() => {
-    ignore();
+    replace();
     if (performance.now() < until) return;
     clearInterval(timer as number);
     libc.close();
