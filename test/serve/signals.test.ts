@@ -68,32 +68,36 @@ test("SIGQUIT stops at once: exit 0, nothing left", async () => {
 }, 60_000);
 
 // SIGUSR2 is a hot upgrade (test/serve/upgrade.test.ts).
-test.each([...RUNTIMES])("SIGUSR1 to the %s supervisor opens no port and stops nothing; its workers, a replacement too, do not inherit it ignored", async (runtime) => {
-  const s = await serve(runtime, "examples/iris");
-  const before = listeningPorts(s.pid);
-  // Once as soon as it serves, once past Deno's 500 ms before it arms its inspector on SIGUSR1.
-  for (const wait of [300, 700]) {
-    s.child.kill("SIGUSR1");
-    // Deno's supervisor sets SIGUSR1 to "ignore" (no line); Node and Bun log it.
-    if (runtime !== "deno") expect(await s.waitForOutput(/Got SIGUSR1: ignored/)).toBeDefined();
-    await sleep(wait);
-    expect(listeningPorts(s.pid)).toEqual(before);
-  }
-  expect(s.child.exitCode).toBeNull();
-  expect(s.output()).not.toContain("Debugger listening");
-  // Whatever the supervisor does with SIGUSR1, its workers get the default, a replacement spawned now too: an
-  // ignored signal stays ignored across exec (a shell worker could not even trap it), a handler does not.
-  const first = workersOf(s.pid);
-  process.kill(first[0]!.pid, "SIGKILL");
-  const end = Date.now() + readyMsFor(4);
-  while (Date.now() < end && !workersOf(s.pid).some((w) => !first.some((f) => f.pid === w.pid))) await sleep(50);
-  const workers = workersOf(s.pid);
-  expect(workers.some((w) => !first.some((f) => f.pid === w.pid))).toBe(true);
-  for (const w of workers) {
-    expect({ pid: w.pid, ignoresSigusr1: ignoresSigusr1(w.pid) }).toEqual({ pid: w.pid, ignoresSigusr1: false });
-  }
-  expect(await s.stop("SIGTERM")).toBe(0);
-}, 60_000);
+test.each([...RUNTIMES])(
+  "SIGUSR1 to the %s supervisor opens no port and stops nothing; its workers, a replacement too, do not inherit it ignored",
+  async (runtime) => {
+    const s = await serve(runtime, "examples/iris");
+    const before = listeningPorts(s.pid);
+    // Once as soon as it serves, once past Deno's 500 ms before it arms its inspector on SIGUSR1.
+    for (const wait of [300, 700]) {
+      s.child.kill("SIGUSR1");
+      // Deno's supervisor sets SIGUSR1 to "ignore" (no line); Node and Bun log it.
+      if (runtime !== "deno") expect(await s.waitForOutput(/Got SIGUSR1: ignored/)).toBeDefined();
+      await sleep(wait);
+      expect(listeningPorts(s.pid)).toEqual(before);
+    }
+    expect(s.child.exitCode).toBeNull();
+    expect(s.output()).not.toContain("Debugger listening");
+    // Whatever the supervisor does with SIGUSR1, its workers get the default, a replacement spawned now too: an
+    // ignored signal stays ignored across exec (a shell worker could not even trap it), a handler does not.
+    const first = workersOf(s.pid);
+    process.kill(first[0]!.pid, "SIGKILL");
+    const end = Date.now() + readyMsFor(4);
+    while (Date.now() < end && !workersOf(s.pid).some((w) => !first.some((f) => f.pid === w.pid))) await sleep(50);
+    const workers = workersOf(s.pid);
+    expect(workers.some((w) => !first.some((f) => f.pid === w.pid))).toBe(true);
+    for (const w of workers) {
+      expect({ pid: w.pid, ignoresSigusr1: ignoresSigusr1(w.pid) }).toEqual({ pid: w.pid, ignoresSigusr1: false });
+    }
+    expect(await s.stop("SIGTERM")).toBe(0);
+  },
+  60_000,
+);
 
 test("1024 workers stop on SIGTERM, none needs the graceful timeout's SIGKILL", async () => {
   const s = await serve(
