@@ -48,7 +48,7 @@ function ignoreInspectorSignal(): void {
   let libc: {
     symbols: {
       signal(sig: number, handler: Deno.PointerValue): unknown;
-      dlsym(handle: null, name: Uint8Array): Deno.PointerValue;
+      dlsym(handle: null, name: Uint8Array<ArrayBuffer>): Deno.PointerValue;
     };
     close(): void;
   };
