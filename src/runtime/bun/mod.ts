@@ -11,15 +11,14 @@ import { serveGuardedHttp } from "../shared/_guarded-http.ts";
 import { nodeWatch } from "../shared/_watch-node.ts";
 import { LIBC_PATH, type LibcSocketFns } from "../libc/_libc-socket.ts";
 import { reopenStdoutFd } from "../shared/_stdout-fd.ts";
-import { type PipeFns, type ReadChunks, reopenedOrRelayed } from "../libc/_stdout-relay.ts";
-import { closeSync, readSync } from "node:fs";
+import { pacedReadChunks, type PipeFns, type ReadFns, reopenedOrRelayed } from "../libc/_stdout-relay.ts";
 
 export function createBunRuntime(): RuntimePort {
   return {
     ...createFfiRuntime("bun", openLibc, bunSpawnProcess),
     serveHttp: serveGuardedHttp,
     watch: nodeWatch,
-    workerStdout: reopenedOrRelayed(reopenStdoutFd, openPipeFns, readChunks),
+    workerStdout: reopenedOrRelayed(reopenStdoutFd, openPipeFns, pacedReadChunks(openReadFns)),
   };
 }
 
@@ -55,51 +54,21 @@ function openPipeFns(): PipeFns {
   return { pipe2: (fds, flags) => symbols.pipe2(fds, flags), close: (fd) => symbols.close(fd) };
 }
 
-/**
- * The relay's pipe, read without blocking into one kept buffer: every READ_MIN_MS while lines come, backing off
- * to READ_MAX_MS when none do (a line waits at most that long; an idle supervisor wakes 5 times a second). Bun's file stream (`Bun.file(fd).stream()`) read each batch of lines into a fresh
- * buffer as it came (poll, read, two epoll_ctl, and memory given back to the kernel after each): its Bun
- * supervisor spent 450-590 ms of CPU per 8 s relaying iris's access lines under wrk; this way 210-240 ms (8 s of
- * `wrk -c64`, 7-9 MB of lines; 290-300 ms reading every 10 ms), of which 80 ms is what it spends without them.
- */
-const READ_MIN_MS = 25;
-const READ_MAX_MS = 200;
-const O_NONBLOCK = 0o4000;
-const F_GETFL = 3;
-const F_SETFL = 4;
-const F_SETPIPE_SZ = 1031;
-/** Room for READ_MIN_MS of lines at any rate a worker pool writes them (64 KiB by default: 25 ms at 2.6 MB/s). */
-const PIPE_SIZE = 1 << 20;
-
-const readChunks: ReadChunks = (fd, onChunk) =>
-  new Promise((resolve) => {
-    const { symbols, close } = dlopen(LIBC_PATH, { fcntl: { args: ["i32", "i32", "i32"], returns: "i32" } });
-    symbols.fcntl(fd, F_SETFL, symbols.fcntl(fd, F_GETFL, 0) | O_NONBLOCK);
-    symbols.fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE); // best effort: /proc/sys/fs/pipe-max-size caps it (1 MiB by default)
-    close();
-    const buffer = new Uint8Array(256 * 1024);
-    let wait = READ_MIN_MS;
-    const finish = (): void => {
-      closeSync(fd);
-      resolve();
-    };
-    const read = (): void => {
-      let got = false;
-      for (;;) {
-        let n: number;
-        try {
-          n = readSync(fd, buffer, 0, buffer.length, null);
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === "EAGAIN") break;
-          return finish();
-        }
-        if (n === 0) return finish(); // every write end is closed
-        got = true;
-        onChunk(buffer.slice(0, n));
-        if (n < buffer.length) break;
-      }
-      wait = got ? READ_MIN_MS : Math.min(wait * 2, READ_MAX_MS);
-      setTimeout(read, wait);
-    };
-    read();
+/** What the relay's paced read calls (see pacedReadChunks). */
+function openReadFns(): ReadFns {
+  const { symbols } = dlopen(LIBC_PATH, {
+    read: { args: ["i32", "ptr", "u64"], returns: "i32" },
+    fcntl: { args: ["i32", "i32", "i32"], returns: "i32" },
+    close: { args: ["i32"], returns: "i32" },
+    __errno_location: { args: [], returns: "ptr" },
   });
+  return {
+    read: (fd, buffer) => symbols.read(fd, buffer, buffer.length),
+    fcntl: (fd, command, argument) => symbols.fcntl(fd, command, argument),
+    close: (fd) => symbols.close(fd),
+    errno: () => {
+      const p = symbols.__errno_location();
+      return p === null ? 0 : read.i32(p, 0);
+    },
+  };
+}

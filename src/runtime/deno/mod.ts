@@ -9,8 +9,7 @@ import { serveGuardedHttp } from "../shared/_guarded-http.ts";
 import { createFfiRuntime } from "../libc/_ffi-runtime.ts";
 import { libcProcFs } from "./_libc-procfs.ts";
 import { reopenStdoutFd } from "./_stdout-fd.ts";
-import { type PipeFns, type ReadChunks, reopenedOrRelayed } from "../libc/_stdout-relay.ts";
-import { Socket } from "node:net";
+import { pacedReadChunks, type PipeFns, type ReadFns, reopenedOrRelayed } from "../libc/_stdout-relay.ts";
 import { spawnProcess } from "../shared/_spawn-node.ts";
 import { LIBC_PATH, type LibcSocketFns } from "../libc/_libc-socket.ts";
 import { type DirWatcher, watchTree } from "../shared/_tree-watch.ts";
@@ -21,7 +20,7 @@ export function createDenoRuntime(): RuntimePort {
     // /proc through libc: with the README's flags (no --allow-all) Deno refuses to read it.
     ...createFfiRuntime("deno", openLibc, spawnProcess, libcProcFs()),
     serveHttp: serveGuardedHttp,
-    workerStdout: reopenedOrRelayed(reopenStdoutFd, openPipeFns, readChunks),
+    workerStdout: reopenedOrRelayed(reopenStdoutFd, openPipeFns, pacedReadChunks(openReadFns)),
     watch: (root, options) => watchTree(root, options, denoWatchDir),
   };
 }
@@ -144,11 +143,24 @@ function openPipeFns(): PipeFns {
   };
 }
 
-/** Deno reads a pipe's fd through node:net (its node:fs has no access to it); the socket closes the fd at its end. */
-const readChunks: ReadChunks = (fd, onChunk) =>
-  new Promise((resolve) => {
-    const pipe = new Socket({ fd, readable: true, writable: false });
-    pipe.on("data", onChunk);
-    pipe.on("error", () => {});
-    pipe.on("close", () => resolve());
-  });
+/** What the relay's paced read calls (see pacedReadChunks): Deno's node:fs cannot read the pipe's raw fd. */
+function openReadFns(): ReadFns {
+  const { symbols } = Deno.dlopen(
+    LIBC_PATH,
+    {
+      read: { parameters: ["i32", "buffer", "usize"], result: "i32" },
+      fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
+      close: { parameters: ["i32"], result: "i32" },
+      __errno_location: { parameters: [], result: "pointer" },
+    } as const,
+  );
+  return {
+    read: (fd, buffer) => symbols.read(fd, buf(buffer), BigInt(buffer.length)),
+    fcntl: (fd, command, argument) => symbols.fcntl(fd, command, argument),
+    close: (fd) => symbols.close(fd),
+    errno: () => {
+      const p = symbols.__errno_location();
+      return p === null ? 0 : new Deno.UnsafePointerView(p).getInt32();
+    },
+  };
+}
