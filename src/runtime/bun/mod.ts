@@ -11,14 +11,14 @@ import { serveGuardedHttp } from "../shared/_guarded-http.ts";
 import { nodeWatch } from "../shared/_watch-node.ts";
 import { LIBC_PATH, type LibcSocketFns } from "../libc/_libc-socket.ts";
 import { reopenStdoutFd } from "../shared/_stdout-fd.ts";
-import { pacedReadChunks, type PipeFns, type ReadFns, reopenedOrRelayed } from "../libc/_stdout-relay.ts";
+import { type PipeFns, reopenedOrRelayed } from "../libc/_stdout-relay.ts";
 
 export function createBunRuntime(): RuntimePort {
   return {
     ...createFfiRuntime("bun", openLibc, bunSpawnProcess),
     serveHttp: serveGuardedHttp,
     watch: nodeWatch,
-    workerStdout: reopenedOrRelayed(reopenStdoutFd, openPipeFns, pacedReadChunks(openReadFns)),
+    workerStdout: reopenedOrRelayed(reopenStdoutFd, openPipeFns),
   };
 }
 
@@ -46,23 +46,17 @@ function openLibc(): LibcSocketFns {
   };
 }
 
+/** The relay's libc calls (src/runtime/libc/_stdout-relay.ts). */
 function openPipeFns(): PipeFns {
   const { symbols } = dlopen(LIBC_PATH, {
     pipe2: { args: ["ptr", "i32"], returns: "i32" },
-    close: { args: ["i32"], returns: "i32" },
-  });
-  return { pipe2: (fds, flags) => symbols.pipe2(fds, flags), close: (fd) => symbols.close(fd) };
-}
-
-/** What the relay's paced read calls (see pacedReadChunks). */
-function openReadFns(): ReadFns {
-  const { symbols } = dlopen(LIBC_PATH, {
     read: { args: ["i32", "ptr", "u64"], returns: "i32" },
     fcntl: { args: ["i32", "i32", "i32"], returns: "i32" },
     close: { args: ["i32"], returns: "i32" },
     __errno_location: { args: [], returns: "ptr" },
   });
   return {
+    pipe2: (fds, flags) => symbols.pipe2(fds, flags),
     read: (fd, buffer) => symbols.read(fd, buffer, buffer.length),
     fcntl: (fd, command, argument) => symbols.fcntl(fd, command, argument),
     close: (fd) => symbols.close(fd),

@@ -9,7 +9,7 @@ import { serveGuardedHttp } from "../shared/_guarded-http.ts";
 import { createFfiRuntime } from "../libc/_ffi-runtime.ts";
 import { libcProcFs } from "./_libc-procfs.ts";
 import { reopenStdoutFd } from "./_stdout-fd.ts";
-import { pacedReadChunks, type PipeFns, type ReadFns, reopenedOrRelayed } from "../libc/_stdout-relay.ts";
+import { type PipeFns, reopenedOrRelayed } from "../libc/_stdout-relay.ts";
 import { spawnProcess } from "../shared/_spawn-node.ts";
 import { LIBC_PATH, type LibcSocketFns } from "../libc/_libc-socket.ts";
 import { type DirWatcher, watchTree } from "../shared/_tree-watch.ts";
@@ -20,7 +20,7 @@ export function createDenoRuntime(): RuntimePort {
     // /proc through libc: with the README's flags (no --allow-all) Deno refuses to read it.
     ...createFfiRuntime("deno", openLibc, spawnProcess, libcProcFs()),
     serveHttp: serveGuardedHttp,
-    workerStdout: reopenedOrRelayed(reopenStdoutFd, openPipeFns, pacedReadChunks(openReadFns)),
+    workerStdout: reopenedOrRelayed(reopenStdoutFd, openPipeFns),
     watch: (root, options) => watchTree(root, options, denoWatchDir),
   };
 }
@@ -129,25 +129,12 @@ const denoWatchDir: DirWatcher = (dir, onEvent, onGone) => {
   };
 };
 
+/** The relay's libc calls (src/runtime/libc/_stdout-relay.ts): Deno's node:fs cannot read the pipe's raw fd. */
 function openPipeFns(): PipeFns {
   const { symbols } = Deno.dlopen(
     LIBC_PATH,
     {
       pipe2: { parameters: ["buffer", "i32"], result: "i32" },
-      close: { parameters: ["i32"], result: "i32" },
-    } as const,
-  );
-  return {
-    pipe2: (fds, flags) => symbols.pipe2(buf(new Uint8Array(fds.buffer)), flags),
-    close: (fd) => symbols.close(fd),
-  };
-}
-
-/** What the relay's paced read calls (see pacedReadChunks): Deno's node:fs cannot read the pipe's raw fd. */
-function openReadFns(): ReadFns {
-  const { symbols } = Deno.dlopen(
-    LIBC_PATH,
-    {
       read: { parameters: ["i32", "buffer", "usize"], result: "i32" },
       fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
       close: { parameters: ["i32"], result: "i32" },
@@ -155,6 +142,7 @@ function openReadFns(): ReadFns {
     } as const,
   );
   return {
+    pipe2: (fds, flags) => symbols.pipe2(buf(new Uint8Array(fds.buffer)), flags),
     read: (fd, buffer) => symbols.read(fd, buf(buffer), BigInt(buffer.length)),
     fcntl: (fd, command, argument) => symbols.fcntl(fd, command, argument),
     close: (fd) => symbols.close(fd),

@@ -17,11 +17,12 @@ import { settleWithin } from "../settle-within.ts";
 export interface PipeFns {
   /** pipe2(2): `fds` gets the read end, then the write end. */
   pipe2(fds: Int32Array, flags: number): number;
+  /** read(2) into `buffer`, at most its length: bytes read, 0 at the end, -1 on an error (`errno` says which). */
+  read(fd: number, buffer: Uint8Array): number;
+  fcntl(fd: number, command: number, argument: number): number;
+  errno(): number;
   close(fd: number): number;
 }
-
-/** Reads `fd` until every write end is closed, chunk by chunk. */
-export type ReadChunks = (fd: number, onChunk: (bytes: Uint8Array) => void) => Promise<void>;
 
 const NEWLINE = 0x0a;
 /**
@@ -42,15 +43,6 @@ const EAGAIN = 11;
 /** pipe2's flag: the supervisor's ends are not inherited by what it spawns (a spawn's dup2 to a worker's fd clears it). */
 const O_CLOEXEC = 0o2000000;
 
-/** The libc calls the paced read needs, from the adapter's FFI binding; each returns the C return value. */
-export interface ReadFns {
-  /** read(2) into `buffer`, at most its length: bytes read, 0 at the end, -1 on an error (`errno` says which). */
-  read(fd: number, buffer: Uint8Array): number;
-  fcntl(fd: number, command: number, argument: number): number;
-  errno(): number;
-  close(fd: number): number;
-}
-
 /**
  * The relay's pipe, read without blocking into one kept buffer: every READ_MIN_MS while lines come, backing off
  * to READ_MAX_MS when none do (a line waits at most that long; an idle supervisor reads 5 times a second). Bun's
@@ -59,43 +51,40 @@ export interface ReadFns {
  * relaying iris's access lines under `wrk -c64` (7-9 MB); read this way, 210-290 ms (290-300 reading every
  * 10 ms), of which about 80 ms is what it spends with no access log.
  */
-export function pacedReadChunks(open: () => ReadFns): ReadChunks {
-  return (fd, onChunk) =>
-    new Promise((resolve) => {
-      const fns = open();
-      fns.fcntl(fd, F_SETFL, fns.fcntl(fd, F_GETFL, 0) | O_NONBLOCK);
-      fns.fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE); // best effort: /proc/sys/fs/pipe-max-size caps it (1 MiB by default)
-      const buffer = new Uint8Array(256 * 1024);
-      let wait = READ_MIN_MS;
-      const read = (): void => {
-        let got = false;
-        for (;;) {
-          const n = fns.read(fd, buffer);
-          const error = n < 0 ? fns.errno() : 0;
-          if (error === EAGAIN || error === EINTR) break;
-          if (n <= 0) return void (fns.close(fd), resolve()); // every write end is closed, or the pipe failed
-          got = true;
-          onChunk(buffer.slice(0, n));
-          if (n < buffer.length) break;
-        }
-        wait = got ? READ_MIN_MS : Math.min(wait * 2, READ_MAX_MS);
-        setTimeout(read, wait);
-      };
-      read();
-    });
+function readChunks(fns: PipeFns, fd: number, onChunk: (bytes: Uint8Array) => void): Promise<void> {
+  return new Promise((resolve) => {
+    fns.fcntl(fd, F_SETFL, fns.fcntl(fd, F_GETFL, 0) | O_NONBLOCK);
+    fns.fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE); // best effort: /proc/sys/fs/pipe-max-size caps it (1 MiB by default)
+    const buffer = new Uint8Array(256 * 1024);
+    let wait = READ_MIN_MS;
+    const read = (): void => {
+      let got = false;
+      for (;;) {
+        const n = fns.read(fd, buffer);
+        const error = n < 0 ? fns.errno() : 0;
+        if (error === EAGAIN || error === EINTR) break;
+        if (n <= 0) return void (fns.close(fd), resolve()); // every write end is closed, or the pipe failed
+        got = true;
+        onChunk(buffer.slice(0, n));
+        if (n < buffer.length) break;
+      }
+      wait = got ? READ_MIN_MS : Math.min(wait * 2, READ_MAX_MS);
+      setTimeout(read, wait);
+    };
+    read();
+  });
 }
 
 /** A Bun or Deno supervisor's `workerStdout`: its stdout opened again, else a relayed pipe (undefined: neither). */
 export function reopenedOrRelayed(
   reopen: () => number | undefined,
   openPipeFns: () => PipeFns,
-  readChunks: ReadChunks,
 ): NonNullable<RuntimePort["workerStdout"]> {
   return (relay) => {
     const fd = reopen();
     if (fd !== undefined) return { fd, close: () => Promise.resolve() };
     try {
-      return relayedStdout(openPipeFns(), readChunks, relay);
+      return relayedStdout(openPipeFns(), relay);
     } catch {
       return undefined; // no FFI (Deno without --allow-ffi): the workers' lines take the piped path
     }
@@ -104,14 +93,13 @@ export function reopenedOrRelayed(
 
 export function relayedStdout(
   fns: PipeFns,
-  readChunks: ReadChunks,
   relay: (bytes: Uint8Array) => void,
 ): WorkerStdout | undefined {
   const ends = new Int32Array(2);
   if (fns.pipe2(ends, O_CLOEXEC) !== 0) return undefined;
   const [readFd, writeFd] = [ends[0]!, ends[1]!];
   let rest: Uint8Array | undefined;
-  const reading = readChunks(readFd, (chunk) => {
+  const reading = readChunks(fns, readFd, (chunk) => {
     const bytes = rest === undefined ? chunk : joined(rest, chunk);
     const end = bytes.lastIndexOf(NEWLINE) + 1;
     if (end > 0) relay(bytes.subarray(0, end));
