@@ -11,7 +11,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BIN, DENO_FLAGS, LAUNCHERS, packInto } from "./_helpers/packed.ts";
+import { BIN, DENO_FLAGS, LAUNCHERS, packInto, stageCheckout } from "./_helpers/packed.ts";
 import { alive, descendantsOf, ROOT, serviceTestMs, sleep } from "./_helpers/serve-process.ts";
 
 // A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
@@ -19,15 +19,17 @@ setDefaultTimeout(serviceTestMs());
 
 let project = "";
 let files: string[] = [];
-/** The repository's package.json before `npm pack`. */
+/** The copy of the checkout npm pack ran in, and its package.json before the pack. */
+let stage = "";
 let manifestBefore = "";
 /** A Node --import hook that appends every module URL a Node process loads to $LOAD_TRACE/<pid>. */
 let traceHook = "";
 
 beforeAll(() => {
   project = mkdtempSync(join(tmpdir(), "bento-kit-pack-"));
-  manifestBefore = readFileSync(join(ROOT, "package.json"), "utf8");
-  files = packInto(project);
+  stage = stageCheckout();
+  manifestBefore = readFileSync(join(stage, "package.json"), "utf8");
+  files = packInto(project, true, false, stage);
   const service = (dir: string, ext: "js" | "ts") => {
     mkdirSync(join(project, dir));
     writeFileSync(
@@ -91,6 +93,7 @@ console.log("packed worker ready");
 // timeout on a busy machine (seen in the Node 22 slice at load 21 on 2 cores).
 afterAll(() => {
   rmSync(project, { recursive: true, force: true });
+  rmSync(stage, { recursive: true, force: true });
 }, 60_000);
 
 test("the tarball holds the compiled package: JavaScript, declarations, the CLI, LICENSE and every file the README links", () => {
@@ -393,6 +396,6 @@ test("the packed package.json has no scripts (prepare named an unshipped file); 
   const installed = JSON.parse(readFileSync(join(project, "node_modules", "bento-kit", "package.json"), "utf8"));
   expect(installed.scripts).toBeUndefined();
   expect(installed.bin).toBeDefined();
-  expect(readFileSync(join(ROOT, "package.json"), "utf8")).toBe(manifestBefore);
-  expect(readdirSync(ROOT)).not.toContain("package.json.prepack");
+  expect(readFileSync(join(stage, "package.json"), "utf8")).toBe(manifestBefore);
+  expect(readdirSync(stage)).not.toContain("package.json.prepack");
 });

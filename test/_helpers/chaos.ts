@@ -100,14 +100,26 @@ export function zombiesBelow(root: number): string[] {
   return [...procs].filter(([pid, f]) => f.state === "Z" && below(pid)).map(([pid, f]) => `${pid} ${f.ppid} ${f.comm}`);
 }
 
-export async function readProc(pid: number): Promise<ProcReading> {
+/** How long an "after" reading waits for fds above `fdsBefore` to close: an admin keep-alive connection, a metrics scrape. */
+const FDS_SETTLE_MS = 10_000;
+
+/**
+ * The supervisor's fds, RSS (median of five), children and zombies. With `fdsBefore`, fds above it are read
+ * again until they close or FDS_SETTLE_MS pass (the fewest seen): a connection open for a moment is no leak.
+ */
+export async function readProc(pid: number, fdsBefore?: number): Promise<ProcReading> {
   const rss: number[] = [];
   for (let i = 0; i < 5; i++) {
     rss.push(rssKiB(pid));
     await sleep(100);
   }
   rss.sort((a, b) => a - b);
-  return { fds: fdCount(pid), rssKiB: rss[2]!, children: childPids(pid).length, zombies: zombiesBelow(pid) };
+  let fds = fdCount(pid);
+  for (const until = Date.now() + FDS_SETTLE_MS; fdsBefore !== undefined && fds > fdsBefore && Date.now() < until;) {
+    await sleep(250);
+    fds = Math.min(fds, fdCount(pid));
+  }
+  return { fds, rssKiB: rss[2]!, children: childPids(pid).length, zombies: zombiesBelow(pid) };
 }
 
 // ---------------------------------------------------------------- HTTP
@@ -476,7 +488,7 @@ export async function chaosSoak(
     await stopLoad();
     await sleep(1000);
     poolsAfter = await adminPools(admin);
-    const after = await readProc(supervisorPid);
+    const after = await readProc(supervisorPid, before.fds);
     log(
       `after: fds ${after.fds}, RSS ${after.rssKiB} KiB, children ${after.children}, zombies ${after.zombies.length}`,
     );

@@ -3,10 +3,15 @@
  * `npm install <tarball>` into a fresh project, as a user would. Shared by
  * the tests that run the installed package (pack, scaffold, links). The
  * second package, create-bento-kit (`npm create bento-kit`), packs the same way.
+ *
+ * npm pack runs in a copy of the checkout, never in it: its prepack rebuilds dist/ (removing it
+ * first) and rewrites package.json, and the test files run in parallel (.ci/test): a supervisor
+ * that another file starts from dist/ at that moment would find no dist/.
  */
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
 import { ROOT } from "./serve-process.ts";
 
 /** The tools of this checkout (bunx, deno, tsc). */
@@ -30,17 +35,37 @@ export const LAUNCHERS = [
   ["deno run (README permissions) npm:bento-kit", [join(BIN, "deno"), "run", ...DENO_FLAGS, "npm:bento-kit"]],
 ] as const;
 
+/** What a pack does not need from the checkout: git's store, the installs, the builds, the local Nodes. */
+const NOT_PACKED = new Set([".git", "node_modules", "dist", ".ci/.node", "bench/.tmp"]);
+
 /**
- * Pack into `project` and, unless `install` is false, install the tarball there; the packed file paths. With
+ * A copy of the checkout to run npm pack in, its node_modules a link to the checkout's (esbuild
+ * and tsc for the build).
+ */
+export function stageCheckout(): string {
+  const stage = mkdtempSync(join(tmpdir(), "bento-kit-stage-"));
+  cpSync(ROOT, stage, {
+    recursive: true,
+    filter: (src) => !NOT_PACKED.has(relative(ROOT, src)) && !src.includes("/node_modules/"),
+  });
+  symlinkSync(join(ROOT, "node_modules"), join(stage, "node_modules"));
+  return stage;
+}
+
+/**
+ * Pack into `project` (from `stage`, a copy of the checkout, or a copy made and removed here) and, unless `install` is false, install the tarball there; the packed file paths. With
  * `create`, packages/create-bento-kit is packed and installed beside it, in the same two npm runs (each npm
  * start takes seconds on a loaded machine).
  */
-export function packInto(project: string, install = true, create = false): string[] {
+export function packInto(project: string, install = true, create = false, stage?: string): string[] {
   const specs = create ? [".", "./packages/create-bento-kit"] : [];
-  const out = execFileSync("npm", ["pack", ...specs, "--json", "--pack-destination", project], {
-    cwd: ROOT,
-    encoding: "utf8",
-  });
+  const cwd = stage ?? stageCheckout();
+  let out: string;
+  try {
+    out = execFileSync("npm", ["pack", ...specs, "--json", "--pack-destination", project], { cwd, encoding: "utf8" });
+  } finally {
+    if (!stage) rmSync(cwd, { recursive: true, force: true });
+  }
   const infos = JSON.parse(out) as { filename: string; files: { path: string }[] }[];
   if (!install) return infos[0]!.files.map((f) => f.path);
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "pack-check", private: true, type: "module" }));
