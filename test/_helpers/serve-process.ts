@@ -9,6 +9,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { compiledCli } from "./compiled-cli.ts";
 import { createProcRecord, describeProcs, killLeftovers, type Proc, type ProcRecord } from "./procs.ts";
 
 export const ROOT = join(import.meta.dir, "..", "..");
@@ -16,10 +17,19 @@ const BIN = join(ROOT, "node_modules", ".bin");
 export const RUNTIMES = ["node", "bun", "deno"] as const;
 export type Runtime = (typeof RUNTIMES)[number];
 
+/** The Node supervisor's CLI: compiled when dist/ is up to date (compiled-cli.ts), once per test file. */
+const NODE_CLI = compiledCli(ROOT) ?? join(ROOT, "bin", "bento-kit.mjs");
+
+/**
+ * What bento-kit left in the temp dir `tmp`, the compile caches of what runs the Node supervisor
+ * aside: tsx's (tsx-UID) from source, Node's own (node-compile-cache) for the compiled CLI.
+ */
+export function leftInTemp(tmp: string): string[] {
+  return readdirSync(tmp).filter((f) => !f.startsWith("tsx-") && f !== "node-compile-cache");
+}
+
 export function supervisorArgv(runtime: Runtime): string[] {
-  if (runtime === "node") {
-    return [process.execPath.endsWith("node") ? process.execPath : "node", join(ROOT, "bin", "bento-kit.mjs")];
-  }
+  if (runtime === "node") return [process.execPath.endsWith("node") ? process.execPath : "node", NODE_CLI];
   if (runtime === "bun") return [join(BIN, "bun"), join(ROOT, "mod.ts")];
   return [join(BIN, "deno"), "run", "-A", join(ROOT, "mod.ts")];
 }

@@ -8,7 +8,16 @@ import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { cleanup, CLEANUP_MS, post, ROOT, run, type Served, serviceTestMs } from "../_helpers/serve-process.ts";
+import {
+  cleanup,
+  CLEANUP_MS,
+  post,
+  ROOT,
+  run,
+  type Served,
+  serviceTestMs,
+  supervisorArgv,
+} from "../_helpers/serve-process.ts";
 
 // A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
 setDefaultTimeout(serviceTestMs());
@@ -112,9 +121,12 @@ const COMMANDS = [
   "export",
 ];
 
+/** The node CLI the other tests start (compiled when dist/ is up to date). */
+const NODE_CLI = supervisorArgv("node");
+
 test("COLUMNS=80: every command's --help fits in 80 columns, grouped by what it configures", () => {
   for (const args of [["--help"], ...COMMANDS.map((c) => [c, "--help"])]) {
-    const r = spawnSync("node", [join(ROOT, "bin", "bento-kit.mjs"), ...args], {
+    const r = spawnSync(NODE_CLI[0]!, [...NODE_CLI.slice(1), ...args], {
       encoding: "utf8",
       env: { ...process.env, COLUMNS: "80" },
     });
@@ -122,7 +134,7 @@ test("COLUMNS=80: every command's --help fits in 80 columns, grouped by what it 
     const long = r.stdout.split("\n").filter((l) => l.length > 80);
     expect({ args, long }).toEqual({ args, long: [] });
   }
-  const serve = spawnSync("node", [join(ROOT, "bin", "bento-kit.mjs"), "serve", "--help"], { encoding: "utf8" });
+  const serve = spawnSync(NODE_CLI[0]!, [...NODE_CLI.slice(1), "serve", "--help"], { encoding: "utf8" });
   for (const title of ["Server:", "TLS:", "gRPC:", "Admin server:", "Logs:", "Development:"]) {
     expect(serve.stdout).toContain(`\n${title}\n`);
   }

@@ -9,12 +9,12 @@
  * A bad certificate path stops the command before anything starts.
  */
 import { afterAll, afterEach, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Certs, makeCerts } from "../_helpers/certs.ts";
 import { hasGrpcio, noteSkipped } from "../_helpers/python.ts";
-import { alive, cleanup, CLEANUP_MS, run, serviceTestMs } from "../_helpers/serve-process.ts";
+import { alive, cleanup, CLEANUP_MS, leftInTemp, run, serviceTestMs } from "../_helpers/serve-process.ts";
 import { probe } from "./_client.ts";
 import { grpcServe, irisRunnerServer } from "./_grpc-serve.ts";
 import { leaks } from "../_helpers/secrets.ts";
@@ -164,8 +164,7 @@ for (const [command, args] of MISSING) {
         const lines = s.output().split("\n").filter((l) => l !== "");
         expect(lines).toEqual([expect.stringMatching(/^Error: --ssl-certfile \/nonexistent\.pem does not exist: /)]);
         expect(s.procs.leftovers()).toEqual([]);
-        // tsx (which runs the node supervisor) keeps its compile cache in tsx-UID.
-        expect(readdirSync(tmp).filter((f) => !f.startsWith("tsx-"))).toEqual([]);
+        expect(leftInTemp(tmp)).toEqual([]);
       } finally {
         rmSync(tmp, { recursive: true, force: true });
       }

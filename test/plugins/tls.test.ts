@@ -6,14 +6,14 @@
  */
 import { afterAll, afterEach, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runPlugins } from "bento-kit/testing";
 import { tlsPlugin } from "../../plugins/tls.ts";
 import { type Certs, makeCerts } from "../_helpers/certs.ts";
 import { hasUvicorn, noteSkipped } from "../_helpers/python.ts";
-import { cleanup, CLEANUP_MS, run, serve, serviceTestMs } from "../_helpers/serve-process.ts";
+import { cleanup, CLEANUP_MS, leftInTemp, run, serve, serviceTestMs } from "../_helpers/serve-process.ts";
 import { leaks } from "../_helpers/secrets.ts";
 
 // A test here starts a service: bun's 5 s default is less than a loaded machine takes to start one.
@@ -40,11 +40,6 @@ function curl(port: number, path: string, body: string): string {
   ], { encoding: "utf8" });
 }
 
-/** What bento-kit left in a temp dir (tsx, which runs the node supervisor, keeps its compile cache in tsx-UID). */
-function ours(tmp: string): string[] {
-  return readdirSync(tmp).filter((f) => !f.startsWith("tsx-"));
-}
-
 function privateTmp(): string {
   return mkdtempSync(join(tmpdir(), "bento-kit-tls-tmp-"));
 }
@@ -69,12 +64,12 @@ test(
       for (let i = 0; i < 4; i++) expect(curl(s.port, "/classify", "[[5.9,3.0,5.1,1.8]]")).toBe("[2]");
       expect(leaks(s, certs.password)).toEqual([]);
       // The workers' key copy is decrypted, private, and inside the run dir.
-      const [runDir] = ours(tmp);
+      const [runDir] = leftInTemp(tmp);
       const copy = join(tmp, runDir!, "tls-key.pem");
       expect(readFileSync(copy, "utf8")).toContain("-----BEGIN PRIVATE KEY-----");
       expect((await Bun.file(copy).stat()).mode & 0o777).toBe(0o600);
       expect(await s.stop()).toBe(0);
-      expect(ours(tmp)).toEqual([]);
+      expect(leftInTemp(tmp)).toEqual([]);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
@@ -178,7 +173,7 @@ for (const [what, args, message] of BAD) {
       expect(lines[0]).toMatch(message);
       expect(s.procs.leftovers()).toEqual([]);
       expect(s.output()).not.toMatch(/\[(runner|api_server)/);
-      expect(ours(tmp)).toEqual([]);
+      expect(leftInTemp(tmp)).toEqual([]);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
