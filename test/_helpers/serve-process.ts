@@ -2,7 +2,7 @@
  * Start `bento-kit serve` as a real process under node, bun or deno, wait for
  * its start-up line, and find its workers through /proc. While the supervisor
  * runs, every process below it (and its process group) is recorded every
- * 50 ms; `cleanup()` (every e2e file's afterEach) stops the supervisor, then
+ * 50 ms (less often on a machine with many processes: pollRecord); `cleanup()` (every e2e file's afterEach) stops the supervisor, then
  * fails the test if any recorded process or group member is still alive, and
  * kills it. `gone()` makes the same check inside a test.
  */
@@ -59,6 +59,28 @@ export function run(runtime: Runtime, args: string[], env: Record<string, string
   return runCommand(supervisorArgv(runtime), args, env);
 }
 
+/** The shortest wait between two records of a supervisor's processes. */
+const RECORD_EVERY_MS = 50;
+/** A record (it reads every process on the machine) waits this many times its own duration before the next. */
+const RECORD_SHARE = 10;
+
+/**
+ * Records `procs` now and again every 50 ms, or less often when a record takes longer than
+ * 5 ms: at most a tenth of a core per running service. A record reads every process's
+ * /proc/PID/stat (20 µs each here), so a test with 1024 workers made every record in the test
+ * file running beside it (two files run at once) cost 20 ms, which every 50 ms was 40 % of a core.
+ */
+function pollRecord(procs: ProcRecord): { stop(): void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const tick = () => {
+    const started = performance.now();
+    procs.record();
+    timer = setTimeout(tick, Math.max(RECORD_EVERY_MS, (performance.now() - started) * RECORD_SHARE));
+  };
+  tick();
+  return { stop: () => clearTimeout(timer) };
+}
+
 /** `run`, with the supervisor started by `command` (e.g. deno with named permissions instead of -A). */
 export function runCommand(command: readonly string[], args: string[], env: Record<string, string> = {}): Served {
   const [cmd, ...pre] = command;
@@ -72,11 +94,10 @@ export function runCommand(command: readonly string[], args: string[], env: Reco
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
   const procs = createProcRecord(child.pid!);
-  procs.record();
-  const poll = setInterval(() => procs.record(), 50);
+  const poll = pollRecord(procs);
   const exited = new Promise<number | null>((resolve) =>
     child.on("exit", (code) => {
-      clearInterval(poll);
+      poll.stop();
       resolve(code);
     })
   );

@@ -77,10 +77,16 @@ async function status(): Promise<Status> {
 
 const workerPids = (s: Status) => s.pools.flatMap((p) => p.workers.map((w) => w.pid));
 
+/**
+ * POST /classify on a connection of its own: a kept-alive one from an earlier call may lead to a
+ * worker of the supervisor killed since (a CI run: ECONNRESET on the first call after the kill -9,
+ * on the pooled connection to an old worker, with the new supervisor serving).
+ */
 function classify(port: number): Promise<Response> {
   return fetch(`http://127.0.0.1:${port}/classify`, {
     method: "POST",
     body: "[[5.9,3.0,5.1,1.8]]",
+    keepalive: false,
     signal: AbortSignal.timeout(20_000),
   });
 }
