@@ -5,7 +5,9 @@
  * action however long it takes on a busy machine, and no longer.
  */
 import { spawn } from "node:child_process";
-import { join } from "node:path";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { ROOT, sleep } from "./serve-process.ts";
 
 export interface LoadResult {
@@ -34,20 +36,40 @@ process.on("exit", () => {
 });
 
 /**
- * `wrk -t2 -c64` on `url` (`script`: a wrk Lua script such as CLASSIFY_SCRIPT); resolves once wrk
- * has run `warmMs`, so the action starts under load.
+ * How long each connection waits after an answer before its next request (wrk's Lua `delay()`).
+ * Without a pause wrk takes both cores for the whole action, and the action itself (a rolling
+ * restart, an upgrade) then takes longer; with it 64 connections still send about a thousand
+ * requests a second, each connection idle far less than the drain's second (DRAIN_IDLE_MS) before
+ * its next request, so the drain's handling of kept-alive connections is what is tested.
+ */
+export const PACE_MS = 50;
+
+/** A wrk script: `script`'s lines (if any) and a delay() of `paceMs`, in a temp file. */
+function pacedScript(script: string | undefined, paceMs: number): string {
+  const dir = mkdtempSync(join(tmpdir(), "bento-kit-wrk-"));
+  const file = join(dir, "paced.lua");
+  writeFileSync(file, `${script ? readFileSync(script, "utf8") : ""}\nfunction delay() return ${paceMs} end\n`);
+  return file;
+}
+
+/**
+ * `wrk -t2 -c64` on `url` (`script`: a wrk Lua script such as CLASSIFY_SCRIPT), each connection
+ * pausing `paceMs` (PACE_MS; 0: none, wrk as fast as it can) between its requests; resolves once wrk has run `warmMs`, so the
+ * action starts under load.
  */
 export async function startLoad(
   url: string,
-  options: { script?: string; connections?: number; warmMs?: number; timeoutS?: number } = {},
+  options: { script?: string; connections?: number; warmMs?: number; timeoutS?: number; paceMs?: number } = {},
 ): Promise<Load> {
+  const paceMs = options.paceMs ?? PACE_MS;
+  const script = paceMs > 0 ? pacedScript(options.script, paceMs) : options.script;
   const args = [
     "-t2",
     `-c${options.connections ?? 64}`,
     `-d${LONGEST_S}s`,
     "--timeout",
     `${options.timeoutS ?? 10}s`,
-    ...(options.script ? ["-s", options.script] : []),
+    ...(script ? ["-s", script] : []),
     url,
   ];
   const child = spawn("wrk", args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -58,6 +80,7 @@ export async function startLoad(
   const exited = new Promise<number | null>((resolve) =>
     child.on("exit", (code) => {
       running.delete(child);
+      if (paceMs > 0) rmSync(dirname(script!), { recursive: true, force: true });
       resolve(code);
     })
   );

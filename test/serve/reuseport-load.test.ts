@@ -49,14 +49,15 @@ for (const runtime of ["bun", "deno"] as const) {
     expect(await until(() => workers(s).size === 2)).toBe(true);
     const first = workers(s);
 
-    const killLoad = await startLoad(`http://127.0.0.1:${s.port}/`, { timeoutS: 5 });
+    // No pause between requests: the most requests in flight when a worker dies or drains.
+    const killLoad = await startLoad(`http://127.0.0.1:${s.port}/`, { timeoutS: 5, paceMs: 0 });
     process.kill(first.get(1)!, "SIGKILL");
     expect(await until(() => workers(s).get(1) !== first.get(1))).toBe(true);
     expect(readlinkSync(`/proc/${workers(s).get(1)}/exe`)).toBe(own);
     const killed = failures(await killLoad.stop());
 
     const before = new Set(workers(s).values());
-    const rollLoad = await startLoad(`http://127.0.0.1:${s.port}/`, { timeoutS: 5 });
+    const rollLoad = await startLoad(`http://127.0.0.1:${s.port}/`, { timeoutS: 5, paceMs: 0 });
     process.kill(s.pid, "SIGHUP");
     expect(await until(() => [...workers(s).values()].every((pid) => !before.has(pid)))).toBe(true);
     const rolled = failures(await rollLoad.stop());
