@@ -10,7 +10,7 @@
  * a directory of its own with dist/ linked in (dist/'s real path is the checkout's: its imports
  * resolve in the checkout's node_modules).
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, statSync, symlinkSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -43,7 +43,7 @@ export function compiledCli(root: string): string | undefined {
   try {
     renameSync(making, dir);
   } catch {
-    // Another file made it first.
+    rmSync(making, { recursive: true, force: true }); // another file made it first
   }
-  return existsSync(bin) ? bin : join(making, "bin", "bento-kit.mjs");
+  return bin;
 }

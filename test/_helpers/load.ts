@@ -62,7 +62,8 @@ export async function startLoad(
   options: { script?: string; connections?: number; warmMs?: number; timeoutS?: number; paceMs?: number } = {},
 ): Promise<Load> {
   const paceMs = options.paceMs ?? PACE_MS;
-  const script = paceMs > 0 ? pacedScript(options.script, paceMs) : options.script;
+  const paced = paceMs > 0 ? pacedScript(options.script, paceMs) : undefined;
+  const script = paced ?? options.script;
   const args = [
     "-t2",
     `-c${options.connections ?? 64}`,
@@ -80,7 +81,7 @@ export async function startLoad(
   const exited = new Promise<number | null>((resolve) =>
     child.on("exit", (code) => {
       running.delete(child);
-      if (paceMs > 0) rmSync(dirname(script!), { recursive: true, force: true });
+      if (paced) rmSync(dirname(paced), { recursive: true, force: true });
       resolve(code);
     })
   );

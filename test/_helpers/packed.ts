@@ -11,7 +11,7 @@
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { basename, join, relative } from "node:path";
 import { ROOT } from "./serve-process.ts";
 
 /** The tools of this checkout (bunx, deno, tsc). */
@@ -35,8 +35,8 @@ export const LAUNCHERS = [
   ["deno run (README permissions) npm:bento-kit", [join(BIN, "deno"), "run", ...DENO_FLAGS, "npm:bento-kit"]],
 ] as const;
 
-/** What a pack does not need from the checkout: git's store, the installs, the builds, the local Nodes. */
-const NOT_PACKED = new Set([".git", "node_modules", "dist", ".ci/.node", "bench/.tmp"]);
+/** What a pack does not need from the checkout besides every node_modules: git's store, the build, the local Nodes. */
+const NOT_PACKED = new Set([".git", "dist", ".ci/.node", "bench/.tmp"]);
 
 /**
  * A copy of the checkout to run npm pack in, its node_modules a link to the checkout's (esbuild
@@ -46,7 +46,7 @@ export function stageCheckout(): string {
   const stage = mkdtempSync(join(tmpdir(), "bento-kit-stage-"));
   cpSync(ROOT, stage, {
     recursive: true,
-    filter: (src) => !NOT_PACKED.has(relative(ROOT, src)) && !src.includes("/node_modules/"),
+    filter: (src) => basename(src) !== "node_modules" && !NOT_PACKED.has(relative(ROOT, src)),
   });
   symlinkSync(join(ROOT, "node_modules"), join(stage, "node_modules"));
   return stage;
