@@ -254,7 +254,7 @@ for (const [label, argv] of SERVE_CASES) {
           // come with the first admin request or scrape; nothing here sends one. Nor Node's undici (Node >= 22
           // loads it for an ES import of node:http: scripts/build.mjs), which comes with a first Request.
           const unused =
-            /\/node_modules\/(@grpc|hono|@hono|zod|prom-client|yaml)\/|\/dist\/chunks\/(app|export|start-grpc-server|_grpc-metrics|_reload|_monitoring-registry)-|^builtin:.*undici/;
+            /\/node_modules\/(@grpc|hono|@hono|zod|prom-client|yaml)\/|\/dist\/chunks\/(?:cli\/)?(app|export|start-grpc-server|_grpc-metrics|_reload|_monitoring-registry)-|^builtin:.*undici/;
           expect(supervisor[0]!.split("\n").filter((url) => unused.test(url))).toEqual([]);
         }
       },

@@ -8,9 +8,9 @@ import * as net from "node:net";
 import { getSystemErrorName } from "node:util";
 import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
 import type { BindFailed } from "../../core/errors.ts";
-import type { RuntimePort } from "../../core/ports.ts";
+import type { HttpServeOptions, RuntimePort } from "../../core/ports.ts";
 import type { BoundAddress, BoundSocket, SocketSpec } from "../../core/types.ts";
-import { adoptError, bindError, resolveBindHost, type ResolvedHost } from "../shared/_bind-errors.ts";
+import { adoptError, bindError, ipFamily, resolveBindHost, type ResolvedHost } from "../shared/_bind-errors.ts";
 import { readProcessStats } from "../shared/_proc-stats.ts";
 import { nodeWatch } from "../shared/_watch-node.ts";
 import { withWorkerRuntimes } from "../shared/_worker-runtime.ts";
@@ -97,7 +97,7 @@ export function createNodeRuntime(): RuntimePort {
     // The HTTP server is imported when the admin server starts, after the workers: not before the first spawn.
     serveHttp: (app, options) =>
       ResultAsync.fromSafePromise(import("../shared/_guarded-http.ts")).andThen(({ serveGuardedHttp }) =>
-        serveGuardedHttp(app, options)
+        serveGuardedHttp(app, options, httpHandle(options))
       ),
     processStats: readProcessStats,
     workerStdout: nodeWorkerStdout,
@@ -212,6 +212,20 @@ function bindHandle(host: ResolvedHost, port: number, flags: number): { handle: 
     return err < 0 ? getSystemErrorName(err) : "EINVAL";
   }
   return { handle, port: out.port };
+}
+
+/**
+ * The admin server's socket, bound here when its host is an IP literal:
+ * node:net's listen() with a host looks it up even then, and the lookup's
+ * first isIPv6 compiles a regular expression, 8-10 ms of CPU while the
+ * workers start. Undefined for a hostname (node:net looks it up); a string is
+ * the bind's errno name.
+ */
+function httpHandle(options: HttpServeOptions): ServerHandle | string | undefined {
+  const family = ipFamily(options.host);
+  if (family === 0) return undefined;
+  const bound = bindHandle({ address: options.host, family }, options.port, 0);
+  return typeof bound === "string" ? bound : bound.handle;
 }
 
 /** Put the bound socket `fd` in LISTEN state from a short-lived child (see _listen-helper.ts). */

@@ -12,7 +12,7 @@
  * - While a response streams (the event stream), no timeout applies.
  */
 import { createServer, type Server, type Socket } from "node:net";
-import { ResultAsync } from "neverthrow";
+import { errAsync, ResultAsync } from "neverthrow";
 import type { BindFailed } from "../../core/errors.ts";
 import type { HttpApp, HttpServeOptions, HttpServer } from "../../core/ports.ts";
 import { httpBindFailed } from "./_http.ts";
@@ -29,8 +29,18 @@ import {
 
 export const HTTP_DEFAULTS = { maxConnections: 64, headerTimeoutMs: 10_000, idleTimeoutMs: 5_000 } as const;
 
-export function serveGuardedHttp(app: HttpApp, options: HttpServeOptions): ResultAsync<HttpServer, BindFailed> {
+/**
+ * `bound`: the listening socket's handle, bound by the caller (Node: see
+ * src/runtime/node/mod.ts), or the errno name its bind failed with; absent,
+ * node:net binds `host` and `port` itself.
+ */
+export function serveGuardedHttp(
+  app: HttpApp,
+  options: HttpServeOptions,
+  bound?: object | string,
+): ResultAsync<HttpServer, BindFailed> {
   const { host, port } = options;
+  if (typeof bound === "string") return errAsync(httpBindFailed(host, port, { code: bound, message: bound }));
   const limits = { ...HTTP_DEFAULTS, ...definedOnly(options) };
   const open = new Set<Socket>();
   const server: Server = createServer((socket) => {
@@ -48,7 +58,7 @@ export function serveGuardedHttp(app: HttpApp, options: HttpServeOptions): Resul
   });
   const listening = new Promise<HttpServer>((resolve, reject) => {
     server.once("error", reject);
-    server.listen({ host, port }, () => {
+    const onListening = () => {
       server.off("error", reject);
       // Accept failures (EMFILE, ECONNABORTED) must not end the supervisor: the next accept retries.
       server.on("error", () => {});
@@ -62,7 +72,9 @@ export function serveGuardedHttp(app: HttpApp, options: HttpServeOptions): Resul
             for (const socket of open) socket.destroy();
           }),
       });
-    });
+    };
+    if (bound) server.listen(bound, onListening);
+    else server.listen({ host, port }, onListening);
   });
   return ResultAsync.fromPromise(listening, (cause) => httpBindFailed(host, port, cause));
 }
