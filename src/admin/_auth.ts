@@ -11,17 +11,6 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import { errorBody } from "./_errors.ts";
 
-/** 32 random bytes as hex, for a service started without BENTO_ADMIN_TOKEN. */
-export function generateToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** How a token may appear in a log: its first four characters. */
-export function maskToken(token: string): string {
-  return `${token.slice(0, 4)}…`;
-}
-
 const digest = (text: string): Uint8Array => createHash("sha256").update(text).digest();
 
 export function tokensEqual(a: string, b: string): boolean {

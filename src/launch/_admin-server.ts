@@ -9,7 +9,7 @@
 import { cachedStats } from "./_stats-cache.ts";
 import { err, ok, type Result } from "neverthrow";
 import type { AdminApp } from "../admin/app.ts";
-import { maskToken } from "../admin/_auth.ts";
+import { maskToken } from "../admin/_token.ts";
 import { createEventLog, type EventLog } from "../admin/_event-log.ts";
 import type { ServiceInfo } from "../admin/service-info.ts";
 import type { ServiceControl } from "../core/control.ts";

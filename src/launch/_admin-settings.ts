@@ -4,7 +4,7 @@
  * app (Hono, zod, OpenAPI) only when it starts it.
  */
 import { err, ok, type Result } from "neverthrow";
-import { generateToken } from "../admin/_auth.ts";
+import { generateToken } from "../admin/_token.ts";
 import { type OptionInvalid, optionInvalid } from "../core/errors.ts";
 import type { OptionValues } from "../core/options/table.ts";
 

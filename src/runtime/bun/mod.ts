@@ -7,7 +7,7 @@ import { dlopen, read } from "bun:ffi";
 import type { RuntimePort } from "../../core/ports.ts";
 import { createFfiRuntime } from "../libc/_ffi-runtime.ts";
 import { bunSpawnProcess } from "./_spawn.ts";
-import { serveGuardedHttp } from "../shared/_guarded-http.ts";
+import { serveHttpLazily } from "../shared/_serve-http-lazily.ts";
 import { nodeWatch } from "../shared/_watch-node.ts";
 import { LIBC_PATH, type LibcSocketFns } from "../libc/_libc-socket.ts";
 import { reopenStdoutFd } from "../shared/_stdout-fd.ts";
@@ -16,7 +16,7 @@ import { type PipeFns, reopenedOrRelayed } from "../libc/_stdout-relay.ts";
 export function createBunRuntime(): RuntimePort {
   return {
     ...createFfiRuntime("bun", openLibc, bunSpawnProcess),
-    serveHttp: serveGuardedHttp,
+    serveHttp: serveHttpLazily(),
     watch: nodeWatch,
     workerStdout: reopenedOrRelayed(reopenStdoutFd, openPipeFns),
   };

@@ -5,7 +5,7 @@
  * node:* code. tsc checks it against @types/deno; `deno check` against Deno's own types.
  */
 import type { RuntimePort } from "../../core/ports.ts";
-import { serveGuardedHttp } from "../shared/_guarded-http.ts";
+import { serveHttpLazily } from "../shared/_serve-http-lazily.ts";
 import { createFfiRuntime } from "../libc/_ffi-runtime.ts";
 import { libcProcFs } from "./_libc-procfs.ts";
 import { reopenStdoutFd } from "./_stdout-fd.ts";
@@ -19,7 +19,7 @@ export function createDenoRuntime(): RuntimePort {
   return {
     // /proc through libc: with the README's flags (no --allow-all) Deno refuses to read it.
     ...createFfiRuntime("deno", openLibc, spawnProcess, libcProcFs()),
-    serveHttp: serveGuardedHttp,
+    serveHttp: serveHttpLazily(),
     workerStdout: reopenedOrRelayed(reopenStdoutFd, openPipeFns),
     watch: (root, options) => watchTree(root, options, denoWatchDir),
   };

@@ -23,6 +23,7 @@ import {
   signalTagged,
 } from "../shared/_node-compat.ts";
 import { spawnProcess } from "../shared/_spawn-node.ts";
+import { serveHttpLazily } from "../shared/_serve-http-lazily.ts";
 import { nodeModuleArgv } from "../shared/_node-binary.ts";
 import { listenInChild, reusePortInChild } from "./_listen-helper.ts";
 import { nodeWorkerStdout } from "../shared/_stdout-fd.ts";
@@ -95,10 +96,7 @@ export function createNodeRuntime(): RuntimePort {
     moduleArgv: withWorkerRuntimes((module) => nodeModuleArgv(module, process.execPath)),
     removeDir,
     // The HTTP server is imported when the admin server starts, after the workers: not before the first spawn.
-    serveHttp: (app, options) =>
-      ResultAsync.fromSafePromise(import("../shared/_guarded-http.ts")).andThen(({ serveGuardedHttp }) =>
-        serveGuardedHttp(app, options, httpHandle(options))
-      ),
+    serveHttp: serveHttpLazily(httpHandle),
     processStats: readProcessStats,
     workerStdout: nodeWorkerStdout,
     watch: nodeWatch,
