@@ -24,7 +24,13 @@
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ok } from "neverthrow";
-import { type BentoPlugin, definePlugin, type HookContext, type MetricFamily } from "../src/core/public.ts";
+import {
+  type BentoPlugin,
+  definePlugin,
+  type HookContext,
+  type MetricFamily,
+  metricsSlotName,
+} from "../src/core/public.ts";
 import type { Registry } from "prom-client";
 import { createSupervisorTally } from "./_monitoring-tally.ts";
 import { serveUnixHttp, type UnixHttpServer } from "../src/runtime/serve-unix-http.ts";
@@ -84,14 +90,14 @@ export function monitoringPlugin(): BentoPlugin {
       // comes up (a scrape before it is listening lists the workers' series only).
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       started ??= start(dir, ctx);
-      const slot = join(dir, `${plan.pool.replace(/\//g, "_")}.${plan.workerId}`);
+      const slot = join(dir, metricsSlotName(plan.pool, plan.workerId));
       mkdirSync(slot, { recursive: true });
       return ok({ ...plan, env: { ...plan.env, BENTO_METRICS_DIR: dir, PROMETHEUS_MULTIPROC_DIR: slot } });
     },
     onEvent(event, ctx) {
       tally.observe(event);
       if (event.type === "spawn") {
-        slots.set(event.pid, join(ctx.spec.runDir, METRICS_DIR, `${event.pool.replace(/\//g, "_")}.${event.workerId}`));
+        slots.set(event.pid, join(ctx.spec.runDir, METRICS_DIR, metricsSlotName(event.pool, event.workerId)));
       } else if (event.type === "exit") {
         const slot = slots.get(event.exit.pid);
         slots.delete(event.exit.pid);

@@ -14,6 +14,7 @@ export type { CommandInput } from "./command.ts";
 export { PLACEHOLDERS, placeholdersIn } from "./command.ts";
 export { optionInvalid, tlsInvalid } from "./errors.ts";
 export { definePlugin } from "./plugin.ts";
+export { metricsSlotName } from "./metrics-slot.ts";
 export type {
   BentoHooks,
   BentoPlugin,

@@ -16,6 +16,7 @@ import type { ServiceControl } from "../core/control.ts";
 import type { ProcessStats } from "../core/ports.ts";
 import { parseRequestTotals, quantile, type RequestTotals, sumTotals, totalsDelta } from "../core/request-figures.ts";
 import type { PoolSample, SeriesStore } from "../core/series.ts";
+import { metricsSlotName } from "../core/metrics-slot.ts";
 import { unixGet } from "../unix-get.ts";
 
 export interface SamplerOptions {
@@ -121,7 +122,7 @@ function readTotals(
   return Promise.all(pools.map(async (p) => {
     const got = await Promise.all(p.workers.map(async (w) => {
       if (w.pid === null) return undefined;
-      const text = await ask(join(dir, slotName(p.name, w.id), "metrics.sock"));
+      const text = await ask(join(dir, metricsSlotName(p.name, w.id), "metrics.sock"));
       return text === undefined ? undefined : { pid: w.pid, totals: parseRequestTotals(text) };
     }));
     return got.filter((r): r is Read => r !== undefined);
@@ -157,9 +158,4 @@ function requestFigures(read: readonly Read[], previous: Previous, at: number): 
     p50: quantile(0.5, sum.buckets),
     p99: quantile(0.99, sum.buckets),
   };
-}
-
-/** The slot directory of a worker, as the monitoring plugin names it. */
-function slotName(pool: string, workerId: number): string {
-  return `${pool.replace(/\//g, "_")}.${workerId}`;
 }

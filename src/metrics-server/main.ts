@@ -12,7 +12,8 @@
  */
 import { join } from "node:path";
 import { collectDefaultMetrics, Registry } from "prom-client";
-import { scrapeInstance, scrapeTimeoutMs, slotName } from "../worker/_metrics-scrape.ts";
+import { scrapeInstance, scrapeTimeoutMs } from "../worker/_metrics-scrape.ts";
+import { metricsSlotName } from "../core/metrics-slot.ts";
 import { CONTENT_TYPE, serveSlotMetrics } from "../worker/_metrics-socket.ts";
 import { serve } from "../worker/_serve.ts";
 
@@ -32,7 +33,7 @@ for (const m of own.getMetricsAsArray()) {
   if (String(m.type) === "gauge" && m.name.endsWith("_total")) own.removeSingleMetric(m.name);
 }
 const slot = process.env.PROMETHEUS_MULTIPROC_DIR ||
-  join(dir, slotName(process.env.BENTO_POOL ?? "prom_server", process.env.BENTO_WORKER_ID ?? "1"));
+  join(dir, metricsSlotName(process.env.BENTO_POOL ?? "prom_server", process.env.BENTO_WORKER_ID ?? "1"));
 const self = await serveSlotMetrics(slot, () => own.metrics());
 
 await serve(async (req) => {

@@ -9,7 +9,7 @@
  */
 import { join } from "node:path";
 import type { ServerInterceptor } from "@grpc/grpc-js";
-import { slotName } from "./_metrics-scrape.ts";
+import { metricsSlotName } from "../core/metrics-slot.ts";
 import { serveSlotMetrics } from "./_metrics-socket.ts";
 import { DURATION_BUCKETS } from "./_metrics-worker.ts";
 
@@ -37,7 +37,7 @@ export async function startGrpcMetrics(env: Env): Promise<ServerInterceptor> {
   });
   const service = env.BENTO_SERVICE ?? "";
   const slotDir = env.PROMETHEUS_MULTIPROC_DIR ||
-    join(env.BENTO_METRICS_DIR!, slotName(env.BENTO_POOL ?? "grpc_api_server", env.BENTO_WORKER_ID ?? "1"));
+    join(env.BENTO_METRICS_DIR!, metricsSlotName(env.BENTO_POOL ?? "grpc_api_server", env.BENTO_WORKER_ID ?? "1"));
   await serveSlotMetrics(slotDir, () => register.metrics());
 
   return (method, call) => {

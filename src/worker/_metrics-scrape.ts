@@ -23,10 +23,6 @@ export function slotLabels(entry: string): { pool: string; worker_id: string } |
   return m ? { pool: m[1]!, worker_id: m[2]! } : undefined;
 }
 
-export function slotName(pool: string, workerId: number | string): string {
-  return `${pool.replace(/\//g, "_")}.${workerId}`;
-}
-
 export interface ScrapeSelf {
   /** This worker's slot directory name. */
   readonly slot: string;

@@ -10,7 +10,8 @@
 import { join } from "node:path";
 import { register } from "prom-client";
 import type { FetchHandler } from "./_serve-types.ts";
-import { scrapeInstance, scrapeTimeoutMs, slotName } from "./_metrics-scrape.ts";
+import { scrapeInstance, scrapeTimeoutMs } from "./_metrics-scrape.ts";
+import { metricsSlotName } from "../core/metrics-slot.ts";
 import { CONTENT_TYPE, serveSlotMetrics } from "./_metrics-socket.ts";
 import { requestPath } from "./_path.ts";
 import { createRequestMetrics } from "./_request-metrics.ts";
@@ -34,7 +35,7 @@ export async function createWorkerMetrics(env: Env, metricsDir: string): Promise
   if (runner !== undefined) base.runner_name = runner;
   const requests = createRequestMetrics(register, ns, base, DURATION_BUCKETS);
 
-  const slotDir = env.PROMETHEUS_MULTIPROC_DIR ?? join(metricsDir, slotName(pool, env.BENTO_WORKER_ID ?? "1"));
+  const slotDir = env.PROMETHEUS_MULTIPROC_DIR ?? join(metricsDir, metricsSlotName(pool, env.BENTO_WORKER_ID ?? "1"));
   const self = await serveSlotMetrics(slotDir, () => register.metrics());
 
   const endpoints = new Set<string>();
