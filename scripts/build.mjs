@@ -6,11 +6,12 @@
 //   chunk, so a command loads a handful of files instead of about a hundred
 //   modules. The CLI is a build of its own (dist/src/cli/, chunks in
 //   dist/chunks/cli/): split only along its own dynamic imports, `serve`
-//   loads 38 files where it loaded 58 when its chunks were cut to fit the
+//   loads 45 files where it loaded 58 when its chunks were cut to fit the
 //   library's entries too, and a Node supervisor idles at 62.5 MiB instead
 //   of 69.2 and takes some 25 ms less CPU to its first 200 (bench/RESULTS.md
 //   §18). The library's modules that the CLI uses are in the package twice;
-//   nothing compares their objects by identity across the two copies. npm dependencies stay imports (external), except neverthrow,
+//   nothing compares their objects by identity across the two copies.
+//   npm dependencies stay imports (external), except neverthrow,
 //   whose ES module build is bundled: its package sends Node to the CommonJS
 //   build, which takes 7-10 ms of the supervisor's start to load. Nothing
 //   compares Results by class, so a plugin's Results (from its own
