@@ -6,25 +6,40 @@
  */
 import { afterEach, expect, test } from "bun:test";
 import { createServer, type Server } from "node:http";
+import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseAnswer, unixGet } from "../src/unix-get.ts";
+import { keptUnixGets, parseAnswer, unixGet } from "../src/unix-get.ts";
 
-const servers: Server[] = [];
+const servers: (Server | NetServer)[] = [];
 const dirs: string[] = [];
 afterEach(() => {
   for (const s of servers.splice(0)) s.close();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function listen(handler: Parameters<typeof createServer>[1]): Promise<string> {
+function listen(
+  handler: Parameters<typeof createServer>[1],
+  server: Server | NetServer = createServer(handler),
+): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), "unix-get-"));
   dirs.push(dir);
   const path = join(dir, "s.sock");
-  const server = createServer(handler);
   servers.push(server);
   return new Promise((resolve) => server.listen(path, () => resolve(path)));
+}
+
+/** A node:http server on a Unix socket that counts the connections it accepted and can close them (as its keep-alive timeout does). */
+async function counted(handler: Parameters<typeof createServer>[1]) {
+  const server = createServer(handler);
+  const sockets: Socket[] = [];
+  server.on("connection", (socket) => sockets.push(socket));
+  return {
+    path: await listen(handler, server),
+    connections: () => sockets.length,
+    closeAll: () => sockets.forEach((s) => s.destroy()),
+  };
 }
 
 test("a 200 answer with content-length: its body, the path as asked; a chunked answer: its body joined", async () => {
@@ -62,4 +77,60 @@ test("the parser waits for the whole answer and refuses a malformed one", () => 
   expect(parseAnswer(b("HTTP/1.0 200 OK\r\n\r\nuntil close"), true)).toBe("until close");
   expect(parseAnswer(b("HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n"), false)).toBeUndefined();
   expect(parseAnswer(b("garbage"), true)).toBeUndefined();
+});
+
+test("kept connections: GETs to one socket share one connection; one the server closed while idle is opened again", async () => {
+  const gets = keptUnixGets();
+  try {
+    const body = "a_total 1\n".repeat(2000);
+    let n = 0;
+    const one = await counted((req, res) => res.end(`${req.url} ${++n}\n${body}`));
+    for (const i of [1, 2, 3]) expect(await gets.get(one.path, "/metrics", 2000)).toBe(`/metrics ${i}\n${body}`);
+    expect(one.connections()).toBe(1);
+
+    // A server closes an idle kept connection (node:http after its keepAliveTimeout).
+    const brief = await counted((_req, res) => res.end("ok"));
+    expect(await gets.get(brief.path, "/metrics", 2000)).toBe("ok");
+    brief.closeAll();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await gets.get(brief.path, "/metrics", 2000)).toBe("ok");
+    expect(brief.connections()).toBe(2);
+
+    // retain closes the connections of sockets left out: the next GET opens a new one.
+    gets.retain(new Set([brief.path]));
+    expect(await gets.get(one.path, "/metrics", 2000)).toBe(`/metrics 4\n${body}`);
+    expect(one.connections()).toBe(2);
+  } finally {
+    gets.close();
+  }
+});
+
+test("kept connections: a reused connection closed as the GET goes out is retried once on a new one; a 404 or a silence is undefined", async () => {
+  const gets = keptUnixGets();
+  try {
+    // Answers the first GET of each connection and closes the connection at its second, unanswered.
+    let accepted = 0;
+    const raw = createNetServer((socket) => {
+      accepted += 1;
+      let asked = 0;
+      socket.on("data", () => {
+        asked += 1;
+        if (asked === 1) {
+          socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${String(accepted).length}\r\n\r\n${accepted}`);
+        } else socket.destroy();
+      });
+    });
+    const path = await listen(() => {}, raw);
+    expect(await gets.get(path, "/metrics", 2000)).toBe("1");
+    expect(await gets.get(path, "/metrics", 2000)).toBe("2");
+    expect(accepted).toBe(2);
+
+    const missing = await counted((_req, res) => res.writeHead(404).end("no"));
+    expect(await gets.get(missing.path, "/metrics", 2000)).toBeUndefined();
+    const silent = await counted(() => {});
+    expect(await gets.get(silent.path, "/metrics", 200)).toBeUndefined();
+    expect(await gets.get(join(tmpdir(), "unix-get-none", "s.sock"), "/metrics", 2000)).toBeUndefined();
+  } finally {
+    gets.close();
+  }
 });

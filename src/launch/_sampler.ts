@@ -9,7 +9,10 @@
  * With more than 64 live workers the sockets are read every ⌈workers / 64⌉
  * ticks (the figures then cover that longer interval and are carried
  * between), at most 64 connections at a time: 1,024 workers cost about as
- * many reads a second as 64. Each read is one HTTP/1.0 GET (src/unix-get.ts).
+ * many reads a second as 64. Each read is one GET (src/unix-get.ts): on a
+ * connection kept open per worker while every worker is read on every tick
+ * (64 live workers or fewer: the connections are few and asked every 2 s),
+ * else on a fresh connection.
  */
 import { join } from "node:path";
 import type { ServiceControl } from "../core/control.ts";
@@ -17,7 +20,7 @@ import type { ProcessStats } from "../core/ports.ts";
 import { parseRequestTotals, quantile, type RequestTotals, sumTotals, totalsDelta } from "../core/request-figures.ts";
 import type { PoolSample, SeriesStore } from "../core/series.ts";
 import { metricsSlotName } from "../core/metrics-slot.ts";
-import { unixGet } from "../unix-get.ts";
+import { type KeptGets, keptUnixGets, unixGet } from "../unix-get.ts";
 
 export interface SamplerOptions {
   readonly pools: ServiceControl["pools"];
@@ -51,11 +54,12 @@ interface Previous {
 export function startSampler(o: SamplerOptions): Sampler {
   let previous: Previous | undefined;
   let running = false;
+  const kept = keptUnixGets();
   const tick = async () => {
     if (running) return;
     running = true;
     try {
-      previous = await sample(o, previous);
+      previous = await sample(o, previous, kept);
     } catch { /* a sample lost; the next tick tries again */ }
     running = false;
   };
@@ -70,19 +74,24 @@ export function startSampler(o: SamplerOptions): Sampler {
   return {
     stop() {
       clearInterval(timer);
+      kept.close();
     },
   };
 }
 
-async function sample(o: SamplerOptions, previous: Previous | undefined): Promise<Previous> {
+async function sample(o: SamplerOptions, previous: Previous | undefined, kept: KeptGets): Promise<Previous> {
   const at = Date.now();
   const tick = (previous?.tick ?? -1) + 1;
   const seconds = previous ? Math.max(0.001, (at - previous.at) / 1000) : 0;
   const pools = o.pools();
   const live = pools.reduce((n, p) => n + p.workers.filter((w) => w.pid !== null).length, 0);
-  const scrape = o.metricsDir !== undefined && previous !== undefined &&
-    tick % Math.max(1, Math.ceil(live / SCRAPES_PER_TICK)) === 0;
-  const read = scrape ? await readTotals(o.metricsDir!, pools, o.intervalMs / 2) : undefined;
+  const every = Math.max(1, Math.ceil(live / SCRAPES_PER_TICK));
+  const scrape = o.metricsDir !== undefined && previous !== undefined && tick % every === 0;
+  // Beyond 64 live workers, fresh connections: kept ones would hold a descriptor per worker.
+  if (scrape && every > 1) kept.close();
+  const read = scrape
+    ? await readTotals(o.metricsDir!, pools, o.intervalMs / 2, every === 1 ? kept : undefined)
+    : undefined;
   const cpu = new Map<number, number>();
   const figures = new Map<string, Figures>();
   const samples: PoolSample[] = pools.map((p, i) => {
@@ -112,18 +121,29 @@ interface Read {
   readonly totals: RequestTotals;
 }
 
-/** Per pool, what each worker's socket says (workers without an answer are left out). */
+/**
+ * Per pool, what each worker's socket says (workers without an answer are left out); through
+ * `kept` connections when given (the connections of workers not asked now are closed), else on
+ * fresh ones.
+ */
 function readTotals(
   dir: string,
   pools: ReturnType<ServiceControl["pools"]>,
   timeoutMs: number,
+  kept: KeptGets | undefined,
 ): Promise<Read[][]> {
-  const ask = limited(SCRAPES_PER_TICK, (path: string) => unixGet(path, "/metrics", timeoutMs));
-  return Promise.all(pools.map(async (p) => {
-    const got = await Promise.all(p.workers.map(async (w) => {
-      if (w.pid === null) return undefined;
-      const text = await ask(join(dir, metricsSlotName(p.name, w.id), "metrics.sock"));
-      return text === undefined ? undefined : { pid: w.pid, totals: parseRequestTotals(text) };
+  const targets = pools.map((p) =>
+    p.workers.flatMap((w) =>
+      w.pid === null ? [] : [{ pid: w.pid, path: join(dir, metricsSlotName(p.name, w.id), "metrics.sock") }]
+    )
+  );
+  kept?.retain(new Set(targets.flat().map((t) => t.path)));
+  const get = kept ? kept.get : unixGet;
+  const ask = limited(SCRAPES_PER_TICK, (path: string) => get(path, "/metrics", timeoutMs));
+  return Promise.all(targets.map(async (workers) => {
+    const got = await Promise.all(workers.map(async ({ pid, path }) => {
+      const text = await ask(path);
+      return text === undefined ? undefined : { pid, totals: parseRequestTotals(text) };
     }));
     return got.filter((r): r is Read => r !== undefined);
   }));
