@@ -9,10 +9,13 @@
  * With more than 64 live workers the sockets are read every ⌈workers / 64⌉
  * ticks (the figures then cover that longer interval and are carried
  * between), at most 64 connections at a time: 1,024 workers cost about as
- * many reads a second as 64. Each read is one GET (src/unix-get.ts): on a
- * connection kept open per worker while every worker is read on every tick
- * (64 live workers or fewer: the connections are few and asked every 2 s),
- * else on a fresh connection.
+ * many reads a second as 64. A tick's reads start spread over a twentieth
+ * of the interval (100 ms), not at one instant: 64 workers asked together
+ * were 64 processes woken at once, every tick. A worker that does not answer
+ * (busy in a long prediction) holds no other read back. Each read is one
+ * GET (src/unix-get.ts): on a connection kept open per worker while every
+ * worker is read on every tick (64 live workers or fewer: the connections
+ * are few and asked every 2 s), else on a fresh connection.
  */
 import { join } from "node:path";
 import type { ServiceControl } from "../core/control.ts";
@@ -35,7 +38,7 @@ export interface Sampler {
   stop(): void;
 }
 
-/** Sockets read per tick at most, and connections open at once. */
+/** Sockets read per tick at most. */
 const SCRAPES_PER_TICK = 64;
 
 type Figures = Pick<PoolSample, "rate" | "errors" | "p50" | "p99">;
@@ -124,7 +127,7 @@ interface Read {
 /**
  * Per pool, what each worker's socket says (workers without an answer are left out); through
  * `kept` connections when given (the connections of workers not asked now are closed), else on
- * fresh ones.
+ * fresh ones; the k-th read starts k gaps after the first, within half of `timeoutMs`.
  */
 function readTotals(
   dir: string,
@@ -139,9 +142,14 @@ function readTotals(
   );
   kept?.retain(new Set(targets.flat().map((t) => t.path)));
   const get = kept ? kept.get : unixGet;
+  // Read k starts k gaps after the first: the reads spread over a tenth of the timeout (a twentieth of the interval).
+  const gap = timeoutMs / 10 / Math.max(1, targets.flat().length);
+  let k = 0;
   const ask = limited(SCRAPES_PER_TICK, (path: string) => get(path, "/metrics", timeoutMs));
   return Promise.all(targets.map(async (workers) => {
     const got = await Promise.all(workers.map(async ({ pid, path }) => {
+      const nth = k++;
+      if (nth > 0) await new Promise((r) => setTimeout(r, nth * gap));
       const text = await ask(path);
       return text === undefined ? undefined : { pid, totals: parseRequestTotals(text) };
     }));
