@@ -30,5 +30,7 @@ export function httpBindFailed(host: string, port: number, cause: unknown): Bind
   if (code === "EACCES") {
     return bindFailed("http", `Cannot serve HTTP on ${where}: the port needs privileges (EACCES)`, code);
   }
-  return bindFailed("http", `Cannot serve HTTP on ${where} (${code}): ${detail}`, code);
+  // A bind made through libc (an IP literal on Node) reports only its code: no message to add.
+  const more = detail === "" || detail === code ? "" : `: ${detail}`;
+  return bindFailed("http", `Cannot serve HTTP on ${where} (${code})${more}`, code);
 }
