@@ -27,13 +27,24 @@ function newestMtime(root: string, entry: string): number {
   return newest;
 }
 
+/** The copies made for earlier builds of the same checkout: one small directory per build was left in /tmp. */
+function removeOlder(suffix: string, key: number): void {
+  for (const name of readdirSync(tmpdir())) {
+    const m = /^bento-kit-compiled-cli-(\d+)(-.*)$/.exec(name);
+    if (m && m[2] === suffix && Number(m[1]) < key) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
 /** `root`'s bin/bento-kit.mjs as installed from npm (dist/ only), or undefined when dist/ is missing or older than the source. */
 export function compiledCli(root: string): string | undefined {
   const built = statSync(join(root, "dist", "src", "cli", "main.js"), { throwIfNoEntry: false });
   if (!built || SOURCES.some((s) => newestMtime(root, s) > built.mtimeMs)) return undefined;
-  const dir = join(tmpdir(), `bento-kit-compiled-cli-${Math.round(built.mtimeMs)}-${root.replaceAll("/", "_")}`);
+  const key = Math.round(built.mtimeMs);
+  const suffix = `-${root.replaceAll("/", "_")}`;
+  const dir = join(tmpdir(), `bento-kit-compiled-cli-${key}${suffix}`);
   const bin = join(dir, "bin", "bento-kit.mjs");
   if (existsSync(bin)) return bin;
+  removeOlder(suffix, key);
   // Made beside and renamed: test files run in parallel, and may make it at the same time.
   const making = `${dir}.${process.pid}`;
   mkdirSync(join(making, "bin"), { recursive: true });
