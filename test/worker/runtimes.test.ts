@@ -90,7 +90,10 @@ for (const runtime of ["node", "bun", "deno"] as const) {
           for (const [, path, length] of lines) found.set(path!, (found.get(path!) ?? new Set()).add(length!));
           return found;
         };
-        for (let i = 0; i < 100 && !lengths().has("/stream"); i++) await sleep(20);
+        // Every line awaited, not the last asked for: two workers' lines are written in batches of their own, in
+        // no order between them (a Deno worker's /slow line came after the other worker's /stream line).
+        const awaited = ["/slow", "/stream", "/livez", "/healthz", "/id"];
+        for (let i = 0; i < 100 && !awaited.every((path) => lengths().has(path)); i++) await sleep(20);
         const sent = Object.fromEntries([...lengths()].map(([path, set]) => [path, [...set].sort()]));
         const idLengths = [...api].map(([id, pid]) => String(JSON.stringify({ id, pid }).length));
         expect(sent).toMatchObject({ "/slow": ["5"], "/stream": ["3"], "/livez": ["3"], "/healthz": ["3"] });
