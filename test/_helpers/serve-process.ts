@@ -2,7 +2,7 @@
  * Start `bento-kit serve` as a real process under node, bun or deno, wait for
  * its start-up line, and find its workers through /proc. While the supervisor
  * runs, every process below it (and its process group) is recorded every
- * 50 ms (less often on a machine with many processes: pollRecord); `cleanup()` (every e2e file's afterEach) stops the supervisor, then
+ * 100 ms (less often on a machine with many processes: pollRecord); `cleanup()` (every e2e file's afterEach) stops the supervisor, then
  * fails the test if any recorded process or group member is still alive, and
  * kills it. `gone()` makes the same check inside a test.
  */
@@ -60,15 +60,19 @@ export function run(runtime: Runtime, args: string[], env: Record<string, string
 }
 
 /** The shortest wait between two records of a supervisor's processes. */
-const RECORD_EVERY_MS = 50;
+const RECORD_EVERY_MS = 100;
 /** A record (it reads every process on the machine) waits this many times its own duration before the next. */
-const RECORD_SHARE = 10;
+const RECORD_SHARE = 20;
 
 /**
- * Records `procs` now and again every 50 ms, or less often when a record takes longer than
- * 5 ms: at most a tenth of a core per running service. A record reads every process's
- * /proc/PID/stat (20 µs each here), so a test with 1024 workers made every record in the test
- * file running beside it (two files run at once) cost 20 ms, which every 50 ms was 40 % of a core.
+ * Records `procs` now and again every 100 ms, or less often when a record takes longer than
+ * 5 ms: at most a twentieth of a core per running service. A record reads every process's
+ * /proc/PID/stat (16-20 µs each here), so a test with 1024 workers made every record in the test
+ * file running beside it (two files run at once) cost 20 ms, which every 50 ms was 40 % of a core;
+ * every 50 ms and ten times its duration, the records took a tenth of a core per service, about a
+ * tenth of the whole suite's CPU (two files at a time on 2 cores, each with a service most of
+ * the time). What is recorded lives longer than that: workers, their children, the processes that
+ * escape from them.
  */
 function pollRecord(procs: ProcRecord): { stop(): void } {
   let timer: ReturnType<typeof setTimeout> | undefined;
