@@ -72,7 +72,10 @@ test(
 test("sequential runner calls reach every runner worker, and share the calls once each is known", async () => {
   const s = await start();
   const runnerPids = [...s.output().matchAll(/\] runner (\d+) ready/g)].map((m) => Number(m[1])).sort();
-  const res = await fetch(`http://127.0.0.1:${s.port}/spread?n=100`, { method: "POST" });
+  // 256 calls, so that the client looks for workers three times (at calls 0, 64 and 192): the runners share one
+  // socket, and on a loaded machine one look's 32 new connections can all reach the worker that happened to be
+  // awake (a fresh-clone CI run saw one runner in 100 calls, two looks), as in test/worker/runtimes.test.ts.
+  const res = await fetch(`http://127.0.0.1:${s.port}/spread?n=256`, { method: "POST" });
   const { pids } = (await res.json()) as { pids: number[] };
   expect([...new Set(pids)].sort()).toEqual(runnerPids);
   // Finding the second worker takes new connections until one reaches it (up to 32 in a row: the accepting worker
