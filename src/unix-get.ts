@@ -16,7 +16,7 @@ const HEAD_END = "\r\n\r\n";
 /** The body of a 200 answer; undefined when the socket refuses, fails, answers another status or misses `timeoutMs`. */
 export function unixGet(socketPath: string, path: string, timeoutMs: number): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
+    const answer = answerReader();
     let done = false;
     const finish = (body: string | undefined): void => {
       if (done) return;
@@ -28,16 +28,30 @@ export function unixGet(socketPath: string, path: string, timeoutMs: number): Pr
     const timer = setTimeout(() => finish(undefined), timeoutMs);
     const socket = connect(socketPath, () => socket.write(`GET ${path} HTTP/1.0\r\n\r\n`));
     socket.on("data", (chunk: Buffer) => {
-      chunks.push(chunk);
-      const answer = parseAnswer(Buffer.concat(chunks), false);
-      if (answer !== "incomplete") finish(answer);
+      const body = answer.add(chunk);
+      if (body !== "incomplete") finish(body);
     });
-    socket.on("end", () => {
-      const answer = parseAnswer(Buffer.concat(chunks), true);
-      finish(answer === "incomplete" ? undefined : answer);
-    });
+    socket.on("end", () => finish(answer.ended()));
     socket.on("error", () => finish(undefined));
   });
+}
+
+/** One answer's bytes as they come: parsed again at each chunk (parseAnswer), and once more at the connection's end. */
+function answerReader() {
+  const chunks: Buffer[] = [];
+  return {
+    /** No byte of the answer yet. */
+    empty: () => chunks.length === 0,
+    add(chunk: Buffer): string | undefined | "incomplete" {
+      chunks.push(chunk);
+      return parseAnswer(chunks.length === 1 ? chunk : Buffer.concat(chunks), false);
+    },
+    /** The answer at the connection's end: undefined unless it is a whole 200. */
+    ended(): string | undefined {
+      const body = parseAnswer(Buffer.concat(chunks), true);
+      return body === "incomplete" ? undefined : body;
+    },
+  };
 }
 
 /**
@@ -66,6 +80,11 @@ interface Kept {
 
 export function keptUnixGets(): KeptGets {
   const kept = new Map<string, Kept>();
+  /** Closes a connection and forgets it (unless another has taken its place). */
+  const drop = (socketPath: string, k: Kept): void => {
+    if (kept.get(socketPath) === k) kept.delete(socketPath);
+    k.socket.destroy();
+  };
 
   const open = (socketPath: string): Kept => {
     const socket = connect(socketPath);
@@ -74,8 +93,7 @@ export function keptUnixGets(): KeptGets {
     const end = (): void => {
       if (gone) return;
       gone = true;
-      if (kept.get(socketPath) === k) kept.delete(socketPath);
-      socket.destroy();
+      drop(socketPath, k);
       k.waiting?.(undefined);
     };
     socket.on("data", (chunk: Buffer) => k.waiting?.(chunk));
@@ -92,47 +110,41 @@ export function keptUnixGets(): KeptGets {
     const reused = idle !== undefined;
     const k = idle ?? open(socketPath);
     return new Promise((resolve) => {
-      const chunks: Buffer[] = [];
+      const answer = answerReader();
       const finish = (body: string | undefined, keep: boolean): void => {
         clearTimeout(timer);
         k.waiting = undefined;
-        if (!keep) {
-          if (kept.get(socketPath) === k) kept.delete(socketPath);
-          k.socket.destroy();
-        }
+        if (!keep) drop(socketPath, k);
         resolve(body);
       };
       const timer = setTimeout(() => finish(undefined, false), timeoutMs);
       k.waiting = (chunk) => {
         if (chunk === undefined) {
           // Closed by the server while idle, as this GET went out: once more on a new connection.
-          if (reused && mayRetry && chunks.length === 0) {
+          if (reused && mayRetry && answer.empty()) {
             clearTimeout(timer);
             k.waiting = undefined;
             return void ask(socketPath, path, timeoutMs, false).then(resolve);
           }
-          const answer = parseAnswer(Buffer.concat(chunks), true);
-          return finish(answer === "incomplete" ? undefined : answer, false);
+          return finish(answer.ended(), false);
         }
-        chunks.push(chunk);
-        const answer = parseAnswer(chunks.length === 1 ? chunk : Buffer.concat(chunks), false);
+        const body = answer.add(chunk);
         // Anything but a whole 200 leaves the connection in a state not worth keeping.
-        if (answer !== "incomplete") finish(answer, answer !== undefined);
+        if (body !== "incomplete") finish(body, body !== undefined);
       };
       k.socket.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\n\r\n`);
     });
   };
 
+  const retain = (keep: ReadonlySet<string>): void => {
+    for (const [socketPath, k] of kept) {
+      if (!keep.has(socketPath)) drop(socketPath, k);
+    }
+  };
   return {
     get: (socketPath, path, timeoutMs) => ask(socketPath, path, timeoutMs, true),
-    retain(keep) {
-      for (const [socketPath, k] of kept) {
-        if (!keep.has(socketPath)) (kept.delete(socketPath), k.socket.destroy());
-      }
-    },
-    close() {
-      this.retain(new Set());
-    },
+    retain,
+    close: () => retain(new Set()),
   };
 }
 

@@ -91,10 +91,7 @@ async function sample(o: SamplerOptions, previous: Previous | undefined, kept: K
   const every = Math.max(1, Math.ceil(live / SCRAPES_PER_TICK));
   const scrape = o.metricsDir !== undefined && previous !== undefined && tick % every === 0;
   // Beyond 64 live workers, fresh connections: kept ones would hold a descriptor per worker.
-  if (scrape && every > 1) kept.close();
-  const read = scrape
-    ? await readTotals(o.metricsDir!, pools, o.intervalMs / 2, every === 1 ? kept : undefined)
-    : undefined;
+  const read = scrape ? await readTotals(o.metricsDir!, pools, o.intervalMs / 2, kept, every === 1) : undefined;
   const cpu = new Map<number, number>();
   const figures = new Map<string, Figures>();
   const samples: PoolSample[] = pools.map((p, i) => {
@@ -125,25 +122,27 @@ interface Read {
 }
 
 /**
- * Per pool, what each worker's socket says (workers without an answer are left out); through
- * `kept` connections when given (the connections of workers not asked now are closed), else on
- * fresh ones; the k-th read starts k gaps after the first, within half of `timeoutMs`.
+ * Per pool, what each worker's socket says (workers without an answer are left out): on `kept`
+ * connections when `keepOpen` (those of workers not asked now are closed), else on fresh ones
+ * (every kept one closed); the k-th read starts k gaps after the first, within a tenth of `timeoutMs`.
  */
 function readTotals(
   dir: string,
   pools: ReturnType<ServiceControl["pools"]>,
   timeoutMs: number,
-  kept: KeptGets | undefined,
+  kept: KeptGets,
+  keepOpen: boolean,
 ): Promise<Read[][]> {
   const targets = pools.map((p) =>
     p.workers.flatMap((w) =>
       w.pid === null ? [] : [{ pid: w.pid, path: join(dir, metricsSlotName(p.name, w.id), "metrics.sock") }]
     )
   );
-  kept?.retain(new Set(targets.flat().map((t) => t.path)));
-  const get = kept ? kept.get : unixGet;
+  const all = targets.flat();
+  kept.retain(keepOpen ? new Set(all.map((t) => t.path)) : new Set());
+  const get = keepOpen ? kept.get : unixGet;
   // Read k starts k gaps after the first: the reads spread over a tenth of the timeout (a twentieth of the interval).
-  const gap = timeoutMs / 10 / Math.max(1, targets.flat().length);
+  const gap = timeoutMs / 10 / Math.max(1, all.length);
   let k = 0;
   const ask = limited(SCRAPES_PER_TICK, (path: string) => get(path, "/metrics", timeoutMs));
   return Promise.all(targets.map(async (workers) => {

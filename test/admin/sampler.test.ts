@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { type SamplerOptions, startSampler } from "../../src/launch/_sampler.ts";
 import { metricsSlotName } from "../../src/core/metrics-slot.ts";
 import { createSeriesStore } from "../../src/core/series.ts";
+import { waitFor } from "../_helpers/probe-util.ts";
 
 const INTERVAL_MS = 500;
 const cleanups: (() => void)[] = [];
@@ -81,13 +82,6 @@ function sampling(w: Workers) {
   return store;
 }
 
-/** Waits until `ok()` holds, polling every 20 ms for at most `ms`. */
-async function until(ok: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!ok() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-  return ok();
-}
-
 test(
   "24 workers: the pool's rate from their totals, the reads spread over the tick, one kept connection each",
   async () => {
@@ -96,13 +90,13 @@ test(
     // The first tick is the baseline; the next read counts every worker's totals whole.
     w.requests = 10;
     const rates = () => store.since().pools[0]?.rate.filter((r) => r !== null && r > 0) ?? [];
-    expect(await until(() => rates().length > 0, 20 * INTERVAL_MS)).toBe(true);
+    expect(await waitFor(() => rates().length > 0, 20 * INTERVAL_MS)).toBe(true);
     // A tick's 24 reads: the last starts 23 gaps of 50 ms / 24 after the first (48 ms; at once, a few ms apart).
     const tick = w.arrivals.slice(-24);
     expect(tick[23]! - tick[0]!).toBeGreaterThanOrEqual(INTERVAL_MS / 20 * 0.6);
     // Four more ticks on the same connections.
     const ticks = store.since().t.length;
-    expect(await until(() => store.since().t.length >= ticks + 4, 20 * INTERVAL_MS)).toBe(true);
+    expect(await waitFor(() => store.since().t.length >= ticks + 4, 20 * INTERVAL_MS)).toBe(true);
     expect(w.connections()).toBe(24);
   },
   30 * INTERVAL_MS + 5000,
@@ -113,7 +107,7 @@ test("workers that never answer: the others are still counted, and no tick is sk
   const store = sampling(w);
   w.requests = 10;
   const rates = () => store.since().pools[0]?.rate.filter((r) => r !== null && r > 0) ?? [];
-  const ok = await until(() => rates().length > 0 && store.since().t.length >= 6, 30 * INTERVAL_MS);
+  const ok = await waitFor(() => rates().length > 0 && store.since().t.length >= 6, 30 * INTERVAL_MS);
   expect(ok).toBe(true);
   // 15 workers answered 10 requests each over about one interval (plus the read's own time).
   const perTick = rates()[0]! * INTERVAL_MS / 1000;
