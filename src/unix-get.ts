@@ -36,15 +36,20 @@ export function unixGet(socketPath: string, path: string, timeoutMs: number): Pr
   });
 }
 
-/** One answer's bytes as they come: parsed again at each chunk (parseAnswer), and once more at the connection's end. */
+/**
+ * One answer's bytes as they come: parsed again at each chunk (parseAnswer), and once more at the
+ * connection's end. A chunk may be a view of a read buffer the next read overwrites: it is copied
+ * only when the answer is still incomplete (most answers come in one read).
+ */
 function answerReader() {
   const chunks: Buffer[] = [];
   return {
     /** No byte of the answer yet. */
     empty: () => chunks.length === 0,
     add(chunk: Buffer): string | undefined | "incomplete" {
-      chunks.push(chunk);
-      return parseAnswer(chunks.length === 1 ? chunk : Buffer.concat(chunks), false);
+      const answer = parseAnswer(chunks.length === 0 ? chunk : Buffer.concat([...chunks, chunk]), false);
+      if (answer === "incomplete") chunks.push(Buffer.from(chunk));
+      return answer;
     },
     /** The answer at the connection's end: undefined unless it is a whole 200. */
     ended(): string | undefined {
@@ -78,6 +83,14 @@ interface Kept {
   waiting?: (chunk: Buffer | undefined) => void;
 }
 
+/**
+ * The buffer every kept connection reads into: a read is handled (copied if it must be kept)
+ * before the next one. node:net's default, a buffer allocated per read, is memory outside the
+ * JS heap until the collector finds its Buffer.
+ */
+let shared: Buffer | undefined;
+const readBuffer = (): Buffer => (shared ??= Buffer.allocUnsafeSlow(64 * 1024));
+
 export function keptUnixGets(): KeptGets {
   const kept = new Map<string, Kept>();
   /** Closes a connection and forgets it (unless another has taken its place). */
@@ -87,7 +100,17 @@ export function keptUnixGets(): KeptGets {
   };
 
   const open = (socketPath: string): Kept => {
-    const socket = connect(socketPath);
+    // Into one kept buffer (node:net's `onread`), not a buffer allocated per read outside the JS heap.
+    const socket = connect({
+      path: socketPath,
+      onread: {
+        buffer: readBuffer(),
+        callback: (n: number, buf: Uint8Array) => {
+          k.waiting?.(Buffer.from(buf.buffer, buf.byteOffset, n));
+          return true;
+        },
+      },
+    });
     const k: Kept = { socket };
     let gone = false;
     const end = (): void => {
@@ -96,7 +119,6 @@ export function keptUnixGets(): KeptGets {
       drop(socketPath, k);
       k.waiting?.(undefined);
     };
-    socket.on("data", (chunk: Buffer) => k.waiting?.(chunk));
     socket.on("end", end);
     socket.on("error", end);
     socket.on("close", end);

@@ -105,6 +105,43 @@ test("kept connections: GETs to one socket share one connection; one the server 
   }
 });
 
+test("kept connections: answers longer than a read, sent in pieces to two sockets at once, come whole", async () => {
+  const gets = keptUnixGets();
+  try {
+    // 150 KB each (longer than the 64 KiB every kept connection reads into), in three writes 10 ms apart.
+    const pieced = (line: string) => {
+      const body = line.repeat(15_000);
+      return counted((_req, res) => {
+        res.writeHead(200, { "content-length": Buffer.byteLength(body) });
+        const third = Math.ceil(body.length / 3);
+        let at = 0;
+        const next = () => {
+          const part = body.slice(at, at += third);
+          if (at >= body.length) return res.end(part);
+          res.write(part);
+          setTimeout(next, 10);
+        };
+        next();
+      });
+    };
+    const a = await pieced("a_total 1\n");
+    const b = await pieced("b_total 22\n");
+    for (let round = 0; round < 2; round++) {
+      const [fromA, fromB] = await Promise.all([
+        gets.get(a.path, "/metrics", 5000),
+        gets.get(b.path, "/metrics", 5000),
+      ]);
+      expect({ a: fromA === "a_total 1\n".repeat(15_000), b: fromB === "b_total 22\n".repeat(15_000) }).toEqual({
+        a: true,
+        b: true,
+      });
+    }
+    expect([a.connections(), b.connections()]).toEqual([1, 1]);
+  } finally {
+    gets.close();
+  }
+});
+
 test("kept connections: a reused connection closed as the GET goes out is retried once on a new one; a 404 or a silence is undefined", async () => {
   const gets = keptUnixGets();
   try {

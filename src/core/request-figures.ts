@@ -75,6 +75,48 @@ function label(text: string, name: string, open: number, close: number): string 
   return undefined;
 }
 
+/**
+ * The path of a bento-kit/worker worker's metrics socket that answers its
+ * totals in short (formatTotals), for the dashboard's sampler: some 200 bytes
+ * where its whole metrics text is kilobytes, read and parsed every 2 s. A
+ * socket that answers every path with its metrics text (the gRPC workers'
+ * and metrics server's, an older worker's) answers this one so too: the
+ * sampler then parses that (parseRequestTotals).
+ */
+export const TOTALS_PATH = "/request-totals";
+
+/** `requests N`, `errors N`, then `<le> <cumulative count>` per bucket, `+Inf` last: what parseTotals reads. */
+export function formatTotals(t: RequestTotals): string {
+  let text = `requests ${t.requests}\nerrors ${t.errors}\n`;
+  t.buckets.forEach((n, le) => (text += `${le === Infinity ? "+Inf" : le} ${n}\n`));
+  return text;
+}
+
+/** formatTotals's text read back (line by line with indexOf, as parseRequestTotals); undefined for anything else (a metrics text). */
+export function parseTotals(text: string): RequestTotals | undefined {
+  if (!text.startsWith("requests ")) return undefined;
+  let requests = NaN;
+  let errors = NaN;
+  const buckets = new Map<number, number>();
+  for (let at = 0, end = 0, line = 0; at < text.length; at = end + 1, line++) {
+    end = text.indexOf("\n", at);
+    if (end < 0) end = text.length;
+    const space = text.indexOf(" ", at);
+    if (space < 0 || space > end) return undefined;
+    const value = Number(text.slice(space + 1, end));
+    if (!Number.isFinite(value)) return undefined;
+    if (line === 0) requests = value;
+    else if (line === 1 && text.startsWith("errors ", at)) errors = value;
+    else if (line === 1) return undefined;
+    else {
+      const bound = text.startsWith("+Inf ", at) ? Infinity : Number(text.slice(at, space));
+      if (Number.isNaN(bound)) return undefined;
+      buckets.set(bound, value);
+    }
+  }
+  return Number.isFinite(errors) ? { requests, errors, buckets } : undefined;
+}
+
 /** What happened between two readings of the same worker (a restarted worker counts from zero). */
 export function totalsDelta(before: RequestTotals | undefined, after: RequestTotals): RequestTotals {
   if (!before || after.requests < before.requests) return after;

@@ -4,6 +4,8 @@
  * request counts and latency histogram from the metrics socket each
  * bento-kit/worker worker already serves for the monitoring plugin
  * (`<run dir>/metrics/<pool>.<id>/metrics.sock`): no second metrics pipeline.
+ * It asks for the totals in short (TOTALS_PATH, about 200 bytes; a socket
+ * that answers its whole metrics text instead is parsed as that).
  * Workers without that socket (Python, any binary, --no-metrics) have memory
  * and CPU only. A tick that is still waiting on a socket skips the next one.
  * With more than 64 live workers the sockets are read every ⌈workers / 64⌉
@@ -20,7 +22,15 @@
 import { join } from "node:path";
 import type { ServiceControl } from "../core/control.ts";
 import type { ProcessStats } from "../core/ports.ts";
-import { parseRequestTotals, quantile, type RequestTotals, sumTotals, totalsDelta } from "../core/request-figures.ts";
+import {
+  parseRequestTotals,
+  parseTotals,
+  quantile,
+  type RequestTotals,
+  sumTotals,
+  TOTALS_PATH,
+  totalsDelta,
+} from "../core/request-figures.ts";
 import type { PoolSample, SeriesStore } from "../core/series.ts";
 import { metricsSlotName } from "../core/metrics-slot.ts";
 import { type KeptGets, keptUnixGets, unixGet } from "../unix-get.ts";
@@ -144,13 +154,13 @@ function readTotals(
   // Read k starts k gaps after the first: the reads spread over a tenth of the timeout (a twentieth of the interval).
   const gap = timeoutMs / 10 / Math.max(1, all.length);
   let k = 0;
-  const ask = limited(SCRAPES_PER_TICK, (path: string) => get(path, "/metrics", timeoutMs));
+  const ask = limited(SCRAPES_PER_TICK, (path: string) => get(path, TOTALS_PATH, timeoutMs));
   return Promise.all(targets.map(async (workers) => {
     const got = await Promise.all(workers.map(async ({ pid, path }) => {
       const nth = k++;
       if (nth > 0) await new Promise((r) => setTimeout(r, nth * gap));
       const text = await ask(path);
-      return text === undefined ? undefined : { pid, totals: parseRequestTotals(text) };
+      return text === undefined ? undefined : { pid, totals: parseTotals(text) ?? parseRequestTotals(text) };
     }));
     return got.filter((r): r is Read => r !== undefined);
   }));

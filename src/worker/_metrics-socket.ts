@@ -8,17 +8,26 @@ import { createServer } from "node:http";
 import { renameSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { type ScrapeSelf, WORKER_SOCKET } from "./_metrics-scrape.ts";
+import { TOTALS_PATH } from "../core/request-figures.ts";
 
 export const CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
 /**
- * Serve `text()` (Prometheus text) on `<slotDir>/metrics.sock`. The result
+ * Serve `text()` (Prometheus text) on `<slotDir>/metrics.sock`, and `totals()`
+ * (if given) on TOTALS_PATH for the dashboard's sampler; every other path
+ * answers the text. The result
  * lets this process's own scrape read its registry directly while its socket
  * is the one in the slot. A socket that cannot be opened is reported on
  * stderr; the process then misses from other processes' scrapes.
  */
-export async function serveSlotMetrics(slotDir: string, text: () => Promise<string>): Promise<ScrapeSelf> {
-  const socket = await listenPrivate(join(slotDir, WORKER_SOCKET), text);
+export async function serveSlotMetrics(
+  slotDir: string,
+  text: () => Promise<string>,
+  totals?: () => string,
+): Promise<ScrapeSelf> {
+  const answer = (path: string | undefined): Promise<string> =>
+    totals && path === TOTALS_PATH ? Promise.resolve(totals()) : text();
+  const socket = await listenPrivate(join(slotDir, WORKER_SOCKET), answer);
   return {
     slot: slotDir.slice(slotDir.lastIndexOf("/") + 1),
     owns: () => socket !== undefined && inode(socket.path) === socket.ino,
@@ -43,12 +52,13 @@ function inode(path: string): number | undefined {
  */
 function listenPrivate(
   path: string,
-  text: () => Promise<string>,
+  answer: (path: string | undefined) => Promise<string>,
 ): Promise<{ path: string; ino: number | undefined } | undefined> {
   const temp = "Deno" in globalThis ? path : `${path}.${process.pid}`;
-  const server = createServer((_req, res) => {
-    void text().then((body) => {
-      res.writeHead(200, { "content-type": CONTENT_TYPE });
+  const server = createServer((req, res) => {
+    void answer(req.url).then((body) => {
+      // Its length, not chunks: the sampler's kept connection (HTTP/1.1) would otherwise get it chunked.
+      res.writeHead(200, { "content-type": CONTENT_TYPE, "content-length": Buffer.byteLength(body) });
       res.end(body);
     }, () => res.writeHead(500).end());
   });

@@ -15,6 +15,7 @@ import { metricsSlotName } from "../core/metrics-slot.ts";
 import { CONTENT_TYPE, serveSlotMetrics } from "./_metrics-socket.ts";
 import { requestPath } from "./_path.ts";
 import { createRequestMetrics } from "./_request-metrics.ts";
+import { formatTotals } from "../core/request-figures.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -36,7 +37,7 @@ export async function createWorkerMetrics(env: Env, metricsDir: string): Promise
   const requests = createRequestMetrics(register, ns, base, DURATION_BUCKETS);
 
   const slotDir = env.PROMETHEUS_MULTIPROC_DIR ?? join(metricsDir, metricsSlotName(pool, env.BENTO_WORKER_ID ?? "1"));
-  const self = await serveSlotMetrics(slotDir, () => register.metrics());
+  const self = await serveSlotMetrics(slotDir, () => register.metrics(), () => formatTotals(requests.totals()));
 
   const endpoints = new Set<string>();
   const endpointOf = (path: string): string => {

@@ -8,6 +8,7 @@
  * lookups and a few additions.
  */
 import type { Registry } from "prom-client";
+import type { RequestTotals } from "../core/request-figures.ts";
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -41,6 +42,8 @@ export interface RequestMetrics {
   started(endpoint: string): void;
   /** It ended with `status` after `seconds`. */
   ended(endpoint: string, status: number, seconds: number): void;
+  /** Every series summed: what the metrics text says in all (the dashboard's sampler reads this). */
+  totals(): RequestTotals;
 }
 
 /** Registers the three metrics `${ns}_request_*` in `registry`; `base`: the labels every series carries. */
@@ -127,6 +130,22 @@ export function createRequestMetrics(
       let i = 0;
       while (i < buckets.length && seconds > buckets[i]!) i++;
       s.buckets[i]! += 1;
+    },
+    totals() {
+      let requests = 0;
+      let errors = 0;
+      const perBucket: number[] = new Array(buckets.length + 1).fill(0);
+      for (const byStatus of series.values()) {
+        for (const [status, s] of byStatus) {
+          requests += s.count;
+          if (status >= 500 && status < 600) errors += s.count;
+          s.buckets.forEach((n, i) => (perBucket[i]! += n));
+        }
+      }
+      const cumulative = new Map<number, number>();
+      let sum = 0;
+      perBucket.forEach((n, i) => cumulative.set(i < buckets.length ? buckets[i]! : Infinity, sum += n));
+      return { requests, errors, buckets: cumulative };
     },
   };
 }

@@ -1,11 +1,13 @@
 /**
  * The worker's request metrics (src/worker/_request-metrics.ts) render as
  * prom-client's own Counter, Histogram and Gauge would for the same requests:
- * the same text, byte for byte, from prom-client's registry.
+ * the same text, byte for byte, from prom-client's registry. Their totals in
+ * short (what the dashboard's sampler reads) say what that text says.
  */
 import { expect, test } from "bun:test";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { createRequestMetrics } from "../../src/worker/_request-metrics.ts";
+import { formatTotals, parseRequestTotals, parseTotals } from "../../src/core/request-figures.ts";
 import { DURATION_BUCKETS } from "../../src/worker/_metrics-worker.ts";
 
 const NS = "bentoml_runner";
@@ -43,22 +45,23 @@ function promClientOf(registry: Registry) {
   };
 }
 
+/** Durations on a bucket's bound (counted in it), between bounds, past the last one; endpoints and statuses mixed. */
+const REQUESTS: [string, number, number][] = [
+  ["/predict", 200, 0.005],
+  ["/predict", 200, 0.0051],
+  ["/predict", 500, 0.3],
+  ["/readyz", 200, 0.0001],
+  ["/predict", 200, 10],
+  ["/predict", 200, 12.5],
+  ["/other", 404, 1],
+];
+
 test("the same requests give prom-client's text, byte for byte: buckets at their bounds, sums, in progress", async () => {
   const theirs = new Registry();
   const ours = new Registry();
   const both = [promClientOf(theirs), createRequestMetrics(ours, NS, BASE, DURATION_BUCKETS)];
-  // Durations on a bucket's bound (counted in it), between bounds, past the last one; endpoints and statuses mixed.
-  const requests: [string, number, number][] = [
-    ["/predict", 200, 0.005],
-    ["/predict", 200, 0.0051],
-    ["/predict", 500, 0.3],
-    ["/readyz", 200, 0.0001],
-    ["/predict", 200, 10],
-    ["/predict", 200, 12.5],
-    ["/other", 404, 1],
-  ];
   for (const m of both) {
-    for (const [endpoint, status, seconds] of requests) {
+    for (const [endpoint, status, seconds] of REQUESTS) {
       m.started(endpoint);
       m.ended(endpoint, status, seconds);
     }
@@ -70,4 +73,21 @@ test("the same requests give prom-client's text, byte for byte: buckets at their
   expect(text).toContain(
     `${NS}_request_in_progress{service_name="iris_classifier",runner_name="iris",endpoint="/slow"} 1`,
   );
+});
+
+test("the totals in short (TOTALS_PATH) are what the metrics text says, read back whole; a metrics text is not them", async () => {
+  const registry = new Registry();
+  const metrics = createRequestMetrics(registry, NS, BASE, DURATION_BUCKETS);
+  expect(parseTotals(formatTotals(metrics.totals()))).toEqual({ requests: 0, errors: 0, buckets: expect.any(Map) });
+  for (const [endpoint, status, seconds] of [...REQUESTS, ["/predict", 503, 0.02] as const]) {
+    metrics.started(endpoint);
+    metrics.ended(endpoint, status, seconds);
+  }
+  const text = await registry.metrics();
+  const short = formatTotals(metrics.totals());
+  expect(parseTotals(short)).toEqual(parseRequestTotals(text));
+  expect(parseTotals(short)).toMatchObject({ requests: 8, errors: 2 });
+  expect(short.length).toBeLessThan(text.length / 5);
+  expect(parseTotals(text)).toBeUndefined();
+  expect(parseTotals("requests 3\nerrors x\n")).toBeUndefined();
 });

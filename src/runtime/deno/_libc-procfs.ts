@@ -49,6 +49,20 @@ export function libcProcFs(): ProcFs | undefined {
       }
       return out;
     },
+    readBytes(path) {
+      const fd = libc.open(cString(path), O_RDONLY_CLOEXEC);
+      if (fd < 0) return undefined;
+      try {
+        let n = 0;
+        for (let got = 1; n < CHUNK && got > 0; n += got) {
+          got = Number(libc.read(fd, chunk.subarray(n), BigInt(CHUNK - n)));
+          if (got < 0) return undefined;
+        }
+        return chunk.subarray(0, n);
+      } finally {
+        libc.close(fd);
+      }
+    },
     read(path) {
       const fd = libc.open(cString(path), O_RDONLY_CLOEXEC);
       if (fd < 0) return undefined;

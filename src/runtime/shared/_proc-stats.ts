@@ -30,14 +30,59 @@ export function procStatsReader(fs: ProcFs): (pid: number) => ProcessStats | und
 export const readProcessStats = procStatsReader(nodeProcFs);
 
 function readNow(fs: ProcFs, pid: number): ProcessStats | undefined {
-  const stat = fs.read(`/proc/${pid}/stat`);
+  const stat = fs.readBytes(`/proc/${pid}/stat`);
   if (stat === undefined) return undefined;
-  // Fields after the command name, which sits in parentheses and may hold spaces.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15)
+  // utime and stime (fields 14 and 15), counted after the command name (field 2), which sits in
+  // parentheses and may hold spaces: bytes parsed in place, no string made.
+  const utime = fieldAfter(stat, stat.lastIndexOf(CLOSE_PAREN), 14 - 2);
+  const ticks = numberAt(stat, utime) + numberAt(stat, fieldAfter(stat, utime, 1));
   if (!Number.isFinite(ticks)) return undefined;
-  const status = fs.read(`/proc/${pid}/status`);
+  const status = fs.readBytes(`/proc/${pid}/status`);
   if (status === undefined) return undefined; // exited meanwhile
-  const rss = /^VmRSS:\s+(\d+) kB/m.exec(status);
-  return { rssBytes: rss ? Number(rss[1]) * 1024 : 0, cpuSeconds: ticks / CLOCK_TICKS };
+  const rss = indexOfBytes(status, VM_RSS);
+  const kib = rss < 0 ? 0 : numberAt(status, skipSpaces(status, rss + VM_RSS.length));
+  return { rssBytes: Number.isFinite(kib) ? kib * 1024 : 0, cpuSeconds: ticks / CLOCK_TICKS };
+}
+
+const CLOSE_PAREN = 0x29;
+const SPACE = 0x20;
+const VM_RSS = new TextEncoder().encode("\nVmRSS:");
+
+/** Where the field `n` spaces after position `from` starts; -1 when there are fewer. */
+function fieldAfter(bytes: Uint8Array, from: number, n: number): number {
+  if (from < 0) return -1;
+  let i = from;
+  for (let seen = 0; seen < n; i++) {
+    if (i >= bytes.length) return -1;
+    if (bytes[i] === SPACE) seen++;
+  }
+  return i;
+}
+
+function skipSpaces(bytes: Uint8Array, from: number): number {
+  let i = from;
+  while (bytes[i] === SPACE || bytes[i] === 0x09) i++;
+  return i;
+}
+
+/** The decimal number at `from`; NaN when there is none. */
+function numberAt(bytes: Uint8Array, from: number): number {
+  if (from < 0) return NaN;
+  let value = NaN;
+  for (let i = from; i < bytes.length && bytes[i]! >= 0x30 && bytes[i]! <= 0x39; i++) {
+    value = (Number.isNaN(value) ? 0 : value * 10) + bytes[i]! - 0x30;
+  }
+  return value;
+}
+
+function indexOfBytes(hay: Uint8Array, needle: Uint8Array): number {
+  outer: for (
+    let i = hay.indexOf(needle[0]!);
+    i >= 0 && i + needle.length <= hay.length;
+    i = hay.indexOf(needle[0]!, i + 1)
+  ) {
+    for (let k = 1; k < needle.length; k++) if (hay[i + k] !== needle[k]) continue outer;
+    return i;
+  }
+  return -1;
 }

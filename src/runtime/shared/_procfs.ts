@@ -12,6 +12,11 @@ export interface ProcFs {
   pids(): number[] | undefined;
   /** A file's text (bytes as latin1), or undefined when it cannot be read (gone, not ours). */
   read(path: string): string | undefined;
+  /**
+   * A small file's first 64 KiB as a view of a kept buffer that the next read overwrites (no
+   * string made: the dashboard's sampler reads two files per worker every 2 s), or undefined.
+   */
+  readBytes(path: string): Uint8Array | undefined;
 }
 
 /**
@@ -31,25 +36,38 @@ export const nodeProcFs: ProcFs = {
       return undefined;
     }
   },
+  readBytes(path) {
+    return withFile(path, (fd, into) => {
+      let n = 0;
+      for (let got = 1; n < CHUNK && got > 0; n += got) got = readSync(fd, into, n, CHUNK - n, null);
+      return into.subarray(0, n);
+    });
+  },
   read(path) {
-    let fd: number;
-    try {
-      fd = openSync(path, "r");
-    } catch {
-      return undefined;
-    }
-    try {
-      chunk ??= Buffer.allocUnsafeSlow(CHUNK);
+    return withFile(path, (fd, into) => {
       const parts: string[] = [];
       for (;;) {
-        const n = readSync(fd, chunk, 0, CHUNK, null);
+        const n = readSync(fd, into, 0, CHUNK, null);
         if (n === 0) return parts.join("");
-        parts.push(chunk.toString("latin1", 0, n));
+        parts.push(into.toString("latin1", 0, n));
       }
-    } catch {
-      return undefined;
-    } finally {
-      closeSync(fd);
-    }
+    });
   },
 };
+
+/** `use(fd, the kept buffer)` on the file opened, closed after; undefined when it cannot be opened or read. */
+function withFile<T>(path: string, use: (fd: number, into: Buffer) => T): T | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return undefined;
+  }
+  try {
+    return use(fd, chunk ??= Buffer.allocUnsafeSlow(CHUNK));
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
