@@ -11,7 +11,8 @@
  */
 import { connect, type Socket } from "node:net";
 
-const HEAD_END = "\r\n\r\n";
+/** As bytes: Buffer#indexOf encodes a string needle anew at every call. */
+const HEAD_END = Buffer.from("\r\n\r\n", "latin1");
 
 /** The body of a 200 answer; undefined when the socket refuses, fails, answers another status or misses `timeoutMs`. */
 export function unixGet(socketPath: string, path: string, timeoutMs: number): Promise<string | undefined> {

@@ -1,8 +1,8 @@
 /**
  * Every signal has a meaning, at any size: SIGQUIT stops at once and leaves
  * nothing; SIGUSR1 opens no port (no inspector) and kills nothing; 1024
- * workers stop on SIGTERM with no SIGKILL, and a second SIGINT kills 1024
- * stubborn workers. No duration is asserted: the graceful timeout is 600 s,
+ * workers stop on SIGTERM with no SIGKILL (Node supervisor), and a second SIGINT
+ * kills 1024 stubborn workers (Bun supervisor). No duration is asserted: the graceful timeout is 600 s,
  * far beyond each test's own timeout, so a stop that only the graceful
  * timeout's SIGKILL would end fails the test by timing out.
  */
@@ -117,9 +117,12 @@ test("1024 workers stop on SIGTERM, none needs the graceful timeout's SIGKILL", 
   expect(await s.leftovers()).toEqual([]);
 }, readyMsFor(1024) + 60_000);
 
-test("a second SIGINT kills 1024 workers that ignore SIGTERM", async () => {
+// On a Bun supervisor, as the SIGTERM test above is on Node: both runtimes stop 1024 workers, and this one takes
+// 10.8 s and 18 s of CPU on a quiet machine where on Node it took 17.4 s and 29 s (Node forks its whole process
+// for every spawn).
+test("a second SIGINT kills 1024 workers that ignore SIGTERM (Bun supervisor)", async () => {
   const s = await serve(
-    "node",
+    "bun",
     service(["sh", "-c", "trap '' TERM; exec sleep 1000"], 1024),
     [
       "--no-admin",
