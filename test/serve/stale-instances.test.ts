@@ -85,8 +85,11 @@ for (const runtime of RUNTIMES) {
     `issue 19 item 7: after kill -9, status finds no service (pid reused) and the next start sweeps the run dir (${runtime})`,
     async () => {
       const state = mkdtempSync(join(tmpdir(), "bk-stale-"));
-      dirs.push(state);
-      const env = { BENTO_STATE_DIR: state };
+      // A TMPDIR of its own: any service that another test file starts meanwhile sweeps the dead run dirs in the
+      // shared one (what the second start here checks), this one's among them.
+      const tmp = mkdtempSync(join(tmpdir(), "bk-stale-tmp-"));
+      dirs.push(state, tmp);
+      const env = { BENTO_STATE_DIR: state, TMPDIR: tmp };
       const s = await serve(runtime, SERVICE, [], env);
       expect(await s.waitForOutput(/Admin API and dashboard on/)).toBeDefined();
       const file = join(state, `${s.pid}.json`);
@@ -95,7 +98,7 @@ for (const runtime of RUNTIMES) {
       // The run dir: $TMPDIR/$BENTO_INSTANCE, from a worker's environment.
       const name = s.descendants().flatMap(environOf).find((e) => e.startsWith("BENTO_INSTANCE="))?.split("=")[1];
       expect(name).toMatch(/^bento-kit-/);
-      const runDir = join(tmpdir(), name!);
+      const runDir = join(tmp, name!);
       expect(existsSync(runDir)).toBe(true);
 
       await killEverything(s);
@@ -120,8 +123,8 @@ for (const runtime of RUNTIMES) {
 
       // A run dir whose owner pid was reused, and one whose owner still runs.
       const ns = readlinkSync("/proc/self/ns/pid");
-      const reusedDir = mkdtempSync(join(tmpdir(), "bento-kit-"));
-      const liveDir = mkdtempSync(join(tmpdir(), "bento-kit-"));
+      const reusedDir = mkdtempSync(join(tmp, "bento-kit-"));
+      const liveDir = mkdtempSync(join(tmp, "bento-kit-"));
       dirs.push(reusedDir, liveDir);
       const sleeper = reused[0]!;
       writeFileSync(join(reusedDir, "owner.json"), JSON.stringify({ pid: sleeper, start: supervisorStart, ns }));
