@@ -5,7 +5,8 @@
  * bento-kit/worker worker already serves for the monitoring plugin
  * (`<run dir>/metrics/<pool>.<id>/metrics.sock`): no second metrics pipeline.
  * It asks for the totals in short (TOTALS_PATH, about 200 bytes; a socket
- * that answers its whole metrics text instead is parsed as that).
+ * that answers its whole metrics text instead is parsed as that, and one
+ * that does not answer that path is asked `/metrics` from then on).
  * Workers without that socket (Python, any binary, --no-metrics) have memory
  * and CPU only. A tick that is still waiting on a socket skips the next one.
  * With more than 64 live workers the sockets are read every ⌈workers / 64⌉
@@ -67,12 +68,12 @@ interface Previous {
 export function startSampler(o: SamplerOptions): Sampler {
   let previous: Previous | undefined;
   let running = false;
-  const kept = keptUnixGets();
+  const sockets: Sockets = { kept: keptUnixGets(), textOnly: new Set() };
   const tick = async () => {
     if (running) return;
     running = true;
     try {
-      previous = await sample(o, previous, kept);
+      previous = await sample(o, previous, sockets);
     } catch { /* a sample lost; the next tick tries again */ }
     running = false;
   };
@@ -87,12 +88,22 @@ export function startSampler(o: SamplerOptions): Sampler {
   return {
     stop() {
       clearInterval(timer);
-      kept.close();
+      sockets.kept.close();
     },
   };
 }
 
-async function sample(o: SamplerOptions, previous: Previous | undefined, kept: KeptGets): Promise<Previous> {
+/**
+ * How the sockets are read: the kept connections, and the sockets that gave no answer to
+ * TOTALS_PATH (a worker of another make that serves its metrics text at `/metrics` only, or one
+ * that missed its deadline): those are asked `/metrics` from the next tick on.
+ */
+interface Sockets {
+  readonly kept: KeptGets;
+  readonly textOnly: Set<string>;
+}
+
+async function sample(o: SamplerOptions, previous: Previous | undefined, sockets: Sockets): Promise<Previous> {
   const at = Date.now();
   const tick = (previous?.tick ?? -1) + 1;
   const seconds = previous ? Math.max(0.001, (at - previous.at) / 1000) : 0;
@@ -101,7 +112,7 @@ async function sample(o: SamplerOptions, previous: Previous | undefined, kept: K
   const every = Math.max(1, Math.ceil(live / SCRAPES_PER_TICK));
   const scrape = o.metricsDir !== undefined && previous !== undefined && tick % every === 0;
   // Beyond 64 live workers, fresh connections: kept ones would hold a descriptor per worker.
-  const read = scrape ? await readTotals(o.metricsDir!, pools, o.intervalMs / 2, kept, every === 1) : undefined;
+  const read = scrape ? await readTotals(o.metricsDir!, pools, o.intervalMs / 2, sockets, every === 1) : undefined;
   const cpu = new Map<number, number>();
   const figures = new Map<string, Figures>();
   const samples: PoolSample[] = pools.map((p, i) => {
@@ -140,7 +151,7 @@ function readTotals(
   dir: string,
   pools: ReturnType<ServiceControl["pools"]>,
   timeoutMs: number,
-  kept: KeptGets,
+  { kept, textOnly }: Sockets,
   keepOpen: boolean,
 ): Promise<Read[][]> {
   const targets = pools.map((p) =>
@@ -149,12 +160,19 @@ function readTotals(
     )
   );
   const all = targets.flat();
-  kept.retain(keepOpen ? new Set(all.map((t) => t.path)) : new Set());
+  const live = new Set(all.map((t) => t.path));
+  kept.retain(keepOpen ? live : new Set());
+  for (const path of textOnly) if (!live.has(path)) textOnly.delete(path);
   const get = keepOpen ? kept.get : unixGet;
   // Read k starts k gaps after the first: the reads spread over a tenth of the timeout (a twentieth of the interval).
   const gap = timeoutMs / 10 / Math.max(1, all.length);
   let k = 0;
-  const ask = limited(SCRAPES_PER_TICK, (path: string) => get(path, TOTALS_PATH, timeoutMs));
+  const ask = limited(SCRAPES_PER_TICK, async (path: string) => {
+    const short = !textOnly.has(path);
+    const text = await get(path, short ? TOTALS_PATH : "/metrics", timeoutMs);
+    if (short && text === undefined) textOnly.add(path);
+    return text;
+  });
   return Promise.all(targets.map(async (workers) => {
     const got = await Promise.all(workers.map(async ({ pid, path }) => {
       const nth = k++;

@@ -63,11 +63,16 @@ async function startWorkers(n: number, silent: Set<number> = new Set()): Promise
   for (let id = 1; id <= n; id++) {
     const slot = join(dir, metricsSlotName("api_server", id));
     mkdirSync(slot);
-    // Even ids answer as bento-kit/worker does (the totals in short); odd ones their whole text, as a gRPC worker's socket.
+    // Ids divisible by 3 serve their text at /metrics only (404 elsewhere, as a Go worker's mux); other even ids
+    // answer as bento-kit/worker does (the totals in short); other odd ones their whole text on any path, as a
+    // gRPC worker's socket.
     const server = createServer((req, res) => {
       w.arrivals.push(performance.now());
       w.paths.add(req.url ?? "");
       if (silent.has(id)) return;
+      if (id % 3 === 0) {
+        return void (req.url === "/metrics" ? res.end(metricsText(w.requests)) : res.writeHead(404).end());
+      }
       res.end(id % 2 === 0 ? formatTotals(parseRequestTotals(metricsText(w.requests))) : metricsText(w.requests));
     });
     server.on("connection", (socket) => sockets.push(socket));
@@ -126,5 +131,11 @@ test("workers that never answer: the others are still counted, and no tick is sk
   const t = store.since().t;
   const gaps = t.slice(1).map((at, i) => at - t[i]!);
   expect(Math.max(...gaps.slice(1))).toBeLessThan(2 * INTERVAL_MS);
-  expect([...w.paths]).toEqual([TOTALS_PATH]);
+  // Those that refused the short path were asked /metrics from the next tick on: every answering worker's 10
+  // requests are counted once (rate x seconds between reads, summed over the ticks).
+  const counted = () =>
+    (store.since().pools[0]?.rate ?? []).reduce<number>((n, r) => n + (r ?? 0), 0) * INTERVAL_MS / 1000;
+  expect(await waitFor(() => counted() >= 15 * 10 * 0.9, 30 * INTERVAL_MS)).toBe(true);
+  expect(counted()).toBeLessThanOrEqual(15 * 10 * 1.1);
+  expect([...w.paths].sort()).toEqual(["/metrics", TOTALS_PATH].sort());
 }, 40 * INTERVAL_MS + 5000);
