@@ -94,13 +94,13 @@ export function startSampler(o: SamplerOptions): Sampler {
 }
 
 /**
- * How the sockets are read: the kept connections, and the sockets that gave no answer to
- * TOTALS_PATH (a worker of another make that serves its metrics text at `/metrics` only, or one
- * that missed its deadline): those are asked `/metrics` from the next tick on.
+ * How the sockets are read: the kept connections, and the workers (pids: a replacement is asked
+ * anew) that gave no answer to TOTALS_PATH (of another make, serving their metrics text at
+ * `/metrics` only, or late): those are asked `/metrics` from the next tick on.
  */
 interface Sockets {
   readonly kept: KeptGets;
-  readonly textOnly: Set<string>;
+  readonly textOnly: Set<number>;
 }
 
 async function sample(o: SamplerOptions, previous: Previous | undefined, sockets: Sockets): Promise<Previous> {
@@ -160,24 +160,24 @@ function readTotals(
     )
   );
   const all = targets.flat();
-  const live = new Set(all.map((t) => t.path));
-  kept.retain(keepOpen ? live : new Set());
-  for (const path of textOnly) if (!live.has(path)) textOnly.delete(path);
+  kept.retain(keepOpen ? new Set(all.map((t) => t.path)) : new Set());
+  const live = new Set(all.map((t) => t.pid));
+  for (const pid of textOnly) if (!live.has(pid)) textOnly.delete(pid);
   const get = keepOpen ? kept.get : unixGet;
   // Read k starts k gaps after the first: the reads spread over a tenth of the timeout (a twentieth of the interval).
   const gap = timeoutMs / 10 / Math.max(1, all.length);
   let k = 0;
-  const ask = limited(SCRAPES_PER_TICK, async (path: string) => {
-    const short = !textOnly.has(path);
+  const ask = limited(SCRAPES_PER_TICK, async ({ pid, path }: { pid: number; path: string }) => {
+    const short = !textOnly.has(pid);
     const text = await get(path, short ? TOTALS_PATH : "/metrics", timeoutMs);
-    if (short && text === undefined) textOnly.add(path);
+    if (short && text === undefined) textOnly.add(pid);
     return text;
   });
   return Promise.all(targets.map(async (workers) => {
     const got = await Promise.all(workers.map(async ({ pid, path }) => {
       const nth = k++;
       if (nth > 0) await new Promise((r) => setTimeout(r, nth * gap));
-      const text = await ask(path);
+      const text = await ask({ pid, path });
       return text === undefined ? undefined : { pid, totals: parseTotals(text) ?? parseRequestTotals(text) };
     }));
     return got.filter((r): r is Read => r !== undefined);
