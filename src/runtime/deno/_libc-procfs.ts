@@ -34,6 +34,16 @@ export function libcProcFs(): ProcFs | undefined {
   const chunk = new Uint8Array(CHUNK);
   const latin1 = new TextDecoder("latin1");
   const cString = (path: string) => new TextEncoder().encode(`${path}\0`) as Uint8Array<ArrayBuffer>;
+  /** `use(fd)` on the file opened, closed after; undefined when it cannot be opened. */
+  const withFile = <T>(path: string, use: (fd: number) => T | undefined): T | undefined => {
+    const fd = libc.open(cString(path), O_RDONLY_CLOEXEC);
+    if (fd < 0) return undefined;
+    try {
+      return use(fd);
+    } finally {
+      libc.close(fd);
+    }
+  };
   return {
     pids() {
       const dir = libc.opendir(cString("/proc"));
@@ -50,23 +60,17 @@ export function libcProcFs(): ProcFs | undefined {
       return out;
     },
     readBytes(path) {
-      const fd = libc.open(cString(path), O_RDONLY_CLOEXEC);
-      if (fd < 0) return undefined;
-      try {
+      return withFile(path, (fd) => {
         let n = 0;
         for (let got = 1; n < CHUNK && got > 0; n += got) {
           got = Number(libc.read(fd, chunk.subarray(n), BigInt(CHUNK - n)));
           if (got < 0) return undefined;
         }
         return chunk.subarray(0, n);
-      } finally {
-        libc.close(fd);
-      }
+      });
     },
     read(path) {
-      const fd = libc.open(cString(path), O_RDONLY_CLOEXEC);
-      if (fd < 0) return undefined;
-      try {
+      return withFile(path, (fd) => {
         const parts: string[] = [];
         for (;;) {
           const n = Number(libc.read(fd, chunk, BigInt(CHUNK)));
@@ -74,9 +78,7 @@ export function libcProcFs(): ProcFs | undefined {
           if (n === 0) return parts.join("");
           parts.push(latin1.decode(chunk.subarray(0, n)));
         }
-      } finally {
-        libc.close(fd);
-      }
+      });
     },
   };
 }

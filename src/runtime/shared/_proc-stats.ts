@@ -5,6 +5,7 @@
  * admin client polling `/v1/pools` of a 64-worker pool every 100 ms would
  * otherwise cost the supervisor 128 file reads per poll.
  */
+import { Buffer } from "node:buffer";
 import type { ProcessStats } from "../../core/ports.ts";
 import { nodeProcFs, type ProcFs } from "./_procfs.ts";
 
@@ -39,14 +40,14 @@ function readNow(fs: ProcFs, pid: number): ProcessStats | undefined {
   if (!Number.isFinite(ticks)) return undefined;
   const status = fs.readBytes(`/proc/${pid}/status`);
   if (status === undefined) return undefined; // exited meanwhile
-  const rss = indexOfBytes(status, VM_RSS);
+  const rss = Buffer.from(status.buffer, status.byteOffset, status.length).indexOf(VM_RSS);
   const kib = rss < 0 ? 0 : numberAt(status, skipSpaces(status, rss + VM_RSS.length));
   return { rssBytes: Number.isFinite(kib) ? kib * 1024 : 0, cpuSeconds: ticks / CLOCK_TICKS };
 }
 
 const CLOSE_PAREN = 0x29;
 const SPACE = 0x20;
-const VM_RSS = new TextEncoder().encode("\nVmRSS:");
+const VM_RSS = Buffer.from("\nVmRSS:", "latin1");
 
 /** Where the field `n` spaces after position `from` starts; -1 when there are fewer. */
 function fieldAfter(bytes: Uint8Array, from: number, n: number): number {
@@ -73,16 +74,4 @@ function numberAt(bytes: Uint8Array, from: number): number {
     value = (Number.isNaN(value) ? 0 : value * 10) + bytes[i]! - 0x30;
   }
   return value;
-}
-
-function indexOfBytes(hay: Uint8Array, needle: Uint8Array): number {
-  outer: for (
-    let i = hay.indexOf(needle[0]!);
-    i >= 0 && i + needle.length <= hay.length;
-    i = hay.indexOf(needle[0]!, i + 1)
-  ) {
-    for (let k = 1; k < needle.length; k++) if (hay[i + k] !== needle[k]) continue outer;
-    return i;
-  }
-  return -1;
 }
