@@ -49,6 +49,7 @@ export const ENTRY_POINTS = [
   "plugins/runner-map.ts",
   "src/metrics-server/main.ts",
   "src/runtime/node/esm-syntax-hook.ts",
+  "src/runtime/node/native-typescript.ts",
 ];
 
 /**

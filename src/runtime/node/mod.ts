@@ -24,7 +24,7 @@ import {
 } from "../shared/_node-compat.ts";
 import { spawnProcess } from "../shared/_spawn-node.ts";
 import { serveHttpLazily } from "../shared/_serve-http-lazily.ts";
-import { nodeModuleArgv } from "../shared/_node-binary.ts";
+import { createTypeScriptWorkers } from "./_typescript-workers.ts";
 import { listenInChild, reusePortInChild } from "./_listen-helper.ts";
 import { nodeWorkerStdout } from "../shared/_stdout-fd.ts";
 
@@ -54,6 +54,7 @@ const createServerHandle = (net as unknown as { _createServerHandle: CreateServe
 const UV_TCP_REUSEPORT = 2;
 
 export function createNodeRuntime(): RuntimePort {
+  const typescript = createTypeScriptWorkers();
   const handles = new Map<number, { handle: ServerHandle; socket: BoundSocket }>();
   /**
    * Reservations this Node cannot hold (see `reservation`): each probe stays
@@ -87,13 +88,13 @@ export function createNodeRuntime(): RuntimePort {
     },
     spawn(request) {
       releaseProbes();
-      return spawnProcess(request);
+      return spawnProcess(request).map((child) => (typescript.watch(request, child), child));
     },
     killGroup,
     groupAlive,
     aliveGroups,
     signalTagged,
-    moduleArgv: withWorkerRuntimes((module) => nodeModuleArgv(module, process.execPath)),
+    moduleArgv: withWorkerRuntimes(typescript.argv),
     removeDir,
     // The HTTP server is imported when the admin server starts, after the workers: not before the first spawn.
     serveHttp: serveHttpLazily(httpHandle),

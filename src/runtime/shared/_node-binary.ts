@@ -15,14 +15,47 @@ export function findNode(path = process.env.PATH ?? "", self = process.execPath)
   return findExecutables("node", "/", path).find((candidate) => realOrSelf(candidate) !== own) ?? "node";
 }
 
-/** TypeScript needs tsx on Node; so does any module while bento-kit itself runs from source (its worker library is .ts then). */
-export function nodeModuleArgv(module: string, node: string = findNode()): readonly string[] {
+/**
+ * TypeScript runs through tsx on Node; so does any module while bento-kit itself runs from source (its worker
+ * library is .ts then). `nodeStripsTypes`: the worker's Node is this one, and it runs TypeScript itself: then
+ * tsx is loaded only for a worker Node refuses (src/runtime/node/native-typescript.ts).
+ */
+export function nodeModuleArgv(
+  module: string,
+  node: string = findNode(),
+  nodeStripsTypes = false,
+): readonly string[] {
+  if (nodeStripsTypes && NATIVE_TYPESCRIPT.test(module) && esModule(module)) {
+    return [node, "--import", nativeTypeScriptHook(), module];
+  }
   if (!needsTsx(module)) return [node, module];
   // A TypeScript module under a package.json that is not "type": "module" loads as an ES module all the same.
-  const esm = isTypeScript(module) && !moduleTyped(dirname(module))
+  const esm = isTypeScript(module) && !esModule(module)
     ? ["--import", packageModule("src/runtime/node/esm-syntax-hook")]
     : [];
   return [node, "--import", import.meta.resolve("tsx"), ...esm, module];
+}
+
+/** The module that runs a TypeScript worker with Node's type stripping, tsx its fallback. */
+export function nativeTypeScriptHook(): string {
+  return packageModule("src/runtime/node/native-typescript");
+}
+
+/** A module Node loads as an ES module: .mts, or under a package.json that says "type": "module". */
+function esModule(module: string): boolean {
+  return module.endsWith(".mts") || moduleTyped(dirname(module));
+}
+
+/**
+ * Whether this Node runs TypeScript workers itself, with what the fallback to tsx needs (Node 22.18, 23.11
+ * and later): type stripping on (not switched off by `--no-experimental-strip-types`), module hooks in the
+ * thread, `process.execve`.
+ */
+export function stripsTypes(): boolean {
+  return Boolean((process.features as { typescript?: string | false }).typescript) &&
+    typeof process.execve === "function" &&
+    typeof (process.getBuiltinModule?.("node:module") as { registerHooks?: unknown } | undefined)?.registerHooks ===
+      "function";
 }
 
 /** Whether the package.json nearest to `dir` says "type": "module". */
@@ -41,6 +74,8 @@ export function moduleTyped(dir: string): boolean {
 }
 
 const TYPESCRIPT = /\.[cm]?tsx?$/;
+/** What Node's type stripping loads as an ES module: not .tsx (JSX), not .cts. */
+const NATIVE_TYPESCRIPT = /\.m?ts$/;
 const FROM_SOURCE = import.meta.url.endsWith(".ts");
 
 /** A file Node runs only through tsx (.ts, .mts, .cts, .tsx). */

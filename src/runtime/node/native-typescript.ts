@@ -1,0 +1,80 @@
+/**
+ * A TypeScript worker on Node run by Node itself (type stripping, Node 22.18
+ * and later), with tsx as the fallback for what Node cannot run: loaded with
+ * `node --import <this file> worker.ts` (src/runtime/shared/_node-binary.ts).
+ * tsx costs every worker a loader thread, an esbuild service and about
+ * 200 ms of CPU at start; most workers need none of it.
+ *
+ * What Node refuses in the modules the worker imports (an enum, a parameter
+ * property, a decorator, an import without its extension, a JSON import
+ * without `with { type: "json" }`, TypeScript inside node_modules) fails
+ * before any line of the worker runs: then tsx is loaded and the worker
+ * imported again, in the same process, as `node --import tsx worker.ts`
+ * would have run it (`import.meta.main` still true). A worker that fails so
+ * because its code is wrong fails the same way under tsx, which reports it.
+ * Whether the worker's code began to run is told by a marker module the
+ * entry imports first (its source gets the import on line 1: columns on that
+ * line shift in stack traces). Once it runs, nothing is run twice: a module
+ * it imports later with `import()` that Node refuses (and nothing catches)
+ * stops the worker as a crash would, and the supervisor starts the pool's
+ * next workers through tsx (docs/worker-runtimes.md).
+ */
+import { registerHooks } from "node:module";
+import { pathToFileURL } from "node:url";
+import { NEEDS_TSX_EXIT } from "./_needs-tsx.ts";
+
+const STARTED = Symbol.for("bento-kit.worker-code-started");
+const MARKER = `data:text/javascript,globalThis[Symbol.for(${JSON.stringify(STARTED.description)})]()`;
+/** Node's refusals of TypeScript that tsx runs, as a module imported later meets them. */
+const TYPESCRIPT_REFUSALS = new Set([
+  "ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX",
+  "ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING",
+  "ERR_UNKNOWN_FILE_EXTENSION",
+]);
+
+const TSX: string = "tsx"; // tsx's loader entry has no types
+const entry = process.argv[1] === undefined ? undefined : pathToFileURL(process.argv[1]).href;
+let retrying = false;
+
+const hooks = registerHooks({
+  load(url, context, nextLoad) {
+    const loaded = nextLoad(url, context);
+    if (url !== entry || loaded.source === undefined || loaded.source === null) return loaded;
+    const source = String(loaded.source);
+    // Imported again by the fallback, the entry is no longer Node's main module: it still is the worker's.
+    if (retrying) {
+      hooks.deregister();
+      return { ...loaded, source: source.replaceAll("import.meta.main", "true") };
+    }
+    return { ...loaded, source: `import ${JSON.stringify(MARKER)};${source}` };
+  },
+});
+
+/** Node could not load the worker's modules: nothing of the worker ran, so it is loaded again through tsx. */
+const runWithTsx = async (): Promise<void> => {
+  process.off("uncaughtException", runWithTsx);
+  retrying = true;
+  await import(TSX);
+  await import(entry!);
+};
+
+(globalThis as Record<symbol, unknown>)[STARTED] = () => {
+  process.off("uncaughtException", runWithTsx);
+  if (!retrying) hooks.deregister();
+  process.on("uncaughtExceptionMonitor", explainRefusal);
+};
+if (entry !== undefined) process.on("uncaughtException", runWithTsx);
+
+/**
+ * A module imported once the worker ran was refused: this worker cannot start again in place. It stops with
+ * NEEDS_TSX_EXIT, and the supervisor starts this pool's next workers through tsx (src/runtime/node/_typescript-workers.ts).
+ */
+function explainRefusal(error: unknown): void {
+  if (!TYPESCRIPT_REFUSALS.has(String((error as { code?: unknown } | null)?.code))) return;
+  console.error(error);
+  console.error(
+    "bento-kit: Node runs this TypeScript worker itself and could not run a module it imported once it was " +
+      "running (above): this pool's next workers run through tsx.",
+  );
+  process.exit(NEEDS_TSX_EXIT);
+}

@@ -1,0 +1,1 @@
+export const word: string = "extensionless";

@@ -1,0 +1,62 @@
+/**
+ * TypeScript workers on Node: under a Node supervisor, Node runs them itself
+ * (type stripping: no tsx loader thread, no esbuild service), and tsx takes
+ * over, in the same process, for a worker whose modules Node refuses before
+ * it runs (an enum, an import without its extension); a worker that meets
+ * such a module only once running (a top-level `await import()`) stops, and
+ * its pool's next worker runs through tsx. Under Bun and Deno supervisors,
+ * Node workers run through tsx as before. Every worker is the process the
+ * supervisor started, and is `import.meta.main`.
+ */
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
+import { join } from "node:path";
+import type { Facts } from "../_fixtures/node-typescript-service/_facts.ts";
+import { cleanup, CLEANUP_MS, ROOT, RUNTIMES, serve, serviceTestMs } from "../_helpers/serve-process.ts";
+
+const SERVICE = join(ROOT, "test", "_fixtures", "node-typescript-service");
+const RUNNERS = ["plain", "enum", "extensionless", "late"] as const;
+
+setDefaultTimeout(serviceTestMs(1, 5));
+afterEach(cleanup, CLEANUP_MS);
+
+async function facts(port: number, runner: string): Promise<Facts> {
+  const res = await fetch(`http://127.0.0.1:${port}/facts/${runner}`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as Facts;
+}
+
+test.each([...RUNTIMES])(
+  "on a %s supervisor, every TypeScript worker runs, through tsx only where Node refuses it",
+  async (runtime) => {
+    const s = await serve(runtime, SERVICE);
+    const got = Object.fromEntries(await Promise.all(RUNNERS.map(async (r) => [r, await facts(s.port, r)] as const)));
+
+    const expected: Record<string, Facts["typescript"]> = runtime === "node"
+      ? { plain: "node", enum: "tsx", extensionless: "tsx", late: "tsx" }
+      : { plain: "tsx", enum: "tsx", extensionless: "tsx", late: "tsx" };
+    expect(Object.fromEntries(RUNNERS.map((r) => [r, got[r]!.typescript]))).toEqual(expected);
+    expect(RUNNERS.map((r) => got[r]!.value)).toEqual(["plain", "red", "extensionless", "red"]);
+    for (const r of RUNNERS) {
+      expect(got[r]!.main).toBe(true);
+      expect(got[r]!.ppid).toBe(s.pid);
+    }
+
+    const output = s.output();
+    // Refused before it ran: taken over in place, never a worker's exit.
+    for (const pool of ["plain", "enum", "extensionless"]) {
+      expect(output).not.toMatch(
+        new RegExp(`cli:runner:${pool}\\] worker`),
+      );
+    }
+    if (runtime === "node") {
+      // Refused once running: one exit (78), one line saying what follows, then tsx.
+      expect(output.match(/\[cli:runner:late\] worker 1 \(pid \d+\) exit code 78/g)).toHaveLength(1);
+      expect(output).toContain(
+        "could not run a module it imported once it was running (above): this pool's next workers run through tsx.",
+      );
+    } else {
+      expect(output).not.toMatch(/cli:runner:late\] worker/);
+    }
+    expect(await s.stop("SIGINT")).toBe(0);
+  },
+);
