@@ -103,8 +103,8 @@ export async function coldStart(): Promise<Section> {
     `pool is ready): ` + RUNTIMES.map((rt) => `${rt} ${fmt(median(started[rt]))} ms`).join(", ") +
     `. The first 200 needs one API worker and the runners it calls, so it can come before that line. ` +
     supervisorCommandNote(),
-    `The service is 4 workers (2 kNN runners, 2 API workers) started at once on 2 cores: Node ones through tsx under ` +
-    `the node supervisor, Bun and Deno ones (native TypeScript) under the bun and deno supervisors. It takes longer ` +
+    `The service is 4 workers (2 kNN runners, 2 API workers) started at once on 2 cores: Node ones on Node's own type stripping ` +
+    `under the node supervisor (tsx before b2a29e5, docs/worker-runtimes.md), Bun and Deno ones (native TypeScript) under the bun and deno supervisors. It takes longer ` +
     `than one API worker alone (${
       fmt(alone)
     } ms); that baseline is a floor no supervisor can beat, not a like-for-like service.`,

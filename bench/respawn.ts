@@ -118,7 +118,7 @@ export async function respawn(): Promise<Section> {
     } ms after the SIGKILL, so noticing ` +
     `the exit and spawning the replacement add roughly ${
       fmt(median(ready) - base)
-    } ms to the worker's own node + tsx start-up. ` +
+    } ms to the worker's own Node start-up. ` +
     `The remaining ${
       fmt(median(answer.map((x, i) => x - (ready[i] ?? NaN))))
     } ms (median, ready line to the first answer from the new pid) is ` +

@@ -201,7 +201,7 @@ export async function throughput(): Promise<Section> {
         fmt(spread, 2)
       }x between supervisor runtimes. The supervisor does no work per request, but its runtime is the workers': ` +
         "examples/iris's pools are module workers, which a Bun or Deno supervisor runs on Bun or Deno (docs/worker-runtimes.md), " +
-        "and a Node supervisor through tsx on Node; the supervisor CPU column shows the Bun and Deno supervisors relaying " +
+        "and a Node supervisor on Node (its own type stripping); the supervisor CPU column shows the Bun and Deno supervisors relaying " +
         "the access log, whose lines take the piped path when the supervisor's stdout is a socket, as it is here (docs/logs.md).",
     );
   }

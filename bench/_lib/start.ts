@@ -179,9 +179,18 @@ export function startAloneArgv(
   }
 }
 
-/** A TypeScript `module` worker alone: `node --import <tsx loader> <module>`, as the supervisor runs one. */
+/**
+ * A TypeScript `module` worker alone: `node <module>` where Node strips types itself (22.18 and later: a Node
+ * supervisor runs it so, docs/worker-runtimes.md), else `node --import <tsx loader> <module>`.
+ */
 export const startAlone = (module: string, port: number, env: NodeJS.ProcessEnv = {}): Proc =>
-  startAloneArgv([process.execPath, "--import", TSX_LOADER, module], port, { env, cwd: dirname(module) });
+  startAloneArgv(
+    (process.features as { typescript?: unknown }).typescript
+      ? [process.execPath, module]
+      : [process.execPath, "--import", TSX_LOADER, module],
+    port,
+    { env, cwd: dirname(module) },
+  );
 
 /**
  * One worker alone on `rt`: Node on an inherited socket (startAlone); Bun and
