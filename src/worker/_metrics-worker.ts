@@ -8,7 +8,7 @@
  * `serve`, public under `start-runner-server`, as BentoML's runner server).
  */
 import { join } from "node:path";
-import { register } from "prom-client";
+import type { Registry } from "prom-client";
 import type { FetchHandler } from "./_serve-types.ts";
 import { scrapeInstance, scrapeTimeoutMs } from "./_metrics-scrape.ts";
 import { metricsSlotName } from "../core/metrics-slot.ts";
@@ -34,10 +34,18 @@ export async function createWorkerMetrics(env: Env, metricsDir: string): Promise
   const ns = runner === undefined ? "bentoml_api_server" : "bentoml_runner";
   const base: Record<string, string> = { service_name: env.BENTO_SERVICE ?? "" };
   if (runner !== undefined) base.runner_name = runner;
-  const requests = createRequestMetrics(register, ns, base, DURATION_BUCKETS);
+  const requests = createRequestMetrics(ns, base, DURATION_BUCKETS);
+  // prom-client is loaded at the first scrape, not at start: 60-80 ms of CPU and some MiB per worker that a worker
+  // never scraped (the dashboard's sampler reads /request-totals) does without. User code that loads it
+  // (loadMetrics) registers in the same default registry.
+  let registry: Promise<Registry> | undefined;
+  const metricsText = async (): Promise<string> => {
+    registry ??= import("prom-client").then(({ register }) => (requests.registerIn(register), register));
+    return (await registry).metrics();
+  };
 
   const slotDir = env.PROMETHEUS_MULTIPROC_DIR ?? join(metricsDir, metricsSlotName(pool, env.BENTO_WORKER_ID ?? "1"));
-  const self = await serveSlotMetrics(slotDir, () => register.metrics(), () => formatTotals(requests.totals()));
+  const self = await serveSlotMetrics(slotDir, metricsText, () => formatTotals(requests.totals()));
 
   const endpoints = new Set<string>();
   const endpointOf = (path: string): string => {

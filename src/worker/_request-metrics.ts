@@ -2,7 +2,8 @@
  * BentoML's three HTTP metrics of a worker (request total, duration
  * histogram, in progress), counted in plain numbers on the request path and
  * rendered by prom-client's registry at scrape time, beside the user's own
- * metrics. prom-client's own Counter, Histogram and Gauge hash the label set
+ * metrics (registered in it with `registerIn`: prom-client need not be
+ * loaded before the first scrape). prom-client's own Counter, Histogram and Gauge hash the label set
  * on every `inc` and `observe`, also through a `labels()` child (about 3-5 µs
  * per request in an iris worker's CPU profile); here a request costs two map
  * lookups and a few additions.
@@ -44,11 +45,12 @@ export interface RequestMetrics {
   ended(endpoint: string, status: number, seconds: number): void;
   /** Every series summed: what the metrics text says in all (the dashboard's sampler reads this). */
   totals(): RequestTotals;
+  /** Registers the three metrics in `registry` (prom-client's), which renders them. */
+  registerIn(registry: Registry): void;
 }
 
-/** Registers the three metrics `${ns}_request_*` in `registry`; `base`: the labels every series carries. */
+/** The three metrics `${ns}_request_*`; `base`: the labels every series carries. */
 export function createRequestMetrics(
-  registry: Registry,
   ns: string,
   base: Labels,
   buckets: readonly number[],
@@ -82,8 +84,7 @@ export function createRequestMetrics(
     reset,
   });
   const le = [...buckets.map(String), "+Inf"];
-  for (
-    const m of [
+  const collected = [
       metric(
         `${ns}_request_total`,
         "Total number of HTTP requests",
@@ -115,10 +116,12 @@ export function createRequestMetrics(
         "gauge",
         () => [...inProgress].map(([endpoint, n]) => ({ labels: { ...base, endpoint }, value: n })),
       ),
-    ]
-  ) registry.registerMetric(m as unknown as Parameters<Registry["registerMetric"]>[0]);
+  ];
 
   return {
+    registerIn(registry) {
+      for (const m of collected) registry.registerMetric(m as unknown as Parameters<Registry["registerMetric"]>[0]);
+    },
     started(endpoint) {
       inProgress.set(endpoint, (inProgress.get(endpoint) ?? 0) + 1);
     },

@@ -6,11 +6,17 @@
  */
 import { expect, test } from "bun:test";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import { createRequestMetrics } from "../../src/worker/_request-metrics.ts";
+import { createRequestMetrics, type RequestMetrics } from "../../src/worker/_request-metrics.ts";
 import { formatTotals, parseRequestTotals, parseTotals } from "../../src/core/request-figures.ts";
 import { DURATION_BUCKETS } from "../../src/worker/_metrics-worker.ts";
 
 const NS = "bentoml_runner";
+
+/** `metrics`, registered in `registry` (the worker does so at its first scrape). */
+function withRegistry(metrics: RequestMetrics, registry: Registry): RequestMetrics {
+  metrics.registerIn(registry);
+  return metrics;
+}
 const BASE = { service_name: "iris_classifier", runner_name: "iris" };
 
 function promClientOf(registry: Registry) {
@@ -59,7 +65,7 @@ const REQUESTS: [string, number, number][] = [
 test("the same requests give prom-client's text, byte for byte: buckets at their bounds, sums, in progress", async () => {
   const theirs = new Registry();
   const ours = new Registry();
-  const both = [promClientOf(theirs), createRequestMetrics(ours, NS, BASE, DURATION_BUCKETS)];
+  const both = [promClientOf(theirs), withRegistry(createRequestMetrics(NS, BASE, DURATION_BUCKETS), ours)];
   for (const m of both) {
     for (const [endpoint, status, seconds] of REQUESTS) {
       m.started(endpoint);
@@ -77,7 +83,7 @@ test("the same requests give prom-client's text, byte for byte: buckets at their
 
 test("the totals in short (TOTALS_PATH) are what the metrics text says, read back whole; a metrics text is not them", async () => {
   const registry = new Registry();
-  const metrics = createRequestMetrics(registry, NS, BASE, DURATION_BUCKETS);
+  const metrics = withRegistry(createRequestMetrics(NS, BASE, DURATION_BUCKETS), registry);
   expect(parseTotals(formatTotals(metrics.totals()))).toEqual({ requests: 0, errors: 0, buckets: expect.any(Map) });
   for (const [endpoint, status, seconds] of [...REQUESTS, ["/predict", 503, 0.02] as const]) {
     metrics.started(endpoint);
