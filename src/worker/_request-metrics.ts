@@ -85,37 +85,37 @@ export function createRequestMetrics(
   });
   const le = [...buckets.map(String), "+Inf"];
   const collected = [
-      metric(
-        `${ns}_request_total`,
-        "Total number of HTTP requests",
-        "counter",
-        () => all().map((s) => ({ labels: s.labels, value: s.count })),
-      ),
-      metric(
-        `${ns}_request_duration_seconds`,
-        "HTTP request duration in seconds",
-        "histogram",
-        () =>
-          all().flatMap((s) => {
-            let cumulative = 0;
-            const name = `${ns}_request_duration_seconds`;
-            return [
-              ...s.buckets.map((n, i) => ({
-                labels: { le: le[i]!, ...s.labels },
-                value: cumulative += n,
-                metricName: `${name}_bucket`,
-              })),
-              { labels: s.labels, value: s.sum, metricName: `${name}_sum` },
-              { labels: s.labels, value: s.count, metricName: `${name}_count` },
-            ];
-          }),
-      ),
-      metric(
-        `${ns}_request_in_progress`,
-        "Number of HTTP requests in progress",
-        "gauge",
-        () => [...inProgress].map(([endpoint, n]) => ({ labels: { ...base, endpoint }, value: n })),
-      ),
+    metric(
+      `${ns}_request_total`,
+      "Total number of HTTP requests",
+      "counter",
+      () => all().map((s) => ({ labels: s.labels, value: s.count })),
+    ),
+    metric(
+      `${ns}_request_duration_seconds`,
+      "HTTP request duration in seconds",
+      "histogram",
+      () =>
+        all().flatMap((s) => {
+          let cumulative = 0;
+          const name = `${ns}_request_duration_seconds`;
+          return [
+            ...s.buckets.map((n, i) => ({
+              labels: { le: le[i]!, ...s.labels },
+              value: cumulative += n,
+              metricName: `${name}_bucket`,
+            })),
+            { labels: s.labels, value: s.sum, metricName: `${name}_sum` },
+            { labels: s.labels, value: s.count, metricName: `${name}_count` },
+          ];
+        }),
+    ),
+    metric(
+      `${ns}_request_in_progress`,
+      "Number of HTTP requests in progress",
+      "gauge",
+      () => [...inProgress].map(([endpoint, n]) => ({ labels: { ...base, endpoint }, value: n })),
+    ),
   ];
 
   return {
