@@ -47,13 +47,12 @@ function esModule(module: string): boolean {
 }
 
 /**
- * Whether this Node runs TypeScript workers itself, with what the fallback to tsx needs (Node 22.18, 23.11
+ * Whether this Node runs TypeScript workers itself, with what the fallback to tsx needs (Node 22.18, 23.6
  * and later): type stripping on (not switched off by `--no-experimental-strip-types`), module hooks in the
- * thread, `process.execve`.
+ * thread (`module.registerHooks`).
  */
 export function stripsTypes(): boolean {
   return Boolean((process.features as { typescript?: string | false }).typescript) &&
-    typeof process.execve === "function" &&
     typeof (process.getBuiltinModule?.("node:module") as { registerHooks?: unknown } | undefined)?.registerHooks ===
       "function";
 }
