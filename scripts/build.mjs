@@ -50,6 +50,7 @@ export const ENTRY_POINTS = [
   "src/metrics-server/main.ts",
   "src/runtime/node/esm-syntax-hook.ts",
   "src/runtime/node/native-typescript.ts",
+  "src/runtime/node/compile-cache.ts",
 ];
 
 /**

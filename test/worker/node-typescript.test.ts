@@ -6,7 +6,8 @@
  * such a module only once running (a top-level `await import()`) stops, and
  * its pool's next worker runs through tsx. Under Bun and Deno supervisors,
  * Node workers run through tsx as before. Every worker is the process the
- * supervisor started, and is `import.meta.main`.
+ * supervisor started, and is `import.meta.main`; the ones Node runs keep
+ * what it compiled in its compile cache.
  */
 import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
@@ -16,7 +17,7 @@ import { cleanup, CLEANUP_MS, ROOT, RUNTIMES, serve, serviceTestMs } from "../_h
 const SERVICE = join(ROOT, "test", "_fixtures", "node-typescript-service");
 const RUNNERS = ["plain", "enum", "extensionless", "late"] as const;
 
-setDefaultTimeout(serviceTestMs(1, 5));
+setDefaultTimeout(serviceTestMs(1, 6));
 afterEach(cleanup, CLEANUP_MS);
 
 async function facts(port: number, runner: string): Promise<Facts> {
@@ -39,6 +40,17 @@ test.each([...RUNTIMES])(
     for (const r of RUNNERS) {
       expect(got[r]!.main).toBe(true);
       expect(got[r]!.ppid).toBe(s.pid);
+      // A Node supervisor's TypeScript workers keep what Node compiled (the late one, restarted through tsx, not).
+      if (runtime === "node" && r !== "late") expect(got[r]!.compileCache).toContain("/node-compile-cache/");
+      else expect(got[r]!.compileCache).toBeNull();
+    }
+
+    // A JavaScript worker under a Node supervisor gets Node's compile cache too.
+    const js = await facts(s.port, "javascript");
+    expect(js.value).toBe("javascript");
+    expect(js.ppid).toBe(s.pid);
+    if (runtime === "node") {
+      expect(js).toMatchObject({ typescript: "node", compileCache: expect.stringContaining("/node-compile-cache/") });
     }
 
     const output = s.output();

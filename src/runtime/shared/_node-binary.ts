@@ -18,7 +18,8 @@ export function findNode(path = process.env.PATH ?? "", self = process.execPath)
 /**
  * TypeScript runs through tsx on Node; so does any module while bento-kit itself runs from source (its worker
  * library is .ts then). `nodeStripsTypes`: the worker's Node is this one, and it runs TypeScript itself: then
- * tsx is loaded only for a worker Node refuses (src/runtime/node/native-typescript.ts).
+ * tsx is loaded only for a worker Node refuses (src/runtime/node/native-typescript.ts), and a JavaScript
+ * worker gets Node's compile cache (src/runtime/node/compile-cache.ts), as a TypeScript one does.
  */
 export function nodeModuleArgv(
   module: string,
@@ -28,13 +29,18 @@ export function nodeModuleArgv(
   if (nodeStripsTypes && NATIVE_TYPESCRIPT.test(module) && esModule(module)) {
     return [node, "--import", nativeTypeScriptHook(), module];
   }
-  if (!needsTsx(module)) return [node, module];
+  if (!needsTsx(module)) {
+    return nodeStripsTypes ? [node, "--import", packageModule(COMPILE_CACHE_HOOK), module] : [node, module];
+  }
   // A TypeScript module under a package.json that is not "type": "module" loads as an ES module all the same.
   const esm = isTypeScript(module) && !esModule(module)
     ? ["--import", packageModule("src/runtime/node/esm-syntax-hook")]
     : [];
   return [node, "--import", import.meta.resolve("tsx"), ...esm, module];
 }
+
+/** Preloaded into a JavaScript worker: Node's compile cache on. */
+const COMPILE_CACHE_HOOK = "src/runtime/node/compile-cache";
 
 /** The module that runs a TypeScript worker with Node's type stripping, tsx its fallback. */
 export function nativeTypeScriptHook(): string {
