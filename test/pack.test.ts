@@ -196,9 +196,18 @@ void serve; void runPlugins;
 
 const SERVE_CASES = LAUNCHERS;
 
-/** Whether the `node` on PATH strips TypeScript types itself (22.18, 23.6 and later): a manifest then needs no tsx. */
+/**
+ * Whether the `node` on PATH loads a TypeScript manifest without tsx: it strips types itself, and loads a module
+ * it refused again once tsx is loaded (Node 24 and later; src/runtime/shared/_node-reload.ts).
+ */
 const nodeStripsTypes = () =>
-  spawnSync("node", ["-p", "Boolean(process.features.typescript)"], { encoding: "utf8" }).stdout.trim() === "true";
+  spawnSync(
+    "node",
+    ["-p", "Boolean(process.features.typescript) && Number(process.versions.node.split('.')[0]) >= 24"],
+    {
+      encoding: "utf8",
+    },
+  ).stdout.trim() === "true";
 
 for (const [label, argv] of SERVE_CASES) {
   for (const [dir, lang] of [["jsvc", "js"], ["svc", "ts"]] as const) {

@@ -17,6 +17,7 @@ import { type ServiceDef, validateManifest, type ValidateOptions } from "../core
 import type { Command } from "../core/types.ts";
 import { detectRuntime } from "../runtime/detect.ts";
 import { isTypeScript, moduleTyped } from "../runtime/shared/_node-binary.ts";
+import { reloadsFailedModules } from "../runtime/shared/_node-reload.ts";
 import { ExitCalled, withoutExit } from "./_exit-guard.ts";
 
 export const MANIFEST_FILES = [
@@ -82,8 +83,9 @@ export async function loadService(
 }
 
 /**
- * A TypeScript manifest under the compiled CLI on Node. Node 22.18 and 23.6
- * and later strip types themselves (`process.features.typescript`), so the
+ * A TypeScript manifest under the compiled CLI on Node. Node 24 and later
+ * strip types themselves (`process.features.typescript`; Node 22.18 too, but
+ * it keeps a refused module refused once tsx is loaded), so the
  * manifest is imported as it is; tsx (its ESM and CommonJS hooks: a loader
  * thread and an esbuild service, about 45 ms of CPU and 5 MiB on Node 24) is
  * loaded only when Node cannot load it: syntax that needs transforming (enum,
@@ -101,7 +103,8 @@ async function importManifestModule(file: string, fresh: number | undefined): Pr
   if (detectRuntime() !== "node" || !isTypeScript(file)) return importManifest(file, fresh);
   // Only an ES module by its package.json or name: Node warns when it loads TypeScript as CommonJS and fails.
   const esm = file.endsWith(".mts") || moduleTyped(dirname(file));
-  if (esm && (process.features as { typescript?: string | false }).typescript) {
+  // Node 22 keeps a module it refused refused, even once tsx is loaded: there tsx loads every TypeScript manifest.
+  if (esm && (process.features as { typescript?: string | false }).typescript && reloadsFailedModules()) {
     try {
       return await importManifest(file, fresh);
     } catch (cause) {

@@ -10,7 +10,9 @@
  * without `with { type: "json" }`, TypeScript inside node_modules) fails
  * before any line of the worker runs: then tsx is loaded and the worker
  * imported again, in the same process, as `node --import tsx worker.ts`
- * would have run it (`import.meta.main` still true). A worker that fails so
+ * would have run it (`import.meta.main` still true); on Node 22, which keeps
+ * a failed module failed, the worker exits (NEEDS_TSX_EXIT) and the next
+ * ones start through tsx. A worker that fails so
  * because its code is wrong fails the same way under tsx, which reports it.
  * Whether the worker's code began to run is told by a marker module the
  * entry imports first (its source gets the import on line 1: columns on that
@@ -20,7 +22,7 @@
  * next workers through tsx (docs/worker-runtimes.md).
  */
 import { enableCompileCache, registerHooks } from "node:module";
-import { pathToFileURL } from "node:url";
+import { reloadsFailedModules } from "../shared/_node-reload.ts";
 import { NEEDS_TSX_EXIT } from "./_needs-tsx.ts";
 
 const STARTED = Symbol.for("bento-kit.worker-code-started");
@@ -38,48 +40,79 @@ const TYPESCRIPT_REFUSALS = new Set([
 enableCompileCache();
 
 const TSX: string = "tsx"; // tsx's loader entry has no types
-const entry = process.argv[1] === undefined ? undefined : pathToFileURL(process.argv[1]).href;
+/**
+ * Node 24 and later load a module that failed again when it is imported again; Node 22 keeps the failure
+ * (the retry fails the same way): there the worker exits with NEEDS_TSX_EXIT before any of it ran, and the
+ * supervisor starts its pool's next workers through tsx.
+ */
+const RELOADS_FAILED_MODULES = reloadsFailedModules();
+/** The entry's URL, once loaded: the first module loaded after this one (Node's main module, its real path). */
+let entry: string | undefined;
 let retrying = false;
 
 const hooks = registerHooks({
   load(url, context, nextLoad) {
     const loaded = nextLoad(url, context);
-    if (url !== entry || loaded.source === undefined || loaded.source === null) return loaded;
-    const source = String(loaded.source);
-    // Imported again by the fallback, the entry is no longer Node's main module: it still is the worker's.
-    if (retrying) {
-      hooks.deregister();
-      return { ...loaded, source: source.replaceAll("import.meta.main", "true") };
+    if (entry === undefined) {
+      entry = url;
+      // The marker is an import: only an ES module can carry it. Any other entry gets no fallback at all.
+      const esm = loaded.format === "module" || loaded.format === "module-typescript";
+      if (!esm || loaded.source === undefined || loaded.source === null) return (noFallback(), loaded);
+      return { ...loaded, source: `import ${JSON.stringify(MARKER)};${String(loaded.source)}` };
     }
-    return { ...loaded, source: `import ${JSON.stringify(MARKER)};${source}` };
+    if (!retrying || url !== entry || loaded.source === undefined || loaded.source === null) return loaded;
+    // Imported again by the fallback, the entry is no longer Node's main module: it still is the worker's.
+    hooks.deregister();
+    return { ...loaded, source: String(loaded.source).replaceAll("import.meta.main", "true") };
   },
 });
 
 /** Node could not load the worker's modules: nothing of the worker ran, so it is loaded again through tsx. */
-const runWithTsx = async (): Promise<void> => {
+const runWithTsx = async (error: unknown): Promise<void> => {
   process.off("uncaughtException", runWithTsx);
+  if (entry === undefined) {
+    // Not even the entry loaded (a missing file): reported as Node would, exit code 1.
+    console.error(error);
+    process.exit(1);
+  }
+  if (!RELOADS_FAILED_MODULES) {
+    console.error(
+      `bento-kit: Node ${process.version} could not run this TypeScript worker itself ` +
+        `(${codeOf(error)}): this pool's next workers run through tsx.`,
+    );
+    process.exit(NEEDS_TSX_EXIT);
+  }
   retrying = true;
   await import(TSX);
-  await import(entry!);
+  await import(entry);
 };
 
-(globalThis as Record<symbol, unknown>)[STARTED] = () => {
+/** The worker's code runs (or cannot be told apart): from now on nothing is retried. */
+function noFallback(): void {
   process.off("uncaughtException", runWithTsx);
   if (!retrying) hooks.deregister();
+}
+
+(globalThis as Record<symbol, unknown>)[STARTED] = () => {
+  noFallback();
   process.on("uncaughtExceptionMonitor", explainRefusal);
 };
-if (entry !== undefined) process.on("uncaughtException", runWithTsx);
+process.on("uncaughtException", runWithTsx);
 
 /**
  * A module imported once the worker ran was refused: this worker cannot start again in place. It stops with
  * NEEDS_TSX_EXIT, and the supervisor starts this pool's next workers through tsx (src/runtime/node/_typescript-workers.ts).
  */
 function explainRefusal(error: unknown): void {
-  if (!TYPESCRIPT_REFUSALS.has(String((error as { code?: unknown } | null)?.code))) return;
+  if (!TYPESCRIPT_REFUSALS.has(codeOf(error))) return;
   console.error(error);
   console.error(
     "bento-kit: Node runs this TypeScript worker itself and could not run a module it imported once it was " +
       "running (above): this pool's next workers run through tsx.",
   );
   process.exit(NEEDS_TSX_EXIT);
+}
+
+function codeOf(error: unknown): string {
+  return String((error as { code?: unknown } | null)?.code);
 }

@@ -26,9 +26,9 @@ export function nodeModuleArgv(
   node: string = findNode(),
   nodeStripsTypes = false,
 ): readonly string[] {
-  if (nodeStripsTypes && NATIVE_TYPESCRIPT.test(module) && esModule(module)) {
-    return [node, "--import", nativeTypeScriptHook(), module];
-  }
+  // From source, a JavaScript worker may import bento-kit's TypeScript (its fixtures do): the same hook runs it.
+  const typescript = NATIVE_TYPESCRIPT.test(module) || (FROM_SOURCE && !isTypeScript(module));
+  if (nodeStripsTypes && typescript && esModule(module)) return [node, "--import", nativeTypeScriptHook(), module];
   if (!needsTsx(module)) {
     return nodeStripsTypes ? [node, "--import", packageModule(COMPILE_CACHE_HOOK), module] : [node, module];
   }
@@ -47,9 +47,9 @@ export function nativeTypeScriptHook(): string {
   return packageModule("src/runtime/node/native-typescript");
 }
 
-/** A module Node loads as an ES module: .mts, or under a package.json that says "type": "module". */
+/** A module Node loads as an ES module: .mts or .mjs, or under a package.json that says "type": "module". */
 function esModule(module: string): boolean {
-  return module.endsWith(".mts") || moduleTyped(dirname(module));
+  return /\.m[jt]s$/.test(module) || (!/\.c[jt]s$/.test(module) && moduleTyped(dirname(module)));
 }
 
 /**
