@@ -6,11 +6,11 @@
  */
 import type { RuntimePort } from "../../core/ports.ts";
 import { type LibcSocketFns, libcSockets } from "./_libc-socket.ts";
-import { nodeModuleArgv } from "../shared/_node-binary.ts";
 import { procStatsReader } from "../shared/_proc-stats.ts";
 import { processGroups } from "../shared/_process-groups.ts";
 import { nodeProcFs, type ProcFs } from "../shared/_procfs.ts";
 import { withWorkerRuntimes } from "../shared/_worker-runtime.ts";
+import { pathNodeTypeScriptWorkers } from "../shared/_typescript-workers.ts";
 import { removeDir } from "../shared/_node-compat.ts";
 
 export function createFfiRuntime(
@@ -20,15 +20,16 @@ export function createFfiRuntime(
   procfs: ProcFs = nodeProcFs,
 ): RuntimePort {
   const { killGroup, groupAlive, aliveGroups, signalTagged } = processGroups(procfs);
+  const node = pathNodeTypeScriptWorkers();
   return {
     name,
     ...libcSockets(name === "bun" ? "Bun" : "Deno", openLibc),
-    spawn,
+    spawn: (request) => spawn(request).map((child) => (node.watch(request, child), child)),
     killGroup,
     groupAlive,
     aliveGroups,
     signalTagged,
-    moduleArgv: withWorkerRuntimes(nodeModuleArgv),
+    moduleArgv: withWorkerRuntimes(node.argv),
     removeDir,
     processStats: procStatsReader(procfs),
   };

@@ -24,7 +24,7 @@ import {
 } from "../shared/_node-compat.ts";
 import { spawnProcess } from "../shared/_spawn-node.ts";
 import { serveHttpLazily } from "../shared/_serve-http-lazily.ts";
-import { createTypeScriptWorkers } from "./_typescript-workers.ts";
+import { ownNodeTypeScriptWorkers } from "../shared/_typescript-workers.ts";
 import { listenInChild, reusePortInChild } from "./_listen-helper.ts";
 import { nodeWorkerStdout } from "../shared/_stdout-fd.ts";
 
@@ -54,7 +54,7 @@ const createServerHandle = (net as unknown as { _createServerHandle: CreateServe
 const UV_TCP_REUSEPORT = 2;
 
 export function createNodeRuntime(): RuntimePort {
-  const typescript = createTypeScriptWorkers();
+  const typescript = ownNodeTypeScriptWorkers();
   const handles = new Map<number, { handle: ServerHandle; socket: BoundSocket }>();
   /**
    * Reservations this Node cannot hold (see `reservation`): each probe stays

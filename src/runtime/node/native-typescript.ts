@@ -23,7 +23,7 @@
  */
 import { enableCompileCache, registerHooks } from "node:module";
 import { reloadsFailedModules } from "../shared/_node-reload.ts";
-import { NEEDS_TSX_EXIT } from "./_needs-tsx.ts";
+import { NEEDS_TSX_EXIT } from "../shared/_needs-tsx.ts";
 
 const STARTED = Symbol.for("bento-kit.worker-code-started");
 const MARKER = `data:text/javascript,globalThis[Symbol.for(${JSON.stringify(STARTED.description)})]()`;
@@ -101,7 +101,7 @@ process.on("uncaughtException", runWithTsx);
 
 /**
  * A module imported once the worker ran was refused: this worker cannot start again in place. It stops with
- * NEEDS_TSX_EXIT, and the supervisor starts this pool's next workers through tsx (src/runtime/node/_typescript-workers.ts).
+ * NEEDS_TSX_EXIT, and the supervisor starts this pool's next workers through tsx (src/runtime/shared/_typescript-workers.ts).
  */
 function explainRefusal(error: unknown): void {
   if (!TYPESCRIPT_REFUSALS.has(codeOf(error))) return;
