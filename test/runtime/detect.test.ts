@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findNode } from "../../src/runtime/shared/_node-binary.ts";
+import { findNode, nativeTypeScriptHook } from "../../src/runtime/shared/_node-binary.ts";
 import { expect, test } from "bun:test";
 import { createRuntime, detectRuntime } from "../../src/runtime/detect.ts";
 
@@ -23,10 +23,12 @@ test("under Bun, detectRuntime says bun and createRuntime gives the Bun adapter"
   expect(detectRuntime()).toBe("bun");
   const runtime = await createRuntime();
   expect(runtime.name).toBe("bun");
+  // The `node` on PATH (Node 22.18 or later here) strips types: a TypeScript worker goes through the preload that
+  // falls back to tsx (src/runtime/node/native-typescript.ts).
   expect(runtime.moduleArgv("svc.ts", { runtime: "node", denoFlags: [] })).toEqual([
     findNode(),
     "--import",
-    import.meta.resolve("tsx"),
+    nativeTypeScriptHook(),
     "svc.ts",
   ]);
   expect(runtime.moduleArgv("svc.ts", { runtime: "bun", denoFlags: [] })).toEqual([process.execPath, "svc.ts"]);

@@ -15,8 +15,8 @@
  * ones start through tsx. A worker that fails so
  * because its code is wrong fails the same way under tsx, which reports it.
  * Whether the worker's code began to run is told by a marker module the
- * entry imports first (its source gets the import on line 1: columns on that
- * line shift in stack traces). Once it runs, nothing is run twice: a module
+ * entry imports first (its source gets the import on line 1, after a `#!`
+ * line on line 2: columns on that line shift in stack traces). Once it runs, nothing is run twice: a module
  * it imports later with `import()` that Node refuses (and nothing catches)
  * stops the worker as a crash would, and the supervisor starts the pool's
  * next workers through tsx (docs/worker-runtimes.md).
@@ -58,7 +58,7 @@ const hooks = registerHooks({
       // The marker is an import: only an ES module can carry it. Any other entry gets no fallback at all.
       const esm = loaded.format === "module" || loaded.format === "module-typescript";
       if (!esm || loaded.source === undefined || loaded.source === null) return (noFallback(), loaded);
-      return { ...loaded, source: `import ${JSON.stringify(MARKER)};${String(loaded.source)}` };
+      return { ...loaded, source: withMarker(String(loaded.source)) };
     }
     if (!retrying || url !== entry || loaded.source === undefined || loaded.source === null) return loaded;
     // Imported again by the fallback, the entry is no longer Node's main module: it still is the worker's.
@@ -66,6 +66,14 @@ const hooks = registerHooks({
     return { ...loaded, source: String(loaded.source).replaceAll("import.meta.main", "true") };
   },
 });
+
+/** `source` importing the marker first: on line 1, or on line 2 after a `#!` line (only first in a file). */
+function withMarker(source: string): string {
+  const marker = `import ${JSON.stringify(MARKER)};`;
+  if (!source.startsWith("#!")) return marker + source;
+  const eol = source.indexOf("\n");
+  return eol < 0 ? `${source}\n${marker}` : `${source.slice(0, eol + 1)}${marker}${source.slice(eol + 1)}`;
+}
 
 /** Node could not load the worker's modules: nothing of the worker ran, so it is loaded again through tsx. */
 const runWithTsx = async (error: unknown): Promise<void> => {

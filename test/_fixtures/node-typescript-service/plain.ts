@@ -1,4 +1,5 @@
-/** Erasable TypeScript only: Node runs it itself. */
+#!/usr/bin/env node
+/** Erasable TypeScript only (and a `#!` line, which the marker import goes after): Node runs it itself. */
 import { serveFacts } from "./_facts.ts";
 
 const value: string = "plain";
