@@ -22,16 +22,20 @@
  * next workers through tsx (docs/worker-runtimes.md).
  */
 import { enableCompileCache, registerHooks } from "node:module";
+import { pathToFileURL } from "node:url";
 import { reloadsFailedModules } from "../shared/_node-reload.ts";
 import { NEEDS_TSX_EXIT } from "../shared/_needs-tsx.ts";
 
 const STARTED = Symbol.for("bento-kit.worker-code-started");
 const MARKER = `data:text/javascript,globalThis[Symbol.for(${JSON.stringify(STARTED.description)})]()`;
-/** Node's refusals of TypeScript that tsx runs, as a module imported later meets them. */
-const TYPESCRIPT_REFUSALS = new Set([
+/** What Node refuses that tsx runs, as a module imported once the worker runs meets it. */
+const REFUSALS = new Set([
   "ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX",
   "ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING",
   "ERR_UNKNOWN_FILE_EXTENSION",
+  "ERR_MODULE_NOT_FOUND", // an import without its extension (a module truly missing costs one restart)
+  "ERR_UNSUPPORTED_DIR_IMPORT",
+  "ERR_IMPORT_ATTRIBUTE_MISSING", // a JSON import without `with { type: "json" }`
 ]);
 
 // Node keeps what it compiled (the stripped TypeScript too) in $TMPDIR/node-compile-cache, as bin/bento-kit.mjs
@@ -46,6 +50,12 @@ const TSX: string = "tsx"; // tsx's loader entry has no types
  * supervisor starts its pool's next workers through tsx.
  */
 const RELOADS_FAILED_MODULES = reloadsFailedModules();
+// A process the worker starts itself (fork, a worker thread) inherits this preload with process.execArgv; on Node
+// 22 nothing would restart it through tsx: it gets tsx, as under `node --import tsx`.
+if (!RELOADS_FAILED_MODULES) {
+  const own = process.execArgv.findIndex((arg, i) => arg === "--import" && isThisModule(process.execArgv[i + 1]));
+  if (own >= 0) process.execArgv[own + 1] = import.meta.resolve(TSX);
+}
 /** The entry's URL, once loaded: the first module loaded after this one (Node's main module, its real path). */
 let entry: string | undefined;
 let retrying = false;
@@ -58,25 +68,31 @@ const hooks = registerHooks({
       // The marker is an import: only an ES module can carry it. Any other entry gets no fallback at all.
       const esm = loaded.format === "module" || loaded.format === "module-typescript";
       if (!esm || loaded.source === undefined || loaded.source === null) return (noFallback(), loaded);
-      return { ...loaded, source: withMarker(String(loaded.source)) };
+      return { ...loaded, source: firstLine(textOf(loaded.source), `import ${JSON.stringify(MARKER)};`) };
     }
     if (!retrying || url !== entry || loaded.source === undefined || loaded.source === null) return loaded;
     // Imported again by the fallback, the entry is no longer Node's main module: it still is the worker's.
     hooks.deregister();
-    return { ...loaded, source: String(loaded.source).replaceAll("import.meta.main", "true") };
+    return { ...loaded, source: firstLine(textOf(loaded.source), "import.meta.main = true;") };
   },
 });
 
-/** `source` importing the marker first: on line 1, or on line 2 after a `#!` line (only first in a file). */
-function withMarker(source: string): string {
-  const marker = `import ${JSON.stringify(MARKER)};`;
-  if (!source.startsWith("#!")) return marker + source;
-  const eol = source.indexOf("\n");
-  return eol < 0 ? `${source}\n${marker}` : `${source.slice(0, eol + 1)}${marker}${source.slice(eol + 1)}`;
+/** A module's source as text: a string, or UTF-8 bytes (another hook's), without a byte order mark. */
+function textOf(source: string | ArrayBuffer | ArrayBufferView): string {
+  return typeof source === "string" ? source.replace(/^\uFEFF/, "") : new TextDecoder().decode(source);
+}
+
+/** `source` with `statement` put first: on line 1, or after a `#!` line (only first in a file). */
+function firstLine(source: string, statement: string): string {
+  if (!source.startsWith("#!")) return statement + source;
+  const eol = /\r\n?|[\n\u2028\u2029]/.exec(source);
+  if (eol === null) return `${source}\n${statement}`;
+  const at = eol.index + eol[0].length;
+  return `${source.slice(0, at)}${statement}${source.slice(at)}`;
 }
 
 /** Node could not load the worker's modules: nothing of the worker ran, so it is loaded again through tsx. */
-const runWithTsx = async (error: unknown): Promise<void> => {
+const runWithTsx = (error: unknown): void => {
   process.off("uncaughtException", runWithTsx);
   if (entry === undefined) {
     // Not even the entry loaded (a missing file): reported as Node would, exit code 1.
@@ -91,8 +107,13 @@ const runWithTsx = async (error: unknown): Promise<void> => {
     process.exit(NEEDS_TSX_EXIT);
   }
   retrying = true;
-  await import(TSX);
-  await import(entry);
+  // The worker's own failure is thrown as its main module's would be (exit code 1), not left an unhandled
+  // rejection that a handler of its own (or --unhandled-rejections=warn) could swallow.
+  import(TSX).then(() => import(entry!)).catch((failure: unknown) => {
+    process.nextTick(() => {
+      throw failure;
+    });
+  });
 };
 
 /** The worker's code runs (or cannot be told apart): from now on nothing is retried. */
@@ -112,7 +133,7 @@ process.on("uncaughtException", runWithTsx);
  * NEEDS_TSX_EXIT, and the supervisor starts this pool's next workers through tsx (src/runtime/shared/_typescript-workers.ts).
  */
 function explainRefusal(error: unknown): void {
-  if (!TYPESCRIPT_REFUSALS.has(codeOf(error))) return;
+  if (!REFUSALS.has(codeOf(error))) return;
   console.error(error);
   console.error(
     "bento-kit: Node runs this TypeScript worker itself and could not run a module it imported once it was " +
@@ -122,5 +143,11 @@ function explainRefusal(error: unknown): void {
 }
 
 function codeOf(error: unknown): string {
-  return String((error as { code?: unknown } | null)?.code);
+  const e = error as { code?: unknown; name?: unknown } | null;
+  return String(e?.code ?? e?.name);
+}
+
+function isThisModule(arg: string | undefined): boolean {
+  if (arg === undefined) return false;
+  return arg === import.meta.url || (arg.startsWith("/") && pathToFileURL(arg).href === import.meta.url);
 }
