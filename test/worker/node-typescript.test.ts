@@ -19,7 +19,7 @@ const NODE_MAJOR = Number(execFileSync("node", ["-p", "process.versions.node.spl
 const SERVICE = join(ROOT, "test", "_fixtures", "node-typescript-service");
 const RUNNERS = ["plain", "enum", "extensionless", "late"] as const;
 
-setDefaultTimeout(serviceTestMs(1, 6));
+setDefaultTimeout(serviceTestMs(1, 7));
 afterEach(cleanup, CLEANUP_MS);
 
 async function facts(port: number, runner: string): Promise<Facts> {
@@ -61,10 +61,13 @@ test.each([...RUNTIMES])(
       compileCache: expect.stringContaining("/node-compile-cache/"),
     });
 
+    // Under a tsconfig.json that does not ask for the TypeScript Node runs: tsx, as before.
+    expect(await facts(s.port, "legacy")).toMatchObject({ value: "legacy", typescript: "tsx", compileCache: null });
+
     const output = s.output();
     // Refused before it ran: taken over in place, never a worker's exit (Node 24 and later); Node 22 keeps a
     // failed module failed, so there the worker exits once (78, one line) and the next runs through tsx.
-    expect(output).not.toMatch(/cli:runner:(plain|javascript)\] worker/);
+    expect(output).not.toMatch(/cli:runner:(plain|javascript|legacy)\] worker/);
     for (const pool of ["enum", "extensionless"]) {
       const exits = output.match(new RegExp(`\\[cli:runner:${pool}\\] worker 1 \\(pid \\d+\\) exit code 78`, "g"));
       expect(exits?.length ?? 0).toBe(NODE_MAJOR < 24 ? 1 : 0);

@@ -66,5 +66,20 @@ function scaffold(runner: "typescript" | "python", name: string): Map<string, st
     dependencies: { "bento-kit": `^${VERSION}` },
   };
   files.set("package.json", `${JSON.stringify(pkg, null, 2)}\n`);
+  // The TypeScript Node runs itself (docs/worker-runtimes.md): with it, a Node supervisor starts the workers
+  // without tsx; editors and tsc read it too.
+  const tsconfig = {
+    compilerOptions: {
+      target: "ES2022",
+      module: "NodeNext",
+      moduleResolution: "NodeNext",
+      strict: true,
+      noEmit: true,
+      allowImportingTsExtensions: true,
+      verbatimModuleSyntax: true,
+      skipLibCheck: true,
+    },
+  };
+  files.set("tsconfig.json", `${JSON.stringify(tsconfig, null, 2)}\n`);
   return files;
 }

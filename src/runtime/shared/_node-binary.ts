@@ -27,7 +27,8 @@ export function nodeModuleArgv(
   nodeStripsTypes = false,
 ): readonly string[] {
   // From source, a JavaScript worker may import bento-kit's TypeScript (its fixtures do): the same hook runs it.
-  const typescript = NATIVE_TYPESCRIPT.test(module) || (FROM_SOURCE && !isTypeScript(module));
+  const typescript = (NATIVE_TYPESCRIPT.test(module) && nodeCompatible(dirname(module))) ||
+    (FROM_SOURCE && !isTypeScript(module));
   if (nodeStripsTypes && typescript && esModule(module)) return [node, "--import", nativeTypeScriptHook(), module];
   if (!needsTsx(module)) {
     return nodeStripsTypes ? [node, "--import", packageModule(COMPILE_CACHE_HOOK), module] : [node, module];
@@ -61,6 +62,37 @@ export function stripsTypes(): boolean {
   return Boolean((process.features as { typescript?: string | false }).typescript) &&
     typeof (process.getBuiltinModule?.("node:module") as { registerHooks?: unknown } | undefined)?.registerHooks ===
       "function";
+}
+
+/**
+ * Whether the tsconfig.json nearest to `dir` asks for the TypeScript Node runs: `verbatimModuleSyntax` (imports
+ * kept as written, as Node keeps them: tsx drops an import used only as a type, and with it that module's side
+ * effects and place in the load order), and none of what tsx honours and Node does not: `experimentalDecorators`,
+ * `useDefineForClassFields: false` or a `target` below ES2022 (class fields set differently). (A `paths` alias
+ * Node cannot resolve fails before the worker runs: tsx then takes over, as for any refusal.) Read as
+ * text (a tsconfig may hold comments); options a tsconfig `extends` are not followed, so a project that sets
+ * `verbatimModuleSyntax` only in a base it extends keeps tsx. No tsconfig.json: tsx, as before.
+ */
+export function nodeCompatible(dir: string): boolean {
+  const text = nearest(dir, "tsconfig.json");
+  if (text === undefined || !/"verbatimModuleSyntax"\s*:\s*true/.test(text)) return false;
+  return !/"experimentalDecorators"\s*:\s*true|"useDefineForClassFields"\s*:\s*false/.test(text) &&
+    !/"target"\s*:\s*"es(?:3|5|6|20(?:1[5-9]|2[01]))"/i.test(text);
+}
+
+/** The text of the file `name` nearest to `dir` (in it or above), or undefined. */
+function nearest(dir: string, name: string): string | undefined {
+  for (let d = dir;; d = dirname(d)) {
+    const file = join(d, name);
+    if (existsSync(file)) {
+      try {
+        return readFileSync(file, "utf8");
+      } catch {
+        return undefined;
+      }
+    }
+    if (dirname(d) === d) return undefined;
+  }
 }
 
 /** Whether the package.json nearest to `dir` says "type": "module". */

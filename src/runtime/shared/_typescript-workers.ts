@@ -7,7 +7,7 @@
  *
  * A Node supervisor asks its own Node (the workers run on it). A Bun or Deno
  * supervisor runs the first `node` on PATH, of any version: it asks that one
- * once, when it starts its first Node worker (one `node -p`, some 40 ms).
+ * once, when it starts its first Node worker (one `node -e`, some 40 ms).
  */
 import { spawnSync } from "node:child_process";
 import type { ChildProcessHandle, SpawnRequest } from "../../core/ports.ts";
