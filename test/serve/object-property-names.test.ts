@@ -27,6 +27,9 @@ afterEach(async () => {
   }
 }, CLEANUP_MS);
 
+/** How long a spawned worker may take to exec its program on a loaded machine. */
+const API_EXEC_MS = 10_000;
+
 /** A service whose runners carry the names (stub workers: `sleep`, ready at once). */
 function service(): string {
   const dir = mkdtempSync(join(tmpdir(), "bk-proto-names-"));
@@ -41,15 +44,24 @@ function service(): string {
   return dir;
 }
 
-/** The BENTO_RUNNER_MAP of the API worker (`sleep 1000`) below `s`. */
-function apiRunnerMap(s: Served): Record<string, string> {
-  const api = s.descendants().find((pid) => {
+/**
+ * The BENTO_RUNNER_MAP of the API worker (`sleep 1000`) below `s`. Looked for until it shows, at most
+ * API_EXEC_MS: its pool is ready as it is spawned (`ready: { after: 0 }`), so the start line can come before
+ * the child has exec'd `sleep` (a CI run on a Bun supervisor found it not yet there).
+ */
+async function apiRunnerMap(s: Served): Promise<Record<string, string>> {
+  const isApi = (pid: number) => {
     try {
       return readFileSync(`/proc/${pid}/cmdline`, "utf8") === "sleep\u00001000\u0000";
     } catch {
       return false;
     }
-  });
+  };
+  let api = s.descendants().find(isApi);
+  for (const deadline = Date.now() + API_EXEC_MS; api === undefined && Date.now() < deadline;) {
+    await Bun.sleep(50);
+    api = s.descendants().find(isApi);
+  }
   if (api === undefined) throw new Error(`no API worker below ${s.pid}:\n${s.output()}`);
   const line = readFileSync(`/proc/${api}/environ`, "utf8").split("\u0000").find((l) =>
     l.startsWith("BENTO_RUNNER_MAP=")
@@ -62,7 +74,7 @@ for (const runtime of RUNTIMES) {
     `issue 19 item 13: serve (${runtime}) puts runners named __proto__, constructor, toString, hasOwnProperty and valueOf in BENTO_RUNNER_MAP`,
     async () => {
       const s = await serve(runtime, service(), ["--no-admin"]);
-      expect(Object.keys(apiRunnerMap(s)).sort()).toEqual([...NAMES].sort());
+      expect(Object.keys(await apiRunnerMap(s)).sort()).toEqual([...NAMES].sort());
     },
     START_MS + 10_000,
   );
@@ -80,7 +92,7 @@ for (const runtime of RUNTIMES) {
       const all = run(runtime, ["start-http-server", dir, "--host", "127.0.0.1", "--port", "0", ...depends]);
       const started = await all.waitForOutput(/running on http:\/\/\S+ \(Press CTRL\+C to quit\)/, START_MS);
       if (!started) throw new Error(`start-http-server did not start:\n${all.output()}`);
-      expect(apiRunnerMap(all)).toEqual(Object.fromEntries(NAMES.map((n, i) => [n, `tcp://127.0.0.1:${9 + i}`])));
+      expect(await apiRunnerMap(all)).toEqual(Object.fromEntries(NAMES.map((n, i) => [n, `tcp://127.0.0.1:${9 + i}`])));
     },
     START_MS + 10_000,
   );
