@@ -4,7 +4,7 @@
  * the supervisor runtimes.
  */
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const BENCH = join(ROOT, "bench");
@@ -12,7 +12,6 @@ export const IRIS = join(ROOT, "examples/iris");
 export const HELLO_SERVICE = join(BENCH, "hello-service");
 export const HELLO_WORKER = join(BENCH, "hello-worker.ts");
 export const IRIS_API = join(IRIS, "api.ts");
-export const TSX_LOADER = pathToFileURL(join(ROOT, "node_modules/tsx/dist/loader.mjs")).href;
 export const CLASSIFY_BODY = "[[5.9,3.0,5.1,1.8]]";
 /** Environment of an iris API worker started alone: a runner map pointing nowhere. */
 export const IRIS_ALONE_ENV: NodeJS.ProcessEnv = { BENTO_RUNNER_MAP: '{"iris":"unix:///nonexistent/bench-iris.sock"}' };

@@ -2,12 +2,13 @@
  * Starting processes: a supervisor on one runtime, or one worker alone on an
  * inherited socket. Each start keeps its output lines with their arrival time.
  */
+import { nodeModuleArgv, stripsTypes } from "../../src/runtime/shared/_node-binary.ts";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import * as net from "node:net";
 import { dirname, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { BENCH, ROOT, type Runtime, TSX_LOADER } from "./config.ts";
+import { BENCH, ROOT, type Runtime } from "./config.ts";
 import { now } from "./stats.ts";
 
 export interface Line {
@@ -180,17 +181,11 @@ export function startAloneArgv(
 }
 
 /**
- * A TypeScript `module` worker alone: `node <module>` where Node strips types itself (22.18 and later: a Node
- * supervisor runs it so, docs/worker-runtimes.md), else `node --import <tsx loader> <module>`.
+ * A `module` worker alone, with the argv a Node supervisor gives it (src/runtime/shared/_node-binary.ts: on a
+ * Node that strips types, the TypeScript preload with Node's compile cache; else the tsx loader).
  */
 export const startAlone = (module: string, port: number, env: NodeJS.ProcessEnv = {}): Proc =>
-  startAloneArgv(
-    (process.features as { typescript?: unknown }).typescript
-      ? [process.execPath, module]
-      : [process.execPath, "--import", TSX_LOADER, module],
-    port,
-    { env, cwd: dirname(module) },
-  );
+  startAloneArgv(nodeModuleArgv(module, process.execPath, stripsTypes()), port, { env, cwd: dirname(module) });
 
 /**
  * One worker alone on `rt`: Node on an inherited socket (startAlone); Bun and
