@@ -119,7 +119,7 @@ const runWithTsx = (error: unknown): void => {
 /** The worker's code runs (or cannot be told apart): from now on nothing is retried. */
 function noFallback(): void {
   process.off("uncaughtException", runWithTsx);
-  if (!retrying) hooks.deregister();
+  hooks.deregister(); // never while retrying: the retry injects no marker, and its entry is not the first load
 }
 
 (globalThis as Record<symbol, unknown>)[STARTED] = () => {

@@ -27,9 +27,10 @@ export function nodeModuleArgv(
   nodeStripsTypes = false,
 ): readonly string[] {
   // From source, a JavaScript worker may import bento-kit's TypeScript (its fixtures do): the same hook runs it.
-  const typescript = (NATIVE_TYPESCRIPT.test(module) && nodeCompatible(dirname(module))) ||
-    (FROM_SOURCE && !isTypeScript(module));
-  if (nodeStripsTypes && typescript && esModule(module)) return [node, "--import", nativeTypeScriptHook(), module];
+  // The files are read only for a Node that can use the answer.
+  const typescript = nodeStripsTypes &&
+    ((NATIVE_TYPESCRIPT.test(module) && nodeCompatible(dirname(module))) || (FROM_SOURCE && !isTypeScript(module)));
+  if (typescript && esModule(module)) return [node, "--import", nativeTypeScriptHook(), module];
   if (!needsTsx(module)) {
     return nodeStripsTypes ? [node, "--import", packageModule(COMPILE_CACHE_HOOK), module] : [node, module];
   }
@@ -80,7 +81,7 @@ export function nodeCompatible(dir: string): boolean {
     !/"target"\s*:\s*"es(?:3|5|6|20(?:1[5-9]|2[01]))"/i.test(text);
 }
 
-/** The text of the file `name` nearest to `dir` (in it or above), or undefined. */
+/** The text of the file `name` nearest to `dir` (in it or above), or undefined (none, or unreadable). */
 function nearest(dir: string, name: string): string | undefined {
   for (let d = dir;; d = dirname(d)) {
     const file = join(d, name);
@@ -97,16 +98,12 @@ function nearest(dir: string, name: string): string | undefined {
 
 /** Whether the package.json nearest to `dir` says "type": "module". */
 export function moduleTyped(dir: string): boolean {
-  for (let d = dir;; d = dirname(d)) {
-    const file = join(d, "package.json");
-    if (existsSync(file)) {
-      try {
-        return (JSON.parse(readFileSync(file, "utf8").replace(/^\uFEFF/, "")) as { type?: unknown }).type === "module";
-      } catch {
-        return false;
-      }
-    }
-    if (dirname(d) === d) return false;
+  const text = nearest(dir, "package.json");
+  if (text === undefined) return false;
+  try {
+    return (JSON.parse(text.replace(/^\uFEFF/, "")) as { type?: unknown }).type === "module";
+  } catch {
+    return false;
   }
 }
 
