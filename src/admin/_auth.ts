@@ -13,17 +13,20 @@ import { errorBody } from "./_errors.ts";
 
 const digest = (text: string): Uint8Array => createHash("sha256").update(text).digest();
 
-export function tokensEqual(a: string, b: string): boolean {
-  return timingSafeEqual(digest(a), digest(b));
+/** Compares a given token with `token` (its digest made once, not per request). */
+function matchesToken(token: string): (given: string) => boolean {
+  const expected = digest(token);
+  return (given) => timingSafeEqual(digest(given), expected);
 }
 
 /** Requests must carry `Authorization: Bearer <token>`; `open(path)` names the paths that need none. */
 export function bearerAuth(token: string, open: (path: string) => boolean): MiddlewareHandler {
+  const matches = matchesToken(token);
   return (c, next) => {
     if (open(c.req.path)) return next();
     const header = c.req.header("authorization") ?? "";
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (match && tokensEqual(match[1]!, token)) return next();
+    if (match && matches(match[1]!)) return next();
     c.header("WWW-Authenticate", 'Bearer realm="bento-kit"');
     const message = header === ""
       ? "Missing token: send Authorization: Bearer <token> (BENTO_ADMIN_TOKEN, or the token in the instance file)"

@@ -1,8 +1,9 @@
 /**
- * The admin server served through each runtime adapter's serveHttp (Node:
- * @hono/node-server, Bun: Bun.serve, Deno: Deno.serve), started by startAdmin
- * as serve will: real HTTP, real event stream, instance file written and
- * removed, and a taken port reported as an error.
+ * The admin server served through each runtime adapter's serveHttp (HTTP/1.1
+ * over node:net on all three: src/runtime/shared/_guarded-http.ts), started by
+ * startAdmin as serve will: real HTTP (a whole answer with its length, the event
+ * stream chunked), instance file written and removed, and a taken port
+ * reported as an error.
  */
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, statSync } from "node:fs";
@@ -18,6 +19,7 @@ afterAll(cleanupServices);
 async function firstEvent(url: string, token: string): Promise<Record<string, unknown>> {
   const res = await fetch(`${url}/v1/events`, { headers: { Authorization: `Bearer ${token}` } });
   expect(res.headers.get("content-type")).toContain("text/event-stream");
+  expect(res.headers.get("transfer-encoding")).toBe("chunked");
   // Something must happen while the stream is open: a restart through the API.
   void fetch(`${url}/v1/pools/api_server/restart`, { method: "POST", headers: { Authorization: `Bearer ${token}` } });
   const reader = res.body!.getReader();
@@ -39,6 +41,11 @@ describe.each([...RUNTIMES])("on %s", (runtime) => {
     const service = await (await fetch(`${svc.url}/v1/service`, { headers: { Authorization: `Bearer ${svc.token}` } }))
       .json();
     expect(service.runtime).toBe(runtime);
+    // A whole answer goes out with its length (one write), not chunked; the event stream below is chunked.
+    const pools = await fetch(`${svc.url}/v1/pools`, { headers: { Authorization: `Bearer ${svc.token}` } });
+    const body = new Uint8Array(await pools.arrayBuffer());
+    expect(pools.headers.get("transfer-encoding")).toBeNull();
+    expect(Number(pools.headers.get("content-length"))).toBe(body.length);
     expect((await firstEvent(svc.url, svc.token)).type).toBe("restart");
     const stop = await fetch(`${svc.url}/v1/stop`, {
       method: "POST",

@@ -194,6 +194,17 @@ function serveConnection(socket: Socket, app: HttpApp, limits: Limits): void {
       void response.body?.cancel().catch(() => {});
       return write(responseHead(response, "none", keep));
     }
+    if (!streams(response)) {
+      // Read whole and sent with its Content-Length, head and body in one write(2), as a client or proxy
+      // expects of a JSON answer (streamed, it went out chunked, five pieces in one writev).
+      const bytes = await response.arrayBuffer().then((b) => new Uint8Array(b), () => undefined);
+      if (closed) return false;
+      if (bytes === undefined) {
+        await write(plainReply(500, "Internal Server Error"));
+        return false;
+      }
+      return await write(responseHead(response, "length", keep, bytes.length)) && write(bytes);
+    }
     const chunked = !response.headers.has("content-length");
     if (!await write(responseHead(response, chunked ? "chunked" : "length", keep))) return false;
     const reader = response.body.getReader();
@@ -234,6 +245,11 @@ function serveConnection(socket: Socket, app: HttpApp, limits: Limits): void {
       });
     });
   }
+}
+
+/** An event stream is sent as it comes; every other answer the admin API gives is whole when returned. */
+function streams(response: Response): boolean {
+  return response.headers.get("content-type")?.startsWith("text/event-stream") ?? false;
 }
 
 function indexOfBlankLine(bytes: Uint8Array): number {

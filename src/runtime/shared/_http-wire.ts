@@ -59,11 +59,15 @@ const REASONS: Readonly<Record<number, string>> = {
   503: "Service Unavailable",
 };
 
-/** The status line and headers of `response`; `framing` says how its body follows. */
+/**
+ * The status line and headers of `response`; `framing` says how its body follows,
+ * `bodyLength` (a body read whole) is sent as its Content-Length.
+ */
 export function responseHead(
   response: Response,
   framing: "length" | "chunked" | "none",
   keepAlive: boolean,
+  bodyLength?: number,
 ): string {
   const lines = [`HTTP/1.1 ${response.status} ${REASONS[response.status] ?? response.statusText ?? ""}`];
   const cookies = typeof response.headers.getSetCookie === "function" ? response.headers.getSetCookie() : [];
@@ -71,11 +75,12 @@ export function responseHead(
     if (name === "set-cookie" || name === "connection" || name === "transfer-encoding" || name === "keep-alive") {
       return;
     }
-    if (name === "content-length" && framing === "chunked") return;
+    if (name === "content-length" && (framing === "chunked" || bodyLength !== undefined)) return;
     lines.push(`${name}: ${value}`);
   });
   for (const cookie of cookies) lines.push(`set-cookie: ${cookie}`);
   if (framing === "chunked") lines.push("transfer-encoding: chunked");
+  if (bodyLength !== undefined) lines.push(`content-length: ${bodyLength}`);
   if (
     framing === "none" && !response.headers.has("content-length") && response.status >= 200 &&
     response.status !== 204 && response.status !== 304
