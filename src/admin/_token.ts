@@ -3,10 +3,31 @@
  * (_auth.ts): that one loads node:crypto, 3 ms of a Bun supervisor's start.
  */
 
-/** 32 random bytes as hex, for a service started without BENTO_ADMIN_TOKEN. */
+/**
+ * 32 random bytes as hex, for a service started without BENTO_ADMIN_TOKEN.
+ * Node reads them from /dev/urandom (the kernel's CSPRNG, as getrandom(2)): its global
+ * `crypto` (Web Crypto) and node:crypto are loaded on first use, 3-10 ms of
+ * the supervisor's start before its first spawn. Bun and Deno have
+ * `crypto.getRandomValues` built in; so does Node where /dev/urandom cannot be read.
+ */
 export function generateToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  const bytes = new Uint8Array(32);
+  if ("Bun" in globalThis || "Deno" in globalThis || !readUrandom(bytes)) crypto.getRandomValues(bytes);
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function readUrandom(into: Uint8Array): boolean {
+  const fs = process.getBuiltinModule?.("node:fs") as typeof import("node:fs") | undefined;
+  if (!fs) return false;
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync("/dev/urandom", "r");
+    return fs.readSync(fd, into) === into.length;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
 }
 
 /** How a token may appear in a log: its first four characters. */
