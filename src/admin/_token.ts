@@ -2,6 +2,7 @@
  * The admin token as the launch makes and shows it, apart from its check
  * (_auth.ts): that one loads node:crypto, 3 ms of a Bun supervisor's start.
  */
+import { closeSync, openSync, readSync } from "node:fs";
 
 /**
  * 32 random bytes as hex, for a service started without BENTO_ADMIN_TOKEN.
@@ -17,16 +18,14 @@ export function generateToken(): string {
 }
 
 function readUrandom(into: Uint8Array): boolean {
-  const fs = process.getBuiltinModule?.("node:fs") as typeof import("node:fs") | undefined;
-  if (!fs) return false;
   let fd: number | undefined;
   try {
-    fd = fs.openSync("/dev/urandom", "r");
-    return fs.readSync(fd, into) === into.length;
+    fd = openSync("/dev/urandom", "r");
+    return readSync(fd, into) === into.length;
   } catch {
     return false;
   } finally {
-    if (fd !== undefined) fs.closeSync(fd);
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -197,8 +197,8 @@ function serveConnection(socket: Socket, app: HttpApp, limits: Limits): void {
     if (!streams(response)) {
       // Read whole and sent with its Content-Length, head and body in one write(2), as a client or proxy
       // expects of a JSON answer (streamed, it went out chunked, five pieces in one writev).
+      // (A connection closed meanwhile: write() answers false.)
       const bytes = await response.arrayBuffer().then((b) => new Uint8Array(b), () => undefined);
-      if (closed) return false;
       if (bytes === undefined) {
         await write(plainReply(500, "Internal Server Error"));
         return false;
